@@ -1,0 +1,281 @@
+// Package benchenv is the suite's environment manifest: what TEE, platform,
+// CPU, memory, kernel and guest switches a result was measured on.
+//
+// Every benchmark package's TestMain calls Main, which prints the manifest as
+// Go benchmark config lines (`key: value`, lower-case keys) before any
+// benchmark runs, then a `Unit <u> better=higher|lower` line for every custom
+// unit in Units, so that benchstat and the report know which direction is
+// better. Exactly one key, `tee:`, separates the arms of a comparison;
+// everything else is context. A value that cannot be read is left out,
+// never guessed.
+//
+// Under the build tag tdx, Main fails the run when the machine has no TDX
+// guest interface (results must never be labelled tdx by mistake), and adds
+// the TD's MRTD, attributes and TEE TCB SVN from a fresh quote.
+package benchenv
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/teebench/teebench/internal/config"
+)
+
+// KV is one manifest line.
+type KV struct {
+	Key, Value string
+}
+
+// Manifest is the ordered list of config lines describing this machine.
+type Manifest []KV
+
+// Get returns the value of key, or "" when absent.
+func (m Manifest) Get(key string) string {
+	for _, kv := range m {
+		if kv.Key == key {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
+// WriteTo prints the manifest as `key: value` lines.
+func (m Manifest) WriteTo(w io.Writer) (int64, error) {
+	var buf bytes.Buffer
+	for _, kv := range m {
+		fmt.Fprintf(&buf, "%s: %s\n", kv.Key, kv.Value)
+	}
+	n, err := w.Write(buf.Bytes())
+	return int64(n), err
+}
+
+// Sys is the root of the files Collect reads; tests point it at a fixture
+// tree. It holds /proc, /sys and /dev.
+var Sys = "/"
+
+func readTrim(path string) string {
+	b, err := os.ReadFile(filepath.Join(Sys, path))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(filepath.Join(Sys, path))
+	return err == nil
+}
+
+// cpuinfo returns the first "model name" and the first "flags" line of
+// /proc/cpuinfo, and the number of processors listed.
+func cpuinfo() (model string, flags map[string]bool, n int) {
+	flags = map[string]bool{}
+	f, err := os.Open(filepath.Join(Sys, "proc/cpuinfo"))
+	if err != nil {
+		return "", flags, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	gotFlags := false
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch k {
+		case "processor":
+			n++
+		case "model name":
+			if model == "" {
+				model = v
+			}
+		case "flags":
+			if !gotFlags {
+				for _, fl := range strings.Fields(v) {
+					flags[fl] = true
+				}
+				gotFlags = true
+			}
+		}
+	}
+	return model, flags, n
+}
+
+// DetectTEE returns "tdx", "sev-snp" or "none" from the guest interfaces
+// and CPU flags: TDX from /dev/tdx_guest or the tdx_guest flag, SEV-SNP from
+// /dev/sev-guest or the sev_snp flag, and configfs-tsm
+// (/sys/kernel/config/tsm/report, shared by both) by the CPU vendor.
+func DetectTEE() string {
+	model, flags, _ := cpuinfo()
+	switch {
+	case exists("dev/tdx_guest") || flags["tdx_guest"]:
+		return "tdx"
+	case exists("dev/sev-guest") || flags["sev_snp"]:
+		return "sev-snp"
+	case exists("sys/kernel/config/tsm/report"):
+		if strings.Contains(model, "AMD") {
+			return "sev-snp"
+		}
+		return "tdx"
+	}
+	return "none"
+}
+
+// guestSwitches are the guest kernel knobs that explain most of TDX's
+// multi-thread scaling loss (IPIs and idle HLTs become TD exits). They are
+// recorded when present as module parameters or on the kernel command line.
+var guestSwitches = []string{"tdx_wake_q_batch", "tdx_pv_single_ipi", "guest_halt_poll_ns", "guest_halt_poll_allow_shrink"}
+
+// Collect reads the manifest of this machine.
+func Collect() Manifest {
+	var m Manifest
+	add := func(k, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			m = append(m, KV{k, strings.ReplaceAll(v, "\n", " ")})
+		}
+	}
+	tee := DetectTEE()
+	add("tee", tee)
+	model, flags, ncpu := cpuinfo()
+	platform := ""
+	switch {
+	case tee != "none":
+		platform = "cvm"
+	case flags["hypervisor"]:
+		platform = "vm"
+	case len(flags) > 0:
+		platform = "bare-metal"
+	}
+	add("platform", platform)
+	add("dmi-vendor", readTrim("sys/class/dmi/id/sys_vendor"))
+	add("dmi-product", readTrim("sys/class/dmi/id/product_name"))
+	add("hypervisor-type", readTrim("sys/hypervisor/type"))
+	add("cpu-model", model)
+	if ncpu > 0 {
+		add("vcpus", strconv.Itoa(ncpu))
+	}
+	add("gomaxprocs", strconv.Itoa(runtime.GOMAXPROCS(0)))
+	add("mem-total", memTotal())
+	add("kernel", kernel())
+	add("numa-nodes", numaNodes())
+	add("thp", bracketed(readTrim("sys/kernel/mm/transparent_hugepage/enabled")))
+	add("cpuidle-driver", readTrim("sys/devices/system/cpu/cpuidle/current_driver"))
+	add("cpuidle-governor", readTrim("sys/devices/system/cpu/cpuidle/current_governor_ro"))
+	if m.Get("cpuidle-governor") == "" {
+		add("cpuidle-governor", readTrim("sys/devices/system/cpu/cpuidle/current_governor"))
+	}
+	cmdline := strings.Fields(readTrim("proc/cmdline"))
+	for _, sw := range guestSwitches {
+		add(strings.ReplaceAll(sw, "_", "-"), guestSwitch(sw, cmdline))
+	}
+	add("go", runtime.Version())
+	if p, err := config.CurrentProfile(); err == nil {
+		add("profile", string(p))
+	}
+	return m
+}
+
+// guestSwitch looks for name as a module parameter
+// (/sys/module/*/parameters/name) or on the kernel command line (name,
+// name=v or module.name=v).
+func guestSwitch(name string, cmdline []string) string {
+	matches, _ := filepath.Glob(filepath.Join(Sys, "sys/module/*/parameters", name))
+	sort.Strings(matches)
+	for _, p := range matches {
+		if b, err := os.ReadFile(p); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	for _, tok := range cmdline {
+		k, v, hasV := strings.Cut(tok, "=")
+		if k == name || strings.HasSuffix(k, "."+name) {
+			if !hasV {
+				return "on"
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+func memTotal() string {
+	f, err := os.Open(filepath.Join(Sys, "proc/meminfo"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) >= 2 && fs[0] == "MemTotal:" {
+			kib, err := strconv.ParseFloat(fs[1], 64)
+			if err != nil {
+				return ""
+			}
+			return strconv.FormatFloat(kib/(1<<20), 'f', 1, 64) + "GiB"
+		}
+	}
+	return ""
+}
+
+func kernel() string {
+	r := readTrim("proc/sys/kernel/osrelease")
+	return r
+}
+
+func numaNodes() string {
+	matches, _ := filepath.Glob(filepath.Join(Sys, "sys/devices/system/node/node[0-9]*"))
+	if len(matches) == 0 {
+		return ""
+	}
+	return strconv.Itoa(len(matches))
+}
+
+// bracketed returns the selected word of a sysfs "a [b] c" list.
+func bracketed(s string) string {
+	i, j := strings.IndexByte(s, '['), strings.IndexByte(s, ']')
+	if i >= 0 && j > i {
+		return s[i+1 : j]
+	}
+	return s
+}
+
+// Extra adds lines to the manifest; gpu_bench passes NVML's inventory.
+type Extra func() Manifest
+
+// Main validates the TEEBENCH_* variables, prints the manifest and the unit
+// lines, and runs the tests. Every benchmark package's TestMain is
+//
+//	func TestMain(m *testing.M) { benchenv.Main(m) }
+//
+// It never returns.
+func Main(m *testing.M, extra ...Extra) {
+	if err := config.Validate(); err != nil {
+		fmt.Fprintln(os.Stderr, "teebench:", err)
+		os.Exit(2)
+	}
+	man := Collect()
+	tdxMan, err := tdxManifest(man.Get("tee"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "teebench:", err)
+		os.Exit(3)
+	}
+	man = append(man, tdxMan...)
+	for _, e := range extra {
+		man = append(man, e()...)
+	}
+	man.WriteTo(os.Stdout)
+	WriteUnits(os.Stdout)
+	os.Exit(m.Run())
+}

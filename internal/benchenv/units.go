@@ -1,0 +1,92 @@
+package benchenv
+
+import (
+	"fmt"
+	"io"
+)
+
+// Unit declares a custom benchmark unit and which direction is better.
+type Unit struct {
+	Name string
+	// Better is "higher" or "lower"; "" declares no direction (a count that
+	// describes the workload, such as constraints).
+	Better string
+	// Assume is "exact" for values that do not vary between runs
+	// (benchmath.AssumeExact), "" otherwise.
+	Assume string
+}
+
+// Units lists every custom unit the suite reports. benchstat knows only
+// ns/op, B/op, allocs/op, MB/s and B/s on its own (APIS.md §1); everything
+// else is declared here once and printed by Main as `Unit` lines.
+var Units = []Unit{
+	// rates
+	{Name: "MIPS", Better: "higher"},
+	{Name: "compress-MIPS", Better: "higher"},
+	{Name: "decompress-MIPS", Better: "higher"},
+	{Name: "compress-B/s", Better: "higher"},
+	{Name: "decompress-B/s", Better: "higher"},
+	{Name: "IOPS", Better: "higher"},
+	{Name: "read-IOPS", Better: "higher"},
+	{Name: "write-IOPS", Better: "higher"},
+	{Name: "read-B/s", Better: "higher"},
+	{Name: "write-B/s", Better: "higher"},
+	{Name: "req/s", Better: "higher"},
+	{Name: "tok/s", Better: "higher"},
+	{Name: "output-tok/s", Better: "higher"},
+	{Name: "total-tok/s", Better: "higher"},
+	{Name: "goodput-req/s", Better: "higher"},
+	{Name: "constraints/s", Better: "higher"},
+	{Name: "TOPS", Better: "higher"},
+	{Name: "usage-%"},
+	// latencies (ns, tidied by benchstat to sec)
+	{Name: "lat-mean-ns", Better: "lower"},
+	{Name: "lat-p50-ns", Better: "lower"},
+	{Name: "lat-p90-ns", Better: "lower"},
+	{Name: "lat-p99-ns", Better: "lower"},
+	{Name: "lat-max-ns", Better: "lower"},
+	{Name: "read-lat-mean-ns", Better: "lower"},
+	{Name: "read-lat-p99-ns", Better: "lower"},
+	{Name: "write-lat-mean-ns", Better: "lower"},
+	{Name: "write-lat-p99-ns", Better: "lower"},
+	{Name: "connect-mean-ns", Better: "lower"},
+	{Name: "connect-max-ns", Better: "lower"},
+	{Name: "ttft-mean-ns", Better: "lower"},
+	{Name: "ttft-p50-ns", Better: "lower"},
+	{Name: "ttft-p99-ns", Better: "lower"},
+	{Name: "tpot-mean-ns", Better: "lower"},
+	{Name: "tpot-p99-ns", Better: "lower"},
+	{Name: "itl-mean-ns", Better: "lower"},
+	{Name: "itl-p50-ns", Better: "lower"},
+	{Name: "itl-p99-ns", Better: "lower"},
+	{Name: "e2el-mean-ns", Better: "lower"},
+	{Name: "e2el-p99-ns", Better: "lower"},
+	{Name: "compile-ns", Better: "lower"},
+	{Name: "setup-ns", Better: "lower"},
+	{Name: "cpu-ns/op", Better: "lower"},
+	// errors and sizes
+	{Name: "errors/op", Better: "lower"},
+	{Name: "proof-B", Better: "lower", Assume: "exact"},
+	{Name: "constraints", Assume: "exact"},
+}
+
+// WriteUnits prints a `Unit <name> better=... [assume=...]` line for every
+// entry of Units that has something to declare.
+func WriteUnits(w io.Writer) error {
+	for _, u := range Units {
+		line := "Unit " + u.Name
+		if u.Better != "" {
+			line += " better=" + u.Better
+		}
+		if u.Assume != "" {
+			line += " assume=" + u.Assume
+		}
+		if line == "Unit "+u.Name {
+			continue
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}

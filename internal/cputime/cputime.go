@@ -1,0 +1,47 @@
+// Package cputime measures the process's CPU time (user + system, all
+// threads) against wall time. cpu_bench uses it for 7-Zip's Usage column
+// (usage-%), io_bench for the CPU time per I/O (cpu-ns/op).
+package cputime
+
+import (
+	"fmt"
+	"syscall"
+	"time"
+)
+
+// Process returns the CPU time (user + system) used so far by this process,
+// from getrusage(RUSAGE_SELF).
+func Process() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("cputime: getrusage: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+}
+
+// Span is a started measurement of CPU and wall time.
+type Span struct {
+	cpu  time.Duration
+	wall time.Time
+}
+
+// Start begins a Span.
+func Start() Span {
+	c, _ := Process() // getrusage(RUSAGE_SELF) does not fail on Linux
+	return Span{cpu: c, wall: time.Now()}
+}
+
+// Stop returns the CPU time used and the wall time elapsed since Start.
+func (s Span) Stop() (cpu, wall time.Duration) {
+	c, _ := Process()
+	return c - s.cpu, time.Since(s.wall)
+}
+
+// UsagePercent returns 100 * cpu / wall, 7-Zip's Usage: 100 means one busy
+// core, 200 two. It returns 0 for a zero wall time.
+func UsagePercent(cpu, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return 100 * float64(cpu) / float64(wall)
+}

@@ -1,0 +1,3 @@
+// Package llm_bench is an OpenAI-compatible streaming load generator with
+// vLLM bench serve's metric definitions (section VII of the reference report).
+package llm_bench
