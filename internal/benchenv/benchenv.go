@@ -251,6 +251,17 @@ func bracketed(s string) string {
 	return s
 }
 
+// Full is Collect plus, under the tdx build tag, the TD's identity from a
+// quote. Under the tdx tag it fails on a machine that is not a TDX guest.
+func Full() (Manifest, error) {
+	man := Collect()
+	tdxMan, err := tdxManifest(man.Get("tee"))
+	if err != nil {
+		return nil, err
+	}
+	return append(man, tdxMan...), nil
+}
+
 // Extra adds lines to the manifest; gpu_bench passes NVML's inventory.
 type Extra func() Manifest
 
@@ -265,13 +276,11 @@ func Main(m *testing.M, extra ...Extra) {
 		fmt.Fprintln(os.Stderr, "teebench:", err)
 		os.Exit(2)
 	}
-	man := Collect()
-	tdxMan, err := tdxManifest(man.Get("tee"))
+	man, err := Full()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "teebench:", err)
 		os.Exit(3)
 	}
-	man = append(man, tdxMan...)
 	for _, e := range extra {
 		man = append(man, e()...)
 	}

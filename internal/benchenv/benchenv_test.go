@@ -1,0 +1,142 @@
+package benchenv
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// fakeRoot builds a /proc + /sys tree with the given files.
+func fakeRoot(t *testing.T, files map[string]string) {
+	t.Helper()
+	root := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := Sys
+	Sys = root
+	t.Cleanup(func() { Sys = old })
+}
+
+func cpuinfo2(model, flags string) string {
+	return "processor\t: 0\nmodel name\t: " + model + "\nflags\t\t: fpu " + flags + " sse2\n\n" +
+		"processor\t: 1\nmodel name\t: " + model + "\nflags\t\t: fpu " + flags + " sse2\n"
+}
+
+func TestCollectTDXGuest(t *testing.T) {
+	fakeRoot(t, map[string]string{
+		"proc/cpuinfo":                               cpuinfo2("Intel(R) Xeon(R) Platinum 8581C", "hypervisor tdx_guest"),
+		"proc/meminfo":                               "MemTotal:       32871536 kB\n",
+		"proc/sys/kernel/osrelease":                  "6.8.0-1015-gcp\n",
+		"proc/cmdline":                               "BOOT_IMAGE=/vmlinuz ro tdx_pv_single_ipi=1 foo.tdx_wake_q_batch=16\n",
+		"sys/devices/system/node/node0/x":            "",
+		"sys/kernel/mm/transparent_hugepage/enabled": "always [madvise] never\n",
+		"sys/class/dmi/id/sys_vendor":                "Google\n",
+	})
+	m := Collect()
+	want := map[string]string{
+		"tee": "tdx", "platform": "cvm", "cpu-model": "Intel(R) Xeon(R) Platinum 8581C",
+		"vcpus": "2", "mem-total": "31.3GiB", "kernel": "6.8.0-1015-gcp", "numa-nodes": "1",
+		"thp": "madvise", "dmi-vendor": "Google", "tdx-pv-single-ipi": "1", "tdx-wake-q-batch": "16",
+	}
+	for k, v := range want {
+		if got := m.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	// Values that cannot be read are left out, never guessed.
+	for _, k := range []string{"dmi-product", "cpuidle-driver", "guest-halt-poll-ns"} {
+		if got := m.Get(k); got != "" {
+			t.Errorf("%s = %q, want it absent", k, got)
+		}
+	}
+	if m[0].Key != "tee" {
+		t.Errorf("first key = %q, want tee", m[0].Key)
+	}
+}
+
+func TestDetectTEE(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		tee   string
+		plat  string
+	}{
+		{"bare metal", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC 9654", "svm")}, "none", "bare-metal"},
+		{"vm", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor")}, "none", "vm"},
+		{"sev-snp flag", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor sev_snp")}, "sev-snp", "cvm"},
+		{"sev-guest device", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "dev/sev-guest": ""}, "sev-snp", "cvm"},
+		{"tdx device", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "dev/tdx_guest": ""}, "tdx", "cvm"},
+		{"configfs-tsm on intel", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "sys/kernel/config/tsm/report/.keep": ""}, "tdx", "cvm"},
+		{"configfs-tsm on amd", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "sys/kernel/config/tsm/report/.keep": ""}, "sev-snp", "cvm"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fakeRoot(t, tc.files)
+			m := Collect()
+			if got := m.Get("tee"); got != tc.tee {
+				t.Errorf("tee = %q, want %q", got, tc.tee)
+			}
+			if got := m.Get("platform"); got != tc.plat {
+				t.Errorf("platform = %q, want %q", got, tc.plat)
+			}
+		})
+	}
+}
+
+// TestManifestIsBenchfmtConfig checks that the printed manifest and unit
+// lines are read by benchfmt as file config and unit metadata, and that the
+// declared directions reach GetBetter (benchstat knows none of them itself).
+func TestManifestIsBenchfmtConfig(t *testing.T) {
+	var buf bytes.Buffer
+	Collect().WriteTo(&buf)
+	WriteUnits(&buf)
+	buf.WriteString("BenchmarkX-2 10 100 ns/op 5 req/s 7 lat-p99-ns 3 MIPS 1 errors/op\n")
+	r := benchfmt.NewReader(&buf, "manifest")
+	var res *benchfmt.Result
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Fatalf("syntax error: %v", rec)
+		case *benchfmt.Result:
+			res = rec.Clone()
+		}
+	}
+	if res == nil {
+		t.Fatal("no result read")
+	}
+	if got := string(res.GetConfig("tee")); got == "" {
+		t.Errorf("tee config missing from result; config %v", res.Config)
+	}
+	units := r.Units()
+	for unit, want := range map[string]int{"req/s": 1, "MIPS": 1, "lat-p99-sec": -1, "errors/op": -1} {
+		if got := units.GetBetter(unit); got != want {
+			t.Errorf("GetBetter(%q) = %d, want %d", unit, got, want)
+		}
+	}
+}
+
+func TestUnitsWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, u := range Units {
+		if u.Name == "" || strings.ContainsAny(u.Name, " \t") {
+			t.Errorf("bad unit name %q", u.Name)
+		}
+		if seen[u.Name] {
+			t.Errorf("unit %q declared twice", u.Name)
+		}
+		seen[u.Name] = true
+		if u.Better != "" && u.Better != "higher" && u.Better != "lower" {
+			t.Errorf("unit %q: better=%q", u.Name, u.Better)
+		}
+	}
+}

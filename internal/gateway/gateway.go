@@ -1,0 +1,235 @@
+// Package gateway is net_bench's embedded default target: a small HTTP
+// backend that answers GET /prpc/Version (the endpoint the reference report
+// loads with ab) and a TLS-terminating TCP proxy in front of it, playing the
+// role of the dstack gateway's tproxy. Both listen on loopback; the proxy's
+// certificate is self-signed and made at Start, and Target.CertPool lets
+// clients verify it.
+//
+// When TEEBENCH_NET_URL names a real gateway, net_bench does not start this
+// package at all.
+package gateway
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// VersionPath is the path the backend answers, as in the report's ab command.
+const VersionPath = "/prpc/Version"
+
+// VersionBody is the JSON body of every 200 answer (fixed length, so ab's
+// length check never fires).
+const VersionBody = `{"version":"teebench-gateway/1","rev":"embedded"}` + "\n"
+
+// Target is a running backend plus TLS proxy. Close stops both.
+type Target struct {
+	// DirectURL is the backend's plain-HTTP URL of VersionPath.
+	DirectURL string
+	// ProxyURL is the TLS proxy's https URL of VersionPath.
+	ProxyURL string
+	// CertPool holds the proxy's self-signed certificate, for verifying
+	// clients.
+	CertPool *x509.CertPool
+
+	backend  *http.Server
+	backLn   net.Listener
+	proxyLn  net.Listener
+	proxyWG  sync.WaitGroup
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
+	closed   bool
+	serveErr chan error
+}
+
+// Start starts the backend and the proxy on 127.0.0.1 with kernel-chosen
+// ports and a fresh self-signed certificate for 127.0.0.1 and localhost.
+func Start() (*Target, error) {
+	cert, pool, err := selfSigned()
+	if err != nil {
+		return nil, fmt.Errorf("gateway: make certificate: %w", err)
+	}
+	backLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("gateway: backend listen: %w", err)
+	}
+	proxyLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		backLn.Close()
+		return nil, fmt.Errorf("gateway: proxy listen: %w", err)
+	}
+	t := &Target{
+		DirectURL: "http://" + backLn.Addr().String() + VersionPath,
+		ProxyURL:  "https://" + proxyLn.Addr().String() + VersionPath,
+		CertPool:  pool,
+		backLn:    backLn,
+		proxyLn:   tls.NewListener(proxyLn, &tls.Config{Certificates: []tls.Certificate{cert}}),
+		conns:     map[net.Conn]struct{}{},
+		serveErr:  make(chan error, 1),
+	}
+	t.backend = &http.Server{
+		Handler:           http.HandlerFunc(version),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          nil,
+	}
+	go func() { t.serveErr <- t.backend.Serve(backLn) }()
+	t.proxyWG.Add(1)
+	go t.acceptLoop(backLn.Addr().String())
+	return t, nil
+}
+
+// version answers GET VersionPath with VersionBody and everything else with
+// 404.
+func version(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != VersionPath || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(VersionBody)))
+	io.WriteString(w, VersionBody)
+}
+
+// acceptLoop accepts TLS connections and splices each to a new backend
+// connection until the listener closes.
+func (t *Target) acceptLoop(backend string) {
+	defer t.proxyWG.Done()
+	for {
+		c, err := t.proxyLn.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Temporary errors (EMFILE under overload): back off briefly.
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
+		if !t.track(c, true) {
+			c.Close()
+			return
+		}
+		t.proxyWG.Add(1)
+		go func() {
+			defer t.proxyWG.Done()
+			defer t.track(c, false)
+			t.splice(c, backend)
+		}()
+	}
+}
+
+// track adds or removes a proxied connection; it returns false once the
+// target is closed.
+func (t *Target) track(c net.Conn, add bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if add {
+		if t.closed {
+			return false
+		}
+		t.conns[c] = struct{}{}
+		return true
+	}
+	delete(t.conns, c)
+	return true
+}
+
+// splice terminates TLS on client and copies bytes both ways to a fresh
+// TCP connection to the backend. When the backend closes (HTTP/1.0 without
+// keep-alive), the client connection is closed too.
+func (t *Target) splice(client net.Conn, backend string) {
+	defer client.Close()
+	tc := client.(*tls.Conn)
+	tc.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := tc.HandshakeContext(context.Background()); err != nil {
+		return
+	}
+	tc.SetDeadline(time.Time{})
+	b, err := net.DialTimeout("tcp", backend, 5*time.Second)
+	if err != nil {
+		return
+	}
+	defer b.Close()
+	done := make(chan struct{})
+	go func() {
+		io.Copy(b, client) // client -> backend
+		if bc, ok := b.(*net.TCPConn); ok {
+			bc.CloseWrite()
+		}
+		close(done)
+	}()
+	io.Copy(client, b) // backend -> client; ends when the backend closes
+	client.Close()
+	<-done
+}
+
+// Close stops the proxy (closing open proxied connections) and the backend.
+func (t *Target) Close() error {
+	t.mu.Lock()
+	t.closed = true
+	for c := range t.conns {
+		c.Close()
+	}
+	t.mu.Unlock()
+	err := t.proxyLn.Close()
+	t.proxyWG.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if e := t.backend.Shutdown(ctx); e != nil {
+		t.backend.Close()
+	}
+	if e := <-t.serveErr; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+// selfSigned makes an ECDSA P-256 certificate for 127.0.0.1, ::1 and
+// localhost, valid for a day, and a pool that trusts it.
+func selfSigned() (tls.Certificate, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "teebench embedded gateway"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# bench.sh runs every teebench benchmark package on this machine, one package
+# at a time, writes one result file results/<host>-<tee>-<UTC time>.txt (never
+# overwriting one) and renders the report for it.
+#
+#   ./scripts/bench.sh                          quick profile, all packages
+#   TEEBENCH_PROFILE=report ./scripts/bench.sh  the published report's sizes, -count 6
+#   BASELINE=results/host-none-....txt ./scripts/bench.sh   compare against another run
+#   TAGS=tdx,gpu ./scripts/bench.sh             TDX guest (hard failure if not) and GPU benchmarks
+#
+# Other knobs: PKGS="cpu_bench io_bench" (subset), BENCH=regexp (-bench),
+# COUNT=n (-count), BENCHTIME=d (-benchtime), OUTDIR=dir (default results).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+profile=${TEEBENCH_PROFILE:-quick}
+case $profile in
+smoke | quick) count=${COUNT:-1} ;;
+report) count=${COUNT:-6} ;; # benchstat needs >= 6 samples for a 95% CI
+*)
+	echo "bench.sh: TEEBENCH_PROFILE=$profile: want smoke, quick or report" >&2
+	exit 2
+	;;
+esac
+export TEEBENCH_PROFILE=$profile
+tags=${TAGS:-}
+tagflag=()
+[ -n "$tags" ] && tagflag=(-tags "$tags")
+
+if [ -n "${PKGS:-}" ]; then
+	read -r -a pkgs <<<"$PKGS"
+else
+	pkgs=()
+	for p in cpu_bench io_bench net_bench zk_bench llm_bench gpu_bench; do
+		[ "$p" = gpu_bench ] && [[ ",$tags," != *,gpu,* ]] && continue
+		grep -qs '^func Benchmark' "$p"/*_test.go && pkgs+=("$p")
+	done
+fi
+[ ${#pkgs[@]} -gt 0 ] || {
+	echo "bench.sh: no benchmark packages to run" >&2
+	exit 2
+}
+
+# The tee value names the file; under -tags tdx this fails on a non-TDX machine.
+tee=$(go run "${tagflag[@]}" ./scripts/manifest -key tee) || exit 3
+host=$(hostname -s 2>/dev/null || hostname)
+outdir=${OUTDIR:-results}
+mkdir -p "$outdir"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=$outdir/$host-$tee-$stamp.txt
+n=1
+while [ -e "$out" ]; do
+	out=$outdir/$host-$tee-$stamp-$n.txt
+	n=$((n + 1))
+done
+(set -o noclobber && : >"$out") || {
+	echo "bench.sh: cannot create $out" >&2
+	exit 2
+}
+
+trap 'echo; echo "bench.sh: interrupted; results so far are in $out" >&2; exit 130' INT TERM
+echo "bench.sh: profile=$profile count=$count tags=${tags:-none} -> $out" >&2
+failed=()
+i=0
+for p in "${pkgs[@]}"; do
+	i=$((i + 1))
+	echo "[$i/${#pkgs[@]}] $p ..." >&2
+	start=$(date +%s)
+	go test "${tagflag[@]}" -run '^$' -bench "${BENCH:-.}" -count "$count" ${BENCHTIME:+-benchtime "$BENCHTIME"} -timeout 0 "./$p" 2>&1 | tee -a "$out"
+	rc=${PIPESTATUS[0]}
+	echo "[$i/${#pkgs[@]}] $p done in $(($(date +%s) - start))s (exit $rc)" >&2
+	[ "$rc" -eq 0 ] || failed+=("$p")
+done
+trap - INT TERM
+
+if [[ ",$tags," == *,tdx,* ]]; then
+	echo "bench.sh: binding a TDX quote to $out" >&2
+	go run "${tagflag[@]}" ./scripts/attest "$out" || failed+=("attest")
+fi
+
+echo "bench.sh: results in $out" >&2
+if [ -d scripts/report ]; then
+	md=${out%.txt}.md
+	if go run ./scripts/report -o "$md" ${BASELINE:+"$BASELINE"} "$out"; then
+		echo "bench.sh: report in $md" >&2
+	else
+		failed+=("report")
+	fi
+elif [ -n "${BASELINE:-}" ]; then
+	./scripts/compare.sh "$BASELINE" "$out" || failed+=("compare")
+else
+	go tool benchstat "$out" || failed+=("benchstat")
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "bench.sh: failed: ${failed[*]} (the results of every package are still in $out)" >&2
+	exit 1
+fi
