@@ -1,7 +1,10 @@
 // Package attest gets and reads Intel TDX quotes (github.com/google/go-tdx-guest).
 // benchenv uses it under the tdx build tag to record the TD's identity in
 // the environment manifest; scripts/attest and scripts/verify use it to bind
-// a quote to a result file and check it offline.
+// a quote to a result file (report data = SHA-512 of the file, stored as
+// <file>.quote) and check it offline (Verify, RunVerify); the report shows
+// EvidenceFor each arm. Under the gpu build tag it also stores NVML's GPU
+// attestation reports (<file>.gpu-evidence), which it does not verify.
 package attest
 
 import (

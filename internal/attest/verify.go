@@ -1,0 +1,173 @@
+package attest
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"crypto/x509"
+	_ "embed"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/go-tdx-guest/verify"
+)
+
+// intelRootPEM is a byte-for-byte copy of go-tdx-guest v0.3.1's embedded
+// verify/trusted_root.pem (the Intel SGX Root CA). TestIntelRootIsLibraryCopy
+// compares the two. The copy exists because go-tdx-guest logs a warning to
+// stdout on every call that uses its own embedded root (TrustedRoots == nil);
+// passing the same root explicitly keeps stdout clean for result files and
+// reports.
+//
+//go:embed intel_sgx_root_ca.pem
+var intelRootPEM []byte
+
+// Failure kinds returned (wrapped) by Verify. Test them with errors.Is.
+var (
+	// ErrNoQuote means the result file has no quote next to it.
+	ErrNoQuote = errors.New("no quote")
+	// ErrBadQuote means the quote bytes could not be parsed.
+	ErrBadQuote = errors.New("quote cannot be parsed")
+	// ErrSignature means the PCK chain, the QE report or the quote signature
+	// did not verify against the trusted root.
+	ErrSignature = errors.New("quote signature chain does not verify")
+	// ErrReportData means the quote's report data is not SHA-512 of the file.
+	ErrReportData = errors.New("report data does not match SHA-512 of the file")
+	// ErrDebugTD means the quote comes from a debug TD (TD attributes bit 0),
+	// whose memory the host can read: not valid evidence.
+	ErrDebugTD = errors.New("quote comes from a debug TD (TD attributes DEBUG bit set)")
+)
+
+// IntelRoots returns a pool holding only the Intel SGX Root CA, the root
+// go-tdx-guest embeds.
+func IntelRoots() *x509.CertPool {
+	p := x509.NewCertPool()
+	if !p.AppendCertsFromPEM(intelRootPEM) {
+		panic("attest: embedded Intel SGX Root CA does not parse")
+	}
+	return p
+}
+
+// LoadRoots reads a PEM bundle of root certificates, for verifying quotes
+// signed under a chain other than Intel's (test fixtures).
+func LoadRoots(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("attest: trusted roots: %w", err)
+	}
+	p := x509.NewCertPool()
+	if blk, _ := pem.Decode(b); blk == nil || !p.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("attest: trusted roots: %s holds no PEM certificate", path)
+	}
+	return p, nil
+}
+
+// VerifyOptions controls Verify. The zero value verifies against Intel's
+// root at the current time and rejects debug TDs.
+type VerifyOptions struct {
+	// Roots replaces the Intel SGX Root CA (nil = Intel).
+	Roots *x509.CertPool
+	// AllowDebug accepts a quote from a debug TD as valid evidence.
+	AllowDebug bool
+	// Now is when certificate validity is checked (zero = time.Now()).
+	Now time.Time
+}
+
+// Result is what Verify found. Each check has its own error (nil = passed),
+// so a caller can print every check, not only the first failure.
+type Result struct {
+	// FileSHA512 is SHA-512 of the result file's bytes.
+	FileSHA512 [64]byte
+	// QuoteSize is the length of the raw quote in bytes.
+	QuoteSize int
+	// Info is what the quote says; nil when it did not parse.
+	Info *Info
+	// Parse, Signature, Binding and Debug are the outcome of each check.
+	Parse, Signature, Binding, Debug error
+}
+
+// Err joins the failed checks ("; " between them, errors.Is sees each);
+// nil means the quote is valid evidence for the file.
+func (r *Result) Err() error {
+	var errs checkErrors
+	for _, e := range []error{r.Parse, r.Signature, r.Binding, r.Debug} {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// checkErrors is several failed checks on one line.
+type checkErrors []error
+
+func (e checkErrors) Error() string {
+	s := make([]string, len(e))
+	for i, err := range e {
+		s[i] = err.Error()
+	}
+	return strings.Join(s, "; ")
+}
+
+func (e checkErrors) Unwrap() []error { return e }
+
+// ReportData returns the report data that binds a quote to a result file:
+// SHA-512 of the file's bytes, exactly the 64 bytes TDX report data holds.
+func ReportData(file []byte) [64]byte { return sha512.Sum512(file) }
+
+// Verify checks, offline, that rawQuote is valid evidence for file: the PCK
+// certificate chain leads to the trusted root, the QE report and the quote
+// are signed by it, the report data equals SHA-512(file), and the TD is not
+// a debug TD (unless opts.AllowDebug). It checks no TCB status, QE identity
+// or revocation (those need Intel's PCS collateral, fetched online).
+func Verify(file, rawQuote []byte, opts VerifyOptions) *Result {
+	r := &Result{FileSHA512: ReportData(file), QuoteSize: len(rawQuote)}
+	q, info, err := Parse(rawQuote)
+	if err != nil {
+		r.Parse = fmt.Errorf("%w: %v", ErrBadQuote, err)
+		return r
+	}
+	r.Info = info
+	roots := opts.Roots
+	if roots == nil {
+		roots = IntelRoots()
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if err := verify.TdxQuote(q, &verify.Options{TrustedRoots: roots, Now: now}); err != nil {
+		r.Signature = fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	if !bytes.Equal(info.ReportData, r.FileSHA512[:]) {
+		r.Binding = fmt.Errorf("%w: quote has %s…, file hashes to %s…", ErrReportData,
+			hex.EncodeToString(info.ReportData[:min(8, len(info.ReportData))]), hex.EncodeToString(r.FileSHA512[:8]))
+	}
+	if info.Debug && !opts.AllowDebug {
+		r.Debug = fmt.Errorf("%w: attributes %s", ErrDebugTD, info.TDAttributes)
+	}
+	return r
+}
+
+// VerifyFile reads a result file and its quote (QuotePath) and verifies them.
+func VerifyFile(resultPath string, opts VerifyOptions) (*Result, error) {
+	file, err := os.ReadFile(resultPath)
+	if err != nil {
+		return nil, fmt.Errorf("attest: result file: %w", err)
+	}
+	raw, err := os.ReadFile(QuotePath(resultPath))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("attest: %w: %s does not exist", ErrNoQuote, QuotePath(resultPath))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("attest: quote: %w", err)
+	}
+	return Verify(file, raw, opts), nil
+}

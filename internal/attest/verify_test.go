@@ -1,0 +1,215 @@
+package attest
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-tdx-guest/testing/testdata"
+)
+
+// sampleTime is inside the validity of every certificate in go-tdx-guest's
+// sample quote (its PCK leaf expires 2029-09-20), so these tests keep passing
+// after that date.
+var sampleTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+var resultBytes = []byte("goos: linux\ntee: tdx\nteebench attest test data, not a measurement\n")
+
+func TestSampleQuoteChainVerifiesOffline(t *testing.T) {
+	r := Verify(resultBytes, testdata.RawQuote, VerifyOptions{Now: sampleTime})
+	if r.Parse != nil || r.Signature != nil {
+		t.Fatalf("Intel sample quote: parse=%v signature=%v; want both nil", r.Parse, r.Signature)
+	}
+	if r.Info.MRTD != "6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb" {
+		t.Errorf("MRTD = %s", r.Info.MRTD)
+	}
+	if len(r.Info.RTMRs) != 4 || r.Info.TEETCBSVN != "03000400000000000000000000000000" || r.Info.Debug {
+		t.Errorf("info = %+v", r.Info)
+	}
+	// The sample's report data is not a hash of our file.
+	if !errors.Is(r.Binding, ErrReportData) || !strings.Contains(r.Err().Error(), "report data does not match SHA-512 of the file") {
+		t.Errorf("binding = %v; want %v", r.Binding, ErrReportData)
+	}
+	if r.Debug != nil {
+		t.Errorf("debug = %v", r.Debug)
+	}
+}
+
+func TestSampleQuoteExpiredOrTamperedFails(t *testing.T) {
+	// After the PCK leaf's NotAfter the chain no longer verifies.
+	r := Verify(resultBytes, testdata.RawQuote, VerifyOptions{Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if !errors.Is(r.Signature, ErrSignature) {
+		t.Errorf("in 2030: signature = %v; want %v", r.Signature, ErrSignature)
+	}
+	// One changed byte in the MRTD breaks the quote signature.
+	raw := bytes.Clone(testdata.RawQuote)
+	raw[0x30+0x88] ^= 1
+	r = Verify(resultBytes, raw, VerifyOptions{Now: sampleTime})
+	if !errors.Is(r.Signature, ErrSignature) {
+		t.Errorf("MRTD byte changed: signature = %v; want %v", r.Signature, ErrSignature)
+	}
+}
+
+func TestBindingPositive(t *testing.T) {
+	pck := newTestPCK(t)
+	raw := pck.quote(t, ReportData(resultBytes), false)
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots()})
+	if err := r.Err(); err != nil {
+		t.Fatalf("test-signed quote over SHA-512(file): %v", err)
+	}
+	if r.FileSHA512 != ReportData(resultBytes) || !bytes.Equal(r.Info.ReportData, r.FileSHA512[:]) {
+		t.Error("report data is not the file's SHA-512")
+	}
+	// The same quote is not Intel's: the default roots reject it.
+	r = Verify(resultBytes, raw, VerifyOptions{})
+	if !errors.Is(r.Signature, ErrSignature) || r.Binding != nil {
+		t.Errorf("Intel roots: signature=%v binding=%v; want signature failure only", r.Signature, r.Binding)
+	}
+}
+
+func TestHashMismatchFails(t *testing.T) {
+	pck := newTestPCK(t)
+	raw := pck.quote(t, ReportData([]byte("some other file")), false)
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots()})
+	if r.Signature != nil || !errors.Is(r.Err(), ErrReportData) {
+		t.Fatalf("signature=%v err=%v; want a report-data mismatch only", r.Signature, r.Err())
+	}
+}
+
+func TestOneChangedByteFails(t *testing.T) {
+	pck := newTestPCK(t)
+	raw := pck.quote(t, ReportData(resultBytes), false)
+	opts := VerifyOptions{Roots: pck.roots()}
+	if err := Verify(resultBytes, raw, opts).Err(); err != nil {
+		t.Fatalf("unchanged pair: %v", err)
+	}
+	for i := range resultBytes {
+		f := bytes.Clone(resultBytes)
+		f[i] ^= 0x20
+		if err := Verify(f, raw, opts).Err(); !errors.Is(err, ErrReportData) {
+			t.Fatalf("file byte %d changed: err = %v; want %v", i, err, ErrReportData)
+		}
+	}
+	// Every byte of the quote is covered by a signature, a hash, a size or a
+	// format check: changing any one of them fails (about 2 s for all). The
+	// one exception is base64's unused low bits before "=" padding in the
+	// PEM chain, which Go's decoder ignores: the certificates stay the same.
+	stride := 1
+	if testing.Short() {
+		stride = 61
+	}
+	want := chainDER(t, raw)
+	for i := 0; i < len(raw); i += stride {
+		q := bytes.Clone(raw)
+		q[i] ^= 0x01
+		if err := Verify(resultBytes, q, opts).Err(); err == nil && !slices.EqualFunc(chainDER(t, q), want, bytes.Equal) {
+			t.Errorf("quote byte %d (of %d) changed: still verifies", i, len(raw))
+		}
+	}
+}
+
+// chainDER returns the DER certificates of a quote's PCK chain.
+func chainDER(t *testing.T, raw []byte) [][]byte {
+	t.Helper()
+	q, _, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ders [][]byte
+	rest := q.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
+	for {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			return ders
+		}
+		ders = append(ders, blk.Bytes)
+	}
+}
+
+func TestDebugTDFlagged(t *testing.T) {
+	pck := newTestPCK(t)
+	raw := pck.quote(t, ReportData(resultBytes), true)
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots()})
+	if r.Signature != nil || r.Binding != nil || !errors.Is(r.Debug, ErrDebugTD) || !r.Info.Debug {
+		t.Fatalf("debug quote: signature=%v binding=%v debug=%v", r.Signature, r.Binding, r.Debug)
+	}
+	if err := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowDebug: true}).Err(); err != nil {
+		t.Errorf("AllowDebug: %v", err)
+	}
+}
+
+func TestBadQuote(t *testing.T) {
+	r := Verify(resultBytes, []byte("not a quote"), VerifyOptions{})
+	if !errors.Is(r.Err(), ErrBadQuote) || r.Info != nil {
+		t.Errorf("err = %v", r.Err())
+	}
+}
+
+func TestVerifyFileNoQuote(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.txt")
+	if err := os.WriteFile(p, resultBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyFile(p, VerifyOptions{}); !errors.Is(err, ErrNoQuote) {
+		t.Errorf("err = %v; want %v", err, ErrNoQuote)
+	}
+	if ev := EvidenceFor(p); ev.Status != "none" {
+		t.Errorf("EvidenceFor = %+v; want none", ev)
+	}
+}
+
+// TestIntelRootIsLibraryCopy checks that intel_sgx_root_ca.pem is exactly
+// go-tdx-guest's embedded root and the root of Intel's sample quote chain.
+func TestIntelRootIsLibraryCopy(t *testing.T) {
+	chain := sampleQuote(t).GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
+	var last *pem.Block
+	for rest := chain; ; {
+		blk, r := pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		last, rest = blk, r
+	}
+	ours, _ := pem.Decode(intelRootPEM)
+	if ours == nil || last == nil || !bytes.Equal(ours.Bytes, last.Bytes) {
+		t.Error("embedded root is not the root certificate of Intel's sample quote chain")
+	}
+	if c, err := x509.ParseCertificate(ours.Bytes); err != nil || c.Subject.CommonName != "Intel SGX Root CA" {
+		t.Errorf("embedded root: %v %v", c, err)
+	}
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/go-tdx-guest").Output()
+	if err != nil {
+		t.Skipf("go list for the go-tdx-guest module directory: %v", err)
+	}
+	lib, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "verify", "trusted_root.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(lib, intelRootPEM) {
+		t.Error("intel_sgx_root_ca.pem differs from go-tdx-guest's verify/trusted_root.pem")
+	}
+}
+
+func TestLoadRoots(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "r.pem"), filepath.Join(dir, "bad.pem")
+	os.WriteFile(good, intelRootPEM, 0o644)
+	os.WriteFile(bad, []byte("hello"), 0o644)
+	if _, err := LoadRoots(good); err != nil {
+		t.Error(err)
+	}
+	if _, err := LoadRoots(bad); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Errorf("bad bundle: %v", err)
+	}
+	if _, err := LoadRoots(filepath.Join(dir, "missing.pem")); err == nil {
+		t.Error("missing bundle: no error")
+	}
+}

@@ -1,0 +1,7 @@
+//go:build tdx && gpu
+
+package main
+
+import "github.com/teebench/teebench/internal/attest"
+
+func init() { gpuCollector = attest.CollectGPUEvidence }
