@@ -26,6 +26,8 @@ var Units = []Unit{
 	{Name: "decompress-MIPS", Better: "higher"},
 	{Name: "compress-B/s", Better: "higher"},
 	{Name: "decompress-B/s", Better: "higher"},
+	{Name: "best-B/s", Better: "higher"},   // cpu_bench STREAM: fastest pass ("Best Rate")
+	{Name: "go/c-ratio", Better: "higher"}, // cpu_bench STREAM: Go triad rate / C triad rate
 	{Name: "IOPS", Better: "higher"},
 	{Name: "read-IOPS", Better: "higher"},
 	{Name: "write-IOPS", Better: "higher"},
@@ -38,6 +40,7 @@ var Units = []Unit{
 	{Name: "goodput-req/s", Better: "higher"},
 	{Name: "constraints/s", Better: "higher"},
 	{Name: "TOPS", Better: "higher"},
+	{Name: "devmem-B/s", Better: "higher"}, // gpu_bench d2d copy: device-memory read + write traffic
 	{Name: "usage-%"},
 	// latencies (ns, tidied by benchstat to sec)
 	{Name: "lat-mean-ns", Better: "lower"},
@@ -63,6 +66,7 @@ var Units = []Unit{
 	{Name: "e2el-p99-ns", Better: "lower"},
 	{Name: "compile-ns", Better: "lower"},
 	{Name: "setup-ns", Better: "lower"},
+	{Name: "srs-ns", Better: "lower"},
 	{Name: "cpu-ns/op", Better: "lower"},
 	// errors and sizes
 	{Name: "errors/op", Better: "lower"},

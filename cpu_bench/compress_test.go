@@ -1,0 +1,233 @@
+package cpu_bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz/lzma"
+
+	"github.com/teebench/teebench/internal/cputime"
+	"github.com/teebench/teebench/internal/sevenzip"
+)
+
+// A codec compresses and decompresses whole buffers. One value is used by
+// one goroutine only.
+type codec interface {
+	compress(dst, src []byte) ([]byte, error)
+	decompress(dst, src []byte) ([]byte, error)
+	close()
+}
+
+// zstdCodec is klauspost/compress zstd at its default level (zstd level 3)
+// with the window set to the dictionary size, single-threaded.
+type zstdCodec struct {
+	enc *zstd.Encoder
+	dec *zstd.Decoder
+}
+
+func newZstd(dictLog int) (codec, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithWindowSize(1<<dictLog), zstd.WithEncoderConcurrency(1),
+		zstd.WithEncoderLevel(zstd.SpeedDefault))
+	if err != nil {
+		return nil, fmt.Errorf("zstd encoder, window 2^%d: %w", dictLog, err)
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<dictLog))
+	if err != nil {
+		enc.Close()
+		return nil, fmt.Errorf("zstd decoder: %w", err)
+	}
+	return &zstdCodec{enc: enc, dec: dec}, nil
+}
+
+func (z *zstdCodec) compress(dst, src []byte) ([]byte, error) {
+	return z.enc.EncodeAll(src, dst[:0]), nil
+}
+func (z *zstdCodec) decompress(dst, src []byte) ([]byte, error) {
+	return z.dec.DecodeAll(src, dst[:0])
+}
+func (z *zstdCodec) close() { z.enc.Close(); z.dec.Close() }
+
+// lzmaCodec is ulikunitz/xz/lzma (the classic .lzma format, hash-chain
+// matcher, single-threaded) with the dictionary capacity set to 2^dictLog.
+type lzmaCodec struct {
+	dictLog int
+}
+
+func newLZMA(dictLog int) (codec, error) { return &lzmaCodec{dictLog: dictLog}, nil }
+
+func (l *lzmaCodec) compress(dst, src []byte) ([]byte, error) {
+	buf := bytes.NewBuffer(dst[:0])
+	w, err := lzma.WriterConfig{DictCap: 1 << l.dictLog}.NewWriter(buf)
+	if err != nil {
+		return nil, fmt.Errorf("lzma writer, dict 2^%d: %w", l.dictLog, err)
+	}
+	if _, err := w.Write(src); err != nil {
+		return nil, fmt.Errorf("lzma compress: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("lzma compress: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (l *lzmaCodec) decompress(dst, src []byte) ([]byte, error) {
+	r, err := lzma.ReaderConfig{DictCap: 1 << l.dictLog}.NewReader(bytes.NewReader(src))
+	if err != nil {
+		return nil, fmt.Errorf("lzma reader: %w", err)
+	}
+	dst = dst[:cap(dst)]
+	n, err := io.ReadFull(r, dst)
+	if err != io.ErrUnexpectedEOF && err != nil {
+		return nil, fmt.Errorf("lzma decompress: %w", err)
+	}
+	return dst[:n], nil
+}
+
+func (l *lzmaCodec) close() {}
+
+var codecs = []struct {
+	name string
+	new  func(dictLog int) (codec, error)
+}{
+	{"zstd", newZstd},
+	{"lzma", newLZMA},
+}
+
+// compressWorker is one thread's state: its own generated buffer (salted by
+// its index as in 7-Zip), its codec, its compressed copy and output space.
+type compressWorker struct {
+	c    codec
+	src  []byte
+	comp []byte
+	out  []byte
+	ops  int // operations done in the current timed run
+}
+
+// newWorkers sets up n workers for dictionary 2^dictLog and checks that each
+// round-trips its buffer. The buffers are generated and compressed in
+// parallel (NumCPU at a time): 32 threads x 32 MiB of Go LZMA would
+// otherwise take minutes of setup.
+func newWorkers(newCodec func(int) (codec, error), n, dictLog int) ([]*compressWorker, error) {
+	size := sevenzip.BufferSize(dictLog)
+	ws := make([]*compressWorker, 0, n)
+	for range n {
+		c, err := newCodec(dictLog)
+		if err != nil {
+			closeWorkers(ws)
+			return nil, err
+		}
+		ws = append(ws, &compressWorker{c: c, src: make([]byte, size), out: make([]byte, 0, size+size/16+1<<10)})
+	}
+	var next atomic.Int64
+	err := runWorkers(min(n, runtime.NumCPU()), n, func(int) error {
+		i := int(next.Add(1) - 1)
+		w := ws[i]
+		sevenzip.Generate(w.src, sevenzip.Salt(i))
+		comp, err := w.c.compress(nil, w.src)
+		if err != nil {
+			return err
+		}
+		w.comp = comp
+		back, err := w.c.decompress(make([]byte, 0, size), comp)
+		if err != nil || !bytes.Equal(back, w.src) {
+			return fmt.Errorf("worker %d: round trip failed (err %v, %d of %d bytes back)", i, err, len(back), size)
+		}
+		return nil
+	})
+	if err != nil {
+		closeWorkers(ws)
+		return nil, err
+	}
+	return ws, nil
+}
+
+func closeWorkers(ws []*compressWorker) {
+	for _, w := range ws {
+		w.c.close()
+	}
+}
+
+// BenchmarkCompress is the Go-native counterpart of 7-Zip's compression
+// rating: each of N threads compresses its own buffer of dict + 64 KiB of
+// 7-Zip benchmark data; one op = one buffer compressed.
+func BenchmarkCompress(b *testing.B) { benchCodecs(b, true) }
+
+// BenchmarkDecompress decompresses the buffers BenchmarkCompress makes; one
+// op = one buffer decompressed (MB/s counts uncompressed bytes, as 7-Zip's
+// decompression speed does).
+func BenchmarkDecompress(b *testing.B) { benchCodecs(b, false) }
+
+func benchCodecs(b *testing.B, compress bool) {
+	for _, cd := range codecs {
+		for _, dictLog := range dictSweep() {
+			for _, n := range threadSweep() {
+				var ws []*compressWorker
+				name := fmt.Sprintf("codec=%s/dict=%d/threads=%d", cd.name, dictLog, n)
+				b.Run(name, func(b *testing.B) {
+					if ws == nil {
+						var err error
+						if ws, err = newWorkers(cd.new, n, dictLog); err != nil {
+							b.Fatal(err)
+						}
+					}
+					runCodec(b, ws, cd.name, dictLog, compress)
+				})
+				closeWorkers(ws)
+				ws = nil // the closure keeps the variable; free the buffers
+			}
+		}
+	}
+}
+
+func runCodec(b *testing.B, ws []*compressWorker, codecName string, dictLog int, compress bool) {
+	size := len(ws[0].src)
+	b.SetBytes(int64(size))
+	for _, w := range ws {
+		w.ops = 0
+	}
+	op := func(i int) error {
+		w := ws[i]
+		w.ops++
+		var err error
+		if compress {
+			w.out, err = w.c.compress(w.out, w.src)
+		} else {
+			w.out, err = w.c.decompress(w.out, w.comp)
+		}
+		return err
+	}
+	b.ResetTimer()
+	span := cputime.Start()
+	err := runWorkers(len(ws), b.N, op)
+	cpu, wall := span.Stop()
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(cputime.UsagePercent(cpu, wall), "usage-%")
+	if codecName != "lzma" {
+		return
+	}
+	// 7-Zip's rating formulas applied to the Go LZMA codec's measured rate
+	// (the same arithmetic as `7z b`; a different encoder).
+	unpack := uint64(size) * uint64(b.N)
+	if compress {
+		r, err := sevenzip.RatingEnc(1<<dictLog, unpack, wall)
+		if err == nil {
+			b.ReportMetric(r/1e6, "compress-MIPS")
+		}
+		return
+	}
+	var pack uint64
+	for _, w := range ws {
+		pack += uint64(len(w.comp)) * uint64(w.ops)
+	}
+	if r, err := sevenzip.RatingDec(pack, unpack, wall); err == nil {
+		b.ReportMetric(r/1e6, "decompress-MIPS")
+	}
+}

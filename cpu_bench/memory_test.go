@@ -1,0 +1,136 @@
+package cpu_bench
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/sevenzip"
+)
+
+// lineWords is the number of uint64 in a 64-byte cache line: the chain
+// visits one word per line so that every load touches a new line.
+const lineWords = 8
+
+// newChain returns a pointer-chasing array of size bytes: the first word
+// of each 64-byte line holds the index of the next line's first word, and
+// the lines form one random cycle through all of them (Sattolo's algorithm,
+// fixed seed), so hardware prefetchers cannot guess the next address.
+func newChain(size int) []uint64 {
+	lines := size / (lineWords * 8)
+	perm := make([]uint32, lines)
+	for i := range perm {
+		perm[i] = uint32(i)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := lines - 1; i > 0; i-- { // Sattolo: j < i gives a single cycle
+		j := r.IntN(i)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+	chain := make([]uint64, lines*lineWords)
+	for i := range lines {
+		next := perm[(i+1)%lines]
+		chain[int(perm[i])*lineWords] = uint64(next) * lineWords
+	}
+	return chain
+}
+
+var sinkU64 uint64
+
+// BenchmarkMemLatency measures the load-to-use latency of main memory:
+// dependent loads along a random cycle over size bytes, one op = one load,
+// so ns/op is the mean latency of one load (TLB misses included: the pages
+// are whatever the Go heap gets). 64MiB exceeds most last-level caches;
+// 1GiB also defeats the TLB reach. Smoke runs 64MiB only.
+func BenchmarkMemLatency(b *testing.B) {
+	sizes := config.Pick([]int{64 << 20}, []int{64 << 20, 1 << 30}, []int{64 << 20, 1 << 30})
+	for _, size := range sizes {
+		var chain []uint64
+		var p uint64
+		b.Run("size="+sizeName(size), func(b *testing.B) {
+			if chain == nil {
+				chain = newChain(size)
+				for range min(len(chain)/lineWords, 1<<20) { // warm-up walk
+					p = chain[p]
+				}
+			}
+			b.ResetTimer()
+			for range b.N {
+				p = chain[p]
+			}
+			b.StopTimer()
+			sinkU64 += p
+		})
+		chain = nil
+	}
+}
+
+// sizeName prints 64 as 64B, 1<<20 as 1MiB, 1<<30 as 1GiB.
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+// BenchmarkSHA256 is the report's "hash speed": SHA-256 (crypto/sha256,
+// which uses the SHA extensions when the CPU has them) of one buffer per
+// op, MB/s over the bytes hashed. 64B is call-overhead bound, 1MiB cache
+// resident, 64MiB streams from memory.
+func BenchmarkSHA256(b *testing.B) {
+	for _, size := range []int{64, 1 << 20, 64 << 20} {
+		var buf []byte
+		b.Run("size="+sizeName(size), func(b *testing.B) {
+			if buf == nil {
+				buf = make([]byte, size)
+				sevenzip.Generate(buf, 0)
+			}
+			b.SetBytes(int64(size))
+			b.ResetTimer()
+			var sum [32]byte
+			for range b.N {
+				sum = sha256.Sum256(buf)
+			}
+			b.StopTimer()
+			sinkU64 += uint64(sum[0])
+		})
+	}
+}
+
+// TestChainIsOneCycle walks the chain and checks it visits every line once
+// before returning to the start.
+func TestChainIsOneCycle(t *testing.T) {
+	const size = 1 << 20
+	chain := newChain(size)
+	lines := size / (lineWords * 8)
+	seen := make([]bool, lines)
+	var p uint64
+	for i := range lines {
+		if p%lineWords != 0 {
+			t.Fatalf("step %d: index %d is not a line start", i, p)
+		}
+		if seen[p/lineWords] {
+			t.Fatalf("line %d visited twice after %d of %d steps", p/lineWords, i, lines)
+		}
+		seen[p/lineWords] = true
+		p = chain[p]
+	}
+	if p != 0 {
+		t.Fatalf("after %d steps the walk is at %d, not back at 0", lines, p)
+	}
+}
+
+func TestSizeName(t *testing.T) {
+	for n, want := range map[int]string{64: "64B", 1 << 20: "1MiB", 64 << 20: "64MiB", 1 << 30: "1GiB", 3000: "3000B"} {
+		if got := sizeName(n); got != want {
+			t.Errorf("sizeName(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
