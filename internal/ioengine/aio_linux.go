@@ -1,0 +1,92 @@
+package ioengine
+
+import (
+	"fmt"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Linux native AIO (include/uapi/linux/aio_abi.h), called through raw
+// system calls.
+
+const (
+	iocbCmdPread  = 0
+	iocbCmdPwrite = 1
+)
+
+// iocb mirrors struct iocb on little-endian 64-bit Linux (64 bytes).
+type iocb struct {
+	data      uint64
+	key       uint32
+	rwFlags   int32
+	opcode    uint16
+	reqprio   int16
+	fildes    uint32
+	buf       uint64
+	nbytes    uint64
+	offset    int64
+	reserved2 uint64
+	flags     uint32
+	resfd     uint32
+}
+
+// ioEvent mirrors struct io_event (32 bytes).
+type ioEvent struct {
+	data uint64
+	obj  uint64
+	res  int64
+	res2 int64
+}
+
+var (
+	_ [64 - unsafe.Sizeof(iocb{})]byte
+	_ [unsafe.Sizeof(iocb{}) - 64]byte
+	_ [32 - unsafe.Sizeof(ioEvent{})]byte
+)
+
+type aioContext uintptr
+
+func ioSetup(n int) (aioContext, error) {
+	var ctx aioContext
+	_, _, e := unix.Syscall(unix.SYS_IO_SETUP, uintptr(n), uintptr(unsafe.Pointer(&ctx)), 0)
+	if e != 0 {
+		return 0, fmt.Errorf("io_setup(%d): %w", n, e)
+	}
+	return ctx, nil
+}
+
+func (c aioContext) destroy() error {
+	_, _, e := unix.Syscall(unix.SYS_IO_DESTROY, uintptr(c), 0, 0)
+	if e != 0 {
+		return fmt.Errorf("io_destroy: %w", e)
+	}
+	return nil
+}
+
+// submit submits the iocbs and returns how many the kernel accepted.
+func (c aioContext) submit(list []*iocb) (int, error) {
+	if len(list) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.Syscall(unix.SYS_IO_SUBMIT, uintptr(c), uintptr(len(list)), uintptr(unsafe.Pointer(&list[0])))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// getEvents waits for at least min completions and returns up to len(ev).
+func (c aioContext) getEvents(min int, ev []ioEvent) (int, error) {
+	for {
+		n, _, e := unix.Syscall6(unix.SYS_IO_GETEVENTS, uintptr(c), uintptr(min), uintptr(len(ev)),
+			uintptr(unsafe.Pointer(&ev[0])), 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, fmt.Errorf("io_getevents: %w", e)
+		}
+		return int(n), nil
+	}
+}

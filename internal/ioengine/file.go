@@ -1,0 +1,254 @@
+package ioengine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// File is a test file prepared by PrepareFile on the filesystem under test.
+type File struct {
+	// Path is the test file; Dir the fresh directory holding it.
+	Path, Dir string
+	// Size is the file's size in bytes.
+	Size int64
+	// FS names the filesystem type (ext4, xfs, tmpfs, overlay, ...).
+	FS string
+	// Direct reports whether O_DIRECT bypasses the page cache here. When
+	// false, DirectNote says why and the jobs must run buffered.
+	Direct     bool
+	DirectNote string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	once   sync.Once
+	rmErr  error
+}
+
+// Filesystem magic numbers (statfs f_type) that need a name or a note.
+var fsNames = map[int64]string{
+	unix.EXT4_SUPER_MAGIC:      "ext4",
+	unix.XFS_SUPER_MAGIC:       "xfs",
+	unix.BTRFS_SUPER_MAGIC:     "btrfs",
+	unix.TMPFS_MAGIC:           "tmpfs",
+	unix.RAMFS_MAGIC:           "ramfs",
+	unix.OVERLAYFS_SUPER_MAGIC: "overlay",
+	unix.NFS_SUPER_MAGIC:       "nfs",
+	unix.FUSE_SUPER_MAGIC:      "fuse",
+	0x2fc12fc1:                 "zfs",
+	0x01021997:                 "9p",
+	0x786f4256:                 "virtiofs-or-fuse",
+}
+
+// fsInfo returns the filesystem name and the bytes available to an
+// unprivileged user in dir.
+func fsInfo(dir string) (name string, avail uint64, err error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return "", 0, fmt.Errorf("statfs %s: %w", dir, err)
+	}
+	name, ok := fsNames[int64(st.Type)]
+	if !ok {
+		name = fmt.Sprintf("fs-0x%x", st.Type)
+	}
+	return name, st.Bavail * uint64(st.Bsize), nil
+}
+
+// spaceMargin is left free on the filesystem besides the test file.
+const spaceMargin = 64 << 20
+
+// PrepareFile creates a test file of size bytes, filled with
+// pseudo-random data (not sparse, so reads reach the device), in a new
+// directory under dir (the system temp dir when dir is ""). Before any
+// I/O it checks that dir is a writable directory with room for the file;
+// each failure is an error that names dir and what is wrong. It detects
+// whether O_DIRECT works there (File.Direct). The caller must call Remove;
+// the file is also removed when the process gets SIGINT or SIGTERM.
+func PrepareFile(dir string, size int64) (*File, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	if size <= 0 || size%(1<<20) != 0 {
+		return nil, fmt.Errorf("ioengine: test file size %d: want a positive multiple of 1 MiB", size)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("ioengine: I/O directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("ioengine: I/O directory %s is not a directory", dir)
+	}
+	fs, avail, err := fsInfo(dir)
+	if err != nil {
+		return nil, fmt.Errorf("ioengine: I/O directory %s: %w", dir, err)
+	}
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+		return nil, fmt.Errorf("ioengine: I/O directory %s is not writable: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(dir, "teebench-io-")
+	if err != nil {
+		return nil, fmt.Errorf("ioengine: I/O directory %s is not writable: %w", dir, err)
+	}
+	if need := uint64(size) + spaceMargin; avail < need {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("ioengine: I/O directory %s (%s) has %d MiB free; the %d MiB test file needs %d MiB",
+			dir, fs, avail>>20, size>>20, need>>20)
+	}
+	f := &File{Path: filepath.Join(tmp, "fiotest"), Dir: tmp, Size: size, FS: fs}
+	f.ctx, f.cancel = context.WithCancel(context.Background())
+	register(f)
+	if err := f.fill(); err != nil {
+		f.Remove()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Context is cancelled when the process is interrupted (SIGINT, SIGTERM)
+// while the file exists, or when the file is removed; pass it to child
+// processes (fio) that use the file.
+func (f *File) Context() context.Context { return f.ctx }
+
+// Remove deletes the test file and its directory. It is safe to call more
+// than once.
+func (f *File) Remove() error {
+	f.once.Do(func() {
+		f.cancel()
+		unregister(f)
+		f.rmErr = os.RemoveAll(f.Dir)
+		if f.rmErr != nil {
+			f.rmErr = fmt.Errorf("ioengine: removing %s: %w", f.Dir, f.rmErr)
+		}
+	})
+	return f.rmErr
+}
+
+// OpenFlags returns the open(2) flags the jobs use on this file.
+func (f *File) OpenFlags() int {
+	fl := os.O_RDWR
+	if f.Direct {
+		fl |= unix.O_DIRECT
+	}
+	return fl
+}
+
+func (f *File) fill() error {
+	fd, err := unix.Open(f.Path, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR|unix.O_DIRECT|unix.O_CLOEXEC, 0o600)
+	switch {
+	case err == nil:
+		f.Direct = true
+	case errors.Is(err, unix.EINVAL):
+		f.DirectNote = f.FS + " refuses O_DIRECT: buffered I/O (page cache), not the device"
+		fd, err = unix.Open(f.Path, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR|unix.O_CLOEXEC, 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("ioengine: creating test file %s: %w", f.Path, err)
+	}
+	defer unix.Close(fd)
+	if f.FS == "tmpfs" || f.FS == "ramfs" {
+		f.Direct = false
+		f.DirectNote = f.FS + " is memory: O_DIRECT has no effect there, the jobs measure RAM, not a device"
+	}
+	const chunk = 1 << 20
+	buf, err := unix.Mmap(-1, 0, chunk, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		return fmt.Errorf("ioengine: mmap: %w", err)
+	}
+	defer unix.Munmap(buf)
+	rng := rand.NewChaCha8([32]byte{byte(time.Now().UnixNano())})
+	rng.Read(buf)
+	for off := int64(0); off < f.Size; off += chunk {
+		// Vary every 4 KiB block so that no two blocks are equal
+		// (deduplicating or compressing storage would otherwise cheat).
+		for b := 0; b < chunk; b += 4096 {
+			v := uint64(off) + uint64(b)
+			for i := 0; i < 8; i++ {
+				buf[b+i] = byte(v >> (8 * i))
+			}
+		}
+		if _, err := unix.Pwrite(fd, buf, off); err != nil {
+			return fmt.Errorf("ioengine: writing test file %s at %d: %w", f.Path, off, err)
+		}
+	}
+	if err := unix.Fsync(fd); err != nil {
+		return fmt.Errorf("ioengine: fsync %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// The interrupt handler: while any File exists, SIGINT and SIGTERM remove
+// every File, then the signal is raised again with its default action so
+// the process ends as it would have.
+var (
+	regMu   sync.Mutex
+	regSet  = map[*File]bool{}
+	regSig  chan os.Signal
+	regDone chan struct{}
+)
+
+// interruptGrace lets children killed through File.Context exit before
+// their files are removed.
+const interruptGrace = 200 * time.Millisecond
+
+func register(f *File) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	regSet[f] = true
+	if regSig != nil {
+		return
+	}
+	regSig = make(chan os.Signal, 1)
+	regDone = make(chan struct{})
+	signal.Notify(regSig, syscall.SIGINT, syscall.SIGTERM)
+	go handleSignals(regSig, regDone)
+}
+
+func unregister(f *File) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	delete(regSet, f)
+	if len(regSet) == 0 && regSig != nil {
+		signal.Stop(regSig)
+		close(regDone)
+		regSig, regDone = nil, nil
+	}
+}
+
+func handleSignals(ch chan os.Signal, done chan struct{}) {
+	select {
+	case <-done:
+		return
+	case sig := <-ch:
+		regMu.Lock()
+		files := make([]*File, 0, len(regSet))
+		for f := range regSet {
+			files = append(files, f)
+		}
+		regMu.Unlock()
+		for _, f := range files {
+			f.cancel()
+		}
+		time.Sleep(interruptGrace)
+		for _, f := range files {
+			if err := f.Remove(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "ioengine: %v: removed %d test file(s)\n", sig, len(files))
+		signal.Reset(sig)
+		if s, ok := sig.(syscall.Signal); ok {
+			syscall.Kill(os.Getpid(), s)
+			time.Sleep(time.Second)
+		}
+		os.Exit(130)
+	}
+}

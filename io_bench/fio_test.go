@@ -1,0 +1,133 @@
+package io_bench
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/ioengine"
+	"github.com/teebench/teebench/internal/reftool"
+)
+
+// BenchmarkFio runs the report's nine fio jobs on the Go engine
+// (engine=go) and on fio itself (engine=fio), on one test file. See the
+// package documentation for what one op is and which units each reports.
+func BenchmarkFio(b *testing.B) {
+	specs := Specs(ProfileSizes())
+	var size int64
+	for _, s := range specs {
+		size = max(size, s.Job.FileSize())
+	}
+	f := prepare(b, config.IODir(), size)
+	fmt.Printf("io-fs: %s\nio-direct: %v\n", f.FS, f.Direct)
+	if !f.Direct {
+		// Said as a config line, so that it stays with the results.
+		fmt.Printf("io-direct-note: %s\n", f.DirectNote)
+		b.Logf("direct: false: %s", f.DirectNote)
+	}
+	fioPath, fioErr := reftool.Lookup("fio", "fio")
+	for _, s := range specs {
+		b.Run("job="+s.Job.Name, func(b *testing.B) {
+			b.Run("engine=go", func(b *testing.B) { benchGo(b, f, s) })
+			b.Run("engine=fio", func(b *testing.B) {
+				if fioErr != nil {
+					b.Skip(fioErr)
+				}
+				benchFio(b, f, s, fioPath)
+			})
+		})
+	}
+}
+
+// prepare creates the test file and removes it when tb ends, whether it
+// passes, fails or is skipped (an interrupt removes it too, see
+// ioengine.PrepareFile).
+func prepare(tb testing.TB, dir string, size int64) *ioengine.File {
+	tb.Helper()
+	f, err := ioengine.PrepareFile(dir, size)
+	if err != nil {
+		tb.Fatalf("TEEBENCH_IO_DIR: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := f.Remove(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return f
+}
+
+// countBased reports whether this call must do exactly b.N I/Os: b.N == 1
+// is one time-based job (fio's time_based, the profile's runtime); the
+// testing package asks for b.N > 1 only when that job was shorter than
+// -benchtime, or with -benchtime Nx (then b.N I/Os, fio's number_ios).
+func countBased(b *testing.B) int64 {
+	if b.N > 1 {
+		return int64(b.N)
+	}
+	return 0
+}
+
+func benchGo(b *testing.B, f *ioengine.File, s Spec) {
+	j := s.Job
+	j.NumberIOs = countBased(b)
+	b.ResetTimer()
+	r, err := ioengine.Run(f.Context(), f, j)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	report(b, j, r.Elapsed, r.IOs(), r.IOPS(), r.BytesPerSec(), r.CPUPerIO())
+	if j.RW == ioengine.RandRW {
+		b.ReportMetric(r.ReadIOPS(), "read-IOPS")
+		b.ReportMetric(r.WriteIOPS(), "write-IOPS")
+	}
+	if err := r.Lat.Report(b, "lat", "mean", "p99"); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchFio(b *testing.B, f *ioengine.File, s Spec, fio string) {
+	args := FioArgs(s, f.Path, f.Direct, countBased(b))
+	b.ResetTimer()
+	out, err := reftool.Run(f.Context(), fio, args...)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	o, err := reftool.ParseFioJSON(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum := o.Summary()
+	rt := max(sum.Read.Runtime, sum.Write.Runtime)
+	report(b, s.Job, rt, sum.IOs(), sum.IOPS(), sum.BytesPerSec(), sum.CPUPerIO())
+	if s.Job.RW == ioengine.RandRW {
+		b.ReportMetric(sum.Read.IOPS, "read-IOPS")
+		b.ReportMetric(sum.Write.IOPS, "write-IOPS")
+	}
+	// fio times I/Os only without gtod_reduce; never report a latency it
+	// did not measure.
+	if n := sum.Read.LatN + sum.Write.LatN; n > 0 {
+		mean := (float64(sum.Read.LatMean)*float64(sum.Read.LatN) + float64(sum.Write.LatMean)*float64(sum.Write.LatN)) / float64(n)
+		b.ReportMetric(mean, "lat-mean-ns")
+		switch {
+		case sum.Read.HasP99 && sum.Write.LatN == 0:
+			b.ReportMetric(float64(sum.Read.LatP99), "lat-p99-ns")
+		case sum.Write.HasP99 && sum.Read.LatN == 0:
+			b.ReportMetric(float64(sum.Write.LatP99), "lat-p99-ns")
+		}
+	}
+}
+
+// report writes the figures common to both engines. ns/op is the measured
+// window per I/O (1/IOPS), whatever b.N was.
+func report(b *testing.B, j ioengine.Job, window time.Duration, ios int64, iops, bps float64, cpu time.Duration) {
+	if ios == 0 || window <= 0 {
+		b.Fatalf("job %s: no I/O measured", j.Name)
+	}
+	b.ReportMetric(float64(window)/float64(ios), "ns/op")
+	b.ReportMetric(iops, "IOPS")
+	b.ReportMetric(bps, "B/s")
+	b.ReportMetric(float64(cpu), "cpu-ns/op")
+}
