@@ -68,6 +68,7 @@ var Units = []Unit{
 	{Name: "setup-ns", Better: "lower"},
 	{Name: "srs-ns", Better: "lower"},
 	{Name: "cpu-ns/op", Better: "lower"},
+	{Name: "ns/token", Better: "lower"},
 	// errors and sizes
 	{Name: "errors/op", Better: "lower"},
 	{Name: "proof-B", Better: "lower", Assume: "exact"},

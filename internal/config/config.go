@@ -47,6 +47,7 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_URL", Default: "embedded OpenAI-compatible server", Doc: "base URL of an OpenAI-compatible server (vLLM, SGLang ...), e.g. `http://host:8000`"},
 	{Name: "TEEBENCH_LLM_MODEL", Default: "the server's first model", Doc: "model name sent to TEEBENCH_LLM_URL"},
 	{Name: "TEEBENCH_LLM_API_KEY", Default: "none", Doc: "bearer token for TEEBENCH_LLM_URL; never printed or written to results", Secret: true},
+	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
 }
 
 func get(name string) string { return strings.TrimSpace(os.Getenv(name)) }
@@ -113,6 +114,10 @@ func LLMModel() string { return get("TEEBENCH_LLM_MODEL") }
 
 // LLMAPIKey returns TEEBENCH_LLM_API_KEY, or "". Never print it.
 func LLMAPIKey() string { return os.Getenv("TEEBENCH_LLM_API_KEY") }
+
+// LLMGoodput returns TEEBENCH_LLM_GOODPUT (vLLM --goodput syntax, parsed by
+// llmclient.ParseSLO), or "" for no goodput.
+func LLMGoodput() string { return get("TEEBENCH_LLM_GOODPUT") }
 
 // Validate checks every variable that has a fixed set of values, so that a
 // typo fails the run before any benchmark starts.

@@ -1,0 +1,390 @@
+package llmclient
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Endpoint is an OpenAI-compatible streaming API path.
+type Endpoint string
+
+const (
+	// Completions is /v1/completions (vLLM bench serve --backend openai).
+	Completions Endpoint = "/v1/completions"
+	// Chat is /v1/chat/completions (--backend openai-chat).
+	Chat Endpoint = "/v1/chat/completions"
+)
+
+// apiKey is behind a pointer so that printing a Client with %v or %+v shows
+// an address, never the key.
+type apiKey struct{ v string }
+
+// Client sends streaming requests to one model of one server.
+type Client struct {
+	// BaseURL is the server's root, e.g. http://127.0.0.1:8000 (a trailing
+	// /v1 is accepted too).
+	BaseURL string
+	// Model is the "model" field of every request.
+	Model string
+	// Endpoint is Completions (default) or Chat.
+	Endpoint Endpoint
+	// Timeout bounds each request from send to the end of its stream; a
+	// stalled stream fails with reason "timeout". 0 means no limit.
+	Timeout time.Duration
+	// HTTP is the client used; nil means a client with no overall timeout
+	// and enough idle connections per host for high concurrency.
+	HTTP *http.Client
+
+	key *apiKey
+}
+
+// NewClient returns a Client for baseURL and model.
+func NewClient(baseURL, model string) *Client {
+	return &Client{BaseURL: baseURL, Model: model, Endpoint: Completions}
+}
+
+// SetAPIKey sets the bearer token. The key is only ever written into the
+// Authorization header; it is not part of any output, error or log line.
+func (c *Client) SetAPIKey(k string) {
+	if k == "" {
+		c.key = nil
+		return
+	}
+	c.key = &apiKey{k}
+}
+
+var defaultHTTP = &http.Client{Transport: &http.Transport{
+	Proxy:               http.ProxyFromEnvironment,
+	MaxIdleConns:        4096,
+	MaxIdleConnsPerHost: 4096,
+	IdleConnTimeout:     90 * time.Second,
+}}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return defaultHTTP
+}
+
+func (c *Client) url(path string) string {
+	base := strings.TrimSuffix(strings.TrimSuffix(c.BaseURL, "/"), "/v1")
+	return base + path
+}
+
+func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.url(path), rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.key != nil {
+		req.Header.Set("Authorization", "Bearer "+c.key.v)
+	}
+	return req, nil
+}
+
+// Models lists the model ids of GET /v1/models.
+func (c *Client) Models(ctx context.Context) ([]string, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/models", nil)
+	if err != nil {
+		return nil, fmt.Errorf("llmclient: list models: %w", err)
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("llmclient: list models at %s: %w", c.url("/v1/models"), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, c.redact(fmt.Errorf("llmclient: list models at %s: HTTP %d: %s", c.url("/v1/models"), resp.StatusCode, errorBody(resp.Body)))
+	}
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		return nil, fmt.Errorf("llmclient: list models at %s: bad JSON: %w", c.url("/v1/models"), err)
+	}
+	var ids []string
+	for _, d := range list.Data {
+		ids = append(ids, d.ID)
+	}
+	return ids, nil
+}
+
+// redact replaces the API key in err's message (a server may echo request
+// headers in an error body), so that logged errors never show it.
+func (c *Client) redact(err error) error {
+	if err == nil || c.key == nil || !strings.Contains(err.Error(), c.key.v) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), c.key.v, "<redacted>"))
+}
+
+func errorBody(r io.Reader) string {
+	b, _ := io.ReadAll(io.LimitReader(r, 300))
+	return strings.TrimSpace(string(b))
+}
+
+// Request is one prompt of a dataset.
+type Request struct {
+	// Prompt is the text sent (as "prompt", or as the user message).
+	Prompt string
+	// PromptLen is the prompt's length in tokens as the dataset built it;
+	// the server's usage.prompt_tokens replaces it when sent.
+	PromptLen int
+	// OutputLen is max_tokens (max_completion_tokens for chat).
+	OutputLen int
+	// IgnoreEOS asks the server to generate exactly OutputLen tokens
+	// (vLLM's ignore_eos extension).
+	IgnoreEOS bool
+}
+
+// Failure reasons of Output.Reason.
+const (
+	ReasonHTTP      = "http-status"   // non-200 response (Err has the code)
+	ReasonTransport = "transport"     // connect or send failed
+	ReasonTimeout   = "timeout"       // Client.Timeout expired (stalled stream)
+	ReasonDropped   = "dropped"       // stream ended before data: [DONE]
+	ReasonMalformed = "malformed-sse" // a line that is not SSE or not JSON
+	ReasonServerErr = "server-error"  // an {"error": ...} event in the stream
+	ReasonNoTokens  = "no-tokens"     // [DONE] before any chunk with choices
+	ReasonCanceled  = "canceled"      // the run's context was cancelled
+)
+
+// Output is the measurement of one request, with vLLM's per-request
+// definitions (vllm/benchmarks/lib/endpoint_request_func.py):
+//   - start = just before the POST;
+//   - TTFT = arrival of the first data chunk with non-empty "choices" - start;
+//   - ITL = the gaps between consecutive chunks with choices;
+//   - Latency (E2EL) = arrival of the last chunk with choices - start (for
+//     Chat, of the last data chunk, as vLLM's chat function does).
+type Output struct {
+	// Success is false when the request failed; Reason and Err say why.
+	Success bool
+	Reason  string
+	Err     error
+	// Start is when the request was sent.
+	Start time.Time
+	TTFT  time.Duration
+	// ITL are the gaps between chunks (one fewer than Chunks).
+	ITL     []time.Duration
+	Latency time.Duration
+	// Chunks counts data chunks with non-empty choices.
+	Chunks int
+	// OutputTokens is usage.completion_tokens when the server sent usage
+	// (TokensFromUsage), otherwise the number of chunks that carried text
+	// (vLLM re-tokenizes the text instead; a role-only first chat chunk or
+	// an empty end-of-sequence chunk is not a token of the text).
+	OutputTokens    int
+	TokensFromUsage bool
+	// PromptLen is usage.prompt_tokens when sent, else Request.PromptLen.
+	PromptLen int
+	// Text is the generated text.
+	Text string
+}
+
+func (c *Client) body(r Request) ([]byte, error) {
+	p := map[string]any{
+		"model":          c.Model,
+		"temperature":    0.0,
+		"stream":         true,
+		"stream_options": map[string]any{"include_usage": true},
+	}
+	if c.Endpoint == Chat {
+		p["messages"] = []map[string]any{{"role": "user", "content": r.Prompt}}
+		p["max_completion_tokens"] = r.OutputLen
+	} else {
+		p["prompt"] = r.Prompt
+		p["max_tokens"] = r.OutputLen
+	}
+	if r.IgnoreEOS {
+		p["ignore_eos"] = true
+	}
+	return json.Marshal(p)
+}
+
+// maxLine bounds one SSE line; a longer one is malformed.
+const maxLine = 1 << 20
+
+// Do sends r and reads its stream to the end. It never panics on a bad
+// server and returns when the stream ends, fails or Timeout expires.
+func (c *Client) Do(ctx context.Context, r Request) Output {
+	out := Output{PromptLen: r.PromptLen}
+	fail := func(reason string, err error) Output {
+		out.Success, out.Reason, out.Err = false, reason, c.redact(err)
+		return out
+	}
+	body, err := c.body(r)
+	if err != nil {
+		return fail(ReasonTransport, fmt.Errorf("encode request: %w", err))
+	}
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	endpoint := c.Endpoint
+	if endpoint == "" {
+		endpoint = Completions
+	}
+	req, err := c.newRequest(ctx, http.MethodPost, string(endpoint), body)
+	if err != nil {
+		return fail(ReasonTransport, err)
+	}
+	reasonOf := func(err error, otherwise string) string {
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			return ReasonTimeout
+		case ctx.Err() != nil:
+			return ReasonCanceled
+		}
+		return otherwise
+	}
+
+	out.Start = time.Now()
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return fail(reasonOf(err, ReasonTransport), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fail(ReasonHTTP, fmt.Errorf("HTTP %d: %s", resp.StatusCode, errorBody(resp.Body)))
+	}
+
+	var (
+		text       strings.Builder
+		last       time.Time // most recent counted timestamp
+		done       bool
+		usageOut   = -1
+		textChunks int // chunks that carried text
+	)
+	br := bufio.NewReaderSize(resp.Body, 64<<10)
+	for !done {
+		line, err := readLine(br)
+		now := time.Now()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return fail(reasonOf(err, ReasonDropped), errors.New("stream ended before data: [DONE]"))
+			}
+			if errors.Is(err, errLineTooLong) {
+				return fail(ReasonMalformed, err)
+			}
+			return fail(reasonOf(err, ReasonDropped), fmt.Errorf("reading stream: %w", err))
+		}
+		line = bytes.TrimSpace(line)
+		switch {
+		case len(line) == 0, line[0] == ':':
+			continue // event separator, or SSE comment (keep-alive ping)
+		case bytes.HasPrefix(line, []byte("event:")), bytes.HasPrefix(line, []byte("id:")), bytes.HasPrefix(line, []byte("retry:")):
+			continue
+		case !bytes.HasPrefix(line, []byte("data:")):
+			return fail(ReasonMalformed, fmt.Errorf("not an SSE line: %.80q", line))
+		}
+		data := bytes.TrimSpace(line[len("data:"):])
+		if string(data) == "[DONE]" {
+			done = true
+			break
+		}
+		var ev struct {
+			Choices []struct {
+				Text  *string `json:"text"`
+				Delta *struct {
+					Content *string `json:"content"`
+				} `json:"delta"`
+			} `json:"choices"`
+			Usage *struct {
+				PromptTokens     *int `json:"prompt_tokens"`
+				CompletionTokens *int `json:"completion_tokens"`
+			} `json:"usage"`
+			Error json.RawMessage `json:"error"`
+		}
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return fail(ReasonMalformed, fmt.Errorf("data is not JSON (%v): %.80q", err, data))
+		}
+		if len(ev.Error) > 0 && string(ev.Error) != "null" {
+			return fail(ReasonServerErr, fmt.Errorf("error event: %.200s", ev.Error))
+		}
+		if len(ev.Choices) > 0 {
+			if out.Chunks == 0 {
+				out.TTFT = now.Sub(out.Start)
+			} else {
+				out.ITL = append(out.ITL, now.Sub(last))
+			}
+			out.Chunks++
+			last = now
+			ch := ev.Choices[0]
+			var piece string
+			if ch.Text != nil {
+				piece = *ch.Text
+			} else if ch.Delta != nil && ch.Delta.Content != nil {
+				piece = *ch.Delta.Content
+			}
+			if piece != "" {
+				textChunks++
+				text.WriteString(piece)
+			}
+		} else if ev.Usage != nil {
+			if ev.Usage.CompletionTokens != nil {
+				usageOut = *ev.Usage.CompletionTokens
+			}
+			if ev.Usage.PromptTokens != nil {
+				out.PromptLen = *ev.Usage.PromptTokens
+			}
+			if endpoint == Chat && out.Chunks > 0 {
+				last = now // vLLM's chat function moves the timestamp on every data chunk
+			}
+		}
+	}
+	if out.Chunks == 0 {
+		return fail(ReasonNoTokens, errors.New("never received a chunk with choices"))
+	}
+	out.Latency = last.Sub(out.Start)
+	out.Text = text.String()
+	out.OutputTokens = textChunks
+	if usageOut >= 0 {
+		out.OutputTokens, out.TokensFromUsage = usageOut, true
+	}
+	out.Success = true
+	return out
+}
+
+var errLineTooLong = fmt.Errorf("SSE line longer than %d bytes", maxLine)
+
+// readLine returns the next line without its newline. A final line without
+// a newline is returned with io.EOF only if it is empty.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var buf []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		buf = append(buf, frag...)
+		if len(buf) > maxLine {
+			return nil, errLineTooLong
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if err == io.EOF && len(buf) > 0 {
+				return nil, io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return buf, nil
+	}
+}
