@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -45,6 +46,7 @@ type Target struct {
 	// clients.
 	CertPool *x509.CertPool
 
+	cert     []byte // DER of the proxy's certificate
 	backend  *http.Server
 	backLn   net.Listener
 	proxyLn  net.Listener
@@ -75,6 +77,7 @@ func Start() (*Target, error) {
 		DirectURL: "http://" + backLn.Addr().String() + VersionPath,
 		ProxyURL:  "https://" + proxyLn.Addr().String() + VersionPath,
 		CertPool:  pool,
+		cert:      cert.Certificate[0],
 		backLn:    backLn,
 		proxyLn:   tls.NewListener(proxyLn, &tls.Config{Certificates: []tls.Certificate{cert}}),
 		conns:     map[net.Conn]struct{}{},
@@ -158,6 +161,7 @@ func (t *Target) splice(client net.Conn, backend string) {
 		return
 	}
 	tc.SetDeadline(time.Time{})
+	quickAck(tc.NetConn())
 	b, err := net.DialTimeout("tcp", backend, 5*time.Second)
 	if err != nil {
 		return
@@ -174,6 +178,28 @@ func (t *Target) splice(client net.Conn, backend string) {
 	io.Copy(client, b) // backend -> client; ends when the backend closes
 	client.Close()
 	<-done
+}
+
+// quickAck sends the ACK for the client's TLS Finished now instead of after
+// the kernel's delayed-ACK timer (40 ms on Linux). Go's TLS 1.3 server sends
+// its session tickets before it reads the client's Finished, so unlike
+// OpenSSL or rustls servers it has nothing to send that would carry the ACK;
+// a client that writes Finished and the request separately without
+// TCP_NODELAY (ab does) then waits 40 ms in Nagle's algorithm on every new
+// connection. That stall is an artifact of this embedded proxy, not of TLS
+// termination, so it is removed here.
+func quickAck(c net.Conn) {
+	tcp, ok := c.(*net.TCPConn)
+	if !ok {
+		return
+	}
+	rc, err := tcp.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_QUICKACK, 1)
+	})
 }
 
 // Close stops the proxy (closing open proxied connections) and the backend.

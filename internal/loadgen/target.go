@@ -1,0 +1,298 @@
+package loadgen
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Target is a parsed http or https URL ready for the raw HTTP/1.x client.
+type Target struct {
+	// URL is the URL as given.
+	URL string
+	// TLS is the client TLS config for https (nil for http).
+	TLS *tls.Config
+	// Addr is host:port to dial.
+	Addr string
+	// reqClose and reqKeep are the request bytes without and with
+	// keep-alive.
+	reqClose, reqKeep []byte
+}
+
+// UserAgent is sent with every request.
+const UserAgent = "teebench-loadgen/1 (ApacheBench/2.3 semantics)"
+
+// NewTarget parses rawURL. For https, tlsConf is cloned and its ServerName
+// set from the URL when empty; nil means the system roots with
+// verification on.
+func NewTarget(rawURL string, tlsConf *tls.Config) (*Target, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: target URL %q: %w", rawURL, err)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("loadgen: target URL %q has no host", rawURL)
+	}
+	t := &Target{URL: rawURL}
+	port := u.Port()
+	switch u.Scheme {
+	case "http":
+		if port == "" {
+			port = "80"
+		}
+	case "https":
+		if port == "" {
+			port = "443"
+		}
+		if tlsConf == nil {
+			tlsConf = &tls.Config{}
+		} else {
+			tlsConf = tlsConf.Clone()
+		}
+		if tlsConf.ServerName == "" {
+			tlsConf.ServerName = u.Hostname()
+		}
+		tlsConf.NextProtos = []string{"http/1.1"}
+		t.TLS = tlsConf
+	default:
+		return nil, fmt.Errorf("loadgen: target URL %q: scheme %q is not http or https", rawURL, u.Scheme)
+	}
+	t.Addr = net.JoinHostPort(u.Hostname(), port)
+	path := u.RequestURI()
+	head := "GET " + path + " HTTP/1.0\r\nHost: " + u.Host + "\r\nUser-Agent: " + UserAgent + "\r\nAccept: */*\r\n"
+	t.reqClose = []byte(head + "\r\n")
+	t.reqKeep = []byte(head + "Connection: Keep-Alive\r\n\r\n")
+	return t, nil
+}
+
+// errKind classifies a failed request into ab's categories.
+type errKind int
+
+const (
+	kindConnect errKind = iota + 1
+	kindReceive
+	kindException
+)
+
+type reqError struct {
+	kind errKind
+	err  error
+}
+
+func (e *reqError) Error() string { return e.err.Error() }
+func (e *reqError) Unwrap() error { return e.err }
+
+// conn is one client connection of the raw client.
+type conn struct {
+	c        net.Conn
+	br       *bufio.Reader
+	deadline time.Time // read/write deadline in force
+}
+
+// timing is one request's ab timestamps.
+type timing struct {
+	start, connect, endwrite, beginread, done time.Time
+	status                                    int
+	bodyLen                                   int64
+	read                                      int64
+}
+
+// dial connects (and, for https, completes the TLS handshake) within
+// timeout. A TLS certificate verification failure is reported as such.
+func (t *Target) dial(ctx context.Context, d *net.Dialer, timeout time.Duration, br *bufio.Reader) (*conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := d.DialContext(ctx, "tcp", t.Addr)
+	if err != nil {
+		return nil, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, err)}
+	}
+	if t.TLS != nil {
+		tc := tls.Client(c, t.TLS)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			c.Close()
+			return nil, &reqError{kindConnect, tlsError(t.URL, err)}
+		}
+		c = tc
+	}
+	if br == nil {
+		br = bufio.NewReaderSize(c, 4096)
+	} else {
+		br.Reset(c)
+	}
+	return &conn{c: c, br: br}, nil
+}
+
+// isVerifyError reports whether err is a TLS certificate verification
+// failure.
+func isVerifyError(err error) bool {
+	var (
+		unk  x509.UnknownAuthorityError
+		host x509.HostnameError
+		inv  x509.CertificateInvalidError
+		ver  *tls.CertificateVerificationError
+	)
+	return errors.As(err, &ver) || errors.As(err, &unk) || errors.As(err, &host) || errors.As(err, &inv)
+}
+
+// tlsError says plainly when err is a certificate verification failure.
+func tlsError(u string, err error) error {
+	if isVerifyError(err) {
+		return fmt.Errorf("TLS certificate verification failed for %s (set TEEBENCH_NET_INSECURE=1 to skip verification): %w", u, err)
+	}
+	return fmt.Errorf("TLS handshake with %s: %w", u, err)
+}
+
+// do sends one request on cn (dialling first when cn is nil) and reads the
+// response. It returns the connection when it may be reused, nil otherwise.
+func (t *Target) do(ctx context.Context, d *net.Dialer, cn *conn, keepAlive bool, timeout time.Duration, br *bufio.Reader, tm *timing) (*conn, error) {
+	tm.start = time.Now()
+	tm.connect = tm.start // a reused connection: Connect = 0, as in ab
+	if cn == nil {
+		var err error
+		if cn, err = t.dial(ctx, d, timeout, br); err != nil {
+			return nil, err
+		}
+		tm.connect = time.Now()
+	}
+	// The deadline bounds each request by at least timeout/2 and at most
+	// timeout: it is refreshed only when less than half of it is left,
+	// which saves a deadline update per request on keep-alive connections.
+	if cn.deadline.Sub(tm.connect) < timeout/2 {
+		cn.deadline = tm.connect.Add(timeout)
+		if dl, ok := ctx.Deadline(); ok && dl.Before(cn.deadline) {
+			cn.deadline = dl
+		}
+		cn.c.SetDeadline(cn.deadline)
+	}
+	req := t.reqClose
+	if keepAlive {
+		req = t.reqKeep
+	}
+	if _, err := cn.c.Write(req); err != nil {
+		cn.c.Close()
+		return nil, &reqError{kindReceive, fmt.Errorf("write request to %s: %w", t.URL, err)}
+	}
+	tm.endwrite = time.Now()
+	if _, err := cn.br.Peek(1); err != nil {
+		cn.c.Close()
+		return nil, &reqError{kindReceive, fmt.Errorf("read response from %s: %w", t.URL, err)}
+	}
+	tm.beginread = time.Now()
+	reuse, err := readResponse(cn.br, keepAlive, tm)
+	if err != nil {
+		cn.c.Close()
+		return nil, err
+	}
+	tm.done = time.Now()
+	if reuse {
+		return cn, nil
+	}
+	cn.c.Close()
+	return nil, nil
+}
+
+// readResponse parses the status line and headers and reads the body:
+// Content-Length bytes, or to EOF. Without keep-alive it then waits for the
+// server to close, as ab does (so TIME_WAIT stays on the server side).
+func readResponse(br *bufio.Reader, keepAlive bool, tm *timing) (reuse bool, err error) {
+	line, err := readLine(br, tm)
+	if err != nil {
+		return false, &reqError{kindReceive, fmt.Errorf("read status line: %w", err)}
+	}
+	// "HTTP/1.1 200 OK"
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+		return false, &reqError{kindException, fmt.Errorf("bad status line %q", trunc(line))}
+	}
+	http11 := line[7] == '1'
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return false, &reqError{kindException, fmt.Errorf("bad status code in %q", trunc(line))}
+	}
+	tm.status = code
+	length := int64(-1)
+	connKeep, connClose := false, false
+	for {
+		h, err := readLine(br, tm)
+		if err != nil {
+			return false, &reqError{kindReceive, fmt.Errorf("read headers: %w", err)}
+		}
+		if len(h) == 0 {
+			break
+		}
+		k, v, ok := bytes.Cut(h, []byte(":"))
+		if !ok {
+			return false, &reqError{kindException, fmt.Errorf("bad header line %q", trunc(h))}
+		}
+		v = bytes.TrimSpace(v)
+		switch {
+		case bytes.EqualFold(k, []byte("Content-Length")):
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil || n < 0 {
+				return false, &reqError{kindException, fmt.Errorf("bad Content-Length %q", trunc(v))}
+			}
+			length = n
+		case bytes.EqualFold(k, []byte("Connection")):
+			connKeep = bytes.EqualFold(v, []byte("keep-alive"))
+			connClose = bytes.EqualFold(v, []byte("close"))
+		case bytes.EqualFold(k, []byte("Transfer-Encoding")):
+			if !bytes.EqualFold(v, []byte("identity")) {
+				return false, &reqError{kindException, fmt.Errorf("Transfer-Encoding %q in answer to an HTTP/1.0 request", trunc(v))}
+			}
+		}
+	}
+	if length >= 0 {
+		n, err := io.CopyN(io.Discard, br, length)
+		tm.read += n
+		tm.bodyLen = n
+		if err != nil {
+			return false, &reqError{kindReceive, fmt.Errorf("read body (%d of %d bytes): %w", n, length, err)}
+		}
+		serverKeeps := connKeep || (http11 && !connClose)
+		if keepAlive && serverKeeps {
+			return true, nil
+		}
+	}
+	n, err := io.Copy(io.Discard, br) // to EOF: server closes
+	tm.read += n
+	if length < 0 {
+		tm.bodyLen = n
+	}
+	if err != nil {
+		return false, &reqError{kindReceive, fmt.Errorf("read to close: %w", err)}
+	}
+	return false, nil
+}
+
+// readLine reads one CRLF- or LF-terminated line without the terminator.
+func readLine(br *bufio.Reader, tm *timing) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	tm.read += int64(len(line))
+	if err != nil {
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("line longer than %d bytes", br.Size())
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return bytes.TrimRight(line, "\r\n"), nil
+}
+
+func trunc(b []byte) string {
+	s := string(b)
+	if len(s) > 80 {
+		s = s[:80] + "..."
+	}
+	return strings.ToValidUTF8(s, "?")
+}

@@ -1,0 +1,509 @@
+package net_bench
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/cputime"
+	"github.com/teebench/teebench/internal/gateway"
+	"github.com/teebench/teebench/internal/latency"
+	"github.com/teebench/teebench/internal/loadgen"
+	"github.com/teebench/teebench/internal/reftool"
+)
+
+// runLimit bounds every single run (one b.N loop) in time; requests are
+// bounded by b.N and each by loadgen.DefaultTimeout.
+const runLimit = 10 * time.Minute
+
+// path is one way to the target: straight to the backend, or through the
+// TLS-terminating proxy.
+type path struct {
+	name string // direct or tls-proxy
+	url  string
+	tls  *tls.Config
+}
+
+// childEnv marks the re-executed test binary that serves the embedded
+// target (TestGatewayChild).
+const childEnv = "NET_BENCH_GATEWAY_CHILD"
+
+// embedded is the running embedded target, for its CPU time; nil with
+// TEEBENCH_NET_URL.
+var embedded *gateway.Child
+
+// TestGatewayChild is not a test: it is the body of the helper process that
+// serves the embedded target (see targets).
+func TestGatewayChild(t *testing.T) {
+	if os.Getenv(childEnv) != "1" {
+		t.Skip("helper process for the benchmarks' embedded target")
+	}
+	if err := gateway.ServeChild(os.Stdin, os.Stdout); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// targets returns the paths to load: the embedded backend and TLS proxy,
+// or the single URL in TEEBENCH_NET_URL, named direct for http and
+// tls-proxy for https. The embedded target runs in a child process (this
+// test binary re-executed), so that client=go, ab and wrk each run in a
+// process of their own against the same target process; it is stopped when
+// b ends. conns is the most connections the caller will open at once;
+// RLIMIT_NOFILE is raised for it first, so the child inherits the limit.
+// Each path is probed once: an unreachable target or a TLS verification
+// failure fails the benchmark with the reason.
+func targets(b testing.TB, conns int) []path {
+	b.Helper()
+	needFiles(b, conns)
+	var ps []path
+	if u := config.NetURL(); u != "" {
+		var tc *tls.Config
+		if config.NetInsecure() {
+			tc = &tls.Config{InsecureSkipVerify: true}
+		}
+		name := "direct"
+		if strings.HasPrefix(u, "https:") {
+			name = "tls-proxy"
+		}
+		ps = []path{{name, u, tc}}
+	} else {
+		exe, err := os.Executable()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cmd := exec.Command(exe, "-test.run", "^TestGatewayChild$", "-test.bench", "^$")
+		cmd.Env = append(os.Environ(), childEnv+"=1")
+		ch, err := gateway.StartChild(cmd)
+		if err != nil {
+			b.Fatal(err)
+		}
+		embedded = ch
+		b.Cleanup(func() {
+			embedded = nil
+			ch.Close()
+		})
+		ps = []path{
+			{"direct", ch.DirectURL, nil},
+			{"tls-proxy", ch.ProxyURL, &tls.Config{RootCAs: ch.CertPool}},
+		}
+	}
+	for _, p := range ps {
+		lt, err := loadgen.NewTarget(p.url, p.tls)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := loadgen.Probe(context.Background(), lt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ps
+}
+
+// needFiles raises RLIMIT_NOFILE for conns concurrent connections through
+// the embedded proxy (client, proxy front and back, backend: 4 descriptors
+// each) or skips with the reason when it cannot.
+func needFiles(b testing.TB, conns int) {
+	b.Helper()
+	if _, err := loadgen.RaiseOpenFiles(uint64(4*conns + 256)); err != nil {
+		b.Skipf("c=%d cannot run: %v", conns, err)
+	}
+}
+
+func onOff(v bool) string {
+	if v {
+		return "on"
+	}
+	return "off"
+}
+
+// BenchmarkGateway is the report's gateway table (`ab -n 5000 -c C URL`)
+// and its TProxy overhead table: one op = one request, so -benchtime 5000x
+// is ab -n 5000. client=go is loadgen's closed loop with ab's semantics,
+// client=ab and client=wrk run the real tools against the same target.
+func BenchmarkGateway(b *testing.B) {
+	cs := config.Pick([]int{4}, []int{50, 200}, []int{200, 500, 1000, 2000})
+	for _, p := range targets(b, slices.Max(cs)) {
+		for _, ka := range []bool{false, true} {
+			for _, c := range cs {
+				for _, client := range []string{"go", "ab", "wrk"} {
+					if client == "wrk" && !ka {
+						continue // wrk always keeps connections alive
+					}
+					name := fmt.Sprintf("path=%s/keepalive=%s/c=%d/client=%s", p.name, onOff(ka), c, client)
+					b.Run(name, func(b *testing.B) {
+						needFiles(b, c)
+						switch client {
+						case "go":
+							gatewayGo(b, p, ka, c)
+						case "ab":
+							gatewayAb(b, p, ka, c)
+						case "wrk":
+							gatewayWrk(b, p, c)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// settle gives the target a moment to finish closing the previous run's
+// connections (up to thousands, and wrk's keep-alive ones) and runs a GC,
+// so that no client pays for the previous one's leftovers; every client
+// gets the same pause, outside the timer.
+func settle() {
+	time.Sleep(250 * time.Millisecond)
+	runtime.GC()
+}
+
+// clampC returns min(c, n) (ab refuses c > n), logging when it differs.
+func clampC(b *testing.B, c, n int) int {
+	if c > n {
+		if n > 1 { // b.N = 1 is testing's first probe run; not worth a log line
+			b.Logf("b.N=%d < c=%d: running with c=%d", n, c, n)
+		}
+		return n
+	}
+	return c
+}
+
+func gatewayGo(b *testing.B, p path, ka bool, c int) {
+	t, err := loadgen.NewTarget(p.url, p.tls)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+	defer cancel()
+	cl := loadgen.Closed{Target: t, N: b.N, C: clampC(b, c, b.N), KeepAlive: ka}
+	settle()
+	cpu := startCPU()
+	b.ResetTimer()
+	res, err := cl.Run(ctx)
+	b.StopTimer()
+	cpu.report(b)
+	if err != nil {
+		b.Fatalf("%s: run stopped after %d of %d requests: %v; measured so far: %s", p.url, res.Done, b.N, err, summary(res))
+	}
+	reportClosed(b, res)
+}
+
+// summary prints what a run measured, for the message of a run that was
+// stopped, so that nothing measured is lost.
+func summary(res *loadgen.Result) string {
+	if res == nil {
+		return "nothing"
+	}
+	return fmt.Sprintf("%.1f req/s, mean %v, p99 %v, max connect %v, %d errors of %d",
+		res.RequestsPerSecond(), res.Total.Mean(), res.Total.Percentile(99), res.Connect.Max(), res.Errors(), res.Done)
+}
+
+// reportClosed reports a closed-loop result in ab's terms: percentiles by
+// ab's floor-index rule.
+func reportClosed(b *testing.B, res *loadgen.Result) {
+	b.Helper()
+	if res.Total.Count() == 0 {
+		b.Fatalf("no request succeeded (%d failed, %d non-2xx): %v", res.Failed.Total(), res.Non2xx, res.FirstError)
+	}
+	if res.Errors() > 0 {
+		b.Logf("%d of %d requests failed (connect %d, receive %d, length %d, exceptions %d, non-2xx %d); first: %v",
+			res.Errors(), res.Done, res.Failed.Connect, res.Failed.Receive, res.Failed.Length, res.Failed.Exceptions, res.Non2xx, res.FirstError)
+	}
+	s := res.Total.Samples()
+	b.ReportMetric(res.RequestsPerSecond(), "req/s")
+	b.ReportMetric(float64(res.Total.Mean()), "lat-mean-ns")
+	b.ReportMetric(float64(latency.ABPercentile(s, 50)), "lat-p50-ns")
+	b.ReportMetric(float64(latency.ABPercentile(s, 99)), "lat-p99-ns")
+	b.ReportMetric(float64(res.Connect.Mean()), "connect-mean-ns")
+	b.ReportMetric(float64(res.Connect.Max()), "connect-max-ns")
+	b.ReportMetric(res.ErrorsPerOp(), "errors/op")
+}
+
+func abArgs(n, c int, ka bool, url string) []string {
+	args := []string{"-n", strconv.Itoa(n), "-c", strconv.Itoa(c), "-r", "-s", "30"}
+	if ka {
+		args = append(args, "-k")
+	}
+	return append(args, url)
+}
+
+func gatewayAb(b *testing.B, p path, ka bool, c int) {
+	ab, err := reftool.Lookup("ApacheBench", "ab")
+	if err != nil {
+		b.Skip(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+	defer cancel()
+	args := abArgs(b.N, clampC(b, c, b.N), ka, p.url)
+	settle()
+	cpu := startCPU()
+	b.ResetTimer()
+	out, err := reftool.Run(ctx, ab, args...)
+	b.StopTimer()
+	cpu.report(b)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := reftool.ParseAb(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reportMs(b, "lat-mean-ns", r.TimePerRequest)
+	reportMs(b, "lat-p50-ns", r.Percentiles[50])
+	reportMs(b, "lat-p99-ns", r.Percentiles[99])
+	reportMs(b, "connect-mean-ns", r.Connect.Mean)
+	reportMs(b, "connect-max-ns", r.Connect.Max)
+	b.ReportMetric(r.RequestsPerSec, "req/s")
+	b.ReportMetric(float64(r.Errors())/float64(r.Complete), "errors/op")
+	if r.Errors() > 0 {
+		b.Logf("ab: %d failed (connect %d, receive %d, length %d, exceptions %d), %d non-2xx",
+			r.Failed, r.FailedConnect, r.FailedReceive, r.FailedLength, r.FailedExceptions, r.Non2xx)
+	}
+}
+
+// reportMs reports a value ab printed in whole milliseconds; a 0 means
+// "below ab's resolution", not zero, so it is left out (and logged).
+func reportMs(b *testing.B, unit string, d time.Duration) {
+	if d <= 0 {
+		if b.N == 1 {
+			return
+		}
+		b.Logf("%s: ab printed 0 ms (below its 1 ms resolution); not reported", unit)
+		return
+	}
+	b.ReportMetric(float64(d), unit)
+}
+
+func gatewayWrk(b *testing.B, p path, c int) {
+	wrk, err := reftool.Lookup("wrk", "wrk")
+	if err != nil {
+		b.Skip(err)
+	}
+	// wrk runs for a duration, not a request count; ns/op is replaced by
+	// wrk's own time per request below.
+	d := config.Pick(1*time.Second, 3*time.Second, 15*time.Second)
+	threads := min(c, runtime.NumCPU())
+	ctx, cancel := context.WithTimeout(context.Background(), d+time.Minute)
+	defer cancel()
+	settle()
+	cpu := startCPU()
+	b.ResetTimer()
+	out, err := reftool.Run(ctx, wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(c),
+		"-d", fmt.Sprintf("%ds", int(d.Seconds())), "--timeout", "30s", "--latency", p.url)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := reftool.ParseWrk(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if r.Requests == 0 {
+		b.Fatalf("wrk completed no request (socket errors: connect %d, read %d, write %d, timeout %d)", r.ErrConnect, r.ErrRead, r.ErrWrite, r.ErrTimeout)
+	}
+	b.ReportMetric(float64(r.Duration)/float64(r.Requests), "ns/op")
+	cpu.reportPer(b, r.Requests)
+	b.ReportMetric(r.RequestsPerSec, "req/s")
+	b.ReportMetric(float64(r.LatencyMean), "lat-mean-ns")
+	b.ReportMetric(float64(r.Percentiles[50]), "lat-p50-ns")
+	b.ReportMetric(float64(r.Percentiles[99]), "lat-p99-ns")
+	b.ReportMetric(float64(r.Errors())/float64(r.Requests), "errors/op")
+}
+
+// BenchmarkGatewayMulti is the report's multi-process test: K clients at
+// concurrency C each, all at once (51 x `ab -n 5000 -c 40`); b.N requests
+// are split over the clients. req/s is the sum of the clients' own req/s
+// (the report's Total QPS).
+func BenchmarkGatewayMulti(b *testing.B) {
+	k := config.Pick(2, 6, 51)
+	c := config.Pick(2, 10, 40)
+	for _, p := range targets(b, k*c) {
+		for _, client := range []string{"go", "ab"} {
+			b.Run(fmt.Sprintf("path=%s/clients=%d/c=%d/client=%s", p.name, k, c, client), func(b *testing.B) {
+				multi(b, p, k, c, client)
+			})
+		}
+	}
+}
+
+func multi(b *testing.B, p path, k, c int, client string) {
+	var ab string
+	if client == "ab" {
+		var err error
+		if ab, err = reftool.Lookup("ApacheBench", "ab"); err != nil {
+			b.Skip(err)
+		}
+	}
+	t, err := loadgen.NewTarget(p.url, p.tls)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if b.N < k {
+		if b.N > 1 {
+			b.Logf("b.N=%d < %d clients: running %d clients of 1 request", b.N, k, b.N)
+		}
+		k = b.N
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+	defer cancel()
+	var (
+		wg             sync.WaitGroup
+		mu             sync.Mutex
+		rps            float64
+		done, errs     int64
+		firstErr       error
+		ranFor         = make([]int, k)
+		requestsPerOne = b.N / k
+	)
+	for i := range ranFor {
+		ranFor[i] = requestsPerOne
+		if i < b.N%k {
+			ranFor[i]++
+		}
+	}
+	t0, tcpu, haveCPU := time.Now(), time.Duration(0), embedded != nil
+	if haveCPU {
+		var err error
+		if tcpu, err = embedded.CPU(); err != nil {
+			haveCPU = false
+		}
+	}
+	b.ResetTimer()
+	for i := range k {
+		n := ranFor[i]
+		cc := min(c, n)
+		wg.Go(func() {
+			var r float64
+			var d, e int64
+			var err error
+			if client == "go" {
+				var res *loadgen.Result
+				res, err = loadgen.Closed{Target: t, N: n, C: cc}.Run(ctx)
+				if res != nil {
+					r, d, e = res.RequestsPerSecond(), res.Done, res.Errors()
+				}
+			} else {
+				var out []byte
+				if out, err = reftool.Run(ctx, ab, abArgs(n, cc, false, p.url)...); err == nil {
+					var ar *reftool.AbResult
+					if ar, err = reftool.ParseAb(out); err == nil {
+						r, d, e = ar.RequestsPerSec, ar.Complete, ar.Errors()
+					}
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			rps += r
+			done += d
+			errs += e
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	if firstErr != nil {
+		b.Fatalf("%d requests done before: %v", done, firstErr)
+	}
+	b.ReportMetric(rps, "req/s")
+	b.ReportMetric(float64(errs)/float64(done), "errors/op")
+	// the report's "CPU Usage" column: the gateway's CPU (100 = one core)
+	if haveCPU {
+		if t1, err := embedded.CPU(); err == nil {
+			b.ReportMetric(cputime.UsagePercent(t1-tcpu, time.Since(t0)), "usage-%")
+		}
+	}
+}
+
+// BenchmarkGatewayRate is open-loop latency at fixed arrival rates below
+// saturation (wrk2 style): b.N requests at a constant rate, each a new
+// connection (as ab), latency measured from the intended send time.
+func BenchmarkGatewayRate(b *testing.B) {
+	rates := config.Pick([]float64{100}, []float64{50, 200}, []float64{200, 500, 1000})
+	const maxInFlight = 2000
+	for _, p := range targets(b, maxInFlight) {
+		for _, r := range rates {
+			b.Run(fmt.Sprintf("path=%s/rate=%g", p.name, r), func(b *testing.B) {
+				sched, err := loadgen.Constant(r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+				defer cancel()
+				o := loadgen.Open{URL: p.url, TLS: p.tls, Schedule: sched, N: b.N, MaxInFlight: maxInFlight}
+				b.ResetTimer()
+				res, err := o.Run(ctx)
+				b.StopTimer()
+				if err != nil {
+					b.Fatalf("%s: run stopped after %d of %d requests: %v; measured so far: %s", p.url, res.Done, b.N, err, summary(res))
+				}
+				if res.Total.Count() == 0 {
+					b.Fatalf("no request succeeded: %v", res.FirstError)
+				}
+				if res.Errors() > 0 {
+					b.Logf("%d of %d requests failed; first: %v", res.Errors(), res.Done, res.FirstError)
+				}
+				if got := res.RequestsPerSecond(); b.N >= 50 && got < 0.8*r {
+					b.Logf("saturated: %.0f of %g req/s achieved; latencies include queueing behind the target", got, r)
+				}
+				b.ReportMetric(res.RequestsPerSecond(), "req/s")
+				if err := res.Total.Report(b, "lat", "mean", "p50", "p90", "p99"); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(res.ErrorsPerOp(), "errors/op")
+			})
+		}
+	}
+}
+
+// cpuSpan measures the CPU time of this process, its waited-for children
+// (ab, wrk) and the embedded target's process: client plus target, so
+// cpu-ns/op compares the clients' efficiency independently of how much of a
+// shared machine each one got. With TEEBENCH_NET_URL it is the client only.
+type cpuSpan struct {
+	start time.Duration
+	ok    bool
+}
+
+func cpuNow() (time.Duration, bool) {
+	var self, kids syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	d := time.Duration(self.Utime.Nano() + self.Stime.Nano() + kids.Utime.Nano() + kids.Stime.Nano())
+	if embedded != nil {
+		t, err := embedded.CPU()
+		if err != nil {
+			return 0, false
+		}
+		d += t
+	}
+	return d, true
+}
+
+func startCPU() cpuSpan {
+	d, ok := cpuNow()
+	return cpuSpan{d, ok}
+}
+
+// report reports cpu-ns/op over b.N requests.
+func (s cpuSpan) report(b *testing.B) { s.reportPer(b, int64(b.N)) }
+
+// reportPer reports cpu-ns/op over n requests; nothing when the target's
+// CPU time could not be read.
+func (s cpuSpan) reportPer(b *testing.B, n int64) {
+	end, ok := cpuNow()
+	if n > 0 && ok && s.ok {
+		b.ReportMetric(float64(end-s.start)/float64(n), "cpu-ns/op")
+	}
+}

@@ -1,0 +1,62 @@
+package net_bench
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/teebench/teebench/internal/reftool"
+)
+
+// TestGatewayMetrics runs one BenchmarkGateway case per client against the
+// embedded target and checks that each reports the units with
+// plausible values: the plumbing from loadgen, ab and wrk to benchmark
+// metrics.
+func TestGatewayMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the load generators for a few seconds")
+	}
+	ps := targets(t, 8)
+	direct := ps[0]
+	all := []string{"req/s", "lat-mean-ns", "lat-p50-ns", "lat-p99-ns", "errors/op", "cpu-ns/op"}
+	cases := []struct {
+		client string
+		run    func(b *testing.B)
+		units  []string
+	}{
+		{"go", func(b *testing.B) { gatewayGo(b, direct, false, 4) }, append(all, "connect-mean-ns", "connect-max-ns")},
+		// ab prints whole ms: on loopback its p50 and connect times may be
+		// 0 ms and are then left out, so only the always-present units
+		{"ab", func(b *testing.B) { gatewayAb(b, direct, false, 4) }, []string{"req/s", "lat-mean-ns", "errors/op", "cpu-ns/op"}},
+		{"wrk", func(b *testing.B) { gatewayWrk(b, direct, 4) }, all},
+	}
+	for _, tc := range cases {
+		t.Run("client="+tc.client, func(t *testing.T) {
+			if tc.client != "go" {
+				if _, err := reftool.Lookup(tc.client, tc.client); errors.Is(err, reftool.ErrNotInstalled) {
+					t.Skip(err)
+				}
+			}
+			r := testing.Benchmark(tc.run)
+			if r.N == 0 {
+				t.Fatal("benchmark failed (see its log)")
+			}
+			for _, u := range tc.units {
+				v, ok := r.Extra[u]
+				if !ok {
+					t.Errorf("%s not reported (got %v)", u, r.Extra)
+					continue
+				}
+				if u == "errors/op" {
+					if v != 0 {
+						t.Errorf("errors/op = %v against the embedded target", v)
+					}
+				} else if v <= 0 {
+					t.Errorf("%s = %v, want > 0", u, v)
+				}
+			}
+			if p50, p99 := r.Extra["lat-p50-ns"], r.Extra["lat-p99-ns"]; p50 > p99 {
+				t.Errorf("p50 %v > p99 %v", p50, p99)
+			}
+		})
+	}
+}
