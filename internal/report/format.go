@@ -1,0 +1,155 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// FormatValue renders a tidied value (benchfmt turns ns into sec and MB/s
+// into B/s) in the report's terms: bandwidth in binary units per second,
+// times with an SI prefix, rates with k/M/G, error rates in percent.
+func FormatValue(v float64, unit string) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	switch {
+	case unit == "errors/op":
+		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
+	case unit == "usage-%":
+		return strconv.FormatFloat(v, 'f', 0, 64) + "%"
+	case strings.HasSuffix(unit, "B/s"):
+		return binary(v) + "/s"
+	case unit == "proof-B" || strings.HasSuffix(unit, "-B"):
+		return thousands(v) + " B"
+	case unit == "sec/op" || strings.HasSuffix(unit, "-sec"):
+		return seconds(v)
+	}
+	return si(v) + " " + displayUnit(unit)
+}
+
+// displayUnit drops the qualifier of prefixed rate units ("compress-MIPS",
+// "read-IOPS"): the row label already says what was measured.
+func displayUnit(unit string) string {
+	for _, p := range []string{"compress-", "decompress-", "read-", "write-"} {
+		if rest, ok := strings.CutPrefix(unit, p); ok {
+			return rest
+		}
+	}
+	return unit
+}
+
+// thousands formats an integer-valued figure with comma separators.
+func thousands(v float64) string {
+	if math.Abs(v) >= 1e21 {
+		return strconv.FormatFloat(v, 'g', 6, 64)
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
+	var b strings.Builder
+	if v < 0 {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// trimf formats v with sig significant digits and no exponent.
+func trimf(v float64, sig int) string {
+	if v == 0 {
+		return "0"
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= 1e21 || math.Abs(v) < 1e-12 {
+		return strconv.FormatFloat(v, 'g', sig, 64)
+	}
+	mag := int(math.Floor(math.Log10(math.Abs(v)))) + 1
+	dec := sig - mag
+	if dec < 0 {
+		dec = 0
+	}
+	return strconv.FormatFloat(v, 'f', dec, 64)
+}
+
+func binary(v float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for math.Abs(v) >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return trimf(v, 4) + " " + units[i]
+}
+
+func seconds(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a == 0:
+		return "0 s"
+	case a < 1e-6:
+		return trimf(v*1e9, 4) + " ns"
+	case a < 1e-3:
+		return trimf(v*1e6, 4) + " µs"
+	case a < 1:
+		return trimf(v*1e3, 4) + " ms"
+	}
+	return trimf(v, 4) + " s"
+}
+
+func si(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1e12:
+		return trimf(v/1e12, 4) + "T"
+	case a >= 1e9:
+		return trimf(v/1e9, 4) + "G"
+	case a >= 1e6:
+		return trimf(v/1e6, 4) + "M"
+	case a >= 1e4:
+		return trimf(v/1e3, 4) + "k"
+	}
+	return trimf(v, 4)
+}
+
+// formatCell renders an arm's summary: "33.1k IOPS ±2%", or "–" when the
+// arm did not measure it.
+func formatCell(c Cell, unit string) string {
+	if c.N == 0 {
+		return "–"
+	}
+	return FormatValue(c.Center, unit) + " ±" + c.PctRangeString()
+}
+
+// numOf reads the leading number of a name part such as "8", "64MiB" or
+// "1k", with binary suffixes, for sorting; non-numbers sort last.
+func numOf(s string) float64 {
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+		i++
+	}
+	v, err := strconv.ParseFloat(s[:i], 64)
+	if err != nil {
+		return math.Inf(1)
+	}
+	switch strings.ToLower(strings.TrimSuffix(s[i:], "B")) {
+	case "k", "ki":
+		v *= 1 << 10
+	case "m", "mi":
+		v *= 1 << 20
+	case "g", "gi":
+		v *= 1 << 30
+	}
+	return v
+}
+
+// pct formats a ratio as a percentage with two decimals.
+func pct(r float64) string {
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f%%", r*100)
+}

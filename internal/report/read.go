@@ -1,0 +1,380 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// Input is one result file named on the command line, with the label of its
+// arm when the argument had the form label=path.
+type Input struct {
+	// Label names the arm explicitly; "" groups the file's results by their
+	// `tee:` config value.
+	Label string
+	// Path is the file's path, shown in errors and used to find its evidence.
+	Path string
+}
+
+// ParseInputs turns command-line arguments into Inputs. An argument of the
+// form label=path (label without '/' and the file not existing under the
+// whole argument) names its arm.
+func ParseInputs(args []string) ([]Input, error) {
+	if len(args) == 0 {
+		return nil, errors.New("no result files given")
+	}
+	var in []Input
+	for _, a := range args {
+		if a == "" {
+			return nil, errors.New("empty file argument")
+		}
+		label, path, ok := strings.Cut(a, "=")
+		if ok && label != "" && !strings.Contains(label, "/") {
+			if _, err := os.Stat(a); err != nil { // a file literally named a=b wins
+				if path == "" {
+					return nil, fmt.Errorf("argument %q: empty path after label", a)
+				}
+				in = append(in, Input{Label: label, Path: path})
+				continue
+			}
+		}
+		in = append(in, Input{Path: a})
+	}
+	return in, nil
+}
+
+// Arm is one environment of the comparison: every result that shares a tee
+// value (or a label).
+type Arm struct {
+	// Label is the tee value ("none", "tdx", ...) or the label=path label.
+	Label string
+	// Files are the result files that contributed to the arm, in order.
+	Files []string
+	// Env holds every file-level config value seen in the arm's results, by
+	// key, in order of first appearance.
+	Env map[string][]string
+	// EnvKeys lists the keys of Env in order of first appearance.
+	EnvKeys []string
+}
+
+// EnvValue returns the arm's value of a config key, with several distinct
+// values joined by ", ".
+func (a *Arm) EnvValue(key string) string {
+	return strings.Join(a.Env[key], ", ")
+}
+
+func (a *Arm) addEnv(key, val string) {
+	vs, ok := a.Env[key]
+	if !ok {
+		a.EnvKeys = append(a.EnvKeys, key)
+	}
+	for _, v := range vs {
+		if v == val {
+			return
+		}
+	}
+	a.Env[key] = append(vs, val)
+}
+
+// Param is one sub-benchmark name part: key=value, or a positional part with
+// an empty Key.
+type Param struct {
+	Key, Value string
+}
+
+// ID names one benchmark without its GOMAXPROCS suffix: the base name
+// without "Benchmark" and the sub-benchmark parts.
+type ID struct {
+	Base   string
+	Params []Param
+}
+
+// String returns the ID as it appears in a benchmark name,
+// e.g. "Fio/job=read_iops/engine=go".
+func (id ID) String() string {
+	var b strings.Builder
+	b.WriteString(id.Base)
+	for _, p := range id.Params {
+		b.WriteByte('/')
+		if p.Key != "" {
+			b.WriteString(p.Key)
+			b.WriteByte('=')
+		}
+		b.WriteString(p.Value)
+	}
+	return b.String()
+}
+
+// Get returns the value of a key=value part, or "".
+func (id ID) Get(key string) string {
+	for _, p := range id.Params {
+		if p.Key == key {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+func parseID(name benchfmt.Name) ID {
+	base, parts := name.Parts()
+	id := ID{Base: string(base)}
+	for _, p := range parts {
+		if len(p) == 0 || p[0] == '-' { // GOMAXPROCS suffix
+			continue
+		}
+		s := string(bytes.TrimPrefix(p, []byte("/")))
+		if k, v, ok := strings.Cut(s, "="); ok {
+			id.Params = append(id.Params, Param{k, v})
+		} else {
+			id.Params = append(id.Params, Param{"", s})
+		}
+	}
+	return id
+}
+
+type seriesKey struct {
+	id, unit string
+}
+
+// Dataset is everything read from the result files: the arms and, per
+// benchmark and unit, the measured values of each arm.
+type Dataset struct {
+	// Arms are in the order they were first named; Arms[0] is the baseline.
+	Arms []*Arm
+	// Units is the unit metadata (better=, assume=) of all files.
+	Units benchfmt.UnitMetadataMap
+
+	ids  []ID
+	seen map[string]bool
+	vals map[seriesKey][][]float64 // [arm] values
+	// units lists the units seen per ID, in order.
+	units map[string][]string
+
+	// Malformed lists the lines that were not valid result lines, each as
+	// a *benchfmt.SyntaxError naming file:line. They are skipped (go test
+	// interleaves "--- FAIL" output with a benchmark line when a benchmark
+	// fails mid-line, and the results measured before must not be lost);
+	// the report lists them and Command -strict makes them fatal.
+	Malformed []error
+
+	// Warnings are problems of the input that do not stop the report,
+	// such as samples of one benchmark run with several GOMAXPROCS.
+	Warnings []string
+	procs    map[string]string // id+arm -> first GOMAXPROCS suffix seen
+}
+
+// Read reads the inputs into a Dataset. Malformed lines are collected in
+// Dataset.Malformed with their file:line; a file that cannot be opened, is
+// empty, or holds no valid benchmark result is an error naming the file.
+func Read(inputs []Input) (*Dataset, error) {
+	if len(inputs) == 0 {
+		return nil, errors.New("no result files given")
+	}
+	d := &Dataset{}
+	d.init()
+	for _, in := range inputs {
+		f, err := os.Open(in.Path)
+		if err != nil {
+			return nil, fmt.Errorf("reading results: %w", err)
+		}
+		err = d.add(f, in)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (d *Dataset) init() {
+	d.Units = benchfmt.UnitMetadataMap{}
+	d.seen = map[string]bool{}
+	d.vals = map[seriesKey][][]float64{}
+	d.units = map[string][]string{}
+	d.procs = map[string]string{}
+}
+
+// add reads one result stream named in.Path into d.
+func (d *Dataset) add(r io.Reader, in Input) error {
+	cr := &countReader{r: r}
+	br := benchfmt.NewReader(cr, in.Path)
+	n := 0
+	var bad []error
+	for br.Scan() {
+		switch rec := br.Result().(type) {
+		case *benchfmt.SyntaxError:
+			d.Malformed = append(d.Malformed, rec)
+			bad = append(bad, rec)
+		case *benchfmt.UnitMetadata:
+			d.Units[rec.UnitMetadataKey] = rec
+		case *benchfmt.Result:
+			if err := d.addResult(rec, in); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	if err := br.Err(); err != nil {
+		return fmt.Errorf("%s: %w", in.Path, err)
+	}
+	if cr.n == 0 {
+		return fmt.Errorf("%s: empty file (no benchmark results)", in.Path)
+	}
+	if n == 0 && len(bad) > 0 {
+		return fmt.Errorf("%s: no valid benchmark results; first bad line: %w", in.Path, bad[0])
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: no benchmark results (no Benchmark... lines)", in.Path)
+	}
+	return nil
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
+	label := in.Label
+	if label == "" {
+		label = res.GetConfig("tee")
+		if label == "" {
+			label = "tee-unknown:" + in.Path
+		}
+	}
+	ai := -1
+	for i, a := range d.Arms {
+		if a.Label == label {
+			ai = i
+			break
+		}
+	}
+	if ai < 0 {
+		d.Arms = append(d.Arms, &Arm{Label: label, Env: map[string][]string{}})
+		ai = len(d.Arms) - 1
+		for k, v := range d.vals {
+			d.vals[k] = append(v, nil)
+		}
+	}
+	arm := d.Arms[ai]
+	if len(arm.Files) == 0 || arm.Files[len(arm.Files)-1] != in.Path {
+		known := false
+		for _, f := range arm.Files {
+			known = known || f == in.Path
+		}
+		if !known {
+			arm.Files = append(arm.Files, in.Path)
+		}
+	}
+	for _, c := range res.Config {
+		if c.File {
+			arm.addEnv(c.Key, string(c.Value))
+		}
+	}
+	id := parseID(res.Name)
+	ids := id.String()
+	_, procs := res.Name.Parts()
+	suffix := ""
+	if len(procs) > 0 && len(procs[len(procs)-1]) > 0 && procs[len(procs)-1][0] == '-' {
+		suffix = string(procs[len(procs)-1])
+	}
+	pk := ids + "\x00" + arm.Label
+	if prev, ok := d.procs[pk]; !ok {
+		d.procs[pk] = suffix
+	} else if prev != suffix {
+		d.procs[pk] = suffix
+		d.Warnings = append(d.Warnings, fmt.Sprintf("Benchmark%s ran with several GOMAXPROCS (%s, %s) in arm %s: their samples are merged", ids, prev, suffix, arm.Label))
+	}
+	if !d.seen[ids] {
+		d.seen[ids] = true
+		d.ids = append(d.ids, id)
+	}
+	for _, v := range res.Values {
+		k := seriesKey{ids, v.Unit}
+		vs, ok := d.vals[k]
+		if !ok {
+			vs = make([][]float64, len(d.Arms))
+			d.units[ids] = append(d.units[ids], v.Unit)
+		}
+		vs[ai] = append(vs[ai], v.Value)
+		d.vals[k] = vs
+	}
+	return nil
+}
+
+// Values returns the values of one benchmark and unit measured by arm i.
+func (d *Dataset) Values(id ID, unit string, arm int) []float64 {
+	vs := d.vals[seriesKey{id.String(), unit}]
+	if arm >= len(vs) {
+		return nil
+	}
+	return vs[arm]
+}
+
+// Has reports whether any arm measured the benchmark in that unit.
+func (d *Dataset) Has(id ID, unit string) bool {
+	for _, v := range d.vals[seriesKey{id.String(), unit}] {
+		if len(v) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Find returns the benchmarks with base name base whose name has every
+// key=value part in where, in order of first appearance (or numeric order of
+// the key named by sortBy in FindSorted).
+func (d *Dataset) Find(base string, where ...string) []ID {
+	var out []ID
+next:
+	for _, id := range d.ids {
+		if id.Base != base {
+			continue
+		}
+		for _, w := range where {
+			k, v, _ := strings.Cut(w, "=")
+			if id.Get(k) != v {
+				continue next
+			}
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// FindSorted is Find with the result ordered by the numeric value of the
+// name part key (e.g. threads, c), ties keeping their order.
+func (d *Dataset) FindSorted(base, key string, where ...string) []ID {
+	ids := d.Find(base, where...)
+	sort.SliceStable(ids, func(i, j int) bool {
+		return numOf(ids[i].Get(key)) < numOf(ids[j].Get(key))
+	})
+	return ids
+}
+
+// Distinct returns the distinct values of a name part among ids, in order.
+func Distinct(ids []ID, key string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		v := id.Get(key)
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,542 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/teebench/teebench/internal/attest"
+	"golang.org/x/perf/benchfmt"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// noEvidence keeps golden output independent of the attest package's
+// progress: every arm shows "none".
+func noEvidence(string) attest.Evidence { return attest.Evidence{Status: "none"} }
+
+func render(t *testing.T, args []string) (string, string) {
+	t.Helper()
+	in, err := ParseInputs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	if err := Render(&buf, d, Options{ChartDir: dir, Evidence: noEvidence}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), dir
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) || i < len(wl); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(go test -update rewrites it)", path, i+1, g, w)
+			}
+		}
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		charts []string
+	}{
+		// Two arms grouped by tee:, every section filled (synthetic data).
+		{"synth.golden.md", []string{"testdata/synth-base.txt", "testdata/synth-tee.txt"},
+			[]string{"storage-iops.svg", "gateway-p99.svg", "llm-latency.svg", "scaling-efficiency.svg"}},
+		// One arm: absolute figures, published column, no overhead.
+		{"synth-one.golden.md", []string{"testdata/synth-tee.txt"}, []string{"scaling-efficiency.svg"}},
+		// Real runs of this suite on this machine, arms named by label=path.
+		{"real.golden.md", []string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"}, []string{"storage-iops.svg", "gateway-p99.svg"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, dir := render(t, tc.args)
+			golden(t, tc.name, got)
+			for _, c := range tc.charts {
+				b, err := os.ReadFile(filepath.Join(dir, c))
+				if err != nil {
+					t.Fatalf("chart not written: %v", err)
+				}
+				if !bytes.Contains(b, []byte("<svg")) {
+					t.Errorf("%s is not an SVG", c)
+				}
+				if !strings.Contains(got, "]("+c+")") {
+					t.Errorf("report does not link %s", c)
+				}
+			}
+		})
+	}
+}
+
+func TestOneArmHasNoOverhead(t *testing.T) {
+	got, _ := render(t, []string{"testdata/synth-tee.txt"})
+	if strings.Contains(got, "| overhead ") || strings.Contains(got, "Warning:") {
+		t.Errorf("one-arm report shows overhead or an environment warning")
+	}
+	if !strings.Contains(got, "| published | verdict |") {
+		t.Errorf("one-arm report lacks the published column")
+	}
+}
+
+func TestEnvironmentWarning(t *testing.T) {
+	got, _ := render(t, []string{"testdata/synth-base.txt", "testdata/synth-tee.txt"})
+	for _, want := range []string{"these manifest keys differ too: `kernel`.", "Keys that differ with the TEE itself (not a warning): `platform`, `gpu-cc`."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing line %q", want)
+		}
+	}
+}
+
+func TestEmptySectionsNamed(t *testing.T) {
+	got, _ := render(t, []string{"testdata/real-run1.txt"})
+	for _, s := range []string{"*IV. zk proving: no data; `BenchmarkProve`, `BenchmarkVerify`, `BenchmarkSetup` (zk_bench) would fill this section.*", "*VII. LLM inference: no data; `BenchmarkServe` (llm_bench) would fill this section.*"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("missing line %q", s)
+		}
+	}
+}
+
+// TestOverheadEqualsBenchstat runs cmd/benchstat on the same files and checks
+// that every comparison's delta column equals ours, and that the overhead
+// is that delta (latency) or its negation (throughput).
+func TestOverheadEqualsBenchstat(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not found: cannot run benchstat")
+	}
+	for _, tc := range []struct {
+		name     string
+		args     []string // ours
+		bsArgs   []string // benchstat's
+		min, sig int      // rows that must be checked / significant
+	}{
+		// Synthetic pair grouped by tee:, the other differing keys ignored.
+		{"synthetic", []string{"testdata/synth-base.txt", "testdata/synth-tee.txt"},
+			[]string{"-col", "tee", "-ignore", "platform,kernel,gpu-cc", "testdata/synth-base.txt", "testdata/synth-tee.txt"}, 200, 150},
+		// Real runs named by labels (benchstat's default -col .file).
+		{"real", []string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"},
+			[]string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"}, 100, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(gobin, append([]string{"tool", "benchstat", "-format", "csv"}, tc.bsArgs...)...)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("benchstat: %v", err)
+			}
+			in, _ := ParseInputs(tc.args)
+			d, err := Read(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked, signif := compareWithBenchstat(t, d, out)
+			if checked < tc.min || signif < tc.sig {
+				t.Fatalf("checked %d rows (%d significant), want >= %d (%d): benchstat output not parsed?\n%s", checked, signif, tc.min, tc.sig, out)
+			}
+			t.Logf("%d benchstat rows checked, %d significant", checked, signif)
+		})
+	}
+}
+
+// compareWithBenchstat checks every row of benchstat's CSV output against
+// our Stat for the same benchmark and unit.
+func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif int) {
+	t.Helper()
+	var unit string
+	for _, line := range strings.Split(string(out), "\n") {
+		rec, err := csv.NewReader(strings.NewReader(line)).Read()
+		if err != nil || len(rec) < 7 {
+			continue
+		}
+		if rec[0] == "" {
+			if rec[2] == "CI" { // the units header: ",sec/op,CI,sec/op,CI,vs base,P"
+				unit = rec[1]
+			}
+			continue
+		}
+		if rec[0] == "geomean" || unit == "" {
+			continue
+		}
+		id := parseID(benchfmt.Name(rec[0]))
+		dir := Neutral
+		switch d.Units.GetBetter(unit) {
+		case 1:
+			dir = Higher
+		case -1:
+			dir = Lower
+		}
+		dl := d.Stat(id, unit, dir).Deltas[1]
+		if dl.Benchstat != rec[5] {
+			t.Errorf("%s %s: our delta %q, benchstat %q", rec[0], unit, dl.Benchstat, rec[5])
+		}
+		checked++
+		if rec[5] == "~" {
+			if dl.Significant {
+				t.Errorf("%s %s: benchstat says ~, we say significant", rec[0], unit)
+			}
+			continue
+		}
+		pct, err := strconv.ParseFloat(strings.TrimSuffix(rec[5], "%"), 64)
+		if err != nil {
+			continue // "?" is compared as a string above
+		}
+		want := pct
+		if dir == Higher {
+			want = -pct
+		}
+		if math.Abs(dl.Overhead-want) > 0.005 {
+			t.Errorf("%s %s: overhead %.4f%%, benchstat delta %s (dir %d)", rec[0], unit, dl.Overhead, rec[5], dir)
+		}
+		// The rendered cell carries the same number.
+		if got, w := formatOverhead(dl), strconv.FormatFloat(dl.Overhead, 'f', 2, 64); !strings.HasPrefix(got, w) && !strings.HasPrefix(got, "+"+w) {
+			t.Errorf("%s %s: rendered %q, overhead %.2f", rec[0], unit, got, dl.Overhead)
+		}
+		signif++
+	}
+	return checked, signif
+}
+
+func TestReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Files that cannot give a report: an error naming the file (and the
+	// line, for syntax errors).
+	for _, tc := range []struct {
+		name, content, want string
+	}{
+		// Only malformed result lines.
+		{"allbad.txt", "tee: none\nBenchmarkX-2 10 1x2 ns/op\n", "allbad.txt: no valid benchmark results; first bad line: " + filepath.Join(dir, "allbad.txt") + ":2: parsing measurement"},
+		// An empty file.
+		{"empty.txt", "", "empty.txt: empty file"},
+		// Output with no benchmark lines (a failed run).
+		{"nobench.txt", "tee: none\ngoos: linux\nFAIL\n", "nobench.txt: no benchmark results"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(tc.name, tc.content)
+			_, err := Read([]Input{{Path: p}})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	// Malformed lines among good ones are skipped with file:line, and
+	// fatal under -strict.
+	bad := write("bad.txt", "tee: none\nBenchmarkX-2 10 12 ns/op\nBenchmarkX-2 10 1x2 ns/op\nBenchmarkX-2 10 12\n")
+	d, err := Read([]Input{{Path: bad}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Malformed) != 2 || !strings.HasSuffix(d.Malformed[0].Error(), "bad.txt:3: parsing measurement: invalid syntax") ||
+		!strings.HasSuffix(d.Malformed[1].Error(), "bad.txt:4: missing units") {
+		t.Errorf("malformed lines: %v", d.Malformed)
+	}
+	var stdout, stderr bytes.Buffer
+	err = Command([]string{"-strict", bad}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "bad.txt:3: parsing measurement") {
+		t.Errorf("-strict: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "bad.txt:4: missing units") {
+		t.Errorf("stderr does not name the skipped line: %q", stderr.String())
+	}
+	if _, err := Read([]Input{{Path: filepath.Join(dir, "missing.txt")}}); err == nil || !strings.Contains(err.Error(), "missing.txt") {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := ParseInputs(nil); err == nil {
+		t.Error("no arguments accepted")
+	}
+	if _, err := ParseInputs([]string{"base="}); err == nil {
+		t.Error("empty path after label accepted")
+	}
+}
+
+func TestParseInputs(t *testing.T) {
+	in, err := ParseInputs([]string{"base=a.txt", "dir/b.txt", "x/y=c.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Input{{"base", "a.txt"}, {"", "dir/b.txt"}, {"", "x/y=c.txt"}}
+	for i := range want {
+		if in[i] != want[i] {
+			t.Errorf("arg %d: %+v, want %+v", i, in[i], want[i])
+		}
+	}
+}
+
+func TestGroupingByTee(t *testing.T) {
+	// Two files per arm, given in mixed order: arms follow tee:, in order
+	// of first appearance.
+	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt", "testdata/synth-base.txt"})
+	d, err := Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Arms) != 2 || d.Arms[0].Label != "none" || d.Arms[1].Label != "tdx" {
+		t.Fatalf("arms %v", d.Arms)
+	}
+	id := ID{Base: "Wakeup"}
+	if n := len(d.Values(id, "sec/op", 0)); n != 12 {
+		t.Errorf("baseline has %d samples of Wakeup, want 12 (file read twice)", n)
+	}
+}
+
+func TestEfficiencyMatchesReport(t *testing.T) {
+	// METHODS.md §0: 71665/(32 x 2803) = 79.90%; 7889/(2 x 2803) = 140.72%.
+	for _, tc := range []struct {
+		tot, tot1, n, want float64
+	}{{71665, 2803, 32, 0.7990}, {7889, 2803, 2, 1.4072}, {97853, 4544, 32, 0.6730}} {
+		if got := efficiency(tc.tot, tc.tot1, tc.n); math.Abs(got-tc.want) > 0.00005 {
+			t.Errorf("efficiency(%v, %v, %v) = %.4f, want %.4f", tc.tot, tc.tot1, tc.n, got, tc.want)
+		}
+	}
+	if !math.IsNaN(efficiency(1, 0, 2)) {
+		t.Error("zero single-thread rating gave a number")
+	}
+}
+
+func TestOverheadConvention(t *testing.T) {
+	// METHODS.md §0: TPS (132.3618-123.2985)/132.3618 = 6.85%;
+	// TTFT (0.0288-0.0242)/0.0242 = 19.0%.
+	if got := Overhead(132.3618, 123.2985, Higher); math.Abs(got-6.847) > 0.01 {
+		t.Errorf("throughput overhead %.3f", got)
+	}
+	if got := Overhead(0.0242, 0.0288, Lower); math.Abs(got-19.01) > 0.01 {
+		t.Errorf("latency overhead %.3f", got)
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	arm := func(kv ...string) *Arm {
+		a := &Arm{Env: map[string][]string{}}
+		for i := 0; i < len(kv); i += 2 {
+			a.addEnv(kv[i], kv[i+1])
+		}
+		return a
+	}
+	cell := Cell{N: 6}
+	cell.Center, cell.Lo, cell.Hi = 100, 95, 105
+	p := Published{Value: 100, Hardware: "gpu~H200"}
+	for _, tc := range []struct {
+		name string
+		a    *Arm
+		p    Published
+		c    Cell
+		want string
+	}{
+		{"inside CI", arm("profile", "report", "gpu", "NVIDIA H200 NVL"), p, cell, "within our CI"},
+		{"outside CI", arm("profile", "report", "gpu", "NVIDIA H200 NVL"), Published{Value: 80, Hardware: "gpu~H200"}, cell, "differs (ours +25.0%)"},
+		{"quick profile", arm("profile", "quick", "gpu", "NVIDIA H200 NVL"), p, cell, "not comparable: profile quick (needs report sizes)"},
+		{"other GPU", arm("profile", "report", "gpu", "NVIDIA H100"), p, cell, "not comparable: different hardware (gpu NVIDIA H100, published H200)"},
+		{"unknown hardware", arm("profile", "report"), Published{Value: 100}, cell, "not comparable: the report does not name its hardware"},
+		{"other method", arm("profile", "report", "gpu", "H200"), Published{Value: 100, Hardware: "gpu~H200", NotComparable: "x"}, cell, "not comparable: x"},
+		{"no data", arm("profile", "report"), p, Cell{}, "no data"},
+	} {
+		if got := Verdict(tc.p, tc.a, tc.c, "IOPS"); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestFormatValue(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{3642 * 1 << 20, "B/s", "3.557 GiB/s"},
+		{85e-6, "lat-mean-sec", "85.00 µs"},
+		{1.254, "lat-p99-sec", "1.254 s"},
+		{33000, "IOPS", "33.00k IOPS"},
+		{0.0136, "errors/op", "1.36%"},
+		{8340752, "proof-B", "8,340,752 B"},
+		{40677, "compress-MIPS", "40.68k MIPS"},
+		{2811, "usage-%", "2811%"},
+	} {
+		if got := FormatValue(tc.v, tc.unit); got != tc.want {
+			t.Errorf("FormatValue(%v, %q) = %q, want %q", tc.v, tc.unit, got, tc.want)
+		}
+	}
+}
+
+func TestCommand(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r", "report.md")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := Command([]string{"-o", out, "testdata/synth-base.txt", "testdata/synth-tee.txt"}, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(b, []byte("## VIII. CPU thread scaling")) {
+		t.Fatalf("report not written: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r", "scaling-efficiency.svg")); err != nil {
+		t.Errorf("chart not next to the report: %v", err)
+	}
+	// Without -o: Markdown on stdout, no charts anywhere.
+	stdout.Reset()
+	if err := Command([]string{"testdata/synth-tee.txt"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout.String(), "# teebench performance report") || strings.Contains(stdout.String(), ".svg)") {
+		t.Errorf("stdout report wrong:\n%.300s", stdout.String())
+	}
+	if err := Command(nil, &stdout, &stderr); err == nil || !strings.Contains(stderr.String(), "Usage:") {
+		t.Errorf("no args: err %v, stderr %q", err, stderr.String())
+	}
+}
+
+func TestMixedGOMAXPROCSWarned(t *testing.T) {
+	// go test -cpu 1,2 runs one benchmark under two GOMAXPROCS; the report
+	// merges them (names drop the -N suffix) and says so.
+	d := &Dataset{}
+	d.init()
+	in := "tee: none\nBenchmarkWakeup-1 10 5 ns/op\nBenchmarkWakeup-2 10 6 ns/op\n"
+	if err := d.add(strings.NewReader(in), Input{Path: "cpu.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "BenchmarkWakeup ran with several GOMAXPROCS (-1, -2)") {
+		t.Errorf("warnings %q", d.Warnings)
+	}
+}
+
+func TestChartLinksRelative(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "report.md")
+	var stdout, stderr bytes.Buffer
+	err := Command([]string{"-o", out, "-charts", filepath.Join(dir, "charts"), "-chart-format", "png", "testdata/synth-base.txt", "testdata/synth-tee.txt"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	if !bytes.Contains(b, []byte("](charts/scaling-efficiency.png)")) {
+		t.Errorf("chart link not relative to the report")
+	}
+	png, err := os.ReadFile(filepath.Join(dir, "charts", "scaling-efficiency.png"))
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Errorf("PNG chart not written: %v", err)
+	}
+	if err := Command([]string{"-chart-format", "gif", "testdata/synth-tee.txt"}, &stdout, &stderr); err == nil {
+		t.Error("-chart-format gif accepted")
+	}
+}
+
+func TestOverheadCI(t *testing.T) {
+	off := []float64{100, 101, 99, 100.5, 99.5, 100.2}
+	on := []float64{120, 121, 119, 120.5, 119.5, 120.2}
+	lo, hi := overheadCI(off, on, Lower)
+	if !(lo <= 20.2 && hi >= 19.8 && lo > 17 && hi < 23) {
+		t.Errorf("latency overhead CI [%.2f, %.2f], want around +20%%", lo, hi)
+	}
+	lo2, hi2 := overheadCI(off, on, Lower)
+	if lo != lo2 || hi != hi2 {
+		t.Error("bootstrap not reproducible")
+	}
+	tlo, thi := overheadCI(on, off, Higher) // throughput falls 120 -> 100
+	if !(tlo < 16.67 && thi > 16.67) {
+		t.Errorf("throughput overhead CI [%.2f, %.2f], want around 16.67%%", tlo, thi)
+	}
+	if lo, _ := overheadCI(off[:5], on, Lower); !math.IsNaN(lo) {
+		t.Error("CI given with 5 samples")
+	}
+}
+
+func TestChartFailureKeepsReport(t *testing.T) {
+	// A chart directory that is a file: every chart fails, the tables and
+	// figures are still rendered, with a note per chart.
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt"})
+	d, err := Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, d, Options{ChartDir: notDir, Evidence: noEvidence}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "*Chart not drawn: writing chart scaling-efficiency.svg") ||
+		!strings.Contains(buf.String(), "## VIII. CPU thread scaling") {
+		t.Errorf("report after chart failure:\n%.500s", buf.String())
+	}
+}
+
+func TestEvidenceLine(t *testing.T) {
+	// The evidence row comes from attest.EvidenceFor: a result file with a
+	// .quote next to it is not "none" (verified or unverified, depending on
+	// the attest package and the quote); one without is "none".
+	dir := t.TempDir()
+	b, err := os.ReadFile("testdata/synth-tee.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tee := filepath.Join(dir, "tee.txt")
+	if err := os.WriteFile(tee, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(attest.QuotePath(tee), []byte("not a quote"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := ParseInputs([]string{"testdata/synth-base.txt", tee})
+	d, err := Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Render(&out, d, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "| evidence |") {
+			line = l
+		}
+	}
+	if !strings.HasPrefix(line, "| evidence | none | ") || strings.HasSuffix(line, "| none |") {
+		t.Errorf("evidence row %q: want none for the baseline and a quote status for the TEE arm", line)
+	}
+	t.Log(line)
+}

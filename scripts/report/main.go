@@ -1,0 +1,24 @@
+// Command report renders the teebench Markdown report from Go benchmark
+// result files. It is a thin main around report.Command:
+//
+//	go run ./scripts/report [-o report.md] baseline.txt tee.txt [more.txt ...]
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/teebench/teebench/internal/report"
+)
+
+func main() {
+	if err := report.Command(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
