@@ -2,10 +2,10 @@ package cpu_bench
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/teebench/teebench/internal/benchname"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/sevenzip"
 )
@@ -49,7 +49,7 @@ func BenchmarkMemLatency(b *testing.B) {
 	for _, size := range sizes {
 		var chain []uint64
 		var p uint64
-		b.Run("size="+sizeName(size), func(b *testing.B) {
+		b.Run("size="+benchname.Size(int64(size)), func(b *testing.B) {
 			if chain == nil {
 				chain = newChain(size)
 				for range min(len(chain)/lineWords, 1<<20) { // warm-up walk
@@ -67,19 +67,6 @@ func BenchmarkMemLatency(b *testing.B) {
 	}
 }
 
-// sizeName prints 64 as 64B, 1<<20 as 1MiB, 1<<30 as 1GiB.
-func sizeName(n int) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%dGiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%dMiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%dKiB", n>>10)
-	}
-	return fmt.Sprintf("%dB", n)
-}
-
 // BenchmarkSHA256 is the report's "hash speed": SHA-256 (crypto/sha256,
 // which uses the SHA extensions when the CPU has them) of one buffer per
 // op, MB/s over the bytes hashed. 64B is call-overhead bound, 1MiB cache
@@ -87,7 +74,7 @@ func sizeName(n int) string {
 func BenchmarkSHA256(b *testing.B) {
 	for _, size := range []int{64, 1 << 20, 64 << 20} {
 		var buf []byte
-		b.Run("size="+sizeName(size), func(b *testing.B) {
+		b.Run("size="+benchname.Size(int64(size)), func(b *testing.B) {
 			if buf == nil {
 				buf = make([]byte, size)
 				sevenzip.Generate(buf, 0)
@@ -124,13 +111,5 @@ func TestChainIsOneCycle(t *testing.T) {
 	}
 	if p != 0 {
 		t.Fatalf("after %d steps the walk is at %d, not back at 0", lines, p)
-	}
-}
-
-func TestSizeName(t *testing.T) {
-	for n, want := range map[int]string{64: "64B", 1 << 20: "1MiB", 64 << 20: "64MiB", 1 << 30: "1GiB", 3000: "3000B"} {
-		if got := sizeName(n); got != want {
-			t.Errorf("sizeName(%d) = %s, want %s", n, got, want)
-		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/teebench/teebench/internal/benchname"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/cuda"
 	"github.com/teebench/teebench/internal/gpuinfo"
@@ -29,7 +30,7 @@ type copyCase struct {
 }
 
 func (c copyCase) name() string {
-	return fmt.Sprintf("dir=%s/mem=%s/size=%s", c.dir, c.mem, sizeName(c.size))
+	return fmt.Sprintf("dir=%s/mem=%s/size=%s", c.dir, c.mem, benchname.Size(c.size))
 }
 
 // copySizes are the transfer sizes of the profile: METHODS.md §8 asks for
@@ -49,20 +50,6 @@ func copyCases(sizes []int64) []copyCase {
 		}
 	}
 	return cs
-}
-
-// sizeName writes a byte count the way the benchmark names do: 4KiB,
-// 64MiB, 1GiB; sizes that are not a whole number of KiB stay in B.
-func sizeName(n int64) string {
-	for _, u := range []struct {
-		shift uint
-		name  string
-	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
-		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
-			return fmt.Sprintf("%d%s", n>>u.shift, u.name)
-		}
-	}
-	return fmt.Sprintf("%dB", n)
 }
 
 // gemmCase is one sub-benchmark of BenchmarkGEMM: an n×n×n GEMM.

@@ -12,17 +12,6 @@ import (
 	"github.com/teebench/teebench/internal/gpuinfo"
 )
 
-func TestSizeName(t *testing.T) {
-	for n, want := range map[int64]string{
-		4 << 10: "4KiB", 64 << 10: "64KiB", 1 << 20: "1MiB", 64 << 20: "64MiB", 1 << 30: "1GiB",
-		1536: "1536B", 3 << 29: "1536MiB", 100: "100B",
-	} {
-		if got := sizeName(n); got != want {
-			t.Errorf("sizeName(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestCopyCases(t *testing.T) {
 	for _, c := range []struct {
 		profile string

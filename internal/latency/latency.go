@@ -17,6 +17,9 @@
 //   - ABPercentile(p) is ApacheBench's: sort the samples, take the 0-based
 //     element floor(n*p/100) with no interpolation (p99 of 5000 samples is
 //     sorted[4950]); p=100 is the last element (METHODS.md §3). It needs NewExact.
+//   - NumpyPercentile(p) is numpy.percentile's default, which vLLM's bench
+//     serve prints: linear interpolation between the closest ranks, at rank
+//     h = (n-1)*p/100 of the sorted samples (METHODS.md §4). It needs NewExact.
 //   - Mean is the exact arithmetic mean of the recorded values, Min and Max the
 //     exact extremes.
 //
@@ -182,6 +185,35 @@ func (r *Recorder) ABPercentile(p float64) (time.Duration, error) {
 	}
 	s := r.Samples()
 	return ABPercentile(s, p), nil
+}
+
+// NumpyPercentile returns numpy.percentile's linear-interpolation
+// percentile of the exact samples (see the package doc). It returns an error
+// when the Recorder does not keep exact samples.
+func (r *Recorder) NumpyPercentile(p float64) (time.Duration, error) {
+	if !r.keep {
+		return 0, fmt.Errorf("latency: NumpyPercentile needs a recorder made by NewExact")
+	}
+	return NumpyPercentile(r.Samples(), p), nil
+}
+
+// NumpyPercentile applies numpy.percentile's default rule to sorted samples:
+// with h = (n-1)*p/100, x[floor h] + (h - floor h)*(x[floor h + 1] - x[floor h]).
+// np.percentile([1,2,3,4], 99) = 3.97. It returns 0 for no samples.
+func NumpyPercentile(sorted []time.Duration, p float64) time.Duration {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	h := float64(n-1) * p / 100
+	lo := int(math.Floor(h))
+	if lo >= n-1 {
+		return sorted[n-1]
+	}
+	if lo < 0 {
+		return sorted[0]
+	}
+	return sorted[lo] + time.Duration(math.Round((h-float64(lo))*float64(sorted[lo+1]-sorted[lo])))
 }
 
 // Samples returns a sorted copy of the exact samples, or nil when the

@@ -135,28 +135,6 @@ func Summarize(outs []Output, dur time.Duration, slo *SLO) Metrics {
 	return m
 }
 
-// Percentile is numpy.percentile's default (linear interpolation between
-// the closest ranks), as vLLM uses: for sorted x of n values, rank
-// h = (n-1)*p/100, result x[floor h] + (h - floor h)*(x[floor h + 1] - x[floor h]).
-func Percentile(sorted []time.Duration, p float64) time.Duration {
-	n := len(sorted)
-	if n == 0 {
-		return 0
-	}
-	h := float64(n-1) * p / 100
-	lo := int(math.Floor(h))
-	if lo >= n-1 {
-		return sorted[n-1]
-	}
-	if lo < 0 {
-		return sorted[0]
-	}
-	return sorted[lo] + time.Duration(math.Round((h-float64(lo))*float64(sorted[lo+1]-sorted[lo])))
-}
-
-// Median is numpy.median.
-func Median(sorted []time.Duration) time.Duration { return Percentile(sorted, 50) }
-
 // Stat returns a statistic of r by name: "mean", "median" or "pNN" (numpy
 // percentile of the exact samples).
 func Stat(r *latency.Recorder, stat string) (time.Duration, error) {
@@ -164,12 +142,12 @@ func Stat(r *latency.Recorder, stat string) (time.Duration, error) {
 	case "mean":
 		return r.Mean(), nil
 	case "median":
-		return Median(r.Samples()), nil
+		return r.NumpyPercentile(50)
 	}
 	var p float64
 	if strings.HasPrefix(stat, "p") {
 		if _, err := fmt.Sscanf(stat[1:], "%g", &p); err == nil && p >= 0 && p <= 100 {
-			return Percentile(r.Samples(), p), nil
+			return r.NumpyPercentile(p)
 		}
 	}
 	return 0, fmt.Errorf("llmclient: unknown statistic %q (want mean, median or pNN)", stat)

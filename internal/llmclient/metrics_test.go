@@ -9,29 +9,6 @@ import (
 
 const ms = time.Millisecond
 
-// Percentile matches numpy.percentile (linear), e.g.
-// np.percentile([1,2,3,4], 99) = 3.97 and np.percentile([10,20,30,40,50], 90) = 46.
-func TestPercentile(t *testing.T) {
-	for _, tc := range []struct {
-		x    []time.Duration
-		p    float64
-		want time.Duration
-	}{
-		{[]time.Duration{1000, 2000, 3000, 4000}, 99, 3970},
-		{[]time.Duration{10, 20, 30, 40, 50}, 90, 46},
-		{[]time.Duration{10, 20, 30, 40, 50}, 50, 30},
-		{[]time.Duration{10, 20, 30, 40}, 50, 25}, // np.median of even n
-		{[]time.Duration{10, 20, 30, 40, 50}, 0, 10},
-		{[]time.Duration{10, 20, 30, 40, 50}, 100, 50},
-		{[]time.Duration{7}, 99, 7},
-		{nil, 99, 0},
-	} {
-		if got := Percentile(tc.x, tc.p); got != tc.want {
-			t.Errorf("Percentile(%v, %g) = %v, want %v", tc.x, tc.p, got, tc.want)
-		}
-	}
-}
-
 // Summarize follows vLLM's calculate_metrics on hand-made outputs.
 func TestSummarize(t *testing.T) {
 	outs := []Output{
