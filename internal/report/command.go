@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-chart-format svg|png] baseline.txt tee.txt [more.txt ...]
@@ -26,8 +27,8 @@ A single file gives a one-arm report of absolute figures.
 func Command(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write the report to `file` (default stdout); charts go next to it")
-	charts := fs.String("charts", "", "write the SVG charts to `dir` (default: the directory of -o; none without -o)")
+	out := fs.String("o", "", "write the report to `file` (default stdout); charts go to a directory next to it")
+	charts := fs.String("charts", "", "write the SVG charts to `dir` (default: <-o without extension>-charts, so reports in one directory keep their own charts; none without -o)")
 	strict := fs.Bool("strict", false, "fail on any malformed result line instead of skipping it")
 	format := fs.String("chart-format", "svg", "chart file `format`: svg or png")
 	fs.Usage = func() {
@@ -57,7 +58,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	}
 	opt := Options{ChartDir: *charts, ChartFormat: *format}
 	if opt.ChartDir == "" && *out != "" {
-		opt.ChartDir = filepath.Dir(*out)
+		opt.ChartDir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-charts"
 	}
 	if opt.ChartDir != "" && *out != "" {
 		rel, err := filepath.Rel(filepath.Dir(*out), opt.ChartDir)

@@ -411,8 +411,13 @@ func TestCommand(t *testing.T) {
 	if err != nil || !bytes.Contains(b, []byte("## VIII. CPU thread scaling")) {
 		t.Fatalf("report not written: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "r", "scaling-efficiency.svg")); err != nil {
-		t.Errorf("chart not next to the report: %v", err)
+	// Charts go to a directory named after the report, so two reports in
+	// one directory never overwrite each other's charts.
+	if _, err := os.Stat(filepath.Join(dir, "r", "report-charts", "scaling-efficiency.svg")); err != nil {
+		t.Errorf("chart not in report-charts/ next to the report: %v", err)
+	}
+	if !bytes.Contains(b, []byte("](report-charts/scaling-efficiency.svg)")) {
+		t.Errorf("report does not link its chart directory")
 	}
 	// Without -o: Markdown on stdout, no charts anywhere.
 	stdout.Reset()
