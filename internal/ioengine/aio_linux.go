@@ -77,9 +77,14 @@ func (c aioContext) submit(list []*iocb) (int, error) {
 }
 
 // getEvents waits for at least min completions and returns up to len(ev).
+// It is a raw system call: the worker goroutine owns its OS thread for the
+// wait instead of handing its P to the scheduler and taking it back on
+// every completion, which cost measurable IOPS at queue depth 64. A signal
+// (the runtime's preemption signal included) interrupts the wait with
+// EINTR, so the goroutine stays preemptible.
 func (c aioContext) getEvents(min int, ev []ioEvent) (int, error) {
 	for {
-		n, _, e := unix.Syscall6(unix.SYS_IO_GETEVENTS, uintptr(c), uintptr(min), uintptr(len(ev)),
+		n, _, e := unix.RawSyscall6(unix.SYS_IO_GETEVENTS, uintptr(c), uintptr(min), uintptr(len(ev)),
 			uintptr(unsafe.Pointer(&ev[0])), 0, 0)
 		if e == unix.EINTR {
 			continue
