@@ -59,6 +59,25 @@ func runWorkers(n, total int, op func(w int) error) error {
 	return errors.Join(errs...)
 }
 
+// runEach runs op(w) exactly per times on each of n goroutines, as 7-Zip's
+// benchmark gives every thread the same work. It returns the errors joined.
+func runEach(n, per int, op func(w int) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for w := range n {
+		wg.Go(func() {
+			for range per {
+				if err := op(w); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // lastLevelCache returns the total size in bytes of the last-level cache
 // (the highest cache level, each distinct cache counted once), read from
 // sysfs; ok is false when sysfs does not say.

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -204,9 +205,16 @@ func TestPingPongs(t *testing.T) {
 		&futexPingPong{},
 		&spinPingPong{},
 	} {
-		done := make(chan struct{})
-		go func() { pp.pong(1000); close(done) }()
-		pp.ping(1000)
-		<-done
+		pinged, ponged := make(chan struct{}), make(chan struct{})
+		go func() { pp.pong(1000); close(ponged) }()
+		go func() { pp.ping(1000); close(pinged) }()
+		deadline := time.After(20 * time.Second)
+		for _, ch := range []chan struct{}{pinged, ponged} {
+			select {
+			case <-ch:
+			case <-deadline:
+				t.Fatalf("%T: 1000 round trips did not finish within 20 s (a lost wakeup)", pp)
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/ioengine"
 	"github.com/teebench/teebench/internal/reftool"
 )
@@ -90,8 +91,10 @@ func TestFioArgsRunOnFio(t *testing.T) {
 			t.Errorf("%s: fio timed I/Os = %v with gtod_reduce = %v", sp.Job.Name, timed, sp.GtodReduce)
 		}
 	}
-	if fi, err := os.Stat(f.Path); err != nil || fi.Size() != specs[6].Job.FileSize() {
-		t.Errorf("fio changed the test file's size: %v %v", fi.Size(), err)
+	if fi, err := os.Stat(f.Path); err != nil {
+		t.Errorf("test file after fio: %v", err)
+	} else if fi.Size() != specs[6].Job.FileSize() {
+		t.Errorf("fio changed the test file's size to %d, want %d", fi.Size(), specs[6].Job.FileSize())
 	}
 }
 
@@ -127,7 +130,7 @@ func runSelf(t *testing.T, bench string, env ...string) (string, error) {
 // A directory that is not writable fails the benchmark with a clear
 // error before any I/O.
 func TestBadIODir(t *testing.T) {
-	if os.Getenv("TEEBENCH_IO_DIR") != "" {
+	if config.IODir() != "" {
 		t.Skip("TEEBENCH_IO_DIR set by the caller")
 	}
 	out, err := runSelf(t, "^BenchmarkFio$", "TEEBENCH_IO_DIR=/proc", "TEEBENCH_PROFILE=smoke")

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -193,7 +192,7 @@ func gatewayGo(b *testing.B, p path, ka bool, c int) {
 	b.StopTimer()
 	cpu.report(b)
 	if err != nil {
-		b.Fatalf("%s: run stopped after %d of %d requests: %v; measured so far: %s", p.url, res.Done, b.N, err, summary(res))
+		b.Fatalf("%s: run of %d requests stopped: %v; measured so far: %s", p.url, b.N, err, summary(res))
 	}
 	reportClosed(b, res)
 }
@@ -219,11 +218,10 @@ func reportClosed(b *testing.B, res *loadgen.Result) {
 		b.Logf("%d of %d requests failed (connect %d, receive %d, length %d, exceptions %d, non-2xx %d); first: %v",
 			res.Errors(), res.Done, res.Failed.Connect, res.Failed.Receive, res.Failed.Length, res.Failed.Exceptions, res.Non2xx, res.FirstError)
 	}
-	s := res.Total.Samples()
 	b.ReportMetric(res.RequestsPerSecond(), "req/s")
-	b.ReportMetric(float64(res.Total.Mean()), "lat-mean-ns")
-	b.ReportMetric(float64(latency.ABPercentile(s, 50)), "lat-p50-ns")
-	b.ReportMetric(float64(latency.ABPercentile(s, 99)), "lat-p99-ns")
+	if err := res.Total.ReportRule(b, latency.AB, "lat", "mean", "p50", "p99"); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportMetric(float64(res.Connect.Mean()), "connect-mean-ns")
 	b.ReportMetric(float64(res.Connect.Max()), "connect-max-ns")
 	b.ReportMetric(res.ErrorsPerOp(), "errors/op")
@@ -258,6 +256,11 @@ func gatewayAb(b *testing.B, p path, ka bool, c int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if r.Complete == 0 {
+		b.Fatalf("ab completed no request (%d failed)", r.Failed)
+	}
+	// ns/op from ab's own clock, without starting the ab process.
+	b.ReportMetric(float64(r.TimeTaken)/float64(r.Complete), "ns/op")
 	reportMs(b, "lat-mean-ns", r.TimePerRequest)
 	reportMs(b, "lat-p50-ns", r.Percentiles[50])
 	reportMs(b, "lat-p99-ns", r.Percentiles[99])
@@ -315,8 +318,11 @@ func gatewayWrk(b *testing.B, p path, c int) {
 	cpu.reportPer(b, r.Requests)
 	b.ReportMetric(r.RequestsPerSec, "req/s")
 	b.ReportMetric(float64(r.LatencyMean), "lat-mean-ns")
-	b.ReportMetric(float64(r.Percentiles[50]), "lat-p50-ns")
-	b.ReportMetric(float64(r.Percentiles[99]), "lat-p99-ns")
+	for _, p := range []int{50, 99} {
+		if v, ok := r.Percentiles[p]; ok { // wrk --latency prints them; never report an absent one as 0
+			b.ReportMetric(float64(v), fmt.Sprintf("lat-p%d-ns", p))
+		}
+	}
 	b.ReportMetric(float64(r.Errors())/float64(r.Requests), "errors/op")
 }
 
@@ -417,6 +423,9 @@ func multi(b *testing.B, p path, k, c int, client string) {
 		b.Fatalf("%d requests done before: %v", done, firstErr)
 	}
 	b.ReportMetric(rps, "req/s")
+	if done == 0 {
+		b.Fatal("no request was done")
+	}
 	b.ReportMetric(float64(errs)/float64(done), "errors/op")
 	// the report's "CPU Usage" column: the gateway's CPU (100 = one core)
 	if haveCPU {
@@ -429,6 +438,8 @@ func multi(b *testing.B, p path, k, c int, client string) {
 // BenchmarkGatewayRate is open-loop latency at fixed arrival rates below
 // saturation (wrk2 style): b.N requests at a constant rate, each a new
 // connection (as ab), latency measured from the intended send time.
+// Its percentiles follow the HDR histogram's rule (wrk2's), where
+// BenchmarkGateway's client=go rows use ab's floor index (internal/latency).
 func BenchmarkGatewayRate(b *testing.B) {
 	rates := config.Pick([]float64{100}, []float64{50, 200}, []float64{200, 500, 1000})
 	const maxInFlight = 2000
@@ -446,7 +457,7 @@ func BenchmarkGatewayRate(b *testing.B) {
 				res, err := o.Run(ctx)
 				b.StopTimer()
 				if err != nil {
-					b.Fatalf("%s: run stopped after %d of %d requests: %v; measured so far: %s", p.url, res.Done, b.N, err, summary(res))
+					b.Fatalf("%s: run of %d requests stopped: %v; measured so far: %s", p.url, b.N, err, summary(res))
 				}
 				if res.Total.Count() == 0 {
 					b.Fatalf("no request succeeded: %v", res.FirstError)
@@ -477,10 +488,15 @@ type cpuSpan struct {
 }
 
 func cpuNow() (time.Duration, bool) {
-	var self, kids syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
-	d := time.Duration(self.Utime.Nano() + self.Stime.Nano() + kids.Utime.Nano() + kids.Stime.Nano())
+	self, err := cputime.Process()
+	if err != nil {
+		return 0, false
+	}
+	kids, err := cputime.Children()
+	if err != nil {
+		return 0, false
+	}
+	d := self + kids
 	if embedded != nil {
 		t, err := embedded.CPU()
 		if err != nil {

@@ -284,7 +284,15 @@ func Main(m *testing.M, extra ...Extra) {
 	for _, e := range extra {
 		man = append(man, e()...)
 	}
-	man.WriteTo(os.Stdout)
-	WriteUnits(os.Stdout)
+	// Without these lines the results could not be told apart by tee:, so
+	// a failed write stops the run.
+	if _, err := man.WriteTo(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "teebench: writing the manifest:", err)
+		os.Exit(3)
+	}
+	if err := WriteUnits(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "teebench: writing the unit lines:", err)
+		os.Exit(3)
+	}
 	os.Exit(m.Run())
 }

@@ -66,13 +66,14 @@ func CurrentProfile() (Profile, error) {
 	return "", fmt.Errorf("TEEBENCH_PROFILE=%q: want smoke, quick or report", v)
 }
 
-// MustProfile is CurrentProfile for benchmark code: the TestMain of every
-// benchmark package has already validated the variable (benchenv.Main), so
-// an invalid value cannot reach here; if it does, Quick is returned.
+// MustProfile is CurrentProfile for benchmark code. The TestMain of every
+// benchmark package has already validated the variable (benchenv.Main);
+// anywhere else an invalid value panics with the message naming it rather
+// than running other sizes than the ones asked for.
 func MustProfile() Profile {
 	p, err := CurrentProfile()
 	if err != nil {
-		return Quick
+		panic("teebench: " + err.Error())
 	}
 	return p
 }

@@ -63,3 +63,13 @@ func TestVarsInREADME(t *testing.T) {
 		}
 	}
 }
+
+func TestMustProfilePanicsOnBadValue(t *testing.T) {
+	t.Setenv("TEEBENCH_PROFILE", "huge")
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "TEEBENCH_PROFILE") {
+			t.Errorf("recover() = %v, want a panic naming TEEBENCH_PROFILE", r)
+		}
+	}()
+	MustProfile()
+}

@@ -19,6 +19,17 @@ func Process() (time.Duration, error) {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
+// Children returns the CPU time (user + system) of this process's
+// terminated and waited-for children, from getrusage(RUSAGE_CHILDREN):
+// the reference tools (ab, wrk, fio) that reftool.Run has run.
+func Children() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0, fmt.Errorf("cputime: getrusage children: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+}
+
 // Span is a started measurement of CPU and wall time.
 type Span struct {
 	cpu  time.Duration

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -47,6 +48,9 @@ type Child struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	done  chan error
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // StartChild starts cmd, which must end up calling ServeChild (for example
@@ -59,6 +63,7 @@ func StartChild(cmd *exec.Cmd) (*Child, error) {
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		stdin.Close()
 		return nil, fmt.Errorf("gateway: child stdout: %w", err)
 	}
 	cmd.Stderr = os.Stderr
@@ -143,14 +148,16 @@ func (c *Child) CPU() (time.Duration, error) {
 }
 
 // Close stops the child: it closes its stdin, waits up to 5 s, then kills
-// it.
+// it. Later calls return the first call's result.
 func (c *Child) Close() error {
-	c.stdin.Close()
-	select {
-	case err := <-c.done:
-		return err
-	case <-time.After(5 * time.Second):
-		c.cmd.Process.Signal(syscall.SIGKILL)
-		return <-c.done
-	}
+	c.closeOnce.Do(func() {
+		c.stdin.Close()
+		select {
+		case c.closeErr = <-c.done:
+		case <-time.After(5 * time.Second):
+			c.cmd.Process.Signal(syscall.SIGKILL)
+			c.closeErr = <-c.done
+		}
+	})
+	return c.closeErr
 }

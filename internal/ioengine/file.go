@@ -107,8 +107,7 @@ func PrepareFile(dir string, size int64) (*File, error) {
 	f.ctx, f.cancel = context.WithCancel(context.Background())
 	register(f)
 	if err := f.fill(); err != nil {
-		f.Remove()
-		return nil, err
+		return nil, errors.Join(err, f.Remove())
 	}
 	return f, nil
 }

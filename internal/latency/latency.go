@@ -252,27 +252,55 @@ type Metricer interface {
 	ReportMetric(n float64, unit string)
 }
 
+// Rule is a percentile definition (see the package doc).
+type Rule int
+
+const (
+	// HDR is the histogram's percentile (Percentile); the default.
+	HDR Rule = iota
+	// Numpy is numpy.percentile's linear interpolation (NumpyPercentile),
+	// vLLM's rule; it needs NewExact.
+	Numpy
+	// AB is ApacheBench's floor index (ABPercentile); it needs NewExact.
+	AB
+)
+
 // Report writes the named statistics as benchmark metrics in the suite's
 // unit convention, `<what>-<stat>-ns`: stat is one of mean, min, max, stddev,
-// or pNN / pNN.N (HDR percentile). Report(b, "lat", "mean", "p50", "p99")
-// reports lat-mean-ns, lat-p50-ns and lat-p99-ns. Nothing is reported when
-// there are no samples (a benchmark never reports zeros it did not measure).
+// median, or pNN / pNN.N (HDR percentile). Report(b, "lat", "mean", "p50",
+// "p99") reports lat-mean-ns, lat-p50-ns and lat-p99-ns. Nothing is
+// reported when there are no samples (a benchmark never reports zeros it did
+// not measure).
 func (r *Recorder) Report(b Metricer, what string, stats ...string) error {
+	return r.ReportRule(b, HDR, what, stats...)
+}
+
+// ReportRule is Report with percentiles by the given rule. All statistics
+// are checked before any is reported.
+func (r *Recorder) ReportRule(b Metricer, rule Rule, what string, stats ...string) error {
 	if r.n == 0 {
 		return fmt.Errorf("latency: no samples for %s", what)
 	}
-	for _, s := range stats {
-		v, err := r.Stat(s)
+	vals := make([]time.Duration, len(stats))
+	for i, s := range stats {
+		v, err := r.StatRule(rule, s)
 		if err != nil {
 			return err
 		}
-		b.ReportMetric(float64(v.Nanoseconds()), what+"-"+s+"-ns")
+		vals[i] = v
+	}
+	for i, s := range stats {
+		b.ReportMetric(float64(vals[i].Nanoseconds()), what+"-"+s+"-ns")
 	}
 	return nil
 }
 
-// Stat returns a statistic by name: mean, min, max, stddev or pNN[.N].
-func (r *Recorder) Stat(s string) (time.Duration, error) {
+// Stat returns a statistic by name: mean, min, max, stddev, median or
+// pNN[.N], percentiles by the HDR rule.
+func (r *Recorder) Stat(s string) (time.Duration, error) { return r.StatRule(HDR, s) }
+
+// StatRule is Stat with percentiles (and median) by the given rule.
+func (r *Recorder) StatRule(rule Rule, s string) (time.Duration, error) {
 	switch s {
 	case "mean":
 		return r.Mean(), nil
@@ -282,12 +310,20 @@ func (r *Recorder) Stat(s string) (time.Duration, error) {
 		return r.Max(), nil
 	case "stddev":
 		return r.Stddev(), nil
+	case "median":
+		s = "p50"
 	}
 	var p float64
 	if len(s) > 1 && s[0] == 'p' {
 		if _, err := fmt.Sscanf(s[1:], "%g", &p); err == nil && p >= 0 && p <= 100 {
+			switch rule {
+			case Numpy:
+				return r.NumpyPercentile(p)
+			case AB:
+				return r.ABPercentile(p)
+			}
 			return r.Percentile(p), nil
 		}
 	}
-	return 0, fmt.Errorf("latency: unknown statistic %q (want mean, min, max, stddev or pNN)", s)
+	return 0, fmt.Errorf("latency: unknown statistic %q (want mean, min, max, stddev, median or pNN)", s)
 }

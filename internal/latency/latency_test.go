@@ -101,7 +101,7 @@ func TestReport(t *testing.T) {
 	if m["ttft-mean-ns"] != 4e6 || m["ttft-max-ns"] != 5e6 || m["ttft-p50-ns"] < 2.99e6 || m["ttft-p50-ns"] > 3.01e6 {
 		t.Errorf("metrics %v", m)
 	}
-	if err := r.Report(m, "x", "median"); err == nil {
+	if err := r.Report(m, "x", "p101"); err == nil {
 		t.Error("unknown statistic accepted")
 	}
 	if r.Stddev() != time.Duration(1414213) {
@@ -129,5 +129,31 @@ func TestNumpyPercentile(t *testing.T) {
 		if got := NumpyPercentile(tc.x, tc.p); got != tc.want {
 			t.Errorf("NumpyPercentile(%v, %g) = %v, want %v", tc.x, tc.p, got, tc.want)
 		}
+	}
+}
+
+func TestStatRules(t *testing.T) {
+	r := NewExact()
+	for _, ms := range []int{10, 20, 30, 40} {
+		r.Record(time.Duration(ms) * time.Millisecond)
+	}
+	for _, tc := range []struct {
+		rule Rule
+		stat string
+		want time.Duration
+	}{
+		{Numpy, "median", 25 * time.Millisecond}, // np.median([10,20,30,40])
+		{AB, "p50", 30 * time.Millisecond},       // sorted[floor(4*50/100)]
+		{Numpy, "p99", 39700 * time.Microsecond}, // np.percentile(..., 99)
+	} {
+		got, err := r.StatRule(tc.rule, tc.stat)
+		if err != nil || got != tc.want {
+			t.Errorf("StatRule(%v, %s) = %v, %v; want %v", tc.rule, tc.stat, got, err, tc.want)
+		}
+	}
+	h := New()
+	h.Record(time.Millisecond)
+	if err := h.ReportRule(metrics{}, Numpy, "x", "p99"); err == nil {
+		t.Error("numpy rule on a histogram-only recorder must fail, not report")
 	}
 }

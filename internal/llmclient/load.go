@@ -104,6 +104,14 @@ func Run(ctx context.Context, c *Client, reqs []Request, l Load) ([]Output, time
 	canceled := func(i int) {
 		outs[i] = Output{Reason: ReasonCanceled, Err: ctx.Err(), PromptLen: reqs[i].PromptLen}
 	}
+	var at []time.Duration
+	if l.Concurrency <= 0 {
+		// The open loop's schedule is drawn before the clock starts.
+		var err error
+		if at, err = Arrivals(len(reqs), l.Rate, l.Burstiness, l.Seed); err != nil {
+			return nil, 0, err
+		}
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	if l.Concurrency > 0 {
@@ -129,10 +137,6 @@ func Run(ctx context.Context, c *Client, reqs []Request, l Load) ([]Output, time
 		return outs, time.Since(start), nil
 	}
 
-	at, err := Arrivals(len(reqs), l.Rate, l.Burstiness, l.Seed)
-	if err != nil {
-		return nil, 0, err
-	}
 	var sem chan struct{}
 	if l.MaxConcurrency > 0 {
 		sem = make(chan struct{}, l.MaxConcurrency)

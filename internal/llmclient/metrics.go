@@ -135,24 +135,6 @@ func Summarize(outs []Output, dur time.Duration, slo *SLO) Metrics {
 	return m
 }
 
-// Stat returns a statistic of r by name: "mean", "median" or "pNN" (numpy
-// percentile of the exact samples).
-func Stat(r *latency.Recorder, stat string) (time.Duration, error) {
-	switch stat {
-	case "mean":
-		return r.Mean(), nil
-	case "median":
-		return r.NumpyPercentile(50)
-	}
-	var p float64
-	if strings.HasPrefix(stat, "p") {
-		if _, err := fmt.Sscanf(stat[1:], "%g", &p); err == nil && p >= 0 && p <= 100 {
-			return r.NumpyPercentile(p)
-		}
-	}
-	return 0, fmt.Errorf("llmclient: unknown statistic %q (want mean, median or pNN)", stat)
-}
-
 // Metricer is the part of testing.B that Report needs.
 type Metricer interface {
 	ReportMetric(n float64, unit string)
@@ -187,9 +169,10 @@ func (m *Metrics) Report(b Metricer, slo *SLO) {
 		if l.r.Count() == 0 {
 			continue
 		}
-		for _, s := range l.stats {
-			v, _ := Stat(l.r, s)
-			b.ReportMetric(float64(v.Nanoseconds()), l.what+"-"+s+"-ns")
+		// The recorders keep exact samples (Summarize), so the numpy rule
+		// cannot fail here.
+		if err := l.r.ReportRule(b, latency.Numpy, l.what, l.stats...); err != nil {
+			panic(fmt.Sprintf("llmclient: %v", err))
 		}
 	}
 }
@@ -215,7 +198,10 @@ func (m *Metrics) String() string {
 		if r.Count() == 0 {
 			return "n/a"
 		}
-		v, _ := Stat(r, s)
+		v, err := r.StatRule(latency.Numpy, s)
+		if err != nil {
+			return err.Error()
+		}
 		return fmt.Sprintf("%.2f", float64(v)/1e6)
 	}
 	var b strings.Builder

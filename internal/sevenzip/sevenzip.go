@@ -28,11 +28,13 @@ const (
 	// generateDictBits is kOldLzmaDictBits, the dictBits argument 7-Zip
 	// passes to GenerateLz for the LZMA benchmark.
 	generateDictBits = 32
-	// EncComplexBase, DecComplexCompr and DecComplexUnc are the LZMA
-	// complexities of the rating: commands per byte.
-	EncComplexBase  = 870
+	// EncComplexBase is the LZMA compression complexity of the rating
+	// before the dictionary-size term, in commands per byte.
+	EncComplexBase = 870
+	// DecComplexCompr is the decompression complexity per compressed byte.
 	DecComplexCompr = 190
-	DecComplexUnc   = 4
+	// DecComplexUnc is the decompression complexity per uncompressed byte.
+	DecComplexUnc = 4
 )
 
 // BufferSize returns the size of one thread's uncompressed buffer for a
