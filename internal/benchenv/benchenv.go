@@ -223,10 +223,19 @@ func memTotal() string {
 			if err != nil {
 				return ""
 			}
-			return strconv.FormatFloat(kib/(1<<20), 'f', 1, 64) + "GiB"
+			return GiB(uint64(kib) << 10)
 		}
 	}
 	return ""
+}
+
+// GiB formats a byte count as a manifest value in GiB with one decimal
+// ("23.5GiB"); 0 gives "", which leaves the key out.
+func GiB(b uint64) string {
+	if b == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(float64(b)/(1<<30), 'f', 1, 64) + "GiB"
 }
 
 func kernel() string {

@@ -128,7 +128,7 @@ func (inv *Inventory) Manifest() benchenv.Manifest {
 	if len(inv.GPUs) > 0 {
 		add("gpu-count", strconv.Itoa(len(inv.GPUs)))
 		g := inv.GPUs[0]
-		add("gpu-mem", bytesGiB(g.MemTotal))
+		add("gpu-mem", benchenv.GiB(g.MemTotal))
 		add("gpu-compute-cap", g.ComputeCap)
 		add("gpu-pcie", link(g.PCIeGen, g.PCIeWidth))
 		add("gpu-pcie-max", link(g.PCIeMaxGen, g.PCIeMaxWidth))
@@ -148,19 +148,12 @@ func (inv *Inventory) Manifest() benchenv.Manifest {
 	add("gpu-cc-capable", inv.CC.GPUsCapable)
 	if len(inv.GPUs) > 0 {
 		g := inv.GPUs[0]
-		add("gpu-cc-protected-mem", bytesGiB(g.CCProtectedKiB<<10))
+		add("gpu-cc-protected-mem", benchenv.GiB(g.CCProtectedKiB<<10))
 		if g.CCUnprotectedKiB > 0 {
 			add("gpu-cc-unprotected-mem", strconv.FormatFloat(float64(g.CCUnprotectedKiB)/(1<<10), 'f', 1, 64)+"MiB")
 		}
 	}
 	return m
-}
-
-func bytesGiB(b uint64) string {
-	if b == 0 {
-		return ""
-	}
-	return strconv.FormatFloat(float64(b)/(1<<30), 'f', 1, 64) + "GiB"
 }
 
 func link(gen, width int) string {
