@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/teebench/teebench/internal/scaling"
 )
 
 // Dir says which direction of a figure is better, and so which overhead
@@ -73,7 +75,7 @@ func overheadCI(off, on []float64, dir Dir) (lo, hi float64) {
 		for i := range b {
 			b[i] = on[rng.IntN(len(on))]
 		}
-		if v := Overhead(median(a), median(b), dir); !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if v := Overhead(scaling.Median(a), scaling.Median(b), dir); !math.IsNaN(v) && !math.IsInf(v, 0) {
 			res = append(res, v)
 		}
 	}
@@ -82,16 +84,6 @@ func overheadCI(off, on []float64, dir Dir) (lo, hi float64) {
 	}
 	slices.Sort(res)
 	return res[int(0.025*float64(len(res)))], res[int(math.Ceil(0.975*float64(len(res))))-1]
-}
-
-// median sorts xs in place and returns its median.
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // Stat is one benchmark and unit summarised over all arms.

@@ -99,7 +99,7 @@ func FromResults(r io.Reader, name, unit string) ([]Point, error) {
 	}
 	rates := map[int]float64{}
 	for n, s := range samples {
-		rates[n] = median(s)
+		rates[n] = Median(s)
 	}
 	return Series(rates)
 }
@@ -131,7 +131,9 @@ func splitThreads(n benchfmt.Name) (string, int, bool) {
 	return strings.Join(out, "/"), threads, true
 }
 
-func median(s []float64) float64 {
+// Median returns the median of s (the mean of the middle two for an even
+// count) without reordering s; the report uses it too.
+func Median(s []float64) float64 {
 	c := append([]float64(nil), s...)
 	sort.Float64s(c)
 	if len(c)%2 == 1 {
