@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/ioengine"
 	"github.com/teebench/teebench/internal/reftool"
@@ -20,10 +21,10 @@ func BenchmarkFio(b *testing.B) {
 		size = max(size, s.Job.FileSize())
 	}
 	f := prepare(b, config.IODir(), size)
-	fmt.Printf("io-fs: %s\nio-direct: %v\n", f.FS, f.Direct)
+	benchenv.Scoped(benchenv.KV{Key: "io-fs", Value: f.FS}, benchenv.KV{Key: "io-direct", Value: fmt.Sprint(f.Direct)})
 	if !f.Direct {
 		// Said as a config line, so that it stays with the results.
-		fmt.Printf("io-direct-note: %s\n", f.DirectNote)
+		benchenv.Scoped(benchenv.KV{Key: "io-direct-note", Value: f.DirectNote})
 		b.Logf("direct: false: %s", f.DirectNote)
 	}
 	fioPath, fioErr := reftool.Lookup("fio", "fio")

@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/teebench/teebench/internal/config"
@@ -290,8 +291,11 @@ func Main(m *testing.M, extra ...Extra) {
 		fmt.Fprintln(os.Stderr, "teebench:", err)
 		os.Exit(3)
 	}
+	extraN := 0
 	for _, e := range extra {
-		man = append(man, e()...)
+		kvs := e()
+		extraN += len(kvs)
+		man = append(man, kvs...)
 	}
 	// Without these lines the results could not be told apart by tee:, so
 	// a failed write stops the run.
@@ -303,5 +307,46 @@ func Main(m *testing.M, extra ...Extra) {
 		fmt.Fprintln(os.Stderr, "teebench: writing the unit lines:", err)
 		os.Exit(3)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// Keys that describe only this package's run must not label the next
+	// package's results in a combined result file: an empty value deletes
+	// a key in the Go benchmark format.
+	scoped.Lock()
+	for _, e := range man[len(man)-extraN:] {
+		scoped.keys = appendNew(scoped.keys, e.Key)
+	}
+	for _, k := range scoped.keys {
+		fmt.Printf("%s:\n", k)
+	}
+	scoped.Unlock()
+	os.Exit(code)
+}
+
+// scoped holds the keys printed by Main's extras and by Scoped.
+var scoped struct {
+	sync.Mutex
+	keys []string
+}
+
+// Scoped prints config lines that hold for the rest of this package's run
+// only (say, the file system io_bench measured): Main clears them after the
+// benchmarks, so that in a result file that combines packages they do not
+// label the next package's results. It is the one way a benchmark package
+// adds an environment line after TestMain.
+func Scoped(kvs ...KV) {
+	scoped.Lock()
+	defer scoped.Unlock()
+	for _, kv := range kvs {
+		fmt.Printf("%s: %s\n", kv.Key, kv.Value)
+		scoped.keys = appendNew(scoped.keys, kv.Key)
+	}
+}
+
+func appendNew(keys []string, k string) []string {
+	for _, have := range keys {
+		if have == k {
+			return keys
+		}
+	}
+	return append(keys, k)
 }

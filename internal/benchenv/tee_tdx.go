@@ -9,9 +9,6 @@ import (
 	"github.com/teebench/teebench/internal/attest"
 )
 
-// RequireTDX reports whether the suite was built with the tdx tag.
-const RequireTDX = true
-
 // tdxManifest fails when the tdx-tagged suite runs without a TDX guest
 // interface, and otherwise records the TD's identity from a fresh quote.
 func tdxManifest(tee string) (Manifest, error) {

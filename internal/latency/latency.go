@@ -133,6 +133,8 @@ func (r *Recorder) Reset() {
 func (r *Recorder) Count() int64 { return r.n }
 
 // Clamped returns how many samples exceeded the histogram's 1 h range.
+// Report adds them as a `<what>-clamped` metric, and a histogram percentile
+// that falls among them is an error rather than a figure of 1 h.
 func (r *Recorder) Clamped() int64 { return r.clamped }
 
 // Mean returns the exact mean, or 0 with no samples.
@@ -292,6 +294,10 @@ func (r *Recorder) ReportRule(b Metricer, rule Rule, what string, stats ...strin
 	for i, s := range stats {
 		b.ReportMetric(float64(vals[i].Nanoseconds()), what+"-"+s+"-ns")
 	}
+	if r.clamped > 0 {
+		// Said, not hidden: these samples sit at the histogram's top.
+		b.ReportMetric(float64(r.clamped), what+"-clamped")
+	}
 	return nil
 }
 
@@ -322,7 +328,11 @@ func (r *Recorder) StatRule(rule Rule, s string) (time.Duration, error) {
 			case AB:
 				return r.ABPercentile(p)
 			}
-			return r.Percentile(p), nil
+			v := r.Percentile(p)
+			if r.clamped > 0 && v >= maxTime {
+				return 0, fmt.Errorf("latency: %s is beyond the histogram's %v range (%d of %d samples clamped)", s, maxTime+1, r.clamped, r.n)
+			}
+			return v, nil
 		}
 	}
 	return 0, fmt.Errorf("latency: unknown statistic %q (want mean, min, max, stddev, median or pNN)", s)

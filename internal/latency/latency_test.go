@@ -3,6 +3,7 @@ package latency
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -155,5 +156,28 @@ func TestStatRules(t *testing.T) {
 	h.Record(time.Millisecond)
 	if err := h.ReportRule(metrics{}, Numpy, "x", "p99"); err == nil {
 		t.Error("numpy rule on a histogram-only recorder must fail, not report")
+	}
+}
+
+// Samples beyond the histogram's range are said, never read as 1 h.
+func TestClampedIsReported(t *testing.T) {
+	r := New()
+	for i := 0; i < 98; i++ {
+		r.Record(time.Millisecond)
+	}
+	r.Record(2 * time.Hour)
+	r.Record(3 * time.Hour)
+	m := metrics{}
+	if err := r.Report(m, "lat", "mean", "p50"); err != nil {
+		t.Fatal(err)
+	}
+	if m["lat-clamped"] != 2 {
+		t.Errorf("lat-clamped = %v, want 2 (metrics %v)", m["lat-clamped"], m)
+	}
+	if _, err := r.Stat("p99.5"); err == nil || !strings.Contains(err.Error(), "2 of 100 samples clamped") {
+		t.Errorf("p99.5 among clamped samples: err = %v", err)
+	}
+	if got := r.Max(); got != 3*time.Hour {
+		t.Errorf("max = %v, want the exact 3h", got)
 	}
 }
