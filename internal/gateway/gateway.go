@@ -2,8 +2,10 @@
 // backend that answers GET /prpc/Version (the endpoint the reference report
 // loads with ab) and a TLS-terminating TCP proxy in front of it, playing the
 // role of the dstack gateway's tproxy. Both listen on loopback; the proxy's
-// certificate is self-signed and made at Start, and Target.CertPool lets
-// clients verify it.
+// certificate is self-signed and made at Start (ECDSA P-256, or RSA-2048
+// with StartWith), and Target.CertPool lets clients verify it. A third
+// listener, the handshake endpoint, terminates TLS with the same
+// certificate and proxies nothing (net_bench's BenchmarkTLSHandshake).
 //
 // When TEEBENCH_NET_URL names a real gateway, net_bench does not start this
 // package at all.
