@@ -51,6 +51,28 @@
 // idle HLT is a TD exit, which is what erodes thread scaling: chan and futex
 // should grow in a TD, spin should not.
 //
+// Mechanism benchmarks (they explain the overheads above rather than
+// reproduce a table of the report):
+//
+// BenchmarkExit/op=<cpuid-leaf-0|cpuid-hypervisor-leaf|getpid|clock_gettime>:
+// one op = one CPUID (a small assembly function, amd64 only; elsewhere
+// these cases skip), getpid system call or vDSO clock read, ns/op. CPUID
+// leaf 0 is answered by the TDX module in a TD; leaf 0x40000000 raises #VE
+// and goes to the host; getpid is the control that never exits. The
+// config lines cpuid-hypervisor: (the hypervisor's CPUID signature) and
+// clocksource: (manifest) go with them.
+//
+// BenchmarkPageTouch/page=<4KiB|2MiB>/mode=<first|second>: one op = mmap an
+// anonymous region (the profile's 64 MiB / 256 MiB / 1 GiB), touch every
+// page once (first: fault, zeroing and, in a TD, the secure-EPT mapping) or
+// a second time (second: resident, the control), munmap; only the touches
+// are timed, ns/page per page touched. page=4KiB/mode=unaccepted runs only
+// when /proc/meminfo lists Unaccepted memory (manifest: mem-unaccepted:,
+// accept-memory:) and reports accepted-B/op beside ns/page.
+//
+// BenchmarkQuote (build tag tdx): one op = one TDX quote from the guest
+// (internal/attest.GetRawQuote), ns/op.
+//
 // # Profiles (TEEBENCH_PROFILE)
 //
 //	smoke:  threads 1, dict 22, 7zz -md22 -mtic=30, STREAM 8 MiB arrays, 64MiB latency only

@@ -32,6 +32,18 @@
 //     back-to-back or followed by cuCtxSynchronize (round trip), in ns/op;
 //     the kernel counts its runs and the count is checked.
 //
+// Mechanism benchmarks (mech_test.go), which explain the LLM overheads:
+//
+//   - BenchmarkCopyLatency/dir=h2d|d2h/mem=pinned|pageable/size=4KiB: one
+//     op = one synchronous 4 KiB copy, waited for, wall clock ns/op.
+//   - BenchmarkCopyStreams/streams=1|2/dirs=h2d|h2d+h2d|h2d+d2h/mem=.../size=64MiB:
+//     each stream (own thread, own non-blocking stream) copies size bytes
+//     per op; B/s is all streams' bytes over the wall time. CC serialises
+//     the encrypted copies, so two streams stop beating one.
+//   - BenchmarkLoad/size=1GiB|4GiB|16GiB: one op = upload size bytes of
+//     pageable host memory in 256 MiB copies (a model load), ns/op and B/s;
+//     sizes by profile, skipped when free device or host memory is short.
+//
 // Without an NVIDIA driver every benchmark skips with "no NVIDIA driver
 // (libcuda.so.1 / libnvidia-ml.so.1 not found)". cuBLAS is looked up as
 // libcublas.so.13/.so.12 on the loader path; testdata/run_on_gpu.sh sets

@@ -8,6 +8,15 @@
 // apart) and rw_mix (4K random, 75% reads, iodepth 64), all with libaio,
 // direct=1, a ramp and a time-based runtime.
 //
+// Two mechanism jobs follow them (not in the report): lat_qd1_read and
+// lat_qd1_write, 4K random reads (writes) at iodepth 1, timed like the
+// latency jobs (lat-mean-ns, lat-p99-ns on both engines). With one I/O in
+// flight, each I/O's latency is the whole path of one request, without
+// queueing: in a TD the bounce-buffer (swiotlb) copy of the data and the
+// exits of the virtio notification and interrupt, which the report's
+// storage overhead is made of. Compare them with cpu_bench's
+// BenchmarkExit and BenchmarkPageTouch on the same machines.
+//
 // # Benchmarks
 //
 //	BenchmarkFio/job=<name>/engine=go    the job on internal/ioengine

@@ -16,7 +16,8 @@ import (
 )
 
 // The report's jobs, as InfraBuilder/docker-fio's benchmark.sh writes them
-// (METHODS.md §1), at the report profile's sizes.
+// (METHODS.md §1), at the report profile's sizes, and the two QD1
+// mechanism jobs.
 func TestFioArgsMatchBenchmarkSh(t *testing.T) {
 	s := Sizes{Size: 2 << 30, OffsetIncrement: 500 << 20, Ramp: 2 * time.Second, Runtime: 15 * time.Second}
 	common := "--randrepeat=0 --verify=0 --ioengine=libaio --direct=1 --filename=/d/fiotest --size=2147483648 --ramp_time=2000ms --time_based --runtime=15000ms "
@@ -30,10 +31,13 @@ func TestFioArgsMatchBenchmarkSh(t *testing.T) {
 		"read_seq":      "--gtod_reduce=1 --readwrite=read --bs=1048576 --iodepth=16 --thread --numjobs=4 --offset_increment=524288000",
 		"write_seq":     "--gtod_reduce=1 --readwrite=write --bs=1048576 --iodepth=16 --thread --numjobs=4 --offset_increment=524288000",
 		"rw_mix":        "--gtod_reduce=1 --readwrite=randrw --bs=4096 --iodepth=64 --rwmixread=75",
+		// not in benchmark.sh: the mechanism jobs, timed like the latency jobs
+		"lat_qd1_read":  "--lat_percentiles=1 --readwrite=randread --bs=4096 --iodepth=1",
+		"lat_qd1_write": "--lat_percentiles=1 --readwrite=randwrite --bs=4096 --iodepth=1",
 	}
 	specs := Specs(s)
-	if len(specs) != 9 {
-		t.Fatalf("%d jobs, want 9", len(specs))
+	if len(specs) != len(want) {
+		t.Fatalf("%d jobs, want %d", len(specs), len(want))
 	}
 	for _, sp := range specs {
 		got := strings.Join(FioArgs(sp, "/d/fiotest", true, 0), " ")

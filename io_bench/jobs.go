@@ -40,7 +40,11 @@ type Spec struct {
 }
 
 // Specs returns the nine jobs of InfraBuilder/docker-fio's benchmark.sh
-// (METHODS.md §1) at sizes s, in the script's order.
+// (METHODS.md §1) at sizes s, in the script's order, then the two
+// mechanism jobs lat_qd1_read and lat_qd1_write: 4 KiB random reads
+// (writes) at iodepth 1, the cost of one I/O without queueing (in a TD,
+// the bounce-buffer copy and the exits of each I/O), timed as the latency
+// jobs are.
 func Specs(s Sizes) []Spec {
 	job := func(name string, rw ioengine.RW, bs, depth int) ioengine.Job {
 		return ioengine.Job{Name: name, RW: rw, BlockSize: bs, IODepth: depth, Size: s.Size, Ramp: s.Ramp, Runtime: s.Runtime}
@@ -61,6 +65,8 @@ func Specs(s Sizes) []Spec {
 		{seq(job("read_seq", ioengine.Read, 1<<20, 16)), true},
 		{seq(job("write_seq", ioengine.Write, 1<<20, 16)), true},
 		{mix, true},
+		{job("lat_qd1_read", ioengine.RandRead, 4<<10, 1), false},
+		{job("lat_qd1_write", ioengine.RandWrite, 4<<10, 1), false},
 	}
 }
 

@@ -39,6 +39,13 @@
 //   - BenchmarkGatewayRate/path=.../rate=R: open-loop latency at a constant
 //     arrival rate below saturation, each request a new connection, latency
 //     from the intended send time (no coordinated omission); HDR percentiles.
+//   - BenchmarkTLSHandshake/kex=<x25519mlkem768|x25519|p256>/cert=<ecdsa-p256|rsa-2048>/resume=<off|on>:
+//     a mechanism benchmark for the TLS proxy's overhead: one op = one new
+//     TLS 1.3 connection to the embedded target's handshake endpoint (in a
+//     child process, always embedded), one at a time; handshakes/s and
+//     server-cpu-ns/handshake (the target process's CPU time per
+//     connection). Loopback crosses no NIC and no bounce buffer, so in a TD
+//     it is the CPU cost of TLS alone.
 //
 // # Units
 //

@@ -17,6 +17,7 @@ package benchenv
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -171,6 +172,7 @@ func Collect() Manifest {
 	add("kernel", kernel())
 	add("numa-nodes", numaNodes())
 	add("thp", bracketed(readTrim("sys/kernel/mm/transparent_hugepage/enabled")))
+	add("clocksource", readTrim("sys/devices/system/clocksource/clocksource0/current_clocksource"))
 	add("cpuidle-driver", readTrim("sys/devices/system/cpu/cpuidle/current_driver"))
 	add("cpuidle-governor", readTrim("sys/devices/system/cpu/cpuidle/current_governor_ro"))
 	if m.Get("cpuidle-governor") == "" {
@@ -180,6 +182,14 @@ func Collect() Manifest {
 	for _, sw := range guestSwitches {
 		add(strings.ReplaceAll(sw, "_", "-"), guestSwitch(sw, cmdline))
 	}
+	// Lazy page acceptance (TDX, SEV-SNP): memory not yet accepted, and
+	// the kernel's accept_memory= mode (absent: not on the command line,
+	// so the kernel's default, lazy, where it supports unaccepted memory;
+	// the kernel exposes the mode nowhere else).
+	if b, ok := MemInfo("Unaccepted"); ok {
+		add("mem-unaccepted", cmp.Or(GiB(b), "0"))
+	}
+	add("accept-memory", cmp.Or(cmdlineValue("accept_memory", cmdline), "absent"))
 	add("go", runtime.Version())
 	if p, err := config.CurrentProfile(); err == nil {
 		add("profile", string(p))
@@ -210,24 +220,45 @@ func guestSwitch(name string, cmdline []string) string {
 	return ""
 }
 
+// cmdlineValue returns the value of name=value on the kernel command line,
+// or "".
+func cmdlineValue(name string, cmdline []string) string {
+	for _, tok := range cmdline {
+		if k, v, ok := strings.Cut(tok, "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
 func memTotal() string {
+	b, _ := MemInfo("MemTotal")
+	return GiB(b)
+}
+
+// MemInfo returns the /proc/meminfo field (e.g. "MemTotal", "Unaccepted")
+// in bytes, and whether the kernel lists it. Unaccepted is the memory of a
+// TDX or SEV-SNP guest that the kernel has not yet accepted from the host
+// (lazy acceptance: each page is accepted on its first allocation, once
+// per boot); kernels without unaccepted-memory support have no such line.
+func MemInfo(field string) (n uint64, ok bool) {
 	f, err := os.Open(filepath.Join(Sys, "proc/meminfo"))
 	if err != nil {
-		return ""
+		return 0, false
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		if len(fs) >= 2 && fs[0] == "MemTotal:" {
-			kib, err := strconv.ParseFloat(fs[1], 64)
+		if len(fs) >= 2 && fs[0] == field+":" {
+			kib, err := strconv.ParseUint(fs[1], 10, 64)
 			if err != nil {
-				return ""
+				return 0, false
 			}
-			return GiB(uint64(kib) << 10)
+			return kib << 10, true
 		}
 	}
-	return ""
+	return 0, false
 }
 
 // GiB formats a byte count as a manifest value in GiB with one decimal

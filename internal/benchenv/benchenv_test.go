@@ -35,19 +35,21 @@ func cpuinfo2(model, flags string) string {
 
 func TestCollectTDXGuest(t *testing.T) {
 	fakeRoot(t, map[string]string{
-		"proc/cpuinfo":                               cpuinfo2("Intel(R) Xeon(R) Platinum 8581C", "hypervisor tdx_guest"),
-		"proc/meminfo":                               "MemTotal:       32871536 kB\n",
-		"proc/sys/kernel/osrelease":                  "6.8.0-1015-gcp\n",
-		"proc/cmdline":                               "BOOT_IMAGE=/vmlinuz ro tdx_pv_single_ipi=1 foo.tdx_wake_q_batch=16\n",
-		"sys/devices/system/node/node0/x":            "",
-		"sys/kernel/mm/transparent_hugepage/enabled": "always [madvise] never\n",
-		"sys/class/dmi/id/sys_vendor":                "Google\n",
+		"proc/cpuinfo":              cpuinfo2("Intel(R) Xeon(R) Platinum 8581C", "hypervisor tdx_guest"),
+		"proc/meminfo":              "MemTotal:       32871536 kB\nMemFree:        30000000 kB\nUnaccepted:      1048576 kB\n",
+		"proc/sys/kernel/osrelease": "6.8.0-1015-gcp\n",
+		"proc/cmdline":              "BOOT_IMAGE=/vmlinuz ro tdx_pv_single_ipi=1 foo.tdx_wake_q_batch=16 accept_memory=lazy\n",
+		"sys/devices/system/clocksource/clocksource0/current_clocksource": "tsc\n",
+		"sys/devices/system/node/node0/x":                                 "",
+		"sys/kernel/mm/transparent_hugepage/enabled":                      "always [madvise] never\n",
+		"sys/class/dmi/id/sys_vendor":                                     "Google\n",
 	})
 	m := Collect()
 	want := map[string]string{
 		"tee": "tdx", "platform": "cvm", "cpu-model": "Intel(R) Xeon(R) Platinum 8581C",
 		"vcpus": "2", "mem-total": "31.3GiB", "kernel": "6.8.0-1015-gcp", "numa-nodes": "1",
 		"thp": "madvise", "dmi-vendor": "Google", "tdx-pv-single-ipi": "1", "tdx-wake-q-batch": "16",
+		"mem-unaccepted": "1.0GiB", "accept-memory": "lazy", "clocksource": "tsc",
 	}
 	for k, v := range want {
 		if got := m.Get(k); got != v {
@@ -62,6 +64,31 @@ func TestCollectTDXGuest(t *testing.T) {
 	}
 	if m[0].Key != "tee" {
 		t.Errorf("first key = %q, want tee", m[0].Key)
+	}
+}
+
+// A kernel without unaccepted memory has no Unaccepted: line (no
+// mem-unaccepted key); one with none left says 0; accept_memory= missing
+// from the command line says absent.
+func TestUnacceptedMemory(t *testing.T) {
+	for _, tc := range []struct {
+		meminfo, want string
+	}{
+		{"MemTotal: 1024 kB\n", ""},
+		{"MemTotal: 1024 kB\nUnaccepted:            0 kB\n", "0"},
+		{"MemTotal: 1024 kB\nUnaccepted:      2097152 kB\n", "2.0GiB"},
+	} {
+		fakeRoot(t, map[string]string{"proc/meminfo": tc.meminfo, "proc/cmdline": "ro quiet\n"})
+		m := Collect()
+		if got := m.Get("mem-unaccepted"); got != tc.want {
+			t.Errorf("%q: mem-unaccepted = %q, want %q", tc.meminfo, got, tc.want)
+		}
+		if got := m.Get("accept-memory"); got != "absent" {
+			t.Errorf("accept-memory = %q, want absent", got)
+		}
+	}
+	if b, ok := MemInfo("MemFree"); ok || b != 0 {
+		t.Errorf("MemInfo(MemFree) on a file without it = %d, %v", b, ok)
 	}
 }
 

@@ -39,6 +39,7 @@ var Units = []Unit{
 	{Name: "total-tok/s", Better: "higher"},
 	{Name: "goodput-req/s", Better: "higher"},
 	{Name: "constraints/s", Better: "higher"},
+	{Name: "handshakes/s", Better: "higher"},
 	{Name: "TOPS", Better: "higher"},
 	{Name: "devmem-B/s", Better: "higher"}, // gpu_bench d2d copy: device-memory read + write traffic
 	{Name: "usage-%"},
@@ -69,10 +70,13 @@ var Units = []Unit{
 	{Name: "srs-ns", Better: "lower"},
 	{Name: "cpu-ns/op", Better: "lower"},
 	{Name: "ns/token", Better: "lower"},
+	{Name: "ns/page", Better: "lower"},                 // cpu_bench PageTouch: time per page touched
+	{Name: "server-cpu-ns/handshake", Better: "lower"}, // net_bench TLSHandshake: the server's CPU time
 	// errors and sizes
 	{Name: "errors/op", Better: "lower"},
 	{Name: "proof-B", Better: "lower", Assume: "exact"},
 	{Name: "constraints", Assume: "exact"},
+	{Name: "accepted-B/op"}, // cpu_bench PageTouch mode=unaccepted: memory the kernel accepted during the op
 }
 
 // WriteUnits prints a `Unit <name> better=... [assume=...]` line for every

@@ -1,10 +1,16 @@
 // Package cputime measures the process's CPU time (user + system, all
 // threads) against wall time. cpu_bench uses it for 7-Zip's Usage column
-// (usage-%), io_bench for the CPU time per I/O (cpu-ns/op).
+// (usage-%), io_bench for the CPU time per I/O (cpu-ns/op), net_bench for
+// the CPU time of its target process (Of).
 package cputime
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -55,4 +61,37 @@ func UsagePercent(cpu, wall time.Duration) float64 {
 		return 0
 	}
 	return 100 * float64(cpu) / float64(wall)
+}
+
+// Of returns the CPU time used so far by the live threads of process pid,
+// summed from /proc/<pid>/task/*/schedstat (the scheduler's run time in
+// nanoseconds, so without the 10 ms tick rounding of /proc/<pid>/stat).
+// Threads that have exited are not counted; a Go process keeps its
+// threads, so for net_bench's target processes that loses nothing.
+func Of(pid int) (time.Duration, error) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("cputime: threads of process %d: %w", pid, err)
+	}
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, t.Name(), "schedstat"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // the thread exited meanwhile
+		}
+		if err != nil {
+			return 0, fmt.Errorf("cputime: %w", err)
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			return 0, fmt.Errorf("cputime: empty %s/%s/schedstat", dir, t.Name())
+		}
+		ns, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("cputime: %s/%s/schedstat: %w", dir, t.Name(), err)
+		}
+		sum += time.Duration(ns)
+	}
+	return sum, nil
 }

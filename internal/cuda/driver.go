@@ -45,12 +45,16 @@ type Driver struct {
 	cuModuleLoadData          func(mod *uintptr, image unsafe.Pointer) Result
 	cuModuleGetFunction       func(fn *uintptr, mod uintptr, name *byte) Result
 	cuModuleUnload            func(mod uintptr) Result
+	cuStreamCreate            func(st *uintptr, flags uint32) Result
+	cuStreamDestroy           func(st uintptr) Result
+	cuMemGetInfo              func(free, total *uint64) Result
 
 	// Hot calls (copies, syncs, launches) go through purego.SyscallN,
 	// several times cheaper than a RegisterFunc'd func, which goes through
 	// reflection (BenchmarkCallOverhead): these are their addresses.
 	ctxSynchronize, memcpyHtoD, memcpyDtoH, memcpyDtoD        uintptr
 	memcpyHtoDAsync, memcpyDtoHAsync, memcpyDtoDAsync, launch uintptr
+	streamSynchronize                                         uintptr
 
 	// raw holds every resolved address by cuda.h name.
 	raw map[string]uintptr
@@ -105,6 +109,10 @@ func (d *Driver) symbols() []symbol {
 		{&d.cuModuleGetFunction, "cuModuleGetFunction", "cuModuleGetFunction"},
 		{&d.cuModuleUnload, "cuModuleUnload", "cuModuleUnload"},
 		{nil, "cuLaunchKernel", "cuLaunchKernel"},
+		{&d.cuStreamCreate, "cuStreamCreate", "cuStreamCreate"},
+		{&d.cuStreamDestroy, "cuStreamDestroy", "cuStreamDestroy_v2"},
+		{nil, "cuStreamSynchronize", "cuStreamSynchronize"},
+		{&d.cuMemGetInfo, "cuMemGetInfo", "cuMemGetInfo_v2"},
 	}
 }
 
@@ -173,6 +181,7 @@ func (d *Driver) resolve(h uintptr) error {
 	d.ctxSynchronize, d.launch = d.raw["cuCtxSynchronize"], d.raw["cuLaunchKernel"]
 	d.memcpyHtoD, d.memcpyDtoH, d.memcpyDtoD = d.raw["cuMemcpyHtoD"], d.raw["cuMemcpyDtoH"], d.raw["cuMemcpyDtoD"]
 	d.memcpyHtoDAsync, d.memcpyDtoHAsync, d.memcpyDtoDAsync = d.raw["cuMemcpyHtoDAsync"], d.raw["cuMemcpyDtoHAsync"], d.raw["cuMemcpyDtoDAsync"]
+	d.streamSynchronize = d.raw["cuStreamSynchronize"]
 	return nil
 }
 

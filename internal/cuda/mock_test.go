@@ -67,7 +67,8 @@ func TestMockDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 	var config func(nodev, nopinned int32)
-	var procVersion, launches func() int32
+	var procVersion, launches, streams func() int32
+	purego.RegisterLibFunc(&streams, h, "mockcuda_streams")
 	purego.RegisterLibFunc(&config, h, "mockcuda_config")
 	purego.RegisterLibFunc(&procVersion, h, "mockcuda_proc_version")
 	purego.RegisterLibFunc(&launches, h, "mockcuda_launches")
@@ -167,6 +168,52 @@ func TestMockDriver(t *testing.T) {
 		_, err = tm.Time(3, func() error { return c.Free(0x10) }) // an invalid pointer: the driver fails
 		if err == nil {
 			t.Error("Time did not pass the op's error on")
+		}
+	})
+
+	t.Run("streams", func(t *testing.T) {
+		free, total, err := c.MemInfo()
+		if err != nil || free != 768<<20 || total != 1<<30 {
+			t.Errorf("MemInfo = %d, %d, %v", free, total, err)
+		}
+		s1, err := c.NewStream()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := c.NewStream()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if streams() != 2 {
+			t.Errorf("%d streams live, want 2", streams())
+		}
+		src := []byte("two streams, one buffer each")
+		d1, _ := c.Alloc(uint64(len(src)))
+		defer c.Free(d1)
+		got := make([]byte, len(src))
+		if err := s1.CopyHtoDAsync(d1, src); err != nil {
+			t.Fatal(err)
+		}
+		if err := s1.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.CopyDtoHAsync(got, d1); err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, src) {
+			t.Errorf("stream copies gave %q", got)
+		}
+		if err := s1.Destroy(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.Destroy(); err != nil {
+			t.Fatal(err)
+		}
+		if streams() != 0 {
+			t.Errorf("%d streams live after Destroy", streams())
 		}
 	})
 

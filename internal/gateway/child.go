@@ -23,14 +23,17 @@ const childPrefix = "teebench-gateway-child:"
 // ServeChild runs a Target until in reaches EOF (the parent closed the pipe
 // or died), after printing one line to out that StartChild reads. It is the
 // body of the helper process that StartChild starts.
-func ServeChild(in io.Reader, out io.Writer) error {
-	t, err := Start()
+func ServeChild(in io.Reader, out io.Writer) error { return ServeChildWith(in, out, Options{}) }
+
+// ServeChildWith is ServeChild with options for the Target.
+func ServeChildWith(in io.Reader, out io.Writer, o Options) error {
+	t, err := StartWith(o)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
 	cert := base64.StdEncoding.EncodeToString(t.cert)
-	if _, err := fmt.Fprintf(out, "%s direct=%s proxy=%s cert=%s\n", childPrefix, t.DirectURL, t.ProxyURL, cert); err != nil {
+	if _, err := fmt.Fprintf(out, "%s direct=%s proxy=%s handshake=%s cert=%s\n", childPrefix, t.DirectURL, t.ProxyURL, t.HandshakeAddr, cert); err != nil {
 		return err
 	}
 	io.Copy(io.Discard, in)
@@ -41,9 +44,9 @@ func ServeChild(in io.Reader, out io.Writer) error {
 // generator and the target do not share a Go scheduler, and a client in the
 // benchmark process stands on the same footing as ab or wrk in theirs.
 type Child struct {
-	// DirectURL, ProxyURL and CertPool are as in Target.
-	DirectURL, ProxyURL string
-	CertPool            *x509.CertPool
+	// DirectURL, ProxyURL, HandshakeAddr and CertPool are as in Target.
+	DirectURL, ProxyURL, HandshakeAddr string
+	CertPool                           *x509.CertPool
 
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
@@ -101,6 +104,8 @@ func StartChild(cmd *exec.Cmd) (*Child, error) {
 			c.DirectURL = v
 		case "proxy":
 			c.ProxyURL = v
+		case "handshake":
+			c.HandshakeAddr = v
 		case "cert":
 			der, err := base64.StdEncoding.DecodeString(v)
 			if err != nil {
@@ -116,12 +121,15 @@ func StartChild(cmd *exec.Cmd) (*Child, error) {
 			c.CertPool.AddCert(cert)
 		}
 	}
-	if c.DirectURL == "" || c.ProxyURL == "" || c.CertPool == nil {
+	if c.DirectURL == "" || c.ProxyURL == "" || c.HandshakeAddr == "" || c.CertPool == nil {
 		c.Close()
-		return nil, fmt.Errorf("gateway: child line %q lacks direct, proxy or cert", l)
+		return nil, fmt.Errorf("gateway: child line %q lacks direct, proxy, handshake or cert", l)
 	}
 	return c, nil
 }
+
+// Pid returns the child's process id.
+func (c *Child) Pid() int { return c.cmd.Process.Pid }
 
 // CPU returns the child's CPU time so far (user + system, all threads),
 // from /proc/<pid>/stat at USER_HZ (10 ms) resolution.

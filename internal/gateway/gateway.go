@@ -2,8 +2,10 @@
 // backend that answers GET /prpc/Version (the endpoint the reference report
 // loads with ab) and a TLS-terminating TCP proxy in front of it, playing the
 // role of the dstack gateway's tproxy. Both listen on loopback; the proxy's
-// certificate is self-signed and made at Start, and Target.CertPool lets
-// clients verify it.
+// certificate is self-signed and made at Start (ECDSA P-256, or RSA-2048
+// with StartWith), and Target.CertPool lets clients verify it. A third
+// listener, the handshake endpoint, terminates TLS with the same
+// certificate and proxies nothing (net_bench's BenchmarkTLSHandshake).
 //
 // When TEEBENCH_NET_URL names a real gateway, net_bench does not start this
 // package at all.
@@ -11,8 +13,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -45,11 +45,15 @@ type Target struct {
 	// CertPool holds the proxy's self-signed certificate, for verifying
 	// clients.
 	CertPool *x509.CertPool
+	// HandshakeAddr is the host:port of the handshake endpoint (see
+	// handshake.go), with the proxy's certificate.
+	HandshakeAddr string
 
 	cert     []byte // DER of the proxy's certificate
 	backend  *http.Server
 	backLn   net.Listener
 	proxyLn  net.Listener
+	hsLn     net.Listener
 	proxyWG  sync.WaitGroup
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
@@ -58,9 +62,13 @@ type Target struct {
 }
 
 // Start starts the backend and the proxy on 127.0.0.1 with kernel-chosen
-// ports and a fresh self-signed certificate for 127.0.0.1 and localhost.
-func Start() (*Target, error) {
-	cert, pool, err := selfSigned()
+// ports and a fresh self-signed ECDSA P-256 certificate for 127.0.0.1 and
+// localhost.
+func Start() (*Target, error) { return StartWith(Options{}) }
+
+// StartWith is Start with options.
+func StartWith(o Options) (*Target, error) {
+	cert, pool, err := selfSigned(o.Cert)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: make certificate: %w", err)
 	}
@@ -73,6 +81,12 @@ func Start() (*Target, error) {
 		backLn.Close()
 		return nil, fmt.Errorf("gateway: proxy listen: %w", err)
 	}
+	hsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		backLn.Close()
+		proxyLn.Close()
+		return nil, fmt.Errorf("gateway: handshake listen: %w", err)
+	}
 	t := &Target{
 		DirectURL: "http://" + backLn.Addr().String() + VersionPath,
 		ProxyURL:  "https://" + proxyLn.Addr().String() + VersionPath,
@@ -80,6 +94,7 @@ func Start() (*Target, error) {
 		cert:      cert.Certificate[0],
 		backLn:    backLn,
 		proxyLn:   tls.NewListener(proxyLn, &tls.Config{Certificates: []tls.Certificate{cert}}),
+		hsLn:      tls.NewListener(hsLn, &tls.Config{Certificates: []tls.Certificate{cert}}),
 		conns:     map[net.Conn]struct{}{},
 		serveErr:  make(chan error, 1),
 	}
@@ -89,8 +104,10 @@ func Start() (*Target, error) {
 		ErrorLog:          nil,
 	}
 	go func() { t.serveErr <- t.backend.Serve(backLn) }()
-	t.proxyWG.Add(1)
+	t.HandshakeAddr = hsLn.Addr().String()
+	t.proxyWG.Add(2)
 	go t.acceptLoop(backLn.Addr().String())
+	go t.handshakeLoop()
 	return t, nil
 }
 
@@ -211,6 +228,7 @@ func (t *Target) Close() error {
 	}
 	t.mu.Unlock()
 	err := t.proxyLn.Close()
+	t.hsLn.Close()
 	t.proxyWG.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -223,10 +241,11 @@ func (t *Target) Close() error {
 	return err
 }
 
-// selfSigned makes an ECDSA P-256 certificate for 127.0.0.1, ::1 and
-// localhost, valid for a day, and a pool that trusts it.
-func selfSigned() (tls.Certificate, *x509.CertPool, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// selfSigned makes a certificate of kind (ECDSA P-256 when "") for
+// 127.0.0.1, ::1 and localhost, valid for a day, and a pool that trusts
+// it.
+func selfSigned(kind CertKind) (tls.Certificate, *x509.CertPool, error) {
+	key, err := newKey(kind)
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
@@ -247,7 +266,7 @@ func selfSigned() (tls.Certificate, *x509.CertPool, error) {
 		DNSNames:              []string{"localhost"},
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}

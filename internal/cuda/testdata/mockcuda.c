@@ -45,9 +45,33 @@ static CUresult memFreeHost(void *p) { free(p); return 0; }
 static CUresult memcpyHtoD(CUdeviceptr d, const void *s, size_t n) { memcpy((void *)(uintptr_t)d, s, n); return 0; }
 static CUresult memcpyDtoH(void *d, CUdeviceptr s, size_t n) { memcpy(d, (void *)(uintptr_t)s, n); return 0; }
 static CUresult memcpyDtoD(CUdeviceptr d, CUdeviceptr s, size_t n) { memmove((void *)(uintptr_t)d, (void *)(uintptr_t)s, n); return 0; }
-static CUresult memcpyHtoDAsync(CUdeviceptr d, const void *s, size_t n, void *st) { return st ? 400 : memcpyHtoD(d, s, n); }
-static CUresult memcpyDtoHAsync(void *d, CUdeviceptr s, size_t n, void *st) { return st ? 400 : memcpyDtoH(d, s, n); }
-static CUresult memcpyDtoDAsync(CUdeviceptr d, CUdeviceptr s, size_t n, void *st) { return st ? 400 : memcpyDtoD(d, s, n); }
+// Streams: a handle is a struct stream with the magic; async copies accept
+// the default stream (NULL) or a live stream, and run at once.
+struct stream { unsigned magic; };
+#define STREAM_MAGIC 0x57ea3u
+static int streams_live;
+static int bad_stream(void *st) { return st && ((struct stream *)st)->magic != STREAM_MAGIC; }
+int mockcuda_streams(void) { return streams_live; }
+static CUresult streamCreate(struct stream **st, unsigned flags) {
+	if (flags != 1) return 1; // teebench always asks for CU_STREAM_NON_BLOCKING
+	*st = calloc(1, sizeof **st);
+	if (!*st) return 2;
+	(*st)->magic = STREAM_MAGIC;
+	streams_live++;
+	return 0;
+}
+static CUresult streamDestroy(struct stream *st) {
+	if (!st || bad_stream(st)) return 400;
+	st->magic = 0;
+	free(st);
+	streams_live--;
+	return 0;
+}
+static CUresult streamSynchronize(struct stream *st) { return bad_stream(st) ? 400 : 0; }
+static CUresult memGetInfo(size_t *free, size_t *total) { *total = (size_t)1 << 30; *free = (size_t)768 << 20; return 0; }
+static CUresult memcpyHtoDAsync(CUdeviceptr d, const void *s, size_t n, void *st) { return bad_stream(st) ? 400 : memcpyHtoD(d, s, n); }
+static CUresult memcpyDtoHAsync(void *d, CUdeviceptr s, size_t n, void *st) { return bad_stream(st) ? 400 : memcpyDtoH(d, s, n); }
+static CUresult memcpyDtoDAsync(CUdeviceptr d, CUdeviceptr s, size_t n, void *st) { return bad_stream(st) ? 400 : memcpyDtoD(d, s, n); }
 
 struct event { double t; int recorded; };
 static double now(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec + ts.tv_nsec * 1e-9; }
@@ -96,6 +120,8 @@ static const struct { const char *name; void *fn; } procs[] = {
 	{"cuEventSynchronize", eventSynchronize}, {"cuEventElapsedTime", eventElapsedTime},
 	{"cuModuleLoadData", moduleLoadData}, {"cuModuleGetFunction", moduleGetFunction},
 	{"cuModuleUnload", moduleUnload}, {"cuLaunchKernel", launchKernel},
+	{"cuStreamCreate", streamCreate}, {"cuStreamDestroy", streamDestroy},
+	{"cuStreamSynchronize", streamSynchronize}, {"cuMemGetInfo", memGetInfo},
 };
 
 // cuGetProcAddress_v2 knows only cuda.h base names, as the real one does

@@ -1,0 +1,216 @@
+package net_bench
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/teebench/teebench/internal/cputime"
+	"github.com/teebench/teebench/internal/gateway"
+)
+
+// tlsChildEnv marks the re-executed test binary that serves the handshake
+// target (TestTLSHandshakeChild); its value is the certificate kind.
+const tlsChildEnv = "NET_BENCH_TLS_CHILD_CERT"
+
+// kexes are BenchmarkTLSHandshake's key exchanges, Go's default
+// (X25519MLKEM768, the hybrid post-quantum group the embedded proxy
+// negotiates with every Go client) first.
+var kexes = []struct {
+	name string
+	id   tls.CurveID
+}{
+	{"x25519mlkem768", tls.X25519MLKEM768},
+	{"x25519", tls.X25519},
+	{"p256", tls.CurveP256},
+}
+
+// TestTLSHandshakeChild is not a test: it is the body of the helper
+// process that serves BenchmarkTLSHandshake's target.
+func TestTLSHandshakeChild(t *testing.T) {
+	kind := os.Getenv(tlsChildEnv)
+	if kind == "" {
+		t.Skip("helper process for BenchmarkTLSHandshake's target")
+	}
+	if err := gateway.ServeChildWith(os.Stdin, os.Stdout, gateway.Options{Cert: gateway.CertKind(kind)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startTLSChild starts the embedded target with a certificate of kind in
+// a child process (this test binary re-executed), stopped when owner
+// ends.
+func startTLSChild(owner testing.TB, kind gateway.CertKind) (*gateway.Child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, "-test.run", "^TestTLSHandshakeChild$", "-test.bench", "^$")
+	cmd.Env = append(os.Environ(), tlsChildEnv+"="+string(kind))
+	ch, err := gateway.StartChild(cmd)
+	if err != nil {
+		return nil, err
+	}
+	owner.Cleanup(func() { ch.Close() })
+	return ch, nil
+}
+
+// BenchmarkTLSHandshake measures TLS 1.3 connection setup against the
+// embedded gateway's handshake endpoint (internal/gateway: the proxy's TLS
+// termination without the proxying), in a child process of its own. One op
+// = one new connection from one client, one at a time: TCP connect, the
+// full handshake (verifying the server's certificate) or, with resume=on,
+// a resumption from a session ticket (PSK with a fresh key exchange, no
+// certificate), read one byte, close.
+//
+//	kex=x25519mlkem768|x25519|p256  the client's only key exchange group
+//	                                (each op checks it was negotiated)
+//	cert=ecdsa-p256|rsa-2048        the server's certificate key
+//	resume=off|on                   each op checks DidResume
+//
+// Units: handshakes/s (ops over the timed wall time: a single client's
+// rate, i.e. one over the latency; client and server share the machine)
+// and server-cpu-ns/handshake, the server process's CPU time per
+// connection (all its threads, from schedstat: the handshake plus TCP
+// accept and close). vCPUs x 1e9 / server-cpu-ns/handshake is the most
+// new TLS connections per second such a server could terminate, which the
+// gateway's keepalive=off TLS rows can be set beside.
+//
+// The connection is loopback: no NIC and no bounce buffer is crossed, so
+// in a TD this is the CPU and memory cost of TLS (the crypto, allocation,
+// context switches), not the virtio path. It always uses the embedded
+// target, also when TEEBENCH_NET_URL is set.
+func BenchmarkTLSHandshake(b *testing.B) {
+	needFiles(b, 16)
+	for _, cert := range gateway.CertKinds {
+		var ch *gateway.Child
+		for _, kex := range kexes {
+			for _, resume := range []bool{false, true} {
+				name := fmt.Sprintf("kex=%s/cert=%s/resume=%s", kex.name, cert, onOff(resume))
+				parent := b
+				b.Run(name, func(b *testing.B) {
+					if ch == nil {
+						// Started on first use (a -bench filter may leave
+						// this certificate out), owned by the parent: the
+						// sub-benchmark function runs more than once.
+						var err error
+						if ch, err = startTLSChild(parent, cert); err != nil {
+							b.Fatal(err)
+						}
+					}
+					benchHandshakes(b, ch, kex.id, resume)
+				})
+			}
+		}
+		if ch != nil {
+			ch.Close()
+		}
+	}
+}
+
+// handshaker makes one client connection at a time to a handshake
+// endpoint and checks what was negotiated.
+type handshaker struct {
+	addr   string
+	cfg    *tls.Config
+	kex    tls.CurveID
+	resume bool
+	dialer net.Dialer
+}
+
+func newHandshaker(ch *gateway.Child, kex tls.CurveID, resume bool) *handshaker {
+	h := &handshaker{
+		addr:   ch.HandshakeAddr,
+		kex:    kex,
+		resume: resume,
+		cfg:    &tls.Config{RootCAs: ch.CertPool, MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{kex}},
+		dialer: net.Dialer{Timeout: 5 * time.Second},
+	}
+	if resume {
+		h.cfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	}
+	return h
+}
+
+// one makes one connection. With wantResume it fails unless the
+// connection resumed, and without it unless it did not.
+func (h *handshaker) one(wantResume bool) error {
+	c, err := tls.DialWithDialer(&h.dialer, "tcp", h.addr, h.cfg)
+	if err != nil {
+		return fmt.Errorf("TLS handshake with %s: %w", h.addr, err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	var b [1]byte
+	if _, err := io.ReadFull(c, b[:]); err != nil {
+		return fmt.Errorf("%s: reading after the handshake: %w", h.addr, err)
+	}
+	st := c.ConnectionState()
+	if st.CurveID != h.kex {
+		return fmt.Errorf("%s: negotiated %v, asked for %v only", h.addr, st.CurveID, h.kex)
+	}
+	if st.DidResume != wantResume {
+		return fmt.Errorf("%s: DidResume = %v, want %v", h.addr, st.DidResume, wantResume)
+	}
+	return c.Close()
+}
+
+func benchHandshakes(b *testing.B, ch *gateway.Child, kex tls.CurveID, resume bool) {
+	h := newHandshaker(ch, kex, resume)
+	// Warm-up outside the timer; with resume=on it stores the first
+	// session ticket, so every timed connection resumes.
+	if err := h.one(false); err != nil {
+		b.Fatal(err)
+	}
+	settle()
+	cpu0, err := cputime.Of(ch.Pid())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		if err := h.one(resume); err != nil {
+			b.Fatalf("connection %d of %d: %v", i+1, b.N, err)
+		}
+	}
+	wall := time.Since(start)
+	b.StopTimer()
+	cpu1, err := cputime.Of(ch.Pid())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/wall.Seconds(), "handshakes/s")
+	b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "server-cpu-ns/handshake")
+}
+
+// The handshaker's checks catch a connection that did not resume, or did
+// when it should not, against the real child target.
+func TestHandshakerChecks(t *testing.T) {
+	ch, err := startTLSChild(t, gateway.CertECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandshaker(ch, tls.CurveP256, false)
+	if err := h.one(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.one(true); err == nil {
+		t.Error("resume=off: a connection that did not resume passed as resumed")
+	}
+	h = newHandshaker(ch, tls.X25519MLKEM768, true)
+	if err := h.one(true); err == nil {
+		t.Error("resume=on: the first connection (nothing cached) passed as resumed")
+	}
+	if err := h.one(true); err != nil {
+		t.Errorf("resume=on, second connection: %v", err)
+	}
+	if err := h.one(false); err == nil {
+		t.Error("resume=on: a resumed connection passed as a full handshake")
+	}
+}
