@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# pr-bench.sh benchmarks a pull request's base and head commits on this
+# runner and writes the review material. Used by .github/workflows/bench.yml
+# (hosted runner) and bench-tee-pr.yml ([self-hosted, tdx]); runs locally too:
+#
+#   BASE_SHA=origin/main scripts/ci/pr-bench.sh OUT
+#
+# OUT receives base/ and head/ (result files from scripts/bench.sh),
+# comment.md (the PR-review section: scripts/report -pr), report.md (the full
+# report of both), and, for the comment workflow, meta: runner, pr, head-sha.
+# The section is appended to $GITHUB_STEP_SUMMARY when that is set.
+#
+# Environment:
+#   BASE_SHA     base commit (required); the head is the checked-out HEAD
+#   RUNNER_KIND  section name: hosted, tdx ...   (default hosted)
+#   PR_NUMBER, PR_HEAD_SHA  the pull request and its head commit, for the
+#                comment workflow (HEAD may be the merge commit)
+#   THRESHOLD    scripts/report -threshold        (default 5%)
+#   GATE=true    fail on a significant regression over the threshold that a
+#                rerun of base and head confirms
+#   TEEBENCH_PROFILE (default quick), COUNT (default 6: enough samples per side
+#   for benchstat's confidence intervals and a p < 0.05 U test), PKGS, BENCH,
+#   BENCHTIME, TAGS: passed to scripts/bench.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+if [ $# -ne 1 ] || [ -z "${BASE_SHA:-}" ]; then
+	echo "usage: BASE_SHA=<commit> scripts/ci/pr-bench.sh OUT" >&2
+	exit 2
+fi
+out=$1
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+kind=${RUNNER_KIND:-hosted}
+case $kind in *[!a-z0-9-]* | "")
+	echo "pr-bench.sh: RUNNER_KIND=$kind: want a lower-case name" >&2
+	exit 2
+	;;
+esac
+threshold=${THRESHOLD:-5%}
+head_sha=$(git rev-parse HEAD)
+base_sha=$(git rev-parse "$BASE_SHA^{commit}") || {
+	echo "pr-bench.sh: BASE_SHA=$BASE_SHA is not a commit here (fetch-depth 0?)" >&2
+	exit 2
+}
+export TEEBENCH_PROFILE=${TEEBENCH_PROFILE:-quick} COUNT=${COUNT:-6}
+
+src=$out/base-src
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() { git -C "$root" worktree remove --force "$src" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+git worktree add --detach --force "$src" "$base_sha" >/dev/null
+
+# bench TREE DIR runs scripts/bench.sh of TREE into DIR and prints the
+# result file's path. A benchmark that fails is in the file's skips list;
+# only a run that left no result file is an error.
+bench() {
+	local tree=$1 dir=$2
+	mkdir -p "$dir"
+	(cd "$tree" && OUTDIR=$dir ./scripts/bench.sh >&2) || echo "pr-bench.sh: bench.sh in $tree exited $? (partial results are kept)" >&2
+	local f
+	# shellcheck disable=SC2012 # bench.sh names files host-tee-time.txt
+	f=$(ls -t "$dir"/*.txt 2>/dev/null | head -1)
+	[ -n "$f" ] || {
+		echo "pr-bench.sh: bench.sh in $tree wrote no result file to $dir" >&2
+		return 1
+	}
+	echo "$f"
+}
+
+# pair N benches base then head into round N's directories.
+pair() {
+	base=$(bench "$src" "$out/round$1/base")
+	head=$(bench "$root" "$out/round$1/head")
+}
+
+# pr_report BASE HEAD [-fail-on-regression] writes the comment section
+# from head's scripts/report (the base may predate -pr). Exit status: 0 ok,
+# 10 a significant regression over the threshold, other: error.
+pr_report() {
+	local errf=$out/report.err rc=0
+	go run ./scripts/report -pr -threshold "$threshold" "${@:3}" -o "$out/comment.body.md" "base=$1" "head=$2" 2>"$errf" || rc=$?
+	cat "$errf" >&2
+	if [ "$rc" -ne 0 ] && grep -q 'significant regression over threshold' "$errf"; then
+		return 10
+	fi
+	return "$rc"
+}
+
+pair 1
+gate_note=""
+status=0
+if [ "${GATE:-}" = true ]; then
+	rc=0
+	pr_report "$base" "$head" -fail-on-regression || rc=$?
+	if [ "$rc" -eq 10 ]; then
+		echo "pr-bench.sh: significant regression flagged; rerunning base and head once to confirm" >&2
+		first=$out/comment.body.md.round1
+		mv "$out/comment.body.md" "$first"
+		pair 2
+		rc=0
+		pr_report "$base" "$head" -fail-on-regression || rc=$?
+		if [ "$rc" -eq 10 ]; then
+			gate_note="**Gate: regression confirmed by a rerun** (threshold $threshold); this check fails."
+			status=1
+		elif [ "$rc" -eq 0 ]; then
+			gate_note="Gate: a regression flagged in the first run was not confirmed by the rerun (first run's table in the artifact); not failing."
+		else
+			exit "$rc"
+		fi
+	elif [ "$rc" -eq 0 ]; then
+		gate_note="Gate: no significant regression over $threshold."
+	else
+		exit "$rc"
+	fi
+else
+	pr_report "$base" "$head"
+fi
+
+go run ./scripts/report -o "$out/report.md" "base=$base" "head=$head" || {
+	echo "pr-bench.sh: the full report failed" >&2
+	status=1
+}
+
+{
+	echo "### teebench on \`$kind\`: base ${base_sha:0:12} vs head ${head_sha:0:12}"
+	echo
+	echo "Profile $TEEBENCH_PROFILE, -count $COUNT per side, same runner ($(go run ./scripts/manifest -key cpu-model 2>/dev/null || echo unknown CPU))."
+	[ -n "$gate_note" ] && printf '\n%s\n' "$gate_note"
+	echo
+	cat "$out/comment.body.md"
+} >"$out/comment.md"
+printf '%s\n' "$kind" >"$out/runner"
+printf '%s\n' "${PR_HEAD_SHA:-$head_sha}" >"$out/head-sha"
+printf '%s\n' "${PR_NUMBER:-}" >"$out/pr"
+
+if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+	{
+		cat "$out/comment.md"
+		echo
+		echo "<details><summary>Full report (base vs head)</summary>"
+		echo
+		cat "$out/report.md" 2>/dev/null
+		echo
+		echo "</details>"
+	} >>"$GITHUB_STEP_SUMMARY"
+fi
+exit "$status"
