@@ -21,6 +21,7 @@
 #   TEEBENCH_PROFILE (default quick), COUNT (default 6: enough samples per side
 #   for benchstat's confidence intervals and a p < 0.05 U test), PKGS, BENCH,
 #   BENCHTIME, TAGS: passed to scripts/bench.sh.
+#   REPORT       report command (default: go run ./scripts/report; tests)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -75,12 +76,21 @@ pair() {
 	head=$(bench "$root" "$out/round$1/head")
 }
 
+# report runs scripts/report (or $REPORT) with the given arguments.
+report() {
+	if [ -n "${REPORT:-}" ]; then
+		"$REPORT" "$@"
+	else
+		go run ./scripts/report "$@"
+	fi
+}
+
 # pr_report BASE HEAD [-fail-on-regression] writes the comment section
 # from head's scripts/report (the base may predate -pr). Exit status: 0 ok,
 # 10 a significant regression over the threshold, other: error.
 pr_report() {
 	local errf=$out/report.err rc=0
-	go run ./scripts/report -pr -threshold "$threshold" "${@:3}" -o "$out/comment.body.md" "base=$1" "head=$2" 2>"$errf" || rc=$?
+	report -pr -threshold "$threshold" "${@:3}" -o "$out/comment.body.md" "base=$1" "head=$2" 2>"$errf" || rc=$?
 	cat "$errf" >&2
 	if [ "$rc" -ne 0 ] && grep -q 'significant regression over threshold' "$errf"; then
 		return 10
@@ -118,7 +128,7 @@ else
 	pr_report "$base" "$head"
 fi
 
-go run ./scripts/report -o "$out/report.md" "base=$base" "head=$head" || {
+report -o "$out/report.md" "base=$base" "head=$head" || {
 	echo "pr-bench.sh: the full report failed" >&2
 	status=1
 }

@@ -14,6 +14,7 @@
 # e.g. -roots for test fixtures). OUT receives verify.txt and report.md; both
 # go to $GITHUB_STEP_SUMMARY when that is set. Exit status 1 when evidence is
 # missing or fails, or the report fails; the report is rendered regardless.
+# REPORT replaces `go run ./scripts/report` (tests).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 if [ $# -ne 2 ]; then
@@ -53,8 +54,8 @@ ordered=()
 for l in "${labels[@]}"; do [[ " ${tees[$l]} " == *" none "* ]] && ordered+=("$l"); done
 for l in "${labels[@]}"; do [[ " ${tees[$l]} " == *" none "* ]] || ordered+=("$l"); done
 
-# Evidence.
-{
+# Evidence (a subshell: its exit status is the verdict).
+(
 	echo "## Evidence"
 	echo
 	if [ ${#tee_files[@]} -eq 0 ]; then
@@ -80,14 +81,16 @@ for l in "${labels[@]}"; do [[ " ${tees[$l]} " == *" none "* ]] || ordered+=("$l
 			exit 1
 		fi
 	fi
-} >"$out/verify.txt" || status=1
+) >"$out/verify.txt" || status=1
 cat "$out/verify.txt"
 
 # Report: one label=glob argument per arm.
 args=()
 for l in "${ordered[@]}"; do args+=("$l=$arms/arm-$l--*/*.txt"); done
-echo "tee-compare.sh: go run ./scripts/report -o $out/report.md ${args[*]}" >&2
-go run ./scripts/report -o "$out/report.md" "${args[@]}" || {
+report=(go run ./scripts/report)
+[ -z "${REPORT:-}" ] || report=("$REPORT")
+echo "tee-compare.sh: ${report[*]} -o $out/report.md ${args[*]}" >&2
+"${report[@]}" -o "$out/report.md" "${args[@]}" || {
 	echo "tee-compare.sh: the report failed" >&2
 	status=1
 }
