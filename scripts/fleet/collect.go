@@ -185,7 +185,7 @@ func rebuild(srcs []logSource, out string, stderr io.Writer) ([]collectedArm, []
 	var arms []collectedArm
 	index := map[string]int{}
 	for _, s := range srcs {
-		files, err := extractFiles(bytes.NewReader(s.Data))
+		files, err := extractFiles(s.Data)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("%s: %w", s.Name, err))
 			continue

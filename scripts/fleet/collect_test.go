@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,14 +46,28 @@ func resultFor(t *testing.T, arm, node string) []byte {
 }
 
 // markedLog wraps files in the container's log format, with the progress
-// lines bench.sh writes to stderr around them (pod logs merge both).
+// lines bench.sh writes to stderr around them (pod logs merge both). A file
+// that is not newline-terminated text (a quote) travels base64-encoded in
+// 76-column lines, its begin line saying ` encoding=base64`, as the
+// container branch's internal/logfile writes it.
 func markedLog(files ...logFile) []byte {
 	var b bytes.Buffer
 	b.WriteString("bench.sh: profile=report count=6 tags=none -> /results/pod-none-20261130T000000Z.txt\n[1/1] cpu_bench ...\n")
 	for _, f := range files {
 		sum := sha512.Sum512(f.Data)
-		fmt.Fprintf(&b, "==> teebench-begin %s sha512=%s <==\n", f.Name, hex.EncodeToString(sum[:]))
-		b.Write(f.Data)
+		text := len(f.Data) > 0 && f.Data[len(f.Data)-1] == '\n' && utf8.Valid(f.Data) && !bytes.ContainsAny(f.Data, "\x00\r")
+		if text {
+			fmt.Fprintf(&b, "==> teebench-begin %s sha512=%s <==\n", f.Name, hex.EncodeToString(sum[:]))
+			b.Write(f.Data)
+		} else {
+			fmt.Fprintf(&b, "==> teebench-begin %s sha512=%s encoding=base64 <==\n", f.Name, hex.EncodeToString(sum[:]))
+			enc := base64.StdEncoding.EncodeToString(f.Data)
+			for len(enc) > 76 {
+				b.WriteString(enc[:76] + "\n")
+				enc = enc[76:]
+			}
+			b.WriteString(enc + "\n")
+		}
 		fmt.Fprintf(&b, "==> teebench-end %s <==\n", f.Name)
 	}
 	b.WriteString("entrypoint: done\n")
@@ -66,6 +82,10 @@ func TestCollectSavedLogsByteForByte(t *testing.T) {
 	if err := os.Mkdir(logs, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	quote, err := os.ReadFile("../../internal/attest/testdata/matching/result.txt.quote")
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string][]byte{}
 	for _, p := range []struct{ arm, node string }{{"tdx", "n1"}, {"tdx", "n2"}, {"vm", "n1"}, {"vm", "n2"}} {
 		name := "demo-" + p.arm + "-0-" + p.node + "-none-20261130T000000Z"
@@ -73,7 +93,12 @@ func TestCollectSavedLogsByteForByte(t *testing.T) {
 		skips := logFile{Name: name + ".skips.tsv", Data: []byte(skipsTSV)}
 		want[filepath.Join(p.arm, res.Name)] = res.Data
 		want[filepath.Join(p.arm, skips.Name)] = skips.Data
-		if err := os.WriteFile(filepath.Join(logs, "demo-"+p.arm+"-"+p.node+".log"), markedLog(res, skips), 0o644); err != nil {
+		files := []logFile{res, skips}
+		if p.arm == "tdx" { // a binary quote, base64 in the log
+			files = append(files, logFile{Name: res.Name + ".quote", Data: quote})
+			want[filepath.Join(p.arm, res.Name+".quote")] = quote
+		}
+		if err := os.WriteFile(filepath.Join(logs, "demo-"+p.arm+"-"+p.node+".log"), markedLog(files...), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,8 +7,8 @@
 //	go run ./scripts/fleet collect --logs saved-logs/ -o fleet-out        # from saved pod logs
 //
 // render writes one Indexed Job per arm; the Jobs differ only in their
-// name, their arm and runtimeClassName (and, for a GPU arm, the GPU
-// resource). collect rebuilds the result files from the pods' logs (the
+// name, their arm and runtimeClassName (and what follows from it: the build
+// tags TAGS, and one GPU for a GPU arm). collect rebuilds the result files from the pods' logs (the
 // container prints each result file between marker lines), groups them by
 // arm and renders the report with scripts/report.
 package main

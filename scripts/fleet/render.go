@@ -34,10 +34,23 @@ const (
 	envMountConfigfs = "TEEBENCH_MOUNT_CONFIGFS"
 )
 
-// arm is one side of the comparison: a label and the RuntimeClass its pods
-// run under.
+// arm is one side of the comparison: a label, the RuntimeClass its pods
+// run under and the build tags of the binaries the entrypoint runs (TAGS).
 type arm struct {
-	Label, RuntimeClass string
+	Label, RuntimeClass, Tags string
+}
+
+// defaultTags are the build tags of an arm's RuntimeClass: tdx when its name
+// says TDX (the run must be a TD and binds a quote), gpu when it names a GPU.
+func defaultTags(runtimeClass string) string {
+	var t []string
+	if isGPU(runtimeClass) {
+		t = append(t, "gpu")
+	}
+	if strings.Contains(runtimeClass, "tdx") {
+		t = append(t, "tdx")
+	}
+	return strings.Join(t, ",")
 }
 
 // renderOptions are the flags of `fleet render`.
@@ -63,7 +76,7 @@ func renderCommand(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fleet render", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o renderOptions
-	var arms, selectors multiFlag
+	var arms, selectors, tags multiFlag
 	fs.StringVar(&o.Image, "image", "", "container `image` of teebench (required)")
 	fs.IntVar(&o.Nodes, "nodes", 0, "`number` of nodes: pods per arm, one per node (required)")
 	fs.Var(&arms, "arm", "`label=runtimeClass`, e.g. tdx=kata-qemu-tdx (repeat; at least one)")
@@ -75,6 +88,7 @@ func renderCommand(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Profile, "profile", "report", "TEEBENCH_PROFILE of the runs: smoke, quick or report")
 	fs.StringVar(&o.Attest, "attest", "configfs", "how a TD pod reaches its evidence: configfs, dstack (guest agent socket) or none")
 	fs.StringVar(&o.GPUResource, "gpu-resource", "nvidia.com/pgpu", "extended `resource` one GPU per pod of an arm whose runtimeClass names a GPU")
+	fs.Var(&tags, "tags", "`label=tags`: build tags (TAGS) of an arm's run, overriding the default from its runtimeClass (tdx if it names tdx, gpu if it names a GPU; repeat)")
 	fs.Var(&selectors, "node-selector", "`key=value` every pod's node must carry (repeat)")
 	fs.StringVar(&o.PullPolicy, "pull-policy", "IfNotPresent", "imagePullPolicy: Always, IfNotPresent or Never")
 	out := fs.String("o", "", "write the YAML to `file` instead of stdout")
@@ -89,7 +103,19 @@ func renderCommand(args []string, stdout, stderr io.Writer) error {
 		if !ok || label == "" || rc == "" {
 			return usagef("render: --arm %q: want label=runtimeClass, e.g. tdx=kata-qemu-tdx", a)
 		}
-		o.Arms = append(o.Arms, arm{label, rc})
+		o.Arms = append(o.Arms, arm{label, rc, defaultTags(rc)})
+	}
+	for _, tg := range tags {
+		label, t, ok := strings.Cut(tg, "=")
+		found := false
+		for i := range o.Arms {
+			if o.Arms[i].Label == label {
+				o.Arms[i].Tags, found = t, true
+			}
+		}
+		if !ok || !found {
+			return usagef("render: --tags %q: want label=tags for an arm given with --arm", tg)
+		}
 	}
 	if len(selectors) > 0 {
 		o.NodeSelector = map[string]string{}
@@ -205,6 +231,9 @@ func job(o renderOptions, a arm, cpu, mem resource.Quantity) *batchv1.Job {
 		{Name: envArm, Value: a.Label},
 		{Name: envNode, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "spec.nodeName"}}},
 		{Name: "TEEBENCH_PROFILE", Value: o.Profile},
+	}
+	if a.Tags != "" {
+		env = append(env, corev1.EnvVar{Name: "TAGS", Value: a.Tags})
 	}
 	var mounts []corev1.VolumeMount
 	var volumes []corev1.Volume

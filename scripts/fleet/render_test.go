@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,16 +104,33 @@ func TestRenderTwoArmsThreeNodes(t *testing.T) {
 			}
 		}
 	}
-	// The Jobs differ only in name, arm and runtimeClassName.
+	// The Jobs differ only in name, arm, runtimeClassName and the build tags
+	// that follow from it.
 	a, b := normalize(jobs[0]), normalize(jobs[1])
 	if !reflect.DeepEqual(a, b) {
 		ya, _ := yaml.Marshal(a)
 		yb, _ := yaml.Marshal(b)
 		t.Errorf("the Jobs differ in more than name, arm and runtimeClassName:\n%s\n---\n%s", ya, yb)
 	}
+	if v, ok := envValue(jobs[0].Spec.Template.Spec.Containers[0], "TAGS"); v != "tdx" {
+		t.Errorf("tdx arm: TAGS=%q (set %v), want tdx", v, ok)
+	}
+	if v, ok := envValue(jobs[1].Spec.Template.Spec.Containers[0], "TAGS"); ok {
+		t.Errorf("vm arm has TAGS=%q, want none", v)
+	}
 	if rc := *jobs[0].Spec.Template.Spec.RuntimeClassName + "," + *jobs[1].Spec.Template.Spec.RuntimeClassName; rc != "kata-qemu-tdx,kata-qemu" {
 		t.Errorf("runtimeClassNames %s, want kata-qemu-tdx,kata-qemu", rc)
 	}
+}
+
+// envValue returns a container's environment variable.
+func envValue(c corev1.Container, name string) (string, bool) {
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e.Value, true
+		}
+	}
+	return "", false
 }
 
 // normalize blanks what may differ between arms.
@@ -127,6 +145,7 @@ func normalize(j batchv1.Job) batchv1.Job {
 			e.Value = ""
 		}
 	}
+	j.Spec.Template.Spec.Containers[0].Env = slices.DeleteFunc(j.Spec.Template.Spec.Containers[0].Env, func(e corev1.EnvVar) bool { return e.Name == "TAGS" })
 	return j
 }
 
@@ -152,6 +171,9 @@ func TestRenderRuntimeMounts(t *testing.T) {
 		t.Fatalf("strict decode: %v", err)
 	}
 	gpu := jobs[0].Spec.Template.Spec.Containers[0]
+	if v, _ := envValue(gpu, "TAGS"); v != "gpu,tdx" {
+		t.Errorf("GPU TDX arm: TAGS=%q, want gpu,tdx", v)
+	}
 	if q := gpu.Resources.Limits["nvidia.com/pgpu"]; q.Value() != 1 {
 		t.Errorf("GPU arm: nvidia.com/pgpu limit %v, want 1", q.String())
 	}
@@ -186,6 +208,7 @@ func TestRenderBadInput(t *testing.T) {
 		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--cpu", "lots"}, `--cpu "lots"`},
 		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--profile", "huge"}, `--profile "huge"`},
 		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--attest", "tpm"}, `--attest "tpm"`},
+		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--tags", "b=tdx"}, `--tags "b=tdx"`},
 	} {
 		var out, errb bytes.Buffer
 		code := run(append([]string{"render"}, tc.args...), &out, &errb)
