@@ -20,7 +20,7 @@ import (
 // logSource is the log of one pod, from the API or from a saved file.
 type logSource struct {
 	Name string // pod name or file path, for messages
-	Arm  string // the pod's arm label; "" for saved logs
+	Arm  string // the pod's arm label, or the arm given with --logs arm=path
 	Data []byte
 }
 
@@ -40,7 +40,7 @@ func collectCommand(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var o collectOptions
 	var logs multiFlag
-	fs.Var(&logs, "logs", "saved pod log `file` or directory of *.log files (repeat); instead of the Kubernetes API")
+	fs.Var(&logs, "logs", "`[arm=]path`: a saved pod log or a directory of *.log files, optionally with the arm of logs whose result file has no arm: line (repeat); instead of the Kubernetes API")
 	fs.StringVar(&o.Run, "run", "", "run `id` given to render: its pods are read through the Kubernetes API")
 	fs.StringVar(&o.Namespace, "n", "", "`namespace` of the run's pods (default: the kubeconfig context's)")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `file` (default $KUBECONFIG, in-cluster, ~/.kube/config)")
@@ -88,10 +88,17 @@ func collectCommand(args []string, stdout, stderr io.Writer) error {
 	return errors.Join(problems...)
 }
 
-// savedLogs reads log files, or the *.log files of directories.
+// savedLogs reads log files, or the *.log files of directories, each
+// argument optionally prefixed with its arm (arm=path).
 func savedLogs(paths []string) ([]logSource, error) {
 	var srcs []logSource
 	for _, p := range paths {
+		arm := ""
+		if l, rest, ok := strings.Cut(p, "="); ok && dns1123.MatchString(l) {
+			if _, err := os.Stat(p); err != nil { // a file literally named a=b wins
+				arm, p = l, rest
+			}
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("--logs: %w", err)
@@ -110,7 +117,7 @@ func savedLogs(paths []string) ([]logSource, error) {
 			if err != nil {
 				return nil, fmt.Errorf("--logs: %w", err)
 			}
-			srcs = append(srcs, logSource{Name: f, Data: data})
+			srcs = append(srcs, logSource{Name: f, Arm: arm, Data: data})
 		}
 	}
 	return srcs, nil
@@ -178,7 +185,7 @@ type collectedArm struct {
 
 // rebuild extracts the files of every log into OUT/<arm>/. A log's arm is
 // the `arm:` config line of its result file (written by the entrypoint
-// from TEEBENCH_ARM), else its pod's arm label. Problems with one log do
+// from TEEBENCH_ARM), else its pod's arm label or the --logs arm=. Problems with one log do
 // not stop the others; they are returned.
 func rebuild(srcs []logSource, out string, stderr io.Writer) ([]collectedArm, []error) {
 	var problems []error
@@ -199,14 +206,14 @@ func rebuild(srcs []logSource, out string, stderr io.Writer) ([]collectedArm, []
 			if strings.HasSuffix(f.Name, ".txt") {
 				if v := configValue(f.Data, "arm"); v != "" {
 					if arm != "" && arm != v {
-						fmt.Fprintf(stderr, "collect: %s: pod label says arm %s, %s says %s; using %s\n", s.Name, arm, f.Name, v, v)
+						fmt.Fprintf(stderr, "collect: %s: its pod label or --logs says arm %s, %s says %s; using %s\n", s.Name, arm, f.Name, v, v)
 					}
 					arm = v
 				}
 			}
 		}
 		if arm == "" || !dns1123.MatchString(arm) {
-			problems = append(problems, fmt.Errorf("%s: no valid arm (no `arm:` config line in its result file and no %s label)", s.Name, labelArm))
+			problems = append(problems, fmt.Errorf("%s: no valid arm (no `arm:` config line in its result file, no %s label, no --logs arm=path)", s.Name, labelArm))
 			continue
 		}
 		dir := filepath.Join(out, arm)

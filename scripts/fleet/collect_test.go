@@ -181,10 +181,20 @@ func TestCollectReportsBadLogs(t *testing.T) {
 	bad := filepath.Join(dir, "bad.log")
 	os.WriteFile(ok, markedLog(logFile{Name: "a.txt", Data: resultFor(t, "vm", "n1")}), 0o644)
 	os.WriteFile(bad, []byte("panic: out of memory\n"), 0o644)
+	noArm := filepath.Join(dir, "noarm.log")
+	os.WriteFile(noArm, markedLog(logFile{Name: "b.txt", Data: realResult(t)}), 0o644)
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"collect", "--logs", ok, "--logs", bad, "-o", filepath.Join(dir, "out"), "--report=false"}, &stdout, &stderr)
-	if code != 1 || !strings.Contains(stderr.String(), "bad.log: no teebench-begin marker") {
-		t.Fatalf("exit %d, stderr %q; want 1 naming bad.log", code, stderr.String())
+	code := run([]string{"collect", "--logs", ok, "--logs", bad, "--logs", noArm, "-o", filepath.Join(dir, "out"), "--report=false"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "bad.log: no teebench-begin marker") || !strings.Contains(stderr.String(), "noarm.log: no valid arm") {
+		t.Fatalf("exit %d, stderr %q; want 1 naming bad.log and noarm.log", code, stderr.String())
+	}
+	// Given an arm on the command line, the log without an arm: line is collected.
+	stderr.Reset()
+	if code := run([]string{"collect", "--logs", "base=" + noArm, "-o", filepath.Join(dir, "out"), "--report=false"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("--logs base=%s: exit %d: %s", noArm, code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "base", "b.txt")); err != nil {
+		t.Errorf("--logs arm=path: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out", "vm", "a.txt")); err != nil {
 		t.Errorf("the good log was not collected: %v", err)
