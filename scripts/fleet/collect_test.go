@@ -293,3 +293,27 @@ users:
 		t.Fatalf("wrong token: exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// The committed capture of the container's entrypoint (see
+// testdata/README.md) gives back the result file it wrote, byte for byte.
+func TestCollectEntrypointCapture(t *testing.T) {
+	want, err := os.ReadFile("testdata/entrypoint-capture.vm-none-20261130T044009Z.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"collect", "--logs", "vm=testdata/entrypoint-capture.log", "-o", out, "--report=false"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("collect: exit %d: %s", code, stderr.String())
+	}
+	got, err := os.ReadFile(filepath.Join(out, "vm", "vm-none-20261130T044009Z.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("rebuilt result file (%d bytes) differs from the one the entrypoint wrote (%d bytes)", len(got), len(want))
+	}
+	if _, err := os.Stat(filepath.Join(out, "vm", "vm-none-20261130T044009Z.md")); err != nil {
+		t.Errorf("the report printed after the result file was not rebuilt: %v", err)
+	}
+}
