@@ -211,9 +211,15 @@ func prRepo(t *testing.T) (dir, base string) {
 	}
 	copyFile(t, filepath.Join(repo(t), "scripts/ci/pr-bench.sh"), filepath.Join(dir, "scripts/ci/pr-bench.sh"))
 	os.Chmod(filepath.Join(dir, "scripts/ci/pr-bench.sh"), 0o755)
+	// The stand-in bench.sh writes -count COUNT lines of its tree's version
+	// and logs the version to $SEQ, so the test sees the alternation.
 	writeFile(t, filepath.Join(dir, "scripts/bench.sh"), `#!/bin/sh
 mkdir -p "$OUTDIR"
-printf 'tee: none\nBenchmarkX-2 1 %s ns/op\n' "$(cat version)" >"$OUTDIR/host-none-$(date +%s%N).txt"
+f="$OUTDIR/host-none-$(date +%s%N).txt"
+printf 'tee: none\n' >"$f"
+for i in $(seq "$COUNT"); do printf 'BenchmarkX-2 1 %s ns/op\n' "$(cat version)" >>"$f"; done
+printf '# teebench skips v1\nskip\tpkg\t-\tv%s\n' "$(cat version)" >"${f%.txt}.skips.tsv"
+cat version >>"$SEQ"
 `, 0o755)
 	writeFile(t, filepath.Join(dir, "version"), "100\n", 0o644)
 	git("init", "-q")
@@ -257,7 +263,9 @@ v=$(head -1 `+verdicts+`); sed -i 1d `+verdicts+`
 if [ "$v" = reg ]; then echo "report: 1 significant regression over threshold" >&2; exit 1; fi
 `, 0o755)
 			cmd := exec.Command(filepath.Join(dir, "scripts/ci/pr-bench.sh"), out)
-			cmd.Env = append(os.Environ(), "BASE_SHA="+base, "GATE=true", "REPORT="+stub, "PR_NUMBER=7", "RUNNER_KIND=hosted", "GITHUB_STEP_SUMMARY=")
+			seq := filepath.Join(t.TempDir(), "seq")
+			cmd.Env = append(os.Environ(), "BASE_SHA="+base, "GATE=true", "REPORT="+stub, "PR_NUMBER=7", "RUNNER_KIND=hosted",
+				"GITHUB_STEP_SUMMARY=", "SEQ="+seq, "COUNT=5", "ROUNDS=2")
 			outb, err := cmd.CombinedOutput()
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
@@ -276,16 +284,20 @@ if [ "$v" = reg ]; then echo "report: 1 significant regression over threshold" >
 			if got := strings.Count(string(n), "x"); got != tc.calls {
 				t.Errorf("%d gate calls, want %d", got, tc.calls)
 			}
-			// base and head were really benchmarked from their own trees.
-			b, _ := filepath.Glob(filepath.Join(out, "round1/base/*.txt"))
-			h, _ := filepath.Glob(filepath.Join(out, "round1/head/*.txt"))
-			if len(b) != 1 || len(h) != 1 {
-				t.Fatalf("round1 files: base %v head %v", b, h)
+			// base and head alternated, each from its own tree, and each
+			// side's runs are joined: 2 rounds of -count 3 (5 rounded up).
+			wantSeq := strings.Repeat("100\n200\n", 2*tc.calls)
+			if s, _ := os.ReadFile(seq); string(s) != wantSeq {
+				t.Errorf("run order %q, want %q", s, wantSeq)
 			}
-			bd, _ := os.ReadFile(b[0])
-			hd, _ := os.ReadFile(h[0])
-			if !strings.Contains(string(bd), " 100 ns/op") || !strings.Contains(string(hd), " 200 ns/op") {
-				t.Errorf("base ran %q, head ran %q", bd, hd)
+			bd, _ := os.ReadFile(filepath.Join(out, "try1/base.txt"))
+			hd, _ := os.ReadFile(filepath.Join(out, "try1/head.txt"))
+			if strings.Count(string(bd), "BenchmarkX-2 1 100 ns/op") != 6 || strings.Contains(string(bd), " 200 ") ||
+				strings.Count(string(hd), "BenchmarkX-2 1 200 ns/op") != 6 {
+				t.Errorf("joined files:\nbase:\n%s\nhead:\n%s", bd, hd)
+			}
+			if sk, _ := os.ReadFile(filepath.Join(out, "try1/base.skips.tsv")); string(sk) != "# teebench skips v1\nskip\tpkg\t-\tv100\nskip\tpkg\t-\tv100\n" {
+				t.Errorf("joined skips:\n%s", sk)
 			}
 			for name, want := range map[string]string{"pr": "7", "runner": "hosted"} {
 				if v, _ := os.ReadFile(filepath.Join(out, name)); strings.TrimSpace(string(v)) != want {

@@ -5,7 +5,10 @@
 #
 #   BASE_SHA=origin/main scripts/ci/pr-bench.sh OUT
 #
-# OUT receives base/ and head/ (result files from scripts/bench.sh),
+# Base and head alternate (ROUNDS runs of each, base first), so drift on a
+# shared runner falls on both sides alike; each side's runs are joined into
+# one file per attempt: OUT/try1/{base,head}.txt (try2 is the gate's
+# rerun), with the runs under OUT/tryN/{base,head}/<round>/. OUT also gets
 # comment.md (the PR-review section: scripts/report -pr), report.md (the full
 # report of both), and, for the comment workflow, meta: runner, pr, head-sha.
 # The section is appended to $GITHUB_STEP_SUMMARY when that is set.
@@ -18,9 +21,12 @@
 #   THRESHOLD    scripts/report -threshold        (default 5%)
 #   GATE=true    fail on a significant regression over the threshold that a
 #                rerun of base and head confirms
-#   TEEBENCH_PROFILE (default quick), COUNT (default 6: enough samples per side
-#   for benchstat's confidence intervals and a p < 0.05 U test), PKGS, BENCH,
-#   BENCHTIME, TAGS: passed to scripts/bench.sh.
+#   COUNT        samples per side (default 6: enough for benchstat's confidence
+#                intervals and a p < 0.05 U test), split over
+#   ROUNDS       alternating runs per side (default 3; each run gets -count
+#                COUNT/ROUNDS, rounded up)
+#   TEEBENCH_PROFILE (default quick), PKGS, BENCH, BENCHTIME, TAGS: passed to
+#   scripts/bench.sh.
 #   REPORT       report command (default: go run ./scripts/report; tests)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,7 +51,18 @@ base_sha=$(git rev-parse "$BASE_SHA^{commit}") || {
 	echo "pr-bench.sh: BASE_SHA=$BASE_SHA is not a commit here (fetch-depth 0?)" >&2
 	exit 2
 }
-export TEEBENCH_PROFILE=${TEEBENCH_PROFILE:-quick} COUNT=${COUNT:-6}
+total=${COUNT:-6} rounds=${ROUNDS:-3}
+case $total$rounds in *[!0-9]* | "")
+	echo "pr-bench.sh: COUNT=$total ROUNDS=$rounds: want whole numbers" >&2
+	exit 2
+	;;
+esac
+if [ "$rounds" -lt 1 ] || [ "$total" -lt 1 ]; then
+	echo "pr-bench.sh: COUNT and ROUNDS must be at least 1" >&2
+	exit 2
+fi
+per=$(((total + rounds - 1) / rounds))
+export TEEBENCH_PROFILE=${TEEBENCH_PROFILE:-quick} COUNT=$per
 
 src=$out/base-src
 # shellcheck disable=SC2317 # called by the EXIT trap
@@ -70,10 +87,33 @@ bench() {
 	echo "$f"
 }
 
-# pair N benches base then head into round N's directories.
+# join DST FILE... concatenates one side's result files (the config lines
+# repeat unchanged, which the format allows) and their skip lists.
+join() {
+	local dst=$1 f s
+	shift
+	cat "$@" >"$dst"
+	for f; do
+		s=${f%.txt}.skips.tsv
+		[ -e "$s" ] || continue
+		[ -e "${dst%.txt}.skips.tsv" ] || head -1 "$s" >"${dst%.txt}.skips.tsv"
+		tail -n +2 "$s" >>"${dst%.txt}.skips.tsv"
+	done
+}
+
+# pair N runs attempt N: ROUNDS alternations of base and head, joined into
+# OUT/tryN/base.txt and head.txt (set as $base and $head).
 pair() {
-	base=$(bench "$src" "$out/round$1/base")
-	head=$(bench "$root" "$out/round$1/head")
+	local r f bf=() hf=()
+	for ((r = 1; r <= rounds; r++)); do
+		f=$(bench "$src" "$out/try$1/base/$r")
+		bf+=("$f")
+		f=$(bench "$root" "$out/try$1/head/$r")
+		hf+=("$f")
+	done
+	base=$out/try$1/base.txt head=$out/try$1/head.txt
+	join "$base" "${bf[@]}"
+	join "$head" "${hf[@]}"
 }
 
 # report runs scripts/report (or $REPORT) with the given arguments.
@@ -106,8 +146,7 @@ if [ "${GATE:-}" = true ]; then
 	pr_report "$base" "$head" -fail-on-regression || rc=$?
 	if [ "$rc" -eq 10 ]; then
 		echo "pr-bench.sh: significant regression flagged; rerunning base and head once to confirm" >&2
-		first=$out/comment.body.md.round1
-		mv "$out/comment.body.md" "$first"
+		mv "$out/comment.body.md" "$out/comment.body.try1.md"
 		pair 2
 		rc=0
 		pr_report "$base" "$head" -fail-on-regression || rc=$?
@@ -136,7 +175,7 @@ report -o "$out/report.md" "base=$base" "head=$head" || {
 {
 	echo "### teebench on \`$kind\`: base ${base_sha:0:12} vs head ${head_sha:0:12}"
 	echo
-	echo "Profile $TEEBENCH_PROFILE, -count $COUNT per side, same runner ($(go run ./scripts/manifest -key cpu-model 2>/dev/null || echo unknown CPU))."
+	echo "Profile $TEEBENCH_PROFILE, $((per * rounds)) samples per side in $rounds alternating base/head runs, same runner ($(go run ./scripts/manifest -key cpu-model 2>/dev/null || echo unknown CPU))."
 	[ -n "$gate_note" ] && printf '\n%s\n' "$gate_note"
 	echo
 	cat "$out/comment.body.md"
