@@ -35,6 +35,7 @@ var Units = []Unit{
 	{Name: "write-B/s", Better: "higher"},
 	{Name: "req/s", Better: "higher"},
 	{Name: "tok/s", Better: "higher"},
+	{Name: "decode-tok/s", Better: "higher"}, // llm_bench Serve: the paper's TPS, tokens after the first / decoding time
 	{Name: "output-tok/s", Better: "higher"},
 	{Name: "total-tok/s", Better: "higher"},
 	{Name: "goodput-req/s", Better: "higher"},
