@@ -69,6 +69,8 @@ var Units = []Unit{
 	{Name: "setup-ns", Better: "lower"},
 	{Name: "srs-ns", Better: "lower"},
 	{Name: "cpu-ns/op", Better: "lower"},
+	{Name: "slowest-client-ns", Better: "lower"}, // net_bench GatewayMulti: wall time of the slowest client
+	{Name: "target-cpu-%", Better: "lower"},      // net_bench GatewayMulti: the target's CPU usage (100 = one core)
 	{Name: "ns/token", Better: "lower"},
 	// errors and sizes
 	{Name: "errors/op", Better: "lower"},
