@@ -7,7 +7,9 @@
 // dataset (ignore_eos, so each request generates exactly its output length)
 // and report:
 //
-//	tok/s          output token throughput (at concurrency=1: the paper's TPS)
+//	tok/s          vLLM's output token throughput (includes prefill and waiting)
+//	decode-tok/s   Σ(output tokens - 1) / Σ(E2EL - TTFT) over requests: tokens
+//	               generated per second of decoding (at concurrency=1: the paper's TPS)
 //	total-tok/s    input + output tokens per second
 //	req/s          completed requests per second (max over the sweep: the paper's QPS)
 //	ttft-mean-ns, ttft-p99-ns   time to the first chunk

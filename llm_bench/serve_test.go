@@ -137,12 +137,12 @@ func targets(b *testing.B) []*target {
 // BenchmarkServe is vLLM bench serve over the random dataset: one op = one
 // streaming /v1/completions request (ignore_eos, so every request generates
 // exactly its output length). concurrency=N is a closed loop with N
-// requests in flight (concurrency=1 gives the paper's TPS as tok/s);
+// requests in flight (concurrency=1 gives the paper's TPS as decode-tok/s);
 // rate=R an open loop of Poisson arrivals at R req/s; rate=inf sends all
 // requests at once (vLLM's default). The point of highest req/s over the
 // sweep is the paper's QPS. Metrics follow vLLM's
 // definitions (internal/llmclient): tok/s (output token throughput),
-// total-tok/s, req/s, ttft/tpot/itl/e2el mean and p99 (numpy percentiles),
+// decode-tok/s (tokens after the first per second of decoding), total-tok/s, req/s, ttft/tpot/itl/e2el mean and p99 (numpy percentiles),
 // errors/op, and goodput-req/s when TEEBENCH_LLM_GOODPUT sets SLOs.
 func BenchmarkServe(b *testing.B) {
 	for _, t := range targets(b) {

@@ -34,8 +34,12 @@
 //     (ab refuses c > n).
 //   - BenchmarkGatewayMulti/path=.../clients=K/c=C/client=<go|ab>: the report's
 //     multi-process test, K clients of concurrency C at once (51 x 40 in the
-//     report profile, 6 x 10 quick), b.N requests split over them; req/s is
-//     the sum of the clients' own req/s, the report's "Total QPS".
+//     report profile, 6 x 10 quick, 2 x 2 smoke). One op is one request per
+//     client: each client runs b.N requests, so -benchtime 5000x is 51 x
+//     `ab -n 5000 -c 40` (255,000 requests; the log prints the total). req/s
+//     is the sum of the clients' own req/s, the report's "Total QPS";
+//     slowest-client-ns the slowest client's time; target-cpu-% the
+//     report's "CPU Usage".
 //   - BenchmarkGatewayRate/path=.../rate=R: open-loop latency at a constant
 //     arrival rate below saturation, each request a new connection, latency
 //     from the intended send time (no coordinated omission); HDR percentiles.
@@ -56,9 +60,12 @@
 //     report's "Avg Latency" (in a closed loop the same quantity by Little's
 //     law, and printed with 3 decimals where ab's Total mean has whole ms);
 //     client=wrk wrk's Latency Avg.
-//   - lat-p50-ns, lat-p99-ns: ab's floor-index percentiles of the total time
-//     (client=ab prints whole ms, and a 0 ms value is below its resolution
-//     and left out); wrk's Latency Distribution.
+//   - lat-p50-ns, lat-p99-ns: client=go ab's floor-index percentiles of the
+//     total time; client=ab the rows of ab's `-e` table (0.001 ms, rank
+//     rounded half up: latency.ABCSV; ab's text prints whole ms); client=wrk
+//     wrk's own percentiles at 1 µs from a done() script (reftool.WrkScript;
+//     its text prints 3 digits). BenchmarkGatewayMulti client=ab reports no
+//     percentiles (the clients' tables cannot be pooled).
 //   - connect-mean-ns: the mean TCP connect + TLS handshake time (ab's
 //     Connect mean, whole ms); with lat-mean-ns it splits the TLS proxy's
 //     overhead into handshake and the rest (the report's "TLS handshake
@@ -67,16 +74,22 @@
 //     Connect max); wrk does not measure it.
 //   - errors/op: (failed requests + non-2xx answers) / requests; 5xx answers
 //     count. For wrk: (socket errors + non-2xx/3xx) / requests.
-//   - usage-% (BenchmarkGatewayMulti, embedded target only): the target
+//   - target-cpu-% (BenchmarkGatewayMulti, embedded target only): the target
 //     process's CPU time over the run's wall time, 100 = one core, the
 //     report's "CPU Usage".
+//   - slowest-client-ns (BenchmarkGatewayMulti): the slowest client's time
+//     for its b.N requests, by its own clock (loadgen's, ab's Time taken).
 //   - cpu-ns/op: CPU time of this process plus its waited-for children (ab,
 //     wrk) per request: with the embedded target, client plus target, so the
 //     clients' efficiency can be compared even on a shared machine.
 //
 // RLIMIT_NOFILE is raised to what the concurrency needs (4 descriptors per
-// connection through the embedded proxy); when the hard limit is too low
-// the benchmark skips and says so.
+// connection through the embedded proxy), for this process and for ab, wrk
+// and the embedded target it starts (the Go runtime would otherwise give
+// them back the original soft limit, often 1024); when the hard limit is
+// too low the benchmark skips and says so. ab or wrk output that lacks the
+// fields read here (another version, a wrk without Lua) skips with the
+// reason.
 //
 // Speed targets, checked as ratios in one run against the same target:
 // client=go >= 1.0x ab's req/s at path=direct/keepalive=off/c=200 with 5000

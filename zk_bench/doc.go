@@ -24,10 +24,11 @@
 // Names are BenchmarkX/circuit=<c>/msg=<n>B/backend=<groth16|plonk>.
 //
 //   - BenchmarkSetup: compile-ns (frontend.Compile), setup-ns (groth16.Setup
-//     or plonk.Setup), srs-ns (PLONK only, see below) and constraints; ns/op
-//     is their sum. Compile and setup run once per process, so only the first
-//     -count repetition reports them and the others skip; for several
-//     samples, run the process several times.
+//     or plonk.Setup), srs-ns (PLONK only, see below) and constraints; one op
+//     is one fresh compile and setup (never from the cache), measured every
+//     time the benchmark runs, so -count gives several samples. It takes
+//     minutes per system and runs in the report profile or with
+//     TEEBENCH_ZK_SETUP=1; otherwise it skips with that reason.
 //   - BenchmarkProve: one op = one proof. constraints/s (constraints proven
 //     per second) is the analogue of the report's zkVM speed (cycles proven
 //     per second; its "kHz" column is really Hz, METHODS.md §0 and §6).
@@ -36,10 +37,18 @@
 //     loop; a proof that does not verify fails the benchmark.
 //   - BenchmarkVerify: one op = one verification of a valid proof.
 //
-// Every system is compiled and set up on first use and cached for the rest
-// of the process: all sub-benchmarks and -count repetitions share it, and no
-// timed loop ever contains compile or setup. Setup dominates the run time
-// (about 60 s per 200k-constraint Groth16 circuit on 2 cores).
+// Prove and Verify get each system once per process (all sub-benchmarks and
+// -count repetitions share it; no timed loop contains compile or setup) from
+// an on-disk cache of compiled circuits and proving/verifying keys, under
+// os.UserCacheDir()/teebench/zk (TEEBENCH_CACHE moves it). An entry is
+// keyed by the circuit's source digest (zkcircuit.Digest), message size,
+// curve, backend and the gnark and gnark-crypto versions; each file's
+// SHA-256 is checked against the entry's manifest before it is decoded, and
+// an entry that fails any check is logged, rebuilt and replaced, never used.
+// On a miss the system is compiled and set up in the process (setup
+// dominates: about 60 s per 200k-constraint Groth16 circuit on 2 cores) and
+// stored. An unusable cache directory turns the cache off, said once in the
+// log. Each benchmark logs where its system came from.
 //
 // # Profiles
 //

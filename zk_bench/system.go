@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sync"
 	"time"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
@@ -72,10 +72,15 @@ type system struct {
 
 	prove  func(witness.Witness) (proof, error)
 	verify func(proof, witness.Witness) error
+	pk, vk rawKey
+
+	// cacheNote says where the system came from: loaded from the disk
+	// cache, built and stored, or built because the cache entry was corrupt
+	// (with the reason). Benchmarks log it.
+	cacheNote string
 
 	mu        sync.Mutex
 	lastProof proof
-	reporter  any // the *testing.B that reported compile/setup; see BenchmarkSetup
 }
 
 // entry guards the one-time construction of a system.
@@ -131,27 +136,119 @@ func assign(s spec) (shape, assignment frontend.Circuit, err error) {
 	return nil, nil, fmt.Errorf("unknown circuit %q", s.circuit)
 }
 
-// build compiles s's circuit and runs its backend's setup, timing both.
+// build returns s's system: from the disk cache when it holds a valid
+// entry, otherwise compiled and set up here (and stored in the cache).
 func build(s spec) (*system, error) {
 	shape, assignment, err := assign(s)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name(), err)
 	}
-	return buildCircuit(s, shape, assignment)
+	c, note := theCache()
+	if c == nil {
+		sys, err := buildCircuit(s, shape, assignment)
+		if sys != nil {
+			sys.cacheNote = note
+		}
+		return sys, err
+	}
+	return buildCached(c, s, zkcircuit.Digest(), shape, assignment)
 }
 
-// buildCircuit is build for any circuit; tests use it with small circuits.
-func buildCircuit(s spec, shape, assignment frontend.Circuit) (*system, error) {
-	field := ecc.BN254.ScalarField()
-	sys := &system{spec: s}
+// buildCached loads s's system from c (circuit digest digest), or builds it
+// and stores it in c. A corrupt entry is never used: it is rebuilt and
+// replaced, and the system's cacheNote says why.
+func buildCached(c *diskCache, s spec, digest string, shape, assignment frontend.Circuit) (*system, error) {
+	k := c.key(s, digest)
+	t0 := time.Now()
+	ccs, pk, vk, err := c.load(k)
+	if err == nil {
+		sys := &system{spec: s, ccs: ccs}
+		if err := sys.witness(assignment); err != nil {
+			return nil, err
+		}
+		if err := sys.bind(pk, vk); err != nil {
+			return nil, err
+		}
+		sys.cacheNote = fmt.Sprintf("compiled circuit and keys loaded from the zk cache in %v (checksums verified): %s",
+			time.Since(t0).Round(time.Millisecond), filepath.Join(c.dir, k.dirName()))
+		return sys, nil
+	}
+	why := "not in the zk cache"
+	if !errors.Is(err, errCacheMiss) {
+		why = fmt.Sprintf("zk cache entry rejected, rebuilding: %v", err)
+	}
+	sys, err := buildCircuit(s, shape, assignment)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.store(k, sys.ccs, sys.pk, sys.vk); err != nil {
+		sys.cacheNote = fmt.Sprintf("%s; compiled and set up here; not stored: %v", why, err)
+	} else {
+		sys.cacheNote = fmt.Sprintf("%s; compiled and set up here and stored in %s", why, filepath.Join(c.dir, k.dirName()))
+	}
+	return sys, nil
+}
+
+// witness sets the full and public witnesses of sys from assignment.
+func (sys *system) witness(assignment frontend.Circuit) error {
 	var err error
-	if sys.full, err = frontend.NewWitness(assignment, field); err != nil {
-		return nil, fmt.Errorf("%s: witness: %w", s.name(), err)
+	if sys.full, err = frontend.NewWitness(assignment, cacheCurve.ScalarField()); err != nil {
+		return fmt.Errorf("%s: witness: %w", sys.name(), err)
 	}
 	if sys.public, err = sys.full.Public(); err != nil {
-		return nil, fmt.Errorf("%s: public witness: %w", s.name(), err)
+		return fmt.Errorf("%s: public witness: %w", sys.name(), err)
+	}
+	return nil
+}
+
+// bind sets sys's keys and its prove and verify functions.
+func (sys *system) bind(pk, vk rawKey) error {
+	switch sys.backend {
+	case groth16Name:
+		gpk, ok1 := pk.(groth16.ProvingKey)
+		gvk, ok2 := vk.(groth16.VerifyingKey)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("%s: keys %T, %T are not groth16 keys", sys.name(), pk, vk)
+		}
+		sys.prove = func(w witness.Witness) (proof, error) { return groth16.Prove(sys.ccs, gpk, w) }
+		sys.verify = func(p proof, w witness.Witness) error {
+			gp, ok := p.(groth16.Proof)
+			if !ok {
+				return fmt.Errorf("not a groth16 proof: %T", p)
+			}
+			return groth16.Verify(gp, gvk, w)
+		}
+	case plonkName:
+		ppk, ok1 := pk.(plonk.ProvingKey)
+		pvk, ok2 := vk.(plonk.VerifyingKey)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("%s: keys %T, %T are not plonk keys", sys.name(), pk, vk)
+		}
+		sys.prove = func(w witness.Witness) (proof, error) { return plonk.Prove(sys.ccs, ppk, w) }
+		sys.verify = func(p proof, w witness.Witness) error {
+			pp, ok := p.(plonk.Proof)
+			if !ok {
+				return fmt.Errorf("not a plonk proof: %T", p)
+			}
+			return plonk.Verify(pp, pvk, w)
+		}
+	default:
+		return fmt.Errorf("%s: unknown backend %q", sys.name(), sys.backend)
+	}
+	sys.pk, sys.vk = pk, vk
+	return nil
+}
+
+// buildCircuit compiles any circuit and runs its backend's setup, timing
+// both, without the disk cache; tests use it with small circuits.
+func buildCircuit(s spec, shape, assignment frontend.Circuit) (*system, error) {
+	field := cacheCurve.ScalarField()
+	sys := &system{spec: s}
+	if err := sys.witness(assignment); err != nil {
+		return nil, err
 	}
 
+	var err error
 	t0 := time.Now()
 	switch s.backend {
 	case groth16Name:
@@ -166,22 +263,16 @@ func buildCircuit(s spec, shape, assignment frontend.Circuit) (*system, error) {
 		return nil, fmt.Errorf("%s: compile: %w", s.name(), err)
 	}
 
+	var pk, vk rawKey
 	switch s.backend {
 	case groth16Name:
 		t0 = time.Now()
-		pk, vk, err := groth16.Setup(sys.ccs)
+		gpk, gvk, err := groth16.Setup(sys.ccs)
 		sys.setup = time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: groth16 setup: %w", s.name(), err)
 		}
-		sys.prove = func(w witness.Witness) (proof, error) { return groth16.Prove(sys.ccs, pk, w) }
-		sys.verify = func(p proof, w witness.Witness) error {
-			gp, ok := p.(groth16.Proof)
-			if !ok {
-				return fmt.Errorf("not a groth16 proof: %T", p)
-			}
-			return groth16.Verify(gp, vk, w)
-		}
+		pk, vk = gpk, gvk
 	case plonkName:
 		t0 = time.Now()
 		canonical, lagrange, err := unsafekzg.NewSRS(sys.ccs)
@@ -190,19 +281,15 @@ func buildCircuit(s spec, shape, assignment frontend.Circuit) (*system, error) {
 			return nil, fmt.Errorf("%s: test SRS: %w", s.name(), err)
 		}
 		t0 = time.Now()
-		pk, vk, err := plonk.Setup(sys.ccs, canonical, lagrange)
+		ppk, pvk, err := plonk.Setup(sys.ccs, canonical, lagrange)
 		sys.setup = time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: plonk setup: %w", s.name(), err)
 		}
-		sys.prove = func(w witness.Witness) (proof, error) { return plonk.Prove(sys.ccs, pk, w) }
-		sys.verify = func(p proof, w witness.Witness) error {
-			pp, ok := p.(plonk.Proof)
-			if !ok {
-				return fmt.Errorf("not a plonk proof: %T", p)
-			}
-			return plonk.Verify(pp, vk, w)
-		}
+		pk, vk = ppk, pvk
+	}
+	if err := sys.bind(pk, vk); err != nil {
+		return nil, err
 	}
 	return sys, nil
 }

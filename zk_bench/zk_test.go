@@ -1,44 +1,68 @@
 package zk_bench
 
 import (
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/cputime"
 )
 
-// BenchmarkSetup reports the one-time cost of each system: compile-ns
-// (frontend.Compile), setup-ns (groth16.Setup or plonk.Setup), srs-ns (PLONK's
-// in-process test SRS) and the constraint count. ns/op is compile + setup
-// (+ srs). Compile and setup run once per process: the first repetition
-// reports them, later -count repetitions skip; for a confidence interval on
-// setup, run the process several times.
+// BenchmarkSetup measures the one-time cost of each system, afresh every
+// time it runs (never from the disk cache): one op = frontend.Compile plus
+// groth16.Setup or plonk.Setup (plus PLONK's in-process test SRS), reported
+// as compile-ns, setup-ns and srs-ns, with the constraint count. It takes
+// minutes per system, so it runs in the report profile or when
+// TEEBENCH_ZK_SETUP=1, and skips with that reason otherwise.
 func BenchmarkSetup(b *testing.B) {
 	for _, s := range specs() {
-		b.Run(s.name(), func(b *testing.B) { benchSetup(b, s) })
+		b.Run(s.name(), func(b *testing.B) {
+			benchSetupWith(b, s, func() (frontend.Circuit, frontend.Circuit, error) { return assign(s) })
+		})
 	}
 }
 
-func benchSetup(b *testing.B, s spec) {
+// setupSkipReason says why BenchmarkSetup does not run, or "".
+func setupSkipReason() string {
+	if config.MustProfile() == config.Report || config.ZKSetup() {
+		return ""
+	}
+	return "compile + setup take minutes per system: BenchmarkSetup runs in the report profile or with TEEBENCH_ZK_SETUP=1 " +
+		"(Prove and Verify load compiled circuits and keys from the zk cache)"
+}
+
+// benchSetupWith runs BenchmarkSetup's body for s on the circuit mk returns.
+func benchSetupWith(b *testing.B, s spec, mk func() (shape, assignment frontend.Circuit, err error)) {
 	skipIf(b, s)
-	sys := mustLoad(b, s)
-	sys.mu.Lock()
-	if sys.reporter == nil {
-		sys.reporter = b
+	if r := setupSkipReason(); r != "" {
+		b.Skip(r)
 	}
-	mine := sys.reporter == b
-	sys.mu.Unlock()
-	if !mine {
-		b.Skip("compile and setup run once per process; an earlier repetition reported them")
+	shape, assignment, err := mk()
+	if err != nil {
+		b.Fatalf("%s: %v", s.name(), err)
 	}
-	total := sys.compile + sys.setup + sys.srs
-	b.ReportMetric(float64(total.Nanoseconds()), "ns/op")
-	b.ReportMetric(float64(sys.compile.Nanoseconds()), "compile-ns")
-	b.ReportMetric(float64(sys.setup.Nanoseconds()), "setup-ns")
+	var compile, setup, srs time.Duration
+	var constraints int
+	for b.Loop() {
+		sys, err := buildCircuit(s, shape, assignment)
+		if err != nil {
+			b.Fatal(err)
+		}
+		compile += sys.compile
+		setup += sys.setup
+		srs += sys.srs
+		constraints = sys.ccs.GetNbConstraints()
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(compile.Nanoseconds())/n, "compile-ns")
+	b.ReportMetric(float64(setup.Nanoseconds())/n, "setup-ns")
 	if s.backend == plonkName {
-		b.ReportMetric(float64(sys.srs.Nanoseconds()), "srs-ns")
+		b.ReportMetric(float64(srs.Nanoseconds())/n, "srs-ns")
 	}
-	b.ReportMetric(float64(sys.ccs.GetNbConstraints()), "constraints")
+	b.ReportMetric(float64(constraints), "constraints")
 }
 
 // BenchmarkProve measures proving: one op = one proof of the system's
@@ -116,7 +140,13 @@ func skipIf(b *testing.B, s spec) {
 	}
 }
 
-// mustLoad returns s's system, failing the benchmark when it cannot be built.
+// cacheOffLogged makes the reason for running without the disk cache
+// appear once per process.
+var cacheOffLogged sync.Once
+
+// mustLoad returns s's system (from the per-process map, the disk cache, or
+// compiled and set up now), failing the benchmark when it cannot be built,
+// and logs where it came from.
 func mustLoad(b *testing.B, s spec) *system {
 	b.Helper()
 	t0 := time.Now()
@@ -125,7 +155,12 @@ func mustLoad(b *testing.B, s spec) *system {
 		b.Fatal(err)
 	}
 	if d := time.Since(t0); d > time.Second {
-		b.Logf("compiled and set up in %v (once per process; never inside a timed loop)", d.Round(time.Millisecond))
+		b.Logf("system ready in %v (once per process; never inside a timed loop)", d.Round(time.Millisecond))
+	}
+	if c, note := theCache(); c == nil {
+		cacheOffLogged.Do(func() { b.Log(note) })
+	} else if sys.cacheNote != "" {
+		b.Log(sys.cacheNote)
 	}
 	return sys
 }

@@ -35,6 +35,7 @@ var Units = []Unit{
 	{Name: "write-B/s", Better: "higher"},
 	{Name: "req/s", Better: "higher"},
 	{Name: "tok/s", Better: "higher"},
+	{Name: "decode-tok/s", Better: "higher"}, // llm_bench Serve: the paper's TPS, tokens after the first / decoding time
 	{Name: "output-tok/s", Better: "higher"},
 	{Name: "total-tok/s", Better: "higher"},
 	{Name: "goodput-req/s", Better: "higher"},
@@ -69,6 +70,8 @@ var Units = []Unit{
 	{Name: "setup-ns", Better: "lower"},
 	{Name: "srs-ns", Better: "lower"},
 	{Name: "cpu-ns/op", Better: "lower"},
+	{Name: "slowest-client-ns", Better: "lower"}, // net_bench GatewayMulti: wall time of the slowest client
+	{Name: "target-cpu-%", Better: "lower"},      // net_bench GatewayMulti: the target's CPU usage (100 = one core)
 	{Name: "ns/token", Better: "lower"},
 	{Name: "ns/page", Better: "lower"},                 // cpu_bench PageTouch: time per page touched
 	{Name: "server-cpu-ns/handshake", Better: "lower"}, // net_bench TLSHandshake: the server's CPU time

@@ -10,6 +10,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -48,6 +49,8 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_MODEL", Default: "the server's first model", Doc: "model name sent to TEEBENCH_LLM_URL"},
 	{Name: "TEEBENCH_LLM_API_KEY", Default: "none", Doc: "bearer token for TEEBENCH_LLM_URL; never printed or written to results", Secret: true},
 	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
+	{Name: "TEEBENCH_CACHE", Default: "`teebench` in the user cache dir (`~/.cache/teebench`)", Doc: "absolute path of the cache directory (zk_bench's compiled circuits and keys)"},
+	{Name: "TEEBENCH_ZK_SETUP", Default: "0", Doc: "`1` runs zk_bench's BenchmarkSetup (compile + setup, minutes) outside the report profile"},
 }
 
 func get(name string) string { return strings.TrimSpace(os.Getenv(name)) }
@@ -120,6 +123,27 @@ func LLMAPIKey() string { return os.Getenv("TEEBENCH_LLM_API_KEY") }
 // llmclient.ParseSLO), or "" for no goodput.
 func LLMGoodput() string { return get("TEEBENCH_LLM_GOODPUT") }
 
+// CacheDir returns the suite's cache directory: TEEBENCH_CACHE, which must
+// be an absolute path, or teebench under os.UserCacheDir(). It does not
+// create the directory.
+func CacheDir() (string, error) {
+	if v := get("TEEBENCH_CACHE"); v != "" {
+		if !filepath.IsAbs(v) || strings.ContainsAny(v, "\x00\n\r") {
+			return "", fmt.Errorf("TEEBENCH_CACHE=%q: want an absolute directory path", v)
+		}
+		return filepath.Clean(v), nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no user cache directory (set TEEBENCH_CACHE to an absolute path): %w", err)
+	}
+	return filepath.Join(d, "teebench"), nil
+}
+
+// ZKSetup reports whether TEEBENCH_ZK_SETUP=1 asks for zk_bench's
+// BenchmarkSetup outside the report profile.
+func ZKSetup() bool { return get("TEEBENCH_ZK_SETUP") == "1" }
+
 // Validate checks every variable that has a fixed set of values, so that a
 // typo fails the run before any benchmark starts.
 func Validate() error {
@@ -130,6 +154,14 @@ func Validate() error {
 	case "", "0", "1", "true", "false", "yes", "no", "on", "off":
 	default:
 		return fmt.Errorf("TEEBENCH_NET_INSECURE=%q: want 0 or 1", get("TEEBENCH_NET_INSECURE"))
+	}
+	if v := get("TEEBENCH_ZK_SETUP"); v != "" && v != "0" && v != "1" {
+		return fmt.Errorf("TEEBENCH_ZK_SETUP=%q: want 0 or 1", v)
+	}
+	if get("TEEBENCH_CACHE") != "" {
+		if _, err := CacheDir(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

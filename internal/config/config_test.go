@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -72,4 +73,28 @@ func TestMustProfilePanicsOnBadValue(t *testing.T) {
 		}
 	}()
 	MustProfile()
+}
+
+func TestCacheDir(t *testing.T) {
+	t.Setenv("TEEBENCH_CACHE", "/var/tmp/tb/../tb-cache")
+	if d, err := CacheDir(); err != nil || d != "/var/tmp/tb-cache" {
+		t.Errorf("absolute: %q, %v", d, err)
+	}
+	for _, bad := range []string{"relative/dir", "./x", "~/cache"} {
+		t.Setenv("TEEBENCH_CACHE", bad)
+		if _, err := CacheDir(); err == nil || !strings.Contains(err.Error(), "TEEBENCH_CACHE") {
+			t.Errorf("%q: err = %v, want one naming TEEBENCH_CACHE", bad, err)
+		}
+		if err := Validate(); err == nil {
+			t.Errorf("%q: Validate accepted it", bad)
+		}
+	}
+	t.Setenv("TEEBENCH_CACHE", "")
+	if d, err := CacheDir(); err != nil || filepath.Base(d) != "teebench" {
+		t.Errorf("default: %q, %v", d, err)
+	}
+	t.Setenv("TEEBENCH_ZK_SETUP", "yes")
+	if err := Validate(); err == nil || !strings.Contains(err.Error(), "TEEBENCH_ZK_SETUP") {
+		t.Errorf("TEEBENCH_ZK_SETUP=yes: %v", err)
+	}
 }

@@ -17,6 +17,12 @@
 //   - ABPercentile(p) is ApacheBench's: sort the samples, take the 0-based
 //     element floor(n*p/100) with no interpolation (p99 of 5000 samples is
 //     sorted[4950]); p=100 is the last element (METHODS.md §3). It needs NewExact.
+//   - ABCSVPercentile(p) is ApacheBench's rule for its `-e file.csv` table
+//     (integer p from 0 to 100, times to 0.001 ms): sorted[floor(0.5 + n*p/100)],
+//     i.e. the rank rounded half up, with p=0 the first and p=100 the last
+//     element (ab.c output_results, httpd 2.4). ab does not clamp the index
+//     (for n <= 50, p=99 reads one past its samples); here it is clamped to
+//     the last sample. p99 of 5000 samples is sorted[4950], as the text rule.
 //   - NumpyPercentile(p) is numpy.percentile's default, which vLLM's bench
 //     serve prints: linear interpolation between the closest ranks, at rank
 //     h = (n-1)*p/100 of the sorted samples (METHODS.md §4). It needs NewExact.
@@ -249,6 +255,24 @@ func ABPercentile(sorted []time.Duration, p float64) time.Duration {
 	return sorted[i]
 }
 
+// ABCSVPercentile applies the rule of ab's -e CSV table to sorted samples:
+// sorted[floor(0.5 + n*p/100)] clamped to the last sample, sorted[0] for
+// p <= 0 and the last sample for p >= 100. It returns 0 for no samples.
+func ABCSVPercentile(sorted []time.Duration, p float64) time.Duration {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	if p <= 0 {
+		return sorted[0]
+	}
+	if p >= 100 {
+		return sorted[n-1]
+	}
+	i := int(math.Floor(0.5 + float64(n)*p/100))
+	return sorted[min(i, n-1)]
+}
+
 // Metricer is the part of testing.B that Report needs.
 type Metricer interface {
 	ReportMetric(n float64, unit string)
@@ -265,6 +289,9 @@ const (
 	Numpy
 	// AB is ApacheBench's floor index (ABPercentile); it needs NewExact.
 	AB
+	// ABCSV is the rank rounded half up of ab's -e CSV table
+	// (ABCSVPercentile); it needs NewExact.
+	ABCSV
 )
 
 // Report writes the named statistics as benchmark metrics in the suite's
@@ -327,6 +354,11 @@ func (r *Recorder) StatRule(rule Rule, s string) (time.Duration, error) {
 				return r.NumpyPercentile(p)
 			case AB:
 				return r.ABPercentile(p)
+			case ABCSV:
+				if !r.keep {
+					return 0, fmt.Errorf("latency: the ab CSV rule needs a recorder made by NewExact")
+				}
+				return ABCSVPercentile(r.Samples(), p), nil
 			}
 			v := r.Percentile(p)
 			if r.clamped > 0 && v >= maxTime {

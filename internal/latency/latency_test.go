@@ -24,6 +24,31 @@ func TestABPercentileFloorIndex(t *testing.T) {
 	}
 }
 
+func TestABCSVPercentileRoundedRank(t *testing.T) {
+	// ab -e: sorted[floor(0.5 + n*p/100)]; with 10 samples p5 is sorted[1]
+	// where the text rule (floor) gives sorted[0]; p99 would be sorted[10],
+	// past the end in ab, clamped to the last here.
+	s := make([]time.Duration, 10)
+	for i := range s {
+		s[i] = time.Duration(i+1) * time.Millisecond
+	}
+	for p, want := range map[float64]int{0: 0, 4: 0, 5: 1, 14: 1, 15: 2, 50: 5, 94: 9, 99: 9, 100: 9} {
+		if got := ABCSVPercentile(s, p); got != s[want] {
+			t.Errorf("ABCSVPercentile(p%v) = %v, want sorted[%d] = %v", p, got, want, s[want])
+		}
+	}
+	big := make([]time.Duration, 5000)
+	for i := range big {
+		big[i] = time.Duration(i)
+	}
+	if got := ABCSVPercentile(big, 99); got != big[4950] {
+		t.Errorf("p99 of 5000 = %v, want sorted[4950]", got)
+	}
+	if got := ABCSVPercentile(nil, 50); got != 0 {
+		t.Errorf("empty: %v", got)
+	}
+}
+
 func TestRecorderAgainstExactSamples(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	r := NewExact()
@@ -145,6 +170,7 @@ func TestStatRules(t *testing.T) {
 	}{
 		{Numpy, "median", 25 * time.Millisecond}, // np.median([10,20,30,40])
 		{AB, "p50", 30 * time.Millisecond},       // sorted[floor(4*50/100)]
+		{ABCSV, "p40", 30 * time.Millisecond},    // sorted[floor(0.5+4*40/100)]; AB gives 20
 		{Numpy, "p99", 39700 * time.Microsecond}, // np.percentile(..., 99)
 	} {
 		got, err := r.StatRule(tc.rule, tc.stat)

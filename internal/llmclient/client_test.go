@@ -77,6 +77,21 @@ func (s *sent) realized() (ttft, itl, tpot, e2el time.Duration) {
 	return ttft / d, itl / time.Duration(gaps), tpot / d, e2el / d
 }
 
+// decodeRate is the decode rate of the chunks as the server sent them:
+// tokens after the first over the time from first to last chunk, summed
+// over requests.
+func (s *sent) decodeRate() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var toks int
+	var d time.Duration
+	for _, ts := range s.times {
+		toks += len(ts) - 1
+		d += ts[len(ts)-1] - ts[0]
+	}
+	return float64(toks) / d.Seconds()
+}
+
 func within(t *testing.T, what string, got, want time.Duration, tol float64) {
 	t.Helper()
 	if d := math.Abs(float64(got-want)) / float64(want); d > tol {
@@ -124,6 +139,14 @@ func TestMetricsMatchSchedule(t *testing.T) {
 			within(t, "mean ITL", m.ITL.Mean(), rITL, 0.02)
 			within(t, "mean TPOT", m.TPOT.Mean(), rTPOT, 0.02)
 			within(t, "mean E2EL", m.E2EL.Mean(), rE2EL, 0.02)
+			// decode-tok/s against the schedule's decode rate (1/gap, 20
+			// tok/s, as the server realized it).
+			rDecode := rec.decodeRate()
+			if d := math.Abs(m.DecodeThroughput-rDecode) / rDecode; d > 0.02 {
+				t.Errorf("decode tok/s = %.3f, server decoded at %.3f (nominal %.3f): off by %.2f%%", m.DecodeThroughput, rDecode, 1/gap.Seconds(), d*100)
+			} else {
+				t.Logf("decode tok/s = %.3f (server %.3f, nominal %.3f, off by %.2f%%)", m.DecodeThroughput, rDecode, 1/gap.Seconds(), d*100)
+			}
 			// The server is never early; a very late one means the machine
 			// is too loaded for the test to mean anything.
 			if rTTFT < ttft || rITL < gap*9/10 || rTTFT > 2*ttft || rITL > 2*gap {

@@ -65,6 +65,16 @@ type Metrics struct {
 	Duration time.Duration
 	// Throughputs per second of Duration.
 	RequestThroughput, OutputThroughput, TotalTokenThroughput float64
+	// DecodeTokens and DecodeTime sum, over completed requests with more
+	// than one output token, the tokens generated after the first
+	// (output_len - 1) and the time spent generating them (E2EL - TTFT).
+	DecodeTokens int
+	DecodeTime   time.Duration
+	// DecodeThroughput is DecodeTokens / DecodeTime in tokens per second:
+	// the paper's TPS, "number of tokens generated divided by the total
+	// decoding time" (METHODS.md §5), with prefill and the first token
+	// left out. Zero when no request produced a second token.
+	DecodeThroughput float64
 	// GoodCompleted requests met the SLO; RequestGoodput = GoodCompleted/s.
 	// Both are zero when no SLO was given.
 	GoodCompleted  int
@@ -82,6 +92,7 @@ type Metrics struct {
 //	request_throughput = completed / dur; output_throughput = sum(output) / dur
 //	total_token_throughput = (sum(input) + sum(output)) / dur
 //	request_goodput = #(requests meeting all SLOs) / dur (TPOT 0 when output <= 1)
+//	decode_throughput = sum(output_len_i - 1) / sum(latency_i - ttft_i), over output_len_i > 1
 func Summarize(outs []Output, dur time.Duration, slo *SLO) Metrics {
 	m := Metrics{Errors: map[string]int{}, FirstError: map[string]string{}, Duration: dur,
 		TTFT: latency.NewExact(), TPOT: latency.NewExact(), ITL: latency.NewExact(), E2EL: latency.NewExact()}
@@ -107,6 +118,8 @@ func Summarize(outs []Output, dur time.Duration, slo *SLO) Metrics {
 		if o.OutputTokens > 1 {
 			tpot = (o.Latency - o.TTFT) / time.Duration(o.OutputTokens-1)
 			m.TPOT.Record(tpot)
+			m.DecodeTokens += o.OutputTokens - 1
+			m.DecodeTime += o.Latency - o.TTFT
 		}
 		m.TTFT.Record(o.TTFT)
 		m.E2EL.Record(o.Latency)
@@ -132,6 +145,9 @@ func Summarize(outs []Output, dur time.Duration, slo *SLO) Metrics {
 		m.TotalTokenThroughput = float64(m.TotalInput+m.TotalOutput) / s
 		m.RequestGoodput = float64(m.GoodCompleted) / s
 	}
+	if s := m.DecodeTime.Seconds(); s > 0 {
+		m.DecodeThroughput = float64(m.DecodeTokens) / s
+	}
 	return m
 }
 
@@ -140,14 +156,19 @@ type Metricer interface {
 	ReportMetric(n float64, unit string)
 }
 
-// Report writes the metrics in the suite's units: tok/s (output token
-// throughput, the paper's TPS at concurrency 1), total-tok/s, req/s,
+// Report writes the metrics in the suite's units: tok/s (vLLM's output
+// token throughput, which includes prefill and waiting), decode-tok/s (the
+// paper's TPS: tokens generated after the first per second of decoding;
+// left out when no request decoded a second token), total-tok/s, req/s,
 // goodput-req/s (when slo is set), errors/op, and ttft/tpot/itl/e2el
 // latencies as <what>-<stat>-ns with numpy percentiles. Latencies without
 // samples (e.g. TPOT when every request produced one token) are left out,
 // never reported as zero.
 func (m *Metrics) Report(b Metricer, slo *SLO) {
 	b.ReportMetric(m.OutputThroughput, "tok/s")
+	if m.DecodeTime > 0 {
+		b.ReportMetric(m.DecodeThroughput, "decode-tok/s")
+	}
 	b.ReportMetric(m.TotalTokenThroughput, "total-tok/s")
 	b.ReportMetric(m.RequestThroughput, "req/s")
 	if slo != nil {
@@ -207,7 +228,7 @@ func (m *Metrics) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "completed=%d failed=%d duration=%.2fs input_tokens=%d output_tokens=%d (from %s)\n",
 		m.Completed, m.Failed, m.Duration.Seconds(), m.TotalInput, m.TotalOutput, m.TokensFrom)
-	fmt.Fprintf(&b, "req/s=%.3f output tok/s=%.2f total tok/s=%.2f\n", m.RequestThroughput, m.OutputThroughput, m.TotalTokenThroughput)
+	fmt.Fprintf(&b, "req/s=%.3f output tok/s=%.2f decode tok/s=%.2f total tok/s=%.2f\n", m.RequestThroughput, m.OutputThroughput, m.DecodeThroughput, m.TotalTokenThroughput)
 	for _, l := range []struct {
 		n string
 		r *latency.Recorder

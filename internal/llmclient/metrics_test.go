@@ -43,13 +43,18 @@ func TestSummarize(t *testing.T) {
 	check("ITL mean", float64(m.ITL.Mean()), float64(120*ms))
 	check("TTFT mean", float64(m.TTFT.Mean()), float64(200*ms))
 	check("E2EL mean", float64(m.E2EL.Mean()), float64(400*ms))
+	// Decode: (5-1)+(3-1) tokens over (500-100)+(400-200) ms; the 1-token
+	// request decodes nothing. Output throughput (4.5) includes prefill.
+	check("decode tokens", float64(m.DecodeTokens), 6)
+	check("decode time", float64(m.DecodeTime), float64(600*ms))
+	check("decode tok/s", m.DecodeThroughput, 10)
 	if m.TokensFrom != "usage" || m.Errors[ReasonHTTP] != 1 {
 		t.Errorf("TokensFrom %q, errors %v", m.TokensFrom, m.Errors)
 	}
 	var rec metricSink
 	m.Report(&rec, slo)
 	for unit, want := range map[string]float64{
-		"tok/s": 4.5, "req/s": 1.5, "total-tok/s": 34.5, "goodput-req/s": 1, "errors/op": 0.25,
+		"tok/s": 4.5, "decode-tok/s": 10, "req/s": 1.5, "total-tok/s": 34.5, "goodput-req/s": 1, "errors/op": 0.25,
 		"ttft-mean-ns": 2e8, "ttft-p99-ns": 2.98e8, "itl-p99-ns": 1.96e8, "tpot-mean-ns": 1e8, "e2el-mean-ns": 4e8,
 	} {
 		if got, ok := rec[unit]; !ok || math.Abs(got-want) > 1 {
@@ -65,13 +70,30 @@ func TestReportOmitsEmpty(t *testing.T) {
 	m := Summarize(outs, time.Second, nil)
 	var rec metricSink
 	m.Report(&rec, nil)
-	for _, u := range []string{"tpot-mean-ns", "itl-mean-ns", "goodput-req/s"} {
+	for _, u := range []string{"tpot-mean-ns", "itl-mean-ns", "goodput-req/s", "decode-tok/s"} {
 		if _, ok := rec[u]; ok {
 			t.Errorf("reported %s without samples", u)
 		}
 	}
 	if rec["ttft-mean-ns"] != 5e6 || rec["errors/op"] != 0 {
 		t.Errorf("metrics %v", rec)
+	}
+}
+
+// decode-tok/s is total tokens after the first over total decoding time,
+// not the mean of per-request rates: a long slow request weighs more.
+func TestDecodeThroughputPooled(t *testing.T) {
+	outs := []Output{
+		// 11 tokens, 10 decoded in 1 s (10 tok/s).
+		{Success: true, TTFT: 50 * ms, Latency: 1050 * ms, OutputTokens: 11},
+		// 3 tokens, 2 decoded in 100 ms (20 tok/s).
+		{Success: true, TTFT: 50 * ms, Latency: 150 * ms, OutputTokens: 3},
+		// A failed request does not count.
+		{Success: false, Reason: ReasonHTTP, TTFT: 10 * ms, Latency: 20 * ms, OutputTokens: 5},
+	}
+	m := Summarize(outs, 2*time.Second, nil)
+	if want := 12 / 1.1; math.Abs(m.DecodeThroughput-want) > 1e-9 {
+		t.Errorf("decode tok/s = %v, want %v (12 tokens / 1.1 s)", m.DecodeThroughput, want)
 	}
 }
 

@@ -3,12 +3,19 @@ package reftool
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// ErrOutputFormat is wrapped by the parsers when a tool ran to completion
+// but its output lacks the fields this version of the suite reads (another
+// ab or wrk version, or a wrk without Lua scripting). Benchmarks skip with
+// the reason rather than report zeros.
+var ErrOutputFormat = errors.New("output lacks the expected fields")
 
 // AbResult is what ApacheBench 2.3 prints (METHODS.md §3), in the suite's
 // units. Fields ab did not print stay zero and their Has* flag false.
@@ -155,7 +162,7 @@ func ParseAb(out []byte) (*AbResult, error) {
 		return nil, fmt.Errorf("reftool: reading ab output: %w", err)
 	}
 	if !have.complete || !have.rps || !have.total {
-		return nil, fmt.Errorf("reftool: ab output has no finished run (missing Complete requests, Requests per second or the Total row): %q", abTail(out, 300))
+		return nil, fmt.Errorf("reftool: ab output has no finished run (missing Complete requests, Requests per second or the Total row): %w: %q", ErrOutputFormat, abTail(out, 300))
 	}
 	return r, nil
 }
@@ -191,4 +198,59 @@ func abTail(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
+}
+
+// AbCSV is the table ab writes with `-e file.csv`: for p = 0..100 the total
+// time of request sorted[floor(0.5 + n*p/100)] to 0.001 ms (1 µs), where
+// the text output rounds to whole milliseconds. The rule is
+// latency.ABCSVPercentile.
+type AbCSV struct {
+	// Times maps each percentage ab printed to its time.
+	Times map[int]time.Duration
+}
+
+// abCSVHeader is the first line of ab's -e file.
+const abCSVHeader = "Percentage served,Time in ms"
+
+// ParseAbCSV parses the file ab writes with -e. It fails, wrapping
+// ErrOutputFormat, when the header or the rows 0..99 are missing, and names
+// the line of any malformed row.
+func ParseAbCSV(b []byte) (*AbCSV, error) {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != abCSVHeader {
+		return nil, fmt.Errorf("reftool: ab -e file does not start with %q: %w", abCSVHeader, ErrOutputFormat)
+	}
+	c := &AbCSV{Times: map[int]time.Duration{}}
+	for _, l := range lines[1:] {
+		l = strings.TrimSpace(l)
+		ps, ms, ok := strings.Cut(l, ",")
+		p, err1 := strconv.Atoi(ps)
+		v, err2 := strconv.ParseFloat(ms, 64)
+		if !ok || err1 != nil || err2 != nil || p < 0 || p > 100 || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, fmt.Errorf("reftool: ab -e row %q is not PERCENT,MILLISECONDS", l)
+		}
+		c.Times[p] = abMs(v)
+	}
+	for p := range 100 {
+		if _, ok := c.Times[p]; !ok {
+			return nil, fmt.Errorf("reftool: ab -e file has no row for %d%%: %w", p, ErrOutputFormat)
+		}
+	}
+	return c, nil
+}
+
+// Percentile returns ab's CSV time for integer percentage p of a run of n
+// completed requests. ok is false when ab has no row for p, or when ab's
+// index floor(0.5 + n*p/100) lies past its n samples: ab does not check it
+// and prints whatever memory follows (0.257 ms for p >= 95 of a 10-request
+// run in testdata/ab/steps-n10.csv), so that row is not a measurement.
+func (c *AbCSV) Percentile(p int, n int64) (d time.Duration, ok bool) {
+	v, ok := c.Times[p]
+	if !ok || n <= 0 {
+		return 0, false
+	}
+	if p > 0 && p < 100 && int64(math.Floor(0.5+float64(n)*float64(p)/100)) >= n {
+		return 0, false
+	}
+	return v, true
 }

@@ -1,11 +1,16 @@
 package reftool
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teebench/teebench/internal/latency"
 )
 
 func abWrkFixture(t *testing.T, parts ...string) []byte {
@@ -83,7 +88,7 @@ func TestParseAbFailures(t *testing.T) {
 func TestParseAbBad(t *testing.T) {
 	// connection refused: ab prints an error and no results
 	_, err := ParseAb(abWrkFixture(t, "ab", "refused.txt"))
-	if err == nil || !strings.Contains(err.Error(), "no finished run") || !strings.Contains(err.Error(), "Connection refused") {
+	if err == nil || !strings.Contains(err.Error(), "no finished run") || !strings.Contains(err.Error(), "Connection refused") || !errors.Is(err, ErrOutputFormat) {
 		t.Errorf("refused: err = %v, want 'no finished run' quoting ab's message", err)
 	}
 	// truncated output: cut before the Connection Times table
@@ -94,5 +99,98 @@ func TestParseAbBad(t *testing.T) {
 	}
 	if _, err := ParseAb([]byte("Complete requests:      abc\n")); err == nil || !strings.Contains(err.Error(), "Complete requests") {
 		t.Errorf("bad number: err = %v, want one naming the line", err)
+	}
+}
+
+// ab -e: the CSV table has the text percentiles' samples to 0.001 ms
+// (fixture: testdata/ab/direct-c50-e.*, one run).
+func TestParseAbCSV(t *testing.T) {
+	c, err := ParseAbCSV(abWrkFixture(t, "ab", "direct-c50-e.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseAb(abWrkFixture(t, "ab", "direct-c50-e.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Times) != 101 || c.Times[0] != 702*time.Microsecond || c.Times[100] != 91789*time.Microsecond {
+		t.Errorf("%d rows, p0 %v, p100 %v", len(c.Times), c.Times[0], c.Times[100])
+	}
+	for _, p := range []int{50, 99} {
+		v, ok := c.Percentile(p, r.Complete)
+		if !ok {
+			t.Fatalf("p%d of %d requests not available", p, r.Complete)
+		}
+		// the text prints the same sample (floor(n*p/100) = floor(0.5+n*p/100)
+		// for n = 2000) rounded to whole ms
+		if got := v.Round(time.Millisecond); got != r.Percentiles[p] {
+			t.Errorf("p%d: CSV %v rounds to %v, text says %v", p, v, got, r.Percentiles[p])
+		}
+	}
+	if v, _ := c.Percentile(99, r.Complete); v != 85457*time.Microsecond {
+		t.Errorf("p99 = %v, want 85.457ms", v)
+	}
+}
+
+// The CSV rule (latency.ABCSVPercentile, rank rounded half up) against
+// real ab: 10 requests of well-separated times, the per-request times from
+// the same run's -g file (whole ms), testdata/ab/steps-n10.*.
+func TestAbCSVRuleMatchesAb(t *testing.T) {
+	c, err := ParseAbCSV(abWrkFixture(t, "ab", "steps-n10.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var samples []time.Duration
+	for i, l := range strings.Split(strings.TrimSpace(string(abWrkFixture(t, "ab", "steps-n10.tsv"))), "\n") {
+		if i == 0 {
+			continue // header
+		}
+		f := strings.Split(l, "\t")
+		ms, err := strconv.Atoi(f[4]) // ttime
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples = append(samples, time.Duration(ms)*time.Millisecond)
+	}
+	slices.Sort(samples)
+	n := int64(len(samples))
+	for p := 0; p <= 100; p++ {
+		v, ok := c.Percentile(p, n)
+		if !ok {
+			if p < 95 {
+				t.Errorf("p%d of %d: not available", p, n)
+			}
+			continue
+		}
+		if d := v - latency.ABCSVPercentile(samples, float64(p)); d < -time.Millisecond/2 || d > time.Millisecond/2 {
+			t.Errorf("p%d: ab CSV %v, rule on ab's -g samples %v", p, v, latency.ABCSVPercentile(samples, float64(p)))
+		}
+	}
+	// p5 is sorted[1] (11.870 ms), where the floor rule gives sorted[0] (7 ms)
+	if v, _ := c.Percentile(5, n); v != 11870*time.Microsecond || latency.ABPercentile(samples, 5) != 7*time.Millisecond {
+		t.Errorf("p5 = %v", v)
+	}
+	// ab reads past its 10 samples for p >= 95 and prints 0.257 ms there
+	if raw := c.Times[99]; raw >= c.Times[94] {
+		t.Errorf("fixture changed: p99 row %v", raw)
+	}
+	if _, ok := c.Percentile(99, n); ok {
+		t.Error("p99 of 10 requests lies past ab's samples but was accepted")
+	}
+}
+
+func TestParseAbCSVBad(t *testing.T) {
+	full := string(abWrkFixture(t, "ab", "direct-c50-e.csv"))
+	for name, in := range map[string]string{
+		"no header":   strings.SplitN(full, "\n", 2)[1],
+		"missing p99": strings.Replace(full, "99,85.457\n", "", 1),
+		"empty":       "",
+	} {
+		if _, err := ParseAbCSV([]byte(in)); !errors.Is(err, ErrOutputFormat) {
+			t.Errorf("%s: err = %v, want ErrOutputFormat", name, err)
+		}
+	}
+	if _, err := ParseAbCSV([]byte(strings.Replace(full, "50,26.918", "50,x", 1))); err == nil || !strings.Contains(err.Error(), "50,x") {
+		t.Errorf("malformed row: err = %v, want one naming the row", err)
 	}
 }

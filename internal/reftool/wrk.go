@@ -30,7 +30,37 @@ type WrkResult struct {
 	ErrConnect, ErrRead, ErrWrite, ErrTimeout int64
 	// Non2xx3xx is "Non-2xx or 3xx responses" (0 when not printed).
 	Non2xx3xx int64
+	// Exact is true when the output holds the lines of WrkScript's done()
+	// hook. Then Requests, Duration, the error counts, LatencyMean,
+	// LatencyStdev, LatencyMax and Percentiles are wrk's own values at its
+	// 1 µs resolution (percentiles from its full latency record, where the
+	// text prints three significant digits), and LatencyMin is set.
+	Exact      bool
+	LatencyMin time.Duration
 }
+
+// WrkScript is a wrk Lua script (pass it with -s FILE) whose done() hook
+// prints wrk's exact results as "teebench-wrk v1 ..." lines, which ParseWrk
+// reads: the request count, duration and error counts of the summary, the
+// latency minimum, maximum, mean and standard deviation, and the 50th, 75th,
+// 90th and 99th percentiles from latency:percentile (microseconds).
+const WrkScript = `-- teebench: wrk's exact results from its done() hook (latencies in us)
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("teebench-wrk v1 requests=%d duration_us=%d connect=%d read=%d write=%d status=%d timeout=%d\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout))
+  if summary.requests > 0 then
+    io.write(string.format("teebench-wrk v1 latency min_us=%d max_us=%d mean_us=%.3f stdev_us=%.3f\n",
+      latency.min, latency.max, latency.mean, latency.stdev))
+    for _, p in ipairs({50, 75, 90, 99}) do
+      io.write(string.format("teebench-wrk v1 percentile p=%d us=%d\n", p, latency:percentile(p)))
+    end
+  end
+end
+`
+
+// wrkScriptPrefix starts every line WrkScript prints.
+const wrkScriptPrefix = "teebench-wrk v1 "
 
 // Errors returns socket errors plus non-2xx/3xx responses.
 func (r *WrkResult) Errors() int64 {
@@ -44,6 +74,8 @@ func ParseWrk(out []byte) (*WrkResult, error) {
 	r := &WrkResult{Percentiles: map[int]time.Duration{}}
 	var haveReq, haveRPS bool
 	inDist := false
+	exact := map[string]float64{}
+	var exactPct = map[int]time.Duration{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -53,6 +85,8 @@ func ParseWrk(out []byte) (*WrkResult, error) {
 		}
 		var err error
 		switch {
+		case strings.HasPrefix(line, wrkScriptPrefix):
+			err = parseWrkScriptLine(strings.TrimPrefix(line, wrkScriptPrefix), exact, exactPct)
 		case len(f) >= 5 && f[1] == "threads" && f[2] == "and":
 			if r.Threads, err = strconv.Atoi(f[0]); err == nil {
 				r.Connections, err = strconv.Atoi(f[3])
@@ -117,9 +151,89 @@ func ParseWrk(out []byte) (*WrkResult, error) {
 		return nil, fmt.Errorf("reftool: reading wrk output: %w", err)
 	}
 	if !haveReq || !haveRPS {
-		return nil, fmt.Errorf("reftool: wrk output has no finished run (missing \"requests in\" or Requests/sec): %q", abTail(out, 300))
+		return nil, fmt.Errorf("reftool: wrk output has no finished run (missing \"requests in\" or Requests/sec): %w: %q", ErrOutputFormat, abTail(out, 300))
+	}
+	if len(exact) > 0 {
+		if err := r.applyExact(exact, exactPct); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+// parseWrkScriptLine reads the key=value fields of one WrkScript line into
+// kv (summary and latency lines) or pct (percentile lines).
+func parseWrkScriptLine(s string, kv map[string]float64, pct map[int]time.Duration) error {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return fmt.Errorf("empty teebench-wrk line")
+	}
+	vals := map[string]float64{}
+	for _, x := range f[1:] {
+		k, v, ok := strings.Cut(x, "=")
+		n, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+			return fmt.Errorf("bad field %q", x)
+		}
+		vals[k] = n
+	}
+	switch f[0] {
+	case "percentile":
+		p, okP := vals["p"]
+		us, okU := vals["us"]
+		if !okP || !okU {
+			return fmt.Errorf("percentile line lacks p= or us=")
+		}
+		pct[int(p)] = time.Duration(us) * time.Microsecond
+	default: // requests=... and latency lines
+		if strings.HasPrefix(f[0], "requests=") {
+			n, err := strconv.ParseFloat(strings.TrimPrefix(f[0], "requests="), 64)
+			if err != nil {
+				return fmt.Errorf("bad field %q", f[0])
+			}
+			vals["requests"] = n
+		} else if f[0] != "latency" {
+			return fmt.Errorf("unknown teebench-wrk line kind %q", f[0])
+		}
+		for k, v := range vals {
+			kv[k] = v
+		}
+	}
+	return nil
+}
+
+// applyExact replaces the rounded text values with the done() hook's.
+func (r *WrkResult) applyExact(kv map[string]float64, pct map[int]time.Duration) error {
+	for _, k := range []string{"requests", "duration_us", "connect", "read", "write", "status", "timeout"} {
+		if _, ok := kv[k]; !ok {
+			return fmt.Errorf("reftool: wrk done() output lacks %s: %w", k, ErrOutputFormat)
+		}
+	}
+	us := func(k string) time.Duration { return time.Duration(math.Round(kv[k] * float64(time.Microsecond))) }
+	r.Requests = int64(kv["requests"])
+	r.Duration = us("duration_us")
+	r.ErrConnect, r.ErrRead, r.ErrWrite, r.ErrTimeout = int64(kv["connect"]), int64(kv["read"]), int64(kv["write"]), int64(kv["timeout"])
+	r.Non2xx3xx = int64(kv["status"])
+	if r.Requests > 0 {
+		for _, k := range []string{"min_us", "max_us", "mean_us", "stdev_us"} {
+			if _, ok := kv[k]; !ok {
+				return fmt.Errorf("reftool: wrk done() output lacks latency %s: %w", k, ErrOutputFormat)
+			}
+		}
+		for _, p := range []int{50, 75, 90, 99} {
+			if _, ok := pct[p]; !ok {
+				return fmt.Errorf("reftool: wrk done() output lacks percentile %d: %w", p, ErrOutputFormat)
+			}
+		}
+		r.LatencyMin, r.LatencyMax, r.LatencyMean, r.LatencyStdev = us("min_us"), us("max_us"), us("mean_us"), us("stdev_us")
+		r.Percentiles = pct
+	} else {
+		// no request: wrk's text prints 0.00us for every latency; none is a measurement
+		r.LatencyMin, r.LatencyMax, r.LatencyMean, r.LatencyStdev = 0, 0, 0, 0
+		r.Percentiles = map[int]time.Duration{}
+	}
+	r.Exact = true
+	return nil
 }
 
 // wrkDuration parses wrk's format_time values: 544.00us, 1.28ms, 2.01s,

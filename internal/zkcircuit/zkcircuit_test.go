@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"math/big"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -215,5 +217,25 @@ func TestCompileSizes(t *testing.T) {
 		if n < c.min || n > c.max {
 			t.Errorf("%s: %d constraints, want %d..%d", c.name, n, c.min, c.max)
 		}
+	}
+}
+
+// Digest covers every file that defines a circuit: each non-test Go file
+// of the package except doc.go and digest.go is embedded.
+func TestDigestCoversSources(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "doc.go" || f == "digest.go" {
+			continue
+		}
+		if _, err := source.ReadFile(f); err != nil {
+			t.Errorf("%s defines circuits but is not in digest.go's go:embed list", f)
+		}
+	}
+	if d := Digest(); len(d) != 64 || d != Digest() {
+		t.Errorf("Digest() = %q", d)
 	}
 }
