@@ -61,6 +61,9 @@ type Arm struct {
 	Env map[string][]string
 	// EnvKeys lists the keys of Env in order of first appearance.
 	EnvKeys []string
+	// Skips are the benchmarks the arm's runs skipped or failed, from the
+	// R.skips.tsv files beside its result files (CONTRACTS §1).
+	Skips []Skip
 }
 
 // EnvValue returns the arm's value of a config key, with several distinct
@@ -167,7 +170,22 @@ type Dataset struct {
 	// such as samples of one benchmark run with several GOMAXPROCS.
 	Warnings []string
 	procs    map[string]string // id+arm -> first GOMAXPROCS suffix seen
+	iters    map[string][]int  // id -> per-arm sum of iterations
+	pkgs     map[string]string // id -> pkg: config value
 }
+
+// Iterations returns the sum of the iteration counts (b.N) of arm i's
+// samples of a benchmark: for the LLM and gateway benchmarks, requests.
+func (d *Dataset) Iterations(id ID, arm int) int {
+	it := d.iters[id.String()]
+	if arm >= len(it) {
+		return 0
+	}
+	return it[arm]
+}
+
+// Pkg returns the `pkg:` of a benchmark's results, "" when none was given.
+func (d *Dataset) Pkg(id ID) string { return d.pkgs[id.String()] }
 
 // Read reads the inputs into a Dataset. Malformed lines are collected in
 // Dataset.Malformed with their file:line; a file that cannot be opened, is
@@ -188,6 +206,9 @@ func Read(inputs []Input) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := d.addSkips(in); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -198,12 +219,15 @@ func (d *Dataset) init() {
 	d.vals = map[seriesKey][][]float64{}
 	d.units = map[string][]string{}
 	d.procs = map[string]string{}
+	d.iters = map[string][]int{}
+	d.pkgs = map[string]string{}
 }
 
 // add reads one result stream named in.Path into d.
 func (d *Dataset) add(r io.Reader, in Input) error {
 	cr := &countReader{r: r}
-	br := benchfmt.NewReader(cr, in.Path)
+	lr := newLineLimiter(cr, in.Path)
+	br := benchfmt.NewReader(lr, in.Path)
 	n := 0
 	var bad []error
 	for br.Scan() {
@@ -222,6 +246,13 @@ func (d *Dataset) add(r io.Reader, in Input) error {
 	}
 	if err := br.Err(); err != nil {
 		return fmt.Errorf("%s: %w", in.Path, err)
+	}
+	if lr.err != nil {
+		return fmt.Errorf("%s: %w", in.Path, lr.err)
+	}
+	for _, e := range lr.long {
+		d.Malformed = append(d.Malformed, e)
+		bad = append(bad, e)
 	}
 	if cr.n == 0 {
 		return fmt.Errorf("%s: empty file (no benchmark results)", in.Path)
@@ -301,6 +332,15 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 	if !d.seen[ids] {
 		d.seen[ids] = true
 		d.ids = append(d.ids, id)
+	}
+	it := d.iters[ids]
+	for len(it) < len(d.Arms) {
+		it = append(it, 0)
+	}
+	it[ai] += res.Iters
+	d.iters[ids] = it
+	if pkg := res.GetConfig("pkg"); pkg != "" {
+		d.pkgs[ids] = pkg
 	}
 	for _, v := range res.Values {
 		k := seriesKey{ids, v.Unit}

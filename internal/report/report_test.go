@@ -108,8 +108,8 @@ func TestOneArmHasNoOverhead(t *testing.T) {
 	if strings.Contains(got, "| overhead ") || strings.Contains(got, "Warning:") {
 		t.Errorf("one-arm report shows overhead or an environment warning")
 	}
-	if !strings.Contains(got, "| published | verdict |") {
-		t.Errorf("one-arm report lacks the published column")
+	if !strings.Contains(got, "| published overhead |\n") || strings.Contains(got, "| verdict |") {
+		t.Errorf("one-arm report: want the published overheads for reference and no verdict column")
 	}
 }
 
@@ -124,7 +124,7 @@ func TestEnvironmentWarning(t *testing.T) {
 
 func TestEmptySectionsNamed(t *testing.T) {
 	got, _ := render(t, []string{"testdata/real-run1.txt"})
-	for _, s := range []string{"*IV. zk proving: no data; `BenchmarkProve`, `BenchmarkVerify`, `BenchmarkSetup` (zk_bench) would fill this section.*", "*VII. LLM inference: no data; `BenchmarkServe` (llm_bench) would fill this section.*"} {
+	for _, s := range []string{"*VII. LLM inference: no data; `go test -run '^$' -bench '^BenchmarkServe$' ./llm_bench` would fill this section.*"} {
 		if !strings.Contains(got, s) {
 			t.Errorf("missing line %q", s)
 		}
@@ -345,34 +345,69 @@ func TestOverheadConvention(t *testing.T) {
 }
 
 func TestVerdict(t *testing.T) {
-	arm := func(kv ...string) *Arm {
-		a := &Arm{Env: map[string][]string{}}
-		for i := 0; i < len(kv); i += 2 {
-			a.addEnv(kv[i], kv[i+1])
-		}
-		return a
-	}
-	cell := Cell{N: 6}
-	cell.Center, cell.Lo, cell.Hi = 100, 95, 105
-	p := Published{Value: 100, Hardware: "gpu~H200"}
+	dl := Delta{OK: true, Overhead: 20, Lo: 18, Hi: 22}
 	for _, tc := range []struct {
-		name string
-		a    *Arm
-		p    Published
-		c    Cell
-		want string
+		name   string
+		p      PubOverhead
+		n0, n1 int
+		want   string
 	}{
-		{"inside CI", arm("profile", "report", "gpu", "NVIDIA H200 NVL"), p, cell, "within our CI"},
-		{"outside CI", arm("profile", "report", "gpu", "NVIDIA H200 NVL"), Published{Value: 80, Hardware: "gpu~H200"}, cell, "differs (ours +25.0%)"},
-		{"quick profile", arm("profile", "quick", "gpu", "NVIDIA H200 NVL"), p, cell, "not comparable: profile quick (needs report sizes)"},
-		{"other GPU", arm("profile", "report", "gpu", "NVIDIA H100"), p, cell, "not comparable: different hardware (gpu NVIDIA H100, published H200)"},
-		{"unknown hardware", arm("profile", "report"), Published{Value: 100}, cell, "not comparable: the report does not name its hardware"},
-		{"other method", arm("profile", "report", "gpu", "H200"), Published{Value: 100, Hardware: "gpu~H200", NotComparable: "x"}, cell, "not comparable: x"},
-		{"no data", arm("profile", "report"), p, Cell{}, "no data"},
+		{"inside CI", PubOverhead{Pct: 20.5}, 6, 6, "consistent"},
+		{"published larger", PubOverhead{Pct: 40.3}, 6, 6, "smaller overhead here"},
+		{"published smaller", PubOverhead{Pct: 8.8}, 6, 6, "larger overhead here"},
+		{"few samples", PubOverhead{Pct: 20}, 6, 5, "too few samples (n=6+5, need 6 per arm)"},
+		{"other method", PubOverhead{Pct: 20, NotComparable: "x"}, 6, 6, "not comparable: x"},
 	} {
-		if got := Verdict(tc.p, tc.a, tc.c, "IOPS"); got != tc.want {
+		if got := Verdict(tc.p, dl, tc.n0, tc.n1); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
+	}
+	if got := Verdict(PubOverhead{Pct: 1}, Delta{}, 6, 6); got != "no data" {
+		t.Errorf("no data: %q", got)
+	}
+}
+
+func TestStoragePairByPlatform(t *testing.T) {
+	for _, tc := range []struct {
+		plat string
+		want []string
+	}{
+		{"bare-metal", []string{"H200 host → H200 CVM", "TDX-Lab host → TDX-Lab CVM"}},
+		{"vm", []string{"TDX-Lab VM → TDX-Lab CVM"}},
+	} {
+		ps := storagePairs("read_iops", "IOPS", tc.plat)
+		var got []string
+		for _, p := range ps {
+			got = append(got, p.Pair)
+			if p.NotComparable != "" {
+				t.Errorf("%s: %s not comparable: %s", tc.plat, p.Pair, p.NotComparable)
+			}
+		}
+		if strings.Join(got, ";") != strings.Join(tc.want, ";") {
+			t.Errorf("platform %s: pairs %q, want %q", tc.plat, got, tc.want)
+		}
+	}
+	for _, p := range storagePairs("read_iops", "IOPS", "cvm") {
+		if p.NotComparable == "" {
+			t.Errorf("cvm baseline: %s comparable", p.Pair)
+		}
+	}
+	if ps := storagePairs("read_iops", "IOPS", "vm"); ps[0].Pct != 40.3 {
+		t.Errorf("TDX-Lab VM→CVM read IOPS overhead %v, want 40.3 (METHODS.md §9)", ps[0].Pct)
+	}
+}
+
+func TestLLMPairs(t *testing.T) {
+	ps := llmPairs("ttft", "llama-3.1-8b-instruct", "NVIDIA H200 NVL")
+	if len(ps) != 1 || ps[0].Pct != 20.93 || ps[0].NotComparable != "" {
+		t.Errorf("served Llama-3.1-8B on H200: %+v", ps)
+	}
+	ps = llmPairs("ttft", "tiny", "")
+	if len(ps) != 1 || !strings.Contains(ps[0].NotComparable, "embedded model tiny") {
+		t.Errorf("embedded model: %+v", ps)
+	}
+	if ps := llmPairs("itl", "phi-3-medium", "H100"); len(ps) != 1 || ps[0].NotComparable == "" || ps[0].Pct != 5.29 {
+		t.Errorf("ITL is another definition: %+v", ps)
 	}
 }
 
@@ -382,14 +417,14 @@ func TestFormatValue(t *testing.T) {
 		unit string
 		want string
 	}{
-		{3642 * 1 << 20, "B/s", "3.557 GiB/s"},
-		{85e-6, "lat-mean-sec", "85.00 µs"},
-		{1.254, "lat-p99-sec", "1.254 s"},
+		{3642 * 1 << 20, "B/s", "3.557GiB/s"},
+		{85e-6, "lat-mean-sec", "85.00µs lat-mean"},
+		{1.254, "sec/op", "1.254s"},
 		{33000, "IOPS", "33.00k IOPS"},
 		{0.0136, "errors/op", "1.36%"},
-		{8340752, "proof-B", "8,340,752 B"},
-		{40677, "compress-MIPS", "40.68k MIPS"},
-		{2811, "usage-%", "2811%"},
+		{8340752, "proof-B", "7.954Mi proof-B"},
+		{40677, "compress-MIPS", "40.68k compress-MIPS"},
+		{2811, "usage-%", "2811% usage"},
 	} {
 		if got := FormatValue(tc.v, tc.unit); got != tc.want {
 			t.Errorf("FormatValue(%v, %q) = %q, want %q", tc.v, tc.unit, got, tc.want)
