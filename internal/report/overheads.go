@@ -31,16 +31,16 @@ const MinVerdictN = 6
 // storageOverheads are METHODS.md §9's §II pairs, per fio job and unit:
 // H200 host→CVM, TDX-Lab host→CVM, TDX-Lab VM→CVM.
 var storageOverheads = map[string][3]float64{
-	"read_iops/IOPS":          {87.3, 55.8, 40.3},
-	"write_iops/IOPS":         {78.2, -15.6, 50.7},
-	"read_bw/B/s":             {43.1, -108.1, 91.2},
-	"write_bw/B/s":            {58.6, -213.1, 71.7},
+	"read_iops/IOPS":             {87.3, 55.8, 40.3},
+	"write_iops/IOPS":            {78.2, -15.6, 50.7},
+	"read_bw/B/s":                {43.1, -108.1, 91.2},
+	"write_bw/B/s":               {58.6, -213.1, 71.7},
 	"read_latency/lat-mean-sec":  {949.4, 126.3, 665.1},
 	"write_latency/lat-mean-sec": {3879.2, 91.9, 179.4},
-	"read_seq/B/s":            {-129.9, -122.1, 96.8},
-	"write_seq/B/s":           {32.8, -9.3, 89.2},
-	"rw_mix/read-IOPS":        {85.5, 35.6, 38.6},
-	"rw_mix/write-IOPS":       {85.6, 38.3, 37.0},
+	"read_seq/B/s":               {-129.9, -122.1, 96.8},
+	"write_seq/B/s":              {32.8, -9.3, 89.2},
+	"rw_mix/read-IOPS":           {85.5, 35.6, 38.6},
+	"rw_mix/write-IOPS":          {85.6, 38.3, 37.0},
 }
 
 const storageSource = "§II Storage, Performance Summary (METHODS.md §9)"
@@ -75,7 +75,7 @@ func storagePairs(job, unit, basePlatform string) []PubOverhead {
 // llmOverheads are METHODS.md §9's §VII pairs: per GPU and model, the
 // TPS, QPS, TTFT and ITL overheads (TEE-off = baseline).
 var llmOverheads = []struct {
-	gpu, model, name  string
+	gpu, model, name    string
 	tps, qps, ttft, itl float64
 }{
 	{"H100", "llama-3.1-8b", "Llama-3.1-8B", 6.84, 3.24, 19.01, 7.68},

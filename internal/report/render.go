@@ -552,6 +552,7 @@ func (r *renderer) publishedAppendix() {
 	}
 	r.table([]string{"row", "benchmark unit", "published environment", "published", "source", "note"}, rows)
 }
+
 // unitOfRow returns the unit part of a published row key.
 func unitOfRow(row string) string {
 	switch {

@@ -129,4 +129,3 @@ func efficiency(totN, tot1, n float64) float64 {
 	}
 	return e
 }
-
