@@ -75,10 +75,10 @@ func scalingPub(threads int, teeUsage, teeC, teeD, teeTot, teeEff, bmUsage, bmC,
 	src := "§VIII CPU scaling (7z b -mmtN)"
 	m := []string{fmt.Sprintf("/threads=%d/", threads)}
 	tee := func(row string, v float64) Published {
-		return Published{Row: row, Match: m, Env: "TEE CVM", Value: v, Source: src + ", Table 1"}
+		return Published{Row: row, Match: m, Env: "TEE CVM", Value: v, Source: src + ", Table 1 (TEE CVM), Table 2 (bare metal)"}
 	}
 	bm := func(row string, v float64) Published {
-		return Published{Row: row, Match: m, Env: "bare metal", Value: v, Source: src + ", Table 2"}
+		return Published{Row: row, Match: m, Env: "bare metal", Value: v, Source: src + ", Table 1 (TEE CVM), Table 2 (bare metal)"}
 	}
 	return []Published{
 		tee("7z/usage", teeUsage), bm("7z/usage", bmUsage),

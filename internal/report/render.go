@@ -535,22 +535,43 @@ func (r *renderer) publishedAppendix() {
 	r.p("The published report's figures for the rows above with the same parameters, with their source and the environment (hardware) they were measured on. " +
 		"They were measured on other machines, so they are context only: verdicts above are drawn on overheads alone. " +
 		"Methods are named as in the project's METHODS.md and the published Performance Report.\n\n")
-	var rows [][]string
-	seen := map[string]bool{}
+	// One line per published row and parameters: every benchmark it is
+	// set against, every environment's figure.
+	type group struct {
+		label, source, note string
+		unit                string
+		benches, figs       []string
+		seen                map[string]bool
+	}
+	var order []string
+	groups := map[string]*group{}
 	for _, pr := range r.pubs {
 		p := pr.pub
-		k := pr.bench + "\x00" + p.Env + "\x00" + p.Row
-		if seen[k] {
-			continue
+		k := p.Row + "\x00" + strings.Join(p.Match, ",")
+		g, ok := groups[k]
+		if !ok {
+			g = &group{label: pr.label, source: p.Source, unit: unitOfRow(p.Row), seen: map[string]bool{}}
+			if p.NotComparable != "" {
+				g.note = "different method: " + p.NotComparable
+			}
+			groups[k] = g
+			order = append(order, k)
 		}
-		seen[k] = true
-		ours := ""
-		if p.NotComparable != "" {
-			ours = "different method: " + p.NotComparable
+		if !g.seen["b"+pr.bench] {
+			g.seen["b"+pr.bench] = true
+			g.benches = append(g.benches, "`"+pr.bench+"`")
 		}
-		rows = append(rows, []string{esc(pr.label), "`" + pr.bench + "`", esc(p.Env), esc(formatPublished(p, unitOfRow(p.Row))), esc(p.Source), esc(ours)})
+		if f := p.Env + ": " + formatPublished(p, g.unit); !g.seen["f"+f] {
+			g.seen["f"+f] = true
+			g.figs = append(g.figs, f)
+		}
 	}
-	r.table([]string{"row", "benchmark unit", "published environment", "published", "source", "note"}, rows)
+	var rows [][]string
+	for _, k := range order {
+		g := groups[k]
+		rows = append(rows, []string{esc(g.label), esc(strings.Join(g.benches, "<br>")), esc(strings.Join(g.figs, "<br>")), esc(g.source), esc(g.note)})
+	}
+	r.table([]string{"row", "benchmark unit", "published environment: figure", "source", "note"}, rows)
 }
 
 // unitOfRow returns the unit part of a published row key.

@@ -81,6 +81,9 @@ func TestGolden(t *testing.T) {
 			[]string{"storage-iops.svg", "gateway-p99.svg", "llm-latency.svg", "scaling-efficiency.svg"}},
 		// One arm: absolute figures, published column, no overhead.
 		{"synth-one.golden.md", []string{"testdata/synth-tee.txt"}, []string{"scaling-efficiency.svg"}},
+		// Two arms derived from a real run (testdata/genderived): n=6 per arm,
+		// TEE arm with known injected changes; every verdict kind.
+		{"derived.golden.md", derived, []string{"storage-iops.svg", "gateway-p99.svg", "gateway-open-loop.svg", "llm-latency.svg", "scaling-efficiency.svg"}},
 		// Real runs of this suite on this machine, arms named by label=path.
 		{"real.golden.md", []string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"}, []string{"storage-iops.svg", "gateway-p99.svg"}},
 	} {

@@ -1,0 +1,113 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// derived are the two arms testdata/genderived builds from the real run
+// results/vm-none-20261128T192405Z.txt: 6 jittered samples per benchmark,
+// TEE arm throughput x0.8 and latency x1.25 (with named exceptions).
+var derived = []string{"testdata/derived-base.txt", "testdata/derived-tee.txt"}
+
+// rowLine returns the Markdown table line of a row naming benchmark and
+// unit, failing when there is not exactly one per table of the section.
+func rowLine(t *testing.T, report, bench string) string {
+	t.Helper()
+	for _, l := range strings.Split(report, "\n") {
+		if strings.HasPrefix(l, "| ") && strings.Contains(l, "| `"+bench+"` |") {
+			return l
+		}
+	}
+	t.Fatalf("no row for %s", bench)
+	return ""
+}
+
+// TestDerivedOverheads checks the acceptance of issue 13: the injected
+// changes come out as exactly +20.00% (throughput x0.8) and +25.00%
+// (latency x1.25), and every verdict kind follows from the published
+// overheads.
+func TestDerivedOverheads(t *testing.T) {
+	got, _ := render(t, derived)
+	for _, tc := range []struct {
+		bench string
+		want  []string
+	}{
+		{"Fio/job=read_iops/engine=go IOPS", []string{"↑", "| +20.00% [", "+40.3% (TDX-Lab VM → TDX-Lab CVM)", "| smaller overhead here |"}},
+		{"Fio/job=write_latency/engine=go lat-mean-sec", []string{"↓", "| +25.00% [", "+179.4%", "| smaller overhead here |"}},
+		{"Fio/job=rw_mix/engine=go read-IOPS", []string{"| +38.60% [", "+38.6%", "| consistent |"}},
+		{"Fio/job=read_latency/engine=go lat-mean-sec", []string{"| +900.00% [", "+665.1%", "| larger overhead here |"}},
+		{"Fio/job=write_seq/engine=fio B/s", []string{"n=6+3", "too few samples (n=6+3, need 6 per arm)"}},
+		{"SHA256/size=64MiB B/s", []string{"| +20.00% [", "+73.6% (CPU → TEE CPU)", "not comparable: the published hash-speed method is unpublished"}},
+		{"Prove/circuit=rsa2048/msg=100B/backend=groth16 sec/op", []string{"| +25.00% [", "+278.0%", "not comparable: SP1 zkVM"}},
+		{"Serve/model=tiny/concurrency=1 ttft-mean-sec", []string{"| +25.00% [", "not comparable: embedded model tiny"}},
+		{"GatewayMulti/path=tls-proxy/clients=6/c=10/client=ab req/s", []string{"⚠ errors 3.00% > 1.00% in `tdx`", "K=6 clients × c=10"}},
+	} {
+		l := rowLine(t, got, tc.bench)
+		for _, w := range tc.want {
+			if !strings.Contains(l, w) {
+				t.Errorf("row %s lacks %q:\n%s", tc.bench, w, l)
+			}
+		}
+	}
+	// Every throughput row not named above is +20.00%, every latency row
+	// +25.00%: no overhead of a jittered, scaled pair is off by rounding.
+	re := regexp.MustCompile(`\| ([+-]\d+\.\d\d)% \[`)
+	n20, n25 := 0, 0
+	for _, l := range strings.Split(got, "\n") {
+		m := re.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		switch {
+		case m[1] == "+20.00" && strings.Contains(l, " ↑ "):
+			n20++
+		case m[1] == "+25.00" && strings.Contains(l, " ↓ "):
+			n25++
+		}
+	}
+	if n20 < 40 || n25 < 40 {
+		t.Errorf("%d rows at +20.00%% (↑) and %d at +25.00%% (↓); want ≥ 40 each", n20, n25)
+	}
+	for _, w := range []string{"## Not measured here", "| tdx | skip | github.com/teebench/teebench/gpu_bench | `(whole package)` |",
+		"no headline, errors 3.00% > 1.00%", "no headline, too few requests (6 in `none`, 6 in `tdx`; need ≥ 10 per arm)"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+}
+
+// TestBetterFlipsSign flips one unit's better= in both fixture files: the
+// row's arrow and overhead sign flip with it (no hard-coded direction).
+func TestBetterFlipsSign(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, p := range derived {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(b), "Unit IOPS better=higher", "Unit IOPS better=lower", -1)
+		if s == string(b) {
+			t.Fatalf("%s has no `Unit IOPS better=higher` line", p)
+		}
+		q := filepath.Join(dir, filepath.Base(p))
+		if err := os.WriteFile(q, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, q)
+	}
+	orig, _ := render(t, derived)
+	flip, _ := render(t, paths)
+	const bench = "Fio/job=read_iops/engine=go IOPS"
+	o, f := rowLine(t, orig, bench), rowLine(t, flip, bench)
+	if !strings.Contains(o, "(4K QD64) ↑ |") || !strings.Contains(o, "| +20.00% [") {
+		t.Errorf("original row: want ↑ and +20.00%%:\n%s", o)
+	}
+	if !strings.Contains(f, "(4K QD64) ↓ |") || !strings.Contains(f, "| -20.00% [") {
+		t.Errorf("better=lower row: want ↓ and -20.00%%:\n%s", f)
+	}
+}
