@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +14,8 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Chart size: every chart is drawn on this canvas.
@@ -38,11 +42,46 @@ func (r *renderer) saveChart(p *plot.Plot, name, alt string) {
 	if r.opt.ChartFormat == "png" {
 		name = strings.TrimSuffix(name, ".svg") + ".png"
 	}
-	if err := p.Save(chartW, chartH, filepath.Join(r.opt.ChartDir, name)); err != nil {
+	if err := saveChart(p, filepath.Join(r.opt.ChartDir, name), r.opt.ChartFormat == "png"); err != nil {
 		r.chartFailed(fmt.Errorf("writing chart %s: %w", name, err))
 		return
 	}
 	r.p("![%s](%s)\n\n", alt, r.opt.ChartLink+name)
+}
+
+// chartMargin is the blank border around every chart: gonum places the
+// title and the y-axis label flush with the canvas edge, and font ascents
+// reach a point or two past it.
+const chartMargin = 4 * vg.Millimeter / 2
+
+// drawChart draws p on c inside the margin. Every chart file and the
+// chart test draw through it.
+func drawChart(p *plot.Plot, c vg.CanvasSizer) {
+	dc := draw.New(c)
+	p.Draw(draw.Crop(dc, chartMargin, -chartMargin, chartMargin, -chartMargin))
+}
+
+// saveChart writes p to path as SVG, or PNG when png is set.
+func saveChart(p *plot.Plot, path string, png bool) error {
+	var w io.WriterTo
+	if png {
+		c := vgimg.New(chartW, chartH)
+		drawChart(p, c)
+		w = vgimg.PngCanvas{Canvas: c}
+	} else {
+		c := vgsvg.New(chartW, chartH)
+		drawChart(p, c)
+		w = c
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := w.WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // charting reports whether charts are drawn at all.
