@@ -36,25 +36,6 @@ func FormatValue(v float64, unit string) string {
 	return scaled + " " + unit
 }
 
-// thousands formats an integer-valued figure with comma separators.
-func thousands(v float64) string {
-	if math.Abs(v) >= 1e21 {
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
-	var b strings.Builder
-	if v < 0 {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // trimf formats v with sig significant digits and no exponent.
 func trimf(v float64, sig int) string {
 	if v == 0 {
@@ -69,46 +50,6 @@ func trimf(v float64, sig int) string {
 		dec = 0
 	}
 	return strconv.FormatFloat(v, 'f', dec, 64)
-}
-
-func binary(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for math.Abs(v) >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	return trimf(v, 4) + " " + units[i]
-}
-
-func seconds(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a == 0:
-		return "0 s"
-	case a < 1e-6:
-		return trimf(v*1e9, 4) + " ns"
-	case a < 1e-3:
-		return trimf(v*1e6, 4) + " µs"
-	case a < 1:
-		return trimf(v*1e3, 4) + " ms"
-	}
-	return trimf(v, 4) + " s"
-}
-
-func si(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1e12:
-		return trimf(v/1e12, 4) + "T"
-	case a >= 1e9:
-		return trimf(v/1e9, 4) + "G"
-	case a >= 1e6:
-		return trimf(v/1e6, 4) + "M"
-	case a >= 1e4:
-		return trimf(v/1e3, 4) + "k"
-	}
-	return trimf(v, 4)
 }
 
 // formatCell renders an arm's summary: "33.1k IOPS ±2%", or "–" when the

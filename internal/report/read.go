@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/teebench/teebench/internal/benchname"
 )
 
 // Input is one result file named on the command line, with the label of its
@@ -85,11 +86,8 @@ func (a *Arm) addEnv(key, val string) {
 	a.Env[key] = append(vs, val)
 }
 
-// Param is one sub-benchmark name part: key=value, or a positional part with
-// an empty Key.
-type Param struct {
-	Key, Value string
-}
+// Param is one sub-benchmark name part (benchname owns the parsing).
+type Param = benchname.Param
 
 // ID names one benchmark without its GOMAXPROCS suffix: the base name
 // without "Benchmark" and the sub-benchmark parts.
@@ -125,20 +123,8 @@ func (id ID) Get(key string) string {
 }
 
 func parseID(name benchfmt.Name) ID {
-	base, parts := name.Parts()
-	id := ID{Base: string(base)}
-	for _, p := range parts {
-		if len(p) == 0 || p[0] == '-' { // GOMAXPROCS suffix
-			continue
-		}
-		s := string(bytes.TrimPrefix(p, []byte("/")))
-		if k, v, ok := strings.Cut(s, "="); ok {
-			id.Params = append(id.Params, Param{k, v})
-		} else {
-			id.Params = append(id.Params, Param{"", s})
-		}
-	}
-	return id
+	base, params := benchname.Parse(name)
+	return ID{Base: base, Params: params}
 }
 
 type seriesKey struct {

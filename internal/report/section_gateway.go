@@ -1,9 +1,6 @@
 package report
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // gatewayMetrics are the rows of the by-concurrency table.
 var gatewayMetrics = []struct{ unit, label string }{
@@ -170,13 +167,4 @@ func (r *renderer) tlsVsDirect(all []ID) bool {
 		"(791.3/89.8 − 1 = +781%%; the report prints +702%%). It is not a TEE overhead, so no verdict.\n\n")
 	r.table([]string{"arm", "benchmarks", "TLS proxy vs direct (ours)", "published"}, lines)
 	return true
-}
-
-// keyList joins key=value parts for a label.
-func keyList(id ID, keys ...string) string {
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, k+"="+id.Get(k))
-	}
-	return strings.Join(parts, " ")
 }

@@ -108,18 +108,6 @@ func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 	r.table(hdr, lines)
 }
 
-// allUnits returns one row per benchmark and unit, for benchmarks whose
-// units the report has no fixed rows for.
-func (r *renderer) allUnits(ids []ID) []row {
-	var rows []row
-	for _, id := range ids {
-		for _, u := range r.d.units[id.String()] {
-			rows = append(rows, row{label: paramsLabel(id) + " " + u, id: id, unit: u})
-		}
-	}
-	return rows
-}
-
 // efficiency is internal/scaling's Tot(N) / (N x Tot(1)) of two medians,
 // NaN when it cannot be computed (no 1-thread value, non-positive rate).
 func efficiency(totN, tot1, n float64) float64 {
