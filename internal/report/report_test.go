@@ -583,3 +583,49 @@ func TestEvidenceLine(t *testing.T) {
 	}
 	t.Log(line)
 }
+
+// TestLongLineNamed: a line over 64 KiB used to make benchfmt's scanner
+// reject the whole file ("token too long") and name the wrong line. Now
+// that line alone is malformed, named by its own number, and the results
+// around it are kept; CRLF line endings read like LF.
+func TestLongLineNamed(t *testing.T) {
+	in := "tee: none\r\nBenchmarkWakeup-2 10 5 ns/op\r\n--- FAIL: " + strings.Repeat("x", 70<<10) + "\r\nBenchmarkWakeup-2 10 6 ns/op\r\n"
+	d := &Dataset{}
+	d.init()
+	if err := d.add(strings.NewReader(in), Input{Path: "long.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Malformed) != 1 || !strings.HasPrefix(d.Malformed[0].Error(), "long.txt:3: line too long (71690 bytes") {
+		t.Errorf("malformed %v, want long.txt:3", d.Malformed)
+	}
+	if n := len(d.Values(ID{Base: "Wakeup"}, "sec/op", 0)); n != 2 {
+		t.Errorf("%d samples kept, want 2", n)
+	}
+	if d.Arms[0].Label != "none" {
+		t.Errorf("arm %q: CR left in the tee value", d.Arms[0].Label)
+	}
+}
+
+// TestSkipsFile reads R.skips.tsv beside a result file into its arm and
+// refuses a malformed one naming file:line.
+func TestSkipsFile(t *testing.T) {
+	dir := t.TempDir()
+	res := filepath.Join(dir, "r.txt")
+	if err := os.WriteFile(res, []byte("tee: tdx\nBenchmarkWakeup-2 10 5 ns/op\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sk := SkipsPath(res)
+	if err := os.WriteFile(sk, []byte(skipsHeader+"\nfail\tgithub.com/teebench/teebench/llm_bench\tBenchmarkServe/model=x/concurrency=1\tTEEBENCH_LLM_URL http://127.0.0.1:1: connection refused\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := render(t, []string{res})
+	if !strings.Contains(got, "## Not measured here") || !strings.Contains(got, "| tdx | fail | github.com/teebench/teebench/llm_bench | `BenchmarkServe/model=x/concurrency=1` | TEEBENCH_LLM_URL http://127.0.0.1:1: connection refused |") {
+		t.Errorf("skips not listed:\n%.1500s", got)
+	}
+	if err := os.WriteFile(sk, []byte(skipsHeader+"\noops\tpkg\t-\twhy\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read([]Input{{Path: res}}); err == nil || !strings.Contains(err.Error(), "r.skips.tsv:2: unknown kind \"oops\"") {
+		t.Errorf("bad skips file: %v", err)
+	}
+}
