@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,7 +27,9 @@ type Input struct {
 
 // ParseInputs turns command-line arguments into Inputs. An argument of the
 // form label=path (label without '/' and the file not existing under the
-// whole argument) names its arm.
+// whole argument) names its arm. The path may be a file, a glob
+// ("runs/tdx-*.txt") or a directory (every *.txt in it, sorted); a glob or
+// directory that names no result file is an error.
 func ParseInputs(args []string) ([]Input, error) {
 	if len(args) == 0 {
 		return nil, errors.New("no result files given")
@@ -35,19 +39,59 @@ func ParseInputs(args []string) ([]Input, error) {
 		if a == "" {
 			return nil, errors.New("empty file argument")
 		}
-		label, path, ok := strings.Cut(a, "=")
-		if ok && label != "" && !strings.Contains(label, "/") {
+		label, path := "", a
+		if l, p, ok := strings.Cut(a, "="); ok && l != "" && !strings.Contains(l, "/") {
 			if _, err := os.Stat(a); err != nil { // a file literally named a=b wins
-				if path == "" {
+				if p == "" {
 					return nil, fmt.Errorf("argument %q: empty path after label", a)
 				}
-				in = append(in, Input{Label: label, Path: path})
-				continue
+				label, path = l, p
 			}
 		}
-		in = append(in, Input{Path: a})
+		paths, err := expandPath(path)
+		if err != nil {
+			return nil, fmt.Errorf("argument %q: %w", a, err)
+		}
+		for _, p := range paths {
+			in = append(in, Input{Label: label, Path: p})
+		}
 	}
 	return in, nil
+}
+
+// expandPath returns the result files a path names: itself, the files a
+// glob matches, or the *.txt files of a directory.
+func expandPath(path string) ([]string, error) {
+	if st, err := os.Stat(path); err == nil {
+		if !st.IsDir() {
+			return []string{path}, nil
+		}
+		m, err := filepath.Glob(filepath.Join(path, "*.txt"))
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("directory %s holds no *.txt result file", path)
+		}
+		return m, nil
+	}
+	if !strings.ContainsAny(path, "*?[") {
+		return []string{path}, nil // Read reports the missing file
+	}
+	m, err := filepath.Glob(path)
+	if err != nil {
+		return nil, fmt.Errorf("bad glob %q: %w", path, err)
+	}
+	var files []string
+	for _, f := range m {
+		if st, err := os.Stat(f); err == nil && !st.IsDir() {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no result file matches %q", path)
+	}
+	return files, nil
 }
 
 // Arm is one environment of the comparison: every result that shares a tee
@@ -65,6 +109,27 @@ type Arm struct {
 	// Skips are the benchmarks the arm's runs skipped or failed, from the
 	// R.skips.tsv files beside its result files (CONTRACTS §1).
 	Skips []Skip
+	// Testbed is the arm's testbed: the values of TestbedKeys. Files are
+	// pooled into one arm only within one testbed.
+	Testbed string
+
+	group string // the tee value or label the arm was named by
+}
+
+// TestbedKeys are the manifest keys that identify one testbed: results of
+// one tee value (or label) from machines that differ in any of them are
+// separate arms ("tdx", "tdx#2"), never pooled.
+var TestbedKeys = []string{"cpu-model", "vcpus", "kernel", "tdx-tee-tcb-svn", "microcode"}
+
+// testbedOf returns the testbed signature of a result.
+func testbedOf(res *benchfmt.Result) string {
+	var parts []string
+	for _, k := range TestbedKeys {
+		if v := res.GetConfig(k); v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // EnvValue returns the arm's value of a config key, with several distinct
@@ -272,15 +337,26 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 			label = "tee-unknown:" + in.Path
 		}
 	}
-	ai := -1
+	tb := testbedOf(res)
+	ai, same := -1, 0
 	for i, a := range d.Arms {
-		if a.Label == label {
+		if a.group != label {
+			continue
+		}
+		same++
+		if a.Testbed == tb {
 			ai = i
 			break
 		}
 	}
 	if ai < 0 {
-		d.Arms = append(d.Arms, &Arm{Label: label, Env: map[string][]string{}})
+		name := label
+		if same > 0 {
+			name = fmt.Sprintf("%s#%d", label, same+1)
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s (arm %s) is from another testbed than the earlier %s files (%s, not %s): not pooled, reported as arm %s",
+				in.Path, label, label, tb, d.Arms[slices.IndexFunc(d.Arms, func(a *Arm) bool { return a.group == label })].Testbed, name))
+		}
+		d.Arms = append(d.Arms, &Arm{Label: name, Env: map[string][]string{}, Testbed: tb, group: label})
 		ai = len(d.Arms) - 1
 		for k, v := range d.vals {
 			d.vals[k] = append(v, nil)

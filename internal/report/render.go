@@ -409,6 +409,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 	}
 	for _, a := range d.Arms {
 		t.Arms = append(t.Arms, a.Label)
+		t.noise = append(t.noise, noiseArm(d, a))
 	}
 	for _, rw := range rows {
 		if !d.Has(rw.id, rw.unit) {
@@ -434,10 +435,10 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			R.Overheads = append(R.Overheads, oc)
 			R.ohText = append(R.ohText, formatOverhead(dl)+r.warnMarks(dl.Warnings))
 			for _, p := range rw.pubs {
-				v := Verdict(p, dl, st.Cells[0].N, st.Cells[i+1].N)
-				if len(r.confounders) > 0 && p.NotComparable == "" && dl.OK {
-					v += " (⚠ `" + strings.Join(r.confounders, "`, `") + "` differ too)"
+				if t.noise[i+1] {
+					continue // a baseline against the baseline: no TEE overhead
 				}
+				v := r.verdict(p, dl, st.Cells[0].N, st.Cells[i+1].N)
 				if len(d.Arms) > 2 {
 					v = d.Arms[i+1].Label + ": " + v
 				}
@@ -463,6 +464,27 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 	t.markdown(r.out)
 	r.tables = append(r.tables, t)
 	return true
+}
+
+// verdict is Verdict with the confounder warning beside every verdict the
+// differing manifest keys affect.
+func (r *renderer) verdict(p PubOverhead, dl Delta, n0, n1 int) string {
+	v := Verdict(p, dl, n0, n1)
+	if len(r.confounders) > 0 && p.NotComparable == "" && dl.OK {
+		v += " (⚠ `" + strings.Join(r.confounders, "`, `") + "` differ too)"
+	}
+	return v
+}
+
+// noiseArm reports whether arm a, not the first, is another baseline
+// (tee none): its "overhead" against the baseline is the noise floor the
+// TEE overheads should be read against.
+func noiseArm(d *Dataset, a *Arm) bool {
+	if a == d.Arms[0] {
+		return false
+	}
+	v := a.EnvValue("tee")
+	return (v == "none" || v == "") && (d.Arms[0].EnvValue("tee") == "none" || d.Arms[0].EnvValue("tee") == "")
 }
 
 // errorFlags marks a benchmark whose error rate (errors/op, median) exceeds
@@ -512,11 +534,17 @@ func (r *renderer) headline(rw row, R Row, st Stat) {
 			s = formatOverhead(dl) + " overhead"
 		}
 		var vs []string
-		for j, p := range rw.pubs {
-			vs = append(vs, fmt.Sprintf("published %s (%s): %s", formatPct(p.Pct), p.Pair, R.Verdicts[i*len(rw.pubs)+j]))
+		for _, p := range rw.pubs {
+			if noiseArm(d, a) {
+				break
+			}
+			vs = append(vs, fmt.Sprintf("published %s (%s): %s", formatPct(p.Pct), p.Pair, r.verdict(p, dl, st.Cells[0].N, st.Cells[i+1].N)))
 		}
 		if len(vs) > 0 {
 			s += "; " + strings.Join(vs, "; ")
+		}
+		if noiseArm(d, a) {
+			s += " (noise floor: a baseline against the baseline)"
 		}
 		parts = append(parts, fmt.Sprintf("`%s` vs `%s` %s", a.Label, d.Arms[0].Label, s))
 	}

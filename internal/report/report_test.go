@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"flag"
 	"math"
 	"os"
@@ -627,5 +628,66 @@ func TestSkipsFile(t *testing.T) {
 	}
 	if _, err := Read([]Input{{Path: res}}); err == nil || !strings.Contains(err.Error(), "r.skips.tsv:2: unknown kind \"oops\"") {
 		t.Errorf("bad skips file: %v", err)
+	}
+}
+
+// TestArmsFromManyMachines: label=dir and label=glob arms; files of one
+// label from two testbeds are split, not pooled; a second baseline arm
+// is shown as the noise floor with no verdict.
+func TestArmsFromManyMachines(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	run := func(tee, vcpus string, v float64) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "tee: %s\nplatform: vm\ncpu-model: X\nvcpus: %s\nkernel: 6.1\nUnit IOPS better=higher\n", tee, vcpus)
+		for i := range 6 {
+			fmt.Fprintf(&b, "BenchmarkFio/job=read_iops/engine=go-2 1 %g IOPS\n", v*(1+float64(i)/1000))
+		}
+		return b.String()
+	}
+	write("base/m1.txt", run("none", "2", 1000))
+	write("base/m2.txt", run("none", "2", 1000))
+	write("again/m1.txt", run("none", "2", 1000))
+	write("tdx/a.txt", run("tdx", "2", 800))
+	write("tdx/b.txt", run("tdx", "8", 800))
+	in, err := ParseInputs([]string{"base=" + filepath.Join(dir, "base"), "base2=" + filepath.Join(dir, "again", "*.txt"), "tdx=" + filepath.Join(dir, "tdx")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in) != 5 {
+		t.Fatalf("inputs %+v", in)
+	}
+	d, err := Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, a := range d.Arms {
+		labels = append(labels, a.Label)
+	}
+	if strings.Join(labels, ",") != "base,base2,tdx,tdx#2" {
+		t.Errorf("arms %v, want base,base2,tdx,tdx#2 (two testbeds of tdx)", labels)
+	}
+	var out bytes.Buffer
+	if err := Render(&out, d, Options{Evidence: noEvidence}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"| noise floor base2 vs base |", "| overhead tdx vs base |", "not pooled, reported as arm tdx#2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if _, err := ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
+		t.Errorf("empty glob: %v", err)
 	}
 }

@@ -39,6 +39,7 @@ type Table struct {
 
 	first string   // the first column's heading
 	notes []string // footnotes (benchmath warnings)
+	noise []bool   // per arm: another baseline (its column is the noise floor)
 }
 
 // Row is one benchmark and unit of a Table.
@@ -99,8 +100,12 @@ type OverheadCell struct {
 func (t *Table) markdown(w io.Writer) {
 	hdr := []string{t.first, "benchmark unit"}
 	hdr = append(hdr, t.Arms...)
-	for _, a := range t.Arms[1:] {
-		hdr = append(hdr, "overhead "+a+" vs "+t.Arms[0])
+	for i, a := range t.Arms[1:] {
+		if t.noise[i+1] {
+			hdr = append(hdr, "noise floor "+a+" vs "+t.Arms[0])
+		} else {
+			hdr = append(hdr, "overhead "+a+" vs "+t.Arms[0])
+		}
 	}
 	hasPub := false
 	for _, r := range t.Rows {
