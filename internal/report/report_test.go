@@ -3,8 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
