@@ -1,6 +1,9 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -109,5 +112,80 @@ func TestBetterFlipsSign(t *testing.T) {
 	}
 	if !strings.Contains(f, "(4K QD64) ↓ |") || !strings.Contains(f, "| -20.00% [") {
 		t.Errorf("better=lower row: want ↓ and -20.00%%:\n%s", f)
+	}
+}
+
+// TestPRComment renders the PR comment for a base-vs-head pair: the
+// derived fixture (significant changes everywhere) and two real runs with
+// too few samples for any test.
+func TestPRComment(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := Command([]string{"-pr", "-threshold", "5%", "-threshold", "errors/op=50%", derived[0], derived[1]}, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	got := out.String()
+	for _, want := range []string{"## teebench: `head` vs `base`", "regression(s), ", "| `Fio/job=read_iops/engine=go` | IOPS ↑ |",
+		"| io_bench | IOPS |", "<details><summary>Full table", "threshold (5%,errors/op=50%)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("PR comment lacks %q", want)
+		}
+	}
+	if !strings.Contains(got, "rows have as few as n=3 on a side") || strings.Contains(got, "every row has") {
+		t.Error("only write_seq/engine=fio has n=3 in the TEE arm; the comment should say so for those rows only")
+	}
+	err = Command([]string{"-pr", "-fail-on-regression", derived[0], derived[1]}, &out, &errb)
+	if !errors.Is(err, ErrRegression) {
+		t.Errorf("-fail-on-regression: %v", err)
+	}
+	out.Reset()
+	real := "../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark
+	if err := Command([]string{"-pr", "-fail-on-regression", real, real}, &out, &errb); err != nil {
+		t.Errorf("no significance possible, yet failed: %v", err)
+	}
+	if !strings.Contains(out.String(), "**No significance is possible**") || !strings.Contains(out.String(), "every row has as few as n=1") ||
+		!strings.Contains(out.String(), "`COUNT=6`") {
+		t.Errorf("small-n comment:\n%.800s", out.String())
+	}
+	if err := Command([]string{"-pr", derived[0]}, &out, &errb); err == nil {
+		t.Error("-pr with one file accepted")
+	}
+}
+
+// TestJSONTables: -format json writes the tables as data, with the same
+// overheads, published pairs and verdicts as the Markdown.
+func TestJSONTables(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := Command([]string{"-format", "json", derived[0], derived[1]}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	var tables []struct {
+		Section string
+		Arms    []string
+		Rows    []struct {
+			Benchmark, Unit string
+			Better          int
+			Overheads       []struct{ Pct, Lo, Hi *float64 }
+			Published       []PubOverhead
+			Verdicts        []string
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &tables); err != nil {
+		t.Fatalf("JSON: %v\n%.300s", err, out.String())
+	}
+	found := false
+	for _, tb := range tables {
+		for _, r := range tb.Rows {
+			if r.Benchmark == "Fio/job=read_iops/engine=go" && r.Unit == "IOPS" {
+				found = true
+				if tb.Section != "II. Storage" || r.Better != 1 || *r.Overheads[0].Pct < 19.999 || *r.Overheads[0].Pct > 20.001 ||
+					len(r.Published) != 1 || r.Published[0].Pct != 40.3 || r.Verdicts[0] != "smaller overhead here" {
+					t.Errorf("read_iops row: %+v", r)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no read_iops row in the JSON")
 	}
 }

@@ -101,7 +101,7 @@ func WritePR(w io.Writer, d *Dataset, th *Thresholds) (PRResult, error) {
 		return res, fmt.Errorf("PR mode needs exactly two arms (base and head), got %d", len(d.Arms))
 	}
 	var rows []prRow
-	minN := math.MaxInt
+	minN, few := math.MaxInt, 0
 	for _, id := range d.ids {
 		for _, u := range d.units[id.String()] {
 			better := d.Units.GetBetter(u)
@@ -111,6 +111,9 @@ func WritePR(w io.Writer, d *Dataset, th *Thresholds) (PRResult, error) {
 				continue
 			}
 			minN = min(minN, base.N, head.N)
+			if base.N < MinTestN || head.N < MinTestN {
+				few++
+			}
 			rows = append(rows, prRow{id: id, unit: u, better: better, base: base, head: head, dl: dl,
 				change: (head.Center/base.Center - 1) * 100})
 		}
@@ -121,10 +124,14 @@ func WritePR(w io.Writer, d *Dataset, th *Thresholds) (PRResult, error) {
 	b, h := d.Arms[0], d.Arms[1]
 	fmt.Fprintf(w, "## teebench: `%s` vs `%s`\n\n", h.Label, b.Label)
 	fmt.Fprintf(w, "Base: %s. Head: %s. %d benchmark/unit pairs measured by both.\n\n", strings.Join(b.Files, ", "), strings.Join(h.Files, ", "), len(rows))
-	if minN < MinTestN {
-		fmt.Fprintf(w, "> **No significance is possible** for some rows: they have as few as n=%d run(s) on a side, and the Mann-Whitney U test "+
-			"needs at least %d runs per side to reach p < 0.05. Rerun both sides with `COUNT=6` (e.g. `COUNT=6 scripts/bench.sh`, or "+
-			"`go test -count 6`) to get a verdict.\n\n", minN, MinTestN)
+	if few > 0 {
+		what := fmt.Sprintf("%d of the %d rows have", few, len(rows))
+		if few == len(rows) {
+			what = "every row has"
+		}
+		fmt.Fprintf(w, "> **No significance is possible** where a side has fewer than %d runs: %s as few as n=%d on a side, and the Mann-Whitney U test "+
+			"cannot reach p < 0.05 with fewer than %d runs per side. Rerun both sides with `COUNT=6` (e.g. `COUNT=6 scripts/bench.sh`, or "+
+			"`go test -count 6`) to get a verdict.\n\n", MinTestN, what, minN, MinTestN)
 	}
 	fmt.Fprintf(w, "Rows shown: change significant (p < 0.05, Mann-Whitney U as in benchstat) and larger than the unit's threshold (%s). "+
 		"Direction from the result files' `Unit … better=` lines.\n\n", th.String())
