@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -187,5 +188,48 @@ func TestJSONTables(t *testing.T) {
 	}
 	if !found {
 		t.Error("no read_iops row in the JSON")
+	}
+}
+
+// TestIssue14Rows: the TPS row uses decode-tok/s (CONTRACTS §3) with the
+// published TPS overhead; the 7-Zip per-core figure is shown in both
+// readings with thread counts, the threads=8 one marked oversubscribed on
+// fewer vCPUs.
+func TestIssue14Rows(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, arm := range []struct {
+		tee string
+		f   float64
+	}{{"none", 1}, {"tdx", 0.9}} {
+		var b strings.Builder
+		fmt.Fprintf(&b, "tee: %s\nplatform: vm\nvcpus: 2\nUnit decode-tok/s better=higher\nUnit compress-MIPS better=higher\n", arm.tee)
+		for i := range 6 {
+			j := 1 + float64(i)/1000
+			fmt.Fprintf(&b, "BenchmarkServe/model=llama-3.1-8b/concurrency=1-2 20 %g decode-tok/s %g tok/s\n", 1000*arm.f*j, 600*arm.f*j)
+			fmt.Fprintf(&b, "BenchmarkSevenZip/threads=2-2 1 %g compress-MIPS\n", 9000*arm.f*j)
+			fmt.Fprintf(&b, "BenchmarkSevenZip/threads=8-2 1 %g compress-MIPS\n", 9500*arm.f*j)
+		}
+		p := filepath.Join(dir, arm.tee+".txt")
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	got, _ := render(t, paths)
+	l := rowLine(t, got, "Serve/model=llama-3.1-8b/concurrency=1 decode-tok/s")
+	for _, w := range []string{"TPS (concurrency=1) ↑", "| +10.00% [", "+6.8% (H100 Llama-3.1-8B TEE-off → TEE-on)<br>+8.8% (H200 Llama-3.1-8B"} {
+		if !strings.Contains(l, w) {
+			t.Errorf("TPS row lacks %q:\n%s", w, l)
+		}
+	}
+	if strings.Contains(got, "decode-tok/s not in this file") {
+		t.Error("says decode-tok/s is missing although it is present")
+	}
+	for _, w := range []string{"| compress MIPS ÷ vCPUs at threads = vCPUs | 4511 (threads=2, 2 vCPUs) |",
+		"| compress MIPS at threads=8 ÷ vCPUs | 4762 (threads=8, 2 vCPUs), oversubscribed: 8 threads > 2 vCPUs |"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("per-core table lacks %q:\n%s", w, got[strings.Index(got, "Per-core"):][:600])
+		}
 	}
 }

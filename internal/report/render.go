@@ -219,7 +219,7 @@ func (r *renderer) header() {
 // its differing between arms is expected: the platform (cvm), the TD's
 // identity (tdx-*, sev-*) and the GPU's confidential-computing state.
 func teeKey(k string) bool {
-	return k == "platform" || strings.HasPrefix(k, "tdx-") || strings.HasPrefix(k, "sev-") || strings.HasPrefix(k, "gpu-cc")
+	return k == "platform" || strings.HasPrefix(k, "tdx-") || strings.HasPrefix(k, "sev-") || strings.HasPrefix(k, "gpu-cc") || strings.HasPrefix(k, "evidence")
 }
 
 // envSkip are config keys that are not part of the environment.
