@@ -127,13 +127,26 @@ func TestPRComment(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{"## teebench: `head` vs `base`", "regression(s), ", "| `Fio/job=read_iops/engine=go` | IOPS ↑ |",
-		"| io_bench | IOPS |", "<details><summary>Full table", "threshold (5%,errors/op=50%)"} {
+		"| cpu_bench | 75 | +25.00% |", "<details><summary>Full table", "threshold (5%,errors/op=50%)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("PR comment lacks %q", want)
 		}
 	}
 	if !strings.Contains(got, "rows have as few as n=3 on a side") || strings.Contains(got, "every row has") {
 		t.Error("only write_seq/engine=fio has n=3 in the TEE arm; the comment should say so for those rows only")
+	}
+	// The PR fixture: head = base with one regression and one improvement.
+	out.Reset()
+	if err := Command([]string{"-pr", derived[0], "testdata/pr-head.txt"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	pr := out.String()
+	for _, want := range []string{"**1 regression(s), 1 improvement(s).**",
+		"| `Fio/job=read_iops/engine=go` | IOPS ↑ | 80.95k IOPS ±1% | 72.86k IOPS ±1% | -10.00% (p=0.002 n=6) | **regression** |",
+		"| `Wakeup/mech=futex` | sec/op ↓ | 17.83µs ±1% | 14.26µs ±1% | -20.00% (p=0.002 n=6) | improvement |"} {
+		if !strings.Contains(pr, want) {
+			t.Errorf("PR fixture comment lacks %q:\n%.1500s", want, pr)
+		}
 	}
 	err = Command([]string{"-pr", "-fail-on-regression", derived[0], derived[1]}, &out, &errb)
 	if !errors.Is(err, ErrRegression) {

@@ -170,36 +170,40 @@ func WritePR(w io.Writer, d *Dataset, th *Thresholds) (PRResult, error) {
 	return res, nil
 }
 
-// writeGeomeans writes, per package and unit, the geometric mean of the
-// head/base ratios of the medians (benchstat's geomean row).
+// writeGeomeans writes, per package, the geometric mean of the changes of
+// the medians over every benchmark and unit with a direction, each turned
+// so that above 1 is worse (head/base for better=lower, base/head for
+// better=higher): one line per package, like benchstat's geomean row.
 func writeGeomeans(w io.Writer, d *Dataset, rows []prRow) {
-	type key struct{ pkg, unit string }
-	sum := map[key]float64{}
-	cnt := map[key]int{}
-	var keys []key
+	sum := map[string]float64{}
+	cnt := map[string]int{}
+	var pkgs []string
 	for _, r := range rows {
-		if r.base.Center <= 0 || r.head.Center <= 0 {
+		if r.base.Center <= 0 || r.head.Center <= 0 || r.better == 0 {
 			continue
 		}
-		k := key{strings.TrimPrefix(d.Pkg(r.id), "github.com/teebench/teebench/"), r.unit}
-		if cnt[k] == 0 {
-			keys = append(keys, k)
-		}
-		sum[k] += math.Log(r.head.Center / r.base.Center)
-		cnt[k]++
-	}
-	if len(keys) == 0 {
-		return
-	}
-	sort.SliceStable(keys, func(i, j int) bool { return keys[i].pkg < keys[j].pkg })
-	var lines [][]string
-	for _, k := range keys {
-		pkg := k.pkg
+		pkg := strings.TrimPrefix(d.Pkg(r.id), "github.com/teebench/teebench/")
 		if pkg == "" {
 			pkg = "(no pkg:)"
 		}
-		lines = append(lines, []string{pkg, k.unit, strconv.Itoa(cnt[k]), fmt.Sprintf("%+.2f%%", (math.Exp(sum[k]/float64(cnt[k]))-1)*100)})
+		if cnt[pkg] == 0 {
+			pkgs = append(pkgs, pkg)
+		}
+		ratio := r.head.Center / r.base.Center
+		if r.better > 0 {
+			ratio = 1 / ratio
+		}
+		sum[pkg] += math.Log(ratio)
+		cnt[pkg]++
 	}
-	fmt.Fprintf(w, "Geomean of head/base per package and unit:\n\n")
-	writeTable(w, []string{"package", "unit", "benchmarks", "geomean change"}, lines, nil)
+	if len(pkgs) == 0 {
+		return
+	}
+	sort.Strings(pkgs)
+	var lines [][]string
+	for _, p := range pkgs {
+		lines = append(lines, []string{p, strconv.Itoa(cnt[p]), fmt.Sprintf("%+.2f%%", (math.Exp(sum[p]/float64(cnt[p]))-1)*100)})
+	}
+	fmt.Fprintf(w, "Geomean per package of the changes, each turned so that positive is worse (benchmark/unit pairs with a direction):\n\n")
+	writeTable(w, []string{"package", "pairs", "geomean change (+ = worse)"}, lines, nil)
 }
