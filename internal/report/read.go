@@ -196,6 +196,13 @@ type seriesKey struct {
 	id, unit string
 }
 
+// fileKey names one file's samples of a series within an arm.
+type fileKey struct {
+	seriesKey
+	arm  int
+	file string
+}
+
 // Dataset is everything read from the result files: the arms and, per
 // benchmark and unit, the measured values of each arm.
 type Dataset struct {
@@ -222,6 +229,7 @@ type Dataset struct {
 	Warnings []string
 	procs    map[string]string // id+arm -> first GOMAXPROCS suffix seen
 	iters    map[string][]int  // id -> per-arm sum of iterations
+	byFile   map[fileKey][]float64
 	pkgs     map[string]string // id -> pkg: config value
 }
 
@@ -271,6 +279,7 @@ func (d *Dataset) init() {
 	d.units = map[string][]string{}
 	d.procs = map[string]string{}
 	d.iters = map[string][]int{}
+	d.byFile = map[fileKey][]float64{}
 	d.pkgs = map[string]string{}
 }
 
@@ -413,6 +422,8 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 		}
 		vs[ai] = append(vs[ai], v.Value)
 		d.vals[k] = vs
+		fk := fileKey{k, ai, in.Path}
+		d.byFile[fk] = append(d.byFile[fk], v.Value)
 	}
 	return nil
 }
@@ -424,6 +435,38 @@ func (d *Dataset) Values(id ID, unit string, arm int) []float64 {
 		return nil
 	}
 	return vs[arm]
+}
+
+// Outliers returns the files of arm i whose samples of a benchmark and unit
+// differ significantly (Mann-Whitney U, p < 0.05) from those of the arm's
+// other files, each with its median and the others': with files from
+// several machines of one testbed, a machine that measures apart.
+func (d *Dataset) Outliers(id ID, unit string, arm int) []string {
+	a := d.Arms[arm]
+	if len(a.Files) < 2 {
+		return nil
+	}
+	k := seriesKey{id.String(), unit}
+	var out []string
+	for _, f := range a.Files {
+		mine := d.byFile[fileKey{k, arm, f}]
+		var rest []float64
+		for _, g := range a.Files {
+			if g != f {
+				rest = append(rest, d.byFile[fileKey{k, arm, g}]...)
+			}
+		}
+		if len(mine) == 0 || len(rest) == 0 {
+			continue
+		}
+		as := d.Units.GetAssumption(unit)
+		c0, c1, dl := Compare(as, rest, mine, Neutral)
+		if dl.OK && dl.Significant {
+			out = append(out, fmt.Sprintf("%s measures apart from the other files of arm %s: median %s vs %s (%s)",
+				f, a.Label, FormatValue(c1.Center, unit), FormatValue(c0.Center, unit), dl.Comparison))
+		}
+	}
+	return out
 }
 
 // Has reports whether any arm measured the benchmark in that unit.

@@ -426,6 +426,11 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			R.Cells = append(R.Cells, ac)
 			R.cellText = append(R.cellText, formatCell(c, rw.unit)+r.warnMarks(c.Warnings))
 		}
+		for i := range d.Arms {
+			for _, o := range d.Outliers(rw.id, rw.unit, i) {
+				R.cellText[i] += " ⚠" + r.note(o)
+			}
+		}
 		for i, dl := range st.Deltas[1:] {
 			oc := OverheadCell{Arm: d.Arms[i+1].Label, Pct: Num(dl.Overhead), Lo: Num(dl.Lo), Hi: Num(dl.Hi), P: Num(math.NaN()),
 				Significant: dl.OK && dl.Significant, N0: st.Cells[0].N, N1: st.Cells[i+1].N}

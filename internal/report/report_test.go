@@ -657,13 +657,14 @@ func TestArmsFromManyMachines(t *testing.T) {
 	write("base/m1.txt", run("none", "2", 1000))
 	write("base/m2.txt", run("none", "2", 1000))
 	write("again/m1.txt", run("none", "2", 1000))
+	write("base/m3.txt", run("none", "2", 1300)) // a machine that measures apart
 	write("tdx/a.txt", run("tdx", "2", 800))
 	write("tdx/b.txt", run("tdx", "8", 800))
 	in, err := ParseInputs([]string{"base=" + filepath.Join(dir, "base"), "base2=" + filepath.Join(dir, "again", "*.txt"), "tdx=" + filepath.Join(dir, "tdx")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(in) != 5 {
+	if len(in) != 6 {
 		t.Fatalf("inputs %+v", in)
 	}
 	d, err := Read(in)
@@ -682,9 +683,10 @@ func TestArmsFromManyMachines(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"| noise floor base2 vs base |", "| overhead tdx vs base |", "not pooled, reported as arm tdx#2"} {
+	for _, want := range []string{"| noise floor base2 vs base |", "| overhead tdx vs base |", "not pooled, reported as arm tdx#2",
+		"m3.txt measures apart from the other files of arm base: median 1.303k IOPS vs 1.002k IOPS (p=0.000 n=12+6)"} {
 		if !strings.Contains(got, want) {
-			t.Errorf("report lacks %q", want)
+			t.Errorf("report lacks %q\n%s", want, got[strings.Index(got, "## II"):][:1500])
 		}
 	}
 	if _, err := ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
