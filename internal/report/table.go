@@ -129,7 +129,11 @@ func (t *Table) markdown(w io.Writer) {
 		if hasPub {
 			var ps []string
 			for _, p := range r.Published {
-				ps = append(ps, formatPct(p.Pct)+" ("+p.Pair+")")
+				s := formatPct(p.Pct) + " (" + p.Pair + ")"
+				if len(t.Arms) == 1 && p.NotComparable != "" { // no verdict column to say it
+					s += ", not comparable: " + p.NotComparable
+				}
+				ps = append(ps, s)
 			}
 			line = append(line, esc(strings.Join(ps, "<br>")))
 			if len(t.Arms) > 1 {
