@@ -438,7 +438,11 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 				oc.P = Num(dl.P)
 			}
 			R.Overheads = append(R.Overheads, oc)
-			R.ohText = append(R.ohText, formatOverhead(dl)+r.warnMarks(dl.Warnings))
+			txt := formatOverhead(dl)
+			if c0, c1 := st.Cells[0], st.Cells[i+1]; dl.OK && c0.Center == 0 { // no relative change from zero
+				txt = fmt.Sprintf("%s → %s (%s)", FormatValue(c0.Center, rw.unit), FormatValue(c1.Center, rw.unit), dl.Comparison)
+			}
+			R.ohText = append(R.ohText, txt+r.warnMarks(dl.Warnings))
 			for _, p := range rw.pubs {
 				if t.noise[i+1] {
 					continue // a baseline against the baseline: no TEE overhead
