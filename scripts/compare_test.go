@@ -82,3 +82,137 @@ func TestCompareBadInput(t *testing.T) {
 		t.Errorf("missing file: err %v, output %s", err, out)
 	}
 }
+
+// compareCmd runs compare.sh from dir (the repository's scripts directory
+// when dir is "") and returns stdout, stderr and the error.
+func compareCmd(t *testing.T, dir string, args ...string) (string, string, error) {
+	t.Helper()
+	script, err := filepath.Abs("compare.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(script, args...)
+	cmd.Dir = dir
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+// rewrite rewrites a file through f.
+func rewrite(t *testing.T, path string, f func(string) string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(f(string(b))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCompareRelativePaths runs compare.sh from another directory with
+// paths relative to it (it used to change directory before reading them).
+func TestCompareRelativePaths(t *testing.T) {
+	dir := t.TempDir()
+	resultFile(t, dir, "base.txt", "none", "AMD EPYC", 100000)
+	resultFile(t, dir, "tee.txt", "tdx", "AMD EPYC", 120000)
+	out, errOut, err := compareCmd(t, dir, "base.txt", "tee.txt")
+	if err != nil || !strings.Contains(out, "+20.00%") {
+		t.Fatalf("relative paths from %s: %v\n%s%s", dir, err, out, errOut)
+	}
+	if _, errOut, err := compareCmd(t, dir, "base.txt", "missing.txt"); err == nil || !strings.Contains(errOut, "cannot read missing.txt") {
+		t.Errorf("missing relative file: %v %q", err, errOut)
+	}
+}
+
+// TestCompareLongLine: a line over benchstat's 64 KiB limit made benchstat
+// print "token too long" and compare.sh exit 0 with no table. Now the line
+// is dropped with its file:line named and the rest is compared.
+func TestCompareLongLine(t *testing.T) {
+	dir := t.TempDir()
+	base := resultFile(t, dir, "base.txt", "none", "AMD EPYC", 100000)
+	tee := resultFile(t, dir, "tee.txt", "tdx", "AMD EPYC", 120000)
+	rewrite(t, tee, func(s string) string {
+		return strings.Replace(s, "PASS\n", "--- FAIL: "+strings.Repeat("x", 70<<10)+"\nPASS\n", 1)
+	})
+	out, errOut, err := compareCmd(t, "", base, tee)
+	if err != nil || !strings.Contains(out, "+20.00%") {
+		t.Fatalf("long line: %v\n%s%s", err, out, errOut)
+	}
+	if !strings.Contains(errOut, tee+":15: line of 71690 bytes skipped") {
+		t.Errorf("long line not named: %q", errOut)
+	}
+}
+
+// TestCompareCRLF: Windows line endings made compare.sh see "none\r" and
+// "none" as two tee values, so two runs of one environment were merged into
+// one column instead of being compared file against file.
+func TestCompareCRLF(t *testing.T) {
+	dir := t.TempDir()
+	a := resultFile(t, dir, "a.txt", "none", "AMD EPYC", 100000)
+	b := resultFile(t, dir, "b.txt", "none", "AMD EPYC", 120000)
+	rewrite(t, a, func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") })
+	out, errOut, err := compareCmd(t, "", a, b)
+	if err != nil {
+		t.Fatalf("CRLF: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "+20.00%") || strings.Count(out, "vs base") != 2 {
+		t.Errorf("a CRLF and an LF run of one environment not compared file against file:\n%s", out)
+	}
+}
+
+// TestCompareBinary: a binary file was silently ignored.
+func TestCompareBinary(t *testing.T) {
+	dir := t.TempDir()
+	base := resultFile(t, dir, "base.txt", "none", "AMD EPYC", 100000)
+	bin := filepath.Join(dir, "core.txt")
+	if err := os.WriteFile(bin, []byte("tee: tdx\n\x00\x01\x02ELF\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := compareCmd(t, "", base, bin)
+	if err == nil || !strings.Contains(errOut, bin+" is not a text result file (it holds binary data)") {
+		t.Errorf("binary file: %v %q", err, errOut)
+	}
+}
+
+// TestComparePooledWarning: two tee: tdx files with different vcpus were
+// pooled into one column without the warning the report gives.
+func TestComparePooledWarning(t *testing.T) {
+	dir := t.TempDir()
+	base := resultFile(t, dir, "base.txt", "none", "AMD EPYC", 100000)
+	a := resultFile(t, dir, "a.txt", "tdx", "AMD EPYC", 120000)
+	b := resultFile(t, dir, "b.txt", "tdx", "AMD EPYC", 120000)
+	rewrite(t, a, func(s string) string { return strings.Replace(s, "kernel:", "vcpus: 2\nkernel:", 1) })
+	rewrite(t, b, func(s string) string { return strings.Replace(s, "kernel:", "vcpus: 8\nkernel:", 1) })
+	out, errOut, err := compareCmd(t, "", base, a, b)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "warning: files pooled into tee=tdx differ in vcpus ("+a+": 2; "+b+": 8)") {
+		t.Errorf("no pooling warning: %q", errOut)
+	}
+	if strings.Contains(errOut, "differ in kernel") || !strings.Contains(out, "+20.00%") {
+		t.Errorf("wrong warning or table:\n%s\n%s", errOut, out)
+	}
+}
+
+// TestCompareMarkdown: -md writes the PR comment through scripts/report -pr.
+func TestCompareMarkdown(t *testing.T) {
+	dir := t.TempDir()
+	base := resultFile(t, dir, "base.txt", "none", "AMD EPYC", 100000)
+	head := resultFile(t, dir, "head.txt", "none", "AMD EPYC", 120000)
+	out, errOut, err := compareCmd(t, "", "-md", base, head)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	for _, want := range []string{"## teebench: `head` vs `base`", "**2 regression(s), 0 improvement(s).**",
+		"| `Gateway/path=direct/c=50` | req/s ↑ |", "<details>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("PR comment lacks %q:\n%s", want, out)
+		}
+	}
+	if _, _, err := compareCmd(t, "", "-md", "-fail-on-regression", base, head); err == nil {
+		t.Error("-fail-on-regression exited 0 on a 16.7% throughput regression")
+	}
+}

@@ -3,7 +3,12 @@
 // benchstat's projections (`/size`) line up across packages.
 package benchname
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
 
 // Size formats a byte count with the largest binary unit that divides it
 // exactly: 4096 → "4KiB", 64<<20 → "64MiB", 1<<30 → "1GiB", 100 → "100B".
@@ -17,4 +22,30 @@ func Size(n int64) string {
 		}
 	}
 	return fmt.Sprintf("%dB", n)
+}
+
+// Param is one sub-benchmark name part: key=value, or a positional part
+// with an empty Key.
+type Param struct {
+	Key, Value string
+}
+
+// Parse splits a benchmark name (as benchfmt reads it, with or without the
+// -GOMAXPROCS suffix) into its base name without "Benchmark" and its
+// sub-benchmark parts: the one parser of benchmark names (the report's
+// rows, internal/scaling's thread series).
+func Parse(name benchfmt.Name) (base string, params []Param) {
+	b, parts := name.Parts()
+	for _, p := range parts {
+		if len(p) == 0 || p[0] == '-' { // GOMAXPROCS suffix
+			continue
+		}
+		s := strings.TrimPrefix(string(p), "/")
+		if k, v, ok := strings.Cut(s, "="); ok {
+			params = append(params, Param{k, v})
+		} else {
+			params = append(params, Param{"", s})
+		}
+	}
+	return string(b), params
 }

@@ -5,20 +5,27 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
 const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-chart-format svg|png] baseline.txt tee.txt [more.txt ...]
        go run ./scripts/report [-o report.md] base=a.txt tdx=b.txt
        go run ./scripts/report [-o report.md] run.txt
+       go run ./scripts/report -format json baseline.txt tee.txt
+       go run ./scripts/report -pr [-threshold 5%] [-fail-on-regression] base.txt head.txt
 
 Reads Go benchmark result files (go test -bench output of this suite) and
 writes the Markdown report. Arms are grouped by the files' "tee:" config
 value, or named by label=path arguments; the first arm is the baseline.
 With -o the SVG charts are written next to the report (or to -charts).
 A single file gives a one-arm report of absolute figures.
+-format json writes the report's tables as JSON instead. -pr writes the
+Markdown comment for a pull request: base vs head, significant changes
+over the threshold only, a geomean per package, the full table folded.
 `
 
 // Command is the report command: it parses args (flags, then result files),
@@ -31,6 +38,16 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	charts := fs.String("charts", "", "write the SVG charts to `dir` (default: <-o without extension>-charts, so reports in one directory keep their own charts; none without -o)")
 	strict := fs.Bool("strict", false, "fail on any malformed result line instead of skipping it")
 	format := fs.String("chart-format", "svg", "chart file `format`: svg or png")
+	outFormat := fs.String("format", "markdown", "output `format`: markdown or json (the tables as data)")
+	pr := fs.Bool("pr", false, "write the pull-request comment for base.txt head.txt (Markdown)")
+	failReg := fs.Bool("fail-on-regression", false, "with -pr: exit non-zero on a significant regression over the threshold")
+	th := &Thresholds{Default: DefaultThreshold}
+	fs.Var(th, "threshold", "with -pr: smallest change shown, `5%` by default; unit=10% sets one unit's (repeatable)")
+	defRate, err := envMaxErrorRate()
+	if err != nil {
+		return err
+	}
+	maxErr := fs.Float64("max-error-rate", defRate, "error rate (errors/op, a `fraction`) above which a row is marked and gives no headline (default TEEBENCH_MAX_ERROR_RATE or 0.01)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -38,10 +55,27 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *maxErr < 0 || *maxErr > 1 {
+		return fmt.Errorf("-max-error-rate %v: want a fraction between 0 and 1", *maxErr)
+	}
+	if *outFormat != "markdown" && *outFormat != "json" {
+		return fmt.Errorf("-format %q: want markdown or json", *outFormat)
+	}
 	inputs, err := ParseInputs(fs.Args())
 	if err != nil {
 		fs.Usage()
 		return err
+	}
+	if *pr {
+		if len(inputs) != 2 {
+			fs.Usage()
+			return fmt.Errorf("-pr takes two result files, base and head; got %d", len(inputs))
+		}
+		for i, l := range []string{"base", "head"} {
+			if inputs[i].Label == "" {
+				inputs[i].Label = l
+			}
+		}
 	}
 	d, err := Read(inputs)
 	if err != nil {
@@ -56,7 +90,37 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *format != "svg" && *format != "png" {
 		return fmt.Errorf("-chart-format %q: want svg or png", *format)
 	}
-	opt := Options{ChartDir: *charts, ChartFormat: *format}
+	if *pr || *outFormat == "json" {
+		var buf bytes.Buffer
+		if *pr {
+			res, err := WritePR(&buf, d, th)
+			if err != nil {
+				return err
+			}
+			if err := writeOut(*out, stdout, buf.Bytes()); err != nil {
+				return err
+			}
+			if *failReg && res.Regressions > 0 {
+				return fmt.Errorf("%d %w", res.Regressions, ErrRegression)
+			}
+			return nil
+		}
+		if *maxErr == 0 {
+			*maxErr = math.SmallestNonzeroFloat64
+		}
+		tables, err := Tables(d, Options{MaxErrorRate: *maxErr})
+		if err != nil {
+			return err
+		}
+		if err := WriteJSON(&buf, tables); err != nil {
+			return err
+		}
+		return writeOut(*out, stdout, buf.Bytes())
+	}
+	if *maxErr == 0 { // Options' zero means the default: any error at all is over 0
+		*maxErr = math.SmallestNonzeroFloat64
+	}
+	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr}
 	if opt.ChartDir == "" && *out != "" {
 		opt.ChartDir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-charts"
 	}
@@ -78,12 +142,31 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if err := Render(&buf, d, opt); err != nil {
 		return err
 	}
-	if *out == "" {
-		_, err = stdout.Write(buf.Bytes())
+	return writeOut(*out, stdout, buf.Bytes())
+}
+
+// writeOut writes b to the file named by out, or to stdout when out is "".
+func writeOut(out string, stdout io.Writer, b []byte) error {
+	if out == "" {
+		_, err := stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(out, b, 0o644); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	return nil
+}
+
+// envMaxErrorRate reads TEEBENCH_MAX_ERROR_RATE (CONTRACTS §2), the
+// default of -max-error-rate: a fraction in [0, 1], 0.01 when unset.
+func envMaxErrorRate() (float64, error) {
+	s := strings.TrimSpace(os.Getenv("TEEBENCH_MAX_ERROR_RATE"))
+	if s == "" {
+		return DefaultMaxErrorRate, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 || v > 1 {
+		return 0, fmt.Errorf("TEEBENCH_MAX_ERROR_RATE=%q: want a fraction between 0 and 1, e.g. 0.01", s)
+	}
+	return v, nil
 }

@@ -5,58 +5,35 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchunit"
 )
 
 // FormatValue renders a tidied value (benchfmt turns ns into sec and MB/s
-// into B/s) in the report's terms: bandwidth in binary units per second,
-// times with an SI prefix, rates with k/M/G, error rates in percent.
+// into B/s) scaled as benchstat does (golang.org/x/perf/benchunit: three
+// significant digits or more, SI or binary prefix by the unit's class):
+// times as "93.25µs", byte rates as "1.169GiB/s", other units as
+// "80.95k IOPS", error rates in percent.
 func FormatValue(v float64, unit string) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'g', -1, 64)
+		return strconv.FormatFloat(v, 'g', -1, 64) + " " + unit
 	}
 	switch {
 	case unit == "errors/op":
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
-	case unit == "usage-%":
-		return strconv.FormatFloat(v, 'f', 0, 64) + "%"
-	case strings.HasSuffix(unit, "B/s"):
-		return binary(v) + "/s"
-	case unit == "proof-B" || strings.HasSuffix(unit, "-B"):
-		return thousands(v) + " B"
-	case unit == "sec/op" || strings.HasSuffix(unit, "-sec"):
-		return seconds(v)
+	case strings.HasSuffix(unit, "-%"):
+		return trimf(v, 4) + "% " + strings.TrimSuffix(unit, "-%")
 	}
-	return si(v) + " " + displayUnit(unit)
-}
-
-// displayUnit drops the qualifier of prefixed rate units ("compress-MIPS",
-// "read-IOPS"): the row label already says what was measured.
-func displayUnit(unit string) string {
-	for _, p := range []string{"compress-", "decompress-", "read-", "write-"} {
-		if rest, ok := strings.CutPrefix(unit, p); ok {
-			return rest
-		}
+	scaled := benchunit.Scale(v, benchunit.ClassOf(unit))
+	switch {
+	case unit == "B/s" || unit == "B":
+		return scaled + unit
+	case unit == "sec/op" || unit == "sec":
+		return scaled + "s"
+	case strings.HasSuffix(unit, "-sec"):
+		return scaled + "s " + strings.TrimSuffix(unit, "-sec")
 	}
-	return unit
-}
-
-// thousands formats an integer-valued figure with comma separators.
-func thousands(v float64) string {
-	if math.Abs(v) >= 1e21 {
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
-	var b strings.Builder
-	if v < 0 {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return scaled + " " + unit
 }
 
 // trimf formats v with sig significant digits and no exponent.
@@ -73,46 +50,6 @@ func trimf(v float64, sig int) string {
 		dec = 0
 	}
 	return strconv.FormatFloat(v, 'f', dec, 64)
-}
-
-func binary(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for math.Abs(v) >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	return trimf(v, 4) + " " + units[i]
-}
-
-func seconds(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a == 0:
-		return "0 s"
-	case a < 1e-6:
-		return trimf(v*1e9, 4) + " ns"
-	case a < 1e-3:
-		return trimf(v*1e6, 4) + " µs"
-	case a < 1:
-		return trimf(v*1e3, 4) + " ms"
-	}
-	return trimf(v, 4) + " s"
-}
-
-func si(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1e12:
-		return trimf(v/1e12, 4) + "T"
-	case a >= 1e9:
-		return trimf(v/1e9, 4) + "G"
-	case a >= 1e6:
-		return trimf(v/1e6, 4) + "M"
-	case a >= 1e4:
-		return trimf(v/1e3, 4) + "k"
-	}
-	return trimf(v, 4)
 }
 
 // formatCell renders an arm's summary: "33.1k IOPS ±2%", or "–" when the

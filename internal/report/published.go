@@ -6,35 +6,24 @@ import (
 	"strings"
 )
 
-// Published is one figure of the published Performance Report
-// (/work/shared/reference/performance-report.md, Phala Cloud docs; METHODS.md
-// §0) that a row of our report can be set against.
+// Published is one absolute figure of the published Performance Report
+// (METHODS.md §0) with its source. Absolute figures come from other
+// hardware: the report lists them in an appendix beside the rows with the
+// same parameters and never draws a verdict on them.
 type Published struct {
 	// Row is the key of the report row this figure belongs to.
 	Row string
 	// Match, when set, restricts the figure to rows whose match string
-	// (e.g. "/model=llama-3.1-8b/", "/c=200/") contains one of these,
-	// case-insensitively.
+	// ("/key=value/...") contains every one of these, case-insensitively.
 	Match []string
-	// Env names the published environment (a column of the report).
+	// Env names the published environment and its hardware.
 	Env string
-	// Role is "tee" (compare with TEE arms), "baseline" (arms with tee:
-	// none) or "any".
-	Role string
 	// Value is in the row's tidied unit (B/s, sec, IOPS ...).
 	Value float64
 	// Source says where in the report the figure is.
 	Source string
-	// Hardware is a manifest condition "key~substring" that an arm must meet
-	// for the figure to be comparable; "" means the report does not say
-	// what hardware it was, so it is never comparable.
-	Hardware string
-	// NotComparable, when set, says why the figure can never be compared
-	// with ours (a different method or definition).
+	// NotComparable, when set, says how the published method differs.
 	NotComparable string
-	// Primary figures are shown in the section tables; all are listed in
-	// the "Published figures" appendix.
-	Primary bool
 }
 
 const (
@@ -48,37 +37,37 @@ const (
 func storagePub(row string, scale float64, h200host, h200cvm, labHost, labCVM, labVM float64) []Published {
 	src := "§II Storage, Performance Summary"
 	return []Published{
-		{Row: row, Env: "H200 host", Role: "baseline", Value: h200host * scale, Source: src, Hardware: "gpu~H200", Primary: true},
-		{Row: row, Env: "H200 CVM", Role: "tee", Value: h200cvm * scale, Source: src, Hardware: "gpu~H200", Primary: true},
-		{Row: row, Env: "TDX-Lab host", Role: "baseline", Value: labHost * scale, Source: src},
-		{Row: row, Env: "TDX-Lab CVM", Role: "tee", Value: labCVM * scale, Source: src},
-		{Row: row, Env: "TDX-Lab VM", Role: "baseline", Value: labVM * scale, Source: src},
+		{Row: row, Env: "H200 host", Value: h200host * scale, Source: src},
+		{Row: row, Env: "H200 CVM", Value: h200cvm * scale, Source: src},
+		{Row: row, Env: "TDX-Lab host", Value: labHost * scale, Source: src},
+		{Row: row, Env: "TDX-Lab CVM", Value: labCVM * scale, Source: src},
+		{Row: row, Env: "TDX-Lab VM", Value: labVM * scale, Source: src},
 	}
 }
 
 func gatewayPub(row string, c int, scale, prod5, lab float64) []Published {
 	src := "§III Gateway, Core Performance (ab -n 5000 over the TLS gateway)"
-	m := []string{fmt.Sprintf("/c=%d/", c)}
+	m := []string{"/path=tls-proxy/", "/keepalive=off/", fmt.Sprintf("/c=%d/", c)}
 	return []Published{
-		{Row: row, Match: m, Env: "Prod5", Role: "tee", Value: prod5 * scale, Source: src, Primary: true},
-		{Row: row, Match: m, Env: "TDX-Lab", Role: "tee", Value: lab * scale, Source: src, Primary: true},
+		{Row: row, Match: m, Env: "Prod5", Value: prod5 * scale, Source: src},
+		{Row: row, Match: m, Env: "TDX-Lab", Value: lab * scale, Source: src},
 	}
 }
 
-func llmPub(gpu, model string, hw string, primary bool, tpsOn, tpsOff, qpsOn, qpsOff, ttftOn, ttftOff, itlOn, itlOff float64) []Published {
+func llmPub(gpu, model string, tpsOn, tpsOff, qpsOn, qpsOff, ttftOn, ttftOff, itlOn, itlOff float64) []Published {
 	src := "§VII LLM (arXiv 2409.03992), " + gpu
 	m := []string{model}
 	itlNote := "the paper's ITL is per-request total decode time (METHODS.md §5), not vLLM's per-token ITL"
 	qpsNote := "the paper's QPS is vLLM benchmark_throughput (offline, 1000 ShareGPT prompts), not a serving sweep"
 	return []Published{
-		{Row: "llm/tps", Match: m, Env: gpu + " TEE-on", Role: "tee", Value: tpsOn, Source: src, Hardware: "gpu~" + hw, Primary: primary},
-		{Row: "llm/tps", Match: m, Env: gpu + " TEE-off", Role: "baseline", Value: tpsOff, Source: src, Hardware: "gpu~" + hw, Primary: primary},
-		{Row: "llm/qps", Match: m, Env: gpu + " TEE-on", Role: "tee", Value: qpsOn, Source: src, Hardware: "gpu~" + hw, NotComparable: qpsNote, Primary: primary},
-		{Row: "llm/qps", Match: m, Env: gpu + " TEE-off", Role: "baseline", Value: qpsOff, Source: src, Hardware: "gpu~" + hw, NotComparable: qpsNote, Primary: primary},
-		{Row: "llm/ttft", Match: m, Env: gpu + " TEE-on", Role: "tee", Value: ttftOn, Source: src, Hardware: "gpu~" + hw, Primary: primary},
-		{Row: "llm/ttft", Match: m, Env: gpu + " TEE-off", Role: "baseline", Value: ttftOff, Source: src, Hardware: "gpu~" + hw, Primary: primary},
-		{Row: "llm/itl", Match: m, Env: gpu + " TEE-on", Role: "tee", Value: itlOn, Source: src, Hardware: "gpu~" + hw, NotComparable: itlNote, Primary: primary},
-		{Row: "llm/itl", Match: m, Env: gpu + " TEE-off", Role: "baseline", Value: itlOff, Source: src, Hardware: "gpu~" + hw, NotComparable: itlNote, Primary: primary},
+		{Row: "llm/tps", Match: m, Env: gpu + " TEE-on", Value: tpsOn, Source: src},
+		{Row: "llm/tps", Match: m, Env: gpu + " TEE-off", Value: tpsOff, Source: src},
+		{Row: "llm/qps", Match: m, Env: gpu + " TEE-on", Value: qpsOn, Source: src, NotComparable: qpsNote},
+		{Row: "llm/qps", Match: m, Env: gpu + " TEE-off", Value: qpsOff, Source: src, NotComparable: qpsNote},
+		{Row: "llm/ttft", Match: m, Env: gpu + " TEE-on", Value: ttftOn, Source: src},
+		{Row: "llm/ttft", Match: m, Env: gpu + " TEE-off", Value: ttftOff, Source: src},
+		{Row: "llm/itl", Match: m, Env: gpu + " TEE-on", Value: itlOn, Source: src, NotComparable: itlNote},
+		{Row: "llm/itl", Match: m, Env: gpu + " TEE-off", Value: itlOff, Source: src, NotComparable: itlNote},
 	}
 }
 
@@ -86,10 +75,10 @@ func scalingPub(threads int, teeUsage, teeC, teeD, teeTot, teeEff, bmUsage, bmC,
 	src := "§VIII CPU scaling (7z b -mmtN)"
 	m := []string{fmt.Sprintf("/threads=%d/", threads)}
 	tee := func(row string, v float64) Published {
-		return Published{Row: row, Match: m, Env: "TEE CVM", Role: "tee", Value: v, Source: src + ", Table 1", Primary: true}
+		return Published{Row: row, Match: m, Env: "TEE CVM", Value: v, Source: src + ", Table 1 (TEE CVM), Table 2 (bare metal)"}
 	}
 	bm := func(row string, v float64) Published {
-		return Published{Row: row, Match: m, Env: "bare metal", Role: "baseline", Value: v, Source: src + ", Table 2", Primary: true}
+		return Published{Row: row, Match: m, Env: "bare metal", Value: v, Source: src + ", Table 1 (TEE CVM), Table 2 (bare metal)"}
 	}
 	return []Published{
 		tee("7z/usage", teeUsage), bm("7z/usage", bmUsage),
@@ -127,45 +116,45 @@ var PublishedFigures = concat(
 	gatewayPub("gw/errors/op", 2000, 0.01, 1.36, 0),
 	gatewayPub("gw/connect-max-sec", 2000, ms, 27084, 1677),
 	[]Published{
-		{Row: "gw-path/direct/req/s", Env: "TDX-Lab (c≈1000)", Role: "tee", Value: 11132, Source: "§III TProxy Overhead Analysis", Primary: true},
-		{Row: "gw-path/tls-proxy/req/s", Env: "TDX-Lab (c≈1000)", Role: "tee", Value: 1264, Source: "§III TProxy Overhead Analysis", Primary: true},
-		{Row: "gw-path/direct/lat-mean-sec", Env: "TDX-Lab (c≈1000)", Role: "tee", Value: 89.8 * ms, Source: "§III TProxy Overhead Analysis (ab Time per request, mean)", Primary: true},
-		{Row: "gw-path/tls-proxy/lat-mean-sec", Env: "TDX-Lab (c≈1000)", Role: "tee", Value: 791.3 * ms, Source: "§III TProxy Overhead Analysis (ab Time per request, mean)", Primary: true},
-		{Row: "gw-multi/req/s", Env: "TDX-Lab, log=error", Role: "tee", Value: 15000, Source: "§III Multi-process AB Test (51 x ab -n 5000 -c 40)", Primary: true},
-		{Row: "gw-multi/req/s", Env: "Prod8, log=error", Role: "tee", Value: 22400, Source: "§III Multi-process AB Test (51 x ab -n 5000 -c 40)"},
-		{Row: "gw-multi/req/s", Env: "Prod8, log=info", Role: "tee", Value: 15000, Source: "§III Multi-process AB Test (51 x ab -n 5000 -c 40)"},
+		{Row: "gw-path/direct/req/s", Match: []string{"/c=1000/"}, Env: "TDX-Lab (c≈1000)", Value: 11132, Source: "§III TProxy Overhead Analysis"},
+		{Row: "gw-path/tls-proxy/req/s", Match: []string{"/c=1000/"}, Env: "TDX-Lab (c≈1000)", Value: 1264, Source: "§III TProxy Overhead Analysis"},
+		{Row: "gw-path/direct/lat-mean-sec", Match: []string{"/c=1000/"}, Env: "TDX-Lab (c≈1000)", Value: 89.8 * ms, Source: "§III TProxy Overhead Analysis (ab Time per request, mean)"},
+		{Row: "gw-path/tls-proxy/lat-mean-sec", Match: []string{"/c=1000/"}, Env: "TDX-Lab (c≈1000)", Value: 791.3 * ms, Source: "§III TProxy Overhead Analysis (ab Time per request, mean)"},
+		{Row: "gw-multi/req/s", Match: []string{"/path=tls-proxy/", "/clients=51/", "/c=40/"}, Env: "TDX-Lab, log=error", Value: 15000, Source: "§III Multi-process AB Test (51 x ab -n 5000 -c 40)"},
+		{Row: "gw-multi/req/s", Match: []string{"/path=tls-proxy/", "/clients=51/", "/c=40/"}, Env: "Prod8, log=error", Value: 22400, Source: "§III Multi-process AB Test (51 x ab -n 5000 -c 40)"},
+		{Row: "gw-multi/req/s", Match: []string{"/path=tls-proxy/", "/clients=51/", "/c=40/"}, Env: "Prod8, log=info", Value: 15000, Source: "§III Multi-process AB Test (51 x ab -n 5000 -c 40)"},
 	},
 
 	// §IV zkTLS: SP1 zkVM, RSA-2048 verification. Our prover is gnark.
 	[]Published{
-		{Row: "zk/prove/sec/op", Match: []string{"/circuit=rsa2048/"}, Env: "CPU", Role: "baseline", Value: 166.30, Source: "§IV zkTLS Core Performance, Proof Time", NotComparable: "SP1 zkVM proof, not a gnark circuit", Primary: true},
-		{Row: "zk/prove/sec/op", Match: []string{"/circuit=rsa2048/"}, Env: "TEE CPU", Role: "tee", Value: 628.58, Source: "§IV zkTLS Core Performance, Proof Time", NotComparable: "SP1 zkVM proof, not a gnark circuit", Primary: true},
-		{Row: "zk/prove/sec/op", Match: []string{"/circuit=rsa2048/"}, Env: "TEE GPU", Role: "tee", Value: 852.73, Source: "§IV zkTLS Core Performance, Proof Time", NotComparable: "SP1 zkVM proof, not a gnark circuit"},
-		{Row: "zk/prove/proof-B", Match: []string{"/circuit=rsa2048/"}, Env: "CPU", Role: "baseline", Value: 8340752, Source: "§IV zkTLS Core Performance, Proof Size", NotComparable: "SP1 core (STARK) proof size, not a gnark proof", Primary: true},
-		{Row: "zk/prove/proof-B", Match: []string{"/circuit=rsa2048/"}, Env: "TEE CPU", Role: "tee", Value: 25123323, Source: "§IV zkTLS Core Performance, Proof Size", NotComparable: "SP1 core (STARK) proof size, not a gnark proof", Primary: true},
-		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "CPU", Role: "baseline", Value: 44.50e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (METHODS.md §6)", Primary: true},
-		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "TEE CPU", Role: "tee", Value: 11.77e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (METHODS.md §6)", Primary: true},
+		{Row: "zk/prove/sec/op", Match: []string{"/circuit=rsa2048/"}, Env: "CPU", Value: 166.30, Source: "§IV zkTLS Core Performance, Proof Time", NotComparable: "SP1 zkVM proof, not a gnark circuit"},
+		{Row: "zk/prove/sec/op", Match: []string{"/circuit=rsa2048/"}, Env: "TEE CPU", Value: 628.58, Source: "§IV zkTLS Core Performance, Proof Time", NotComparable: "SP1 zkVM proof, not a gnark circuit"},
+		{Row: "zk/prove/sec/op", Match: []string{"/circuit=rsa2048/"}, Env: "TEE GPU", Value: 852.73, Source: "§IV zkTLS Core Performance, Proof Time", NotComparable: "SP1 zkVM proof, not a gnark circuit"},
+		{Row: "zk/prove/proof-B", Match: []string{"/circuit=rsa2048/"}, Env: "CPU", Value: 8340752, Source: "§IV zkTLS Core Performance, Proof Size", NotComparable: "SP1 core (STARK) proof size, not a gnark proof"},
+		{Row: "zk/prove/proof-B", Match: []string{"/circuit=rsa2048/"}, Env: "TEE CPU", Value: 25123323, Source: "§IV zkTLS Core Performance, Proof Size", NotComparable: "SP1 core (STARK) proof size, not a gnark proof"},
+		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "CPU", Value: 44.50e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (METHODS.md §6)"},
+		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "TEE CPU", Value: 11.77e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (METHODS.md §6)"},
 	},
 
 	// §V Compression (7z b -mmt8 as printed; per-core divides by 32 cores).
 	[]Published{
-		{Row: "7z/compress-MIPS", Match: []string{"/threads=8/"}, Env: "TDX-Lab (32 cores)", Role: "tee", Value: 40677, Source: "§V Compression Performance Benchmark (7z b -mmt8)", Primary: true},
-		{Row: "7z/compress-MIPS", Match: []string{"/threads=8/"}, Env: "Prod8 (288 cores)", Role: "tee", Value: 31658, Source: "§V Compression Performance Benchmark (7z b -mmt8)"},
-		{Row: "7z/compress-MIPS", Match: []string{"/threads=8/"}, Env: "Prod5 (128 cores)", Role: "tee", Value: 12654, Source: "§V Compression Performance Benchmark (7z b -mmt8)"},
+		{Row: "7z/compress-MIPS", Match: []string{"/threads=8/"}, Env: "TDX-Lab (32 cores)", Value: 40677, Source: "§V Compression Performance Benchmark (7z b -mmt8)"},
+		{Row: "7z/compress-MIPS", Match: []string{"/threads=8/"}, Env: "Prod8 (288 cores)", Value: 31658, Source: "§V Compression Performance Benchmark (7z b -mmt8)"},
+		{Row: "7z/compress-MIPS", Match: []string{"/threads=8/"}, Env: "Prod5 (128 cores)", Value: 12654, Source: "§V Compression Performance Benchmark (7z b -mmt8)"},
 	},
 
 	// §VI GPU.
 	[]Published{
-		{Row: "gpu/gemm/TOPS", Match: []string{"/dtype=int8/"}, Env: "H200 NVL", Role: "any", Value: 3341, Source: "§VI Hardware Comparison, INT8 Compute", Hardware: "gpu~H200", NotComparable: "vendor peak with sparsity, not a measurement", Primary: true},
+		{Row: "gpu/gemm/TOPS", Match: []string{"/dtype=int8/"}, Env: "H200 NVL", Value: 3341, Source: "§VI Hardware Comparison, INT8 Compute", NotComparable: "vendor peak with sparsity, not a measurement"},
 	},
 
 	// §VII LLM: arXiv 2409.03992 Tables 1 and 2.
-	llmPub("H100", "llama-3.1-8b", "H100", false, 123.30, 132.36, 18.21, 18.82, 0.0288, 0.0242, 1.6743, 1.5549),
-	llmPub("H100", "phi-3", "H100", false, 66.58, 69.78, 7.18, 7.35, 0.0546, 0.0463, 3.7676, 3.5784),
-	llmPub("H100", "llama-3.1-70b", "H100", false, 2.48, 2.48, 0.83, 0.83, 0.5108, 0.5129, 94.8714, 95.2395),
-	llmPub("H200", "llama-3.1-8b", "H200", true, 121.04, 132.78, 29.60, 32.01, 0.0364, 0.0301, 1.7158, 1.5552),
-	llmPub("H200", "phi-3", "H200", true, 68.43, 72.98, 12.83, 13.86, 0.0524, 0.0417, 3.6975, 3.4599),
-	llmPub("H200", "llama-3.1-70b", "H200", true, 4.08, 4.18, 2.19, 2.20, 0.4362, 0.4204, 57.3855, 55.9771),
+	llmPub("H100", "llama-3.1-8b", 123.30, 132.36, 18.21, 18.82, 0.0288, 0.0242, 1.6743, 1.5549),
+	llmPub("H100", "phi-3", 66.58, 69.78, 7.18, 7.35, 0.0546, 0.0463, 3.7676, 3.5784),
+	llmPub("H100", "llama-3.1-70b", 2.48, 2.48, 0.83, 0.83, 0.5108, 0.5129, 94.8714, 95.2395),
+	llmPub("H200", "llama-3.1-8b", 121.04, 132.78, 29.60, 32.01, 0.0364, 0.0301, 1.7158, 1.5552),
+	llmPub("H200", "phi-3", 68.43, 72.98, 12.83, 13.86, 0.0524, 0.0417, 3.6975, 3.4599),
+	llmPub("H200", "llama-3.1-70b", 4.08, 4.18, 2.19, 2.20, 0.4362, 0.4204, 57.3855, 55.9771),
 
 	// §VIII 7-Zip thread scaling (Tables 1 and 2).
 	scalingPub(1, 100, 2511, 34387, 2803, 100, 100, 4992, 43200, 4544, 100),
@@ -184,75 +173,24 @@ func concat(ps ...[]Published) []Published {
 	return out
 }
 
-// lookupPublished returns the figures for a row key and match string.
-func lookupPublished(row, match string, primaryOnly bool) []Published {
+// lookupPublished returns the figures for a row key whose Match strings
+// all occur in match (a row's "/key=value/..." string), case-insensitively.
+func lookupPublished(row, match string) []Published {
 	var out []Published
 	lm := strings.ToLower(match)
 	for _, p := range PublishedFigures {
-		if p.Row != row || (primaryOnly && !p.Primary) {
+		if p.Row != row {
 			continue
 		}
-		if len(p.Match) > 0 {
-			ok := false
-			for _, m := range p.Match {
-				ok = ok || strings.Contains(lm, strings.ToLower(m))
-			}
-			if !ok {
-				continue
-			}
+		ok := true
+		for _, m := range p.Match {
+			ok = ok && strings.Contains(lm, strings.ToLower(m))
 		}
-		out = append(out, p)
+		if ok {
+			out = append(out, p)
+		}
 	}
 	return out
-}
-
-// armRole is "tee" or "baseline" from the arm's tee config value.
-func armRole(a *Arm) string {
-	switch a.EnvValue("tee") {
-	case "", "none":
-		return "baseline"
-	}
-	return "tee"
-}
-
-// appliesTo reports whether a published figure is set against arm a.
-func (p Published) appliesTo(a *Arm) bool {
-	return p.Role == "any" || p.Role == armRole(a)
-}
-
-// Verdict compares a published figure with an arm's measured summary:
-// "within our CI", "differs (...)", or "not comparable: reason".
-func Verdict(p Published, a *Arm, c Cell, unit string) string {
-	if c.N == 0 {
-		return "no data"
-	}
-	if p.NotComparable != "" {
-		return "not comparable: " + p.NotComparable
-	}
-	if prof := a.EnvValue("profile"); prof != "report" {
-		if prof == "" {
-			prof = "unknown"
-		}
-		return "not comparable: profile " + prof + " (needs report sizes)"
-	}
-	if p.Hardware == "" {
-		return "not comparable: the report does not name its hardware"
-	}
-	k, sub, _ := strings.Cut(p.Hardware, "~")
-	if !strings.Contains(strings.ToLower(a.EnvValue(k)), strings.ToLower(sub)) {
-		have := a.EnvValue(k)
-		if have == "" {
-			have = "none"
-		}
-		return fmt.Sprintf("not comparable: different hardware (%s %s, published %s)", k, have, sub)
-	}
-	if p.Value >= c.Lo && p.Value <= c.Hi {
-		return "within our CI"
-	}
-	if p.Value == 0 {
-		return "differs"
-	}
-	return fmt.Sprintf("differs (ours %+.1f%%)", (c.Center/p.Value-1)*100)
 }
 
 // formatPublished renders a published value in the row's unit.

@@ -1,15 +1,18 @@
 package report
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/teebench/teebench/internal/benchname"
 )
 
 // Input is one result file named on the command line, with the label of its
@@ -24,7 +27,9 @@ type Input struct {
 
 // ParseInputs turns command-line arguments into Inputs. An argument of the
 // form label=path (label without '/' and the file not existing under the
-// whole argument) names its arm.
+// whole argument) names its arm. The path may be a file, a glob
+// ("runs/tdx-*.txt") or a directory (every *.txt in it, sorted); a glob or
+// directory that names no result file is an error.
 func ParseInputs(args []string) ([]Input, error) {
 	if len(args) == 0 {
 		return nil, errors.New("no result files given")
@@ -34,19 +39,59 @@ func ParseInputs(args []string) ([]Input, error) {
 		if a == "" {
 			return nil, errors.New("empty file argument")
 		}
-		label, path, ok := strings.Cut(a, "=")
-		if ok && label != "" && !strings.Contains(label, "/") {
+		label, path := "", a
+		if l, p, ok := strings.Cut(a, "="); ok && l != "" && !strings.Contains(l, "/") {
 			if _, err := os.Stat(a); err != nil { // a file literally named a=b wins
-				if path == "" {
+				if p == "" {
 					return nil, fmt.Errorf("argument %q: empty path after label", a)
 				}
-				in = append(in, Input{Label: label, Path: path})
-				continue
+				label, path = l, p
 			}
 		}
-		in = append(in, Input{Path: a})
+		paths, err := expandPath(path)
+		if err != nil {
+			return nil, fmt.Errorf("argument %q: %w", a, err)
+		}
+		for _, p := range paths {
+			in = append(in, Input{Label: label, Path: p})
+		}
 	}
 	return in, nil
+}
+
+// expandPath returns the result files a path names: itself, the files a
+// glob matches, or the *.txt files of a directory.
+func expandPath(path string) ([]string, error) {
+	if st, err := os.Stat(path); err == nil {
+		if !st.IsDir() {
+			return []string{path}, nil
+		}
+		m, err := filepath.Glob(filepath.Join(path, "*.txt"))
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("directory %s holds no *.txt result file", path)
+		}
+		return m, nil
+	}
+	if !strings.ContainsAny(path, "*?[") {
+		return []string{path}, nil // Read reports the missing file
+	}
+	m, err := filepath.Glob(path)
+	if err != nil {
+		return nil, fmt.Errorf("bad glob %q: %w", path, err)
+	}
+	var files []string
+	for _, f := range m {
+		if st, err := os.Stat(f); err == nil && !st.IsDir() {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no result file matches %q", path)
+	}
+	return files, nil
 }
 
 // Arm is one environment of the comparison: every result that shares a tee
@@ -61,6 +106,30 @@ type Arm struct {
 	Env map[string][]string
 	// EnvKeys lists the keys of Env in order of first appearance.
 	EnvKeys []string
+	// Skips are the benchmarks the arm's runs skipped or failed, from the
+	// R.skips.tsv files beside its result files (CONTRACTS §1).
+	Skips []Skip
+	// Testbed is the arm's testbed: the values of TestbedKeys. Files are
+	// pooled into one arm only within one testbed.
+	Testbed string
+
+	group string // the tee value or label the arm was named by
+}
+
+// TestbedKeys are the manifest keys that identify one testbed: results of
+// one tee value (or label) from machines that differ in any of them are
+// separate arms ("tdx", "tdx#2"), never pooled.
+var TestbedKeys = []string{"cpu-model", "vcpus", "kernel", "tdx-tee-tcb-svn", "microcode"}
+
+// testbedOf returns the testbed signature of a result.
+func testbedOf(res *benchfmt.Result) string {
+	var parts []string
+	for _, k := range TestbedKeys {
+		if v := res.GetConfig(k); v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // EnvValue returns the arm's value of a config key, with several distinct
@@ -82,11 +151,8 @@ func (a *Arm) addEnv(key, val string) {
 	a.Env[key] = append(vs, val)
 }
 
-// Param is one sub-benchmark name part: key=value, or a positional part with
-// an empty Key.
-type Param struct {
-	Key, Value string
-}
+// Param is one sub-benchmark name part (benchname owns the parsing).
+type Param = benchname.Param
 
 // ID names one benchmark without its GOMAXPROCS suffix: the base name
 // without "Benchmark" and the sub-benchmark parts.
@@ -122,24 +188,19 @@ func (id ID) Get(key string) string {
 }
 
 func parseID(name benchfmt.Name) ID {
-	base, parts := name.Parts()
-	id := ID{Base: string(base)}
-	for _, p := range parts {
-		if len(p) == 0 || p[0] == '-' { // GOMAXPROCS suffix
-			continue
-		}
-		s := string(bytes.TrimPrefix(p, []byte("/")))
-		if k, v, ok := strings.Cut(s, "="); ok {
-			id.Params = append(id.Params, Param{k, v})
-		} else {
-			id.Params = append(id.Params, Param{"", s})
-		}
-	}
-	return id
+	base, params := benchname.Parse(name)
+	return ID{Base: base, Params: params}
 }
 
 type seriesKey struct {
 	id, unit string
+}
+
+// fileKey names one file's samples of a series within an arm.
+type fileKey struct {
+	seriesKey
+	arm  int
+	file string
 }
 
 // Dataset is everything read from the result files: the arms and, per
@@ -167,7 +228,23 @@ type Dataset struct {
 	// such as samples of one benchmark run with several GOMAXPROCS.
 	Warnings []string
 	procs    map[string]string // id+arm -> first GOMAXPROCS suffix seen
+	iters    map[string][]int  // id -> per-arm sum of iterations
+	byFile   map[fileKey][]float64
+	pkgs     map[string]string // id -> pkg: config value
 }
+
+// Iterations returns the sum of the iteration counts (b.N) of arm i's
+// samples of a benchmark: for the LLM and gateway benchmarks, requests.
+func (d *Dataset) Iterations(id ID, arm int) int {
+	it := d.iters[id.String()]
+	if arm >= len(it) {
+		return 0
+	}
+	return it[arm]
+}
+
+// Pkg returns the `pkg:` of a benchmark's results, "" when none was given.
+func (d *Dataset) Pkg(id ID) string { return d.pkgs[id.String()] }
 
 // Read reads the inputs into a Dataset. Malformed lines are collected in
 // Dataset.Malformed with their file:line; a file that cannot be opened, is
@@ -188,6 +265,9 @@ func Read(inputs []Input) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := d.addSkips(in); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -198,12 +278,16 @@ func (d *Dataset) init() {
 	d.vals = map[seriesKey][][]float64{}
 	d.units = map[string][]string{}
 	d.procs = map[string]string{}
+	d.iters = map[string][]int{}
+	d.byFile = map[fileKey][]float64{}
+	d.pkgs = map[string]string{}
 }
 
 // add reads one result stream named in.Path into d.
 func (d *Dataset) add(r io.Reader, in Input) error {
 	cr := &countReader{r: r}
-	br := benchfmt.NewReader(cr, in.Path)
+	lr := newLineLimiter(cr, in.Path)
+	br := benchfmt.NewReader(lr, in.Path)
 	n := 0
 	var bad []error
 	for br.Scan() {
@@ -222,6 +306,13 @@ func (d *Dataset) add(r io.Reader, in Input) error {
 	}
 	if err := br.Err(); err != nil {
 		return fmt.Errorf("%s: %w", in.Path, err)
+	}
+	if lr.err != nil {
+		return fmt.Errorf("%s: %w", in.Path, lr.err)
+	}
+	for _, e := range lr.long {
+		d.Malformed = append(d.Malformed, e)
+		bad = append(bad, e)
 	}
 	if cr.n == 0 {
 		return fmt.Errorf("%s: empty file (no benchmark results)", in.Path)
@@ -255,15 +346,26 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 			label = "tee-unknown:" + in.Path
 		}
 	}
-	ai := -1
+	tb := testbedOf(res)
+	ai, same := -1, 0
 	for i, a := range d.Arms {
-		if a.Label == label {
+		if a.group != label {
+			continue
+		}
+		same++
+		if a.Testbed == tb {
 			ai = i
 			break
 		}
 	}
 	if ai < 0 {
-		d.Arms = append(d.Arms, &Arm{Label: label, Env: map[string][]string{}})
+		name := label
+		if same > 0 {
+			name = fmt.Sprintf("%s#%d", label, same+1)
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s (arm %s) is from another testbed than the earlier %s files (%s, not %s): not pooled, reported as arm %s",
+				in.Path, label, label, tb, d.Arms[slices.IndexFunc(d.Arms, func(a *Arm) bool { return a.group == label })].Testbed, name))
+		}
+		d.Arms = append(d.Arms, &Arm{Label: name, Env: map[string][]string{}, Testbed: tb, group: label})
 		ai = len(d.Arms) - 1
 		for k, v := range d.vals {
 			d.vals[k] = append(v, nil)
@@ -302,6 +404,15 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 		d.seen[ids] = true
 		d.ids = append(d.ids, id)
 	}
+	it := d.iters[ids]
+	for len(it) < len(d.Arms) {
+		it = append(it, 0)
+	}
+	it[ai] += res.Iters
+	d.iters[ids] = it
+	if pkg := res.GetConfig("pkg"); pkg != "" {
+		d.pkgs[ids] = pkg
+	}
 	for _, v := range res.Values {
 		k := seriesKey{ids, v.Unit}
 		vs, ok := d.vals[k]
@@ -311,6 +422,8 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 		}
 		vs[ai] = append(vs[ai], v.Value)
 		d.vals[k] = vs
+		fk := fileKey{k, ai, in.Path}
+		d.byFile[fk] = append(d.byFile[fk], v.Value)
 	}
 	return nil
 }
@@ -322,6 +435,38 @@ func (d *Dataset) Values(id ID, unit string, arm int) []float64 {
 		return nil
 	}
 	return vs[arm]
+}
+
+// Outliers returns the files of arm i whose samples of a benchmark and unit
+// differ significantly (Mann-Whitney U, p < 0.05) from those of the arm's
+// other files, each with its median and the others': with files from
+// several machines of one testbed, a machine that measures apart.
+func (d *Dataset) Outliers(id ID, unit string, arm int) []string {
+	a := d.Arms[arm]
+	if len(a.Files) < 2 {
+		return nil
+	}
+	k := seriesKey{id.String(), unit}
+	var out []string
+	for _, f := range a.Files {
+		mine := d.byFile[fileKey{k, arm, f}]
+		var rest []float64
+		for _, g := range a.Files {
+			if g != f {
+				rest = append(rest, d.byFile[fileKey{k, arm, g}]...)
+			}
+		}
+		if len(mine) == 0 || len(rest) == 0 {
+			continue
+		}
+		as := d.Units.GetAssumption(unit)
+		c0, c1, dl := Compare(as, rest, mine, Neutral)
+		if dl.OK && dl.Significant {
+			out = append(out, fmt.Sprintf("%s measures apart from the other files of arm %s: median %s vs %s (%s)",
+				f, a.Label, FormatValue(c1.Center, unit), FormatValue(c0.Center, unit), dl.Comparison))
+		}
+	}
+	return out
 }
 
 // Has reports whether any arm measured the benchmark in that unit.

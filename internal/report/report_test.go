@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -81,6 +82,9 @@ func TestGolden(t *testing.T) {
 			[]string{"storage-iops.svg", "gateway-p99.svg", "llm-latency.svg", "scaling-efficiency.svg"}},
 		// One arm: absolute figures, published column, no overhead.
 		{"synth-one.golden.md", []string{"testdata/synth-tee.txt"}, []string{"scaling-efficiency.svg"}},
+		// Two arms derived from a real run (testdata/genderived): n=6 per arm,
+		// TEE arm with known injected changes; every verdict kind.
+		{"derived.golden.md", derived, []string{"storage-iops.svg", "gateway-p99.svg", "gateway-open-loop.svg", "llm-latency.svg", "scaling-efficiency.svg"}},
 		// Real runs of this suite on this machine, arms named by label=path.
 		{"real.golden.md", []string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"}, []string{"storage-iops.svg", "gateway-p99.svg"}},
 	} {
@@ -108,8 +112,8 @@ func TestOneArmHasNoOverhead(t *testing.T) {
 	if strings.Contains(got, "| overhead ") || strings.Contains(got, "Warning:") {
 		t.Errorf("one-arm report shows overhead or an environment warning")
 	}
-	if !strings.Contains(got, "| published | verdict |") {
-		t.Errorf("one-arm report lacks the published column")
+	if !strings.Contains(got, "| published overhead |\n") || strings.Contains(got, "| verdict |") {
+		t.Errorf("one-arm report: want the published overheads for reference and no verdict column")
 	}
 }
 
@@ -124,7 +128,7 @@ func TestEnvironmentWarning(t *testing.T) {
 
 func TestEmptySectionsNamed(t *testing.T) {
 	got, _ := render(t, []string{"testdata/real-run1.txt"})
-	for _, s := range []string{"*IV. zk proving: no data; `BenchmarkProve`, `BenchmarkVerify`, `BenchmarkSetup` (zk_bench) would fill this section.*", "*VII. LLM inference: no data; `BenchmarkServe` (llm_bench) would fill this section.*"} {
+	for _, s := range []string{"*VII. LLM inference: no data; `go test -run '^$' -bench '^BenchmarkServe$' ./llm_bench` would fill this section.*"} {
 		if !strings.Contains(got, s) {
 			t.Errorf("missing line %q", s)
 		}
@@ -345,34 +349,69 @@ func TestOverheadConvention(t *testing.T) {
 }
 
 func TestVerdict(t *testing.T) {
-	arm := func(kv ...string) *Arm {
-		a := &Arm{Env: map[string][]string{}}
-		for i := 0; i < len(kv); i += 2 {
-			a.addEnv(kv[i], kv[i+1])
-		}
-		return a
-	}
-	cell := Cell{N: 6}
-	cell.Center, cell.Lo, cell.Hi = 100, 95, 105
-	p := Published{Value: 100, Hardware: "gpu~H200"}
+	dl := Delta{OK: true, Overhead: 20, Lo: 18, Hi: 22}
 	for _, tc := range []struct {
-		name string
-		a    *Arm
-		p    Published
-		c    Cell
-		want string
+		name   string
+		p      PubOverhead
+		n0, n1 int
+		want   string
 	}{
-		{"inside CI", arm("profile", "report", "gpu", "NVIDIA H200 NVL"), p, cell, "within our CI"},
-		{"outside CI", arm("profile", "report", "gpu", "NVIDIA H200 NVL"), Published{Value: 80, Hardware: "gpu~H200"}, cell, "differs (ours +25.0%)"},
-		{"quick profile", arm("profile", "quick", "gpu", "NVIDIA H200 NVL"), p, cell, "not comparable: profile quick (needs report sizes)"},
-		{"other GPU", arm("profile", "report", "gpu", "NVIDIA H100"), p, cell, "not comparable: different hardware (gpu NVIDIA H100, published H200)"},
-		{"unknown hardware", arm("profile", "report"), Published{Value: 100}, cell, "not comparable: the report does not name its hardware"},
-		{"other method", arm("profile", "report", "gpu", "H200"), Published{Value: 100, Hardware: "gpu~H200", NotComparable: "x"}, cell, "not comparable: x"},
-		{"no data", arm("profile", "report"), p, Cell{}, "no data"},
+		{"inside CI", PubOverhead{Pct: 20.5}, 6, 6, "consistent"},
+		{"published larger", PubOverhead{Pct: 40.3}, 6, 6, "smaller overhead here"},
+		{"published smaller", PubOverhead{Pct: 8.8}, 6, 6, "larger overhead here"},
+		{"few samples", PubOverhead{Pct: 20}, 6, 5, "too few samples (n=6+5, need 6 per arm)"},
+		{"other method", PubOverhead{Pct: 20, NotComparable: "x"}, 6, 6, "not comparable: x"},
 	} {
-		if got := Verdict(tc.p, tc.a, tc.c, "IOPS"); got != tc.want {
+		if got := Verdict(tc.p, dl, tc.n0, tc.n1); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
+	}
+	if got := Verdict(PubOverhead{Pct: 1}, Delta{}, 6, 6); got != "no data" {
+		t.Errorf("no data: %q", got)
+	}
+}
+
+func TestStoragePairByPlatform(t *testing.T) {
+	for _, tc := range []struct {
+		plat string
+		want []string
+	}{
+		{"bare-metal", []string{"H200 host → H200 CVM", "TDX-Lab host → TDX-Lab CVM"}},
+		{"vm", []string{"TDX-Lab VM → TDX-Lab CVM"}},
+	} {
+		ps := storagePairs("read_iops", "IOPS", tc.plat)
+		var got []string
+		for _, p := range ps {
+			got = append(got, p.Pair)
+			if p.NotComparable != "" {
+				t.Errorf("%s: %s not comparable: %s", tc.plat, p.Pair, p.NotComparable)
+			}
+		}
+		if strings.Join(got, ";") != strings.Join(tc.want, ";") {
+			t.Errorf("platform %s: pairs %q, want %q", tc.plat, got, tc.want)
+		}
+	}
+	for _, p := range storagePairs("read_iops", "IOPS", "cvm") {
+		if p.NotComparable == "" {
+			t.Errorf("cvm baseline: %s comparable", p.Pair)
+		}
+	}
+	if ps := storagePairs("read_iops", "IOPS", "vm"); ps[0].Pct != 40.3 {
+		t.Errorf("TDX-Lab VM→CVM read IOPS overhead %v, want 40.3 (METHODS.md §9)", ps[0].Pct)
+	}
+}
+
+func TestLLMPairs(t *testing.T) {
+	ps := llmPairs("ttft", "llama-3.1-8b-instruct", "NVIDIA H200 NVL")
+	if len(ps) != 1 || ps[0].Pct != 20.93 || ps[0].NotComparable != "" {
+		t.Errorf("served Llama-3.1-8B on H200: %+v", ps)
+	}
+	ps = llmPairs("ttft", "tiny", "")
+	if len(ps) != 1 || !strings.Contains(ps[0].NotComparable, "embedded model tiny") {
+		t.Errorf("embedded model: %+v", ps)
+	}
+	if ps := llmPairs("itl", "phi-3-medium", "H100"); len(ps) != 1 || ps[0].NotComparable == "" || ps[0].Pct != 5.29 {
+		t.Errorf("ITL is another definition: %+v", ps)
 	}
 }
 
@@ -382,14 +421,14 @@ func TestFormatValue(t *testing.T) {
 		unit string
 		want string
 	}{
-		{3642 * 1 << 20, "B/s", "3.557 GiB/s"},
-		{85e-6, "lat-mean-sec", "85.00 µs"},
-		{1.254, "lat-p99-sec", "1.254 s"},
+		{3642 * 1 << 20, "B/s", "3.557GiB/s"},
+		{85e-6, "lat-mean-sec", "85.00µs lat-mean"},
+		{1.254, "sec/op", "1.254s"},
 		{33000, "IOPS", "33.00k IOPS"},
 		{0.0136, "errors/op", "1.36%"},
-		{8340752, "proof-B", "8,340,752 B"},
-		{40677, "compress-MIPS", "40.68k MIPS"},
-		{2811, "usage-%", "2811%"},
+		{8340752, "proof-B", "7.954Mi proof-B"},
+		{40677, "compress-MIPS", "40.68k compress-MIPS"},
+		{2811, "usage-%", "2811% usage"},
 	} {
 		if got := FormatValue(tc.v, tc.unit); got != tc.want {
 			t.Errorf("FormatValue(%v, %q) = %q, want %q", tc.v, tc.unit, got, tc.want)
@@ -544,4 +583,113 @@ func TestEvidenceLine(t *testing.T) {
 		t.Errorf("evidence row %q: want none for the baseline and a quote status for the TEE arm", line)
 	}
 	t.Log(line)
+}
+
+// TestLongLineNamed: a line over 64 KiB used to make benchfmt's scanner
+// reject the whole file ("token too long") and name the wrong line. Now
+// that line alone is malformed, named by its own number, and the results
+// around it are kept; CRLF line endings read like LF.
+func TestLongLineNamed(t *testing.T) {
+	in := "tee: none\r\nBenchmarkWakeup-2 10 5 ns/op\r\n--- FAIL: " + strings.Repeat("x", 70<<10) + "\r\nBenchmarkWakeup-2 10 6 ns/op\r\n"
+	d := &Dataset{}
+	d.init()
+	if err := d.add(strings.NewReader(in), Input{Path: "long.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Malformed) != 1 || !strings.HasPrefix(d.Malformed[0].Error(), "long.txt:3: line too long (71690 bytes") {
+		t.Errorf("malformed %v, want long.txt:3", d.Malformed)
+	}
+	if n := len(d.Values(ID{Base: "Wakeup"}, "sec/op", 0)); n != 2 {
+		t.Errorf("%d samples kept, want 2", n)
+	}
+	if d.Arms[0].Label != "none" {
+		t.Errorf("arm %q: CR left in the tee value", d.Arms[0].Label)
+	}
+}
+
+// TestSkipsFile reads R.skips.tsv beside a result file into its arm and
+// refuses a malformed one naming file:line.
+func TestSkipsFile(t *testing.T) {
+	dir := t.TempDir()
+	res := filepath.Join(dir, "r.txt")
+	if err := os.WriteFile(res, []byte("tee: tdx\nBenchmarkWakeup-2 10 5 ns/op\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sk := SkipsPath(res)
+	if err := os.WriteFile(sk, []byte(skipsHeader+"\nfail\tgithub.com/teebench/teebench/llm_bench\tBenchmarkServe/model=x/concurrency=1\tTEEBENCH_LLM_URL http://127.0.0.1:1: connection refused\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := render(t, []string{res})
+	if !strings.Contains(got, "## Not measured here") || !strings.Contains(got, "| tdx | fail | github.com/teebench/teebench/llm_bench | `BenchmarkServe/model=x/concurrency=1` | TEEBENCH_LLM_URL http://127.0.0.1:1: connection refused |") {
+		t.Errorf("skips not listed:\n%.1500s", got)
+	}
+	if err := os.WriteFile(sk, []byte(skipsHeader+"\noops\tpkg\t-\twhy\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read([]Input{{Path: res}}); err == nil || !strings.Contains(err.Error(), "r.skips.tsv:2: unknown kind \"oops\"") {
+		t.Errorf("bad skips file: %v", err)
+	}
+}
+
+// TestArmsFromManyMachines: label=dir and label=glob arms; files of one
+// label from two testbeds are split, not pooled; a second baseline arm
+// is shown as the noise floor with no verdict.
+func TestArmsFromManyMachines(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	run := func(tee, vcpus string, v float64) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "tee: %s\nplatform: vm\ncpu-model: X\nvcpus: %s\nkernel: 6.1\nUnit IOPS better=higher\n", tee, vcpus)
+		for i := range 6 {
+			fmt.Fprintf(&b, "BenchmarkFio/job=read_iops/engine=go-2 1 %g IOPS\n", v*(1+float64(i)/1000))
+		}
+		return b.String()
+	}
+	write("base/m1.txt", run("none", "2", 1000))
+	write("base/m2.txt", run("none", "2", 1000))
+	write("again/m1.txt", run("none", "2", 1000))
+	write("base/m3.txt", run("none", "2", 1300)) // a machine that measures apart
+	write("tdx/a.txt", run("tdx", "2", 800))
+	write("tdx/b.txt", run("tdx", "8", 800))
+	in, err := ParseInputs([]string{"base=" + filepath.Join(dir, "base"), "base2=" + filepath.Join(dir, "again", "*.txt"), "tdx=" + filepath.Join(dir, "tdx")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in) != 6 {
+		t.Fatalf("inputs %+v", in)
+	}
+	d, err := Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, a := range d.Arms {
+		labels = append(labels, a.Label)
+	}
+	if strings.Join(labels, ",") != "base,base2,tdx,tdx#2" {
+		t.Errorf("arms %v, want base,base2,tdx,tdx#2 (two testbeds of tdx)", labels)
+	}
+	var out bytes.Buffer
+	if err := Render(&out, d, Options{Evidence: noEvidence}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"| noise floor base2 vs base |", "| overhead tdx vs base |", "not pooled, reported as arm tdx#2",
+		"m3.txt measures apart from the other files of arm base: median 1.303k IOPS vs 1.002k IOPS (p=0.000 n=12+6)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q\n%s", want, got[strings.Index(got, "## II"):][:1500])
+		}
+	}
+	if _, err := ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
+		t.Errorf("empty glob: %v", err)
+	}
 }

@@ -154,21 +154,33 @@ func (d *Dataset) Stat(id ID, unit string, dir Dir) Stat {
 	return st
 }
 
+// MinTestN is the number of samples per arm below which the Mann-Whitney
+// U test can never reject equality at alpha 0.05 (with 3+3 the smallest
+// two-sided p is 0.1).
+const MinTestN = 4
+
 // formatOverhead renders a Delta as the report's overhead cell:
 // "+6.85% [+5.1, +8.0] (p=0.002 n=6)" with the bootstrap interval when both
-// arms have 6 samples, or "~ (p=0.485 n=6)" when not significant.
+// arms have 6 samples; a difference the test does not find significant
+// keeps its point estimate after the "~" (benchstat's mark), with the
+// reason when the sample is too small for any test.
 func formatOverhead(dl Delta) string {
 	if !dl.OK {
 		return "–"
 	}
-	if !dl.Significant {
-		return fmt.Sprintf("~ (%s)", dl.Comparison)
-	}
 	if math.IsNaN(dl.Overhead) || math.IsInf(dl.Overhead, 0) {
 		return fmt.Sprintf("? (%s)", dl.Comparison)
 	}
+	s := fmt.Sprintf("%+.2f%%", dl.Overhead)
 	if !math.IsNaN(dl.Lo) {
-		return fmt.Sprintf("%+.2f%% [%+.1f, %+.1f] (%s)", dl.Overhead, dl.Lo, dl.Hi, dl.Comparison)
+		s += fmt.Sprintf(" [%+.1f, %+.1f]", dl.Lo, dl.Hi)
 	}
-	return fmt.Sprintf("%+.2f%% (%s)", dl.Overhead, dl.Comparison)
+	if dl.Significant {
+		return fmt.Sprintf("%s (%s)", s, dl.Comparison)
+	}
+	note := ""
+	if dl.N1 < MinTestN || dl.N2 < MinTestN {
+		note = fmt.Sprintf("; too few runs for a significance test, need ≥ %d per arm", MinTestN)
+	}
+	return fmt.Sprintf("~ %s (%s%s)", s, dl.Comparison, note)
 }

@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/teebench/teebench/internal/benchname"
 )
 
 // Efficiency returns rateN / (n x rate1) as a fraction (0.799 = 79.9%).
@@ -105,25 +107,25 @@ func FromResults(r io.Reader, name, unit string) ([]Point, error) {
 }
 
 // splitThreads returns the benchmark name without its threads=N part and
-// GOMAXPROCS suffix, and N.
+// GOMAXPROCS suffix, and N (names parsed by benchname.Parse).
 func splitThreads(n benchfmt.Name) (string, int, bool) {
-	base, parts := n.Parts()
-	out := []string{string(base)}
+	base, params := benchname.Parse(n)
+	out := []string{base}
 	threads := -1
-	for _, p := range parts {
-		s := string(p)
-		if strings.HasPrefix(s, "-") { // GOMAXPROCS
-			continue
-		}
-		if v, ok := strings.CutPrefix(s, "/threads="); ok {
-			t, err := strconv.Atoi(v)
+	for _, p := range params {
+		if p.Key == "threads" {
+			t, err := strconv.Atoi(p.Value)
 			if err != nil {
 				return "", 0, false
 			}
 			threads = t
 			continue
 		}
-		out = append(out, strings.TrimPrefix(s, "/"))
+		if p.Key == "" {
+			out = append(out, p.Value)
+		} else {
+			out = append(out, p.Key+"="+p.Value)
+		}
 	}
 	if threads < 0 {
 		return "", 0, false

@@ -1,7 +1,12 @@
-// Command report renders the teebench Markdown report from Go benchmark
-// result files. It is a thin main around report.Command:
+// Command report renders the teebench report from Go benchmark result
+// files. It is a thin main around report.Command:
 //
 //	go run ./scripts/report [-o report.md] baseline.txt tee.txt [more.txt ...]
+//	go run ./scripts/report -format json baseline.txt tee.txt
+//	go run ./scripts/report -pr [-threshold 5%] [-fail-on-regression] base.txt head.txt
+//
+// It exits 1 on an error, including a significant regression over the
+// threshold under -pr -fail-on-regression.
 package main
 
 import (

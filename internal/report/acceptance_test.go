@@ -1,0 +1,248 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// derived are the two arms testdata/genderived builds from the real run
+// results/vm-none-20261128T192405Z.txt: 6 jittered samples per benchmark,
+// TEE arm throughput x0.8 and latency x1.25 (with named exceptions).
+var derived = []string{"testdata/derived-base.txt", "testdata/derived-tee.txt"}
+
+// rowLine returns the Markdown table line of a row naming benchmark and
+// unit, failing when there is not exactly one per table of the section.
+func rowLine(t *testing.T, report, bench string) string {
+	t.Helper()
+	for _, l := range strings.Split(report, "\n") {
+		if strings.HasPrefix(l, "| ") && strings.Contains(l, "| `"+bench+"` |") {
+			return l
+		}
+	}
+	t.Fatalf("no row for %s", bench)
+	return ""
+}
+
+// TestDerivedOverheads checks the acceptance of issue 13: the injected
+// changes come out as exactly +20.00% (throughput x0.8) and +25.00%
+// (latency x1.25), and every verdict kind follows from the published
+// overheads.
+func TestDerivedOverheads(t *testing.T) {
+	got, _ := render(t, derived)
+	for _, tc := range []struct {
+		bench string
+		want  []string
+	}{
+		{"Fio/job=read_iops/engine=go IOPS", []string{"↑", "| +20.00% [", "+40.3% (TDX-Lab VM → TDX-Lab CVM)", "| smaller overhead here |"}},
+		{"Fio/job=write_latency/engine=go lat-mean-sec", []string{"↓", "| +25.00% [", "+179.4%", "| smaller overhead here |"}},
+		{"Fio/job=rw_mix/engine=go read-IOPS", []string{"| +38.60% [", "+38.6%", "| consistent |"}},
+		{"Fio/job=read_latency/engine=go lat-mean-sec", []string{"| +900.00% [", "+665.1%", "| larger overhead here |"}},
+		{"Fio/job=write_seq/engine=fio B/s", []string{"n=6+3", "too few samples (n=6+3, need 6 per arm)"}},
+		{"SHA256/size=64MiB B/s", []string{"| +20.00% [", "+73.6% (CPU → TEE CPU)", "not comparable: the published hash-speed method is unpublished"}},
+		{"Prove/circuit=rsa2048/msg=100B/backend=groth16 sec/op", []string{"| +25.00% [", "+278.0%", "not comparable: SP1 zkVM"}},
+		{"Serve/model=tiny/concurrency=1 ttft-mean-sec", []string{"| +25.00% [", "not comparable: embedded model tiny"}},
+		{"GatewayMulti/path=tls-proxy/clients=6/c=10/client=ab req/s", []string{"⚠ errors 3.00% > 1.00% in `tdx`", "K=6 clients × c=10"}},
+	} {
+		l := rowLine(t, got, tc.bench)
+		for _, w := range tc.want {
+			if !strings.Contains(l, w) {
+				t.Errorf("row %s lacks %q:\n%s", tc.bench, w, l)
+			}
+		}
+	}
+	// Every throughput row not named above is +20.00%, every latency row
+	// +25.00%: no overhead of a jittered, scaled pair is off by rounding.
+	re := regexp.MustCompile(`\| ([+-]\d+\.\d\d)% \[`)
+	n20, n25 := 0, 0
+	for _, l := range strings.Split(got, "\n") {
+		m := re.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		switch {
+		case m[1] == "+20.00" && strings.Contains(l, " ↑ "):
+			n20++
+		case m[1] == "+25.00" && strings.Contains(l, " ↓ "):
+			n25++
+		}
+	}
+	if n20 < 40 || n25 < 40 {
+		t.Errorf("%d rows at +20.00%% (↑) and %d at +25.00%% (↓); want ≥ 40 each", n20, n25)
+	}
+	for _, w := range []string{"## Not measured here", "| tdx | skip | github.com/teebench/teebench/gpu_bench | `(whole package)` |",
+		"no headline, errors 3.00% > 1.00%", "no headline, too few requests (6 in `none`, 6 in `tdx`; need ≥ 10 per arm)"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+}
+
+// TestBetterFlipsSign flips one unit's better= in both fixture files: the
+// row's arrow and overhead sign flip with it (no hard-coded direction).
+func TestBetterFlipsSign(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, p := range derived {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(b), "Unit IOPS better=higher", "Unit IOPS better=lower", -1)
+		if s == string(b) {
+			t.Fatalf("%s has no `Unit IOPS better=higher` line", p)
+		}
+		q := filepath.Join(dir, filepath.Base(p))
+		if err := os.WriteFile(q, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, q)
+	}
+	orig, _ := render(t, derived)
+	flip, _ := render(t, paths)
+	const bench = "Fio/job=read_iops/engine=go IOPS"
+	o, f := rowLine(t, orig, bench), rowLine(t, flip, bench)
+	if !strings.Contains(o, "(4K QD64) ↑ |") || !strings.Contains(o, "| +20.00% [") {
+		t.Errorf("original row: want ↑ and +20.00%%:\n%s", o)
+	}
+	if !strings.Contains(f, "(4K QD64) ↓ |") || !strings.Contains(f, "| -20.00% [") {
+		t.Errorf("better=lower row: want ↓ and -20.00%%:\n%s", f)
+	}
+}
+
+// TestPRComment renders the PR comment for a base-vs-head pair: the
+// derived fixture (significant changes everywhere) and two real runs with
+// too few samples for any test.
+func TestPRComment(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := Command([]string{"-pr", "-threshold", "5%", "-threshold", "errors/op=50%", derived[0], derived[1]}, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	got := out.String()
+	for _, want := range []string{"## teebench: `head` vs `base`", "regression(s), ", "| `Fio/job=read_iops/engine=go` | IOPS ↑ |",
+		"| cpu_bench | 75 | +25.00% |", "<details><summary>Full table", "threshold (5%,errors/op=50%)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("PR comment lacks %q", want)
+		}
+	}
+	if !strings.Contains(got, "rows have as few as n=3 on a side") || strings.Contains(got, "every row has") {
+		t.Error("only write_seq/engine=fio has n=3 in the TEE arm; the comment should say so for those rows only")
+	}
+	// The PR fixture: head = base with one regression and one improvement.
+	out.Reset()
+	if err := Command([]string{"-pr", derived[0], "testdata/pr-head.txt"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	pr := out.String()
+	for _, want := range []string{"**1 regression(s), 1 improvement(s).**",
+		"| `Fio/job=read_iops/engine=go` | IOPS ↑ | 80.95k IOPS ±1% | 72.86k IOPS ±1% | -10.00% (p=0.002 n=6) | **regression** |",
+		"| `Wakeup/mech=futex` | sec/op ↓ | 17.83µs ±1% | 14.26µs ±1% | -20.00% (p=0.002 n=6) | improvement |"} {
+		if !strings.Contains(pr, want) {
+			t.Errorf("PR fixture comment lacks %q:\n%.1500s", want, pr)
+		}
+	}
+	err = Command([]string{"-pr", "-fail-on-regression", derived[0], derived[1]}, &out, &errb)
+	if !errors.Is(err, ErrRegression) {
+		t.Errorf("-fail-on-regression: %v", err)
+	}
+	out.Reset()
+	real := "../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark
+	if err := Command([]string{"-pr", "-fail-on-regression", real, real}, &out, &errb); err != nil {
+		t.Errorf("no significance possible, yet failed: %v", err)
+	}
+	if !strings.Contains(out.String(), "**No significance is possible**") || !strings.Contains(out.String(), "every row has as few as n=1") ||
+		!strings.Contains(out.String(), "`COUNT=6`") {
+		t.Errorf("small-n comment:\n%.800s", out.String())
+	}
+	if err := Command([]string{"-pr", derived[0]}, &out, &errb); err == nil {
+		t.Error("-pr with one file accepted")
+	}
+}
+
+// TestJSONTables: -format json writes the tables as data, with the same
+// overheads, published pairs and verdicts as the Markdown.
+func TestJSONTables(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := Command([]string{"-format", "json", derived[0], derived[1]}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	var tables []struct {
+		Section string
+		Arms    []string
+		Rows    []struct {
+			Benchmark, Unit string
+			Better          int
+			Overheads       []struct{ Pct, Lo, Hi *float64 }
+			Published       []PubOverhead
+			Verdicts        []string
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &tables); err != nil {
+		t.Fatalf("JSON: %v\n%.300s", err, out.String())
+	}
+	found := false
+	for _, tb := range tables {
+		for _, r := range tb.Rows {
+			if r.Benchmark == "Fio/job=read_iops/engine=go" && r.Unit == "IOPS" {
+				found = true
+				if tb.Section != "II. Storage" || r.Better != 1 || *r.Overheads[0].Pct < 19.999 || *r.Overheads[0].Pct > 20.001 ||
+					len(r.Published) != 1 || r.Published[0].Pct != 40.3 || r.Verdicts[0] != "smaller overhead here" {
+					t.Errorf("read_iops row: %+v", r)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no read_iops row in the JSON")
+	}
+}
+
+// TestIssue14Rows: the TPS row uses decode-tok/s (CONTRACTS §3) with the
+// published TPS overhead; the 7-Zip per-core figure is shown in both
+// readings with thread counts, the threads=8 one marked oversubscribed on
+// fewer vCPUs.
+func TestIssue14Rows(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, arm := range []struct {
+		tee string
+		f   float64
+	}{{"none", 1}, {"tdx", 0.9}} {
+		var b strings.Builder
+		fmt.Fprintf(&b, "tee: %s\nplatform: vm\nvcpus: 2\nUnit decode-tok/s better=higher\nUnit compress-MIPS better=higher\n", arm.tee)
+		for i := range 6 {
+			j := 1 + float64(i)/1000
+			fmt.Fprintf(&b, "BenchmarkServe/model=llama-3.1-8b/concurrency=1-2 20 %g decode-tok/s %g tok/s\n", 1000*arm.f*j, 600*arm.f*j)
+			fmt.Fprintf(&b, "BenchmarkSevenZip/threads=2-2 1 %g compress-MIPS\n", 9000*arm.f*j)
+			fmt.Fprintf(&b, "BenchmarkSevenZip/threads=8-2 1 %g compress-MIPS\n", 9500*arm.f*j)
+		}
+		p := filepath.Join(dir, arm.tee+".txt")
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	got, _ := render(t, paths)
+	l := rowLine(t, got, "Serve/model=llama-3.1-8b/concurrency=1 decode-tok/s")
+	for _, w := range []string{"TPS (concurrency=1) ↑", "| +10.00% [", "+6.8% (H100 Llama-3.1-8B TEE-off → TEE-on)<br>+8.8% (H200 Llama-3.1-8B"} {
+		if !strings.Contains(l, w) {
+			t.Errorf("TPS row lacks %q:\n%s", w, l)
+		}
+	}
+	if strings.Contains(got, "decode-tok/s not in this file") {
+		t.Error("says decode-tok/s is missing although it is present")
+	}
+	for _, w := range []string{"| compress MIPS ÷ vCPUs at threads = vCPUs | 4511 (threads=2, 2 vCPUs) |",
+		"| compress MIPS at threads=8 ÷ vCPUs | 4762 (threads=8, 2 vCPUs), oversubscribed: 8 threads > 2 vCPUs |"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("per-core table lacks %q:\n%s", w, got[strings.Index(got, "Per-core"):][:600])
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// llmLatencyRun is the one rule for the run the LLM latency rows (TTFT,
+// ITL ...) come from: the rate=1 run when present, else concurrency=1.
+func (d *Dataset) llmLatencyRun(model string) (ID, bool) {
+	if id, ok := one(d.Find("Serve", "model="+model, "rate=1")); ok {
+		return id, true
+	}
+	return one(d.Find("Serve", "model="+model, "concurrency=1"))
+}
+
+// llm is §VII: per model, TPS (the decode rate, decode-tok/s), QPS, TTFT
+// and ITL, held against the published overheads of the same model (our
+// embedded models get them for reference only).
+func (r *renderer) llm() bool {
+	d := r.d
+	all := d.Find("Serve")
+	if len(all) == 0 {
+		return false
+	}
+	r.p("vLLM `benchmark_serving` metrics (METHODS.md §4). TPS = the decode rate `decode-tok/s` (tokens after the first over decode time, METHODS.md §5) at concurrency=1; "+
+		"QPS = the highest req/s of the sweep (baseline median); TTFT/ITL from the rate=1 run when present, else concurrency=1. "+
+		"A headline needs ≥ %d requests per arm.\n\n", MinHeadlineRequests)
+	gpu := d.Arms[0].EnvValue("gpu")
+	ok := false
+	for _, model := range Distinct(all, "model") {
+		ids := d.Find("Serve", "model="+model)
+		var rows []row
+		c1, hasC1 := one(d.Find("Serve", "model="+model, "concurrency=1"))
+		var notes []string
+		if hasC1 {
+			if d.Has(c1, "decode-tok/s") {
+				rows = append(rows, row{label: "TPS (concurrency=1)", id: c1, unit: "decode-tok/s", pubs: llmPairs("tps", model, gpu), abs: "llm/tps",
+					headline: "LLM", minRequests: MinHeadlineRequests})
+			} else {
+				notes = append(notes, "TPS: decode-tok/s not in this file (vLLM's output throughput `tok/s` includes prefill, so it is shown without the published TPS overhead)")
+				rows = append(rows, row{label: "Output throughput (concurrency=1)", id: c1, unit: "tok/s"})
+			}
+		}
+		var best ID
+		bestV := -1.0
+		for _, id := range ids {
+			if v := r.median(id, "req/s", 0); v == v && v > bestV {
+				bestV, best = v, id
+			}
+		}
+		if bestV >= 0 {
+			rows = append(rows, row{label: "QPS (" + strings.TrimPrefix(paramsLabel(best), "model="+model+" ") + ")", id: best, unit: "req/s", pubs: llmPairs("qps", model, gpu), abs: "llm/qps"})
+		}
+		if lat, hasLat := d.llmLatencyRun(model); hasLat {
+			w := strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")
+			rows = append(rows,
+				row{label: "TTFT mean (" + w + ")", id: lat, unit: "ttft-mean-sec", pubs: llmPairs("ttft", model, gpu), abs: "llm/ttft", headline: "LLM", minRequests: MinHeadlineRequests},
+				row{label: "TTFT p99 (" + w + ")", id: lat, unit: "ttft-p99-sec"},
+				row{label: "TPOT mean (" + w + ")", id: lat, unit: "tpot-mean-sec"},
+				row{label: "ITL mean (" + w + ")", id: lat, unit: "itl-mean-sec", pubs: llmPairs("itl", model, gpu), abs: "llm/itl"},
+				row{label: "ITL p99 (" + w + ")", id: lat, unit: "itl-p99-sec"},
+				row{label: "E2E latency mean (" + w + ")", id: lat, unit: "e2el-mean-sec"},
+				row{label: "Error rate (" + w + ")", id: lat, unit: "errors/op"})
+		}
+		if !r.anyData(rows) {
+			continue
+		}
+		r.p("### model=%s\n\n", model)
+		for i := range rows {
+			if rows[i].headline != "" {
+				rows[i].headline = fmt.Sprintf("LLM model=%s", model)
+			}
+		}
+		ok = r.metricTable("metric", rows) || ok
+		for _, n := range notes {
+			r.p("*%s.*\n\n", n)
+		}
+	}
+	r.llmChart()
+	return ok
+}

@@ -1,0 +1,127 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// scaling is §VIII: 7-Zip's thread scaling per arm beside the published
+// curves, and the Go codecs' scaling efficiency. The published tables come
+// from different machines, so no verdict is drawn.
+func (r *renderer) scaling() bool {
+	sz := r.sevenZipScaling()
+	codecs := r.codecScaling()
+	return sz || codecs
+}
+
+// codecScaling writes the scaling efficiency of the Go codec benchmarks,
+// B/s(N) / (N x B/s(1)), per arm.
+func (r *renderer) codecScaling() bool {
+	d := r.d
+	hdr := []string{"benchmark", "threads"}
+	for _, a := range d.Arms {
+		hdr = append(hdr, a.Label+" efficiency")
+	}
+	var lines [][]string
+	for _, base := range []string{"Compress", "Decompress"} {
+		all := d.Find(base)
+		for _, codec := range Distinct(all, "codec") {
+			for _, dict := range Distinct(d.Find(base, "codec="+codec), "dict") {
+				ids := d.FindSorted(base, "threads", "codec="+codec, "dict="+dict)
+				one1, has1 := one(d.Find(base, "codec="+codec, "dict="+dict, "threads=1"))
+				if !has1 || len(ids) < 2 {
+					continue
+				}
+				for _, id := range ids {
+					line := []string{fmt.Sprintf("`%s B/s`", id), id.Get("threads")}
+					for i := range d.Arms {
+						line = append(line, pct(efficiency(r.median(id, "B/s", i), r.median(one1, "B/s", i), numOf(id.Get("threads")))))
+					}
+					lines = append(lines, line)
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return false
+	}
+	r.p("### Go codecs\n\nScaling efficiency of the Go compression benchmarks, B/s(N) / (N × B/s(1)) of the medians.\n\n")
+	r.table(hdr, lines)
+	return true
+}
+
+// publishedEfficiency returns the published efficiency of env ("TEE CVM",
+// "bare metal") at a thread count, NaN when not published.
+func publishedEfficiency(env string, threads string) float64 {
+	for _, p := range lookupPublished("7z/efficiency", "/threads="+threads+"/") {
+		if p.Env == env {
+			return p.Value
+		}
+	}
+	return math.NaN()
+}
+
+// sevenZipScaling writes the §VIII tables: per arm, 7-Zip's usage, speeds,
+// total rating and scaling efficiency by threads, with the published
+// efficiencies at the same thread count beside them.
+func (r *renderer) sevenZipScaling() bool {
+	d := r.d
+	ids := d.FindSorted("SevenZip", "threads")
+	if len(ids) == 0 {
+		return false
+	}
+	one1, has1 := one(d.Find("SevenZip", "threads=1"))
+	r.p("`for t in 1 2 4 8 16 32; do 7z b -mmt$t; done`. Scaling efficiency = Tot(N) / (N × Tot(1)) of the medians of the total rating (MIPS), " +
+		"each arm against its own 1-thread rating: the quantity that carries between machines. The published efficiencies (TEE CVM and bare metal, from different machines) " +
+		"are shown at the same thread count only; no verdict.\n\n")
+	for i, a := range d.Arms {
+		r.p("### %s\n\n", a.Label)
+		var lines [][]string
+		for _, id := range ids {
+			n := numOf(id.Get("threads"))
+			cell := func(unit string) string {
+				c, _ := summarize(d.Units.GetAssumption(unit), d.Values(id, unit, i))
+				return formatCell(c, unit) + r.warnMarks(c.Warnings)
+			}
+			eff := math.NaN()
+			if has1 {
+				eff = efficiency(r.median(id, "MIPS", i), r.median(one1, "MIPS", i), n)
+			}
+			t := id.Get("threads")
+			lines = append(lines, []string{t, "`" + id.String() + "`", cell("usage-%"), cell("compress-B/s"), cell("decompress-B/s"), cell("MIPS"), pct(eff),
+				pct(publishedEfficiency("TEE CVM", t)), pct(publishedEfficiency("bare metal", t))})
+			r.pubs = append(r.pubs, r.scalingPubs(id)...)
+		}
+		r.table([]string{"threads", "benchmark", "CPU usage", "compression", "decompression", "total rating", "scaling efficiency",
+			"published TEE CVM efficiency", "published bare-metal efficiency"}, lines)
+	}
+	if has1 && len(ids) > 1 {
+		top := ids[len(ids)-1]
+		t := top.Get("threads")
+		var parts []string
+		for i, a := range d.Arms {
+			parts = append(parts, fmt.Sprintf("`%s` %s", a.Label,
+				pct(efficiency(r.median(top, "MIPS", i), r.median(one1, "MIPS", i), numOf(t)))))
+		}
+		pub := "not published at this thread count"
+		if te, bm := publishedEfficiency("TEE CVM", t), publishedEfficiency("bare metal", t); finite(te) {
+			pub = fmt.Sprintf("published at %s threads: TEE CVM %s, bare metal %s (other machines)", t, pct(te), pct(bm))
+		}
+		r.headlines = append(r.headlines, fmt.Sprintf("**CPU scaling**: 7-Zip efficiency at %s threads (`%s MIPS`): %s; %s",
+			t, top, strings.Join(parts, ", "), pub))
+	}
+	r.scalingChart(ids, one1, has1)
+	return true
+}
+
+// scalingPubs are the appendix records of a 7-Zip thread count.
+func (r *renderer) scalingPubs(id ID) []pubRecord {
+	var out []pubRecord
+	for _, k := range []string{"7z/MIPS", "7z/efficiency"} {
+		for _, p := range lookupPublished(k, matchOf(id)) {
+			out = append(out, pubRecord{pub: p, label: "7-Zip " + strings.TrimPrefix(k, "7z/") + " threads=" + id.Get("threads"), bench: id.String() + " MIPS"})
+		}
+	}
+	return out
+}

@@ -1,0 +1,185 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Num is a float64 that marshals NaN and ±Inf (an unbounded interval, an
+// overhead of a zero baseline) as JSON null.
+type Num float64
+
+// MarshalJSON writes the number, or null when it is not finite.
+func (n Num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(f, 'g', -1, 64)), nil
+}
+
+// Table is one table of the report as data: rows of benchmark name and
+// unit with each arm's summary, the overhead of each TEE arm against the
+// baseline, and the published overheads with verdicts. The Markdown
+// report, the JSON output (-format json) and the PR comment are renderings
+// of Tables.
+type Table struct {
+	// Section is the published report's section, e.g. "II. Storage".
+	Section string `json:"section"`
+	// Title is the sub-table's heading ("engine=go"), "" for none.
+	Title string `json:"title,omitempty"`
+	// Arms are the arm labels; Arms[0] is the baseline.
+	Arms []string `json:"arms"`
+	// Rows are in display order.
+	Rows []Row `json:"rows"`
+
+	first string   // the first column's heading
+	notes []string // footnotes (benchmath warnings)
+	noise []bool   // per arm: another baseline (its column is the noise floor)
+}
+
+// Row is one benchmark and unit of a Table.
+type Row struct {
+	// Label is the row's name in the published report's terms.
+	Label string `json:"label"`
+	// Benchmark and Unit name the row the way benchstat prints them:
+	// "Fio/job=read_iops/engine=go" and "IOPS".
+	Benchmark string `json:"benchmark"`
+	Unit      string `json:"unit"`
+	// Better is +1 (higher is better), -1 (lower) or 0, from the result
+	// files' `Unit … better=` lines (benchstat's defaults otherwise).
+	Better int `json:"better"`
+	// Cells are indexed like Table.Arms.
+	Cells []ArmCell `json:"cells"`
+	// Overheads are those of Arms[1:] against Arms[0].
+	Overheads []OverheadCell `json:"overheads,omitempty"`
+	// Published are the published overheads this row is held against.
+	Published []PubOverhead `json:"published,omitempty"`
+	// Verdicts are one per (TEE arm, published pair), in that order;
+	// empty in a one-arm report.
+	Verdicts []string `json:"verdicts,omitempty"`
+	// Flags mark a row that no headline may be drawn from (error rate
+	// over the threshold), with the reason.
+	Flags []string `json:"flags,omitempty"`
+
+	cellText, ohText []string
+}
+
+// ArmCell is one arm's summary of a row.
+type ArmCell struct {
+	// N is the number of samples, 0 when the arm did not measure it.
+	N int `json:"n"`
+	// Median, Lo and Hi are benchstat's center and 95% CI.
+	Median Num `json:"median"`
+	Lo     Num `json:"lo"`
+	Hi     Num `json:"hi"`
+}
+
+// OverheadCell is one arm's overhead against the baseline, in percent in
+// the report's convention (positive = the TEE arm is worse).
+type OverheadCell struct {
+	Arm string `json:"arm"`
+	// Pct is the overhead of the medians; Lo and Hi its 95% percentile-
+	// bootstrap interval (null with fewer than 6 samples per arm).
+	Pct Num `json:"pct"`
+	Lo  Num `json:"lo"`
+	Hi  Num `json:"hi"`
+	// P is the Mann-Whitney U test's p-value; Significant is P <= 0.05.
+	P           Num  `json:"p"`
+	Significant bool `json:"significant"`
+	N0          int  `json:"n_baseline"`
+	N1          int  `json:"n"`
+}
+
+// markdown writes the table: the row and its benchmark, each arm, each
+// TEE arm's overhead, the published overheads and the verdicts.
+func (t *Table) markdown(w io.Writer) {
+	hdr := []string{t.first, "benchmark unit"}
+	hdr = append(hdr, t.Arms...)
+	for i, a := range t.Arms[1:] {
+		if t.noise[i+1] {
+			hdr = append(hdr, "noise floor "+a+" vs "+t.Arms[0])
+		} else {
+			hdr = append(hdr, "overhead "+a+" vs "+t.Arms[0])
+		}
+	}
+	hasPub := false
+	for _, r := range t.Rows {
+		hasPub = hasPub || len(r.Published) > 0
+	}
+	if hasPub {
+		hdr = append(hdr, "published overhead")
+		if len(t.Arms) > 1 {
+			hdr = append(hdr, "verdict")
+		}
+	}
+	var rows [][]string
+	for _, r := range t.Rows {
+		label := r.Label + arrow(r.Better)
+		for _, f := range r.Flags {
+			label += " ⚠ " + f
+		}
+		line := []string{esc(label), "`" + r.Benchmark + " " + r.Unit + "`"}
+		line = append(line, r.cellText...)
+		line = append(line, r.ohText...)
+		if hasPub {
+			var ps []string
+			for _, p := range r.Published {
+				s := formatPct(p.Pct) + " (" + p.Pair + ")"
+				if len(t.Arms) == 1 && p.NotComparable != "" { // no verdict column to say it
+					s += ", not comparable: " + p.NotComparable
+				}
+				ps = append(ps, s)
+			}
+			line = append(line, esc(strings.Join(ps, "<br>")))
+			if len(t.Arms) > 1 {
+				line = append(line, esc(strings.Join(r.Verdicts, "<br>")))
+			}
+		}
+		rows = append(rows, line)
+	}
+	writeTable(w, hdr, rows, t.notes)
+}
+
+// writeTable writes a Markdown table and its footnotes.
+func writeTable(w io.Writer, hdr []string, rows [][]string, notes []string) {
+	fmt.Fprintf(w, "| %s |\n|", strings.Join(hdr, " | "))
+	for range hdr {
+		fmt.Fprint(w, "---|")
+	}
+	fmt.Fprintln(w)
+	for _, row := range rows {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	}
+	fmt.Fprintln(w)
+	for i, n := range notes {
+		fmt.Fprintf(w, "[%d]: %s  \n", i+1, n)
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+	}
+}
+
+// WriteJSON writes tables as an indented JSON array.
+func WriteJSON(w io.Writer, tables []*Table) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(tables); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	return nil
+}
+
+func arrow(better int) string {
+	switch {
+	case better > 0:
+		return " ↑"
+	case better < 0:
+		return " ↓"
+	}
+	return ""
+}
