@@ -3,22 +3,45 @@ package llmserver
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/stream"
 )
 
 // BenchmarkForward measures one forward pass: prefill of a prompt of the
 // given length, and one decode step of a batch of sequences (each with a
 // 32- to 96-token context, see decodeWindow). One op = one pass; ns/token is per token processed.
-// The smoke profile runs the tiny model only.
+// Decode rows also report weights-B/s (Model.WeightBytes per pass: every
+// weight is read once per pass) and bw-util-%, that over the mean rate of
+// STREAM's all-core triad (internal/stream, the kernel of cpu_bench's
+// BenchmarkStream) in passes interleaved with the decode passes, outside
+// the timer, after every 100 ms of decoding (at least 3): both rates
+// cover the same stretch of time on a machine other processes share. The smoke
+// profile runs the tiny model only; medium and medium-bf16 (403 and
+// 201 MB of weights) prefill 16 tokens only, 128 being seconds of compute.
 func BenchmarkForward(b *testing.B) {
-	for _, size := range config.Pick([]string{"tiny"}, []string{"tiny", "small"}, []string{"tiny", "small"}) {
-		m, err := CachedModel(Sizes[size])
-		if err != nil {
-			b.Fatal(err)
+	var meter stream.Meter
+	defer meter.Release()
+	all := []string{"tiny", "small", "medium", "medium-bf16"}
+	for _, size := range config.Pick([]string{"tiny"}, all, all) {
+		cfg := Sizes[size]
+		// Drawn in the first sub-benchmark that runs (a -bench filter
+		// that leaves out a size does not pay for its weights).
+		model := func(b *testing.B) *Model {
+			m, err := CachedModel(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return m
 		}
-		for _, n := range []int{16, 128} {
+		prefills := []int{16, 128}
+		if cfg.WeightBytes() > 150e6 {
+			prefills = prefills[:1]
+		}
+		for _, n := range prefills {
 			b.Run(fmt.Sprintf("model=%s/prefill=%d", size, n), func(b *testing.B) {
+				m := model(b)
 				prompt := make([]int, n)
 				for i := range prompt {
 					prompt[i] = 'a' + i%26
@@ -33,6 +56,7 @@ func BenchmarkForward(b *testing.B) {
 		}
 		for _, batch := range []int{1, 8} {
 			b.Run(fmt.Sprintf("model=%s/decode-batch=%d", size, batch), func(b *testing.B) {
+				m := model(b)
 				seqs := make([]*Seq, batch)
 				ctx := make([]int, 32)
 				for i := range ctx {
@@ -46,7 +70,15 @@ func BenchmarkForward(b *testing.B) {
 				if _, err := m.Forward(steps); err != nil { // prefill all contexts at once
 					b.Fatal(err)
 				}
+				meter.Reset()
+				lastSample := time.Duration(0)
 				for b.Loop() {
+					if el := b.Elapsed(); el-lastSample >= 100*time.Millisecond {
+						b.StopTimer()
+						meter.Pass()
+						b.StartTimer()
+						lastSample = el
+					}
 					if seqs[0].Len() >= len(ctx)+decodeWindow {
 						// Keep the context near its 32 tokens: drop the
 						// decoded tokens from the caches, untimed.
@@ -64,9 +96,23 @@ func BenchmarkForward(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/token")
+				for meter.Passes() < 3 {
+					meter.Pass()
+				}
+				reportBandwidth(b, &meter, float64(b.N)*float64(m.WeightBytes())/b.Elapsed().Seconds())
 			})
 		}
 	}
+}
+
+// reportBandwidth reports weightsRate (weight bytes read per second of
+// decode) as weights-B/s and, as bw-util-%, its percentage of the mean
+// all-core STREAM triad rate of meter's passes.
+func reportBandwidth(b *testing.B, meter *stream.Meter, weightsRate float64) {
+	b.ReportMetric(weightsRate, "weights-B/s")
+	b.ReportMetric(100*weightsRate/meter.Mean(), "bw-util-%")
+	b.Logf("weights %.2f GB/s; all-core STREAM triad over %d interleaved passes: mean %.2f GB/s, best %.2f GB/s",
+		weightsRate/1e9, meter.Passes(), meter.Mean()/1e9, meter.Best()/1e9)
 }
 
 // decodeWindow is how many tokens BenchmarkForward decodes onto its 32-token
