@@ -131,27 +131,63 @@ func (s *Arrays) Passes(k Kernel, threads, n int) (total, best time.Duration) {
 
 // Meter measures STREAM's triad with runtime.NumCPU() threads over arrays
 // of Elements() each, as cpu_bench's
-// BenchmarkStream/kernel=triad/impl=go/threads=<NumCPU> does. Its arrays
-// (3 x 80 MB or more) are allocated on first use and kept until Release,
-// so a benchmark can measure the bandwidth right after each of its
-// sub-benchmarks. The zero Meter is ready to use.
-type Meter struct{ s *Arrays }
+// BenchmarkStream/kernel=triad/impl=go/threads=<NumCPU> does, one timed
+// pass at a time, so that a benchmark can interleave passes with its own
+// work and compare rates taken over the same stretch of time (on a shared
+// machine, the bandwidth left to the process varies). Its arrays (3 x 80 MB
+// or more) are allocated on the first pass and kept until Release. The
+// zero Meter is ready to use.
+type Meter struct {
+	s           *Arrays
+	total, best time.Duration
+	passes      int
+}
 
-// AllCoreTriad returns STREAM's best rate of the triad (bytes/s of the
-// fastest of passes timed passes; the first call also runs one untimed
-// warm-up pass).
-func (m *Meter) AllCoreTriad(passes int) float64 {
+// Pass runs one timed triad pass (the first call also allocates the arrays
+// and runs one untimed warm-up pass).
+func (m *Meter) Pass() {
 	threads := runtime.NumCPU()
 	if m.s == nil {
 		m.s = NewArrays(Elements(), threads)
 		m.s.Pass(Triad, threads) // warm-up
 	}
-	_, best := m.s.Passes(Triad, threads, max(passes, 1))
-	return float64(Triad.Bytes) * float64(len(m.s.A)) / best.Seconds()
+	total, best := m.s.Passes(Triad, threads, 1)
+	if m.passes == 0 || best < m.best {
+		m.best = best
+	}
+	m.total += total
+	m.passes++
 }
 
+// Passes returns the number of timed passes since the last Reset.
+func (m *Meter) Passes() int { return m.passes }
+
+// Mean returns the triad's mean rate in bytes/s over the passes since the
+// last Reset (cpu_bench's B/s); 0 before the first pass.
+func (m *Meter) Mean() float64 {
+	if m.passes == 0 {
+		return 0
+	}
+	return float64(Triad.Bytes) * float64(len(m.s.A)) * float64(m.passes) / m.total.Seconds()
+}
+
+// Best returns STREAM's best rate in bytes/s (the fastest pass since the
+// last Reset; cpu_bench's best-B/s); 0 before the first pass.
+func (m *Meter) Best() float64 {
+	if m.passes == 0 {
+		return 0
+	}
+	return float64(Triad.Bytes) * float64(len(m.s.A)) / m.best.Seconds()
+}
+
+// Reset forgets the timed passes (the arrays are kept).
+func (m *Meter) Reset() { m.total, m.best, m.passes = 0, 0, 0 }
+
 // Release drops the arrays.
-func (m *Meter) Release() { m.s = nil }
+func (m *Meter) Release() {
+	m.Reset()
+	m.s = nil
+}
 
 // LastLevelCache returns the total size in bytes of the last-level cache
 // (the highest cache level, each distinct cache counted once), read from

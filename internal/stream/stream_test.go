@@ -36,17 +36,24 @@ func TestParseCacheSize(t *testing.T) {
 	}
 }
 
-// TestAllCoreTriad checks that the all-core triad returns a positive,
-// finite rate.
-func TestAllCoreTriad(t *testing.T) {
+// TestMeter checks that the all-core triad meter returns positive,
+// finite rates, the best no lower than the mean, and forgets on Reset.
+func TestMeter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates 240 MB or more")
 	}
 	var m Meter
 	defer m.Release()
-	for range 2 {
-		if bw := m.AllCoreTriad(1); !(bw > 0 && bw < 1e15) {
-			t.Errorf("AllCoreTriad = %g B/s", bw)
-		}
+	if m.Mean() != 0 || m.Best() != 0 {
+		t.Error("rates before any pass")
+	}
+	m.Pass()
+	m.Pass()
+	if mean, best := m.Mean(), m.Best(); !(mean > 0 && mean < 1e15 && best >= mean) || m.Passes() != 2 {
+		t.Errorf("after 2 passes: %d passes, mean %g B/s, best %g B/s", m.Passes(), mean, best)
+	}
+	m.Reset()
+	if m.Passes() != 0 || m.Mean() != 0 {
+		t.Error("Reset kept the passes")
 	}
 }
