@@ -1,6 +1,7 @@
 package llmserver
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -222,5 +223,39 @@ func TestGelu(t *testing.T) {
 	}
 	if g := gelu(-100); g != 0 {
 		t.Errorf("gelu(-100) = %g", g)
+	}
+}
+
+// TestDecodeStats: a generation of n tokens is one prefill pass and n-1
+// decode-only passes, which WeightsRate turns into bytes per second.
+func TestDecodeStats(t *testing.T) {
+	m, err := NewModel(testCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(m, 0)
+	defer e.Close()
+	before := e.Stats()
+	if _, ok := before.WeightsRate(before, m.WeightBytes()); ok {
+		t.Error("WeightsRate with no decode pass: want ok = false")
+	}
+	ch, err := e.Generate(context.Background(), toInts("stats"), 6, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for tok := range ch {
+		if tok.Err != nil {
+			t.Fatal(tok.Err)
+		}
+		n++
+	}
+	st := e.Stats()
+	if n != 6 || st.Passes != 6 || st.DecodePasses != 5 || st.DecodeTime <= 0 {
+		t.Errorf("%d tokens, stats %+v; want 6 tokens, 6 passes, 5 decode passes", n, st)
+	}
+	rate, ok := st.WeightsRate(before, m.WeightBytes())
+	if want := 5 * float64(m.WeightBytes()) / st.DecodeTime.Seconds(); !ok || rate != want {
+		t.Errorf("WeightsRate = %g, %v; want %g", rate, ok, want)
 	}
 }
