@@ -15,15 +15,6 @@ import (
 	"github.com/teebench/teebench/internal/stream"
 )
 
-// streamElements returns the array length: under quick and report each
-// array is at least 4x the last-level cache and at least STREAM's default
-// 10,000,000 elements; under smoke 1 Mi elements (8 MiB, in cache: smoke
-// only checks that the code runs).
-func streamElements() int {
-	n := stream.Elements()
-	return config.Pick(1<<20, n, n)
-}
-
 // BenchmarkStream measures memory bandwidth with STREAM's four kernels, one
 // op = one pass of the kernel over the arrays by all threads. B/s is the
 // mean rate over the b.N passes; best-B/s is STREAM's "Best Rate" (the
@@ -34,7 +25,10 @@ func streamElements() int {
 // go/c-ratio, the Go triad's best rate over the C triad's in those
 // alternating passes (the speed target is >= 0.8).
 func BenchmarkStream(b *testing.B) {
-	n := streamElements()
+	// Under quick and report each array is at least 4x the last-level
+	// cache and at least STREAM's default 10,000,000 elements; under smoke
+	// 1 Mi elements (8 MiB, in cache: smoke only checks that the code runs).
+	n := stream.ProfileElements()
 	threads := upToCPUs(runtime.NumCPU())
 	if config.MustProfile() == config.Smoke {
 		threads = []int{1}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 )
 
@@ -279,8 +280,9 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 		}
 		// Causal attention: row r sees its sequence's positions 0..pos[r].
 		scale := float32(1 / math.Sqrt(float64(hd)))
+		maxPos := slices.Max(pos)
 		parallelFor(T*m.Heads, T*m.Heads*(pos[T-1]+1)*hd, func(lo, hi int) {
-			scores := make([]float32, m.MaxSeq)
+			scores := make([]float32, maxPos+1)
 			for i := lo; i < hi; i++ {
 				r, h := i/m.Heads, i%m.Heads
 				seq := steps[seqOf[r]].Seq

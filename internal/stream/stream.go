@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // Scalar is STREAM's scalar (3.0).
@@ -77,6 +79,14 @@ func Elements() int {
 	return n
 }
 
+// ProfileElements returns the array length for the current
+// TEEBENCH_PROFILE: Elements() under quick and report; under smoke 1 Mi
+// elements (8 MiB, in cache: smoke only checks that the code runs).
+func ProfileElements() int {
+	n := Elements()
+	return config.Pick(1<<20, n, n)
+}
+
 // NewArrays allocates the arrays and initialises them (a=1, b=2, c=0.5)
 // with the given number of threads (first touch, as STREAM does with
 // OpenMP).
@@ -130,12 +140,13 @@ func (s *Arrays) Passes(k Kernel, threads, n int) (total, best time.Duration) {
 }
 
 // Meter measures STREAM's triad with runtime.NumCPU() threads over arrays
-// of Elements() each, as cpu_bench's
+// of ProfileElements() each, as cpu_bench's
 // BenchmarkStream/kernel=triad/impl=go/threads=<NumCPU> does, one timed
 // pass at a time, so that a benchmark can interleave passes with its own
 // work and compare rates taken over the same stretch of time (on a shared
 // machine, the bandwidth left to the process varies). Its arrays (3 x 80 MB
-// or more) are allocated on the first pass and kept until Release. The
+// or more, 3 x 8 MiB under smoke) are allocated on the first pass and kept
+// until Release. The
 // zero Meter is ready to use.
 type Meter struct {
 	s           *Arrays
@@ -148,7 +159,7 @@ type Meter struct {
 func (m *Meter) Pass() {
 	threads := runtime.NumCPU()
 	if m.s == nil {
-		m.s = NewArrays(Elements(), threads)
+		m.s = NewArrays(ProfileElements(), threads)
 		m.s.Pass(Triad, threads) // warm-up
 	}
 	total, best := m.s.Passes(Triad, threads, 1)
