@@ -2,7 +2,7 @@
 // copy, scale, add and triad over three float64 arrays, each pass split into
 // contiguous chunks across threads (OpenMP's schedule(static)). cpu_bench's
 // BenchmarkStream reports them; llm_bench and internal/llmserver measure the
-// all-core triad in their own process (AllCoreTriad) as the denominator of
+// all-core triad in their own process (Meter) as the denominator of
 // bw-util-%, so both use the very same kernel.
 package stream
 
