@@ -17,8 +17,9 @@ import (
 // weight is read once per pass) and bw-util-%, that over the mean rate of
 // STREAM's all-core triad (internal/stream, the kernel of cpu_bench's
 // BenchmarkStream) in passes interleaved with the decode passes, outside
-// the timer, after every 100 ms of decoding (at least 3): both rates
-// cover the same stretch of time on a machine other processes share. The smoke
+// the timer, after every 25 ms of decoding (at least 3): both rates cover
+// the same stretch of time on a machine other processes share. The
+// medium-bf16 decode rows also report speedup-vs-f32 (see f32Twin). The smoke
 // profile runs the tiny model only; medium and medium-bf16 (403 and
 // 201 MB of weights) prefill 16 tokens only, 128 being seconds of compute.
 func BenchmarkForward(b *testing.B) {
@@ -57,56 +58,116 @@ func BenchmarkForward(b *testing.B) {
 		}
 		for _, batch := range []int{1, 8} {
 			b.Run(fmt.Sprintf("model=%s/decode-batch=%d", size, batch), func(b *testing.B) {
-				m := model(b)
-				seqs := make([]*Seq, batch)
-				ctx := make([]int, 32)
-				for i := range ctx {
-					ctx[i] = 'a' + i%26
-				}
-				steps := make([]Step, batch)
-				for i := range seqs {
-					seqs[i] = m.NewSeq()
-					steps[i] = Step{Seq: seqs[i], Tokens: ctx}
-				}
-				if _, err := m.Forward(steps); err != nil { // prefill all contexts at once
+				d, err := newDecoder(model(b), batch)
+				if err != nil {
 					b.Fatal(err)
 				}
+				var twin *decoder
+				if t, ok := f32Twin[size]; ok {
+					tm, err := CachedModel(Sizes[t])
+					if err != nil {
+						b.Fatal(err)
+					}
+					if twin, err = newDecoder(tm, batch); err != nil {
+						b.Fatal(err)
+					}
+				}
 				meter.Reset()
-				lastSample, fastest := time.Duration(0), time.Duration(math.MaxInt64)
+				var lastSample, twinTotal time.Duration
+				fastest := time.Duration(math.MaxInt64)
 				for b.Loop() {
-					if el := b.Elapsed(); el-lastSample >= 100*time.Millisecond {
+					if el := b.Elapsed(); el-lastSample >= 25*time.Millisecond {
 						b.StopTimer()
 						meter.Pass()
 						b.StartTimer()
 						lastSample = el
 					}
-					if seqs[0].Len() >= len(ctx)+decodeWindow {
-						// Keep the context near its 32 tokens: drop the
-						// decoded tokens from the caches, untimed.
+					if d.due() {
 						b.StopTimer()
-						for _, sq := range seqs {
-							sq.truncate(len(ctx), m.Dim)
-						}
+						d.trim()
 						b.StartTimer()
 					}
-					for i := range steps {
-						steps[i] = Step{Seq: seqs[i], Tokens: []int{'x'}}
-					}
 					t0 := time.Now()
-					if _, err := m.Forward(steps); err != nil {
+					if err := d.pass(); err != nil {
 						b.Fatal(err)
 					}
 					fastest = min(fastest, time.Since(t0))
+					if twin != nil {
+						b.StopTimer()
+						if twin.due() {
+							twin.trim()
+						}
+						t1 := time.Now()
+						if err := twin.pass(); err != nil {
+							b.Fatal(err)
+						}
+						twinTotal += time.Since(t1)
+						b.StartTimer()
+					}
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/token")
 				for meter.Passes() < 3 {
 					meter.Pass()
 				}
-				wb := float64(m.WeightBytes())
+				wb := float64(d.m.WeightBytes())
 				reportBandwidth(b, &meter, float64(b.N)*wb/b.Elapsed().Seconds(), wb/fastest.Seconds())
+				if twin != nil {
+					b.ReportMetric(twinTotal.Seconds()/b.Elapsed().Seconds(), "speedup-vs-f32")
+				}
 			})
 		}
 	}
+}
+
+// f32Twin names, for a bfloat16 size, the float32 size with the same
+// weights: its decode rows alternate pass by pass with the twin's (the
+// twin's passes untimed) and report speedup-vs-f32, the twin's time over
+// theirs, both taken under the same conditions.
+var f32Twin = map[string]string{"medium-bf16": "medium"}
+
+// decoder holds a batch of sequences with 32-token contexts that decode
+// one token per pass.
+type decoder struct {
+	m     *Model
+	seqs  []*Seq
+	steps []Step
+}
+
+const decodeContext = 32
+
+// newDecoder prefills batch contexts of decodeContext tokens on m.
+func newDecoder(m *Model, batch int) (*decoder, error) {
+	d := &decoder{m: m, seqs: make([]*Seq, batch), steps: make([]Step, batch)}
+	ctx := make([]int, decodeContext)
+	for i := range ctx {
+		ctx[i] = 'a' + i%26
+	}
+	for i := range d.seqs {
+		d.seqs[i] = m.NewSeq()
+		d.steps[i] = Step{Seq: d.seqs[i], Tokens: ctx}
+	}
+	_, err := m.Forward(d.steps) // prefill all contexts at once
+	return d, err
+}
+
+// due says the contexts have grown by decodeWindow tokens.
+func (d *decoder) due() bool { return d.seqs[0].Len() >= decodeContext+decodeWindow }
+
+// trim keeps the contexts near their 32 tokens: it drops the decoded
+// tokens from the caches.
+func (d *decoder) trim() {
+	for _, sq := range d.seqs {
+		sq.truncate(decodeContext, d.m.Dim)
+	}
+}
+
+// pass decodes one token for every sequence.
+func (d *decoder) pass() error {
+	for i := range d.steps {
+		d.steps[i] = Step{Seq: d.seqs[i], Tokens: []int{'x'}}
+	}
+	_, err := d.m.Forward(d.steps)
+	return err
 }
 
 // reportBandwidth reports weightsRate (weight bytes read per second of
