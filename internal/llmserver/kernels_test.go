@@ -221,8 +221,8 @@ func TestGelu(t *testing.T) {
 			t.Fatalf("gelu(%g) = %g, want %g", x, got, want)
 		}
 	}
-	if g := gelu(-100); g != 0 {
-		t.Errorf("gelu(-100) = %g", g)
+	if g := gelu(-100); math.Abs(float64(g)) > 1e-30 {
+		t.Errorf("gelu(-100) = %g, want about 0", g)
 	}
 }
 
@@ -257,5 +257,20 @@ func TestDecodeStats(t *testing.T) {
 	rate, ok := st.WeightsRate(before, m.WeightBytes())
 	if want := 5 * float64(m.WeightBytes()) / st.DecodeTime.Seconds(); !ok || rate != want {
 		t.Errorf("WeightsRate = %g, %v; want %g", rate, ok, want)
+	}
+}
+
+func TestExpClamped(t *testing.T) {
+	for y := -80.0; y <= 80; y += 0.0137 {
+		want := math.Exp(y)
+		if got := expClamped(y); math.Abs(got-want) > 1e-8*want {
+			t.Fatalf("expClamped(%g) = %g, want %g", y, got, want)
+		}
+	}
+	if got, want := expClamped(-1000), math.Exp(-80); math.Abs(got-want) > 1e-8*want {
+		t.Errorf("expClamped(-1000) = %g, want e^-80", got)
+	}
+	if got := expClamped(1000); math.IsInf(got, 0) || got < 1e34 {
+		t.Errorf("expClamped(1000) = %g, want e^80", got)
 	}
 }

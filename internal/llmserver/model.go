@@ -281,7 +281,10 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 		// Causal attention: row r sees its sequence's positions 0..pos[r].
 		scale := float32(1 / math.Sqrt(float64(hd)))
 		maxPos := slices.Max(pos)
-		parallelFor(T*m.Heads, T*m.Heads*(pos[T-1]+1)*hd, func(lo, hi int) {
+		// Work: scalar loops and an exponential per position, counted as
+		// 16 multiply-adds per element so that a single decode token's
+		// heads split across cores from a few dozen positions on.
+		parallelFor(T*m.Heads, 16*T*m.Heads*(maxPos+1)*hd, func(lo, hi int) {
 			scores := make([]float32, maxPos+1)
 			for i := lo; i < hi; i++ {
 				r, h := i/m.Heads, i%m.Heads
@@ -381,5 +384,23 @@ func rmsnorm(dst, x, w []float32, d int) {
 // cost, which mattered next to a memory-bound matrix-vector product).
 func gelu(x float32) float32 {
 	u := 0.7978845608 * float64(x+0.044715*x*x*x)
-	return x * float32(1/(1+math.Exp(-2*u)))
+	return x * float32(1/(1+expClamped(-2*u)))
+}
+
+// expClamped is e^y for y clamped to [-80, 80] (beyond which gelu's
+// sigmoid is 0 or 1 in float32), with a relative error below 1e-8:
+// y = n ln2 + r with |r| <= ln2/2, e^r by its Taylor series to r^7, times
+// 2^n built from the exponent bits. It is several times faster than
+// math.Exp, which handles every float64.
+func expClamped(y float64) float64 {
+	const (
+		log2e = 1.4426950408889634
+		ln2hi = 6.93147180369123816490e-01 // ln2 split as in math.Exp
+		ln2lo = 1.90821492927058770002e-10
+	)
+	y = min(max(y, -80), 80)
+	n := math.Floor(y*log2e + 0.5)
+	r := y - n*ln2hi - n*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
+	return p * math.Float64frombits(uint64(int64(n)+1023)<<52)
 }
