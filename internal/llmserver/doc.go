@@ -19,11 +19,16 @@
 // scalar Go on other CPUs and in the tests' reference model), their
 // output rows split across GOMAXPROCS goroutines also at batch 1, so a
 // decode pass at batch 1 streams every weight from DRAM once and is bound
-// by memory bandwidth, as real CPU inference is: Medium's BenchmarkForward
-// decode reads its weights at about the all-core STREAM triad rate
-// (bw-util-%), and MediumBF16, half the bytes, decodes about 1.7x as fast.
-// Memory encryption then shows directly in TPOT and ITL. The compute is
-// real: nothing sleeps; prefill is compute-bound and grows with the prompt.
+// by memory bandwidth, as real CPU inference is. On the shared 2-core EPYC
+// VM this was written on (load average 13 to 19 from other work),
+// Medium's BenchmarkForward decode read its weights at 71 to 104% of the
+// all-core STREAM triad's mean rate over the same stretch of time
+// (bw-util-%), its fastest pass at 62 to 104% of STREAM's best rate, and
+// MediumBF16, half the bytes, decoded 1.6x to 1.9x as fast as Medium in
+// alternating passes (speedup-vs-f32), which only a memory-bound decode
+// can do. Memory encryption then shows directly in TPOT and ITL. The
+// compute is real: nothing sleeps; prefill is compute-bound and grows with
+// the prompt.
 //
 // An Engine batches concurrent requests (continuous batching: one forward
 // pass per step over every running sequence). Output is restricted to
