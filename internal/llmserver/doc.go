@@ -24,11 +24,11 @@
 // Medium's BenchmarkForward decode read its weights at 71 to 104% of the
 // all-core STREAM triad's mean rate over the same stretch of time
 // (bw-util-%), its fastest pass at 62 to 104% of STREAM's best rate, and
-// MediumBF16, half the bytes, decoded 1.7x to 1.9x as fast as Medium in
-// alternating passes (speedup-vs-f32, fastest passes), which only a memory-bound decode
-// can do. Memory encryption then shows directly in TPOT and ITL. The
-// compute is real: nothing sleeps; prefill is compute-bound and grows with
-// the prompt.
+// MediumBF16, half the bytes, decoded 1.7x to 1.9x as fast as Medium
+// (speedup-vs-f32: fastest passes, alternating), which only a
+// memory-bound decode can do. Memory encryption then shows directly in
+// TPOT and ITL. The compute is real: nothing sleeps; prefill is
+// compute-bound and grows with the prompt.
 //
 // An Engine batches concurrent requests (continuous batching: one forward
 // pass per step over every running sequence). Output is restricted to
