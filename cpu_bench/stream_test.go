@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,111 +12,8 @@ import (
 
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/reftool"
+	"github.com/teebench/teebench/internal/stream"
 )
-
-// STREAM's kernels (METHODS.md §7) on float64 arrays, scalar 3.0. Each
-// function does one pass over [lo, hi); bytes is what STREAM counts per
-// element (reads + writes, no write-allocate traffic).
-const streamScalar = 3.0
-
-type streamKernel struct {
-	name  string
-	bytes int64
-	run   func(a, b, c []float64)
-}
-
-var streamKernels = []streamKernel{
-	{"copy", 16, func(a, b, c []float64) {
-		a = a[:len(c)]
-		for j := range c {
-			c[j] = a[j]
-		}
-	}},
-	{"scale", 16, func(a, b, c []float64) {
-		c = c[:len(b)]
-		for j := range b {
-			b[j] = streamScalar * c[j]
-		}
-	}},
-	{"add", 24, func(a, b, c []float64) {
-		a, b = a[:len(c)], b[:len(c)]
-		for j := range c {
-			c[j] = a[j] + b[j]
-		}
-	}},
-	{"triad", 24, func(a, b, c []float64) {
-		b, c = b[:len(a)], c[:len(a)]
-		for j := range a {
-			a[j] = b[j] + streamScalar*c[j]
-		}
-	}},
-}
-
-// streamArrays are STREAM's three arrays.
-type streamArrays struct{ a, b, c []float64 }
-
-// streamElements returns the array length: under quick and report each
-// array is at least 4x the last-level cache and at least STREAM's default
-// 10,000,000 elements; under smoke 1 Mi elements (8 MiB, in cache: smoke
-// only checks that the code runs).
-func streamElements() int {
-	n := 10_000_000
-	if llc, ok := lastLevelCache(); ok {
-		n = max(n, int(4*llc/8))
-	}
-	return config.Pick(1<<20, n, n)
-}
-
-// newStreamArrays allocates the arrays and initialises them with the given
-// number of threads (first touch, as STREAM does with OpenMP).
-func newStreamArrays(n, threads int) *streamArrays {
-	s := &streamArrays{a: make([]float64, n), b: make([]float64, n), c: make([]float64, n)}
-	parallelChunks(n, threads, func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			s.a[j], s.b[j], s.c[j] = 1, 2, 0.5
-		}
-	})
-	return s
-}
-
-// parallelChunks splits [0, n) into threads contiguous chunks (OpenMP's
-// schedule(static)) and runs f on each in its own goroutine.
-func parallelChunks(n, threads int, f func(lo, hi int)) {
-	if threads == 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for t := range threads {
-		lo, hi := n*t/threads, n*(t+1)/threads
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
-
-// pass runs kernel k once over the arrays with the given threads.
-func (s *streamArrays) pass(k streamKernel, threads int) {
-	parallelChunks(len(s.a), threads, func(lo, hi int) {
-		k.run(s.a[lo:hi], s.b[lo:hi], s.c[lo:hi])
-	})
-}
-
-// goPasses runs n timed passes and returns their total and fastest time.
-func (s *streamArrays) goPasses(k streamKernel, threads, n int) (total, best time.Duration) {
-	best = time.Duration(1<<63 - 1)
-	for range n {
-		t0 := time.Now()
-		s.pass(k, threads)
-		dt := time.Since(t0)
-		total += dt
-		best = min(best, dt)
-	}
-	return total, best
-}
 
 // BenchmarkStream measures memory bandwidth with STREAM's four kernels, one
 // op = one pass of the kernel over the arrays by all threads. B/s is the
@@ -129,34 +25,37 @@ func (s *streamArrays) goPasses(k streamKernel, threads, n int) (total, best tim
 // go/c-ratio, the Go triad's best rate over the C triad's in those
 // alternating passes (the speed target is >= 0.8).
 func BenchmarkStream(b *testing.B) {
-	n := streamElements()
+	// Under quick and report each array is at least 4x the last-level
+	// cache and at least STREAM's default 10,000,000 elements; under smoke
+	// 1 Mi elements (8 MiB, in cache: smoke only checks that the code runs).
+	n := stream.ProfileElements()
 	threads := upToCPUs(runtime.NumCPU())
 	if config.MustProfile() == config.Smoke {
 		threads = []int{1}
 	}
-	var arrays *streamArrays
-	get := func() *streamArrays {
+	var arrays *stream.Arrays
+	get := func() *stream.Arrays {
 		if arrays == nil {
-			arrays = newStreamArrays(n, runtime.NumCPU())
-			arrays.pass(streamKernels[3], runtime.NumCPU()) // warm-up pass
+			arrays = stream.NewArrays(n, runtime.NumCPU())
+			arrays.Pass(stream.Triad, runtime.NumCPU()) // warm-up pass
 		}
 		return arrays
 	}
 	b.Logf("STREAM arrays: 3 x %d float64 (%d MiB each)", n, n*8>>20)
-	for _, k := range streamKernels {
+	for _, k := range stream.Kernels { // STREAM's kernels live in internal/stream (llm_bench measures the same triad)
 		for _, t := range threads {
-			b.Run(fmt.Sprintf("kernel=%s/impl=go/threads=%d", k.name, t), func(b *testing.B) {
+			b.Run(fmt.Sprintf("kernel=%s/impl=go/threads=%d", k.Name, t), func(b *testing.B) {
 				s := get()
 				b.ResetTimer()
-				total, best := s.goPasses(k, t, b.N)
+				total, best := s.Passes(k, t, b.N)
 				b.StopTimer()
-				bytes := float64(k.bytes) * float64(n)
+				bytes := float64(k.Bytes) * float64(n)
 				b.ReportMetric(bytes*float64(b.N)/total.Seconds(), "B/s")
 				b.ReportMetric(bytes/best.Seconds(), "best-B/s")
 			})
 		}
 	}
-	triad := streamKernels[3]
+	triad := stream.Triad
 	var cTriad func(a, b, c *float64, n int64, threads int32)
 	var cErr error
 	parent := b
@@ -172,7 +71,7 @@ func BenchmarkStream(b *testing.B) {
 			}
 			s := get()
 			cPass := func() {
-				cTriad(&s.a[0], &s.b[0], &s.c[0], int64(len(s.a)), int32(t))
+				cTriad(&s.A[0], &s.B[0], &s.C[0], int64(len(s.A)), int32(t))
 			}
 			cPass() // warm-up: OpenMP starts its threads
 			// C and Go passes alternate, so both see the same machine
@@ -185,11 +84,11 @@ func BenchmarkStream(b *testing.B) {
 				dt := time.Since(t0)
 				cTotal += dt
 				cBest = min(cBest, dt)
-				_, g := s.goPasses(triad, t, 1)
+				_, g := s.Passes(triad, t, 1)
 				goBest = min(goBest, g)
 			}
 			b.StopTimer()
-			bytes := float64(triad.bytes) * float64(n)
+			bytes := float64(triad.Bytes) * float64(n)
 			b.ReportMetric(float64(cTotal.Nanoseconds())/float64(b.N), "ns/op")
 			b.ReportMetric(bytes*float64(b.N)/cTotal.Seconds(), "B/s")
 			b.ReportMetric(bytes/cBest.Seconds(), "best-B/s")
@@ -233,27 +132,6 @@ func loadStreamC(tb testing.TB) (func(a, b, c *float64, n int64, threads int32),
 	return f, nil
 }
 
-// TestStreamKernels checks each Go kernel's arithmetic on a small array
-// split over 3 threads.
-func TestStreamKernels(t *testing.T) {
-	s := newStreamArrays(1001, 3)
-	want := map[string][3]float64{ // a, b, c after the kernel, from 1, 2, 0.5
-		"copy":  {1, 2, 1},
-		"scale": {1, 1.5, 0.5},
-		"add":   {1, 2, 3},
-		"triad": {3.5, 2, 0.5},
-	}
-	for _, k := range streamKernels {
-		s = newStreamArrays(1001, 3)
-		s.pass(k, 3)
-		for _, j := range []int{0, 500, 1000} {
-			if got := [3]float64{s.a[j], s.b[j], s.c[j]}; got != want[k.name] {
-				t.Errorf("%s: element %d = %v, want %v", k.name, j, got, want[k.name])
-			}
-		}
-	}
-}
-
 // TestStreamC builds and loads the C triad and checks its arithmetic on a
 // small array over 3 threads (skipped without gcc and OpenMP).
 func TestStreamC(t *testing.T) {
@@ -261,14 +139,14 @@ func TestStreamC(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	s := newStreamArrays(1001, 3)
-	for j := range s.c {
-		s.c[j] = float64(j)
+	s := stream.NewArrays(1001, 3)
+	for j := range s.C {
+		s.C[j] = float64(j)
 	}
-	f(&s.a[0], &s.b[0], &s.c[0], int64(len(s.a)), 3)
-	for j := range s.a {
-		if want := 2 + 3*float64(j); s.a[j] != want {
-			t.Fatalf("a[%d] = %v, want %v", j, s.a[j], want)
+	f(&s.A[0], &s.B[0], &s.C[0], int64(len(s.A)), 3)
+	for j := range s.A {
+		if want := 2 + 3*float64(j); s.A[j] != want {
+			t.Fatalf("a[%d] = %v, want %v", j, s.A[j], want)
 		}
 	}
 }

@@ -3,11 +3,7 @@ package cpu_bench
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -78,74 +74,10 @@ func runEach(n, per int, op func(w int) error) error {
 	return errors.Join(errs...)
 }
 
-// lastLevelCache returns the total size in bytes of the last-level cache
-// (the highest cache level, each distinct cache counted once), read from
-// sysfs; ok is false when sysfs does not say.
-func lastLevelCache() (total int64, ok bool) {
-	dirs, _ := filepath.Glob("/sys/devices/system/cpu/cpu[0-9]*/cache/index[0-9]*")
-	level := 0
-	seen := map[string]int64{}
-	for _, d := range dirs {
-		read := func(f string) string {
-			b, _ := os.ReadFile(filepath.Join(d, f))
-			return strings.TrimSpace(string(b))
-		}
-		if read("type") == "Instruction" {
-			continue
-		}
-		l, err := strconv.Atoi(read("level"))
-		if err != nil {
-			continue
-		}
-		size, err := parseCacheSize(read("size"))
-		if err != nil {
-			continue
-		}
-		key := read("id") + "/" + read("shared_cpu_list")
-		if l > level {
-			level, seen = l, map[string]int64{}
-		}
-		if l == level {
-			seen[key] = size
-		}
-	}
-	for _, s := range seen {
-		total += s
-	}
-	return total, total > 0
-}
-
-// parseCacheSize parses sysfs cache sizes such as "32768K".
-func parseCacheSize(s string) (int64, error) {
-	mult := int64(1)
-	switch {
-	case strings.HasSuffix(s, "K"):
-		mult, s = 1<<10, strings.TrimSuffix(s, "K")
-	case strings.HasSuffix(s, "M"):
-		mult, s = 1<<20, strings.TrimSuffix(s, "M")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("cache size %q: %w", s, err)
-	}
-	return n * mult, nil
-}
-
 func TestUpToCPUs(t *testing.T) {
 	for n, want := range map[int]string{1: "[1]", 2: "[1 2]", 6: "[1 2 4 6]", 8: "[1 2 4 8]"} {
 		if got := fmt.Sprint(upToCPUs(n)); got != want {
 			t.Errorf("upToCPUs(%d) = %s, want %s", n, got, want)
 		}
-	}
-}
-
-func TestParseCacheSize(t *testing.T) {
-	for in, want := range map[string]int64{"32768K": 32 << 20, "2M": 2 << 20, "512": 512} {
-		if got, err := parseCacheSize(in); err != nil || got != want {
-			t.Errorf("parseCacheSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	if _, err := parseCacheSize("lots"); err == nil {
-		t.Error("no error for a bad size")
 	}
 }

@@ -28,9 +28,12 @@
 // or from stream chunks.
 //
 // With no configuration the target is the embedded server
-// (internal/llmserver): a real Go transformer with random weights in two
-// sizes, model=tiny (about 1M parameters) and model=small (about 25M, 100 MB
-// of weights). TEEBENCH_LLM_URL, TEEBENCH_LLM_MODEL and TEEBENCH_LLM_API_KEY
+// (internal/llmserver): a real Go transformer with random weights in four
+// sizes, model=tiny (about 1M parameters), model=small (about 25M, 100 MB
+// of weights), model=medium (about 101M, 403 MB: a memory-bound decode, as
+// real CPU inference) and model=medium-bf16 (the same weights in bfloat16,
+// 201 MB); its rows also report weights-B/s and bw-util-% (the decode's
+// weight reads over the all-core STREAM triad). TEEBENCH_LLM_URL, TEEBENCH_LLM_MODEL and TEEBENCH_LLM_API_KEY
 // point it at vLLM, SGLang or any OpenAI-compatible server instead (the key
 // is never printed). TEEBENCH_PROFILE sizes the runs: smoke is the tiny model
 // with short requests; report uses vLLM's random-dataset defaults (1024

@@ -14,6 +14,7 @@ import (
 	"github.com/teebench/teebench/internal/llmclient"
 	"github.com/teebench/teebench/internal/llmserver"
 	"github.com/teebench/teebench/internal/loadgen"
+	"github.com/teebench/teebench/internal/stream"
 )
 
 // inf is vLLM's default --request-rate: every request sent at once, so the
@@ -37,8 +38,10 @@ type workload struct {
 
 // embeddedWorkloads sizes the runs against the embedded server. The small
 // model is about 25x the tiny one per token, so it gets shorter requests
-// and lower rates. smoke: tiny only, a few short requests; report: vLLM
-// bench serve's random-dataset defaults (1024 in, 128 out).
+// and lower rates; medium and medium-bf16 (403 and 201 MB of weights, a
+// memory-bound decode) run closed loops only. smoke: tiny only, a few
+// short requests (the larger models' weights alone take seconds to draw);
+// report: vLLM bench serve's random-dataset defaults (1024 in, 128 out).
 func embeddedWorkloads() map[string]workload {
 	return config.Pick(
 		map[string]workload{
@@ -47,10 +50,18 @@ func embeddedWorkloads() map[string]workload {
 		map[string]workload{
 			"tiny":  {128, 64, []int{1, 4}, []float64{8, inf}},
 			"small": {64, 32, []int{1, 4}, []float64{1, inf}},
+
+			// weights far above the LLC: a memory-bound decode
+			"medium":      {64, 32, []int{1}, nil},
+			"medium-bf16": {64, 32, []int{1}, nil},
 		},
 		map[string]workload{
 			"tiny":  {1024, 128, []int{1, 4, 16, 64}, []float64{1, 4, 16, inf}},
 			"small": {1024, 128, []int{1, 4, 16}, []float64{0.1, 0.25, 0.5, inf}},
+
+			// weights far above the LLC: a memory-bound decode
+			"medium":      {1024, 128, []int{1, 4}, nil},
+			"medium-bf16": {1024, 128, []int{1, 4}, nil},
 		},
 	)
 }
@@ -78,6 +89,9 @@ type target struct {
 	start func() (*llmclient.Client, error)
 	c     *llmclient.Client
 	err   error
+	// engine is the embedded server's engine (nil for TEEBENCH_LLM_URL),
+	// for the decode passes behind weights-B/s.
+	engine *llmserver.Engine
 }
 
 func (t *target) client() (*llmclient.Client, error) {
@@ -112,7 +126,7 @@ func targets(b *testing.B) []*target {
 			start: func() (*llmclient.Client, error) { return c, nil }}}
 	}
 	var ts []*target
-	for _, size := range []string{"tiny", "small"} {
+	for _, size := range []string{"tiny", "small", "medium", "medium-bf16"} {
 		w, ok := embeddedWorkloads()[size]
 		if !ok {
 			continue
@@ -125,6 +139,7 @@ func targets(b *testing.B) []*target {
 				return nil, err
 			}
 			b.Cleanup(func() { _ = l.Close() })
+			t.engine = l.Server.Engine(cfg.Name)
 			c := llmclient.NewClient(l.URL, cfg.Name)
 			c.Timeout = requestTimeout()
 			return c, nil
@@ -143,8 +158,14 @@ func targets(b *testing.B) []*target {
 // sweep is the paper's QPS. Metrics follow vLLM's
 // definitions (internal/llmclient): tok/s (output token throughput),
 // decode-tok/s (tokens after the first per second of decoding), total-tok/s, req/s, ttft/tpot/itl/e2el mean and p99 (numpy percentiles),
-// errors/op, and goodput-req/s when TEEBENCH_LLM_GOODPUT sets SLOs.
+// errors/op, and goodput-req/s when TEEBENCH_LLM_GOODPUT sets SLOs. The
+// embedded server's rows also report weights-B/s (the model's weight bytes
+// times the engine's decode-only passes, over their time) and bw-util-%,
+// that over the mean rate of STREAM's all-core triad (internal/stream, as
+// cpu_bench's BenchmarkStream) in 3 passes just before and 3 just after
+// the requests.
 func BenchmarkServe(b *testing.B) {
+	defer meter.Release()
 	for _, t := range targets(b) {
 		for _, c := range t.work.concurrency {
 			b.Run(fmt.Sprintf("model=%s/concurrency=%d", t.name, c), func(b *testing.B) {
@@ -158,6 +179,9 @@ func BenchmarkServe(b *testing.B) {
 		}
 	}
 }
+
+// meter measures STREAM's all-core triad around each embedded run.
+var meter stream.Meter
 
 func serve(b *testing.B, t *target, load llmclient.Load) {
 	slo, err := llmclient.ParseSLO(config.LLMGoodput())
@@ -187,11 +211,31 @@ func serve(b *testing.B, t *target, load llmclient.Load) {
 	if o := c.Do(context.Background(), llmclient.Request{Prompt: reqs[0].Prompt[:1], PromptLen: 1, OutputLen: 2, IgnoreEOS: true}); !o.Success {
 		b.Fatalf("warm-up request failed (%s): %v", o.Reason, o.Err)
 	}
+	var before llmserver.Stats
+	if t.engine != nil {
+		meter.Reset()
+		for range 3 {
+			meter.Pass()
+		}
+		before = t.engine.Stats()
+	}
 	b.ResetTimer()
 	outs, dur, err := llmclient.Run(context.Background(), c, reqs, load)
 	b.StopTimer()
 	if err != nil {
 		b.Fatal(err)
+	}
+	if t.engine != nil {
+		for range 3 {
+			meter.Pass()
+		}
+		wb := t.engine.Model().WeightBytes()
+		if rate, ok := t.engine.Stats().WeightsRate(before, wb); ok {
+			b.ReportMetric(rate, "weights-B/s")
+			b.ReportMetric(100*rate/meter.Mean(), "bw-util-%")
+			b.Logf("weights %.2f GB/s (%d MB per decode pass); all-core STREAM triad: mean %.2f GB/s, best %.2f GB/s",
+				rate/1e9, wb>>20, meter.Mean()/1e9, meter.Best()/1e9)
+		}
 	}
 	m := llmclient.Summarize(outs, dur, slo)
 	if m.Completed == 0 {

@@ -44,6 +44,9 @@ var Units = []Unit{
 	{Name: "TOPS", Better: "higher"},
 	{Name: "devmem-B/s", Better: "higher"}, // gpu_bench d2d copy: device-memory read + write traffic
 	{Name: "usage-%"},
+	{Name: "weights-B/s", Better: "higher"},    // llm decode: model weight bytes read per second
+	{Name: "bw-util-%", Better: "higher"},      // llm decode: weights-B/s over the all-core STREAM triad
+	{Name: "speedup-vs-f32", Better: "higher"}, // llm decode: bf16 weights vs their float32 twin, passes alternated
 	// latencies (ns, tidied by benchstat to sec)
 	{Name: "lat-mean-ns", Better: "lower"},
 	{Name: "lat-p50-ns", Better: "lower"},

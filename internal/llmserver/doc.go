@@ -6,17 +6,29 @@
 //
 // The model (Model) has deterministic random weights drawn from a seed, a
 // byte-level vocabulary (256 byte tokens plus EOS), a per-sequence KV cache
-// and greedy decoding. Two sizes are predefined: Tiny (about 1M parameters)
-// and Small (about 25M parameters, 100 MB of float32 weights, far beyond any
-// CPU cache, so every decode pass streams all weights from DRAM). The
-// kernels are plain scalar Go (no SIMD), about 3 GMAC/s per core, i.e. one
-// core consumes about 12 GB/s of weights. On the 2-core EPYC VM this was
-// written on, a dot product over weights streamed from DRAM ran only about
-// 6% slower than over weights in cache, so decoding is mostly compute-bound
-// there; memory encryption shows where it pushes a core's DRAM bandwidth
-// below that rate or adds latency. Prefill time grows with the prompt
-// length and per-token time with the model size, so a CPU TEE's overhead
-// shows up in TTFT and TPOT alike. The compute is real: nothing sleeps.
+// and greedy decoding. The predefined sizes: Tiny (about 1M parameters),
+// Small (about 25M parameters, 100 MB of float32 weights) and Medium
+// (about 101M parameters, 403 MB, far above any last-level cache), plus
+// MediumBF16, Medium's weights rounded to bfloat16 (201 MB) with float32
+// activations and accumulation, as serving engines run. Tiny and Small
+// draw their weights from one sequential PCG stream; Medium draws them in
+// parallel (Config.ParallelInit) so that 400 MB take well under a second
+// of CPU.
+//
+// The matrix-vector products are AVX2+FMA assembly (kernels_amd64.s;
+// scalar Go on other CPUs and in the tests' reference model), their
+// output rows split across GOMAXPROCS goroutines also at batch 1, so a
+// decode pass at batch 1 streams every weight from DRAM once and is bound
+// by memory bandwidth, as real CPU inference is. On the shared 2-core EPYC
+// VM this was written on (load average 13 to 19 from other work),
+// Medium's BenchmarkForward decode read its weights at 71 to 104% of the
+// all-core STREAM triad's mean rate over the same stretch of time
+// (bw-util-%), its fastest pass at 62 to 104% of STREAM's best rate, and
+// MediumBF16, half the bytes, decoded 1.7x to 1.9x as fast as Medium
+// (speedup-vs-f32: fastest passes, alternating), which only a
+// memory-bound decode can do. Memory encryption then shows directly in
+// TPOT and ITL. The compute is real: nothing sleeps; prefill is
+// compute-bound and grows with the prompt.
 //
 // An Engine batches concurrent requests (continuous batching: one forward
 // pass per step over every running sequence). Output is restricted to

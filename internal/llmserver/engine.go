@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Token is one generated token, or the end of a generation.
@@ -32,6 +33,7 @@ type Engine struct {
 	stopOnce sync.Once
 
 	passes, seqSteps, peakBatch atomic.Int64
+	decodePasses, decodeNanos   atomic.Int64
 }
 
 // Stats counts the engine's work since it started.
@@ -43,11 +45,28 @@ type Stats struct {
 	SeqSteps int64
 	// PeakBatch is the largest number of sequences in one pass.
 	PeakBatch int64
+	// DecodePasses is the number of passes that only decoded (one new
+	// token per sequence, no prompt): each reads every weight once.
+	DecodePasses int64
+	// DecodeTime is the time spent in those passes' Forward calls.
+	DecodeTime time.Duration
+}
+
+// WeightsRate returns the weight bytes read per second of decode between
+// two snapshots of Stats (before, then s): decode passes times
+// Model.WeightBytes over their time. ok is false when no decode pass ran.
+func (s Stats) WeightsRate(before Stats, weightBytes int64) (bytesPerSec float64, ok bool) {
+	n, dt := s.DecodePasses-before.DecodePasses, s.DecodeTime-before.DecodeTime
+	if n <= 0 || dt <= 0 {
+		return 0, false
+	}
+	return float64(n) * float64(weightBytes) / dt.Seconds(), true
 }
 
 // Stats returns the engine's counters.
 func (e *Engine) Stats() Stats {
-	return Stats{Passes: e.passes.Load(), SeqSteps: e.seqSteps.Load(), PeakBatch: e.peakBatch.Load()}
+	return Stats{Passes: e.passes.Load(), SeqSteps: e.seqSteps.Load(), PeakBatch: e.peakBatch.Load(),
+		DecodePasses: e.decodePasses.Load(), DecodeTime: time.Duration(e.decodeNanos.Load())}
 }
 
 type genRequest struct {
@@ -172,10 +191,12 @@ func (e *Engine) loop() {
 			continue
 		}
 		steps := make([]Step, len(active))
+		decode := true
 		for i, r := range active {
 			if r.seq == nil {
 				r.seq = e.m.NewSeq()
 				steps[i] = Step{Seq: r.seq, Tokens: r.prompt}
+				decode = false
 			} else {
 				steps[i] = Step{Seq: r.seq, Tokens: []int{r.last}}
 			}
@@ -185,7 +206,12 @@ func (e *Engine) loop() {
 		if int64(len(steps)) > e.peakBatch.Load() {
 			e.peakBatch.Store(int64(len(steps)))
 		}
+		t0 := time.Now()
 		logits, err := e.m.Forward(steps)
+		if decode {
+			e.decodeNanos.Add(int64(time.Since(t0)))
+			e.decodePasses.Add(1)
+		}
 		if err != nil { // cannot happen for validated requests; fail them all
 			for _, r := range active {
 				r.finish(Token{Err: err})

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -34,6 +34,15 @@ type Config struct {
 	MaxSeq int
 	// Seed selects the weights.
 	Seed uint64
+	// DType is how the weights are stored: "" or F32 (float32), or BF16
+	// (bfloat16, rounded from the same float32 draw; computation stays
+	// float32).
+	DType string
+	// ParallelInit draws the weights in parallel from per-block SplitMix64
+	// generators (fillParallel) instead of one sequential PCG stream: a
+	// different, equally deterministic draw that takes well under a second
+	// for hundreds of megabytes. Tiny and Small keep the sequential draw.
+	ParallelInit bool
 }
 
 // Tiny is about 1M parameters: decoding is compute-bound and fast.
@@ -43,8 +52,18 @@ var Tiny = Config{Name: "teebench-tiny", Dim: 128, Layers: 5, Heads: 4, Hidden: 
 // any CPU cache), so every decode pass streams every weight from memory.
 var Small = Config{Name: "teebench-small", Dim: 512, Layers: 8, Heads: 8, Hidden: 2048, MaxSeq: 4096, Seed: 1}
 
+// Medium is about 101M parameters (403 MB of float32 weights, far above
+// any last-level cache): like a real model at batch 1, its decode reads
+// every weight from DRAM once per token and is bound by memory bandwidth.
+var Medium = Config{Name: "teebench-medium", Dim: 1024, Layers: 8, Heads: 16, Hidden: 4096, MaxSeq: 4096, Seed: 1, ParallelInit: true}
+
+// MediumBF16 is Medium with bfloat16 weights (201 MB: the same draw
+// rounded to bfloat16), float32 activations and accumulation; with a
+// memory-bound decode it runs nearly twice as fast as Medium.
+var MediumBF16 = Config{Name: "teebench-medium-bf16", Dim: 1024, Layers: 8, Heads: 16, Hidden: 4096, MaxSeq: 4096, Seed: 1, DType: BF16, ParallelInit: true}
+
 // Sizes maps the size names used in benchmark names to configs.
-var Sizes = map[string]Config{"tiny": Tiny, "small": Small}
+var Sizes = map[string]Config{"tiny": Tiny, "small": Small, "medium": Medium, "medium-bf16": MediumBF16}
 
 // Validate checks that the shape is usable.
 func (c Config) Validate() error {
@@ -55,6 +74,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("llmserver: model %q: Dim %d is not a multiple of Heads %d", c.Name, c.Dim, c.Heads)
 	case (c.Dim/c.Heads)%2 != 0:
 		return fmt.Errorf("llmserver: model %q: head size %d must be even for rotary embeddings", c.Name, c.Dim/c.Heads)
+	case c.DType != "" && c.DType != F32 && c.DType != BF16:
+		return fmt.Errorf("llmserver: model %q: weight type %q is neither %q nor %q", c.Name, c.DType, F32, BF16)
 	}
 	return nil
 }
@@ -65,11 +86,23 @@ func (c Config) Params() int {
 	return VocabSize*c.Dim + c.Layers*perLayer + c.Dim
 }
 
+// WeightBytes returns the size of the weights in memory, which is what one
+// decode pass reads: every matrix once (the embedding as the output layer)
+// and the norm gains (always float32).
+func (c Config) WeightBytes() int64 {
+	per := int64(4)
+	if c.DType == BF16 {
+		per = 2
+	}
+	norms := int64(2*c.Layers*c.Dim + c.Dim)
+	return (int64(c.Params())-norms)*per + norms*4
+}
+
 type layer struct {
 	attnNorm, ffnNorm []float32 // Dim
-	wq, wk, wv, wo    []float32 // Dim x Dim, row-major [out][in]
-	w1                []float32 // Hidden x Dim
-	w2                []float32 // Dim x Hidden
+	wq, wk, wv, wo    matrix    // Dim x Dim, row-major [out][in]
+	w1                matrix    // Hidden x Dim
+	w2                matrix    // Dim x Hidden
 }
 
 // Model is a decoder-only transformer (pre-norm RMSNorm, multi-head causal
@@ -80,24 +113,28 @@ type layer struct {
 // use; per-request state lives in Seq.
 type Model struct {
 	Config
-	embed    []float32 // VocabSize x Dim
+	embed    matrix // VocabSize x Dim
 	layers   []layer
 	outNorm  []float32
 	cos, sin []float32 // MaxSeq x headDim/2
+	k        kernels
 }
 
-// NewModel draws the weights of cfg.
+// NewModel draws the weights of cfg. Its matrix-vector products use AVX2
+// and FMA where the CPU has them (scalar Go elsewhere).
 func NewModel(cfg Config) (*Model, error) {
+	k := scalarKernels
+	if simd {
+		k = simdKernels
+	}
+	return newModel(cfg, k)
+}
+
+// newModel draws the weights of cfg and computes with kernels k (the tests
+// build a scalar reference model with scalarKernels).
+func newModel(cfg Config, k kernels) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7eeb_e4c4))
-	randn := func(n int, std float64) []float32 {
-		w := make([]float32, n)
-		for i := range w {
-			w[i] = float32(rng.NormFloat64() * std)
-		}
-		return w
 	}
 	ones := func(n int) []float32 {
 		w := make([]float32, n)
@@ -107,14 +144,27 @@ func NewModel(cfg Config) (*Model, error) {
 		return w
 	}
 	d, h := cfg.Dim, cfg.Hidden
-	m := &Model{Config: cfg, embed: randn(VocabSize*d, 1), outNorm: ones(d)}
+	m := &Model{Config: cfg, embed: newMatrix(VocabSize, d, cfg.DType), outNorm: ones(d), k: k}
 	sd, sh := 1/math.Sqrt(float64(d)), 1/math.Sqrt(float64(h))
-	for range cfg.Layers {
-		m.layers = append(m.layers, layer{
-			attnNorm: ones(d), ffnNorm: ones(d),
-			wq: randn(d*d, sd), wk: randn(d*d, sd), wv: randn(d*d, sd), wo: randn(d*d, sd),
-			w1: randn(h*d, sd), w2: randn(d*h, sh),
-		})
+	ws, std := []*matrix{&m.embed}, []float64{1}
+	m.layers = make([]layer, cfg.Layers)
+	for i := range m.layers {
+		L := &m.layers[i]
+		*L = layer{attnNorm: ones(d), ffnNorm: ones(d),
+			wq: newMatrix(d, d, cfg.DType), wk: newMatrix(d, d, cfg.DType), wv: newMatrix(d, d, cfg.DType), wo: newMatrix(d, d, cfg.DType),
+			w1: newMatrix(h, d, cfg.DType), w2: newMatrix(d, h, cfg.DType)}
+		ws = append(ws, &L.wq, &L.wk, &L.wv, &L.wo, &L.w1, &L.w2)
+		std = append(std, sd, sd, sd, sd, sd, sh)
+	}
+	if cfg.ParallelInit {
+		fillParallel(cfg.Seed, ws, std)
+	} else {
+		rng := rand.New(rand.NewPCG(cfg.Seed, 0x7eeb_e4c4))
+		for i, w := range ws {
+			for j := range w.len() {
+				w.set(j, float32(rng.NormFloat64()*std[i]))
+			}
+		}
 	}
 	hd := d / cfg.Heads
 	m.cos = make([]float32, cfg.MaxSeq*hd/2)
@@ -199,7 +249,7 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 			if tok < 0 || tok >= VocabSize {
 				return nil, fmt.Errorf("llmserver: token %d out of range", tok)
 			}
-			copy(x[r*d:(r+1)*d], m.embed[tok*d:(tok+1)*d])
+			m.embed.rowTo(x[r*d:(r+1)*d], tok)
 			pos[r], seqOf[r] = s.Seq.pos+j, si
 			r++
 		}
@@ -209,14 +259,13 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 	k := make([]float32, T*d)
 	v := make([]float32, T*d)
 	att := make([]float32, T*d)
-	proj := make([]float32, T*d)
 	hid := make([]float32, T*m.Hidden)
 	for li := range m.layers {
 		L := &m.layers[li]
 		rmsnorm(xn, x, L.attnNorm, d)
-		matmul(q, xn, L.wq, T, d, d)
-		matmul(k, xn, L.wk, T, d, d)
-		matmul(v, xn, L.wv, T, d, d)
+		matmul(q, xn, &L.wq, T, m.k, store)
+		matmul(k, xn, &L.wk, T, m.k, store)
+		matmul(v, xn, &L.wv, T, m.k, store)
 		for r := range T {
 			m.rope(q[r*d:(r+1)*d], pos[r])
 			m.rope(k[r*d:(r+1)*d], pos[r])
@@ -231,8 +280,12 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 		}
 		// Causal attention: row r sees its sequence's positions 0..pos[r].
 		scale := float32(1 / math.Sqrt(float64(hd)))
-		parallelFor(T*m.Heads, T*m.Heads*(pos[T-1]+1)*hd, func(lo, hi int) {
-			scores := make([]float32, m.MaxSeq)
+		maxPos := slices.Max(pos)
+		// Work: scalar loops and an exponential per position, counted as
+		// 16 multiply-adds per element so that a single decode token's
+		// heads split across cores from a few dozen positions on.
+		parallelFor(T*m.Heads, 16*T*m.Heads*(maxPos+1)*hd, func(lo, hi int) {
+			scores := make([]float32, maxPos+1)
 			for i := lo; i < hi; i++ {
 				r, h := i/m.Heads, i%m.Heads
 				seq := steps[seqOf[r]].Seq
@@ -241,7 +294,7 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 				n := pos[r] + 1
 				maxs := float32(math.Inf(-1))
 				for p := range n {
-					s := dot(qh, kc[p*d+h*hd:p*d+(h+1)*hd]) * scale
+					s := m.k.f32(qh, kc[p*d+h*hd:p*d+(h+1)*hd]) * scale
 					scores[p] = s
 					maxs = max(maxs, s)
 				}
@@ -258,19 +311,10 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 				}
 			}
 		})
-		matmul(proj, att, L.wo, T, d, d)
-		for i := range x {
-			x[i] += proj[i]
-		}
+		matmul(x, att, &L.wo, T, m.k, add)
 		rmsnorm(xn, x, L.ffnNorm, d)
-		matmul(hid, xn, L.w1, T, d, m.Hidden)
-		for i, h := range hid {
-			hid[i] = gelu(h)
-		}
-		matmul(proj, hid, L.w2, T, m.Hidden, d)
-		for i := range x {
-			x[i] += proj[i]
-		}
+		matmul(hid, xn, &L.w1, T, m.k, geluOut)
+		matmul(x, hid, &L.w2, T, m.k, add)
 	}
 	// Logits only for the last row of each step (the next-token position).
 	last := make([]float32, len(steps)*d)
@@ -283,7 +327,7 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 	lastN := make([]float32, len(last))
 	rmsnorm(lastN, last, m.outNorm, d)
 	logits := make([]float32, len(steps)*VocabSize)
-	matmul(logits, lastN, m.embed, len(steps), d, VocabSize)
+	matmul(logits, lastN, &m.embed, len(steps), m.k, store)
 	out := make([][]float32, len(steps))
 	for si := range steps {
 		out[si] = logits[si*VocabSize : (si+1)*VocabSize]
@@ -334,70 +378,29 @@ func rmsnorm(dst, x, w []float32, d int) {
 	}
 }
 
+// gelu is GELU's tanh approximation, 0.5x(1 + tanh(u)) with
+// u = 0.7978845608(x + 0.044715x^3), computed as x * sigmoid(2u) (the same
+// function; one exponential and one division, a fraction of math.Tanh's
+// cost, which mattered next to a memory-bound matrix-vector product).
 func gelu(x float32) float32 {
-	return 0.5 * x * (1 + float32(math.Tanh(0.7978845608*float64(x+0.044715*x*x*x))))
+	u := 0.7978845608 * float64(x+0.044715*x*x*x)
+	return x * float32(1/(1+expClamped(-2*u)))
 }
 
-// matmul computes y[T x out] = x[T x in] * w^T where w is [out x in].
-// Output rows are split among GOMAXPROCS workers. Each weight row is loaded
-// once per block of 64 input rows, so with few rows (decoding) the cost is
-// one pass over the weights, and with many (prefill) it is compute.
-func matmul(y, x, w []float32, T, in, out int) {
-	parallelFor(out, T*in*out, func(lo, hi int) {
-		for t0 := 0; t0 < T; t0 += 64 {
-			t1 := min(t0+64, T)
-			for o := lo; o < hi; o++ {
-				wr := w[o*in : (o+1)*in]
-				for t := t0; t < t1; t++ {
-					y[t*out+o] = dot(x[t*in:(t+1)*in], wr)
-				}
-			}
-		}
-	})
-}
-
-// parallelFor splits [0, n) among up to GOMAXPROCS goroutines when the work
-// (in multiply-adds) is large enough to pay for them.
-func parallelFor(n, work int, fn func(lo, hi int)) {
-	p := runtime.GOMAXPROCS(0)
-	if p > n {
-		p = n
-	}
-	if p <= 1 || work < 1<<18 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := range p {
-		lo, hi := i*n/p, (i+1)*n/p
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
-
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-func axpy(dst, x []float32, a float32) {
-	x = x[:len(dst)]
-	for i := range dst {
-		dst[i] += a * x[i]
-	}
+// expClamped is e^y for y clamped to [-80, 80] (beyond which gelu's
+// sigmoid is 0 or 1 in float32), with a relative error below 1e-8:
+// y = n ln2 + r with |r| <= ln2/2, e^r by its Taylor series to r^7, times
+// 2^n built from the exponent bits. It is several times faster than
+// math.Exp, which handles every float64.
+func expClamped(y float64) float64 {
+	const (
+		log2e = 1.4426950408889634
+		ln2hi = 6.93147180369123816490e-01 // ln2 split as in math.Exp
+		ln2lo = 1.90821492927058770002e-10
+	)
+	y = min(max(y, -80), 80)
+	n := math.Floor(y*log2e + 0.5)
+	r := y - n*ln2hi - n*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
+	return p * math.Float64frombits(uint64(int64(n)+1023)<<52)
 }

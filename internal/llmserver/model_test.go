@@ -19,9 +19,9 @@ func TestParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := len(m.embed) + len(m.outNorm)
+	n := m.embed.len() + len(m.outNorm)
 	for _, l := range m.layers {
-		n += len(l.attnNorm) + len(l.ffnNorm) + len(l.wq) + len(l.wk) + len(l.wv) + len(l.wo) + len(l.w1) + len(l.w2)
+		n += len(l.attnNorm) + len(l.ffnNorm) + l.wq.len() + l.wk.len() + l.wv.len() + l.wo.len() + l.w1.len() + l.w2.len()
 	}
 	if n != testCfg.Params() {
 		t.Errorf("allocated %d weights, Params() says %d", n, testCfg.Params())

@@ -1,0 +1,48 @@
+package llmserver
+
+import "golang.org/x/sys/cpu"
+
+// simd says whether the AVX2+FMA kernels of kernels_amd64.s can run here.
+var simd = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// dotF32AVX2 returns the dot product of n float32 values at x and y; n is a
+// positive multiple of 8.
+//
+//go:noescape
+func dotF32AVX2(x, y *float32, n int) float32
+
+// dotBF16AVX2 returns the dot product of n float32 values at x and n
+// bfloat16 values at w, accumulated in float32; n is a positive multiple
+// of 8.
+//
+//go:noescape
+func dotBF16AVX2(x *float32, w *uint16, n int) float32
+
+// dotSIMD is dot with the AVX2 kernel; the last len%8 products are added
+// in Go.
+func dotSIMD(a, b []float32) float32 {
+	b = b[:len(a)]
+	n := len(a) &^ 7
+	var s float32
+	if n > 0 {
+		s = dotF32AVX2(&a[0], &b[0], n)
+	}
+	for i := n; i < len(a); i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// dotBF16SIMD is dotBF16 with the AVX2 kernel.
+func dotBF16SIMD(x []float32, w []uint16) float32 {
+	w = w[:len(x)]
+	n := len(x) &^ 7
+	var s float32
+	if n > 0 {
+		s = dotBF16AVX2(&x[0], &w[0], n)
+	}
+	for i := n; i < len(x); i++ {
+		s += x[i] * bf16ToF32(w[i])
+	}
+	return s
+}
