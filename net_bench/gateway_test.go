@@ -103,7 +103,7 @@ func targets(b testing.TB, conns int) []path {
 			b.Fatal(err)
 		}
 		if err := loadgen.Probe(context.Background(), lt); err != nil {
-			b.Fatal(err)
+			b.Fatal(config.RedactText(err.Error()))
 		}
 	}
 	return ps
@@ -111,11 +111,12 @@ func targets(b testing.TB, conns int) []path {
 
 // needFiles raises RLIMIT_NOFILE for conns concurrent connections through
 // the embedded proxy (client, proxy front and back, backend: 4 descriptors
-// each) or skips with the reason when it cannot.
+// each) or fails with the reason when it cannot (a hard limit too low for
+// the configured concurrency is no absence by design).
 func needFiles(b testing.TB, conns int) {
 	b.Helper()
 	if _, err := loadgen.RaiseOpenFiles(uint64(4*conns + 256)); err != nil {
-		b.Skipf("c=%d cannot run: %v", conns, err)
+		b.Fatalf("c=%d cannot run: %v", conns, err)
 	}
 }
 
@@ -192,7 +193,7 @@ func gatewayGo(b *testing.B, p path, ka bool, c int) {
 	b.StopTimer()
 	cpu.report(b)
 	if err != nil {
-		b.Fatalf("%s: run of %d requests stopped: %v; measured so far: %s", p.url, b.N, err, summary(res))
+		b.Fatal(config.RedactText(fmt.Sprintf("%s: run of %d requests stopped: %v; measured so far: %s", p.url, b.N, err, summary(res))))
 	}
 	reportClosed(b, res)
 }
@@ -224,13 +225,17 @@ func reportClosed(b *testing.B, res *loadgen.Result) {
 	}
 	b.ReportMetric(float64(res.Connect.Mean()), "connect-mean-ns")
 	b.ReportMetric(float64(res.Connect.Max()), "connect-max-ns")
-	b.ReportMetric(res.ErrorsPerOp(), "errors/op")
+	reportErrors(b, res.Errors(), res.Done)
 }
 
 func abArgs(n, c int, ka bool, url string) []string {
 	args := []string{"-n", strconv.Itoa(n), "-c", strconv.Itoa(c), "-r", "-s", "30"}
 	if ka {
 		args = append(args, "-k")
+	}
+	url, userpass := toolURL(url)
+	if userpass != "" {
+		args = append(args, "-A", userpass)
 	}
 	return append(args, url)
 }
@@ -267,7 +272,9 @@ func gatewayAb(b *testing.B, p path, ka bool, c int) {
 	reportMs(b, "connect-mean-ns", r.Connect.Mean)
 	reportMs(b, "connect-max-ns", r.Connect.Max)
 	b.ReportMetric(r.RequestsPerSec, "req/s")
-	b.ReportMetric(float64(r.Errors())/float64(r.Complete), "errors/op")
+	if !reportErrors(b, r.Errors(), r.Complete) {
+		return
+	}
 	if r.Errors() > 0 {
 		b.Logf("ab: %d failed (connect %d, receive %d, length %d, exceptions %d), %d non-2xx",
 			r.Failed, r.FailedConnect, r.FailedReceive, r.FailedLength, r.FailedExceptions, r.Non2xx)
@@ -301,8 +308,13 @@ func gatewayWrk(b *testing.B, p path, c int) {
 	settle()
 	cpu := startCPU()
 	b.ResetTimer()
-	out, err := reftool.Run(ctx, wrk, "-t", strconv.Itoa(threads), "-c", strconv.Itoa(c),
-		"-d", fmt.Sprintf("%ds", int(d.Seconds())), "--timeout", "30s", "--latency", p.url)
+	url, userpass := toolURL(p.url)
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(c),
+		"-d", fmt.Sprintf("%ds", int(d.Seconds())), "--timeout", "30s", "--latency"}
+	if userpass != "" {
+		args = append(args, "-H", "Authorization: "+basicAuth(userpass))
+	}
+	out, err := reftool.Run(ctx, wrk, append(args, url)...)
 	b.StopTimer()
 	if err != nil {
 		b.Fatal(err)
@@ -323,7 +335,7 @@ func gatewayWrk(b *testing.B, p path, c int) {
 			b.ReportMetric(float64(v), fmt.Sprintf("lat-p%d-ns", p))
 		}
 	}
-	b.ReportMetric(float64(r.Errors())/float64(r.Requests), "errors/op")
+	reportErrors(b, r.Errors(), r.Requests)
 }
 
 // BenchmarkGatewayMulti is the report's multi-process test: K clients at
@@ -420,13 +432,13 @@ func multi(b *testing.B, p path, k, c int, client string) {
 	wg.Wait()
 	b.StopTimer()
 	if firstErr != nil {
-		b.Fatalf("%d requests done before: %v", done, firstErr)
+		b.Fatal(config.RedactText(fmt.Sprintf("%d requests done before: %v", done, firstErr)))
 	}
 	b.ReportMetric(rps, "req/s")
 	if done == 0 {
 		b.Fatal("no request was done")
 	}
-	b.ReportMetric(float64(errs)/float64(done), "errors/op")
+	reportErrors(b, errs, done)
 	// the report's "CPU Usage" column: the gateway's CPU (100 = one core)
 	if haveCPU {
 		if t1, err := embedded.CPU(); err == nil {
@@ -457,7 +469,7 @@ func BenchmarkGatewayRate(b *testing.B) {
 				res, err := o.Run(ctx)
 				b.StopTimer()
 				if err != nil {
-					b.Fatalf("%s: run of %d requests stopped: %v; measured so far: %s", p.url, b.N, err, summary(res))
+					b.Fatal(config.RedactText(fmt.Sprintf("%s: run of %d requests stopped: %v; measured so far: %s", p.url, b.N, err, summary(res))))
 				}
 				if res.Total.Count() == 0 {
 					b.Fatalf("no request succeeded: %v", res.FirstError)
@@ -472,7 +484,7 @@ func BenchmarkGatewayRate(b *testing.B) {
 				if err := res.Total.Report(b, "lat", "mean", "p50", "p90", "p99"); err != nil {
 					b.Fatal(err)
 				}
-				b.ReportMetric(res.ErrorsPerOp(), "errors/op")
+				reportErrors(b, res.Errors(), res.Done)
 			})
 		}
 	}
