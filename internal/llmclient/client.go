@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -265,6 +266,15 @@ func (c *Client) Do(ctx context.Context, r Request) Output {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fail(ReasonHTTP, fmt.Errorf("HTTP %d: %s", resp.StatusCode, errorBody(resp.Body)))
+	}
+	// A server that answers with a whole JSON document (no streaming) is
+	// named as such, not reported as a dropped stream. Other types are let
+	// through to the line parser, which names the first line that is not
+	// SSE (servers and proxies often send SSE as text/plain).
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt == "application/json" || strings.HasSuffix(mt, "+json") {
+			return fail(ReasonMalformed, fmt.Errorf("not an SSE stream (Content-Type %s): %s", ct, errorBody(resp.Body)))
+		}
 	}
 
 	var (
