@@ -269,7 +269,7 @@ runpkg() {
 	fi
 	rm -f "$work/sid" "$work/rc" "$work/rows"
 	# shellcheck disable=SC2016 # the inner script expands its own $$, $0, $@
-	(cd "$dir" && exec setsid bash -c 'echo $$ >"$0"; "$@"; echo $? >"${0%/sid}/rc"' "$work/sid" "${cmd[@]}") 2>&1 </dev/null |
+	(cd "$dir" && exec setsid -w bash -c 'echo $$ >"$0"; "$@"; echo $? >"${0%/sid}/rc"' "$work/sid" "${cmd[@]}") 2>&1 </dev/null |
 		redact | filter "$p" | tee -a "$out" &
 	job=$!
 	local j

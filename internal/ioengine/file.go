@@ -166,9 +166,15 @@ func (f *File) fill() error {
 	defer unix.Munmap(buf)
 	rng := rand.NewChaCha8([32]byte{byte(time.Now().UnixNano())})
 	rng.Read(buf)
+	// A test hook, never a setting: the scripts' interrupt tests widen the
+	// fill's window with a pause per MiB.
+	pause, _ := time.ParseDuration(os.Getenv("IOENGINE_TEST_FILL_PAUSE"))
 	for off := int64(0); off < f.Size; off += chunk {
 		if err := f.ctx.Err(); err != nil {
 			return fmt.Errorf("ioengine: writing test file %s: %w", f.Path, err)
+		}
+		if pause > 0 {
+			time.Sleep(pause)
 		}
 		// Vary every 4 KiB block so that no two blocks are equal
 		// (deduplicating or compressing storage would otherwise cheat).
