@@ -212,28 +212,30 @@ stop() {
 	return 0
 }
 
-# The filter of one package's go test -v output: writes the result file
+# The filter of one package's go test -v output: appends to the result file
 # (Go benchmark format: result lines, config lines, failures and their
-# logs; no per-benchmark progress lines, no skips) and appends skips and
-# failures to the skips file. URLs lose their userinfo and query values.
+# logs; no per-benchmark progress lines, no skips) and to the skips file
+# (skips and failures), and prints the same lines plus each skip with its
+# reason. URLs lose their userinfo and query values.
 redact() {
-	sed -u -E '/:\/\//{s#://[^/@[:space:]"'"'"']*@#://REDACTED@#g;s#([?&][A-Za-z0-9_.~-]+=)[^&[:space:]"'"'"'#<>]+#\1REDACTED#g}'
+	sed -u -E '/:\/\//{s#://[^/@[:space:]"'"'"']*@#://REDACTED@#g;s#([?&][A-Za-z0-9_.~-]+=)[^&[:space:]"'"'"'#<>]*[^&[:space:]"'"'"'#<>:;,.)]#\1REDACTED#g}'
 }
 filter() {
-	awk -v pkg="$1" -v skips="$skips" -v rows="$work/rows" '
+	awk -v pkg="$1" -v skips="$skips" -v rows="$work/rows" -v out="$out" '
 		function reason(   r) { r = logs; gsub(/[\t\r]/, " ", r); sub(/^ +/, "", r); sub(/^[^ :]+\.go:[0-9]+: /, "", r); return r }
-		function flush() { if (logs != "") { printf "%s", rawlogs; fflush() } logs = ""; rawlogs = "" }
+		function emit(l) { print l >>out; fflush(out); print l; fflush() }
+		function flush() { if (logs != "") { printf "%s", rawlogs >>out; fflush(out); printf "%s", rawlogs; fflush() } logs = ""; rawlogs = "" }
 		/^=== (RUN|PAUSE|CONT|NAME)/ { next }
 		/^--- SKIP: / { n = $3; printf "skip\t%s\t%s\t%s\n", pkg, n, reason() >>skips; fflush(skips)
-			print "--- SKIP: " n ": " reason() >"/dev/stderr"; logs = ""; rawlogs = ""; next }
+			print "--- SKIP: " n ": " reason(); fflush(); logs = ""; rawlogs = ""; next }
 		/^--- FAIL: / { n = $3; r = reason()
 			if (r != "" || !child[n]) printf "fail\t%s\t%s\t%s\n", pkg, n, (r == "" ? "failed" : r) >>skips
 			fflush(skips); m = n; while (sub(/\/[^\/]*$/, "", m)) child[m] = 1
-			print; flush(); next }
+			emit($0); flush(); next }
 		/^    / { s = $0; sub(/^    /, "", s); logs = logs (logs == "" ? "" : " ") s; rawlogs = rawlogs $0 "\n"; next }
 		/^Benchmark[^ \t]*$/ { flush(); next }
 		/^Benchmark[^ \t]*[ \t]+[0-9]+[ \t]/ { nrows++ }
-		{ flush(); print; fflush() }
+		{ flush(); emit($0) }
 		END { flush(); print nrows + 0 >rows }'
 }
 
@@ -270,7 +272,7 @@ runpkg() {
 	rm -f "$work/sid" "$work/rc" "$work/rows"
 	# shellcheck disable=SC2016 # the inner script expands its own $$, $0, $@
 	(cd "$dir" && exec setsid -w bash -c 'echo $$ >"$0"; "$@"; echo $? >"${0%/sid}/rc"' "$work/sid" "${cmd[@]}") 2>&1 </dev/null |
-		redact | filter "$p" | tee -a "$out" &
+		redact | filter "$p" &
 	job=$!
 	local j
 	for ((j = 0; j < 100; j++)); do
@@ -343,7 +345,9 @@ if [[ ",$tags," == *,tdx,* ]]; then
 fi
 
 echo "bench.sh: results in $out" >&2
-if [ -d scripts/report ] || [ -x "${bindir:-/nonexistent}/report" ]; then
+if ! grep -Eq '^Benchmark[^[:space:]]*[[:space:]]+[0-9]+[[:space:]]' "$out"; then
+	echo "bench.sh: no benchmark rows in $out: no report" >&2
+elif [ -d scripts/report ] || [ -x "${bindir:-/nonexistent}/report" ]; then
 	md=${out%.txt}.md
 	arms=("$out")
 	if [ -n "${BASELINE:-}" ]; then

@@ -59,3 +59,115 @@ func TestBenchScriptBadProfile(t *testing.T) {
 		t.Errorf("err %v, output:\n%s", err, b)
 	}
 }
+
+// runBench runs bench.sh with env into a fresh OUTDIR and returns its
+// output, exit status, and the contents of the result and skips files.
+func runBench(t *testing.T, env ...string) (out string, code int, result, skips string) {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("./bench.sh")
+	cmd.Env = append(append(os.Environ(), "TEEBENCH_PROFILE=smoke", "BENCHTIME=1x", "OUTDIR="+dir), env...)
+	b, err := cmd.CombinedOutput()
+	code = cmd.ProcessState.ExitCode()
+	if err != nil && code < 0 {
+		t.Fatalf("bench.sh: %v\n%s", err, b)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if len(files) != 1 {
+		t.Fatalf("result files %v, want 1:\n%s", files, b)
+	}
+	r, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.ReadFile(strings.TrimSuffix(files[0], ".txt") + ".skips.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(s), "# teebench skips v1\n") {
+		t.Errorf("skips file starts %q", strings.SplitN(string(s), "\n", 2)[0])
+	}
+	return string(b), code, string(r), string(s)
+}
+
+// A configured target that fails is a failure: bench.sh exits 1, says so
+// in its summary and in the skips file, and no credential of the URL
+// reaches the terminal, the result file or the skips file.
+func TestBenchScriptConfiguredTargetFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test")
+	}
+	out, code, res, skips := runBench(t, "PKGS=llm_bench",
+		"TEEBENCH_LLM_URL=http://user:s3cret@127.0.0.1:1/?token=t0ken")
+	if code != 1 {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
+	}
+	if !strings.Contains(skips, "\nfail\tllm_bench\tBenchmarkServe\tTEEBENCH_LLM_URL=http://REDACTED@127.0.0.1:1/?token=REDACTED: its models cannot be listed") {
+		t.Errorf("skips file lacks the failure:\n%s", skips)
+	}
+	if !strings.Contains(skips, "\nnorows\tllm_bench\t-\t") {
+		t.Errorf("skips file lacks the package without rows:\n%s", skips)
+	}
+	if !strings.Contains(out, "bench.sh: not measured") || !strings.Contains(out, "  fail   llm_bench BenchmarkServe: ") {
+		t.Errorf("no summary of the failure:\n%s", out)
+	}
+	for _, leak := range []string{"s3cret", "t0ken"} {
+		for name, s := range map[string]string{"output": out, "result file": res, "skips file": skips} {
+			if strings.Contains(s, leak) {
+				t.Errorf("%s holds %q:\n%s", name, leak, s)
+			}
+		}
+	}
+}
+
+// A -bench pattern that matches nothing leaves a package without rows:
+// exit 1, listed as norows.
+func TestBenchScriptNoRows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test")
+	}
+	out, code, _, skips := runBench(t, "PKGS=cpu_bench", "BENCH=^BenchmarkNoSuchThing$")
+	if code != 1 || !strings.Contains(skips, "\nnorows\tcpu_bench\t-\tno benchmark rows") ||
+		!strings.Contains(out, "  norows cpu_bench -: no benchmark rows") {
+		t.Errorf("exit %d, skips:\n%s\noutput:\n%s", code, skips, out)
+	}
+}
+
+// A benchmark skipped by design (a reference tool not installed) is listed
+// with its reason, is not a failure, and its progress lines stay out of
+// the result file, which keeps the Go benchmark format.
+func TestBenchScriptSkipListed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go on PATH")
+	}
+	// PATH without fio (nor anything but go and the basics).
+	bin := t.TempDir()
+	for _, tool := range []string{"bash", "sh", "env", "awk", "sed", "grep", "date", "hostname", "mkdir", "mktemp", "rm", "cat", "sleep", "setsid", "wc", "dirname", "printf", "kill", "gcc", "cc", "uname", "tr"} {
+		if p, err := exec.LookPath(tool); err == nil {
+			os.Symlink(p, filepath.Join(bin, tool))
+		}
+	}
+	os.Symlink(gobin, filepath.Join(bin, "go"))
+	out, code, res, skips := runBench(t, "PATH="+bin, "PKGS=io_bench", "BENCH=^BenchmarkFio$/^job=read_latency$/")
+	if code != 0 {
+		t.Errorf("exit %d, want 0:\n%s", code, out)
+	}
+	if !strings.Contains(skips, "\nskip\tio_bench\tBenchmarkFio/job=read_latency/engine=fio\tfio not installed") {
+		t.Errorf("skips file:\n%s", skips)
+	}
+	if !strings.Contains(out, "--- SKIP: BenchmarkFio/job=read_latency/engine=fio: fio not installed") {
+		t.Errorf("output lacks the skip:\n%s", out)
+	}
+	for _, l := range strings.Split(res, "\n") {
+		if l == "BenchmarkFio" || strings.HasPrefix(l, "=== ") || strings.HasPrefix(l, "--- SKIP") {
+			t.Errorf("result file holds the progress line %q", l)
+		}
+	}
+	if !strings.Contains(res, "\nBenchmarkFio/job=read_latency/engine=go-") {
+		t.Errorf("result file lacks the engine=go row:\n%s", res)
+	}
+}
