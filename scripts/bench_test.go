@@ -1,11 +1,15 @@
 package scripts
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestBenchScript runs bench.sh twice on one tiny benchmark into the same
@@ -169,5 +173,104 @@ func TestBenchScriptSkipListed(t *testing.T) {
 	}
 	if !strings.Contains(res, "\nBenchmarkFio/job=read_latency/engine=go-") {
 		t.Errorf("result file lacks the engine=go row:\n%s", res)
+	}
+}
+
+// Two runs with the same OUTDIR in the same second each take a name of
+// their own: the names of the next seconds are taken in advance, so both
+// runs must claim a suffixed name, racing each other.
+func TestBenchScriptSameSecond(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test twice")
+	}
+	dir := t.TempDir()
+	tee, err := exec.Command("go", "run", "./manifest", "-key", "tee").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := exec.Command("sh", "-c", "hostname -s 2>/dev/null || hostname").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for s := range 120 {
+		name := fmt.Sprintf("%s-%s-%s.txt", strings.TrimSpace(string(host)), strings.TrimSpace(string(tee)), now.Add(time.Duration(s)*time.Second).Format("20060102T150405Z"))
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("taken\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	outs := make([]string, 2)
+	codes := make([]int, 2)
+	for i := range 2 {
+		wg.Go(func() {
+			cmd := exec.Command("./bench.sh")
+			cmd.Env = append(os.Environ(), "PKGS=cpu_bench", "BENCH=SHA256/size=64B", "BENCHTIME=1x", "TEEBENCH_PROFILE=smoke", "OUTDIR="+dir)
+			b, _ := cmd.CombinedOutput()
+			outs[i], codes[i] = string(b), cmd.ProcessState.ExitCode()
+		})
+	}
+	wg.Wait()
+	var mine []string
+	for i := range 2 {
+		if codes[i] != 0 {
+			t.Errorf("run %d exit %d:\n%s", i, codes[i], outs[i])
+		}
+		m := regexp.MustCompile(`results in (\S+\.txt)`).FindStringSubmatch(outs[i])
+		if m == nil {
+			t.Fatalf("run %d names no result file:\n%s", i, outs[i])
+		}
+		mine = append(mine, m[1])
+	}
+	if mine[0] == mine[1] {
+		t.Fatalf("both runs wrote %s", mine[0])
+	}
+	for _, f := range mine {
+		if !regexp.MustCompile(`Z-\d+\.txt$`).MatchString(f) {
+			t.Errorf("%s: want a suffixed name (the plain one was taken)", f)
+		}
+		b, err := os.ReadFile(f)
+		if err != nil || !strings.Contains(string(b), "BenchmarkSHA256/size=64B-") {
+			t.Errorf("%s: %v\n%s", f, err, b)
+		}
+	}
+}
+
+// Prebuilt mode (the container's): with no go on PATH, bench.sh runs the
+// package's test binary and the built manifest and report commands from
+// TEEBENCH_BINDIR, with the same result file, summary and exit statuses.
+func TestBenchScriptPrebuilt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds test binaries")
+	}
+	bindir := t.TempDir()
+	for _, c := range [][]string{
+		{"go", "test", "-c", "-o", filepath.Join(bindir, "cpu_bench.test"), "../cpu_bench"},
+		{"go", "build", "-o", bindir, "./manifest", "./report"},
+	} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", c, err, out)
+		}
+	}
+	// A PATH with the tools bench.sh uses, and no go.
+	bin := t.TempDir()
+	for _, tool := range []string{"bash", "sh", "env", "awk", "sed", "grep", "date", "hostname", "mkdir", "mktemp", "rm", "cat", "sleep", "setsid", "wc", "dirname", "printf", "kill"} {
+		if p, err := exec.LookPath(tool); err == nil {
+			os.Symlink(p, filepath.Join(bin, tool))
+		}
+	}
+	env := []string{"PATH=" + bin, "TEEBENCH_BINDIR=" + bindir, "PKGS=cpu_bench"}
+	out, code, res, skips := runBench(t, append(env, "BENCH=SHA256/size=64B")...)
+	if code != 0 || !strings.Contains(res, "\nBenchmarkSHA256/size=64B-") || !strings.HasPrefix(res, "tee: ") ||
+		!strings.Contains(out, "prebuilt="+bindir) || !strings.Contains(out, "bench.sh: report in ") {
+		t.Errorf("exit %d, result file:\n%s\noutput:\n%s", code, res, out)
+	}
+	if skips != "# teebench skips v1\n" {
+		t.Errorf("skips file:\n%s", skips)
+	}
+	// No rows: the same status and summary as in a checkout.
+	out, code, _, skips = runBench(t, append(env, "BENCH=^BenchmarkNoSuchThing$")...)
+	if code != 1 || !strings.Contains(skips, "\nnorows\tcpu_bench\t-\t") || !strings.Contains(out, "  norows cpu_bench -: ") {
+		t.Errorf("exit %d, skips:\n%s\noutput:\n%s", code, skips, out)
 	}
 }
