@@ -52,6 +52,7 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_MODEL", Default: "the server's first model", Doc: "model name sent to TEEBENCH_LLM_URL"},
 	{Name: "TEEBENCH_LLM_API_KEY", Default: "none", Doc: "bearer token for TEEBENCH_LLM_URL; never printed or written to results", Secret: true},
 	{Name: "TEEBENCH_MAX_ERROR_RATE", Default: "0.01", Doc: "fraction of failed requests above which a row is marked and gives no headline; a run with every request failed fails"},
+	{Name: "TEEBENCH_BINDIR", Default: "none (go test); `/opt/teebench/bin` when go is not on PATH", Doc: "scripts/bench.sh only: directory of prebuilt `<pkg>.test` binaries and the manifest, report and attest commands"},
 	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
 }
 
