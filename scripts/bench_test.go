@@ -184,7 +184,18 @@ func TestBenchScriptSameSecond(t *testing.T) {
 		t.Skip("runs go test twice")
 	}
 	dir := t.TempDir()
-	tee, err := exec.Command("go", "run", "./manifest", "-key", "tee").Output()
+	// Prebuilt binaries start in milliseconds, so both runs reach the
+	// naming step in the same second.
+	bindir := t.TempDir()
+	for _, c := range [][]string{
+		{"go", "test", "-c", "-o", filepath.Join(bindir, "cpu_bench.test"), "../cpu_bench"},
+		{"go", "build", "-o", bindir, "./manifest", "./report"},
+	} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", c, err, out)
+		}
+	}
+	tee, err := exec.Command(filepath.Join(bindir, "manifest"), "-key", "tee").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,13 +210,17 @@ func TestBenchScriptSameSecond(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for time.Now().Nanosecond() > 100e6 { // start early in a second
+		time.Sleep(5 * time.Millisecond)
+	}
 	var wg sync.WaitGroup
 	outs := make([]string, 2)
 	codes := make([]int, 2)
 	for i := range 2 {
 		wg.Go(func() {
 			cmd := exec.Command("./bench.sh")
-			cmd.Env = append(os.Environ(), "PKGS=cpu_bench", "BENCH=SHA256/size=64B", "BENCHTIME=1x", "TEEBENCH_PROFILE=smoke", "OUTDIR="+dir)
+			cmd.Env = append(os.Environ(), "PKGS=cpu_bench", "BENCH=SHA256/size=64B", "BENCHTIME=1x", "TEEBENCH_PROFILE=smoke", "OUTDIR="+dir,
+				"TEEBENCH_BINDIR="+bindir)
 			b, _ := cmd.CombinedOutput()
 			outs[i], codes[i] = string(b), cmd.ProcessState.ExitCode()
 		})
@@ -225,6 +240,7 @@ func TestBenchScriptSameSecond(t *testing.T) {
 	if mine[0] == mine[1] {
 		t.Fatalf("both runs wrote %s", mine[0])
 	}
+	t.Logf("result files: %s, %s", filepath.Base(mine[0]), filepath.Base(mine[1]))
 	for _, f := range mine {
 		if !regexp.MustCompile(`Z-\d+\.txt$`).MatchString(f) {
 			t.Errorf("%s: want a suffixed name (the plain one was taken)", f)
