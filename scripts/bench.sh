@@ -247,6 +247,13 @@ on_signal() {
 	trap '' INT TERM
 	echo >&2
 	echo "bench.sh: $1: stopping $cur_pkg ($stage) ..." >&2
+	# A package that has just started may not have its session id yet.
+	local j
+	for ((j = 0; j < 20; j++)); do
+		if [ -z "$job" ] || [ -n "$sid" ]; then break; fi
+		sid=$(cat "$work/sid" 2>/dev/null)
+		[ -n "$sid" ] || sleep 0.05
+	done
 	stop "$sid"
 	[ -n "$job" ] && wait "$job" 2>/dev/null
 	printf 'interrupted\t%s\t-\t%s during %s (%s)\n' "$cur_pkg" "$1" "$cur_pkg" "$stage" >>"$skips"
