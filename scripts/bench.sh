@@ -175,7 +175,7 @@ export TMPDIR=$work/tmp
 procs() {
 	local f l
 	for f in /proc/[0-9]*/stat; do
-		read -r l <"$f" 2>/dev/null || continue
+		{ read -r l <"$f"; } 2>/dev/null || continue
 		l=${l##*) }
 		# shellcheck disable=SC2086
 		set -- $l
