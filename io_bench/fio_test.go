@@ -7,6 +7,7 @@ import (
 
 	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/interrupt"
 	"github.com/teebench/teebench/internal/ioengine"
 	"github.com/teebench/teebench/internal/reftool"
 )
@@ -48,6 +49,7 @@ func prepare(tb testing.TB, dir string, size int64) *ioengine.File {
 	tb.Helper()
 	f, err := ioengine.PrepareFile(dir, size)
 	if err != nil {
+		interrupt.Wait() // an interrupted fill is no failure: the process ends as interrupted
 		tb.Fatalf("TEEBENCH_IO_DIR: %v", err)
 	}
 	tb.Cleanup(func() {
@@ -76,6 +78,7 @@ func benchGo(b *testing.B, f *ioengine.File, s Spec) {
 	r, err := ioengine.Run(f.Context(), f, j)
 	b.StopTimer()
 	if err != nil {
+		interrupt.Wait()
 		b.Fatal(err)
 	}
 	report(b, j, r.Elapsed, r.IOs(), r.IOPS(), r.BytesPerSec(), r.CPUPerIO())
@@ -94,6 +97,7 @@ func benchFio(b *testing.B, f *ioengine.File, s Spec, fio string) {
 	out, err := reftool.Run(f.Context(), fio, args...)
 	b.StopTimer()
 	if err != nil {
+		interrupt.Wait()
 		b.Fatal(err)
 	}
 	o, err := reftool.ParseFioJSON(out)

@@ -1,12 +1,14 @@
 package io_bench
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -209,34 +211,85 @@ func fioProcs(dir string) []string {
 	return pids
 }
 
-// SIGINT while fio runs kills fio and removes the test file.
+// SIGINT or SIGTERM while fio runs kills fio, with the job processes it
+// forked (its process group), and removes the test file.
 func TestInterruptDuringFio(t *testing.T) {
 	if _, err := reftool.Lookup("fio", "fio"); err != nil {
 		t.Skip(err)
 	}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^BenchmarkFio$/^job=read_latency$/^engine=fio$", "-test.benchtime=1x")
+			cmd.Env = append(os.Environ(), "TEEBENCH_IO_DIR="+dir, "TEEBENCH_PROFILE=quick")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// fio forks a process for the job besides its parent (no --thread).
+			deadline := time.Now().Add(30 * time.Second)
+			for len(fioProcs(dir)) < 2 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if len(fioProcs(dir)) == 0 {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatal("fio never started")
+			}
+			cmd.Process.Signal(sig)
+			cmd.Wait()
+			deadline = time.Now().Add(2 * time.Second)
+			for len(fioProcs(dir)) > 0 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if p := fioProcs(dir); len(p) > 0 {
+				t.Errorf("fio still running 2 s after %v: pids %v", sig, p)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("%d entries left in %s after %v", len(ents), dir, sig)
+			}
+		})
+	}
+}
+
+// SIGINT while the Go engine runs a job ends the run as interrupted: the
+// test file is removed, the process dies of SIGINT, and no job that never
+// ran is reported as failed (no "context canceled" failures).
+func TestInterruptDuringGoEngine(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^BenchmarkFio$/^job=read_latency$/^engine=fio$", "-test.benchtime=1x")
-	cmd.Env = append(os.Environ(), "TEEBENCH_IO_DIR="+dir, "TEEBENCH_PROFILE=quick")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^BenchmarkFio$/./^engine=go$", "-test.benchtime=1x", "-test.v")
+	cmd.Env = append(os.Environ(), "TEEBENCH_IO_DIR="+dir, "TEEBENCH_PROFILE=smoke")
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(fioProcs(dir)) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	var out strings.Builder
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		// The second job is running: the first one's result is written.
+		if sc.Text() == "BenchmarkFio/job=write_iops/engine=go" {
+			cmd.Process.Signal(os.Interrupt)
+			break
+		}
 	}
-	if len(fioProcs(dir)) == 0 {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatal("fio never started")
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
 	}
-	cmd.Process.Signal(os.Interrupt)
-	cmd.Wait()
-	deadline = time.Now().Add(2 * time.Second)
-	for len(fioProcs(dir)) > 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+		t.Errorf("exit %v, want killed by SIGINT", err)
 	}
-	if p := fioProcs(dir); len(p) > 0 {
-		t.Errorf("fio still running after SIGINT: pids %v", p)
+	o := out.String()
+	if strings.Contains(o, "FAIL") || strings.Contains(o, "context canceled") {
+		t.Errorf("interrupted run reports failures:\n%s", o)
+	}
+	if !strings.Contains(o, "BenchmarkFio/job=read_iops/engine=go") || !strings.Contains(o, "ioengine: interrupted: removed test file") {
+		t.Errorf("output lacks the first result or the removal line:\n%s", o)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("%d entries left in %s after SIGINT", len(ents), dir)

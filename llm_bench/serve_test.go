@@ -114,10 +114,10 @@ func targets(b *testing.B) []*target {
 			ids, err := c.Models(ctx)
 			cancel()
 			if err != nil {
-				b.Skipf("TEEBENCH_LLM_URL is set but its models cannot be listed (set TEEBENCH_LLM_MODEL to skip this): %v", err)
+				b.Fatalf("TEEBENCH_LLM_URL=%s: its models cannot be listed (set TEEBENCH_LLM_MODEL to skip this): %v", config.RedactURL(url), err)
 			}
 			if len(ids) == 0 {
-				b.Skipf("TEEBENCH_LLM_URL lists no models at /v1/models")
+				b.Fatalf("TEEBENCH_LLM_URL=%s lists no models at /v1/models (set TEEBENCH_LLM_MODEL)", config.RedactURL(url))
 			}
 			c.Model = ids[0]
 		}

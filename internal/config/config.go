@@ -9,8 +9,11 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -48,6 +51,8 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_URL", Default: "embedded OpenAI-compatible server", Doc: "base URL of an OpenAI-compatible server (vLLM, SGLang ...), e.g. `http://host:8000`"},
 	{Name: "TEEBENCH_LLM_MODEL", Default: "the server's first model", Doc: "model name sent to TEEBENCH_LLM_URL"},
 	{Name: "TEEBENCH_LLM_API_KEY", Default: "none", Doc: "bearer token for TEEBENCH_LLM_URL; never printed or written to results", Secret: true},
+	{Name: "TEEBENCH_MAX_ERROR_RATE", Default: "0.01", Doc: "fraction of failed requests above which a row is marked and gives no headline; a run with every request failed fails"},
+	{Name: "TEEBENCH_BINDIR", Default: "none (go test); `/opt/teebench/bin` when go is not on PATH", Doc: "scripts/bench.sh only: directory of prebuilt `<pkg>.test` binaries and the manifest, report and attest commands"},
 	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
 	{Name: "TEEBENCH_CACHE", Default: "`teebench` in the user cache dir (`~/.cache/teebench`)", Doc: "absolute path of the cache directory (zk_bench's compiled circuits and keys)"},
 	{Name: "TEEBENCH_ZK_SETUP", Default: "0", Doc: "`1` runs zk_bench's BenchmarkSetup (compile + setup, minutes) outside the report profile"},
@@ -93,9 +98,64 @@ func Pick[T any](smoke, quick, report T) T {
 	return quick
 }
 
-// IODir returns TEEBENCH_IO_DIR, or "" when unset (io_bench then uses the
-// system temp dir).
-func IODir() string { return get("TEEBENCH_IO_DIR") }
+// IODir returns TEEBENCH_IO_DIR as an absolute path, or "" when unset
+// (io_bench then uses the system temp dir). go test runs each package's
+// binary in the package directory (and sets PWD to it), so a relative value
+// cannot be taken from the test's working directory: it is resolved against
+// the module root (the directory holding go.mod above the working
+// directory), which is where the README's commands and bench.sh run; with
+// no go.mod above (a prebuilt test binary), against the working directory.
+// bench.sh makes a relative value absolute where the user ran it.
+func IODir() string {
+	d := get("TEEBENCH_IO_DIR")
+	if d == "" || filepath.IsAbs(d) {
+		return d
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return d
+	}
+	return filepath.Join(moduleRoot(wd), d)
+}
+
+// moduleRoot returns the nearest directory at or above dir holding a
+// go.mod, or dir itself when there is none.
+func moduleRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return dir
+		}
+		d = up
+	}
+}
+
+// MaxErrorRate returns TEEBENCH_MAX_ERROR_RATE, the fraction of failed
+// requests (errors/op) above which a measurement is marked and no
+// throughput or latency headline is drawn from it; 0.01 when unset.
+// Validate rejects a value that is not a number in [0, 1].
+func MaxErrorRate() float64 {
+	v, err := maxErrorRate()
+	if err != nil {
+		panic("teebench: " + err.Error())
+	}
+	return v
+}
+
+func maxErrorRate() (float64, error) {
+	s := get("TEEBENCH_MAX_ERROR_RATE")
+	if s == "" {
+		return 0.01, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 || v > 1 {
+		return 0, fmt.Errorf("TEEBENCH_MAX_ERROR_RATE=%q: want a fraction between 0 and 1, e.g. 0.01", s)
+	}
+	return v, nil
+}
 
 // NetURL returns TEEBENCH_NET_URL, or "" to use the embedded target.
 func NetURL() string { return get("TEEBENCH_NET_URL") }
@@ -150,6 +210,9 @@ func Validate() error {
 	if _, err := CurrentProfile(); err != nil {
 		return err
 	}
+	if _, err := maxErrorRate(); err != nil {
+		return err
+	}
 	switch strings.ToLower(get("TEEBENCH_NET_INSECURE")) {
 	case "", "0", "1", "true", "false", "yes", "no", "on", "off":
 	default:
@@ -164,4 +227,48 @@ func Validate() error {
 		}
 	}
 	return nil
+}
+
+// Redacted stands for a credential removed from a URL or a message.
+const Redacted = "REDACTED"
+
+// RedactURL returns u with its userinfo (user:password, or a token given
+// as the user name) and the value of every query parameter replaced by
+// Redacted (a gateway token is often a query parameter), so that a target
+// URL can be printed or written to a result file. A string that does not
+// parse as a URL is returned with anything between "://" and "@" replaced.
+func RedactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" {
+		return userinfoRE.ReplaceAllString(u, "${1}"+Redacted+"@")
+	}
+	if p.User != nil {
+		p.User = url.User(Redacted)
+	}
+	if p.RawQuery != "" {
+		q := strings.Split(p.RawQuery, "&")
+		for i, kv := range q {
+			if k, _, ok := strings.Cut(kv, "="); ok {
+				q[i] = k + "=" + Redacted
+			}
+		}
+		p.RawQuery = strings.Join(q, "&")
+	}
+	return p.String()
+}
+
+var (
+	userinfoRE = regexp.MustCompile(`(://)[^/@\s]*@`)
+	urlRE      = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+)
+
+// RedactText returns s with every URL in it passed through RedactURL; use
+// it on any message that may quote a configured target (a tool's command
+// line, an HTTP client's error).
+func RedactText(s string) string {
+	return urlRE.ReplaceAllStringFunc(s, func(u string) string {
+		// Punctuation that ends a sentence is not part of the URL.
+		t := strings.TrimRight(u, ":;,.)")
+		return RedactURL(t) + u[len(t):]
+	})
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -96,5 +97,74 @@ func TestCacheDir(t *testing.T) {
 	t.Setenv("TEEBENCH_ZK_SETUP", "yes")
 	if err := Validate(); err == nil || !strings.Contains(err.Error(), "TEEBENCH_ZK_SETUP") {
 		t.Errorf("TEEBENCH_ZK_SETUP=yes: %v", err)
+	}
+}
+
+func TestMaxErrorRate(t *testing.T) {
+	t.Setenv("TEEBENCH_MAX_ERROR_RATE", "")
+	if got := MaxErrorRate(); got != 0.01 {
+		t.Errorf("default %v, want 0.01", got)
+	}
+	t.Setenv("TEEBENCH_MAX_ERROR_RATE", "0.05")
+	if got := MaxErrorRate(); got != 0.05 {
+		t.Errorf("0.05 read as %v", got)
+	}
+	for _, bad := range []string{"5%", "-1", "1.5", "x"} {
+		t.Setenv("TEEBENCH_MAX_ERROR_RATE", bad)
+		if err := Validate(); err == nil || !strings.Contains(err.Error(), "TEEBENCH_MAX_ERROR_RATE="+strconv.Quote(bad)) {
+			t.Errorf("TEEBENCH_MAX_ERROR_RATE=%s: Validate() = %v", bad, err)
+		}
+	}
+}
+
+// A relative TEEBENCH_IO_DIR is taken from the module root, where the
+// README's commands run, not from the package directory go test runs in.
+func TestIODirRelative(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TEEBENCH_IO_DIR", "data/io")
+	if got, want := IODir(), filepath.Join(root, "data/io"); got != want {
+		t.Errorf("IODir() = %q, want %q", got, want)
+	}
+	t.Setenv("TEEBENCH_IO_DIR", "/abs/dir")
+	if got := IODir(); got != "/abs/dir" {
+		t.Errorf("IODir() = %q", got)
+	}
+	t.Setenv("TEEBENCH_IO_DIR", "")
+	if got := IODir(); got != "" {
+		t.Errorf("unset IODir() = %q", got)
+	}
+	// Outside a module: the working directory.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("TEEBENCH_IO_DIR", "x")
+	if got := IODir(); got != filepath.Join(dir, "x") {
+		t.Errorf("outside a module IODir() = %q, want %q", got, filepath.Join(dir, "x"))
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://user:s3cret@127.0.0.1:18080/prpc/Version?token=t": "http://REDACTED@127.0.0.1:18080/prpc/Version?token=REDACTED",
+		"https://tok@gw.example/x":                                "https://REDACTED@gw.example/x",
+		"https://gw.example/prpc/Version?json":                    "https://gw.example/prpc/Version?json",
+		"http://127.0.0.1:1":                                      "http://127.0.0.1:1",
+		"http://a:b@[bad":                                         "http://REDACTED@[bad",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	msg := `reftool: /usr/bin/ab -n 4 http://user:s3cret@127.0.0.1:18080/prpc/Version?token=t: exit status 1: ab: invalid URL; Get "https://u:p@h/x?k=v": EOF`
+	got := RedactText(msg)
+	for _, leak := range []string{"s3cret", "token=t", "u:p", "k=v"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("RedactText left %q in %q", leak, got)
+		}
+	}
+	if !strings.Contains(got, "http://REDACTED@127.0.0.1:18080/prpc/Version?token=REDACTED: exit status 1") {
+		t.Errorf("RedactText(%q) = %q", msg, got)
 	}
 }

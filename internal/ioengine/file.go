@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/teebench/teebench/internal/interrupt"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,6 +31,8 @@ type File struct {
 	cancel context.CancelFunc
 	once   sync.Once
 	rmErr  error
+
+	unregister func()
 }
 
 // Filesystem magic numbers (statfs f_type) that need a name or a note.
@@ -122,7 +123,7 @@ func (f *File) Context() context.Context { return f.ctx }
 func (f *File) Remove() error {
 	f.once.Do(func() {
 		f.cancel()
-		unregister(f)
+		f.unregister()
 		f.rmErr = os.RemoveAll(f.Dir)
 		if f.rmErr != nil {
 			f.rmErr = fmt.Errorf("ioengine: removing %s: %w", f.Dir, f.rmErr)
@@ -165,7 +166,16 @@ func (f *File) fill() error {
 	defer unix.Munmap(buf)
 	rng := rand.NewChaCha8([32]byte{byte(time.Now().UnixNano())})
 	rng.Read(buf)
+	// A test hook, never a setting: the scripts' interrupt tests widen the
+	// fill's window with a pause per MiB.
+	pause, _ := time.ParseDuration(os.Getenv("IOENGINE_TEST_FILL_PAUSE"))
 	for off := int64(0); off < f.Size; off += chunk {
+		if err := f.ctx.Err(); err != nil {
+			return fmt.Errorf("ioengine: writing test file %s: %w", f.Path, err)
+		}
+		if pause > 0 {
+			time.Sleep(pause)
+		}
 		// Vary every 4 KiB block so that no two blocks are equal
 		// (deduplicating or compressing storage would otherwise cheat).
 		for b := 0; b < chunk; b += 4096 {
@@ -184,70 +194,19 @@ func (f *File) fill() error {
 	return nil
 }
 
-// The interrupt handler: while any File exists, SIGINT and SIGTERM remove
-// every File, then the signal is raised again with its default action so
-// the process ends as it would have.
-var (
-	regMu   sync.Mutex
-	regSet  = map[*File]bool{}
-	regSig  chan os.Signal
-	regDone chan struct{}
-)
-
 // interruptGrace lets children killed through File.Context exit before
 // their files are removed.
 const interruptGrace = 200 * time.Millisecond
 
+// register makes an interrupt (SIGINT, SIGTERM) cancel f's context, let
+// the processes using it exit, and remove it (see internal/interrupt).
 func register(f *File) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	regSet[f] = true
-	if regSig != nil {
-		return
-	}
-	regSig = make(chan os.Signal, 1)
-	regDone = make(chan struct{})
-	signal.Notify(regSig, syscall.SIGINT, syscall.SIGTERM)
-	go handleSignals(regSig, regDone)
-}
-
-func unregister(f *File) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	delete(regSet, f)
-	if len(regSet) == 0 && regSig != nil {
-		signal.Stop(regSig)
-		close(regDone)
-		regSig, regDone = nil, nil
-	}
-}
-
-func handleSignals(ch chan os.Signal, done chan struct{}) {
-	select {
-	case <-done:
-		return
-	case sig := <-ch:
-		regMu.Lock()
-		files := make([]*File, 0, len(regSet))
-		for f := range regSet {
-			files = append(files, f)
-		}
-		regMu.Unlock()
-		for _, f := range files {
-			f.cancel()
-		}
+	f.unregister = interrupt.Register(func() {
+		f.cancel()
 		time.Sleep(interruptGrace)
-		for _, f := range files {
-			if err := f.Remove(); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-			}
+		if err := f.Remove(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 		}
-		fmt.Fprintf(os.Stderr, "ioengine: %v: removed %d test file(s)\n", sig, len(files))
-		signal.Reset(sig)
-		if s, ok := sig.(syscall.Signal); ok {
-			syscall.Kill(os.Getpid(), s)
-			time.Sleep(time.Second)
-		}
-		os.Exit(130)
-	}
+		fmt.Fprintf(os.Stderr, "ioengine: interrupted: removed test file %s\n", f.Path)
+	})
 }

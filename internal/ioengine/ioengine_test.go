@@ -320,7 +320,7 @@ func TestInterruptRemovesFile(t *testing.T) {
 	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("test file directory left after SIGINT: %v", err)
 	}
-	if !strings.Contains(stderr.String(), "removed 1 test file") {
+	if !strings.Contains(stderr.String(), "interrupted: removed test file") {
 		t.Errorf("child stderr %q", stderr.String())
 	}
 }

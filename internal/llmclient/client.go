@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // Endpoint is an OpenAI-compatible streaming API path.
@@ -98,8 +101,14 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body []byt
 	return req, nil
 }
 
-// Models lists the model ids of GET /v1/models.
+// Models lists the model ids of GET /v1/models. Its errors never show
+// credentials (see redact).
 func (c *Client) Models(ctx context.Context) ([]string, error) {
+	ids, err := c.models(ctx)
+	return ids, c.redact(err)
+}
+
+func (c *Client) models(ctx context.Context) ([]string, error) {
 	req, err := c.newRequest(ctx, http.MethodGet, "/v1/models", nil)
 	if err != nil {
 		return nil, fmt.Errorf("llmclient: list models: %w", err)
@@ -110,7 +119,7 @@ func (c *Client) Models(ctx context.Context) ([]string, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, c.redact(fmt.Errorf("llmclient: list models at %s: HTTP %d: %s", c.url("/v1/models"), resp.StatusCode, errorBody(resp.Body)))
+		return nil, fmt.Errorf("llmclient: list models at %s: HTTP %d: %s", c.url("/v1/models"), resp.StatusCode, errorBody(resp.Body))
 	}
 	var list struct {
 		Data []struct {
@@ -128,13 +137,31 @@ func (c *Client) Models(ctx context.Context) ([]string, error) {
 }
 
 // redact replaces the API key in err's message (a server may echo request
-// headers in an error body), so that logged errors never show it.
+// headers in an error body) and the credentials of every URL in it
+// (config.RedactText: userinfo, query values), so that logged errors never
+// show them. The result still wraps err.
 func (c *Client) redact(err error) error {
-	if err == nil || c.key == nil || !strings.Contains(err.Error(), c.key.v) {
+	if err == nil {
+		return nil
+	}
+	msg := config.RedactText(err.Error())
+	if c.key != nil && c.key.v != "" {
+		msg = strings.ReplaceAll(msg, c.key.v, "<redacted>")
+	}
+	if msg == err.Error() {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), c.key.v, "<redacted>"))
+	return &redactedError{msg, err}
 }
+
+// redactedError is an error whose message had credentials removed.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 func errorBody(r io.Reader) string {
 	b, _ := io.ReadAll(io.LimitReader(r, 300))
@@ -265,6 +292,15 @@ func (c *Client) Do(ctx context.Context, r Request) Output {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fail(ReasonHTTP, fmt.Errorf("HTTP %d: %s", resp.StatusCode, errorBody(resp.Body)))
+	}
+	// A server that answers with a whole JSON document (no streaming) is
+	// named as such, not reported as a dropped stream. Other types are let
+	// through to the line parser, which names the first line that is not
+	// SSE (servers and proxies often send SSE as text/plain).
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt == "application/json" || strings.HasSuffix(mt, "+json") {
+			return fail(ReasonMalformed, fmt.Errorf("not an SSE stream (Content-Type %s): %s", ct, errorBody(resp.Body)))
+		}
 	}
 
 	var (

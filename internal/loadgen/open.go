@@ -11,6 +11,8 @@ import (
 	"net/http/httptrace"
 	"sync"
 	"time"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // Open is an open-loop run (wrk2, vegeta): N requests are sent at the
@@ -52,10 +54,10 @@ func (o Open) Run(ctx context.Context) (*Result, error) {
 	}
 	req0, err := http.NewRequestWithContext(ctx, http.MethodGet, o.URL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("loadgen: target URL %q: %w", o.URL, err)
+		return nil, fmt.Errorf("loadgen: target URL %q: %w", config.RedactURL(o.URL), err)
 	}
 	if req0.URL.Scheme != "http" && req0.URL.Scheme != "https" {
-		return nil, fmt.Errorf("loadgen: target URL %q: scheme %q is not http or https", o.URL, req0.URL.Scheme)
+		return nil, fmt.Errorf("loadgen: target URL %q: scheme %q is not http or https", config.RedactURL(o.URL), req0.URL.Scheme)
 	}
 	req0.Header.Set("User-Agent", UserAgent)
 	maxIn := o.MaxInFlight
@@ -190,7 +192,7 @@ func (o Open) one(ctx context.Context, client *http.Client, req0 *http.Request, 
 			// no connection: DNS, TCP connect or TLS handshake failed
 			oc.failed.Connect++
 			if isVerifyError(err) {
-				err = tlsError(o.URL, err)
+				err = tlsError(config.RedactURL(o.URL), err)
 			}
 		default:
 			oc.failed.Receive++
@@ -204,12 +206,12 @@ func (o Open) one(ctx context.Context, client *http.Client, req0 *http.Request, 
 	oc.bytes = n
 	if err != nil {
 		oc.failed.Receive++
-		oc.err = fmt.Errorf("read body from %s: %w", o.URL, err)
+		oc.err = fmt.Errorf("read body from %s: %w", config.RedactURL(o.URL), err)
 		return oc
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		oc.non2xx = true
-		oc.err = fmt.Errorf("%s answered status %d", o.URL, resp.StatusCode)
+		oc.err = fmt.Errorf("%s answered status %d", config.RedactURL(o.URL), resp.StatusCode)
 	}
 	oc.ok = true
 	oc.total = oc.end.Sub(intended)

@@ -6,11 +6,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
+
+	"github.com/teebench/teebench/internal/config"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +21,8 @@ import (
 
 // Target is a parsed http or https URL ready for the raw HTTP/1.x client.
 type Target struct {
-	// URL is the URL as given.
+	// URL is the URL as given, credentials redacted (config.RedactURL):
+	// it is only ever printed.
 	URL string
 	// TLS is the client TLS config for https (nil for http).
 	TLS *tls.Config
@@ -38,12 +42,12 @@ const UserAgent = "teebench-loadgen/1 (ApacheBench/2.3 semantics)"
 func NewTarget(rawURL string, tlsConf *tls.Config) (*Target, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("loadgen: target URL %q: %w", rawURL, err)
+		return nil, fmt.Errorf("loadgen: target URL %q: %w", config.RedactURL(rawURL), err)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("loadgen: target URL %q has no host", rawURL)
+		return nil, fmt.Errorf("loadgen: target URL %q has no host", config.RedactURL(rawURL))
 	}
-	t := &Target{URL: rawURL}
+	t := &Target{URL: config.RedactURL(rawURL)}
 	port := u.Port()
 	switch u.Scheme {
 	case "http":
@@ -65,11 +69,15 @@ func NewTarget(rawURL string, tlsConf *tls.Config) (*Target, error) {
 		tlsConf.NextProtos = []string{"http/1.1"}
 		t.TLS = tlsConf
 	default:
-		return nil, fmt.Errorf("loadgen: target URL %q: scheme %q is not http or https", rawURL, u.Scheme)
+		return nil, fmt.Errorf("loadgen: target URL %q: scheme %q is not http or https", t.URL, u.Scheme)
 	}
 	t.Addr = net.JoinHostPort(u.Hostname(), port)
 	path := u.RequestURI()
 	head := "GET " + path + " HTTP/1.0\r\nHost: " + u.Host + "\r\nUser-Agent: " + UserAgent + "\r\nAccept: */*\r\n"
+	if u.User != nil { // credentials in the URL go as HTTP Basic, as net/http sends them
+		pw, _ := u.User.Password()
+		head += "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw)) + "\r\n"
+	}
 	t.reqClose = []byte(head + "\r\n")
 	t.reqKeep = []byte(head + "Connection: Keep-Alive\r\n\r\n")
 	return t, nil

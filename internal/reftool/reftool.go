@@ -15,8 +15,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"syscall"
+	"time"
+
+	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/interrupt"
 )
 
 // ErrNotInstalled is wrapped by Lookup's error when none of the names is on
@@ -37,14 +44,31 @@ func Lookup(tool string, names ...string) (string, error) {
 
 // Run runs path with args until it exits or ctx is done and returns its
 // standard output. A non-zero exit is an error that includes the command
-// line and the last 2 KiB of standard error. The output measured so far is
-// returned with the error, so nothing already printed is lost.
+// line (URLs redacted, see config.RedactText) and the last 2 KiB of
+// standard error. The output measured so far is returned with the error,
+// so nothing already printed is lost.
+//
+// The tool runs in a process group of its own, and the group and every
+// descendant are killed when ctx is done or the test process is
+// interrupted (SIGINT, SIGTERM; see internal/interrupt): fio forks a
+// process per job and makes it a session leader of its own, which would
+// otherwise outlive a killed parent and keep writing for the rest of its
+// runtime.
 func Run(ctx context.Context, path string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, path, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	err := cmd.Run()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return killTree(cmd.Process.Pid) }
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Start()
+	if err == nil {
+		pid := cmd.Process.Pid
+		unregister := interrupt.Register(func() { killTree(pid) })
+		err = cmd.Wait()
+		unregister()
+	}
 	if err != nil {
 		msg := stderr.Bytes()
 		if len(msg) > 2048 {
@@ -53,7 +77,75 @@ func Run(ctx context.Context, path string, args ...string) ([]byte, error) {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
-		return stdout.Bytes(), fmt.Errorf("reftool: %s %s: %w: %s", path, strings.Join(args, " "), err, bytes.TrimSpace(msg))
+		return stdout.Bytes(), &runError{
+			msg: config.RedactText(fmt.Sprintf("reftool: %s %s: %v: %s", path, strings.Join(args, " "), err, bytes.TrimSpace(msg))),
+			err: err,
+		}
 	}
 	return stdout.Bytes(), nil
 }
+
+// killTree kills the process group led by pid (a tool started by Run) and
+// every descendant of pid, wherever it moved (a new session, a new group).
+// The descendants are found first, then stopped (SIGSTOP: none can fork or
+// exit-and-reparent meanwhile) and killed.
+func killTree(pid int) error {
+	pids := append([]int{pid}, descendants(pid)...)
+	for _, p := range pids {
+		syscall.Kill(p, syscall.SIGSTOP)
+	}
+	// Children forked before the stop.
+	pids = append(pids, descendants(pid)...)
+	for _, p := range pids {
+		syscall.Kill(p, syscall.SIGKILL)
+	}
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("reftool: killing process group %d: %w", pid, err)
+	}
+	return nil
+}
+
+// descendants returns the pids of every live descendant of pid, from
+// /proc's parent links.
+func descendants(pid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	kids := map[int][]int{}
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 2 {
+			continue
+		}
+		if pp, err := strconv.Atoi(f[1]); err == nil {
+			kids[pp] = append(kids[pp], p)
+		}
+	}
+	var out []int
+	for q := kids[pid]; len(q) > 0; {
+		p := q[0]
+		q = append(q[1:], kids[p]...)
+		out = append(out, p)
+	}
+	return out
+}
+
+// runError is Run's error: the message with URLs redacted, wrapping the
+// exec or context error.
+type runError struct {
+	msg string
+	err error
+}
+
+func (e *runError) Error() string { return e.msg }
+func (e *runError) Unwrap() error { return e.err }
