@@ -138,14 +138,16 @@ func moduleRoot(dir string) string {
 // throughput or latency headline is drawn from it; 0.01 when unset.
 // Validate rejects a value that is not a number in [0, 1].
 func MaxErrorRate() float64 {
-	v, err := maxErrorRate()
+	v, err := ReadMaxErrorRate()
 	if err != nil {
 		panic("teebench: " + err.Error())
 	}
 	return v
 }
 
-func maxErrorRate() (float64, error) {
+// ReadMaxErrorRate is MaxErrorRate with the error instead of a panic, for
+// commands that report bad input themselves (scripts/report).
+func ReadMaxErrorRate() (float64, error) {
 	s := get("TEEBENCH_MAX_ERROR_RATE")
 	if s == "" {
 		return 0.01, nil
@@ -210,7 +212,7 @@ func Validate() error {
 	if _, err := CurrentProfile(); err != nil {
 		return err
 	}
-	if _, err := maxErrorRate(); err != nil {
+	if _, err := ReadMaxErrorRate(); err != nil {
 		return err
 	}
 	switch strings.ToLower(get("TEEBENCH_NET_INSECURE")) {

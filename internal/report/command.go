@@ -8,8 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-chart-format svg|png] baseline.txt tee.txt [more.txt ...]
@@ -43,7 +44,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	failReg := fs.Bool("fail-on-regression", false, "with -pr: exit non-zero on a significant regression over the threshold")
 	th := &Thresholds{Default: DefaultThreshold}
 	fs.Var(th, "threshold", "with -pr: smallest change shown, `5%` by default; unit=10% sets one unit's (repeatable)")
-	defRate, err := envMaxErrorRate()
+	defRate, err := config.ReadMaxErrorRate()
 	if err != nil {
 		return err
 	}
@@ -157,16 +158,3 @@ func writeOut(out string, stdout io.Writer, b []byte) error {
 	return nil
 }
 
-// envMaxErrorRate reads TEEBENCH_MAX_ERROR_RATE (CONTRACTS §2), the
-// default of -max-error-rate: a fraction in [0, 1], 0.01 when unset.
-func envMaxErrorRate() (float64, error) {
-	s := strings.TrimSpace(os.Getenv("TEEBENCH_MAX_ERROR_RATE"))
-	if s == "" {
-		return DefaultMaxErrorRate, nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 || v > 1 {
-		return 0, fmt.Errorf("TEEBENCH_MAX_ERROR_RATE=%q: want a fraction between 0 and 1, e.g. 0.01", s)
-	}
-	return v, nil
-}
