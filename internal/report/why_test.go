@@ -118,3 +118,77 @@ func TestWhyOneArm(t *testing.T) {
 		}
 	}
 }
+
+// TestWhyGPUAndQuote checks that the spec's GPU and quote rows match the
+// names gpu_bench and cpu_bench (tag tdx) give their benchmarks. No GPU or
+// TD ran here: the values are made up (6 samples per arm, TEE arm x1.25 for
+// times, x0.8 for rates); only the names and the wiring are under test.
+func TestWhyGPUAndQuote(t *testing.T) {
+	lines := []struct{ name, unit string }{
+		{"CopyLatency/dir=h2d/mem=pageable/size=4KiB", "ns/op"},
+		{"CopyLatency/dir=d2h/mem=pageable/size=4KiB", "ns/op"},
+		{"CopyLatency/dir=h2d/mem=pinned/size=4KiB", "ns/op"},
+		{"CopyStreams/streams=1/dirs=h2d/mem=pinned/size=64MiB", "B/s"},
+		{"CopyStreams/streams=2/dirs=h2d+h2d/mem=pinned/size=64MiB", "B/s"},
+		{"Launch/sync=true", "ns/op"},
+		{"Quote", "ns/op"},
+	}
+	dir := t.TempDir()
+	var files []string
+	for arm, tee := range []string{"none", "tdx"} {
+		var b strings.Builder
+		b.WriteString("tee: " + tee + "\nvcpus: 2\n")
+		for s := 0; s < 6; s++ {
+			f := 1 + float64(s)/1000
+			for _, l := range lines {
+				v := 1000 * f
+				if arm == 1 && l.unit == "ns/op" {
+					v *= 1.25
+				} else if arm == 1 {
+					v *= 0.8
+				}
+				b.WriteString("Benchmark" + l.name + "-2\t10\t" + strconv.FormatFloat(v, 'g', -1, 64) + " " + l.unit + "\n")
+			}
+			v := 1e9 * f
+			if arm == 1 {
+				v *= 1.25
+			}
+			b.WriteString("BenchmarkLoad/size=1GiB-2\t1\t" + strconv.FormatFloat(v, 'g', -1, 64) + " ns/op\t" + strconv.FormatFloat(float64(1<<30)*1e9/v, 'g', -1, 64) + " B/s\n")
+		}
+		p := dir + "/" + tee + ".txt"
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	got, _ := render(t, files)
+	why := whySection(t, got)
+	for _, tc := range []struct{ bench, want string }{
+		{"CopyLatency/dir=h2d/mem=pageable/size=4KiB sec/op", "Mechanism: 4 KiB copy (dir=h2d) ↓"},
+		{"CopyLatency/dir=d2h/mem=pageable/size=4KiB sec/op", "| +25.00% ["},
+		{"CopyStreams/streams=2/dirs=h2d+h2d/mem=pinned/size=64MiB B/s", "Mechanism: Copy, two streams (dirs=h2d+h2d mem=pinned size=64MiB) ↑"},
+		{"CopyStreams/streams=1/dirs=h2d/mem=pinned/size=64MiB B/s", "| +20.00% ["},
+		{"Load/size=1GiB sec/op", "| +25.00% ["},
+		{"Load/size=1GiB B/s", "| +20.00% ["},
+		{"Launch/sync=true sec/op", "Mechanism: Kernel launch (sync=true)"},
+		{"Quote sec/op", "| +25.00% ["},
+	} {
+		if l := rowLine(t, why, tc.bench); !strings.Contains(l, tc.want) {
+			t.Errorf("Why row %s lacks %q:\n%s", tc.bench, tc.want, l)
+		}
+	}
+	if strings.Contains(why, "mem=pinned/size=4KiB") {
+		t.Error("the pinned small copy is not one of the LLM group's rows (pageable only)")
+	}
+	for _, w := range []string{"GPU mechanisms: not measured here", "Quote: not measured here", "### Gateway TLS"} {
+		if strings.Contains(why, w) {
+			t.Errorf("Why section has %q:\n%s", w, why)
+		}
+	}
+	// A group with no row at all is named in one line.
+	for _, w := range []string{"### Attestation", "*Mechanism rows: not measured here (`go test -run '^$' -bench TLSHandshake ./net_bench` fills them).*"} {
+		if !strings.Contains(why, w) {
+			t.Errorf("Why section lacks %q:\n%s", w, why)
+		}
+	}
+}
