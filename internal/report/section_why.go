@@ -1,0 +1,287 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// whySpec names the rows of one benchmark pattern: every benchmark with
+// base name base and the name parts in where (or those pick keeps), each
+// in every unit of units.
+type whySpec struct {
+	label string
+	base  string
+	where []string
+	units []string
+	pick  func(d *Dataset, ids []ID) []ID
+}
+
+// whyGroup is one macro overhead of the report and the mechanism
+// benchmarks that explain it (issue 18): the table sets them side by side,
+// so each mechanism's overhead reads beside the macro one.
+type whyGroup struct {
+	title string
+	text  string
+	macro []whySpec
+	mech  []whySpec
+	// none is said when no arm measured any mechanism row.
+	none string
+	// after writes what follows the group's table (the TLS ceiling).
+	after func(r *renderer)
+}
+
+// whyGroups is the spec of the Why section, in its order.
+var whyGroups = []whyGroup{
+	{
+		title: "Storage latency and IOPS",
+		text: "Queue-depth-1 4 KiB I/O is the bounce-buffer and exit cost per I/O without queueing (cpu-sec/op is the CPU time per I/O); " +
+			"first touch of a 4 KiB page (fault, zeroing, secure-EPT work in a TD) against the second touch of the resident page (the control); " +
+			"a CPUID leaf that goes to the host (a #VE and a TDCALL in a TD) against getpid (a syscall that stays in the guest, the control).",
+		macro: []whySpec{
+			{label: "Avg read latency (4K QD4)", base: "Fio", where: []string{"job=read_latency"}, units: []string{"lat-mean-sec"}},
+			{label: "Avg write latency (4K QD4)", base: "Fio", where: []string{"job=write_latency"}, units: []string{"lat-mean-sec"}},
+			{label: "Random read IOPS (4K QD64)", base: "Fio", where: []string{"job=read_iops"}, units: []string{"IOPS"}},
+			{label: "Random write IOPS (4K QD64)", base: "Fio", where: []string{"job=write_iops"}, units: []string{"IOPS"}},
+		},
+		mech: []whySpec{
+			{label: "QD1 4K random read", base: "Fio", where: []string{"job=lat_qd1_read"}, units: []string{"lat-mean-sec", "lat-p99-sec", "cpu-sec/op"}},
+			{label: "QD1 4K random write", base: "Fio", where: []string{"job=lat_qd1_write"}, units: []string{"lat-mean-sec", "lat-p99-sec", "cpu-sec/op"}},
+			{label: "First touch of a page", base: "PageTouch", where: []string{"page=4KiB", "mode=first"}, units: []string{"sec/page"}},
+			{label: "Second touch (control)", base: "PageTouch", where: []string{"page=4KiB", "mode=second"}, units: []string{"sec/page"}},
+			{label: "CPUID hypervisor leaf (exit to the host)", base: "Exit", where: []string{"op=cpuid-hypervisor-leaf"}, units: []string{"sec/op"}},
+			{label: "getpid (syscall, control)", base: "Exit", where: []string{"op=getpid"}, units: []string{"sec/op"}},
+		},
+		none: "Mechanism rows: not measured here (`go test -run '^$' -bench 'Fio/job=lat_qd1' ./io_bench` and `-bench 'Exit|PageTouch' ./cpu_bench` fill them).",
+	},
+	{
+		title: "Gateway TLS",
+		text: "Without keep-alive every request through the TLS proxy is a full handshake, so the proxy's QPS is bounded by the server's CPU time per handshake " +
+			"(X25519MLKEM768 with an ECDSA P-256 certificate, Go's default and what the proxy negotiates; resume=on is the control without the key exchange). " +
+			"The gateway, the handshake benchmark and their clients talk over loopback, which crosses no NIC and no bounce buffer: " +
+			"these figures carry the CPU's share of the TEE cost (crypto under memory encryption, exits), not the virtio/NIC cost a remote client also pays.",
+		macro: []whySpec{
+			{label: "TLS proxy QPS", base: "Gateway", where: []string{"path=tls-proxy", "keepalive=off"}, units: []string{"req/s"}, pick: gatewayTop},
+			{label: "TLS proxy mean connect time", base: "Gateway", where: []string{"path=tls-proxy", "keepalive=off"}, units: []string{"connect-mean-sec"}, pick: gatewayTop},
+		},
+		mech: []whySpec{
+			{label: "Full handshake", base: "TLSHandshake", where: []string{"kex=x25519mlkem768", "cert=ecdsa-p256", "resume=off"}, units: []string{"handshakes/s", "server-cpu-sec/handshake"}},
+			{label: "Resumed handshake (control)", base: "TLSHandshake", where: []string{"kex=x25519mlkem768", "cert=ecdsa-p256", "resume=on"}, units: []string{"handshakes/s", "server-cpu-sec/handshake"}},
+		},
+		none:  "Mechanism rows: not measured here (`go test -run '^$' -bench TLSHandshake ./net_bench` fills them).",
+		after: (*renderer).tlsCeiling,
+	},
+	{
+		title: "LLM latency",
+		text: "Each decode step moves a few KiB between host and GPU, through encrypted bounce buffers in CC mode (small-copy latency, pageable host memory); " +
+			"CC serialises encrypted copies (two streams against one); loading the weights is one large host-to-device copy; every step launches kernels.",
+		macro: []whySpec{
+			{label: "TTFT mean", base: "Serve", units: []string{"ttft-mean-sec"}, pick: llmLatencyRuns},
+			{label: "TPOT mean", base: "Serve", units: []string{"tpot-mean-sec"}, pick: llmLatencyRuns},
+			{label: "E2E latency mean", base: "Serve", units: []string{"e2el-mean-sec"}, pick: llmLatencyRuns},
+		},
+		mech: []whySpec{
+			{label: "4 KiB copy", base: "CopyLatency", where: []string{"mem=pageable", "size=4KiB"}, units: []string{"sec/op"}},
+			{label: "Copy, two streams", base: "CopyStreams", where: []string{"streams=2"}, units: []string{"B/s"}},
+			{label: "Copy, one stream (control)", base: "CopyStreams", where: []string{"streams=1"}, units: []string{"B/s"}},
+			{label: "Load", base: "Load", units: []string{"sec/op", "B/s"}},
+			{label: "Kernel launch", base: "Launch", units: []string{"sec/op"}},
+		},
+		none: "GPU mechanisms: not measured here (no GPU: no gpu_bench rows in any arm).",
+	},
+	{
+		title: "Memory-bound rows",
+		text:  "Memory encryption shows in bandwidth (STREAM triad), in the latency of a dependent load chain, and in touching resident pages.",
+		macro: []whySpec{
+			{label: "7-Zip total rating", base: "SevenZip", units: []string{"MIPS"}},
+			{label: "STREAM triad", base: "Stream", where: []string{"kernel=triad"}, units: []string{"B/s"}},
+		},
+		mech: []whySpec{
+			{label: "Memory latency", base: "MemLatency", units: []string{"sec/op"}},
+			{label: "Touch of a resident page", base: "PageTouch", where: []string{"mode=second"}, units: []string{"sec/page"}},
+		},
+		none: "Mechanism rows: not measured here (`go test -run '^$' -bench 'MemLatency|PageTouch' ./cpu_bench` fills them).",
+	},
+	{
+		title: "Attestation",
+		text:  "Obtaining a quote is paid once per attested session, not per request.",
+		mech:  []whySpec{{label: "Quote", base: "Quote", units: []string{"sec/op"}}},
+		none:  "Quote: not measured here (`BenchmarkQuote` needs `-tags tdx` and a TD).",
+	},
+}
+
+// gatewayTop keeps the gateway row at the highest concurrency of the
+// preferred client (go, then ab, wrk): the row with the most handshakes per
+// second.
+func gatewayTop(d *Dataset, ids []ID) []ID {
+	if len(ids) == 0 {
+		return nil
+	}
+	client := prefer(Distinct(ids, "client"), "go", "ab", "wrk")[0]
+	var top ID
+	best := math.Inf(-1)
+	for _, id := range ids {
+		if id.Get("client") == client && numOf(id.Get("c")) > best {
+			top, best = id, numOf(id.Get("c"))
+		}
+	}
+	return []ID{top}
+}
+
+// llmLatencyRuns keeps, per model, the run the LLM latency rows of §VII
+// come from.
+func llmLatencyRuns(d *Dataset, ids []ID) []ID {
+	var out []ID
+	for _, m := range Distinct(ids, "model") {
+		if id, ok := d.llmLatencyRun(m); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// rows expands a spec into metric-table rows, each labelled with the name
+// parts the spec does not fix.
+func (s whySpec) rows(d *Dataset, prefix string) []row {
+	ids := d.Find(s.base, s.where...)
+	if s.pick != nil {
+		ids = s.pick(d, ids)
+	}
+	fixed := map[string]bool{}
+	for _, w := range s.where {
+		fixed[w] = true
+	}
+	var out []row
+	for _, id := range ids {
+		var rest []string
+		for _, p := range id.Params {
+			if kv := p.Key + "=" + p.Value; !fixed[kv] {
+				rest = append(rest, kv)
+			}
+		}
+		label := prefix + s.label
+		if len(rest) > 0 {
+			label += " (" + strings.Join(rest, " ") + ")"
+		}
+		for _, u := range s.units {
+			out = append(out, row{label: label, id: id, unit: u})
+		}
+	}
+	return out
+}
+
+// why is the Why section: each macro overhead beside the mechanism rows
+// that explain it, with each mechanism's own overhead when two arms are
+// present (the figures as measured in a one-arm report). Without any
+// mechanism row it has no data: the macro rows alone are in their sections.
+func (r *renderer) why() bool {
+	type built struct {
+		g           whyGroup
+		macro, mech []row
+	}
+	var groups []built
+	anyMech := false
+	for _, g := range whyGroups {
+		b := built{g: g}
+		for _, s := range g.macro {
+			b.macro = append(b.macro, s.rows(r.d, "Macro: ")...)
+		}
+		for _, s := range g.mech {
+			b.mech = append(b.mech, s.rows(r.d, "Mechanism: ")...)
+		}
+		anyMech = anyMech || r.anyData(b.mech)
+		groups = append(groups, b)
+	}
+	if !anyMech {
+		return false
+	}
+	if len(r.d.Arms) > 1 {
+		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it (issue 18), each with its own overhead: " +
+			"a mechanism whose overhead is as large as the macro one is a candidate cause, one without overhead is not.\n\n")
+	} else {
+		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it (issue 18). " +
+			"One arm: the mechanism figures as measured, no overhead.\n\n")
+	}
+	var absent []string
+	for _, b := range groups {
+		hasMacro, hasMech := r.anyData(b.macro), r.anyData(b.mech)
+		if !hasMacro && !hasMech {
+			absent = append(absent, b.g.none)
+			continue
+		}
+		r.p("### %s\n\n%s\n\n", b.g.title, b.g.text)
+		r.metricTable(b.g.title, append(b.macro, b.mech...))
+		if !hasMech {
+			r.p("*%s*\n\n", b.g.none)
+		}
+		if b.g.after != nil {
+			b.g.after(r)
+		}
+	}
+	for _, a := range absent {
+		r.p("*%s*\n\n", a)
+	}
+	return true
+}
+
+// tlsCeiling writes, per arm, the gateway's predicted TLS ceiling beside
+// the measured TLS-proxy QPS: vCPUs ÷ the server's CPU time per full
+// handshake (BenchmarkTLSHandshake, resume=off), the handshakes per second
+// the machine could complete with every vCPU doing nothing else.
+func (r *renderer) tlsCeiling() {
+	d := r.d
+	hs, ok := one(d.Find("TLSHandshake", "kex=x25519mlkem768", "cert=ecdsa-p256", "resume=off"))
+	if !ok || !d.Has(hs, "server-cpu-sec/handshake") {
+		return
+	}
+	gw, hasGW := one(gatewayTop(d, d.Find("Gateway", "path=tls-proxy", "keepalive=off")))
+	const cpuUnit = "server-cpu-sec/handshake"
+	hdr := []string{"figure"}
+	lines := [][]string{
+		{"vCPUs (manifest `vcpus:`)"},
+		{fmt.Sprintf("server CPU per handshake (median, `%s %s`)", hs, cpuUnit)},
+		{"predicted ceiling = vCPUs ÷ CPU per handshake"},
+		{"measured TLS-proxy QPS (median)"},
+		{"measured ÷ predicted"},
+	}
+	if hasGW {
+		lines[3][0] = fmt.Sprintf("measured TLS-proxy QPS (median, `%s req/s`)", gw)
+	}
+	for i, a := range d.Arms {
+		hdr = append(hdr, a.Label)
+		v, err := strconv.Atoi(a.EnvValue("vcpus"))
+		cpu := r.median(hs, cpuUnit, i)
+		qps := math.NaN()
+		if hasGW {
+			qps = r.median(gw, "req/s", i)
+		}
+		cells := []string{"– (no `vcpus:`)", "–", "–", "–", "–"}
+		if err == nil && v > 0 {
+			cells[0] = strconv.Itoa(v)
+		}
+		if finite(cpu) {
+			cells[1] = FormatValue(cpu, "sec")
+		}
+		ceiling := math.NaN()
+		if err == nil && v > 0 && finite(cpu) && cpu > 0 {
+			ceiling = float64(v) / cpu
+			cells[2] = FormatValue(ceiling, "handshakes/s")
+		}
+		if finite(qps) {
+			cells[3] = FormatValue(qps, "req/s")
+			if finite(ceiling) {
+				cells[4] = trimf(qps/ceiling, 3)
+			}
+		}
+		for k := range lines {
+			lines[k] = append(lines[k], cells[k])
+		}
+	}
+	r.p("Predicted TLS ceiling of the gateway: vCPUs × 1e9 ÷ `server-cpu-ns/handshake` (here vCPUs ÷ the median server CPU seconds per full handshake), " +
+		"the full handshakes per second the machine could serve if every vCPU did nothing but the server's side of the handshake; " +
+		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The proxy also forwards the request and the client shares the machine, " +
+		"so a ratio measured ÷ predicted near 1 says handshakes bound the proxy, well below 1 that something else does; above 1, the two figures were not measured under the same conditions " +
+		"(separate runs, other load on the machine).\n\n")
+	r.table(hdr, lines)
+}
