@@ -99,8 +99,12 @@ func swapPairs(d *report.Dataset, base, key, ours, ref string, units []string, g
 	var ps []pair
 	for _, id := range d.Find(base, append(where, key+"="+ours)...) {
 		rid := with(id, key, ref)
+		// A reference that measured some of the units but not this one
+		// does not report it by design (fio times I/Os only in its
+		// latency jobs); one that measured none was not measured.
+		refMeasured := slices.ContainsFunc(units, func(u string) bool { return d.Has(rid, u) })
 		for _, u := range units {
-			if !d.Has(id, u) {
+			if !d.Has(id, u) || refMeasured && !d.Has(rid, u) {
 				continue
 			}
 			ps = append(ps, pair{figure: without(id, key).String() + " " + u, ours: id, ref: rid, unit: u, goal: goal})
