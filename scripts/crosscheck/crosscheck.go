@@ -56,6 +56,7 @@ type benchRun struct {
 // reference tool (ref).
 type pair struct {
 	figure    string
+	refTool   string // the reference's name value (fio, wrk, c ...)
 	ours, ref report.ID
 	unit      string
 	goal      Goal
@@ -107,7 +108,7 @@ func swapPairs(d *report.Dataset, base, key, ours, ref string, units []string, g
 			if !d.Has(id, u) || refMeasured && !d.Has(rid, u) {
 				continue
 			}
-			ps = append(ps, pair{figure: without(id, key).String() + " " + u, ours: id, ref: rid, unit: u, goal: goal})
+			ps = append(ps, pair{figure: without(id, key).String() + " " + u, refTool: ref, ours: id, ref: rid, unit: u, goal: goal})
 		}
 	}
 	return ps
@@ -133,10 +134,13 @@ func groups() []group {
 	return []group{
 		{
 			name: "fio", pkg: "io_bench",
-			runs:  []benchRun{{"^BenchmarkFio$/^job=/^engine=(go|fio)$", ""}},
+			// fio-ownfile is standalone fio on a file it lays out itself.
+			runs:  []benchRun{{"^BenchmarkFio$/^job=/^engine=(go|fio|fio-ownfile)$", ""}},
 			isRef: func(n string) bool { return strings.Contains(n, "/engine=fio") },
 			pairs: func(d *report.Dataset) []pair {
-				return swapPairs(d, "Fio", "engine", "go", "fio", []string{"IOPS", "B/s", "lat-mean-sec"}, twoSided5)
+				units := []string{"IOPS", "B/s", "lat-mean-sec"}
+				return append(swapPairs(d, "Fio", "engine", "go", "fio", units, twoSided5),
+					swapPairs(d, "Fio", "engine", "go", "fio-ownfile", units, twoSided5)...)
 			},
 		},
 		gw("on", "wrk"),
@@ -164,7 +168,7 @@ func groups() []group {
 					for _, id := range d.Find(m.base, "codec=lzma", "dict=22") {
 						rid := report.ID{Base: "SevenZip", Params: []report.Param{{Key: "threads", Value: id.Get("threads")}}}
 						if d.Has(id, m.unit) {
-							ps = append(ps, pair{figure: id.String() + " " + m.unit, ours: id, ref: rid, unit: m.unit, goal: noGoal})
+							ps = append(ps, pair{figure: id.String() + " " + m.unit, refTool: "7-Zip", ours: id, ref: rid, unit: m.unit, goal: noGoal})
 						}
 					}
 				}
@@ -594,7 +598,7 @@ func compare(d *report.Dataset, p pair) row {
 // goal or had no reference sample.
 func printTable(w io.Writer, rows []row, skips []skip) int {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "figure\tGo median\treference\tratio Go/ref [95% CI]\tp (n)\tgoal\tmeets")
+	fmt.Fprintln(tw, "figure\tref\tGo median\tref median\tratio Go/ref [95% CI]\tp (n)\tgoal\tmeets")
 	missed := 0
 	for _, r := range rows {
 		ref := "–"
@@ -632,7 +636,7 @@ func printTable(w io.Writer, rows []row, skips []skip) int {
 		if goal == "" {
 			goal = "none"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.figure, ours, ref, ratio, p, goal, meets)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.figure, r.refTool, ours, ref, ratio, p, goal, meets)
 	}
 	tw.Flush()
 	return missed

@@ -9,13 +9,14 @@
 // runs the Go sub-benchmarks and their reference-tool counterparts one
 // after the other, so that both see the same machine state:
 //
-//	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio (IOPS, B/s, mean latency), job by job
+//	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio, and vs engine=fio-ownfile (standalone
+//	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job
 //	wrk     net_bench  BenchmarkGateway/path=direct/keepalive=on/c=*/client=go vs client=wrk (req/s)
 //	ab      net_bench  BenchmarkGateway/path=direct/keepalive=off/c=*/client=go vs client=ab (req/s)
 //	stream  cpu_bench  BenchmarkStream/kernel=triad/impl=go vs impl=c, threads 1 and 2 (B/s)
 //	7zip    cpu_bench  BenchmarkCompress|Decompress/codec=lzma/dict=22 vs BenchmarkSevenZip (compress-, decompress-MIPS)
 //
-// It prints one table: per figure the Go median, the reference median,
+// It prints one table: per figure and reference the Go median, the reference median,
 // their ratio (Go / reference) with a 95% bootstrap interval (6 rounds or
 // more), the Mann-Whitney p, and whether the ratio of the medians meets
 // the goal: fio within ±5% (two-sided: a faster engine that disagrees is as
