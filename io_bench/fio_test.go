@@ -13,7 +13,8 @@ import (
 )
 
 // BenchmarkFio runs the report's nine fio jobs on the Go engine
-// (engine=go) and on fio itself (engine=fio), on one test file. See the
+// (engine=go) and on fio itself (engine=fio), on one test file, and on
+// standalone fio with a file of its own (engine=fio-ownfile). See the
 // package documentation for what one op is and which units each reports.
 func BenchmarkFio(b *testing.B) {
 	specs := Specs(ProfileSizes())
@@ -36,7 +37,13 @@ func BenchmarkFio(b *testing.B) {
 				if fioErr != nil {
 					b.Skip(fioErr)
 				}
-				benchFio(b, f, s, fioPath)
+				benchFio(b, f, s, fioPath, f.Path)
+			})
+			b.Run("engine=fio-ownfile", func(b *testing.B) {
+				if fioErr != nil {
+					b.Skip(fioErr)
+				}
+				benchFioOwnFile(b, f, s, fioPath)
 			})
 		})
 	}
@@ -91,8 +98,10 @@ func benchGo(b *testing.B, f *ioengine.File, s Spec) {
 	}
 }
 
-func benchFio(b *testing.B, f *ioengine.File, s Spec, fio string) {
-	args := FioArgs(s, f.Path, f.Direct, countBased(b))
+// benchFio runs the job on fio with the file at path (f.Path, or a file
+// fio lays out itself in f.Dir).
+func benchFio(b *testing.B, f *ioengine.File, s Spec, fio, path string) {
+	args := FioArgs(s, path, f.Direct, countBased(b))
 	b.ResetTimer()
 	out, err := reftool.Run(f.Context(), fio, args...)
 	b.StopTimer()

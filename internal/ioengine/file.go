@@ -141,6 +141,14 @@ func (f *File) OpenFlags() int {
 	return fl
 }
 
+// fill creates the file and lays it out as fio does when it creates its
+// own file (fio 3.x filesetup.c extend_file, with the defaults
+// fallocate=native, create_fsync=1, invalidate=1): buffered writes, not
+// O_DIRECT, after a fallocate of the whole size, then fsync, then the page
+// cache dropped. The file's state matters: on ext4 here fio's random-write
+// IOPS were about 1.6x higher on a file fio laid out than on one written
+// with O_DIRECT writes and fsync (`dd oflag=direct conv=fsync`). O_DIRECT
+// is only probed, by creating the file with it.
 func (f *File) fill() error {
 	fd, err := unix.Open(f.Path, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR|unix.O_DIRECT|unix.O_CLOEXEC, 0o600)
 	switch {
@@ -153,17 +161,26 @@ func (f *File) fill() error {
 	if err != nil {
 		return fmt.Errorf("ioengine: creating test file %s: %w", f.Path, err)
 	}
-	defer unix.Close(fd)
+	unix.Close(fd)
 	if f.FS == "tmpfs" || f.FS == "ramfs" {
 		f.Direct = false
 		f.DirectNote = f.FS + " is memory: O_DIRECT has no effect there, the jobs measure RAM, not a device"
 	}
-	const chunk = 1 << 20
-	buf, err := unix.Mmap(-1, 0, chunk, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	// fio: open(O_WRONLY|O_CREAT|O_TRUNC), fallocate, ftruncate, write().
+	fd, err = unix.Open(f.Path, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("ioengine: mmap: %w", err)
+		return fmt.Errorf("ioengine: opening test file %s for its layout: %w", f.Path, err)
 	}
-	defer unix.Munmap(buf)
+	defer unix.Close(fd)
+	// fallocate=native: fio goes on without it where it is not supported.
+	if err := unix.Fallocate(fd, 0, 0, f.Size); err != nil && !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.ENOSYS) {
+		return fmt.Errorf("ioengine: fallocate %s (%d bytes): %w", f.Path, f.Size, err)
+	}
+	if err := unix.Ftruncate(fd, f.Size); err != nil {
+		return fmt.Errorf("ioengine: ftruncate %s: %w", f.Path, err)
+	}
+	const chunk = 1 << 20
+	buf := make([]byte, chunk)
 	rng := rand.NewChaCha8([32]byte{byte(time.Now().UnixNano())})
 	rng.Read(buf)
 	// A test hook, never a setting: the scripts' interrupt tests widen the
@@ -190,6 +207,10 @@ func (f *File) fill() error {
 	}
 	if err := unix.Fsync(fd); err != nil {
 		return fmt.Errorf("ioengine: fsync %s: %w", f.Path, err)
+	}
+	// invalidate=1: no job starts on data still in the page cache.
+	if err := unix.Fadvise(fd, 0, f.Size, unix.FADV_DONTNEED); err != nil {
+		return fmt.Errorf("ioengine: dropping %s from the page cache: %w", f.Path, err)
 	}
 	return nil
 }

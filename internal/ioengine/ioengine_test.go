@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -152,6 +153,45 @@ func TestPrepareFileContent(t *testing.T) {
 		seen[k] = true
 	}
 	t.Logf("fs %s direct %v %s", f.FS, f.Direct, f.DirectNote)
+}
+
+// TestPrepareFileLayout: the file is laid out as fio lays out its own
+// (allocated, not sparse, and out of the page cache when the jobs start).
+func TestPrepareFileLayout(t *testing.T) {
+	f := prepare(t, t.TempDir(), 4<<20)
+	var st unix.Stat_t
+	if err := unix.Stat(f.Path, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Size != f.Size || st.Blocks*512 < f.Size {
+		t.Errorf("size %d, %d bytes allocated; want %d, all allocated", st.Size, st.Blocks*512, f.Size)
+	}
+	if !f.Direct {
+		t.Skipf("page cache check needs a file system with O_DIRECT (%s: %s)", f.FS, f.DirectNote)
+	}
+	fd, err := unix.Open(f.Path, unix.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	m, err := unix.Mmap(fd, 0, int(f.Size), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(m)
+	vec := make([]byte, (f.Size+4095)/4096)
+	if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		t.Fatalf("mincore: %v", errno)
+	}
+	resident := 0
+	for _, v := range vec {
+		resident += int(v & 1)
+	}
+	// A few pages may be read back by the kernel's own readahead of
+	// metadata; a file left in the cache would have them all.
+	if resident > len(vec)/8 {
+		t.Errorf("%d of %d pages still in the page cache after PrepareFile", resident, len(vec))
+	}
 }
 
 // tmpfs accepts O_DIRECT on recent kernels but is memory: it must be

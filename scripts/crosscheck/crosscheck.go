@@ -1,0 +1,654 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/teebench/teebench/internal/benchenv"
+	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/report"
+)
+
+// Goal is the range a ratio Go / reference must lie in; Label says it in
+// words. A Goal with Label "" sets no goal.
+type Goal struct {
+	Lo, Hi float64
+	Label  string
+}
+
+var (
+	twoSided5 = Goal{0.95, 1.05, "within ±5%"}
+	atLeast09 = Goal{0.9, math.Inf(1), "≥ 0.9"}
+	atLeast1  = Goal{1.0, math.Inf(1), "≥ 1.0"}
+	noGoal    = Goal{}
+)
+
+// Met reports whether ratio meets the goal; ok is false when there is no
+// goal or no ratio to judge.
+func (g Goal) Met(ratio float64) (met, ok bool) {
+	if g.Label == "" || math.IsNaN(ratio) || math.IsInf(ratio, 0) {
+		return false, false
+	}
+	return ratio >= g.Lo && ratio <= g.Hi, true
+}
+
+// benchRun is one invocation of a package's test binary.
+type benchRun struct {
+	bench, benchtime string
+}
+
+// pair is one figure measured by the Go implementation (ours) and the
+// reference tool (ref).
+type pair struct {
+	figure    string
+	refTool   string // the reference's name value (fio, wrk, c ...)
+	ours, ref report.ID
+	unit      string
+	goal      Goal
+}
+
+// group is one cross-checked pair of implementations: the runs of one round
+// (Go first, then the reference), how to tell a reference benchmark by
+// name, and how to find its pairs among the results.
+type group struct {
+	name, pkg string
+	runs      []benchRun
+	isRef     func(name string) bool
+	pairs     func(d *report.Dataset) []pair
+}
+
+// with returns id with the value of key replaced.
+func with(id report.ID, key, val string) report.ID {
+	out := report.ID{Base: id.Base, Params: slices.Clone(id.Params)}
+	for i, p := range out.Params {
+		if p.Key == key {
+			out.Params[i].Value = val
+		}
+	}
+	return out
+}
+
+// without returns id without its key part.
+func without(id report.ID, key string) report.ID {
+	out := report.ID{Base: id.Base}
+	for _, p := range id.Params {
+		if p.Key != key {
+			out.Params = append(out.Params, p)
+		}
+	}
+	return out
+}
+
+// swapPairs pairs every benchmark of base matching where with its
+// counterpart whose key is ref instead of ours, in each unit.
+func swapPairs(d *report.Dataset, base, key, ours, ref string, units []string, goal Goal, where ...string) []pair {
+	var ps []pair
+	for _, id := range d.Find(base, append(where, key+"="+ours)...) {
+		rid := with(id, key, ref)
+		// A reference that measured some of the units but not this one
+		// does not report it by design (fio times I/Os only in its
+		// latency jobs); one that measured none was not measured.
+		refMeasured := slices.ContainsFunc(units, func(u string) bool { return d.Has(rid, u) })
+		for _, u := range units {
+			if !d.Has(id, u) || refMeasured && !d.Has(rid, u) {
+				continue
+			}
+			ps = append(ps, pair{figure: without(id, key).String() + " " + u, refTool: ref, ours: id, ref: rid, unit: u, goal: goal})
+		}
+	}
+	return ps
+}
+
+// groups lists every cross-checked pair, in the order they run.
+func groups() []group {
+	gw := func(ka, ref string) group {
+		return group{
+			name: ref, pkg: "net_bench",
+			// One op is one request: 5000x is the report's `ab -n 5000`.
+			runs:  []benchRun{{fmt.Sprintf("^BenchmarkGateway$/^path=direct$/^keepalive=%s$/^c=/^client=(go|%s)$", ka, ref), "5000x"}},
+			isRef: func(n string) bool { return strings.Contains(n, "/client="+ref) },
+			pairs: func(d *report.Dataset) []pair {
+				goal := atLeast09
+				if ref == "ab" {
+					goal = atLeast1
+				}
+				return swapPairs(d, "Gateway", "client", "go", ref, []string{"req/s"}, goal, "path=direct", "keepalive="+ka)
+			},
+		}
+	}
+	return []group{
+		{
+			name: "fio", pkg: "io_bench",
+			// fio-ownfile is standalone fio on a file it lays out itself.
+			runs:  []benchRun{{"^BenchmarkFio$/^job=/^engine=(go|fio|fio-ownfile)$", ""}},
+			isRef: func(n string) bool { return strings.Contains(n, "/engine=fio") },
+			pairs: func(d *report.Dataset) []pair {
+				units := []string{"IOPS", "B/s", "lat-mean-sec"}
+				return append(swapPairs(d, "Fio", "engine", "go", "fio", units, twoSided5),
+					swapPairs(d, "Fio", "engine", "go", "fio-ownfile", units, twoSided5)...)
+			},
+		},
+		gw("on", "wrk"),
+		gw("off", "ab"),
+		{
+			name: "stream", pkg: "cpu_bench",
+			runs:  []benchRun{{"^BenchmarkStream$/^kernel=triad$/^impl=(go|c)$/^threads=(1|2)$", ""}},
+			isRef: func(n string) bool { return strings.Contains(n, "/impl=c/") },
+			pairs: func(d *report.Dataset) []pair {
+				return swapPairs(d, "Stream", "impl", "go", "c", []string{"B/s"}, atLeast09, "kernel=triad")
+			},
+		},
+		{
+			// BenchmarkSevenZip runs -md22 under the smoke and quick
+			// profiles only, so only dict=22 pairs with it.
+			name: "7zip", pkg: "cpu_bench",
+			runs: []benchRun{
+				{"^Benchmark(Compress|Decompress)$/^codec=lzma$/^dict=22$/", ""},
+				{"^BenchmarkSevenZip$", ""},
+			},
+			isRef: func(n string) bool { return strings.HasPrefix(n, "BenchmarkSevenZip") },
+			pairs: func(d *report.Dataset) []pair {
+				var ps []pair
+				for _, m := range []struct{ base, unit string }{{"Compress", "compress-MIPS"}, {"Decompress", "decompress-MIPS"}} {
+					for _, id := range d.Find(m.base, "codec=lzma", "dict=22") {
+						rid := report.ID{Base: "SevenZip", Params: []report.Param{{Key: "threads", Value: id.Get("threads")}}}
+						if d.Has(id, m.unit) {
+							ps = append(ps, pair{figure: id.String() + " " + m.unit, refTool: "7-Zip", ours: id, ref: rid, unit: m.unit, goal: noGoal})
+						}
+					}
+				}
+				return ps
+			},
+		},
+	}
+}
+
+// options are the parsed flags.
+type options struct {
+	rounds  int
+	out     string
+	strict  bool
+	verbose bool
+}
+
+// selectGroups returns the groups named by -pkgs and -pairs; an unknown
+// name is an error that lists the known ones.
+func selectGroups(pkgs, pairs string) ([]group, error) {
+	all := groups()
+	var knownPkgs, knownPairs []string
+	for _, g := range all {
+		if !slices.Contains(knownPkgs, g.pkg) {
+			knownPkgs = append(knownPkgs, g.pkg)
+		}
+		knownPairs = append(knownPairs, g.name)
+	}
+	parse := func(flagName, list string, known []string) (map[string]bool, error) {
+		if list == "" {
+			return nil, nil
+		}
+		m := map[string]bool{}
+		for _, s := range strings.Split(list, ",") {
+			s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "./"))
+			if s == "" {
+				continue
+			}
+			if !slices.Contains(known, s) {
+				return nil, fmt.Errorf("-%s: unknown %q (known: %s)", flagName, s, strings.Join(known, ", "))
+			}
+			m[s] = true
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("-%s: empty list", flagName)
+		}
+		return m, nil
+	}
+	pk, err := parse("pkgs", pkgs, knownPkgs)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := parse("pairs", pairs, knownPairs)
+	if err != nil {
+		return nil, err
+	}
+	var sel []group
+	for _, g := range all {
+		if (pk == nil || pk[g.pkg]) && (pr == nil || pr[g.name]) {
+			sel = append(sel, g)
+		}
+	}
+	if len(sel) == 0 {
+		return nil, fmt.Errorf("-pkgs %q and -pairs %q select no pair", pkgs, pairs)
+	}
+	return sel, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("crosscheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rounds := fs.Int("rounds", 6, "interleaved rounds (Go, then reference); a 95% interval of the ratio needs 6 or more")
+	pkgs := fs.String("pkgs", "", "comma-separated packages to cross-check (default all: io_bench, net_bench, cpu_bench)")
+	pairs := fs.String("pairs", "", "comma-separated pairs to run (default all: fio, wrk, ab, stream, 7zip)")
+	out := fs.String("o", "", "result file to write (default results/crosscheck-<host>-<tee>-<UTC time>.txt; must not exist)")
+	strict := fs.Bool("strict", false, "exit 1 when a goal is missed or a reference was not measured")
+	verbose := fs.Bool("v", false, "copy every run's output to stderr")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "crosscheck: unexpected arguments %q (flags only)\n", fs.Args())
+		return 2
+	}
+	if *rounds < 1 {
+		fmt.Fprintf(stderr, "crosscheck: -rounds %d: want 1 or more\n", *rounds)
+		return 2
+	}
+	sel, err := selectGroups(*pkgs, *pairs)
+	if err != nil {
+		fmt.Fprintln(stderr, "crosscheck:", err)
+		return 2
+	}
+	if err := config.Validate(); err != nil {
+		fmt.Fprintln(stderr, "crosscheck:", err)
+		return 2
+	}
+	if config.MustProfile() == config.Report {
+		// BenchmarkSevenZip averages dictionaries 22..25 there.
+		sel = slices.DeleteFunc(sel, func(g group) bool {
+			if g.name == "7zip" {
+				fmt.Fprintln(stderr, "crosscheck: 7zip: not cross-checked under the report profile (7-Zip's rating averages dictionaries 2^22..2^25, the Go codec's rows are per dictionary)")
+				return true
+			}
+			return false
+		})
+		if len(sel) == 0 {
+			fmt.Fprintln(stderr, "crosscheck: nothing left to run")
+			return 2
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	c := &checker{opt: options{rounds: *rounds, out: *out, strict: *strict, verbose: *verbose}, stdout: stdout, stderr: stderr}
+	return c.run(ctx, sel)
+}
+
+// checker runs the selected groups and keeps what they printed.
+type checker struct {
+	opt            options
+	stdout, stderr io.Writer
+	result         *os.File
+	skips          []skip
+	failed         []string
+	notes          []string
+}
+
+// skip is one benchmark that skipped, with its reason.
+type skip struct {
+	pkg, bench, reason string
+}
+
+func (c *checker) run(ctx context.Context, sel []group) int {
+	root, err := moduleRoot()
+	if err != nil {
+		fmt.Fprintln(c.stderr, "crosscheck:", err)
+		return 2
+	}
+	if err := c.openResult(root); err != nil {
+		fmt.Fprintln(c.stderr, "crosscheck:", err)
+		return 2
+	}
+	defer c.result.Close()
+	bins, cleanup, err := c.build(ctx, root, sel)
+	defer cleanup()
+	if err != nil {
+		fmt.Fprintln(c.stderr, "crosscheck:", err)
+		os.Remove(c.opt.out) // holds the manifest only
+		return 1
+	}
+	fmt.Fprintf(c.stderr, "crosscheck: %d rounds of %s -> %s\n", c.opt.rounds, names(sel), c.opt.out)
+	done := map[string]bool{} // groups whose reference was not measured in round 1
+	for r := 1; r <= c.opt.rounds && ctx.Err() == nil; r++ {
+		for _, g := range sel {
+			if done[g.name] || ctx.Err() != nil {
+				continue
+			}
+			refs := 0
+			for _, br := range g.runs {
+				t0 := time.Now()
+				outp, err := c.runOnce(ctx, bins[g.pkg], filepath.Join(root, g.pkg), br)
+				n := c.absorb(g, outp)
+				refs += n.refs
+				fmt.Fprintf(c.stderr, "[round %d/%d] %s %s: %d results in %s\n", r, c.opt.rounds, g.pkg, g.name, n.results, time.Since(t0).Round(time.Second))
+				if err != nil {
+					c.failed = append(c.failed, fmt.Sprintf("round %d %s (%s): %v", r, g.name, br.bench, err))
+					fmt.Fprintf(c.stderr, "crosscheck: round %d %s: %v\n", r, g.name, err)
+				}
+			}
+			if r == 1 && refs == 0 {
+				done[g.name] = true
+				c.notes = append(c.notes, fmt.Sprintf("%s: the reference measured nothing in round 1; not run again", g.name))
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		c.failed = append(c.failed, "interrupted")
+	}
+	if err := c.result.Sync(); err != nil {
+		fmt.Fprintln(c.stderr, "crosscheck:", err)
+	}
+	if err := c.writeSkips(); err != nil {
+		fmt.Fprintln(c.stderr, "crosscheck:", err)
+	}
+	rows, err := c.rows(sel)
+	if err != nil {
+		fmt.Fprintln(c.stderr, "crosscheck:", err)
+		return 1
+	}
+	missed := printTable(c.stdout, rows, c.skips)
+	for _, n := range c.notes {
+		fmt.Fprintln(c.stdout, "note:", n)
+	}
+	fmt.Fprintf(c.stdout, "samples: %s (go run ./scripts/report %s)\n", c.opt.out, c.opt.out)
+	for _, f := range c.failed {
+		fmt.Fprintln(c.stdout, "FAILED:", f)
+	}
+	switch {
+	case len(c.failed) > 0:
+		return 1
+	case c.opt.strict && missed > 0:
+		fmt.Fprintf(c.stderr, "crosscheck: -strict: %d figures missed their goal or were not measured\n", missed)
+		return 1
+	}
+	return 0
+}
+
+func names(sel []group) string {
+	var s []string
+	for _, g := range sel {
+		s = append(s, g.name)
+	}
+	return strings.Join(s, ", ")
+}
+
+// moduleRoot returns the directory of the main module's go.mod, found
+// upwards from the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod in %s or above: run crosscheck in the teebench tree", dir)
+		}
+	}
+}
+
+// build returns each selected package's test binary: $TEEBENCH_BINDIR/<pkg>.test
+// when that is set, else one built now with `go test -c` into a temporary
+// directory that cleanup removes.
+func (c *checker) build(ctx context.Context, root string, sel []group) (map[string]string, func(), error) {
+	bins := map[string]string{}
+	cleanup := func() {}
+	if dir := os.Getenv("TEEBENCH_BINDIR"); dir != "" {
+		for _, g := range sel {
+			p := filepath.Join(dir, g.pkg+".test")
+			if _, err := os.Stat(p); err != nil {
+				return nil, cleanup, fmt.Errorf("TEEBENCH_BINDIR: %w", err)
+			}
+			bins[g.pkg] = p
+		}
+		return bins, cleanup, nil
+	}
+	tmp, err := os.MkdirTemp("", "crosscheck-")
+	if err != nil {
+		return nil, cleanup, fmt.Errorf("temporary directory for the test binaries: %w", err)
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	for _, g := range sel {
+		if bins[g.pkg] != "" {
+			continue
+		}
+		p := filepath.Join(tmp, g.pkg+".test")
+		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", p, "./"+g.pkg)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return nil, cleanup, fmt.Errorf("go test -c ./%s: %w\n%s", g.pkg, err, b)
+		}
+		bins[g.pkg] = p
+	}
+	return bins, cleanup, nil
+}
+
+// openResult creates the result file (never overwriting one) and writes
+// the manifest and unit lines at its top.
+func (c *checker) openResult(root string) error {
+	man, err := benchenv.Full()
+	if err != nil {
+		return err
+	}
+	if c.opt.out == "" {
+		host, _ := os.Hostname()
+		c.opt.out = filepath.Join(root, "results", fmt.Sprintf("crosscheck-%s-%s-%s.txt", host, man.Get("tee"), time.Now().UTC().Format("20060102T150405Z")))
+	}
+	if err := os.MkdirAll(filepath.Dir(c.opt.out), 0o755); err != nil {
+		return fmt.Errorf("result directory: %w", err)
+	}
+	f, err := os.OpenFile(c.opt.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("result file: %w", err)
+	}
+	if _, err := man.WriteTo(f); err == nil {
+		err = benchenv.WriteUnits(f)
+	}
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", c.opt.out, err)
+	}
+	c.result = f
+	return nil
+}
+
+// runOnce runs one benchmark invocation in the package directory (its
+// testdata) and appends its output to the result file. An interrupt is
+// passed on as SIGINT, so that io_bench removes its test file.
+func (c *checker) runOnce(ctx context.Context, bin, dir string, br benchRun) ([]byte, error) {
+	// -test.v: skipped benchmarks print their reason only then.
+	args := []string{"-test.run", "^$", "-test.bench", br.bench, "-test.count", "1", "-test.timeout", "0", "-test.v"}
+	if br.benchtime != "" {
+		args = append(args, "-test.benchtime", br.benchtime)
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	if _, err := os.Stat(dir); err == nil {
+		cmd.Dir = dir
+	}
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = time.Minute
+	var buf bytes.Buffer
+	w := io.MultiWriter(&buf, c.result)
+	if c.opt.verbose {
+		w = io.MultiWriter(w, c.stderr)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	err := cmd.Run()
+	if err != nil {
+		err = fmt.Errorf("%s -test.bench %q: %w", filepath.Base(bin), br.bench, err)
+	}
+	return buf.Bytes(), err
+}
+
+// counts are what one run's output held.
+type counts struct{ results, refs int }
+
+var procsSuffix = regexp.MustCompile(`-\d+$`)
+
+// absorb counts the results of one run's output (and those of the
+// reference) and records its skipped benchmarks. Under -test.v a
+// benchmark's log lines (indented, "file.go:NN: msg") come before its
+// "--- SKIP: name" line; the first of them is the reason.
+func (c *checker) absorb(g group, out []byte) counts {
+	var n counts
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var logs []string // indented lines since the last unindented one
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(trimmed, "--- SKIP: "); ok {
+			name, _, _ = strings.Cut(name, " ")
+			reason := "no reason given"
+			if len(logs) > 0 {
+				reason = logs[0]
+			}
+			c.skips = append(c.skips, skip{pkg: g.pkg, bench: procsSuffix.ReplaceAllString(name, ""), reason: reason})
+			logs = nil
+			continue
+		}
+		if strings.HasPrefix(line, "    ") && trimmed != "" {
+			if file, msg, ok := strings.Cut(trimmed, ": "); ok && strings.Contains(file, ".go:") {
+				trimmed = msg
+			}
+			logs = append(logs, trimmed)
+			continue
+		}
+		logs = nil
+		f := strings.Fields(line)
+		if len(f) >= 4 && strings.HasPrefix(f[0], "Benchmark") {
+			n.results++
+			if g.isRef(f[0]) {
+				n.refs++
+			}
+		}
+	}
+	return n
+}
+
+// writeSkips writes the skipped benchmarks to the result file's
+// .skips.tsv (CONTRACTS.md interface 1), when there are any.
+func (c *checker) writeSkips() error {
+	if len(c.skips) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("# teebench skips v1\n")
+	seen := map[string]bool{}
+	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+	for _, s := range c.skips {
+		line := fmt.Sprintf("skip\t%s\t%s\t%s\n", s.pkg, s.bench, clean.Replace(s.reason))
+		if !seen[line] {
+			seen[line] = true
+			b.WriteString(line)
+		}
+	}
+	p := strings.TrimSuffix(c.opt.out, ".txt") + ".skips.tsv"
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("skip list: %w", err)
+	}
+	return nil
+}
+
+// row is one line of the table.
+type row struct {
+	pair
+	cr report.CrossRatio
+}
+
+// rows reads the result file back with internal/report and compares every
+// pair of the selected groups.
+func (c *checker) rows(sel []group) ([]row, error) {
+	d, err := report.Read([]report.Input{{Path: c.opt.out}})
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Arms) != 1 {
+		return nil, fmt.Errorf("%s: %d arms (tee values) in one run", c.opt.out, len(d.Arms))
+	}
+	var rows []row
+	for _, g := range sel {
+		for _, p := range g.pairs(d) {
+			rows = append(rows, compare(d, p))
+		}
+	}
+	return rows, nil
+}
+
+func compare(d *report.Dataset, p pair) row {
+	a := d.Units.GetAssumption(p.unit)
+	return row{pair: p, cr: report.Cross(a, d.Values(p.ref, p.unit, 0), d.Values(p.ours, p.unit, 0))}
+}
+
+// printTable writes the table and returns how many figures missed their
+// goal or had no reference sample.
+func printTable(w io.Writer, rows []row, skips []skip) int {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "figure\tref\tGo median\tref median\tratio Go/ref [95% CI]\tp (n)\tgoal\tmeets")
+	missed := 0
+	for _, r := range rows {
+		ref := "–"
+		if r.cr.Ref.N > 0 {
+			ref = report.FormatValue(r.cr.Ref.Center, r.unit)
+		}
+		ours := "–"
+		if r.cr.Ours.N > 0 {
+			ours = report.FormatValue(r.cr.Ours.Center, r.unit)
+		}
+		ratio, p, meets := "–", "–", "–"
+		if math.IsNaN(r.cr.Ratio) {
+			if r.cr.Ref.N == 0 {
+				ratio = "not measured: " + skipReason(skips, r.ref)
+			}
+		} else {
+			ratio = fmt.Sprintf("%.3f", r.cr.Ratio)
+			if !math.IsNaN(r.cr.Lo) {
+				ratio += fmt.Sprintf(" [%.3f, %.3f]", r.cr.Lo, r.cr.Hi)
+			} else {
+				ratio += " [n<6]"
+			}
+			p = r.cr.Delta.Comparison.String()
+		}
+		if met, ok := r.goal.Met(r.cr.Ratio); ok {
+			meets = "yes"
+			if !met {
+				meets = "NO"
+				missed++
+			}
+		} else if r.goal.Label != "" {
+			missed++ // a goal with nothing to judge is not met
+		}
+		goal := r.goal.Label
+		if goal == "" {
+			goal = "none"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.figure, r.refTool, ours, ref, ratio, p, goal, meets)
+	}
+	tw.Flush()
+	return missed
+}
+
+// skipReason returns why the reference benchmark id was not measured.
+func skipReason(skips []skip, id report.ID) string {
+	name := "Benchmark" + id.String()
+	for _, s := range skips {
+		if s.bench == name || strings.HasPrefix(name, s.bench+"/") {
+			return "skipped: " + s.reason
+		}
+	}
+	return "no sample"
+}

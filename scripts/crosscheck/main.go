@@ -1,0 +1,44 @@
+// Command crosscheck shows how close each Go-native figure is to its
+// reference tool on this machine (or in this TEE):
+//
+//	go run ./scripts/crosscheck [-rounds N] [-pkgs io_bench,net_bench,cpu_bench] [-pairs fio,wrk,ab,stream,7zip] [-o FILE] [-strict]
+//
+// It runs the suite's existing benchmarks, nothing else: each package's
+// test binary is built once with `go test -c` (or taken from
+// $TEEBENCH_BINDIR/<pkg>.test, as scripts/bench.sh does), then every round
+// runs the Go sub-benchmarks and their reference-tool counterparts one
+// after the other, so that both see the same machine state:
+//
+//	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio, and vs engine=fio-ownfile (standalone
+//	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job
+//	wrk     net_bench  BenchmarkGateway/path=direct/keepalive=on/c=*/client=go vs client=wrk (req/s)
+//	ab      net_bench  BenchmarkGateway/path=direct/keepalive=off/c=*/client=go vs client=ab (req/s)
+//	stream  cpu_bench  BenchmarkStream/kernel=triad/impl=go vs impl=c, threads 1 and 2 (B/s)
+//	7zip    cpu_bench  BenchmarkCompress|Decompress/codec=lzma/dict=22 vs BenchmarkSevenZip (compress-, decompress-MIPS)
+//
+// It prints one table: per figure and reference the Go median, the reference median,
+// their ratio (Go / reference) with a 95% bootstrap interval (6 rounds or
+// more), the Mann-Whitney p, and whether the ratio of the medians meets
+// the goal: fio within ±5% (two-sided: a faster engine that disagrees is as
+// wrong as a slower one), wrk ≥ 0.9 and ab ≥ 1.0 (one-sided: a load
+// generator may cost less than the reference), STREAM triad ≥ 0.9; 7-Zip
+// has no goal (a different LZMA encoder; shown for information).
+//
+// Every run's output is appended verbatim to a Go benchmark result file
+// (-o, default results/crosscheck-<host>-<tee>-<UTC time>.txt) after the
+// manifest of internal/benchenv, so `go run ./scripts/report FILE` shows the
+// same pairs in its cross-check tables, per arm; skipped benchmarks go to
+// FILE's .skips.tsv as scripts/bench.sh writes them.
+//
+// Exit status: 0 when it ran, whether or not the goals were met (missed
+// goals are printed); 1 when a benchmark failed, or with -strict when a goal
+// was missed or a reference was not measured; 2 for bad flags.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
