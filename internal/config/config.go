@@ -48,6 +48,7 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_MODEL", Default: "the server's first model", Doc: "model name sent to TEEBENCH_LLM_URL"},
 	{Name: "TEEBENCH_LLM_API_KEY", Default: "none", Doc: "bearer token for TEEBENCH_LLM_URL; never printed or written to results", Secret: true},
 	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
+	{Name: "TEEBENCH_IMAGE", Default: "none", Doc: "the container image the run is in, as a digest reference (`repo@sha256:...`); the container image sets it from compose.yaml or `docker run -e`, the manifest records it as `container-image`"},
 }
 
 func get(name string) string { return strings.TrimSpace(os.Getenv(name)) }
@@ -133,3 +134,7 @@ func Validate() error {
 	}
 	return nil
 }
+
+// Image returns TEEBENCH_IMAGE, the container image reference the run is
+// in, or "" outside the image.
+func Image() string { return get("TEEBENCH_IMAGE") }
