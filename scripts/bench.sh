@@ -41,8 +41,23 @@ fi
 	exit 2
 }
 
+# TEMP (replaced by robust's prebuilt mode): with TEEBENCH_BINDIR, run the
+# prebuilt <pkg>.test and manifest/report/attest binaries instead of go.
+bindir=${TEEBENCH_BINDIR:-}
+# cmd NAME ARGS... runs scripts/NAME, prebuilt or with go run.
+cmd() {
+	local name=$1
+	shift
+	if [ -n "$bindir" ]; then
+		"$bindir/$name" "$@"
+	elif [ "$name" = report ]; then
+		go run "./scripts/$name" "$@"
+	else
+		go run "${tagflag[@]}" "./scripts/$name" "$@"
+	fi
+}
 # The tee value names the file; under -tags tdx this fails on a non-TDX machine.
-tee=$(go run "${tagflag[@]}" ./scripts/manifest -key tee) || exit 3
+tee=$(cmd manifest -key tee) || exit 3
 host=$(hostname -s 2>/dev/null || hostname)
 outdir=${OUTDIR:-results}
 mkdir -p "$outdir"
@@ -63,6 +78,10 @@ echo "bench.sh: profile=$profile count=$count tags=${tags:-none} -> $out" >&2
 # runpkg PKG BENCH BENCHTIME runs one package's benchmarks, appending every
 # line to the result file as it arrives.
 runpkg() {
+	if [ -n "$bindir" ]; then
+		(cd "$1" && "$bindir/$1.test" -test.run '^$' -test.bench "$2" -test.count "$count" ${3:+-test.benchtime "$3"} -test.timeout 0) 2>&1 | tee -a "$out"
+		return "${PIPESTATUS[0]}"
+	fi
 	go test "${tagflag[@]}" -run '^$' -bench "$2" -count "$count" ${3:+-benchtime "$3"} -timeout 0 "./$1" 2>&1 | tee -a "$out"
 	return "${PIPESTATUS[0]}"
 }
@@ -89,7 +108,7 @@ trap - INT TERM
 
 if [[ ",$tags," == *,tdx,* ]]; then
 	echo "bench.sh: binding a TDX quote to $out" >&2
-	go run "${tagflag[@]}" ./scripts/attest "$out" || failed+=("attest")
+	cmd attest "$out" || failed+=("attest")
 fi
 
 echo "bench.sh: results in $out" >&2
@@ -103,7 +122,7 @@ if [ -d scripts/report ]; then
 			arms=("baseline=$BASELINE" "run=$out")
 		fi
 	fi
-	if go run ./scripts/report -o "$md" "${arms[@]}"; then
+	if cmd report -o "$md" "${arms[@]}"; then
 		echo "bench.sh: report in $md" >&2
 	else
 		failed+=("report")
