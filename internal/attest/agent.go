@@ -248,7 +248,11 @@ func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "wrote %s: quote from the %s at %s, MRTD %s, TD attributes %s\n", out, a.Label(), a.Endpoint, info.MRTD, info.TDAttributes)
+	from := "dstack guest agent"
+	if a.Simulated {
+		from = "dstack simulator"
+	}
+	fmt.Fprintf(w, "wrote %s: quote from the %s at %s, MRTD %s, TD attributes %s\n", out, from, a.Endpoint, info.MRTD, info.TDAttributes)
 	src := fmt.Sprintf("attestation: %s\nendpoint: %s\n", a.Label(), a.Endpoint)
 	if a.Simulated {
 		src += "note: quote from a dstack simulator (" + SimulatorEnv + "); not evidence of a TEE\n"
