@@ -91,7 +91,7 @@ docker rm "$cid" >/dev/null
 
 step "docker build --network host -t teebench:ci . (the repository's Dockerfile)"
 bstart=$(date +%s)
-docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" -t teebench:ci . 2>&1 | grep -E '^(Step|build:|Successfully)|error|Error' || true
+docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" -t teebench:ci . 2>&1 | grep --line-buffered -E '^(Step|build:|Successfully)|error|Error' || true
 docker image inspect teebench:ci >/dev/null # the build succeeded
 echo "image build took $(($(date +%s) - bstart))s; image $(docker image inspect -f '{{.Id}} {{.Size}}' teebench:ci) bytes"
 image_id=$(docker image inspect -f '{{.Id}}' teebench:ci)
