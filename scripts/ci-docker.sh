@@ -91,8 +91,16 @@ docker rm "$cid" >/dev/null
 
 step "docker build --network host -t teebench:ci . (the repository's Dockerfile)"
 bstart=$(date +%s)
-docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" -t teebench:ci . 2>&1 | grep --line-buffered -E '^(Step|build:|Successfully)|error|Error' || true
-docker image inspect teebench:ci >/dev/null # the build succeeded
+set +e
+docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" -t teebench:ci . 2>&1 |
+	tee "$work/build.log" | grep --line-buffered -E '^(Step |build: |Successfully)'
+brc=${PIPESTATUS[0]}
+set -e
+if [ "$brc" -ne 0 ]; then
+	echo "docker build failed (exit $brc):"
+	tail -40 "$work/build.log"
+	exit 1
+fi
 echo "image build took $(($(date +%s) - bstart))s; image $(docker image inspect -f '{{.Id}} {{.Size}}' teebench:ci) bytes"
 image_id=$(docker image inspect -f '{{.Id}}' teebench:ci)
 
