@@ -31,7 +31,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG TEEBENCH_TAGSETS=none tdx
+ARG TEEBENCH_TAGSETS="none tdx"
 RUN set -eu; \
     for ts in ${TEEBENCH_TAGSETS}; do \
       if [ "$ts" = none ]; then tags=""; dir=/out/bin; \
