@@ -10,13 +10,15 @@
 #      and CA bundle (the module proxy is reached through a TLS proxy only
 #      that bundle trusts). The Dockerfile stays the one users build;
 #   3. docker build --network host (GOPROXY passed through);
-#   4. checks that a read-only /results fails before any benchmark;
+#   4. checks that TAGS=tdx refuses this non-TDX machine and that a
+#      read-only /results fails, both before any benchmark;
 #   5. runs the smoke profile in the container (--network none), rebuilds
 #      the files from `docker logs` with scripts/fromlog, and checks each is
 #      byte for byte the /results copy and the result file starts with
 #      `tee: none`.
 #
-# Needs root, apt (docker.io, mmdebstrap) and Go. Each step prints the time
+# CI_DOCKER_TAGSETS overrides the Dockerfile's TEEBENCH_TAGSETS ("none tdx")
+# to save build time. Needs root, apt (docker.io, mmdebstrap) and Go. Each step prints the time
 # since the start and how long the previous step took. Everything (data
 # root, socket, logs, results) lives in ${CI_DOCKER_DIR:-a fresh temp dir
 # under /var/tmp}, removed on exit.
@@ -92,7 +94,9 @@ docker rm "$cid" >/dev/null
 step "docker build --network host -t teebench:ci . (the repository's Dockerfile)"
 bstart=$(date +%s)
 set +e
-docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" -t teebench:ci . 2>&1 |
+tagsets=()
+[ -z "${CI_DOCKER_TAGSETS:-}" ] || tagsets=(--build-arg "TEEBENCH_TAGSETS=$CI_DOCKER_TAGSETS")
+docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" "${tagsets[@]}" -t teebench:ci . 2>&1 |
 	tee "$work/build.log" | grep --line-buffered -E '^(Step |build: |Successfully)'
 brc=${PIPESTATUS[0]}
 set -e
@@ -103,6 +107,23 @@ if [ "$brc" -ne 0 ]; then
 fi
 echo "image build took $(($(date +%s) - bstart))s; image $(docker image inspect -f '{{.Id}} {{.Size}}' teebench:ci) bytes"
 image_id=$(docker image inspect -f '{{.Id}}' teebench:ci)
+
+echo "binary sets: $(docker run --rm --network none --entrypoint sh teebench:ci -c 'cd /opt/teebench && echo bin*')"
+
+step "TAGS=tdx on this non-TDX machine: the tdx binaries refuse before any benchmark"
+tdxres=$work/tdx-results
+mkdir -p "$tdxres"
+if out=$(docker run --rm --network none -v "$tdxres:/results" -e TAGS=tdx teebench:ci 2>&1); then
+	echo "TAGS=tdx ran on a machine that is not a TDX guest:"
+	echo "$out"
+	exit 1
+fi
+echo "$out" | grep -q "not a TDX guest" && ! echo "$out" | grep -q '^\[1/' || {
+	echo "TAGS=tdx did not fail with 'not a TDX guest' before the benchmarks:"
+	echo "$out"
+	exit 1
+}
+echo "ok: $(echo "$out" | grep -m1 'not a TDX guest' | cut -c1-160)…"
 
 step "a read-only /results fails before any benchmark"
 ro=$work/ro-results
@@ -161,7 +182,7 @@ head -1 "$result" | grep -qx 'tee: none' || {
 	head -3 "$result"
 	exit 1
 }
-grep -E '^(container-runtime|container-image):' "$result"
+grep -m2 -E '^(container-runtime|container-image):' "$result"
 if grep -q '^--- FAIL' "$result"; then
 	echo "a benchmark failed in the container's smoke pass:"
 	grep -A3 '^--- FAIL' "$result"
