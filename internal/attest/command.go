@@ -61,6 +61,9 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions, rootsLabel st
 		}
 		check("debug", r.Debug, debugOK)
 	}
+	if d := r.Dstack; d != nil {
+		printDstack(w, d, r.DstackErr)
+	}
 	errs := []error{r.Err()}
 
 	file, rerr := os.ReadFile(resultPath)
@@ -101,6 +104,23 @@ func RunAttest(w io.Writer, resultPath string, getQuote QuoteFunc, gpu GPUCollec
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s: report data = SHA-512(%s), MRTD %s, TD attributes %s\n", out, resultPath, info.MRTD, info.TDAttributes)
+	return attestGPU(w, resultPath, info, gpu)
+}
+
+// RunAttestAgent is RunAttest with the quote from the dstack guest agent a
+// (AttestWithAgent: quote, event log, /Info, source label). What was written
+// stays when a later step fails; the error names each failure.
+func RunAttestAgent(w io.Writer, resultPath string, a *Agent, gpu GPUCollector) error {
+	info, err := AttestWithAgent(w, resultPath, a)
+	if info == nil {
+		return err
+	}
+	return errors.Join(err, attestGPU(w, resultPath, info, gpu))
+}
+
+// attestGPU is the part of RunAttest after the quote: the debug warning and,
+// when the file says gpu-cc: on, the GPU evidence.
+func attestGPU(w io.Writer, resultPath string, info *Info, gpu GPUCollector) error {
 	if info.Debug {
 		fmt.Fprintf(w, "warning: this is a debug TD; scripts/verify will not count its quote as evidence\n")
 	}
@@ -121,4 +141,67 @@ func RunAttest(w io.Writer, resultPath string, getQuote QuoteFunc, gpu GPUCollec
 	fmt.Fprintf(w, "wrote %s: NVML attestation reports of %d GPU(s), nonce = %s\n", gout, len(ev.GPUs), GPUNonceRule)
 	fmt.Fprintf(w, "note: %s\n", GPUOutOfScope)
 	return nil
+}
+
+// printDstack prints the guest agent's evidence: the source, the event log
+// replay and the /Info values, each marked verified only when the replayed
+// RTMR3 log measures it.
+func printDstack(w io.Writer, d *Dstack, err error) {
+	src := d.Source
+	if src == "" {
+		src = "unknown (no attestation label stored)"
+	}
+	fmt.Fprintf(w, "attestation:     %s\n", src)
+	if errors.Is(err, ErrSimulated) {
+		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "source:", ErrSimulated)
+	}
+	if d.Replayed != nil {
+		for i, m := range d.Replayed {
+			fmt.Fprintf(w, "replayed RTMR%d:  %s (%d events)\n", i, m, d.PerRTMR[i])
+		}
+	}
+	var logErr error
+	for _, e := range unwrapAll(err) {
+		if errors.Is(e, ErrEventLog) {
+			logErr = e
+		}
+	}
+	switch {
+	case logErr != nil:
+		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "eventlog:", logErr)
+	case d.Replayed != nil:
+		fmt.Fprintf(w, "check %-10s ok (%d events replay to the quote's RTMR3; RTMR0-2 are shown, not checked: that needs the image's measurements)\n", "eventlog:", d.Events)
+	default:
+		fmt.Fprintf(w, "check %-10s none (no %s)\n", "eventlog:", "event log")
+	}
+	if d.Info == nil {
+		fmt.Fprintf(w, "dstack info:     none\n")
+		return
+	}
+	fmt.Fprintf(w, "app_id:          %s\n", d.Info.AppID)
+	for _, c := range []struct {
+		name string
+		c    Claim
+	}{{"compose_hash:", d.ComposeHash}, {"os_image_hash:", d.OSImageHash}} {
+		if c.c.Verified {
+			fmt.Fprintf(w, "%-16s %s (verified: measured in the replayed RTMR3 log)\n", c.name, c.c.Value)
+		} else {
+			fmt.Fprintf(w, "%-16s %s (unverified: %s)\n", c.name, c.c.Value, c.c.Why)
+		}
+	}
+}
+
+// unwrapAll flattens joined errors.
+func unwrapAll(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unwrapAll(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

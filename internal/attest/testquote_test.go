@@ -35,6 +35,7 @@ type testPCK struct {
 	chainPEM  []byte // leaf || intermediate || root, as in a quote
 	leafKey   *ecdsa.PrivateKey
 	attestKey *ecdsa.PrivateKey // the quote's ECDSA attestation key
+	rtmr3     []byte            // when set, the RTMR3 of the quotes it signs
 }
 
 // sampleQuote parses go-tdx-guest's sample quote into a fresh proto.
@@ -168,6 +169,9 @@ func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 		attrs[0] &^= 1
 	}
 	body.TdAttributes = attrs
+	if p.rtmr3 != nil {
+		body.Rtmrs[3] = append([]byte(nil), p.rtmr3...)
+	}
 
 	sd := q.GetSignedData()
 	pub := p.attestKey.PublicKey

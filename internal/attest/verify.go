@@ -88,13 +88,19 @@ type Result struct {
 	Info *Info
 	// Parse, Signature, Binding and Debug are the outcome of each check.
 	Parse, Signature, Binding, Debug error
+	// Dstack is the dstack guest agent's evidence beside the file (event
+	// log, /Info, source label); nil when there is none. DstackErr holds its
+	// failures: a simulated quote, an event log that does not replay to the
+	// quote's RTMR3, or /Info values the replayed log contradicts.
+	Dstack    *Dstack
+	DstackErr error
 }
 
 // Err joins the failed checks ("; " between them, errors.Is sees each);
 // nil means the quote is valid evidence for the file.
 func (r *Result) Err() error {
 	var errs checkErrors
-	for _, e := range []error{r.Parse, r.Signature, r.Binding, r.Debug} {
+	for _, e := range []error{r.Parse, r.Signature, r.Binding, r.Debug, r.DstackErr} {
 		if e != nil {
 			errs = append(errs, e)
 		}
@@ -146,14 +152,32 @@ func Verify(file, rawQuote []byte, opts VerifyOptions) *Result {
 	if err := verify.TdxQuote(q, &verify.Options{TrustedRoots: roots, Now: now}); err != nil {
 		r.Signature = fmt.Errorf("%w: %v", ErrSignature, err)
 	}
-	if !bytes.Equal(info.ReportData, r.FileSHA512[:]) {
-		r.Binding = fmt.Errorf("%w: quote has %s…, file hashes to %s…", ErrReportData,
-			hex.EncodeToString(info.ReportData[:min(8, len(info.ReportData))]), hex.EncodeToString(r.FileSHA512[:8]))
-	}
+	r.Binding = bindingErr(info.ReportData, r.FileSHA512)
 	if info.Debug && !opts.AllowDebug {
 		r.Debug = fmt.Errorf("%w: attributes %s", ErrDebugTD, info.TDAttributes)
 	}
 	return r
+}
+
+// bindingErr is nil when a quote's report data is fileSum, and otherwise
+// ErrReportData with the first bytes of each.
+func bindingErr(reportData []byte, fileSum [64]byte) error {
+	if bytes.Equal(reportData, fileSum[:]) {
+		return nil
+	}
+	return fmt.Errorf("%w: quote has %s…, file hashes to %s…", ErrReportData,
+		hex.EncodeToString(reportData[:min(8, len(reportData))]), hex.EncodeToString(fileSum[:8]))
+}
+
+// CheckBinding checks only that rawQuote parses and carries SHA-512 of file
+// as its report data, without the signature checks of Verify (scripts/fromlog
+// uses it on files rebuilt from a log; scripts/verify does the rest).
+func CheckBinding(file, rawQuote []byte) error {
+	_, info, err := Parse(rawQuote)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadQuote, err)
+	}
+	return bindingErr(info.ReportData, ReportData(file))
 }
 
 // VerifyFile reads a result file and its quote (QuotePath) and verifies them.
@@ -169,5 +193,7 @@ func VerifyFile(resultPath string, opts VerifyOptions) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attest: quote: %w", err)
 	}
-	return Verify(file, raw, opts), nil
+	r := Verify(file, raw, opts)
+	r.Dstack, r.DstackErr = readDstack(resultPath, r.Info)
+	return r, nil
 }

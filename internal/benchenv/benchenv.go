@@ -191,10 +191,30 @@ func Collect() Manifest {
 	}
 	add("accept-memory", cmp.Or(cmdlineValue("accept_memory", cmdline), "absent"))
 	add("go", runtime.Version())
+	add("container-runtime", containerRuntime())
+	add("container-image", config.Image())
 	if p, err := config.CurrentProfile(); err == nil {
 		add("profile", string(p))
 	}
 	return m
+}
+
+// containerRuntime names the container runtime this process runs in, from
+// the marker file each leaves at the root ("" outside a container).
+func containerRuntime() string {
+	switch {
+	case exists(".dockerenv"):
+		return "docker"
+	case exists("run/.containerenv"):
+		return "podman"
+	}
+	cg := readTrim("proc/1/cgroup")
+	for _, rt := range []string{"kubepods", "containerd", "docker", "lxc"} {
+		if strings.Contains(cg, rt) {
+			return rt
+		}
+	}
+	return ""
 }
 
 // guestSwitch looks for name as a module parameter

@@ -167,3 +167,18 @@ func TestUnitsWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestContainer: in the image the manifest says which runtime and image.
+func TestContainer(t *testing.T) {
+	fakeRoot(t, map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), ".dockerenv": ""})
+	t.Setenv("TEEBENCH_IMAGE", "ghcr.io/x/teebench@sha256:0123")
+	m := Collect()
+	if m.Get("container-runtime") != "docker" || m.Get("container-image") != "ghcr.io/x/teebench@sha256:0123" {
+		t.Errorf("container-runtime %q, container-image %q", m.Get("container-runtime"), m.Get("container-image"))
+	}
+	fakeRoot(t, map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "proc/1/cgroup": "0::/\n"})
+	t.Setenv("TEEBENCH_IMAGE", "")
+	if m := Collect(); m.Get("container-runtime") != "" || m.Get("container-image") != "" {
+		t.Errorf("outside a container: %v", m)
+	}
+}

@@ -56,6 +56,7 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
 	{Name: "TEEBENCH_CACHE", Default: "`teebench` in the user cache dir (`~/.cache/teebench`)", Doc: "absolute path of the cache directory (zk_bench's compiled circuits and keys)"},
 	{Name: "TEEBENCH_ZK_SETUP", Default: "0", Doc: "`1` runs zk_bench's BenchmarkSetup (compile + setup, minutes) outside the report profile"},
+	{Name: "TEEBENCH_IMAGE", Default: "none", Doc: "the container image the run is in, as a digest reference (`repo@sha256:...`); the container image sets it from compose.yaml or `docker run -e`, the manifest records it as `container-image`"},
 }
 
 func get(name string) string { return strings.TrimSpace(os.Getenv(name)) }
@@ -274,3 +275,7 @@ func RedactText(s string) string {
 		return RedactURL(t) + u[len(t):]
 	})
 }
+
+// Image returns TEEBENCH_IMAGE, the container image reference the run is
+// in, or "" outside the image.
+func Image() string { return get("TEEBENCH_IMAGE") }

@@ -157,4 +157,3 @@ func writeOut(out string, stdout io.Writer, b []byte) error {
 	}
 	return nil
 }
-

@@ -6,6 +6,14 @@
 // RTMRs, TD attributes and TEE TCB SVN. GPU evidence (<file>.gpu-evidence)
 // is checked for its nonce only; verifying it needs NVIDIA's services.
 //
+// A quote from the dstack guest agent comes with its event log
+// (<file>.eventlog.json), the agent's /Info answer (<file>.dstack-info.json)
+// and a source label (<file>.attestation): verify replays the event log and
+// fails unless it gives the quote's RTMR3, and prints compose_hash and
+// os_image_hash as verified only when the replayed log measures them (else
+// unverified, with the reason). A quote labelled `attestation: simulated`
+// (DSTACK_SIMULATOR_ENDPOINT) is never verified.
+//
 //	go run ./scripts/verify results/x.txt
 //	go run ./scripts/verify -roots internal/attest/testdata/test-roots.pem internal/attest/testdata/matching/result.txt
 //

@@ -1,0 +1,284 @@
+package attest
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// The dstack guest agent. Inside a dstack CVM (Phala Cloud) a container has
+// no /dev/tdx_guest and no configfs-tsm; it gets quotes from the guest agent
+// over a unix socket that the compose file mounts. The agent speaks JSON over
+// HTTP: POST /GetQuote {"report_data": hex} returns {"quote": hex,
+// "event_log": JSON text, ...}; POST /Info returns app_id, compose_hash,
+// os_image_hash, tcb_info and more. See Dstack-TEE/dstack sdk/go/dstack.
+
+// AgentSockets are the guest agent's socket paths, tried in this order (as
+// dstack's SDKs do: legacy paths first, then the namespaced ones).
+var AgentSockets = []string{
+	"/var/run/dstack.sock",
+	"/run/dstack.sock",
+	"/var/run/dstack/dstack.sock",
+	"/run/dstack/dstack.sock",
+}
+
+// SimulatorEnv names the variable that points at a dstack simulator (a unix
+// socket path or an http:// URL). Its quotes are labelled simulated and are
+// never counted as evidence.
+const SimulatorEnv = "DSTACK_SIMULATOR_ENDPOINT"
+
+// AgentTimeout bounds each request to the guest agent, so that a socket
+// that accepts but never answers fails the run with a clear error instead
+// of hanging it.
+const AgentTimeout = 8 * time.Second
+
+// Agent is a dstack guest agent endpoint.
+type Agent struct {
+	// Endpoint is a unix socket path or an http(s):// URL.
+	Endpoint string
+	// Simulated is true when the endpoint came from DSTACK_SIMULATOR_ENDPOINT.
+	Simulated bool
+
+	base   string
+	client *http.Client
+}
+
+// FindAgent returns the guest agent as dstack's SDKs find it:
+// DSTACK_SIMULATOR_ENDPOINT when set (Simulated), else the first of
+// AgentSockets that exists. ok is false when there is none.
+func FindAgent() (a *Agent, ok bool) {
+	if ep, set := os.LookupEnv(SimulatorEnv); set && ep != "" {
+		return NewAgent(ep, true), true
+	}
+	for _, p := range AgentSockets {
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			return NewAgent(p, false), true
+		}
+	}
+	return nil, false
+}
+
+// NewAgent returns a client for the guest agent at endpoint (a unix socket
+// path or an http(s):// URL).
+func NewAgent(endpoint string, simulated bool) *Agent {
+	a := &Agent{Endpoint: endpoint, Simulated: simulated}
+	if strings.HasPrefix(endpoint, "http://") || strings.HasPrefix(endpoint, "https://") {
+		a.base = strings.TrimSuffix(endpoint, "/")
+		a.client = &http.Client{Timeout: AgentTimeout}
+		return a
+	}
+	a.base = "http://localhost"
+	a.client = &http.Client{
+		Timeout: AgentTimeout,
+		Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", endpoint)
+			},
+		},
+	}
+	return a
+}
+
+// Label is the attestation label stored with the evidence: "simulated" for
+// a DSTACK_SIMULATOR_ENDPOINT agent, else "dstack-guest-agent".
+func (a *Agent) Label() string {
+	if a.Simulated {
+		return "simulated"
+	}
+	return "dstack-guest-agent"
+}
+
+// call POSTs payload to path and returns the response body.
+func (a *Agent) call(ctx context.Context, path string, payload any) ([]byte, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, AgentTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("attest: guest agent %s: %w", a.Endpoint, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
+			return nil, fmt.Errorf("attest: guest agent %s did not answer %s within %v (is the dstack guest agent running, and is its socket mounted?): %w", a.Endpoint, path, AgentTimeout, err)
+		}
+		return nil, fmt.Errorf("attest: guest agent %s: %s: %w", a.Endpoint, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("attest: guest agent %s: reading the %s response: %w", a.Endpoint, path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("attest: guest agent %s: %s returned %s: %s", a.Endpoint, path, resp.Status, oneLine(b, 300))
+	}
+	return b, nil
+}
+
+// oneLine shortens an agent's error body for a message.
+func oneLine(b []byte, n int) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}
+
+// AgentQuote is the guest agent's answer to GetQuote.
+type AgentQuote struct {
+	// Quote is the raw TDX quote.
+	Quote []byte
+	// EventLog is the event log as the agent sent it (a JSON array).
+	EventLog []byte
+}
+
+// GetQuote asks the agent for a quote over reportData.
+func (a *Agent) GetQuote(ctx context.Context, reportData [64]byte) (*AgentQuote, error) {
+	b, err := a.call(ctx, "/GetQuote", map[string]string{"report_data": hex.EncodeToString(reportData[:])})
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		Quote    string `json:"quote"`
+		EventLog string `json:"event_log"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("attest: guest agent %s: /GetQuote response: %w", a.Endpoint, err)
+	}
+	q, err := hex.DecodeString(r.Quote)
+	if err != nil || len(q) == 0 {
+		return nil, fmt.Errorf("attest: guest agent %s: /GetQuote returned no hex quote (%q)", a.Endpoint, oneLine([]byte(r.Quote), 40))
+	}
+	return &AgentQuote{Quote: q, EventLog: []byte(r.EventLog)}, nil
+}
+
+// AgentInfo is what scripts/verify reads from the agent's /Info answer.
+type AgentInfo struct {
+	AppID       string `json:"app_id"`
+	InstanceID  string `json:"instance_id"`
+	AppName     string `json:"app_name"`
+	ComposeHash string `json:"compose_hash"`
+	OSImageHash string `json:"os_image_hash"`
+	// TCBInfo is a JSON document (MRTD, RTMRs, event log, app compose).
+	TCBInfo string `json:"tcb_info"`
+}
+
+// Info asks the agent for the app's identity and returns the raw answer
+// (stored beside the results as is) and its parsed fields.
+func (a *Agent) Info(ctx context.Context) ([]byte, *AgentInfo, error) {
+	b, err := a.call(ctx, "/Info", map[string]string{})
+	if err != nil {
+		return nil, nil, err
+	}
+	var info AgentInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		return nil, nil, fmt.Errorf("attest: guest agent %s: /Info response: %w", a.Endpoint, err)
+	}
+	return b, &info, nil
+}
+
+// QuoteFunc returns a QuoteFunc that asks this agent.
+func (a *Agent) QuoteFunc() QuoteFunc {
+	return func(rd [64]byte) ([]byte, error) {
+		q, err := a.GetQuote(context.Background(), rd)
+		if err != nil {
+			return nil, err
+		}
+		return q.Quote, nil
+	}
+}
+
+// Evidence files a guest-agent attestation stores beside a result file.
+
+// EventLogPath is where the agent's event log for a result's quote goes.
+func EventLogPath(resultPath string) string { return resultPath + ".eventlog.json" }
+
+// AgentInfoPath is where the agent's /Info answer goes.
+func AgentInfoPath(resultPath string) string { return resultPath + ".dstack-info.json" }
+
+// SourcePath is the small text file that says where the quote came from
+// (`attestation: dstack-guest-agent` or `attestation: simulated`).
+func SourcePath(resultPath string) string { return resultPath + ".attestation" }
+
+// QuoteSource says how this machine gets TDX quotes: the guest agent when
+// one is found (FindAgent), else configfs-tsm or /dev/tdx_guest, else
+// ErrNoTDX. agent is nil unless the guest agent is the source.
+func QuoteSource() (get QuoteFunc, agent *Agent, err error) {
+	if a, ok := FindAgent(); ok {
+		return a.QuoteFunc(), a, nil
+	}
+	if HaveTDXInterface() {
+		return GetRawQuote, nil, nil
+	}
+	return nil, nil, fmt.Errorf("%w, and no dstack guest agent (%s, or %s)", ErrNoTDX, strings.Join(AgentSockets, ", "), SimulatorEnv)
+}
+
+// AttestWithAgent binds a quote from the guest agent to a result file and
+// stores beside it the quote (QuotePath), the agent's event log
+// (EventLogPath), its /Info answer (AgentInfoPath) and where it came from
+// (SourcePath), never overwriting. A simulator's quote is stored even when
+// it does not carry the file's hash (the simulator replays a fixed quote),
+// labelled simulated; scripts/verify refuses it. An error after the quote is
+// written (e.g. /Info failing) is returned, and what was written stays.
+func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
+	var aq *AgentQuote
+	get := func(rd [64]byte) ([]byte, error) {
+		q, err := a.GetQuote(context.Background(), rd)
+		if err != nil {
+			return nil, err
+		}
+		aq = q
+		return q.Quote, nil
+	}
+	info, out, err := attestFile(resultPath, get, !a.Simulated)
+	if err != nil {
+		return nil, err
+	}
+	from := "dstack guest agent"
+	if a.Simulated {
+		from = "dstack simulator"
+	}
+	fmt.Fprintf(w, "wrote %s: quote from the %s at %s, MRTD %s, TD attributes %s\n", out, from, a.Endpoint, info.MRTD, info.TDAttributes)
+	src := fmt.Sprintf("attestation: %s\nendpoint: %s\n", a.Label(), a.Endpoint)
+	if a.Simulated {
+		src += "note: quote from a dstack simulator (" + SimulatorEnv + "); not evidence of a TEE\n"
+		fmt.Fprintf(w, "warning: %s is set: this quote comes from a simulator; scripts/verify will not count it as evidence\n", SimulatorEnv)
+	}
+	errs := []error{WriteNew(SourcePath(resultPath), []byte(src))}
+	if len(aq.EventLog) > 0 {
+		if err := WriteNew(EventLogPath(resultPath), aq.EventLog); err != nil {
+			errs = append(errs, err)
+		} else {
+			fmt.Fprintf(w, "wrote %s: the agent's event log\n", EventLogPath(resultPath))
+		}
+	} else {
+		errs = append(errs, fmt.Errorf("attest: guest agent %s returned an empty event log; compose hash and OS image hash cannot be checked", a.Endpoint))
+	}
+	raw, ai, err := a.Info(context.Background())
+	switch {
+	case err != nil:
+		errs = append(errs, fmt.Errorf("attest: the quote for %s is kept, but: %w", resultPath, err))
+	default:
+		if err := WriteNew(AgentInfoPath(resultPath), raw); err != nil {
+			errs = append(errs, err)
+		} else {
+			fmt.Fprintf(w, "wrote %s: app_id %s, compose_hash %s, os_image_hash %s (unverified until scripts/verify replays the event log)\n",
+				AgentInfoPath(resultPath), ai.AppID, ai.ComposeHash, ai.OSImageHash)
+		}
+	}
+	return info, errors.Join(errs...)
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fixtures = "../../internal/attest/testdata/"
+
+// logOf prints files with -print, as the container does, between other
+// log lines.
+func logOf(t *testing.T, files ...string) []byte {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(append([]string{"-print"}, files...), nil, &out, &errb); code != 0 {
+		t.Fatalf("-print: exit %d: %s", code, errb.String())
+	}
+	return append([]byte("bench.sh: results in /results/x.txt\n"), append(out.Bytes(), "entrypoint: done\n"...)...)
+}
+
+func TestRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	// The matching fixture under another name: its .quote travels as base64.
+	for _, n := range []string{"result.txt", "result.txt.quote"} {
+		b, _ := os.ReadFile(fixtures + "matching/" + n)
+		os.WriteFile(filepath.Join(dir, strings.Replace(n, "result", "host-tdx-1", 1)), b, 0o644)
+	}
+	src := filepath.Join(dir, "host-tdx-1.txt")
+	log := filepath.Join(dir, "run.log")
+	os.WriteFile(log, logOf(t, src, src+".quote"), 0o644)
+
+	out := filepath.Join(dir, "rebuilt")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-o", out, log}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, n := range []string{"host-tdx-1.txt", "host-tdx-1.txt.quote"} {
+		a, _ := os.ReadFile(filepath.Join(dir, n))
+		b, err := os.ReadFile(filepath.Join(out, n))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s not rebuilt byte for byte: %v", n, err)
+		}
+	}
+	if !strings.Contains(stdout.String(), "host-tdx-1.txt: binding ok") {
+		t.Errorf("no binding line:\n%s", stdout.String())
+	}
+	// Again from stdin: the same bytes are already there.
+	stdout.Reset()
+	lb, _ := os.ReadFile(log)
+	if code := run([]string{"-o", out, "-"}, bytes.NewReader(lb), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "already there") {
+		t.Errorf("second run from stdin: exit %d\n%s", code, stdout.String())
+	}
+}
+
+func TestFailures(t *testing.T) {
+	dir := t.TempDir()
+	good := logOf(t, fixtures+"matching/result.txt")
+	tampered := logOf(t, fixtures+"tampered/result.txt", fixtures+"tampered/result.txt.quote")
+	for _, c := range []struct {
+		name string
+		log  []byte
+		want string
+	}{
+		{"no blocks", []byte("nothing here\n"), "no teebench-begin"},
+		{"truncated", good[:len(good)-40], "truncated"},
+		{"changed", bytes.Replace(good, []byte("tee: tdx"), []byte("tee: tdX"), 1), "SHA-512 of the"},
+		{"unbound quote", tampered, "binding FAIL: report data does not match"},
+	} {
+		var out bytes.Buffer
+		code := run([]string{"-o", filepath.Join(dir, c.name), "-"}, bytes.NewReader(c.log), &out, &out)
+		if code != 1 || !strings.Contains(out.String(), c.want) {
+			t.Errorf("%s: exit %d, want 1 with %q:\n%s", c.name, code, c.want, out.String())
+		}
+	}
+	// Never overwrite other bytes without -f.
+	os.WriteFile(filepath.Join(dir, "result.txt"), []byte("other\n"), 0o644)
+	var out bytes.Buffer
+	if code := run([]string{"-o", dir, "-"}, bytes.NewReader(good), &out, &out); code != 1 || !strings.Contains(out.String(), "not overwriting") {
+		t.Errorf("overwrite: exit %d\n%s", code, out.String())
+	}
+	if code := run([]string{"-f", "-o", dir, "-"}, bytes.NewReader(good), &out, &out); code != 0 {
+		t.Errorf("-f: exit %d\n%s", code, out.String())
+	}
+	if code := run(nil, nil, &out, &out); code != 2 {
+		t.Errorf("no args: exit %d", code)
+	}
+}
