@@ -79,8 +79,11 @@ func TestEntrypoint(t *testing.T) {
 			t.Errorf("%s: the log's copy differs from OUTDIR's (%v)", f.Name, err)
 		}
 	}
-	if len(files) != 2 || !strings.HasSuffix(names[0], ".txt") || !strings.HasSuffix(names[1], ".md") {
-		t.Fatalf("files in the log: %v; want this run's result file and report", names)
+	// This run's result file, its report and its skip list (bench.sh
+	// writes one on every run), and nothing older.
+	if len(files) != 3 || !strings.HasSuffix(names[0], ".txt") || names[1] != strings.TrimSuffix(names[0], ".txt")+".md" ||
+		names[2] != strings.TrimSuffix(names[0], ".txt")+".skips.tsv" {
+		t.Fatalf("files in the log: %v; want this run's result file, report and skip list", names)
 	}
 	if !strings.HasPrefix(string(files[0].Data), "tee: ") || !strings.Contains(string(files[0].Data), "BenchmarkSHA256/size=64B") {
 		t.Errorf("result file:\n%s", files[0].Data)
