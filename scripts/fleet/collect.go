@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/teebench/teebench/internal/logfile"
 	"io"
 	"os"
 	"os/exec"
@@ -192,7 +193,7 @@ func rebuild(srcs []logSource, out string, stderr io.Writer) ([]collectedArm, []
 	var arms []collectedArm
 	index := map[string]int{}
 	for _, s := range srcs {
-		files, err := extractFiles(s.Data)
+		files, err := logfile.Parse(s.Data)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("%s: %w", s.Name, err))
 			continue

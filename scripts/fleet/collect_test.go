@@ -2,19 +2,16 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha512"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/teebench/teebench/internal/logfile"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,25 +47,13 @@ func resultFor(t *testing.T, arm, node string) []byte {
 // that is not newline-terminated text (a quote) travels base64-encoded in
 // 76-column lines, its begin line saying ` encoding=base64`, as the
 // container branch's internal/logfile writes it.
-func markedLog(files ...logFile) []byte {
+func markedLog(files ...logfile.File) []byte {
 	var b bytes.Buffer
 	b.WriteString("bench.sh: profile=report count=6 tags=none -> /results/pod-none-20261130T000000Z.txt\n[1/1] cpu_bench ...\n")
 	for _, f := range files {
-		sum := sha512.Sum512(f.Data)
-		text := len(f.Data) > 0 && f.Data[len(f.Data)-1] == '\n' && utf8.Valid(f.Data) && !bytes.ContainsAny(f.Data, "\x00\r")
-		if text {
-			fmt.Fprintf(&b, "==> teebench-begin %s sha512=%s <==\n", f.Name, hex.EncodeToString(sum[:]))
-			b.Write(f.Data)
-		} else {
-			fmt.Fprintf(&b, "==> teebench-begin %s sha512=%s encoding=base64 <==\n", f.Name, hex.EncodeToString(sum[:]))
-			enc := base64.StdEncoding.EncodeToString(f.Data)
-			for len(enc) > 76 {
-				b.WriteString(enc[:76] + "\n")
-				enc = enc[76:]
-			}
-			b.WriteString(enc + "\n")
+		if err := logfile.Write(&b, f.Name, f.Data); err != nil {
+			panic(err)
 		}
-		fmt.Fprintf(&b, "==> teebench-end %s <==\n", f.Name)
 	}
 	b.WriteString("entrypoint: done\n")
 	return b.Bytes()
@@ -89,13 +74,13 @@ func TestCollectSavedLogsByteForByte(t *testing.T) {
 	want := map[string][]byte{}
 	for _, p := range []struct{ arm, node string }{{"tdx", "n1"}, {"tdx", "n2"}, {"vm", "n1"}, {"vm", "n2"}} {
 		name := "demo-" + p.arm + "-0-" + p.node + "-none-20261130T000000Z"
-		res := logFile{Name: name + ".txt", Data: resultFor(t, p.arm, p.node)}
-		skips := logFile{Name: name + ".skips.tsv", Data: []byte(skipsTSV)}
+		res := logfile.File{Name: name + ".txt", Data: resultFor(t, p.arm, p.node)}
+		skips := logfile.File{Name: name + ".skips.tsv", Data: []byte(skipsTSV)}
 		want[filepath.Join(p.arm, res.Name)] = res.Data
 		want[filepath.Join(p.arm, skips.Name)] = skips.Data
-		files := []logFile{res, skips}
+		files := []logfile.File{res, skips}
 		if p.arm == "tdx" { // a binary quote, base64 in the log
-			files = append(files, logFile{Name: res.Name + ".quote", Data: quote})
+			files = append(files, logfile.File{Name: res.Name + ".quote", Data: quote})
 			want[filepath.Join(p.arm, res.Name+".quote")] = quote
 		}
 		if err := os.WriteFile(filepath.Join(logs, "demo-"+p.arm+"-"+p.node+".log"), markedLog(files...), 0o644); err != nil {
@@ -130,7 +115,7 @@ func TestCollectRendersReport(t *testing.T) {
 	dir := t.TempDir()
 	var logs []string
 	for _, p := range []struct{ arm, node string }{{"tdx", "n1"}, {"vm", "n1"}} {
-		res := logFile{Name: "pod-" + p.arm + ".txt", Data: resultFor(t, p.arm, p.node)}
+		res := logfile.File{Name: "pod-" + p.arm + ".txt", Data: resultFor(t, p.arm, p.node)}
 		l := filepath.Join(dir, p.arm+".log")
 		if err := os.WriteFile(l, markedLog(res), 0o644); err != nil {
 			t.Fatal(err)
@@ -153,36 +138,16 @@ func TestCollectRendersReport(t *testing.T) {
 	}
 }
 
-func TestParseMarkersErrors(t *testing.T) {
-	good := markedLog(logFile{Name: "r.txt", Data: []byte("tee: none\nBenchmarkX 1 2 ns/op\n")})
-	for _, tc := range []struct {
-		name, log, want string
-	}{
-		{"truncated", string(good[:bytes.Index(good, []byte("==> teebench-end"))]), "without its end line"},
-		{"corrupted", strings.Replace(string(good), "BenchmarkX 1", "BenchmarkX 7", 1), "SHA-512"},
-		{"traversal", strings.Replace(string(good), "begin r.txt", "begin ../r.txt", 1), "not a plain file name"},
-		{"malformed", "==> teebench-begin r.txt <==\n", "malformed begin marker"},
-	} {
-		if _, err := parseMarkers(strings.NewReader(tc.log)); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
-		}
-	}
-	files, err := parseMarkers(bytes.NewReader(good))
-	if err != nil || len(files) != 1 || string(files[0].Data) != "tee: none\nBenchmarkX 1 2 ns/op\n" {
-		t.Fatalf("good log: %v %q", err, files)
-	}
-}
-
 // A log without markers (the pod died before printing) is reported by
 // name; the other logs are still collected.
 func TestCollectReportsBadLogs(t *testing.T) {
 	dir := t.TempDir()
 	ok := filepath.Join(dir, "ok.log")
 	bad := filepath.Join(dir, "bad.log")
-	os.WriteFile(ok, markedLog(logFile{Name: "a.txt", Data: resultFor(t, "vm", "n1")}), 0o644)
+	os.WriteFile(ok, markedLog(logfile.File{Name: "a.txt", Data: resultFor(t, "vm", "n1")}), 0o644)
 	os.WriteFile(bad, []byte("panic: out of memory\n"), 0o644)
 	noArm := filepath.Join(dir, "noarm.log")
-	os.WriteFile(noArm, markedLog(logFile{Name: "b.txt", Data: realResult(t)}), 0o644)
+	os.WriteFile(noArm, markedLog(logfile.File{Name: "b.txt", Data: realResult(t)}), 0o644)
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"collect", "--logs", ok, "--logs", bad, "--logs", noArm, "-o", filepath.Join(dir, "out"), "--report=false"}, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "bad.log: no teebench-begin marker") || !strings.Contains(stderr.String(), "noarm.log: no valid arm") {
@@ -207,8 +172,8 @@ func TestCollectReportsBadLogs(t *testing.T) {
 func TestCollectFromAPI(t *testing.T) {
 	const token = "s3cret-token"
 	logs := map[string][]byte{
-		"demo-tdx-0-abcde": markedLog(logFile{Name: "demo-tdx-0-abcde-tdx-20261130T000000Z.txt", Data: resultFor(t, "tdx", "n1")}),
-		"demo-vm-0-fghij":  markedLog(logFile{Name: "demo-vm-0-fghij-none-20261130T000000Z.txt", Data: resultFor(t, "vm", "n1")}),
+		"demo-tdx-0-abcde": markedLog(logfile.File{Name: "demo-tdx-0-abcde-tdx-20261130T000000Z.txt", Data: resultFor(t, "tdx", "n1")}),
+		"demo-vm-0-fghij":  markedLog(logfile.File{Name: "demo-vm-0-fghij-none-20261130T000000Z.txt", Data: resultFor(t, "vm", "n1")}),
 	}
 	phase := corev1.PodSucceeded
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -275,7 +240,7 @@ users:
 	}
 	for name, log := range logs {
 		arm := strings.Split(name, "-")[1]
-		files, _ := parseMarkers(bytes.NewReader(log))
+		files, _ := logfile.Parse(log)
 		got, err := os.ReadFile(filepath.Join(out, arm, files[0].Name))
 		if err != nil || !bytes.Equal(got, files[0].Data) {
 			t.Errorf("%s: rebuilt file missing or different: %v", name, err)
