@@ -270,8 +270,12 @@ func TestTouchMakesResident(t *testing.T) {
 		if ps == hugePage && addr%hugePage != 0 {
 			t.Errorf("huge-page mapping at %#x is not 2 MiB aligned", addr)
 		}
-		if rss, err := smapsField(addr, "Rss"); err != nil || rss != 0 {
-			t.Errorf("page %d: Rss before touching = %d, %v; want 0", ps, rss, err)
+		// The kernel may merge the new mapping with a neighbouring
+		// anonymous one, whose resident pages then count in the same smaps
+		// entry: a fresh mapping must not be mostly resident, which a
+		// pre-faulted (populated) one would be.
+		if rss, err := smapsField(addr, "Rss"); err != nil || rss > size/8 {
+			t.Errorf("page %d: Rss before touching = %d, %v; want (almost) none of %d", ps, rss, err, size)
 		}
 		touch(m.mem, ps)
 		rss, err := smapsField(addr, "Rss")
