@@ -189,4 +189,14 @@ if grep -q '^--- FAIL' "$result"; then
 	exit 1
 fi
 echo "ok: $(basename "$result") starts with 'tee: none', $(grep -c '^Benchmark' "$result") benchmark lines"
+
+step "scripts/fleet collect on the same docker log (a pod's log has the same markers)"
+go run ./scripts/fleet collect --logs "vm=$work/smoke.log" -o "$work/fleet" --report=false
+collected=$(find "$work/fleet" -name "$(basename "$result")" -type f)
+[ -n "$collected" ] || {
+	echo "fleet collect did not rebuild $(basename "$result")"
+	exit 1
+}
+cmp "$collected" "$res/$(basename "$result")"
+echo "cmp ok: fleet collect rebuilt $(basename "$result") byte for byte"
 step "done (dockerd is stopped and $work removed on exit)"
