@@ -13,6 +13,7 @@ import (
 
 	"github.com/teebench/teebench/internal/cputime"
 	"github.com/teebench/teebench/internal/sevenzip"
+	"github.com/teebench/teebench/internal/workers"
 )
 
 // A codec compresses and decompresses whole buffers. One value is used by
@@ -129,7 +130,7 @@ func newWorkers(newCodec func(int) (codec, error), n, dictLog int) ([]*compressW
 		ws = append(ws, &compressWorker{c: c, src: make([]byte, size), out: make([]byte, 0, size+size/16+1<<10)})
 	}
 	var next atomic.Int64
-	err := runWorkers(min(n, runtime.NumCPU()), n, func(int) error {
+	err := workers.Shared(min(n, runtime.NumCPU()), n, func(int) error {
 		i := int(next.Add(1) - 1)
 		w := ws[i]
 		sevenzip.Generate(w.src, sevenzip.Salt(i))
@@ -212,7 +213,7 @@ func runCodec(b *testing.B, ws []*compressWorker, codecName string, dictLog int,
 	}
 	b.ResetTimer()
 	span := cputime.Start()
-	err := runEach(len(ws), ops/len(ws), op)
+	err := workers.Each(len(ws), ops/len(ws), op)
 	cpu, wall := span.Stop()
 	b.StopTimer()
 	if err != nil {

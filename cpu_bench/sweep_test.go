@@ -1,11 +1,8 @@
 package cpu_bench
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/teebench/teebench/internal/config"
@@ -31,47 +28,6 @@ func upToCPUs(n int) []int {
 // the report's 22..25 under report, 22 otherwise.
 func dictSweep() []int {
 	return config.Pick([]int{22}, []int{22}, []int{22, 23, 24, 25})
-}
-
-// runWorkers runs b.N operations spread over n goroutines; worker w calls
-// op(w) for each operation it takes. It returns the first error.
-func runWorkers(n, total int, op func(w int) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for w := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(total) {
-				if err := op(w); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// runEach runs op(w) exactly per times on each of n goroutines, as 7-Zip's
-// benchmark gives every thread the same work. It returns the errors joined.
-func runEach(n, per int, op func(w int) error) error {
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for w := range n {
-		wg.Go(func() {
-			for range per {
-				if err := op(w); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 func TestUpToCPUs(t *testing.T) {

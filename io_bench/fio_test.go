@@ -29,7 +29,7 @@ func BenchmarkFio(b *testing.B) {
 		benchenv.Scoped(benchenv.KV{Key: "io-direct-note", Value: f.DirectNote})
 		b.Logf("direct: false: %s", f.DirectNote)
 	}
-	fioPath, fioErr := reftool.Lookup("fio", "fio")
+	fioPath, fioErr := reftool.FioLookup()
 	for _, s := range specs {
 		b.Run("job="+s.Job.Name, func(b *testing.B) {
 			b.Run("engine=go", func(b *testing.B) { benchGo(b, f, s) })
@@ -101,7 +101,7 @@ func benchGo(b *testing.B, f *ioengine.File, s Spec) {
 // benchFio runs the job on fio with the file at path (f.Path, or a file
 // fio lays out itself in f.Dir).
 func benchFio(b *testing.B, f *ioengine.File, s Spec, fio, path string) {
-	args := FioArgs(s, path, f.Direct, countBased(b))
+	args := fioArgs(s, path, f.Direct, countBased(b))
 	b.ResetTimer()
 	out, err := reftool.Run(f.Context(), fio, args...)
 	b.StopTimer()

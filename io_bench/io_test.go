@@ -42,7 +42,7 @@ func TestFioArgsMatchBenchmarkSh(t *testing.T) {
 		t.Fatalf("%d jobs, want %d", len(specs), len(want))
 	}
 	for _, sp := range specs {
-		got := strings.Join(FioArgs(sp, "/d/fiotest", true, 0), " ")
+		got := strings.Join(fioArgs(sp, "/d/fiotest", true, 0), " ")
 		w := "--name=" + sp.Job.Name + " " + common + want[sp.Job.Name] + " --output-format=json"
 		if got != w {
 			t.Errorf("%s:\n got %s\nwant %s", sp.Job.Name, got, w)
@@ -55,10 +55,10 @@ func TestFioArgsMatchBenchmarkSh(t *testing.T) {
 	if got := specs[6].Job.FileSize(); got != 2<<30+1500<<20 {
 		t.Errorf("read_seq file size %d", got)
 	}
-	if a := FioArgs(specs[0], "/d/a:b", true, 0); !slices.Contains(a, `--filename=/d/a\:b`) {
+	if a := fioArgs(specs[0], "/d/a:b", true, 0); !slices.Contains(a, `--filename=/d/a\:b`) {
 		t.Errorf("':' not escaped: %v", a)
 	}
-	a := FioArgs(specs[6], "/d/f", false, 10)
+	a := fioArgs(specs[6], "/d/f", false, 10)
 	if !slices.Contains(a, "--direct=0") || !slices.Contains(a, "--io_size=3145728") || slices.Contains(a, "--time_based") {
 		t.Errorf("count-based buffered args %v", a)
 	}
@@ -67,7 +67,7 @@ func TestFioArgsMatchBenchmarkSh(t *testing.T) {
 // Every job's command line runs on the real fio and parses, with the I/O
 // pattern the engine uses for the same Job.
 func TestFioArgsRunOnFio(t *testing.T) {
-	fio, err := reftool.Lookup("fio", "fio")
+	fio, err := reftool.FioLookup()
 	if err != nil {
 		t.Skip(err)
 	}
@@ -75,7 +75,7 @@ func TestFioArgsRunOnFio(t *testing.T) {
 	specs := Specs(sz)
 	f := prepare(t, t.TempDir(), specs[6].Job.FileSize())
 	for _, sp := range specs {
-		out, err := reftool.Run(t.Context(), fio, FioArgs(sp, f.Path, f.Direct, 0)...)
+		out, err := reftool.Run(t.Context(), fio, fioArgs(sp, f.Path, f.Direct, 0)...)
 		if err != nil {
 			t.Fatalf("%s: %v", sp.Job.Name, err)
 		}
@@ -214,7 +214,7 @@ func fioProcs(dir string) []string {
 // SIGINT or SIGTERM while fio runs kills fio, with the job processes it
 // forked (its process group), and removes the test file.
 func TestInterruptDuringFio(t *testing.T) {
-	if _, err := reftool.Lookup("fio", "fio"); err != nil {
+	if _, err := reftool.FioLookup(); err != nil {
 		t.Skip(err)
 	}
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {

@@ -1,13 +1,11 @@
 package io_bench
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/ioengine"
+	"github.com/teebench/teebench/internal/reftool"
 )
 
 // Sizes are the per-profile sizes of the nine jobs.
@@ -70,45 +68,8 @@ func Specs(s Sizes) []Spec {
 	}
 }
 
-// FioArgs returns fio's command line for spec on path: benchmark.sh's
-// options, with direct=0 when the filesystem has no real O_DIRECT, and
-// --lat_percentiles=1 on the timed jobs so that fio prints the total
-// latency's p99 (reporting only: the I/O is unchanged). With numberIOs > 0
-// the run is not time-based: each job moves io_size = its share of
-// numberIOs times bs (fio's number_ios would stop after one pass over
-// size). fio counts the ramp's I/Os in io_size but not in its figures, so
-// such a run reports somewhat fewer I/Os than numberIOs.
-func FioArgs(spec Spec, path string, direct bool, numberIOs int64) []string {
-	j := spec.Job
-	d := "0"
-	if direct {
-		d = "1"
-	}
-	ms := func(t time.Duration) string { return strconv.FormatInt(t.Milliseconds(), 10) + "ms" }
-	args := []string{
-		"--name=" + j.Name, "--randrepeat=0", "--verify=0", "--ioengine=libaio", "--direct=" + d,
-		"--filename=" + strings.ReplaceAll(path, ":", `\:`), // fio splits names at ':'
-		"--size=" + strconv.FormatInt(j.Size, 10), "--ramp_time=" + ms(j.Ramp),
-	}
-	if numberIOs > 0 {
-		// number_ios stops at the end of one pass over size; io_size loops.
-		per := (numberIOs + int64(max(j.NumJobs, 1)) - 1) / int64(max(j.NumJobs, 1))
-		args = append(args, "--io_size="+strconv.FormatInt(per*int64(j.BlockSize), 10))
-	} else {
-		args = append(args, "--time_based", "--runtime="+ms(j.Runtime))
-	}
-	if spec.GtodReduce {
-		args = append(args, "--gtod_reduce=1")
-	} else {
-		args = append(args, "--lat_percentiles=1")
-	}
-	args = append(args, "--readwrite="+string(j.RW), "--bs="+strconv.Itoa(j.BlockSize), "--iodepth="+strconv.Itoa(j.IODepth))
-	if j.RW == ioengine.RandRW {
-		args = append(args, fmt.Sprintf("--rwmixread=%d", j.RWMixRead))
-	}
-	if j.NumJobs > 1 {
-		args = append(args, "--thread", "--numjobs="+strconv.Itoa(j.NumJobs),
-			"--offset_increment="+strconv.FormatInt(j.OffsetIncrement, 10))
-	}
-	return append(args, "--output-format=json")
+// fioArgs returns fio's command line for s on path (reftool.FioArgs, the
+// one place fio's options are written).
+func fioArgs(s Spec, path string, direct bool, numberIOs int64) []string {
+	return reftool.FioArgs(s.Job, reftool.FioOptions{Path: path, Direct: direct, GtodReduce: s.GtodReduce, NumberIOs: numberIOs})
 }

@@ -1,10 +1,8 @@
 package net_bench
 
 import (
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -32,28 +30,6 @@ func reportErrors(b *testing.B, errs, total int64) bool {
 		b.Logf("error rate %.4f is above TEEBENCH_MAX_ERROR_RATE=%g: this row is marked and gives no headline", rate, max)
 	}
 	return true
-}
-
-// toolURL splits the credentials off a target URL for ab and wrk, which do
-// not take them from the URL (ab rejects userinfo as an invalid URL): it
-// returns the URL without userinfo and the HTTP Basic credentials
-// (user:password, "" when none).
-func toolURL(raw string) (bare, userpass string) {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw, ""
-	}
-	userpass = u.User.Username()
-	if pw, ok := u.User.Password(); ok {
-		userpass += ":" + pw
-	}
-	u.User = nil
-	return u.String(), userpass
-}
-
-// basicAuth is the Authorization header value for user:password.
-func basicAuth(userpass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(userpass))
 }
 
 // runGateway runs this test binary's BenchmarkGateway rows matching sub

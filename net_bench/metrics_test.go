@@ -15,28 +15,27 @@ func TestGatewayMetrics(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the load generators for a few seconds")
 	}
-	ps := targets(t, 8)
-	direct := ps[0]
+	tg := startTarget(t, 8)
+	direct := tg.paths[0]
 	all := []string{"req/s", "lat-mean-ns", "lat-p50-ns", "lat-p99-ns", "errors/op", "cpu-ns/op"}
 	cases := []struct {
-		client string
-		run    func(b *testing.B)
+		client client
 		units  []string
 	}{
-		{"go", func(b *testing.B) { gatewayGo(b, direct, false, 4) }, append(all, "connect-mean-ns", "connect-max-ns")},
+		{goClient{}, append(all, "connect-mean-ns", "connect-max-ns")},
 		// ab's percentiles come from its -e table (0.001 ms); its connect
 		// times are whole ms (0 on loopback is left out), so not listed
-		{"ab", func(b *testing.B) { gatewayAb(b, direct, false, 4) }, all},
-		{"wrk", func(b *testing.B) { gatewayWrk(b, direct, 4) }, all},
+		{abClient{}, all},
+		{wrkClient{}, all},
 	}
 	for _, tc := range cases {
-		t.Run("client="+tc.client, func(t *testing.T) {
-			if tc.client != "go" {
-				if _, err := reftool.Lookup(tc.client, tc.client); errors.Is(err, reftool.ErrNotInstalled) {
-					t.Skip(err)
-				}
+		t.Run("client="+tc.client.name(), func(t *testing.T) {
+			if err := tc.client.check(); errors.Is(err, reftool.ErrNotInstalled) {
+				t.Skip(err)
 			}
-			r := testing.Benchmark(tc.run)
+			// wrk always keeps connections alive; the others run without
+			ka := tc.client.keepAliveOnly()
+			r := testing.Benchmark(func(b *testing.B) { tc.client.bench(b, tg, direct, ka, 4) })
 			if r.N == 0 {
 				t.Fatal("benchmark failed (see its log)")
 			}

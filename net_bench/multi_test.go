@@ -24,20 +24,23 @@ func TestGatewayMultiCounts(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	}))
 	t.Cleanup(srv.Close)
-	p := path{name: "direct", url: srv.URL + "/prpc/Version"}
+	p, err := newPath("direct", srv.URL+"/prpc/Version", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := &target{paths: []path{p}} // not the embedded target: no child
 	const k, c = 3, 2
-	for _, client := range []string{"go", "ab"} {
+	for _, cl := range multiClients {
+		client := cl.name()
 		t.Run("client="+client, func(t *testing.T) {
-			if client == "ab" {
-				if _, err := reftool.Lookup("ab", "ab"); errors.Is(err, reftool.ErrNotInstalled) {
-					t.Skip(err)
-				}
+			if err := cl.check(); errors.Is(err, reftool.ErrNotInstalled) {
+				t.Skip(err)
 			}
 			got.Store(0)
 			var sumN int64
 			r := testing.Benchmark(func(b *testing.B) {
 				sumN += int64(b.N)
-				multi(b, p, k, c, client)
+				multi(b, tg, p, multiCase{path: p.name, clients: k, c: c, client: cl})
 			})
 			if r.N == 0 {
 				t.Fatal("benchmark failed (see its log)")
@@ -71,8 +74,11 @@ func TestGatewayMultiTargetCPU(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the load generator for a second")
 	}
-	direct := targets(t, 8)[0]
-	r := testing.Benchmark(func(b *testing.B) { multi(b, direct, 2, 2, "go") })
+	tg := startTarget(t, 8)
+	direct := tg.paths[0]
+	r := testing.Benchmark(func(b *testing.B) {
+		multi(b, tg, direct, multiCase{path: direct.name, clients: 2, c: 2, client: goClient{}})
+	})
 	if v, ok := r.Extra["target-cpu-%"]; !ok || v <= 0 || v > 100*256 {
 		t.Errorf("target-cpu-%% = %v (present %v), extra %v", v, ok, r.Extra)
 	}

@@ -18,13 +18,16 @@ import (
 // target (TestTLSHandshakeChild); its value is the certificate kind.
 const tlsChildEnv = "NET_BENCH_TLS_CHILD_CERT"
 
+// kex is a TLS key exchange group and its name in benchmark names.
+type kex struct {
+	name string
+	id   tls.CurveID
+}
+
 // kexes are BenchmarkTLSHandshake's key exchanges, Go's default
 // (X25519MLKEM768, the hybrid post-quantum group the embedded proxy
 // negotiates with every Go client) first.
-var kexes = []struct {
-	name string
-	id   tls.CurveID
-}{
+var kexes = []kex{
 	{"x25519mlkem768", tls.X25519MLKEM768},
 	{"x25519", tls.X25519},
 	{"p256", tls.CurveP256},
@@ -89,11 +92,11 @@ func BenchmarkTLSHandshake(b *testing.B) {
 	needFiles(b, 16)
 	for _, cert := range gateway.CertKinds {
 		var ch *gateway.Child
-		for _, kex := range kexes {
+		for _, kx := range kexes {
 			for _, resume := range []bool{false, true} {
-				name := fmt.Sprintf("kex=%s/cert=%s/resume=%s", kex.name, cert, onOff(resume))
+				k := handshakeCase{kex: kx, cert: cert, resume: resume}
 				parent := b
-				b.Run(name, func(b *testing.B) {
+				b.Run(k.name(), func(b *testing.B) {
 					if ch == nil {
 						// Started on first use (a -bench filter may leave
 						// this certificate out), owned by the parent: the
@@ -103,7 +106,7 @@ func BenchmarkTLSHandshake(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
-					benchHandshakes(b, ch, kex.id, resume)
+					benchHandshakes(b, ch, k.kex.id, k.resume)
 				})
 			}
 		}

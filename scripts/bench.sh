@@ -357,12 +357,12 @@ if ! grep -Eq '^Benchmark[^[:space:]]*[[:space:]]+[0-9]+[[:space:]]' "$out"; the
 elif [ -d scripts/report ] || [ -x "${bindir:-/nonexistent}/report" ]; then
 	md=${out%.txt}.md
 	arms=("$out")
-	if [ -n "${BASELINE:-}" ]; then
-		arms=("$BASELINE" "$out")
-		# Arms are grouped by tee:; two runs of the same kind need labels.
-		if [ "$(grep -m1 '^tee:' "$BASELINE")" = "tee: $tee" ]; then
-			arms=("baseline=$BASELINE" "run=$out")
-		fi
+	# The arms (label=path) as scripts/report -arms resolves them: by tee:,
+	# and file against file when both runs have the same tee value.
+	if [ -n "${BASELINE:-}" ] && resolved=$(tool report -arms "$BASELINE" "$out"); then
+		mapfile -t arms <<<"$resolved"
+	elif [ -n "${BASELINE:-}" ]; then
+		arms=("$BASELINE" "$out") # the report names what is wrong with them
 	fi
 	if tool report -o "$md" "${arms[@]}"; then
 		echo "bench.sh: report in $md" >&2

@@ -177,20 +177,28 @@ func TestCompareBinary(t *testing.T) {
 }
 
 // TestComparePooledWarning: two tee: tdx files with different vcpus were
-// pooled into one column without the warning the report gives.
+// pooled into one column without the warning the report gives. Now the
+// arms are the report's (report -arms): another testbed (vcpus) is an arm
+// of its own, and files pooled into one arm that differ in another key are
+// named in a warning.
 func TestComparePooledWarning(t *testing.T) {
 	dir := t.TempDir()
 	base := resultFile(t, dir, "base.txt", "none", "AMD EPYC", 100000)
 	a := resultFile(t, dir, "a.txt", "tdx", "AMD EPYC", 120000)
 	b := resultFile(t, dir, "b.txt", "tdx", "AMD EPYC", 120000)
-	rewrite(t, a, func(s string) string { return strings.Replace(s, "kernel:", "vcpus: 2\nkernel:", 1) })
-	rewrite(t, b, func(s string) string { return strings.Replace(s, "kernel:", "vcpus: 8\nkernel:", 1) })
-	out, errOut, err := compareCmd(t, "", base, a, b)
+	c := resultFile(t, dir, "c.txt", "tdx", "AMD EPYC", 120000)
+	rewrite(t, a, func(s string) string { return strings.Replace(s, "kernel:", "governor: performance\nkernel:", 1) })
+	rewrite(t, b, func(s string) string { return strings.Replace(s, "kernel:", "governor: powersave\nkernel:", 1) })
+	rewrite(t, c, func(s string) string { return strings.Replace(s, "kernel:", "vcpus: 8\nkernel:", 1) })
+	out, errOut, err := compareCmd(t, "", base, a, b, c)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
-	if !strings.Contains(errOut, "warning: files pooled into tee=tdx differ in vcpus ("+a+": 2; "+b+": 8)") {
+	if !strings.Contains(errOut, "warning: files pooled into arm tdx differ in governor ("+a+": performance; "+b+": powersave)") {
 		t.Errorf("no pooling warning: %q", errOut)
+	}
+	if !strings.Contains(errOut, "not pooled, reported as arm tdx#2") || !strings.Contains(out, "tdx#2") {
+		t.Errorf("another testbed (vcpus) not an arm of its own:\n%s\n%s", errOut, out)
 	}
 	if strings.Contains(errOut, "differ in kernel") || !strings.Contains(out, "+20.00%") {
 		t.Errorf("wrong warning or table:\n%s\n%s", errOut, out)

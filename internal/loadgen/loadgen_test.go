@@ -232,7 +232,7 @@ func TestOpenReportsInjectedDelay(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	})
 	sched, _ := Constant(200)
-	res, err := Open{URL: srv.URL, Schedule: sched, N: 20}.Run(context.Background())
+	res, err := Open{Target: target(t, srv.URL, nil), Schedule: sched, N: 20}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestOpenCountsQueueing(t *testing.T) {
 		time.Sleep(delay)
 	})
 	sched, _ := Constant(100)
-	res, err := Open{URL: srv.URL, Schedule: sched, N: 10, MaxInFlight: 1, KeepAlive: true}.Run(context.Background())
+	res, err := Open{Target: target(t, srv.URL, nil), Schedule: sched, N: 10, MaxInFlight: 1, KeepAlive: true}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,14 +277,14 @@ func TestOpenTLSVerifyFailure(t *testing.T) {
 	}
 	defer gw.Close()
 	sched, _ := Constant(1000)
-	res, err := Open{URL: gw.ProxyURL, Schedule: sched, N: 3}.Run(context.Background())
+	res, err := Open{Target: target(t, gw.ProxyURL, nil), Schedule: sched, N: 3}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Failed.Connect != 3 || res.FirstError == nil || !strings.Contains(res.FirstError.Error(), "TLS certificate verification failed") {
 		t.Errorf("Failed=%+v first=%v, want 3 connect failures naming TLS verification", res.Failed, res.FirstError)
 	}
-	res, err = Open{URL: gw.ProxyURL, TLS: &tls.Config{RootCAs: gw.CertPool}, Schedule: sched, N: 3}.Run(context.Background())
+	res, err = Open{Target: target(t, gw.ProxyURL, &tls.Config{RootCAs: gw.CertPool}), Schedule: sched, N: 3}.Run(context.Background())
 	if err != nil || res.Errors() != 0 || res.Connect.Min() <= 0 {
 		t.Errorf("verified: err=%v errors=%d connect min=%v (%v)", err, res.Errors(), res.Connect.Min(), res.FirstError)
 	}
@@ -293,7 +293,7 @@ func TestOpenTLSVerifyFailure(t *testing.T) {
 // TestClosedAgreesWithAb cross-checks the counting rules with the real ab
 // on the same server: 404s are non-2xx for both, nothing failed.
 func TestClosedAgreesWithAb(t *testing.T) {
-	ab, err := reftool.Lookup("ApacheBench", "ab")
+	ab, err := reftool.AbLookup()
 	if err != nil {
 		t.Skip(err)
 	}

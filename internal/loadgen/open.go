@@ -11,8 +11,6 @@ import (
 	"net/http/httptrace"
 	"sync"
 	"time"
-
-	"github.com/teebench/teebench/internal/config"
 )
 
 // Open is an open-loop run (wrk2, vegeta): N requests are sent at the
@@ -23,11 +21,9 @@ import (
 // net/http/httptrace for the phase times: Connect is DNS + TCP connect +
 // TLS handshake of a new connection, Wait is end of write to first byte.
 type Open struct {
-	// URL is the http or https URL to GET.
-	URL string
-	// TLS is the client TLS config for https; nil verifies against the
-	// system roots.
-	TLS *tls.Config
+	// Target is the URL to GET (see NewTarget), the same as Closed's;
+	// its TLS config is used for https.
+	Target *Target
 	// Schedule gives the gaps between arrivals (Constant, Poisson, Gamma).
 	Schedule Schedule
 	// N is the number of requests; must be >= 1.
@@ -46,18 +42,18 @@ type Open struct {
 // when ctx is done, returning the requests measured so far with ctx's
 // error. Failed requests are counted, not fatal.
 func (o Open) Run(ctx context.Context) (*Result, error) {
+	if o.Target == nil {
+		return nil, errors.New("loadgen: Open.Target is nil")
+	}
 	if o.N < 1 {
 		return nil, fmt.Errorf("loadgen: Open.N = %d: want at least 1 request", o.N)
 	}
 	if o.Schedule == nil {
 		return nil, errors.New("loadgen: Open.Schedule is nil")
 	}
-	req0, err := http.NewRequestWithContext(ctx, http.MethodGet, o.URL, nil)
+	req0, err := http.NewRequestWithContext(ctx, http.MethodGet, o.Target.raw, nil)
 	if err != nil {
-		return nil, fmt.Errorf("loadgen: target URL %q: %w", config.RedactURL(o.URL), err)
-	}
-	if req0.URL.Scheme != "http" && req0.URL.Scheme != "https" {
-		return nil, fmt.Errorf("loadgen: target URL %q: scheme %q is not http or https", config.RedactURL(o.URL), req0.URL.Scheme)
+		return nil, fmt.Errorf("loadgen: target URL %q: %w", o.Target.URL, err)
 	}
 	req0.Header.Set("User-Agent", UserAgent)
 	maxIn := o.MaxInFlight
@@ -71,7 +67,7 @@ func (o Open) Run(ctx context.Context) (*Result, error) {
 	tr := &http.Transport{
 		Proxy:               nil,
 		DialContext:         (&net.Dialer{Timeout: timeout}).DialContext,
-		TLSClientConfig:     o.TLS,
+		TLSClientConfig:     o.Target.TLS,
 		TLSHandshakeTimeout: timeout,
 		DisableKeepAlives:   !o.KeepAlive,
 		DisableCompression:  true,
@@ -192,7 +188,7 @@ func (o Open) one(ctx context.Context, client *http.Client, req0 *http.Request, 
 			// no connection: DNS, TCP connect or TLS handshake failed
 			oc.failed.Connect++
 			if isVerifyError(err) {
-				err = tlsError(config.RedactURL(o.URL), err)
+				err = tlsError(o.Target.URL, err)
 			}
 		default:
 			oc.failed.Receive++
@@ -206,12 +202,12 @@ func (o Open) one(ctx context.Context, client *http.Client, req0 *http.Request, 
 	oc.bytes = n
 	if err != nil {
 		oc.failed.Receive++
-		oc.err = fmt.Errorf("read body from %s: %w", config.RedactURL(o.URL), err)
+		oc.err = fmt.Errorf("read body from %s: %w", o.Target.URL, err)
 		return oc
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		oc.non2xx = true
-		oc.err = fmt.Errorf("%s answered status %d", config.RedactURL(o.URL), resp.StatusCode)
+		oc.err = fmt.Errorf("%s answered status %d", o.Target.URL, resp.StatusCode)
 	}
 	oc.ok = true
 	oc.total = oc.end.Sub(intended)

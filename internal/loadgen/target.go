@@ -28,6 +28,9 @@ type Target struct {
 	TLS *tls.Config
 	// Addr is host:port to dial.
 	Addr string
+	// raw is the URL as given, credentials included, for Open's
+	// net/http client (never printed).
+	raw string
 	// reqClose and reqKeep are the request bytes without and with
 	// keep-alive.
 	reqClose, reqKeep []byte
@@ -47,7 +50,7 @@ func NewTarget(rawURL string, tlsConf *tls.Config) (*Target, error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("loadgen: target URL %q has no host", config.RedactURL(rawURL))
 	}
-	t := &Target{URL: config.RedactURL(rawURL)}
+	t := &Target{URL: config.RedactURL(rawURL), raw: rawURL}
 	port := u.Port()
 	switch u.Scheme {
 	case "http":

@@ -17,6 +17,31 @@ import (
 // the reason rather than report zeros.
 var ErrOutputFormat = errors.New("output lacks the expected fields")
 
+// AbLookup finds ApacheBench's ab on PATH. The error wraps ErrNotInstalled
+// when it is absent.
+func AbLookup() (string, error) { return Lookup("ApacheBench", "ab") }
+
+// AbArgs returns the ab command line for n requests over c connections to
+// url (ab -n N -c C, -k with keepAlive): -r (go on after socket errors, so
+// they are counted) and -s 30 (ab's default timeout, written down). csv,
+// when not empty, is the file for ab -e (percentiles to 0.001 ms; see
+// ParseAbCSV). Credentials in url go as -A user:password, since ab rejects
+// userinfo in a URL.
+func AbArgs(n, c int, keepAlive bool, url, csv string) []string {
+	args := []string{"-n", strconv.Itoa(n), "-c", strconv.Itoa(c), "-r", "-s", "30"}
+	if keepAlive {
+		args = append(args, "-k")
+	}
+	if csv != "" {
+		args = append(args, "-e", csv)
+	}
+	url, userpass := splitUserinfo(url)
+	if userpass != "" {
+		args = append(args, "-A", userpass)
+	}
+	return append(args, url)
+}
+
 // AbResult is what ApacheBench 2.3 prints (METHODS.md §3), in the suite's
 // units. Fields ab did not print stay zero and their Has* flag false.
 type AbResult struct {

@@ -5,8 +5,74 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/teebench/teebench/internal/ioengine"
 )
+
+// FioLookup finds fio on PATH. The error wraps ErrNotInstalled when it is
+// absent.
+func FioLookup() (string, error) { return Lookup("fio", "fio") }
+
+// FioOptions is how FioArgs runs a job.
+type FioOptions struct {
+	// Path is the file fio works on.
+	Path string
+	// Direct is fio's direct=1 (O_DIRECT); false on a filesystem without
+	// a real O_DIRECT.
+	Direct bool
+	// GtodReduce is fio's gtod_reduce=1: fio then does not time I/Os (no
+	// latency figures). Without it --lat_percentiles=1 is set, so that fio
+	// prints the total latency's percentiles (reporting only: the I/O is
+	// unchanged).
+	GtodReduce bool
+	// NumberIOs > 0 makes the run count-based instead of time-based: each
+	// of the job's NumJobs moves io_size = its share of NumberIOs times bs
+	// (fio's number_ios would stop after one pass over size). fio counts
+	// the ramp's I/Os in io_size but not in its figures, so such a run
+	// reports somewhat fewer I/Os than NumberIOs.
+	NumberIOs int64
+}
+
+// FioArgs returns fio's command line for j (InfraBuilder/docker-fio's
+// benchmark.sh options: libaio, randrepeat=0, verify=0, the job's size,
+// ramp, runtime, pattern, block size, queue depth, rwmixread and, with
+// NumJobs > 1, threads at offset_increment) with o, and JSON output for
+// ParseFioJSON.
+func FioArgs(j ioengine.Job, o FioOptions) []string {
+	d := "0"
+	if o.Direct {
+		d = "1"
+	}
+	ms := func(t time.Duration) string { return strconv.FormatInt(t.Milliseconds(), 10) + "ms" }
+	args := []string{
+		"--name=" + j.Name, "--randrepeat=0", "--verify=0", "--ioengine=libaio", "--direct=" + d,
+		"--filename=" + strings.ReplaceAll(o.Path, ":", `\:`), // fio splits names at ':'
+		"--size=" + strconv.FormatInt(j.Size, 10), "--ramp_time=" + ms(j.Ramp),
+	}
+	if o.NumberIOs > 0 {
+		per := (o.NumberIOs + int64(max(j.NumJobs, 1)) - 1) / int64(max(j.NumJobs, 1))
+		args = append(args, "--io_size="+strconv.FormatInt(per*int64(j.BlockSize), 10))
+	} else {
+		args = append(args, "--time_based", "--runtime="+ms(j.Runtime))
+	}
+	if o.GtodReduce {
+		args = append(args, "--gtod_reduce=1")
+	} else {
+		args = append(args, "--lat_percentiles=1")
+	}
+	args = append(args, "--readwrite="+string(j.RW), "--bs="+strconv.Itoa(j.BlockSize), "--iodepth="+strconv.Itoa(j.IODepth))
+	if j.RW == ioengine.RandRW {
+		args = append(args, "--rwmixread="+strconv.Itoa(j.RWMixRead))
+	}
+	if j.NumJobs > 1 {
+		args = append(args, "--thread", "--numjobs="+strconv.Itoa(j.NumJobs),
+			"--offset_increment="+strconv.FormatInt(j.OffsetIncrement, 10))
+	}
+	return append(args, "--output-format=json")
+}
 
 // FioOutput is the part of fio's --output-format=json that the suite uses
 // (checked against fio 3.33; see testdata/fio/capture.sh).

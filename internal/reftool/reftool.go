@@ -5,9 +5,10 @@
 //
 // Lookup finds a tool on PATH (or says it is not installed, which benchmarks
 // turn into b.Skip); Run executes it with a context, captures stdout and
-// puts stderr into the error. Each tool's parser lives in its own file
-// (sevenzip.go, fio.go, ab.go, wrk.go) and is tested on real captured output
-// under testdata/.
+// puts stderr into the error. Each tool has a file of its own (sevenzip.go,
+// fio.go, ab.go, wrk.go) holding its lookup, its command line (SevenZipBenchArgs,
+// FioArgs, AbArgs, WrkArgs) and its output parser, tested on real captured
+// output under testdata/.
 package reftool
 
 import (
@@ -15,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -149,3 +151,20 @@ type runError struct {
 
 func (e *runError) Error() string { return e.msg }
 func (e *runError) Unwrap() error { return e.err }
+
+// splitUserinfo splits the credentials off a target URL for ab and wrk,
+// which do not take them from the URL (ab rejects userinfo as an invalid
+// URL): it returns the URL without userinfo and the HTTP Basic credentials
+// (user:password, "" when none).
+func splitUserinfo(raw string) (bare, userpass string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw, ""
+	}
+	userpass = u.User.Username()
+	if pw, ok := u.User.Password(); ok {
+		userpass += ":" + pw
+	}
+	u.User = nil
+	return u.String(), userpass
+}

@@ -3,8 +3,11 @@ package reftool
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +61,36 @@ done = function(summary, latency, requests)
   end
 end
 `
+
+// WrkLookup finds wrk on PATH. The error wraps ErrNotInstalled when it is
+// absent.
+func WrkLookup() (string, error) { return Lookup("wrk", "wrk") }
+
+// WrkScriptFile writes WrkScript into dir (a test's temporary directory)
+// and returns the file's path, for WrkArgs.
+func WrkScriptFile(dir string) (string, error) {
+	p := filepath.Join(dir, "teebench.lua")
+	if err := os.WriteFile(p, []byte(WrkScript), 0o644); err != nil {
+		return "", fmt.Errorf("reftool: writing wrk's done() script: %w", err)
+	}
+	return p, nil
+}
+
+// WrkArgs returns the wrk command line for c connections on threads
+// threads to url for d (whole seconds, at least 1): --timeout 30s (ab's),
+// --latency, and -s script, the file of WrkScript (WrkScriptFile), whose
+// done() hook prints the exact values ParseWrk reads. Credentials in url
+// go as an Authorization: Basic header, since wrk does not send userinfo.
+func WrkArgs(threads, c int, d time.Duration, url, script string) []string {
+	secs := max(int(d.Seconds()), 1)
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(c),
+		"-d", strconv.Itoa(secs) + "s", "--timeout", "30s", "--latency", "-s", script}
+	url, userpass := splitUserinfo(url)
+	if userpass != "" {
+		args = append(args, "-H", "Authorization: Basic "+base64.StdEncoding.EncodeToString([]byte(userpass)))
+	}
+	return append(args, url)
+}
 
 // wrkScriptPrefix starts every line WrkScript prints.
 const wrkScriptPrefix = "teebench-wrk v1 "

@@ -18,6 +18,7 @@ const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-cha
        go run ./scripts/report [-o report.md] run.txt
        go run ./scripts/report -format json baseline.txt tee.txt
        go run ./scripts/report -pr [-threshold 5%] [-fail-on-regression] base.txt head.txt
+       go run ./scripts/report -arms baseline.txt tee.txt [more.txt ...]
 
 Reads Go benchmark result files (go test -bench output of this suite) and
 writes the Markdown report. Arms are grouped by the files' "tee:" config
@@ -27,6 +28,9 @@ A single file gives a one-arm report of absolute figures.
 -format json writes the report's tables as JSON instead. -pr writes the
 Markdown comment for a pull request: base vs head, significant changes
 over the threshold only, a geomean per package, the full table folded.
+-arms prints the arms the files are grouped into, one label=path line per
+file (when every file has the same tee value, each file is an arm of its
+own), and warnings on stderr; scripts/compare.sh and bench.sh use it.
 `
 
 // Command is the report command: it parses args (flags, then result files),
@@ -40,6 +44,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	strict := fs.Bool("strict", false, "fail on any malformed result line instead of skipping it")
 	format := fs.String("chart-format", "svg", "chart file `format`: svg or png")
 	outFormat := fs.String("format", "markdown", "output `format`: markdown or json (the tables as data)")
+	printArms := fs.Bool("arms", false, "print the arms the files are grouped into (label=path lines) and exit")
 	pr := fs.Bool("pr", false, "write the pull-request comment for base.txt head.txt (Markdown)")
 	failReg := fs.Bool("fail-on-regression", false, "with -pr: exit non-zero on a significant regression over the threshold")
 	th := &Thresholds{Default: DefaultThreshold}
@@ -65,6 +70,23 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	inputs, err := ParseInputs(fs.Args())
 	if err != nil {
 		fs.Usage()
+		return err
+	}
+	if *printArms {
+		arms, warns, err := Arms(inputs, true)
+		if err != nil {
+			return err
+		}
+		for _, w := range warns {
+			fmt.Fprintf(stderr, "report: warning: %s\n", w)
+		}
+		var buf bytes.Buffer
+		for _, a := range arms {
+			for _, f := range a.Files {
+				fmt.Fprintf(&buf, "%s=%s\n", a.Label, f)
+			}
+		}
+		_, err = stdout.Write(buf.Bytes())
 		return err
 	}
 	if *pr {

@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -230,7 +232,8 @@ type Dataset struct {
 	procs    map[string]string // id+arm -> first GOMAXPROCS suffix seen
 	iters    map[string][]int  // id -> per-arm sum of iterations
 	byFile   map[fileKey][]float64
-	pkgs     map[string]string // id -> pkg: config value
+	pkgs     map[string]string            // id -> pkg: config value
+	fileEnv  map[string]map[string]string // path -> key -> its first file-level config value
 }
 
 // Iterations returns the sum of the iteration counts (b.N) of arm i's
@@ -258,7 +261,11 @@ func Read(inputs []Input) (*Dataset, error) {
 	for _, in := range inputs {
 		f, err := os.Open(in.Path)
 		if err != nil {
-			return nil, fmt.Errorf("reading results: %w", err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("reading results: cannot read %s: %w", in.Path, err)
 		}
 		err = d.add(f, in)
 		f.Close()
@@ -281,6 +288,7 @@ func (d *Dataset) init() {
 	d.iters = map[string][]int{}
 	d.byFile = map[fileKey][]float64{}
 	d.pkgs = map[string]string{}
+	d.fileEnv = map[string]map[string]string{}
 }
 
 // add reads one result stream named in.Path into d.
@@ -314,6 +322,9 @@ func (d *Dataset) add(r io.Reader, in Input) error {
 		d.Malformed = append(d.Malformed, e)
 		bad = append(bad, e)
 	}
+	if cr.nul {
+		return fmt.Errorf("%s is not a text result file (it holds binary data)", in.Path)
+	}
 	if cr.n == 0 {
 		return fmt.Errorf("%s: empty file (no benchmark results)", in.Path)
 	}
@@ -326,15 +337,18 @@ func (d *Dataset) add(r io.Reader, in Input) error {
 	return nil
 }
 
-// countReader counts the bytes read through it.
+// countReader counts the bytes read through it and notes a NUL byte (a
+// binary file, not a result file).
 type countReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	nul bool
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	c.nul = c.nul || bytes.IndexByte(p[:n], 0) >= 0
 	return n, err
 }
 
@@ -381,9 +395,17 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 			arm.Files = append(arm.Files, in.Path)
 		}
 	}
+	fe := d.fileEnv[in.Path]
+	if fe == nil {
+		fe = map[string]string{}
+		d.fileEnv[in.Path] = fe
+	}
 	for _, c := range res.Config {
 		if c.File {
 			arm.addEnv(c.Key, string(c.Value))
+			if _, ok := fe[c.Key]; !ok {
+				fe[c.Key] = string(c.Value)
+			}
 		}
 	}
 	id := parseID(res.Name)

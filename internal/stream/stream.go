@@ -13,10 +13,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/workers"
 )
 
 // Scalar is STREAM's scalar (3.0).
@@ -103,20 +103,10 @@ func NewArrays(n, threads int) *Arrays {
 // ParallelChunks splits [0, n) into threads contiguous chunks (OpenMP's
 // schedule(static)) and runs f on each in its own goroutine.
 func ParallelChunks(n, threads int, f func(lo, hi int)) {
-	if threads == 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for t := range threads {
-		lo, hi := n*t/threads, n*(t+1)/threads
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
+	workers.Run(threads, func(t int) error {
+		f(n*t/threads, n*(t+1)/threads)
+		return nil
+	})
 }
 
 // Pass runs kernel k once over the arrays with the given threads.
