@@ -354,7 +354,7 @@ fi
 echo "bench.sh: results in $out" >&2
 if ! grep -Eq '^Benchmark[^[:space:]]*[[:space:]]+[0-9]+[[:space:]]' "$out"; then
 	echo "bench.sh: no benchmark rows in $out: no report" >&2
-elif [ -d scripts/report ] || [ -x "${bindir:-/nonexistent}/report" ]; then
+else
 	md=${out%.txt}.md
 	arms=("$out")
 	# The arms (label=path) as scripts/report -arms resolves them: by tee:,
@@ -369,10 +369,6 @@ elif [ -d scripts/report ] || [ -x "${bindir:-/nonexistent}/report" ]; then
 	else
 		failed+=("report")
 	fi
-elif [ -n "${BASELINE:-}" ]; then
-	./scripts/compare.sh "$BASELINE" "$out" || failed+=("compare")
-else
-	go tool benchstat "$out" || failed+=("benchstat")
 fi
 
 # The summary: every skip with its reason, every failure, every package
