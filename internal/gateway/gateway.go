@@ -106,8 +106,9 @@ func StartWith(o Options) (*Target, error) {
 	go func() { t.serveErr <- t.backend.Serve(backLn) }()
 	t.HandshakeAddr = hsLn.Addr().String()
 	t.proxyWG.Add(2)
-	go t.acceptLoop(backLn.Addr().String())
-	go t.handshakeLoop()
+	backend := backLn.Addr().String()
+	go t.serve(t.proxyLn, func(c net.Conn) { t.splice(c, backend) })
+	go t.serve(t.hsLn, t.handshake)
 	return t, nil
 }
 
@@ -124,12 +125,13 @@ func version(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, VersionBody)
 }
 
-// acceptLoop accepts TLS connections and splices each to a new backend
-// connection until the listener closes.
-func (t *Target) acceptLoop(backend string) {
+// serve accepts connections on ln until it closes and runs handle on each
+// in its own goroutine, tracked so that Close ends them all. Both TLS
+// endpoints (the proxy and the handshake endpoint) run on it.
+func (t *Target) serve(ln net.Listener, handle func(net.Conn)) {
 	defer t.proxyWG.Done()
 	for {
-		c, err := t.proxyLn.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -146,7 +148,7 @@ func (t *Target) acceptLoop(backend string) {
 		go func() {
 			defer t.proxyWG.Done()
 			defer t.track(c, false)
-			t.splice(c, backend)
+			handle(c)
 		}()
 	}
 }

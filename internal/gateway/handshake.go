@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -43,38 +42,18 @@ func newKey(kind CertKind) (crypto.Signer, error) {
 	return nil, fmt.Errorf("unknown certificate kind %q (want %s or %s)", kind, CertECDSAP256, CertRSA2048)
 }
 
-// handshakeLoop serves the handshake endpoint, HandshakeAddr: for each
-// connection it completes the TLS handshake (Go's defaults: TLS 1.3, the
+// handshake serves one connection of the handshake endpoint, HandshakeAddr:
+// it completes the TLS handshake (Go's defaults: TLS 1.3, the
 // client's choice of key exchange, session tickets on), writes one byte,
 // and closes once the client has closed. The byte lets the client read the
 // session tickets the server sent after its Finished, so that a client
 // with a session cache can resume. It measures what TLS termination costs
 // the gateway per new connection without the proxying behind it.
-func (t *Target) handshakeLoop() {
-	defer t.proxyWG.Done()
-	for {
-		c, err := t.hsLn.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			time.Sleep(5 * time.Millisecond) // EMFILE and the like
-			continue
-		}
-		if !t.track(c, true) {
-			c.Close()
-			return
-		}
-		t.proxyWG.Add(1)
-		go func() {
-			defer t.proxyWG.Done()
-			defer t.track(c, false)
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(30 * time.Second))
-			if _, err := c.Write([]byte{'k'}); err != nil { // handshakes first
-				return
-			}
-			io.Copy(io.Discard, c) // until the client closes
-		}()
+func (t *Target) handshake(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := c.Write([]byte{'k'}); err != nil { // handshakes first
+		return
 	}
+	io.Copy(io.Discard, c) // until the client closes
 }
