@@ -318,7 +318,8 @@ for p in "${pkgs[@]}"; do
 		# One op is one request: -benchtime 5000x is the report's `ab -n 5000`.
 		runpkg "$p" '^BenchmarkGateway(Multi)?$' 5000x
 		rc1=$rc rows1=$nrows
-		runpkg "$p" '^BenchmarkGatewayRate$' ""
+		# The rest (open loop, TLS handshakes) at their own benchtime.
+		runpkg "$p" '^Benchmark(GatewayRate|TLSHandshake)$' ""
 		rc=$((rc1 + rc)) nrows=$((rows1 + nrows))
 	else
 		runpkg "$p" "${BENCH:-.}" "${BENCHTIME:-}"
