@@ -19,16 +19,23 @@
 // scalar Go on other CPUs and in the tests' reference model), their
 // output rows split across GOMAXPROCS goroutines also at batch 1, so a
 // decode pass at batch 1 streams every weight from DRAM once and is bound
-// by memory bandwidth, as real CPU inference is. On the shared 2-core EPYC
-// VM this was written on (load average 13 to 19 from other work),
-// Medium's BenchmarkForward decode read its weights at 71 to 104% of the
+// by memory bandwidth, as real CPU inference is. Three things make that
+// hold as in a serving engine: the goroutines are a workers.Team that
+// stays hot between the ~60 loops of a decode step (starting goroutines
+// per loop cost a quarter of the pass, a wake-up of an idle vCPU each);
+// each goroutine streams its own contiguous share of a matrix's rows, in
+// order, taking from the others' ends only when done (hardware
+// prefetchers follow one stream; chunks handed out alternately cost a
+// stream restart each); and the KV cache is paged (Seq), so attention
+// reads and the new token's keys do not miss the TLB on every position.
+// On the 2-core EPYC VM this was written on, quiet, Medium's
+// BenchmarkForward decode read its weights at a median 92% of the
 // all-core STREAM triad's mean rate over the same stretch of time
-// (bw-util-%), its fastest pass at 62 to 104% of STREAM's best rate, and
-// MediumBF16, half the bytes, decoded 1.7x to 1.9x as fast as Medium
-// (speedup-vs-f32: fastest passes, alternating), which only a
-// memory-bound decode can do. Memory encryption then shows directly in
-// TPOT and ITL. The compute is real: nothing sleeps; prefill is
-// compute-bound and grows with the prompt.
+// (bw-util-%; 6 runs, 77 to 99%), and MediumBF16, half the bytes, decoded
+// 1.8x as fast as Medium (speedup-vs-f32: fastest passes, alternating),
+// which only a memory-bound decode can do. Memory encryption then shows
+// directly in TPOT and ITL. The compute is real: nothing sleeps; prefill
+// is compute-bound and grows with the prompt.
 //
 // An Engine batches concurrent requests (continuous batching: one forward
 // pass per step over every running sequence). Output is restricted to

@@ -3,8 +3,8 @@ package llmserver
 import (
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/teebench/teebench/internal/workers"
 )
 
 // Weight types (Config.DType).
@@ -93,7 +93,9 @@ var (
 // Output rows are split among GOMAXPROCS workers (one pass over the
 // weights, also at T = 1). Each weight row is loaded once per block of 64
 // input rows, so with few rows (decoding) the cost is one pass over the
-// weights, and with many (prefill) it is compute.
+// weights, and with many (prefill) it is compute. GELU is applied to a
+// chunk's outputs after its dot products, in a loop of its own: between
+// two dot products it would stall the stream of weights for its latency.
 func matmul(y, x []float32, w *matrix, T int, k kernels, op epilogue) {
 	in, out := w.cols, w.rows
 	parallelFor(out, T*in*out, func(lo, hi int) {
@@ -107,13 +109,17 @@ func matmul(y, x []float32, w *matrix, T int, k kernels, op epilogue) {
 					} else {
 						s = k.f32(x[t*in:(t+1)*in], w.f32[o*in:(o+1)*in])
 					}
-					switch op {
-					case add:
+					if op == add {
 						y[t*out+o] += s
-					case geluOut:
-						y[t*out+o] = gelu(s)
-					default:
+					} else {
 						y[t*out+o] = s
+					}
+				}
+			}
+			if op == geluOut {
+				for t := t0; t < t1; t++ {
+					for o := lo; o < hi; o++ {
+						y[t*out+o] = gelu(y[t*out+o])
 					}
 				}
 			}
@@ -125,35 +131,20 @@ func matmul(y, x []float32, w *matrix, T int, k kernels, op epilogue) {
 // caller's among them) when the work (in multiply-adds) is large enough to
 // pay for them. The range is cut into about 4 chunks per goroutine, taken
 // in order as goroutines become free, so a core slowed by other processes
-// takes fewer chunks instead of holding up the pass.
+// takes fewer chunks instead of holding up the pass. The goroutines are
+// the package's workers.Team, which stays hot between the dozens of loops
+// of a decode step.
 func parallelFor(n, work int, fn func(lo, hi int)) {
 	p := min(runtime.GOMAXPROCS(0), n)
 	if p <= 1 || work < 1<<18 {
 		fn(0, n)
 		return
 	}
-	grain := max(1, n/(4*p))
-	var next atomic.Int64
-	worker := func() {
-		for {
-			lo := int(next.Add(int64(grain))) - grain
-			if lo >= n {
-				return
-			}
-			fn(lo, min(lo+grain, n))
-		}
-	}
-	var wg sync.WaitGroup
-	for range p - 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			worker()
-		}()
-	}
-	worker()
-	wg.Wait()
+	team.For(p, n, max(1, n/(32*p)), fn)
 }
+
+// team runs parallelFor's loops.
+var team workers.Team
 
 // dot is the scalar reference dot product.
 func dot(a, b []float32) float32 {

@@ -202,13 +202,41 @@ func CachedModel(cfg Config) (*Model, error) {
 
 // Seq is one sequence's state: its KV cache and its position.
 type Seq struct {
-	k, v [][]float32 // per layer: pos x Dim
+	// k and v hold, per layer, the keys and values of every position in
+	// blocks of kvBlock positions, each laid out [head][slot][headDim]
+	// (a paged KV cache, as in serving engines): a head's attention reads
+	// one contiguous run per block, and a new token's keys land in one
+	// block's pages, which matters once a decode step's weights have
+	// flushed every cache and TLB.
+	k, v [][][]float32
 	pos  int
 }
 
+// kvBlock is the number of positions in a block of a KV cache.
+const kvBlock = 16
+
 // NewSeq returns an empty sequence.
 func (m *Model) NewSeq() *Seq {
-	return &Seq{k: make([][]float32, m.Layers), v: make([][]float32, m.Layers)}
+	return &Seq{k: make([][][]float32, m.Layers), v: make([][][]float32, m.Layers)}
+}
+
+// slot returns where head h of position p sits in layer l's blocks
+// (block index and offset), adding a block when p begins one.
+func (s *Seq) slot(l, h, p, heads, hd int) (b, off int) {
+	b = p / kvBlock
+	for len(s.k[l]) <= b {
+		s.k[l], s.v[l] = grow(s.k[l], heads*kvBlock*hd), grow(s.v[l], heads*kvBlock*hd)
+	}
+	return b, (h*kvBlock + p%kvBlock) * hd
+}
+
+// grow adds a block of size floats to blocks, reusing one kept in its
+// capacity from before a truncation.
+func grow(blocks [][]float32, size int) [][]float32 {
+	if n := len(blocks); n < cap(blocks) && blocks[:n+1][n] != nil {
+		return blocks[:n+1]
+	}
+	return append(blocks, make([]float32, size))
 }
 
 // Len returns the number of tokens already in the KV cache.
@@ -271,12 +299,13 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 			m.rope(k[r*d:(r+1)*d], pos[r])
 		}
 		// Append the new keys and values to each sequence's cache.
-		r := 0
-		for _, s := range steps {
-			n := len(s.Tokens)
-			s.Seq.k[li] = append(s.Seq.k[li], k[r*d:(r+n)*d]...)
-			s.Seq.v[li] = append(s.Seq.v[li], v[r*d:(r+n)*d]...)
-			r += n
+		for r := range T {
+			sq := steps[seqOf[r]].Seq
+			for h := range m.Heads {
+				b, off := sq.slot(li, h, pos[r], m.Heads, hd)
+				copy(sq.k[li][b][off:off+hd], k[r*d+h*hd:r*d+(h+1)*hd])
+				copy(sq.v[li][b][off:off+hd], v[r*d+h*hd:r*d+(h+1)*hd])
+			}
 		}
 		// Causal attention: row r sees its sequence's positions 0..pos[r].
 		scale := float32(1 / math.Sqrt(float64(hd)))
@@ -289,12 +318,13 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 			for i := lo; i < hi; i++ {
 				r, h := i/m.Heads, i%m.Heads
 				seq := steps[seqOf[r]].Seq
-				kc, vc := seq.k[li], seq.v[li]
+				kb, vb := seq.k[li], seq.v[li]
 				qh := q[r*d+h*hd : r*d+(h+1)*hd]
 				n := pos[r] + 1
 				maxs := float32(math.Inf(-1))
+				at := func(p int) int { return (h*kvBlock + p%kvBlock) * hd } // p's offset in block p/kvBlock
 				for p := range n {
-					s := m.k.f32(qh, kc[p*d+h*hd:p*d+(h+1)*hd]) * scale
+					s := m.k.f32(qh, kb[p/kvBlock][at(p):at(p)+hd]) * scale
 					scores[p] = s
 					maxs = max(maxs, s)
 				}
@@ -307,7 +337,7 @@ func (m *Model) Forward(steps []Step) ([][]float32, error) {
 				out := att[r*d+h*hd : r*d+(h+1)*hd]
 				clear(out)
 				for p := range n {
-					axpy(out, vc[p*d+h*hd:p*d+(h+1)*hd], scores[p]/sum)
+					axpy(out, vb[p/kvBlock][at(p):at(p)+hd], scores[p]/sum)
 				}
 			}
 		})

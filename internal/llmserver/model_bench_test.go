@@ -160,7 +160,7 @@ func (d *decoder) due() bool { return d.seqs[0].Len() >= decodeContext+decodeWin
 // tokens from the caches.
 func (d *decoder) trim() {
 	for _, sq := range d.seqs {
-		sq.truncate(decodeContext, d.m.Dim)
+		sq.truncate(decodeContext)
 	}
 }
 
@@ -193,10 +193,11 @@ const decodeWindow = 64
 
 // truncate drops every cached position from n on (test helper: the
 // benchmark's contexts must not grow with b.N).
-func (s *Seq) truncate(n, dim int) {
+// The blocks past the new end stay allocated for reuse.
+func (s *Seq) truncate(n int) {
 	for l := range s.k {
-		s.k[l] = s.k[l][:n*dim]
-		s.v[l] = s.v[l][:n*dim]
+		s.k[l] = s.k[l][:(n+kvBlock-1)/kvBlock]
+		s.v[l] = s.v[l][:(n+kvBlock-1)/kvBlock]
 	}
 	s.pos = n
 }

@@ -44,14 +44,18 @@ func maxDiff(a, b []float32) float64 {
 	return d
 }
 
-// The KV cache must give the same logits as recomputing the whole sequence,
-// and a batched pass the same logits as separate passes.
+// The KV cache must give the same logits as recomputing the whole sequence
+// (over three of its blocks, so a position stored in the wrong block or
+// slot shows), and a batched pass the same logits as separate passes.
 func TestKVCacheAndBatching(t *testing.T) {
 	m, err := NewModel(testCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	seqA := []int{'h', 'e', 'l', 'l', 'o', ' ', 'w'}
+	seqA := toInts("hello world, in three blocks of the KV cache")
+	if len(seqA) <= 2*kvBlock {
+		t.Fatalf("sequence of %d tokens does not reach a third block", len(seqA))
+	}
 	seqB := []int{'a', 'b', 'c'}
 
 	// Whole sequence in one pass.
@@ -75,6 +79,17 @@ func TestKVCacheAndBatching(t *testing.T) {
 	}
 	if s.Len() != len(seqA) {
 		t.Errorf("Len = %d, want %d", s.Len(), len(seqA))
+	}
+	// Cut back to 10 positions (keeping the blocks, as BenchmarkForward
+	// does) and decode the rest again into the kept blocks.
+	s.truncate(10)
+	for _, tok := range seqA[10:] {
+		if inc, err = m.Forward([]Step{{Seq: s, Tokens: []int{tok}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := maxDiff(full[0], inc[0]); d > 1e-3 {
+		t.Errorf("decode into reused blocks differs from full recompute by %g", d)
 	}
 
 	// Batch A and B together vs alone.

@@ -1,7 +1,9 @@
 // Package workers is the suite's one worker pool: n goroutines started
 // together, waited for, and their errors joined. cpu_bench spreads its
 // operations over them (Each, Shared) and internal/stream its array chunks
-// (Run).
+// (Run). Team is the same for loops too short to start goroutines for
+// (internal/llmserver's matrix-vector products, dozens per decoded
+// token): goroutines kept hot between loops.
 package workers
 
 import (
