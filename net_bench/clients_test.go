@@ -235,7 +235,7 @@ func (wrkClient) bench(b *testing.B, tg *target, p path, _ bool, c int) {
 	if err != nil {
 		b.Skip(err)
 	}
-	d := config.Pick(1*time.Second, 3*time.Second, 15*time.Second)
+	d := config.WrkDuration()
 	script, err := reftool.WrkScriptFile(b.TempDir())
 	if err != nil {
 		b.Fatal(err)

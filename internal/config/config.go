@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Profile selects the size of every benchmark: how big the files, how long
@@ -97,6 +98,13 @@ func Pick[T any](smoke, quick, report T) T {
 		return report
 	}
 	return quick
+}
+
+// WrkDuration is how long net_bench runs wrk per benchmark in the current
+// profile (wrk runs for a time, not a count of requests): 1 s smoke, 3 s
+// quick, 15 s report. scripts/crosscheck gives client=go the same time.
+func WrkDuration() time.Duration {
+	return Pick(1*time.Second, 3*time.Second, 15*time.Second)
 }
 
 // IODir returns TEEBENCH_IO_DIR as an absolute path, or "" when unset

@@ -150,7 +150,8 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 }
 
 // TestRatioCINeedsSix: under 6 samples a side no interval is claimed,
-// but the ratio and p are still shown.
+// but the ratio and p are still shown, and with paired rounds the range
+// of the per-round ratios.
 func TestRatioCINeedsSix(t *testing.T) {
 	ref := []float64{10, 11, 12, 13, 14}
 	ours := []float64{9, 10, 11, 12, 13}
@@ -162,6 +163,29 @@ func TestRatioCINeedsSix(t *testing.T) {
 	printTable(&out, []row{{pair: pair{figure: "x IOPS", unit: "IOPS", goal: twoSided5}, cr: cr}}, nil)
 	if !strings.Contains(out.String(), "0.917 [n<6]") || !strings.Contains(out.String(), "n=5") {
 		t.Errorf("table:\n%s", out.String())
+	}
+	// The same samples as 5 rounds of a result file: round i is 9+i / 10+i.
+	var f bytes.Buffer
+	for i := range ref {
+		fmt.Fprintf(&f, "BenchmarkX/impl=go-2 1 %v IOPS\nBenchmarkX/impl=c-2 1 %v IOPS\n", ours[i], ref[i])
+	}
+	path := filepath.Join(t.TempDir(), "r.txt")
+	if err := os.WriteFile(path, append([]byte("tee: none\n"), f.Bytes()...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := report.Read([]report.Input{{Path: path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := d.Find("X", "impl=go")
+	if len(ids) != 1 {
+		t.Fatalf("found %v", ids)
+	}
+	r := compare(d, pair{figure: "x IOPS", ours: ids[0], ref: with(ids[0], "impl", "c"), unit: "IOPS", goal: twoSided5})
+	out.Reset()
+	printTable(&out, []row{r}, nil)
+	if !strings.Contains(out.String(), "0.917 {0.900, 0.929}") {
+		t.Errorf("want the rounds' range {0.900, 0.929}:\n%s", out.String())
 	}
 }
 

@@ -11,14 +11,16 @@
 //
 //	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio, and vs engine=fio-ownfile (standalone
 //	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job
-//	wrk     net_bench  BenchmarkGateway/path=direct/keepalive=on/c=*/client=go vs client=wrk (req/s)
+//	wrk     net_bench  BenchmarkGateway/path=direct/keepalive=on/c=*/client=go vs client=wrk (req/s),
+//	                   both for wrk's time (config.WrkDuration: -benchtime 3s in the quick profile)
 //	ab      net_bench  BenchmarkGateway/path=direct/keepalive=off/c=*/client=go vs client=ab (req/s)
 //	stream  cpu_bench  BenchmarkStream/kernel=triad/impl=go vs impl=c, threads 1 and 2 (B/s)
 //	7zip    cpu_bench  BenchmarkCompress|Decompress/codec=lzma/dict=22 vs BenchmarkSevenZip (compress-, decompress-MIPS)
 //
 // It prints one table: per figure and reference the Go median, the reference median,
 // their ratio (Go / reference) with a 95% bootstrap interval (6 rounds or
-// more), the Mann-Whitney p, and whether the ratio of the medians meets
+// more; with 2 to 5 rounds, in braces, the range of the rounds' own
+// ratios, Go over reference in the same round), the Mann-Whitney p, and whether the ratio of the medians meets
 // the goal: fio within ±5% (two-sided: a faster engine that disagrees is as
 // wrong as a slower one), wrk ≥ 0.9 and ab ≥ 1.0 (one-sided: a load
 // generator may cost less than the reference), STREAM triad ≥ 0.9; 7-Zip
