@@ -32,7 +32,10 @@ const DefaultTimeout = 30 * time.Second
 // The client is a small HTTP/1.x client on net.Conn and crypto/tls rather
 // than net/http, because net/http cannot send HTTP/1.0 and its per-request
 // overhead would be part of the measurement; it records ab's timestamps
-// (start, connect, end of write, first byte, done) directly.
+// (start, connect, end of write, first byte, done) directly. Plain http
+// connections are opened with ab's system calls and no others (dialRaw):
+// without keep-alive every request is a connection, and net.Dialer's
+// extra calls and allocations cost about a tenth of the client's CPU.
 type Closed struct {
 	// Target is the URL to load (see NewTarget).
 	Target *Target

@@ -12,11 +12,12 @@ import (
 	"io"
 	"net"
 	"net/url"
-
-	"github.com/teebench/teebench/internal/config"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // Target is a parsed http or https URL ready for the raw HTTP/1.x client.
@@ -34,6 +35,11 @@ type Target struct {
 	// reqClose and reqKeep are the request bytes without and with
 	// keep-alive.
 	reqClose, reqKeep []byte
+	// ra is Addr resolved once for dialRaw (as ab resolves its host once);
+	// raErr is why it cannot be used (then net.Dialer dials).
+	raOnce sync.Once
+	ra     rawAddr
+	raErr  error
 }
 
 // UserAgent is sent with every request.
@@ -103,9 +109,16 @@ type reqError struct {
 func (e *reqError) Error() string { return e.err.Error() }
 func (e *reqError) Unwrap() error { return e.err }
 
+// stream is what the raw client needs of a connection: a net.Conn, a
+// *tls.Conn, or dialRaw's *os.File.
+type stream interface {
+	io.ReadWriteCloser
+	SetDeadline(t time.Time) error
+}
+
 // conn is one client connection of the raw client.
 type conn struct {
-	c        net.Conn
+	c        stream
 	br       *bufio.Reader
 	deadline time.Time // read/write deadline in force
 }
@@ -121,6 +134,25 @@ type timing struct {
 // dial connects (and, for https, completes the TLS handshake) within
 // timeout. A TLS certificate verification failure is reported as such.
 func (t *Target) dial(ctx context.Context, d *net.Dialer, timeout time.Duration, br *bufio.Reader) (*conn, error) {
+	if t.TLS == nil {
+		t.raOnce.Do(func() { t.ra, t.raErr = resolveRaw(t.Addr) })
+		if t.raErr == nil {
+			deadline := time.Now().Add(timeout)
+			if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+				deadline = dl
+			}
+			f, err := dialRaw(ctx, t.ra, deadline)
+			if err != nil {
+				return nil, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, err)}
+			}
+			if br == nil {
+				br = bufio.NewReaderSize(f, 4096)
+			} else {
+				br.Reset(f)
+			}
+			return &conn{c: f, br: br, deadline: deadline}, nil
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c, err := d.DialContext(ctx, "tcp", t.Addr)
