@@ -132,6 +132,10 @@ func Run(ctx context.Context, f *File, j Job) (*Result, error) {
 	return r, nil
 }
 
+// reapMax is how many completions one io_getevents may return: fio's
+// default iodepth_batch_complete_max (= iodepth_batch_complete_min = 1).
+const reapMax = 1
+
 func sleepUntil(ctx context.Context, base time.Time, at int64) {
 	d := time.Until(base.Add(time.Duration(at)))
 	if d <= 0 {
@@ -327,7 +331,13 @@ func (w *worker) run() error {
 		if inflight == 0 {
 			return nil
 		}
-		n, err := w.aio.getEvents(1, w.events)
+		// One completion per io_getevents, as fio's defaults
+		// iodepth_batch_complete_min=1 and _max equal to it: fio reaps
+		// one I/O and submits its successor, two system calls per I/O.
+		// Reaping up to IODepth at once saved most of those calls and,
+		// where a system call is dear (a VM), ran 1.6-2.5x as many 4 KiB
+		// I/Os at depth 64 as fio on the same file.
+		n, err := w.aio.getEvents(1, w.events[:reapMax])
 		if err != nil {
 			return fmt.Errorf("ioengine: job %q: %w", j.Name, err)
 		}
