@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/cputime"
 	"github.com/teebench/teebench/internal/gateway"
@@ -91,6 +92,9 @@ func startTarget(b testing.TB, conns int) *target {
 		tg.paths = append(tg.paths, p)
 	}
 	if u := config.NetURL(); u != "" {
+		// Said as a config line, so that a result file (and a comparison
+		// of two) says which server was loaded.
+		benchenv.Scoped(benchenv.KV{Key: "net-target", Value: config.RedactURL(u)})
 		var tc *tls.Config
 		if config.NetInsecure() {
 			tc = &tls.Config{InsecureSkipVerify: true}
@@ -101,6 +105,7 @@ func startTarget(b testing.TB, conns int) *target {
 		}
 		add(name, u, tc)
 	} else {
+		benchenv.Scoped(benchenv.KV{Key: "net-target", Value: "embedded"})
 		exe, err := os.Executable()
 		if err != nil {
 			b.Fatal(err)
