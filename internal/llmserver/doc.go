@@ -31,7 +31,8 @@
 // On the 2-core EPYC VM this was written on, quiet, Medium's
 // BenchmarkForward decode read its weights at a median 92% of the
 // all-core STREAM triad's mean rate over the same stretch of time
-// (bw-util-%; 6 runs, 77 to 99%), and MediumBF16, half the bytes, decoded
+// (bw-util-%; 6 runs, benchstat's interval ±20%; three other runs 77, 84
+// and 86%), and MediumBF16, half the bytes, decoded
 // 1.8x as fast as Medium (speedup-vs-f32: fastest passes, alternating),
 // which only a memory-bound decode can do. Memory encryption then shows
 // directly in TPOT and ITL. The compute is real: nothing sleeps; prefill

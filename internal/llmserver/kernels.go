@@ -129,11 +129,11 @@ func matmul(y, x []float32, w *matrix, T int, k kernels, op epilogue) {
 
 // parallelFor runs fn over [0, n) on up to GOMAXPROCS goroutines (the
 // caller's among them) when the work (in multiply-adds) is large enough to
-// pay for them. The range is cut into about 4 chunks per goroutine, taken
-// in order as goroutines become free, so a core slowed by other processes
-// takes fewer chunks instead of holding up the pass. The goroutines are
-// the package's workers.Team, which stays hot between the dozens of loops
-// of a decode step.
+// pay for them, on the package's workers.Team, which stays hot between the
+// dozens of loops of a decode step. Each goroutine owns a contiguous share
+// of the rows and takes about 32 chunks of it in order (one stream for the
+// prefetchers); one done early takes chunks from the ends of the others'
+// shares, so a core slowed by other processes does not hold up the pass.
 func parallelFor(n, work int, fn func(lo, hi int)) {
 	p := min(runtime.GOMAXPROCS(0), n)
 	if p <= 1 || work < 1<<18 {

@@ -31,6 +31,7 @@ type Team struct {
 	fn      func(lo, hi int)
 	n       int
 	grain   int
+	p       int          // goroutines taking part in the loop
 	regions []region     // one per goroutine: the caller's, then the members'
 	pending atomic.Int64 // members not done with loop gen
 }
@@ -80,13 +81,14 @@ func (t *Team) For(p, n, grain int, fn func(lo, hi int)) {
 	if grain < 1 {
 		grain = 1
 	}
-	if p <= 1 || n <= grain {
+	chunks := (n + grain - 1) / grain
+	if p <= 1 || chunks <= 1 {
 		for lo := 0; lo < n; lo += grain {
 			fn(lo, min(lo+grain, n))
 		}
 		return
 	}
-	if !t.mu.TryLock() {
+	if chunks >= 1<<32 || !t.mu.TryLock() { // a region packs chunk numbers in 32 bits
 		forFresh(p, n, grain, fn)
 		return
 	}
@@ -96,21 +98,16 @@ func (t *Team) For(p, n, grain int, fn func(lo, hi int)) {
 		t.members = append(t.members, m)
 		go t.serve(m, t.gen.Load())
 	}
-	if len(t.regions) != len(t.members)+1 {
+	if len(t.regions) < len(t.members)+1 { // the caller's, then one per member
 		t.regions = make([]region, len(t.members)+1)
 	}
-	chunks := (n + grain - 1) / grain
-	if chunks >= 1<<32 {
-		t.mu.Unlock()
-		forFresh(p, n, grain, fn)
-		t.mu.Lock()
-		return
-	}
+	// The first p regions share the chunks; members beyond p-1 (left
+	// from a loop that asked for more) find theirs empty and take none.
 	for i := range t.regions {
-		lo, hi := chunks*i/len(t.regions), chunks*(i+1)/len(t.regions)
+		lo, hi := min(i, p)*chunks/p, min(i+1, p)*chunks/p
 		t.regions[i].span.Store(uint64(lo)<<32 | uint64(hi))
 	}
-	t.fn, t.n, t.grain = fn, n, grain
+	t.fn, t.n, t.grain, t.p = fn, n, grain, p
 	t.pending.Store(int64(len(t.members)))
 	t.gen.Add(1) // publishes the loop to the members
 	for _, m := range t.members {
@@ -127,13 +124,17 @@ func (t *Team) For(p, n, grain int, fn func(lo, hi int)) {
 	t.fn = nil
 }
 
-// work runs the chunks of region own, then those left in the others.
+// work runs the chunks of region own, then those left in the others; a
+// member beyond the loop's p goroutines takes no part.
 func (t *Team) work(own int) {
+	if own >= t.p {
+		return
+	}
 	for c := t.regions[own].take(false); c >= 0; c = t.regions[own].take(false) {
 		t.fn(c*t.grain, min((c+1)*t.grain, t.n))
 	}
-	for i := 1; i < len(t.regions); i++ {
-		r := &t.regions[(own+i)%len(t.regions)]
+	for i := 1; i < t.p; i++ {
+		r := &t.regions[(own+i)%t.p]
 		for c := r.take(true); c >= 0; c = r.take(true) {
 			t.fn(c*t.grain, min((c+1)*t.grain, t.n))
 		}

@@ -121,7 +121,7 @@ func groups() []group {
 		// runs for a time (config.WrkDuration), so client=go gets the same
 		// time: 5000 keep-alive requests take a fraction of a second, of
 		// which the start and the tail are a large part (0.66-0.72 of
-		// wrk's req/s at 5000x on the 2-core dev VM, 0.92 at 3 s).
+		// wrk's req/s at 5000x on the 2-core dev VM, 0.86-0.93 at 3 s).
 		benchtime := "5000x"
 		if ref == "wrk" {
 			benchtime = config.WrkDuration().String()
@@ -579,8 +579,9 @@ type row struct {
 	// rounds, when not 0, is the number of rounds (2 to 5) that both
 	// sides measured, and lo, hi the smallest and largest per-round ratio
 	// (round i's Go figure over round i's reference figure). Below 6
-	// rounds there is no 95% interval, but the median ratio lies in the
-	// rounds' range with confidence 1 − 2^(1−n) (94% at 5 rounds).
+	// rounds there is no 95% interval, but the median of the per-round
+	// ratios lies in their range with confidence 1 − 2^(1−n) (94% at 5
+	// rounds).
 	rounds int
 	lo, hi float64
 }
