@@ -49,6 +49,10 @@ func target(t *testing.T, u string, tc *tls.Config) *Target {
 }
 
 func TestClosedKeepAlive(t *testing.T) {
+	engines(t, testClosedKeepAlive)
+}
+
+func testClosedKeepAlive(t *testing.T) {
 	for _, ka := range []bool{false, true} {
 		t.Run(fmt.Sprintf("keepalive=%v", ka), func(t *testing.T) {
 			srv, reqs, conns := countingServer(t, nil)
@@ -79,6 +83,10 @@ func TestClosedKeepAlive(t *testing.T) {
 }
 
 func TestClosedCountsErrors(t *testing.T) {
+	engines(t, testClosedCountsErrors)
+}
+
+func testClosedCountsErrors(t *testing.T) {
 	var n atomic.Int64
 	// every other answer is a 503: non-2xx count in Errors, not Failed
 	srv, _, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +121,10 @@ func TestClosedCountsErrors(t *testing.T) {
 }
 
 func TestClosedStopsOnContext(t *testing.T) {
+	engines(t, testClosedStopsOnContext)
+}
+
+func testClosedStopsOnContext(t *testing.T) {
 	srv, _, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(50 * time.Millisecond)
 	})

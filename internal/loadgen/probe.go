@@ -22,7 +22,7 @@ func Probe(ctx context.Context, t *Target) error {
 	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout)
 	defer cancel()
 	var tm timing
-	cn, err := t.do(ctx, &net.Dialer{}, nil, false, ProbeTimeout, bufio.NewReaderSize(nil, 4096), &tm)
+	cn, err := t.do(ctx, &net.Dialer{}, nil, false, ProbeTimeout, bufio.NewReaderSize(nil, 4096), &tm, nil)
 	if cn != nil {
 		cn.c.Close()
 	}

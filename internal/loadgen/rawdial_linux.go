@@ -37,6 +37,21 @@ func resolveRaw(hostport string) (rawAddr, error) {
 	return rawAddr{}, fmt.Errorf("%s: address %v is neither IPv4 nor IPv6", hostport, a)
 }
 
+// sockaddr returns a copy of a's address for one goroutine's use:
+// unix.Connect writes the address's kernel form into the value it is
+// given, so goroutines cannot share one.
+func (a rawAddr) sockaddr() unix.Sockaddr {
+	switch sa := a.sa.(type) {
+	case *unix.SockaddrInet4:
+		c := *sa
+		return &c
+	case *unix.SockaddrInet6:
+		c := *sa
+		return &c
+	}
+	return a.sa
+}
+
 // dialRaw opens a plain TCP connection to sa with the system calls ab
 // makes (socket, a non-blocking connect, the poller's registration and a
 // SO_ERROR check) and no more: net.Dialer adds getsockname, getpeername
@@ -67,10 +82,11 @@ func dialRaw(ctx context.Context, a rawAddr, deadline time.Time) (*os.File, erro
 	defer stop()
 	var cerr error
 	started := false
+	sa := a.sockaddr()
 	werr := rc.Write(func(fd uintptr) bool {
 		if !started {
 			started = true
-			err := unix.Connect(int(fd), a.sa)
+			err := unix.Connect(int(fd), sa)
 			if errors.Is(err, unix.EINPROGRESS) {
 				return false // wait until writable
 			}

@@ -197,7 +197,10 @@ func tlsError(u string, err error) error {
 
 // do sends one request on cn (dialling first when cn is nil) and reads the
 // response. It returns the connection when it may be reused, nil otherwise.
-func (t *Target) do(ctx context.Context, d *net.Dialer, cn *conn, keepAlive bool, timeout time.Duration, br *bufio.Reader, tm *timing) (*conn, error) {
+//
+// ir, when not nil, is told of each connection, so that ctx being done
+// ends a read that waits for a hung server.
+func (t *Target) do(ctx context.Context, d *net.Dialer, cn *conn, keepAlive bool, timeout time.Duration, br *bufio.Reader, tm *timing, ir *interrupter) (*conn, error) {
 	tm.start = time.Now()
 	tm.connect = tm.start // a reused connection: Connect = 0, as in ab
 	if cn == nil {
@@ -206,6 +209,7 @@ func (t *Target) do(ctx context.Context, d *net.Dialer, cn *conn, keepAlive bool
 			return nil, err
 		}
 		tm.connect = time.Now()
+		ir.attach(cn.c)
 	}
 	// The deadline bounds each request by at least timeout/2 and at most
 	// timeout: it is refreshed only when less than half of it is left,
@@ -215,7 +219,7 @@ func (t *Target) do(ctx context.Context, d *net.Dialer, cn *conn, keepAlive bool
 		if dl, ok := ctx.Deadline(); ok && dl.Before(cn.deadline) {
 			cn.deadline = dl
 		}
-		cn.c.SetDeadline(cn.deadline)
+		ir.setDeadline(cn.c, cn.deadline)
 	}
 	req := t.reqClose
 	if keepAlive {
@@ -244,6 +248,116 @@ func (t *Target) do(ctx context.Context, d *net.Dialer, cn *conn, keepAlive bool
 	return nil, nil
 }
 
+// respHead is what the client takes from a response's status line and
+// headers; both engines (the goroutine per connection's readResponse and
+// the event loop) parse with it.
+type respHead struct {
+	status              int
+	http11              bool
+	length              int64 // Content-Length, -1 when absent
+	connKeep, connClose bool  // Connection: keep-alive / close
+}
+
+// statusLine parses "HTTP/1.x NNN reason" into h.
+func (h *respHead) statusLine(line []byte) error {
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+		return &reqError{kindException, fmt.Errorf("bad status line %q", trunc(line))}
+	}
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return &reqError{kindException, fmt.Errorf("bad status code in %q", trunc(line))}
+	}
+	*h = respHead{status: code, http11: line[7] == '1', length: -1}
+	return nil
+}
+
+// header takes one non-empty header line into h.
+func (h *respHead) header(line []byte) error {
+	k, v, ok := bytes.Cut(line, []byte(":"))
+	if !ok {
+		return &reqError{kindException, fmt.Errorf("bad header line %q", trunc(line))}
+	}
+	v = bytes.TrimSpace(v)
+	switch {
+	case bytes.EqualFold(k, []byte("Content-Length")):
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil || n < 0 {
+			return &reqError{kindException, fmt.Errorf("bad Content-Length %q", trunc(v))}
+		}
+		h.length = n
+	case bytes.EqualFold(k, []byte("Connection")):
+		h.connKeep = bytes.EqualFold(v, []byte("keep-alive"))
+		h.connClose = bytes.EqualFold(v, []byte("close"))
+	case bytes.EqualFold(k, []byte("Transfer-Encoding")):
+		if !bytes.EqualFold(v, []byte("identity")) {
+			return &reqError{kindException, fmt.Errorf("Transfer-Encoding %q in answer to an HTTP/1.0 request", trunc(v))}
+		}
+	}
+	return nil
+}
+
+// reusable reports whether the connection may carry the next request once
+// the body (Content-Length bytes) is read: the client asked for keep-alive
+// and the server keeps the connection open. Otherwise the body runs to the
+// server's close.
+func (h *respHead) reusable(keepAlive bool) bool {
+	return keepAlive && h.length >= 0 && (h.connKeep || h.http11 && !h.connClose)
+}
+
+// interrupter ends the I/O of a worker's connection when the run's ctx
+// is done: it moves the connection's deadline to the past (closing it
+// would race with the worker's own close). Its methods do nothing on a nil
+// interrupter.
+type interrupter struct {
+	mu   sync.Mutex
+	c    stream
+	done bool
+}
+
+// past is a deadline long gone: I/O on a connection given it fails at
+// once with os.ErrDeadlineExceeded.
+var past = time.Unix(1, 0)
+
+// attach makes c the connection that fire interrupts, and interrupts it at
+// once when fire already ran.
+func (ir *interrupter) attach(c stream) {
+	if ir == nil {
+		return
+	}
+	ir.mu.Lock()
+	defer ir.mu.Unlock()
+	ir.c = c
+	if ir.done {
+		c.SetDeadline(past)
+	}
+}
+
+// setDeadline sets c's deadline, unless fire ran, which a later deadline
+// must not undo.
+func (ir *interrupter) setDeadline(c stream, t time.Time) {
+	if ir == nil {
+		c.SetDeadline(t)
+		return
+	}
+	ir.mu.Lock()
+	defer ir.mu.Unlock()
+	ir.c = c
+	if ir.done {
+		t = past
+	}
+	c.SetDeadline(t)
+}
+
+// fire interrupts the attached connection and every one attached later.
+func (ir *interrupter) fire() {
+	ir.mu.Lock()
+	defer ir.mu.Unlock()
+	ir.done = true
+	if ir.c != nil {
+		ir.c.SetDeadline(past)
+	}
+}
+
 // readResponse parses the status line and headers and reads the body:
 // Content-Length bytes, or to EOF. Without keep-alive it then waits for the
 // server to close, as ab does (so TIME_WAIT stays on the server side).
@@ -252,62 +366,37 @@ func readResponse(br *bufio.Reader, keepAlive bool, tm *timing) (reuse bool, err
 	if err != nil {
 		return false, &reqError{kindReceive, fmt.Errorf("read status line: %w", err)}
 	}
-	// "HTTP/1.1 200 OK"
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
-		return false, &reqError{kindException, fmt.Errorf("bad status line %q", trunc(line))}
+	var h respHead
+	if err := h.statusLine(line); err != nil {
+		return false, err
 	}
-	http11 := line[7] == '1'
-	code, err := strconv.Atoi(string(line[9:12]))
-	if err != nil {
-		return false, &reqError{kindException, fmt.Errorf("bad status code in %q", trunc(line))}
-	}
-	tm.status = code
-	length := int64(-1)
-	connKeep, connClose := false, false
+	tm.status = h.status
 	for {
-		h, err := readLine(br, tm)
+		line, err := readLine(br, tm)
 		if err != nil {
 			return false, &reqError{kindReceive, fmt.Errorf("read headers: %w", err)}
 		}
-		if len(h) == 0 {
+		if len(line) == 0 {
 			break
 		}
-		k, v, ok := bytes.Cut(h, []byte(":"))
-		if !ok {
-			return false, &reqError{kindException, fmt.Errorf("bad header line %q", trunc(h))}
-		}
-		v = bytes.TrimSpace(v)
-		switch {
-		case bytes.EqualFold(k, []byte("Content-Length")):
-			n, err := strconv.ParseInt(string(v), 10, 64)
-			if err != nil || n < 0 {
-				return false, &reqError{kindException, fmt.Errorf("bad Content-Length %q", trunc(v))}
-			}
-			length = n
-		case bytes.EqualFold(k, []byte("Connection")):
-			connKeep = bytes.EqualFold(v, []byte("keep-alive"))
-			connClose = bytes.EqualFold(v, []byte("close"))
-		case bytes.EqualFold(k, []byte("Transfer-Encoding")):
-			if !bytes.EqualFold(v, []byte("identity")) {
-				return false, &reqError{kindException, fmt.Errorf("Transfer-Encoding %q in answer to an HTTP/1.0 request", trunc(v))}
-			}
+		if err := h.header(line); err != nil {
+			return false, err
 		}
 	}
-	if length >= 0 {
-		n, err := io.CopyN(io.Discard, br, length)
+	if h.length >= 0 {
+		n, err := io.CopyN(io.Discard, br, h.length)
 		tm.read += n
 		tm.bodyLen = n
 		if err != nil {
-			return false, &reqError{kindReceive, fmt.Errorf("read body (%d of %d bytes): %w", n, length, err)}
+			return false, &reqError{kindReceive, fmt.Errorf("read body (%d of %d bytes): %w", n, h.length, err)}
 		}
-		serverKeeps := connKeep || (http11 && !connClose)
-		if keepAlive && serverKeeps {
+		if h.reusable(keepAlive) {
 			return true, nil
 		}
 	}
 	n, err := io.Copy(io.Discard, br) // to EOF: server closes
 	tm.read += n
-	if length < 0 {
+	if h.length < 0 {
 		tm.bodyLen = n
 	}
 	if err != nil {

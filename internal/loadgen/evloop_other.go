@@ -1,0 +1,13 @@
+//go:build !linux
+
+package loadgen
+
+import "errors"
+
+// loopAvailable says that this system has no event loop here: every
+// connection is a goroutine.
+const loopAvailable = false
+
+func (r *closedRun) loop(nslots int, one bool) error {
+	return errors.New("event loop not available on this system")
+}
