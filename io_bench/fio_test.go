@@ -32,19 +32,23 @@ func BenchmarkFio(b *testing.B) {
 	fioPath, fioErr := reftool.FioLookup()
 	for _, s := range specs {
 		b.Run("job="+s.Job.Name, func(b *testing.B) {
-			b.Run("engine=go", func(b *testing.B) { benchGo(b, f, s) })
-			b.Run("engine=fio", func(b *testing.B) {
-				if fioErr != nil {
-					b.Skip(fioErr)
-				}
-				benchFio(b, f, s, fioPath, f.Path)
-			})
-			b.Run("engine=fio-ownfile", func(b *testing.B) {
-				if fioErr != nil {
-					b.Skip(fioErr)
-				}
-				benchFioOwnFile(b, f, s, fioPath)
-			})
+			// The Go engine first, unless TEEBENCH_ORDER=reverse.
+			for _, e := range config.Ordered([]string{"go", "fio", "fio-ownfile"}) {
+				b.Run("engine="+e, func(b *testing.B) {
+					if e == "go" {
+						benchGo(b, f, s)
+						return
+					}
+					if fioErr != nil {
+						b.Skip(fioErr)
+					}
+					if e == "fio" {
+						benchFio(b, f, s, fioPath, f.Path)
+					} else {
+						benchFioOwnFile(b, f, s, fioPath)
+					}
+				})
+			}
 		})
 	}
 }

@@ -141,13 +141,14 @@ func needFiles(b testing.TB, conns int) {
 }
 
 // gatewayCases lists BenchmarkGateway's cases on tg: per path, keep-alive
-// off then on, per concurrency, each client (wrk only with keep-alive).
+// off then on, per concurrency, each client (wrk only with keep-alive;
+// the reference tools first with TEEBENCH_ORDER=reverse).
 func gatewayCases(tg *target, cs []int) []gatewayCase {
 	var ks []gatewayCase
 	for _, p := range tg.paths {
 		for _, ka := range []bool{false, true} {
 			for _, c := range cs {
-				for _, cl := range clients {
+				for _, cl := range config.Ordered(clients) {
 					if cl.keepAliveOnly() && !ka {
 						continue
 					}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,7 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
 	{Name: "TEEBENCH_CACHE", Default: "`teebench` in the user cache dir (`~/.cache/teebench`)", Doc: "absolute path of the cache directory (zk_bench's compiled circuits and keys)"},
 	{Name: "TEEBENCH_ZK_SETUP", Default: "0", Doc: "`1` runs zk_bench's BenchmarkSetup (compile + setup, minutes) outside the report profile"},
+	{Name: "TEEBENCH_ORDER", Default: "forward", Doc: "`reverse` runs the reference tool before the Go implementation in each measured pair (io_bench's engines, net_bench's clients); scripts/crosscheck alternates it by round, so that what one run leaves behind (the host writing back a write job's data) does not always fall on the same side"},
 	{Name: "TEEBENCH_IMAGE", Default: "none", Doc: "the container image the run is in, as a digest reference (`repo@sha256:...`); the container image sets it from compose.yaml or `docker run -e`, the manifest records it as `container-image`"},
 }
 
@@ -211,6 +213,22 @@ func CacheDir() (string, error) {
 	return filepath.Join(d, "teebench"), nil
 }
 
+// ReverseOrder reports whether TEEBENCH_ORDER=reverse asks benchmarks that
+// measure a Go implementation and its reference tool to run the reference
+// first.
+func ReverseOrder() bool { return strings.EqualFold(get("TEEBENCH_ORDER"), "reverse") }
+
+// Ordered returns s in the order TEEBENCH_ORDER asks for: as given
+// (forward, the Go implementation first), or reversed.
+func Ordered[T any](s []T) []T {
+	if !ReverseOrder() {
+		return s
+	}
+	r := slices.Clone(s)
+	slices.Reverse(r)
+	return r
+}
+
 // ZKSetup reports whether TEEBENCH_ZK_SETUP=1 asks for zk_bench's
 // BenchmarkSetup outside the report profile.
 func ZKSetup() bool { return get("TEEBENCH_ZK_SETUP") == "1" }
@@ -228,6 +246,11 @@ func Validate() error {
 	case "", "0", "1", "true", "false", "yes", "no", "on", "off":
 	default:
 		return fmt.Errorf("TEEBENCH_NET_INSECURE=%q: want 0 or 1", get("TEEBENCH_NET_INSECURE"))
+	}
+	switch strings.ToLower(get("TEEBENCH_ORDER")) {
+	case "", "forward", "reverse":
+	default:
+		return fmt.Errorf("TEEBENCH_ORDER=%q: want forward or reverse", get("TEEBENCH_ORDER"))
 	}
 	if v := get("TEEBENCH_ZK_SETUP"); v != "" && v != "0" && v != "1" {
 		return fmt.Errorf("TEEBENCH_ZK_SETUP=%q: want 0 or 1", v)

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,5 +167,33 @@ func TestRedact(t *testing.T) {
 	}
 	if !strings.Contains(got, "http://REDACTED@127.0.0.1:18080/prpc/Version?token=REDACTED: exit status 1") {
 		t.Errorf("RedactText(%q) = %q", msg, got)
+	}
+}
+
+func TestOrdered(t *testing.T) {
+	s := []string{"go", "fio", "fio-ownfile"}
+	for _, c := range []struct {
+		env  string
+		want []string
+	}{
+		{"", s},
+		{"forward", s},
+		{"reverse", []string{"fio-ownfile", "fio", "go"}},
+		{"REVERSE", []string{"fio-ownfile", "fio", "go"}},
+	} {
+		t.Setenv("TEEBENCH_ORDER", c.env)
+		if err := Validate(); err != nil {
+			t.Errorf("TEEBENCH_ORDER=%q: %v", c.env, err)
+		}
+		if got := Ordered(s); !slices.Equal(got, c.want) {
+			t.Errorf("TEEBENCH_ORDER=%q: Ordered = %v, want %v", c.env, got, c.want)
+		}
+	}
+	if s[0] != "go" {
+		t.Errorf("Ordered changed its argument: %v", s)
+	}
+	t.Setenv("TEEBENCH_ORDER", "backwards")
+	if err := Validate(); err == nil || !strings.Contains(err.Error(), "TEEBENCH_ORDER") {
+		t.Errorf("Validate with TEEBENCH_ORDER=backwards: %v, want an error naming it", err)
 	}
 }

@@ -335,12 +335,20 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 				continue
 			}
 			refs := 0
+			// Even rounds run the reference first (TEEBENCH_ORDER=reverse):
+			// what a run leaves behind, such as the host still writing back
+			// a write job's data, then falls on each side in turn.
+			reverse := r%2 == 0
+			order := ""
+			if reverse {
+				order = " (reference first)"
+			}
 			for _, br := range g.runs {
 				t0 := time.Now()
-				outp, err := c.runOnce(ctx, bins[g.pkg], filepath.Join(root, g.pkg), br)
+				outp, err := c.runOnce(ctx, bins[g.pkg], filepath.Join(root, g.pkg), br, reverse)
 				n := c.absorb(g, outp)
 				refs += n.refs
-				fmt.Fprintf(c.stderr, "[round %d/%d] %s %s: %d results in %s\n", r, c.opt.rounds, g.pkg, g.name, n.results, time.Since(t0).Round(time.Second))
+				fmt.Fprintf(c.stderr, "[round %d/%d] %s %s%s: %d results in %s\n", r, c.opt.rounds, g.pkg, g.name, order, n.results, time.Since(t0).Round(time.Second))
 				if err != nil {
 					c.failed = append(c.failed, fmt.Sprintf("round %d %s (%s): %v", r, g.name, br.bench, err))
 					fmt.Fprintf(c.stderr, "crosscheck: round %d %s: %v\n", r, g.name, err)
@@ -476,8 +484,9 @@ func (c *checker) openResult(root string) error {
 
 // runOnce runs one benchmark invocation in the package directory (its
 // testdata) and appends its output to the result file. An interrupt is
-// passed on as SIGINT, so that io_bench removes its test file.
-func (c *checker) runOnce(ctx context.Context, bin, dir string, br benchRun) ([]byte, error) {
+// passed on as SIGINT, so that io_bench removes its test file. reverse
+// sets TEEBENCH_ORDER=reverse: the reference runs before the Go side.
+func (c *checker) runOnce(ctx context.Context, bin, dir string, br benchRun, reverse bool) ([]byte, error) {
 	// -test.v: skipped benchmarks print their reason only then.
 	args := []string{"-test.run", "^$", "-test.bench", br.bench, "-test.count", "1", "-test.timeout", "0", "-test.v"}
 	if br.benchtime != "" {
@@ -487,6 +496,11 @@ func (c *checker) runOnce(ctx context.Context, bin, dir string, br benchRun) ([]
 	if _, err := os.Stat(dir); err == nil {
 		cmd.Dir = dir
 	}
+	order := "TEEBENCH_ORDER=forward"
+	if reverse {
+		order = "TEEBENCH_ORDER=reverse"
+	}
+	cmd.Env = append(os.Environ(), order)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = time.Minute
 	var buf bytes.Buffer

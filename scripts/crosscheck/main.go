@@ -7,7 +7,11 @@
 // test binary is built once with `go test -c` (or taken from
 // $TEEBENCH_BINDIR/<pkg>.test, as scripts/bench.sh does), then every round
 // runs the Go sub-benchmarks and their reference-tool counterparts one
-// after the other, so that both see the same machine state:
+// after the other, so that both see the same machine state; even rounds
+// run the reference first (TEEBENCH_ORDER=reverse), so that what a run
+// leaves behind falls on each side in turn (on the dev VM, the host still
+// writing back a write job's data: fio's write_iops was 0.85-0.87 of the
+// Go engine's when it ran right after it, 0.90-1.01 when it ran first):
 //
 //	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio, and vs engine=fio-ownfile (standalone
 //	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job
