@@ -29,7 +29,9 @@
 // BenchmarkStream/kernel=<copy|scale|add|triad>/impl=go/threads=<N>: STREAM's
 // kernels on three float64 arrays, each at least 4x the last-level cache (and
 // at least STREAM's 10^7 elements), bytes counted as STREAM does. One op = one
-// pass; B/s is the mean rate, best-B/s STREAM's "Best Rate".
+// pass; B/s is the mean rate, best-B/s STREAM's "Best Rate". The triad runs
+// 256-bit vectors where the CPU has AVX2, as C compilers vectorise STREAM's
+// loop (internal/stream; the elements are bit for bit the Go loop's).
 // BenchmarkStream/kernel=triad/impl=c/threads=<N> runs testdata/stream_triad.c
 // (built with gcc -O3 -march=native -fopenmp like STREAM's Makefile, loaded
 // with purego, so no cgo; skipped without gcc or OpenMP) on the same arrays,

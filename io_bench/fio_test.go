@@ -14,7 +14,8 @@ import (
 
 // BenchmarkFio runs the report's nine fio jobs on the Go engine
 // (engine=go) and on fio itself (engine=fio), on one test file, and on
-// standalone fio with a file of its own (engine=fio-ownfile). See the
+// standalone fio with a file of its own (engine=fio-ownfile), in that
+// order (reversed with TEEBENCH_ORDER=reverse). See the
 // package documentation for what one op is and which units each reports.
 func BenchmarkFio(b *testing.B) {
 	specs := Specs(ProfileSizes())
