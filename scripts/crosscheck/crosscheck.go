@@ -248,7 +248,7 @@ func selectGroups(pkgs, pairs string) ([]group, error) {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("crosscheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rounds := fs.Int("rounds", 6, "interleaved rounds (Go, then reference); a 95% interval of the ratio needs 6 or more")
+	rounds := fs.Int("rounds", 6, "interleaved rounds (Go and reference, alternately first); a 95% interval of the ratio needs 6 or more")
 	pkgs := fs.String("pkgs", "", "comma-separated packages to cross-check (default all: io_bench, net_bench, cpu_bench)")
 	pairs := fs.String("pairs", "", "comma-separated pairs to run (default all: fio, wrk, ab, stream, 7zip)")
 	out := fs.String("o", "", "result file to write (default results/crosscheck-<host>-<tee>-<UTC time>.txt; must not exist)")
