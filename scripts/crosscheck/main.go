@@ -8,7 +8,9 @@
 // $TEEBENCH_BINDIR/<pkg>.test, as scripts/bench.sh does), then every round
 // runs the Go sub-benchmarks and their reference-tool counterparts one
 // after the other, so that both see the same machine state; even rounds
-// run the reference first (TEEBENCH_ORDER=reverse), so that what a run
+// run the reference first (TEEBENCH_ORDER=reverse for io_bench and
+// net_bench, BenchmarkSevenZip before the Go codec; STREAM's C benchmark
+// alternates its passes with the Go triad's itself), so that what a run
 // leaves behind falls on each side in turn (on the dev VM, the host still
 // writing back a write job's data: fio's write_iops was 0.85-0.87 of the
 // Go engine's when it ran right after it, 0.90-1.01 when it ran first):
