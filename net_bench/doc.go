@@ -27,8 +27,10 @@
 //     client=go is internal/loadgen's closed loop with ab's semantics
 //     (HTTP/1.0, a new connection and TLS handshake per request unless
 //     keep-alive, connect time including the handshake, ab's floor-index
-//     percentiles). client=ab and client=wrk run the real tools against the
-//     same target (wrk only with keep-alive, for a fixed duration: 1 s smoke,
+//     percentiles; for plain http on Linux an epoll event loop as ab's and
+//     wrk's, for https a goroutine per connection). client=ab and
+//     client=wrk run the real tools against the same target (wrk only
+//     with keep-alive, for a fixed duration: 1 s smoke,
 //     3 s quick, 15 s report, with ns/op set to its time per request), and
 //     skip when the tool is not installed. When b.N < c, c is lowered to b.N
 //     (ab refuses c > n).

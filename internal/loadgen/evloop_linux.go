@@ -83,6 +83,10 @@ func (r *closedRun) loop(nslots int, one bool) error {
 		scratch: make([]byte, 64<<10),
 		req:     r.cl.Target.reqClose,
 	}
+	for i := range l.slots {
+		l.slots[i].fd = -1
+		l.slots[i].buf = make([]byte, 0, headBuf)
+	}
 	if l.sa, err = newRawSockaddr(r.cl.Target.ra.sa); err != nil {
 		unix.Close(epfd)
 		return err
@@ -98,11 +102,8 @@ func (r *closedRun) loop(nslots int, one bool) error {
 		r.merge(&l.tl)
 	}()
 	for i := range l.slots {
-		s := &l.slots[i]
-		s.fd = -1
-		s.buf = make([]byte, 0, headBuf)
 		l.active++
-		l.next(s, i)
+		l.next(&l.slots[i], i)
 	}
 	lastScan := time.Now()
 	for l.active > 0 && !r.stopped() {
