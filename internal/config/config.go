@@ -58,7 +58,7 @@ var Vars = []Var{
 	{Name: "TEEBENCH_LLM_GOODPUT", Default: "none", Doc: "vLLM `--goodput` SLOs in ms for llm_bench, e.g. `ttft:200 tpot:50 e2el:2000`; adds goodput-req/s"},
 	{Name: "TEEBENCH_CACHE", Default: "`teebench` in the user cache dir (`~/.cache/teebench`)", Doc: "absolute path of the cache directory (zk_bench's compiled circuits and keys)"},
 	{Name: "TEEBENCH_ZK_SETUP", Default: "0", Doc: "`1` runs zk_bench's BenchmarkSetup (compile + setup, minutes) outside the report profile"},
-	{Name: "TEEBENCH_ORDER", Default: "forward", Doc: "`reverse` runs the reference tool before the Go implementation in each measured pair (io_bench's engines, net_bench's clients); scripts/crosscheck alternates it by round, so that what one run leaves behind (the host writing back a write job's data) does not always fall on the same side"},
+	{Name: "TEEBENCH_ORDER", Default: "forward", Doc: "`reverse` runs the reference tool before the Go implementation in each measured pair (io_bench's engines, net_bench's clients); scripts/crosscheck alternates it by round, so that what one run leaves behind (on a VM, possibly the host still writing back a write job's data) does not always fall on the same side"},
 	{Name: "TEEBENCH_IMAGE", Default: "none", Doc: "the container image the run is in, as a digest reference (`repo@sha256:...`); the container image sets it from compose.yaml or `docker run -e`, the manifest records it as `container-image`"},
 }
 

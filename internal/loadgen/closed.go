@@ -81,12 +81,11 @@ func (cl Closed) Run(ctx context.Context) (*Result, error) {
 	r.dl, r.hasDL = ctx.Deadline()
 	loops := 0
 	if cl.Target.TLS == nil && useLoop {
-		cl.Target.raOnce.Do(func() { cl.Target.ra, cl.Target.raErr = resolveRaw(cl.Target.Addr) })
-		if cl.Target.raErr == nil {
+		if _, err := cl.Target.rawAddr(); err == nil {
 			// One loop per two Ps: the client leaves half the CPUs to a
 			// target on the same machine. On the 2-core dev VM, one loop
-			// made 0.98-1.0x wrk's keep-alive req/s against the embedded
-			// target and two loops 0.89-0.91x (they took the target's CPU
+			// made 0.95-1.01x wrk's keep-alive req/s against the embedded
+			// target and two loops 0.87-0.93x (they took the target's CPU
 			// and each caught fewer events per epoll_wait).
 			loops = min(cl.C, max(1, runtime.GOMAXPROCS(0)/2))
 		}
@@ -182,8 +181,8 @@ type tally struct {
 }
 
 // record counts one ended request by ab's rules (err nil: an answer was
-// read) and reports whether it got an answer.
-func (r *closedRun) record(tl *tally, tm *timing, err error) bool {
+// read).
+func (r *closedRun) record(tl *tally, tm *timing, err error) {
 	res := &tl.res
 	res.Done++
 	res.BytesRead += tm.read
@@ -204,7 +203,7 @@ func (r *closedRun) record(tl *tally, tm *timing, err error) bool {
 		if res.FirstError == nil {
 			res.FirstError = err
 		}
-		return false
+		return
 	}
 	u := r.cl.Target.URL
 	if tm.status < 200 || tm.status > 299 {
@@ -219,7 +218,6 @@ func (r *closedRun) record(tl *tally, tm *timing, err error) bool {
 		}
 	}
 	tl.own = append(tl.own, sample{tm.done.Sub(tm.start), tm.connect.Sub(tm.start), tm.beginread.Sub(tm.endwrite)})
-	return true
 }
 
 // merge adds a finished worker's tally to the run's.

@@ -178,7 +178,7 @@ func (l *evloop) begin(s *slot, i int) bool {
 	t := l.r.cl.Target
 	fd, err := rawSocket(t.ra.family)
 	if err != nil {
-		l.finish(s, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, os.NewSyscallError("socket", err))}, false)
+		l.finish(s, t.connectError(os.NewSyscallError("socket", err)), false)
 		return false
 	}
 	s.fd = fd
@@ -187,7 +187,7 @@ func (l *evloop) begin(s *slot, i int) bool {
 	// no epoll_ctl in between (ab modifies its pollset for each).
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(i)}
 	if err := rawEpollAdd(l.epfd, fd, &ev); err != nil {
-		l.finish(s, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, os.NewSyscallError("epoll_ctl", err))}, false)
+		l.finish(s, t.connectError(os.NewSyscallError("epoll_ctl", err)), false)
 		return false
 	}
 	err = rawConnect(fd, l.sa)
@@ -199,7 +199,7 @@ func (l *evloop) begin(s *slot, i int) bool {
 		s.state = slotConnecting
 		return true
 	default:
-		l.finish(s, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, os.NewSyscallError("connect", err))}, false)
+		l.finish(s, t.connectError(os.NewSyscallError("connect", err)), false)
 		return false
 	}
 }
@@ -208,14 +208,13 @@ func (l *evloop) begin(s *slot, i int) bool {
 // is the connect's failure (SO_ERROR says which); writable means it is up.
 func (l *evloop) connected(s *slot, i int, events uint32) {
 	if events&(unix.EPOLLERR|unix.EPOLLHUP) != 0 {
-		t := l.r.cl.Target
 		err := error(unix.ECONNREFUSED)
 		if v, gerr := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR); gerr != nil {
 			err = os.NewSyscallError("getsockopt", gerr)
 		} else if v != 0 {
 			err = os.NewSyscallError("connect", unix.Errno(v))
 		}
-		l.done(s, i, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, err)}, false)
+		l.done(s, i, l.r.cl.Target.connectError(err), false)
 		return
 	}
 	if events&unix.EPOLLOUT == 0 {
@@ -241,8 +240,7 @@ func (l *evloop) write(s *slot, i int) bool {
 		case errors.Is(err, unix.EINTR):
 			continue
 		case errors.Is(err, unix.EAGAIN):
-			s.state = slotWriting
-			return true
+			return true // the rest when the poller says writable
 		case err != nil:
 			l.finish(s, &reqError{kindReceive, fmt.Errorf("write request to %s: %w", l.r.cl.Target.URL, os.NewSyscallError("write", err))}, false)
 			return false
@@ -371,6 +369,9 @@ func (s *slot) bodyBytes(n int) (done bool, err error) {
 		return false, nil // past the length, the rest to close is read and counted, as the goroutine engine does
 	}
 	s.tm.bodyLen = s.body
+	// Bytes past the length on a kept connection break HTTP/1.0: this
+	// request fails (the goroutine engine would read them as the next
+	// answer and fail that one; either way one request fails).
 	if int64(n) > take {
 		return true, &reqError{kindException, fmt.Errorf("%d bytes after the %d-byte body on a kept-alive connection", int64(n)-take, s.head.length)}
 	}
@@ -407,7 +408,7 @@ func (l *evloop) expire(now time.Time) {
 		err := &reqError{kindReceive, fmt.Errorf("read response from %s: %w", t.URL, os.ErrDeadlineExceeded)}
 		switch s.state {
 		case slotConnecting:
-			err = &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, os.ErrDeadlineExceeded)}
+			err = t.connectError(os.ErrDeadlineExceeded)
 		case slotWriting:
 			err = &reqError{kindReceive, fmt.Errorf("write request to %s: %w", t.URL, os.ErrDeadlineExceeded)}
 		}

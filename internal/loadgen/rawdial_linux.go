@@ -78,7 +78,7 @@ func dialRaw(ctx context.Context, a rawAddr, deadline time.Time) (*os.File, erro
 		f.Close()
 		return nil, err
 	}
-	stop := context.AfterFunc(ctx, func() { f.SetDeadline(time.Unix(1, 0)) })
+	stop := context.AfterFunc(ctx, func() { f.SetDeadline(past) })
 	defer stop()
 	var cerr error
 	started := false

@@ -135,15 +135,14 @@ type timing struct {
 // timeout. A TLS certificate verification failure is reported as such.
 func (t *Target) dial(ctx context.Context, d *net.Dialer, timeout time.Duration, br *bufio.Reader) (*conn, error) {
 	if t.TLS == nil {
-		t.raOnce.Do(func() { t.ra, t.raErr = resolveRaw(t.Addr) })
-		if t.raErr == nil {
+		if ra, err := t.rawAddr(); err == nil {
 			deadline := time.Now().Add(timeout)
 			if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 				deadline = dl
 			}
-			f, err := dialRaw(ctx, t.ra, deadline)
+			f, err := dialRaw(ctx, ra, deadline)
 			if err != nil {
-				return nil, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, err)}
+				return nil, t.connectError(err)
 			}
 			if br == nil {
 				br = bufio.NewReaderSize(f, 4096)
@@ -157,7 +156,7 @@ func (t *Target) dial(ctx context.Context, d *net.Dialer, timeout time.Duration,
 	defer cancel()
 	c, err := d.DialContext(ctx, "tcp", t.Addr)
 	if err != nil {
-		return nil, &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, err)}
+		return nil, t.connectError(err)
 	}
 	if t.TLS != nil {
 		tc := tls.Client(c, t.TLS)
@@ -173,6 +172,18 @@ func (t *Target) dial(ctx context.Context, d *net.Dialer, timeout time.Duration,
 		br.Reset(c)
 	}
 	return &conn{c: c, br: br}, nil
+}
+
+// rawAddr returns Addr resolved once for raw dialling (dialRaw, the event
+// loop), or why it cannot be used: then net.Dialer dials.
+func (t *Target) rawAddr() (rawAddr, error) {
+	t.raOnce.Do(func() { t.ra, t.raErr = resolveRaw(t.Addr) })
+	return t.ra, t.raErr
+}
+
+// connectError is a failed connect to t, ab's Connect category.
+func (t *Target) connectError(err error) *reqError {
+	return &reqError{kindConnect, fmt.Errorf("connect to %s (%s): %w", t.URL, t.Addr, err)}
 }
 
 // isVerifyError reports whether err is a TLS certificate verification

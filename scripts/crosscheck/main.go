@@ -11,9 +11,10 @@
 // run the reference first (TEEBENCH_ORDER=reverse for io_bench and
 // net_bench, BenchmarkSevenZip before the Go codec; STREAM's C benchmark
 // alternates its passes with the Go triad's itself), so that what a run
-// leaves behind falls on each side in turn (on the dev VM, the host still
-// writing back a write job's data: fio's write_iops was 0.85-0.87 of the
-// Go engine's when it ran right after it, 0.90-1.01 when it ran first):
+// leaves behind falls on each side in turn (on the dev VM, in two runs of
+// each order, fio's write_iops was 0.85-0.87 of the Go engine's when it
+// ran right after it and 0.90-1.01 when it ran first; the host still
+// writing back the Go engine's data is a likely cause):
 //
 //	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio, and vs engine=fio-ownfile (standalone
 //	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job
