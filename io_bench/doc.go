@@ -86,7 +86,10 @@
 // the file. A file system without O_DIRECT, or tmpfs/ramfs (which accept
 // O_DIRECT on recent kernels but are memory), runs buffered and says so
 // with the config lines `io-direct: false` and `io-direct-note: ...`.
-// `io-fs:` names the file system.
+// `io-fs:` names the file system, `io-dev:` the block device that holds
+// the test file as the kernel names it (vda, nvme0n1p1, zram0, dm-0; a
+// "major:minor" number where there is no block device, as on tmpfs), so
+// that a result file says which device its I/O figures are of.
 //
 // TEEBENCH_PROFILE sizes the jobs: smoke 16 MiB, 200 ms ramp, 500 ms
 // runtime; quick (default) 256 MiB, 1 s, 3 s; report 2 GiB, 2 s, 15 s

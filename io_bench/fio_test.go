@@ -24,7 +24,7 @@ func BenchmarkFio(b *testing.B) {
 		size = max(size, s.Job.FileSize())
 	}
 	f := prepare(b, config.IODir(), size)
-	benchenv.Scoped(benchenv.KV{Key: "io-fs", Value: f.FS}, benchenv.KV{Key: "io-direct", Value: fmt.Sprint(f.Direct)})
+	benchenv.Scoped(benchenv.KV{Key: "io-fs", Value: f.FS}, benchenv.KV{Key: "io-dev", Value: f.Dev}, benchenv.KV{Key: "io-direct", Value: fmt.Sprint(f.Direct)})
 	if !f.Direct {
 		// Said as a config line, so that it stays with the results.
 		benchenv.Scoped(benchenv.KV{Key: "io-direct-note", Value: f.DirectNote})

@@ -161,7 +161,7 @@ func TestTmpfsSaysNotDirect(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v:\n%s", err, out)
 	}
-	for _, want := range []string{"io-fs: tmpfs", "io-direct: false", "io-direct-note: tmpfs is memory",
+	for _, want := range []string{"io-fs: tmpfs", "io-direct: false", "io-direct-note: tmpfs is memory", "io-dev: 0:",
 		"BenchmarkFio/job=read_latency/engine=go", "IOPS"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -170,7 +170,7 @@ func TestTmpfsSaysNotDirect(t *testing.T) {
 	// The io keys describe io_bench only: they are cleared after its
 	// benchmarks (an empty value deletes a key), so that in a combined
 	// result file they do not label the next package's rows.
-	for _, want := range []string{"\nio-fs:\n", "\nio-direct:\n", "\nio-direct-note:\n"} {
+	for _, want := range []string{"\nio-fs:\n", "\nio-dev:\n", "\nio-direct:\n", "\nio-direct-note:\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output does not clear %q after the benchmarks:\n%s", strings.TrimSpace(want), out)
 		}

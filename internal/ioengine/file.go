@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,11 @@ type File struct {
 	Size int64
 	// FS names the filesystem type (ext4, xfs, tmpfs, overlay, ...).
 	FS string
+	// Dev names the block device that holds the file as the kernel does
+	// (vda, nvme0n1p1, zram0, dm-0), or is "major:minor" where it names
+	// none (tmpfs, overlay and network file systems have a device number
+	// without a block device).
+	Dev string
 	// Direct reports whether O_DIRECT bypasses the page cache here. When
 	// false, DirectNote says why and the jobs must run buffered.
 	Direct     bool
@@ -64,6 +70,27 @@ func fsInfo(dir string) (name string, avail uint64, err error) {
 	return name, st.Bavail * uint64(st.Bsize), nil
 }
 
+// blockDev returns the kernel's name of the block device holding path
+// (DEVNAME in /sys/dev/block/M:m/uevent), or "M:m" when there is none, or
+// "unknown" when path cannot be stat'ed.
+func blockDev(path string) string {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return "unknown"
+	}
+	mm := fmt.Sprintf("%d:%d", unix.Major(st.Dev), unix.Minor(st.Dev))
+	b, err := os.ReadFile("/sys/dev/block/" + mm + "/uevent")
+	if err != nil {
+		return mm
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if name, ok := strings.CutPrefix(l, "DEVNAME="); ok && name != "" {
+			return name
+		}
+	}
+	return mm
+}
+
 // spaceMargin is left free on the filesystem besides the test file.
 const spaceMargin = 64 << 20
 
@@ -104,7 +131,7 @@ func PrepareFile(dir string, size int64) (*File, error) {
 		return nil, fmt.Errorf("ioengine: I/O directory %s (%s) has %d MiB free; the %d MiB test file needs %d MiB",
 			dir, fs, avail>>20, size>>20, need>>20)
 	}
-	f := &File{Path: filepath.Join(tmp, "fiotest"), Dir: tmp, Size: size, FS: fs}
+	f := &File{Path: filepath.Join(tmp, "fiotest"), Dir: tmp, Size: size, FS: fs, Dev: blockDev(tmp)}
 	f.ctx, f.cancel = context.WithCancel(context.Background())
 	register(f)
 	if err := f.fill(); err != nil {

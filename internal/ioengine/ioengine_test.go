@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,7 +153,15 @@ func TestPrepareFileContent(t *testing.T) {
 		}
 		seen[k] = true
 	}
-	t.Logf("fs %s direct %v %s", f.FS, f.Direct, f.DirectNote)
+	t.Logf("fs %s dev %s direct %v %s", f.FS, f.Dev, f.Direct, f.DirectNote)
+	// On a file system on a block device, Dev is the device's name.
+	var st unix.Stat_t
+	if err := unix.Stat(f.Path, &st); err != nil {
+		t.Fatal(err)
+	}
+	if unix.Major(st.Dev) != 0 && (f.Dev == "" || strings.Contains(f.Dev, ":")) {
+		t.Errorf("dev %q for a file on device %d:%d, want the device's name", f.Dev, unix.Major(st.Dev), unix.Minor(st.Dev))
+	}
 }
 
 // TestPrepareFileLayout: the file is laid out as fio lays out its own
@@ -204,6 +213,10 @@ func TestTmpfsIsNotDirect(t *testing.T) {
 	f := prepare(t, "/dev/shm", 4<<20)
 	if f.FS != "tmpfs" || f.Direct || !strings.Contains(f.DirectNote, "tmpfs") {
 		t.Fatalf("fs %q direct %v note %q", f.FS, f.Direct, f.DirectNote)
+	}
+	// tmpfs has a device number (major 0) but no block device.
+	if !regexp.MustCompile(`^0:\d+$`).MatchString(f.Dev) {
+		t.Errorf("dev %q on tmpfs, want 0:N", f.Dev)
 	}
 	r, err := Run(context.Background(), f, Job{Name: "t", RW: RandRead, BlockSize: 4096, IODepth: 8, Size: 4 << 20, NumberIOs: 500})
 	if err != nil {

@@ -307,6 +307,7 @@ type checker struct {
 	skips          []skip
 	failed         []string
 	notes          []string
+	results        int // benchmark result lines written to the result file
 }
 
 // skip is one benchmark that skipped, with its reason.
@@ -355,6 +356,7 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 				outp, err := c.runOnce(ctx, bins[g.pkg], filepath.Join(root, g.pkg), br, reverse)
 				n := c.absorb(g, outp)
 				refs += n.refs
+				c.results += n.results
 				fmt.Fprintf(c.stderr, "[round %d/%d] %s %s%s: %d results in %s\n", r, c.opt.rounds, g.pkg, g.name, order, n.results, time.Since(t0).Round(time.Second))
 				if err != nil {
 					c.failed = append(c.failed, fmt.Sprintf("round %d %s (%s): %v", r, g.name, br.bench, err))
@@ -372,6 +374,18 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 	}
 	if err := c.result.Sync(); err != nil {
 		fmt.Fprintln(c.stderr, "crosscheck:", err)
+	}
+	if c.results == 0 {
+		// The file holds the manifest only: nothing to keep or report on.
+		os.Remove(c.opt.out)
+		fmt.Fprintf(c.stderr, "crosscheck: no benchmark measured anything; removed %s\n", c.opt.out)
+		for _, f := range c.failed {
+			fmt.Fprintln(c.stdout, "FAILED:", f)
+		}
+		for _, s := range c.skips {
+			fmt.Fprintf(c.stdout, "skipped: %s/%s: %s\n", s.pkg, s.bench, s.reason)
+		}
+		return 1
 	}
 	if err := c.writeSkips(); err != nil {
 		fmt.Fprintln(c.stderr, "crosscheck:", err)

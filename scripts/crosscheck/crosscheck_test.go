@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -280,5 +283,29 @@ func TestSmoke(t *testing.T) {
 	stderr.Reset()
 	if rc := run([]string{"-rounds", "1", "-pairs", "stream", "-o", out}, &stdout, &stderr); rc != 2 || !strings.Contains(stderr.String(), "file exists") {
 		t.Errorf("rerun onto an existing file: exit %d, stderr %q", rc, stderr.String())
+	}
+}
+
+// TestNothingMeasured: a run in which no benchmark produced a result (here
+// a pattern that matches none) fails and leaves no result file behind,
+// rather than a file holding a manifest and no samples.
+func TestNothingMeasured(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cpu_bench (-short)")
+	}
+	t.Setenv("TEEBENCH_PROFILE", "smoke")
+	out := filepath.Join(t.TempDir(), "cc.txt")
+	var stdout, stderr bytes.Buffer
+	c := &checker{opt: options{rounds: 1, out: out}, stdout: &stdout, stderr: &stderr}
+	g := group{name: "none", pkg: "cpu_bench", runs: []benchRun{{bench: "^BenchmarkNoSuchBenchmark$", benchtime: "1x"}},
+		isRef: func(string) bool { return false }, pairs: func(*report.Dataset) []pair { return nil }}
+	if rc := c.run(context.Background(), []group{g}); rc != 1 {
+		t.Errorf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", rc, stdout.String(), stderr.String())
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("result file after a run that measured nothing: %v, want it removed", err)
+	}
+	if want := "no benchmark measured anything; removed " + out; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
 	}
 }
