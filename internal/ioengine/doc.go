@@ -15,9 +15,9 @@
 // as fio's libaio engine, which the reference report used. A worker keeps
 // iodepth I/Os in flight with fio's default system calls: it reaps one
 // completion per io_getevents (iodepth_batch_complete_min=1, and _max equal
-// to it), made as a raw system call when every worker has a P, so the wait
-// does not bounce the goroutine through the scheduler, and submits each successor with its own
-// io_submit (iodepth_batch_submit=1). Both matter where system calls are
+// to it), made as a raw system call when every worker has a P, so the
+// wait does not bounce the goroutine through the scheduler, and submits
+// each successor with its own io_submit (iodepth_batch_submit=1). Both matter where system calls are
 // dear: reaping every available completion at once ran 1.6-2.5x as many
 // 4 KiB I/Os at depth 64 as fio on a 2-core VM, and one io_submit per
 // batch lost about 10%. Buffers are anonymous mmap

@@ -492,7 +492,7 @@ func (c *checker) openResult(root string) error {
 	if err != nil {
 		return fmt.Errorf("result file: %w", err)
 	}
-	if _, err := man.WriteTo(f); err == nil {
+	if _, err = man.WriteTo(f); err == nil {
 		err = benchenv.WriteUnits(f)
 	}
 	if err != nil {
