@@ -94,22 +94,38 @@ func (cl Closed) Run(ctx context.Context) (*Result, error) {
 	var loopErr error // an event loop's own failure (not a request's)
 	// ab starts con[0] alone and waits for its answer, then the rest.
 	if loops > 0 {
-		loopErr = r.loop(1, true)
+		loopErr = r.loop(1, true, 0)
 		if loopErr == nil {
+			// As ab, which starts all C connections before it reads any
+			// answer, each connection's first request is reserved before
+			// any loop runs: otherwise a loop scheduled late can find that
+			// the others have done all N, and fewer than C connections
+			// open.
+			reserved := make([]int, loops)
+			for i := range loops {
+				// loop i runs connections i, i+loops, ...
+				for reserved[i] < (cl.C-i+loops-1)/loops && r.take() {
+					reserved[i]++
+				}
+			}
 			errs := make([]error, loops)
 			var wg sync.WaitGroup
 			for i := range loops {
-				// loop i runs connections i, i+loops, ...
-				wg.Go(func() { errs[i] = r.loop((cl.C-i+loops-1)/loops, false) })
+				wg.Go(func() { errs[i] = r.loop((cl.C-i+loops-1)/loops, false, reserved[i]) })
 			}
 			wg.Wait()
 			loopErr = errors.Join(errs...)
 		}
 	} else {
-		r.worker(true)
+		r.worker(true, false)
 		var wg sync.WaitGroup
-		for range cl.C {
-			wg.Go(func() { r.worker(false) })
+		// Reserved as for the loops above.
+		k := 0
+		for k < cl.C && r.take() {
+			k++
+		}
+		for range k {
+			wg.Go(func() { r.worker(false, true) })
 		}
 		wg.Wait()
 	}
@@ -232,15 +248,20 @@ func (r *closedRun) merge(tl *tally) {
 }
 
 // worker is the goroutine engine: one connection, one request at a time,
-// until N have been started (one: the first request alone).
-func (r *closedRun) worker(one bool) {
+// until N have been started (one: the first request alone). reserved says
+// its first request was taken for it.
+func (r *closedRun) worker(one, reserved bool) {
 	var tl tally
 	d := &net.Dialer{KeepAlive: -1} // no TCP keep-alive probes: saves four setsockopt calls per connection
 	br := bufio.NewReaderSize(nil, 4096)
 	var cn *conn
 	ir := &interrupter{}
 	defer context.AfterFunc(r.ctx, ir.fire)()
-	for !r.stopped() && r.take() {
+	for {
+		if r.stopped() || !reserved && !r.take() {
+			break
+		}
+		reserved = false
 		var tm timing
 		var err error
 		cn, err = r.cl.Target.do(r.ctx, d, cn, r.cl.KeepAlive, r.timeout, br, &tm, ir)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -174,6 +175,32 @@ func TestClosedOddAnswers(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestClosedOpensC checks ab's start: with keep-alive, the first request
+// alone and then C connections, each with at least one request, even when
+// N leaves one request for each and some workers or loops are scheduled
+// late (GOMAXPROCS 8 gives the event-loop engine several loops). Before
+// the first requests were reserved, a late worker found nothing left in
+// about one run in ten and fewer connections opened.
+func TestClosedOpensC(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	engines(t, func(t *testing.T) {
+		for range 40 {
+			u, conns := rawServer(t, true, func() []string { return []string{"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"} })
+			const c = 6
+			res, err := Closed{Target: target(t, u, nil), N: c + 1, C: c, KeepAlive: true}.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Done != c+1 || res.Failed.Total() != 0 {
+				t.Fatalf("Done %d Failed %+v (first error %v), want %d good", res.Done, res.Failed, res.FirstError, c+1)
+			}
+			if conns() != c+1 {
+				t.Fatalf("server saw %d connections, want %d (the first request's and C=%d)", conns(), c+1, c)
+			}
+		}
+	})
 }
 
 // TestClosedRefused counts every request to a port nothing listens on as a

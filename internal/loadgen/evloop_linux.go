@@ -54,30 +54,34 @@ const headBuf = 4096
 // connect, write, read until the server closes, close; the registration
 // goes with the descriptor, so there is no epoll_ctl to remove it.
 type evloop struct {
-	r       *closedRun
-	one     bool // run one request only (ab's first, alone)
-	epfd    int
-	slots   []slot
-	events  []unix.EpollEvent
-	scratch []byte // body bytes are read here and dropped
-	req     []byte
-	sa      *rawSockaddr // the target's address
-	active  int          // slots with a request in flight
-	began   int          // requests this loop started
-	tl      tally
+	r   *closedRun
+	one bool // run one request only (ab's first, alone)
+	// reserved is how many requests were taken for this loop before it
+	// started (one for each of its first connections).
+	reserved int
+	epfd     int
+	slots    []slot
+	events   []unix.EpollEvent
+	scratch  []byte // body bytes are read here and dropped
+	req      []byte
+	sa       *rawSockaddr // the target's address
+	active   int          // slots with a request in flight
+	began    int          // requests this loop started
+	tl       tally
 }
 
 // loop runs nslots connections on one event loop until N requests have
 // been started and ended, or ctx is done (requests cut short are not
-// counted). It returns only the loop's own failures (epoll); a request's
-// failure is counted by ab's rules.
-func (r *closedRun) loop(nslots int, one bool) error {
+// counted); reserved requests were taken for it, for its first
+// connections. It returns only the loop's own failures (epoll); a
+// request's failure is counted by ab's rules.
+func (r *closedRun) loop(nslots int, one bool, reserved int) error {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return os.NewSyscallError("epoll_create1", err)
 	}
 	l := &evloop{
-		r: r, one: one, epfd: epfd,
+		r: r, one: one, epfd: epfd, reserved: reserved,
 		slots:   make([]slot, nslots),
 		events:  make([]unix.EpollEvent, nslots),
 		scratch: make([]byte, 64<<10),
@@ -150,7 +154,7 @@ func (l *evloop) closeSlot(s *slot) {
 // With none left the slot goes idle.
 func (l *evloop) next(s *slot, i int) {
 	for {
-		if l.one && l.began > 0 || l.r.stopped() || !l.r.take() {
+		if l.one && l.began > 0 || l.r.stopped() || !l.claim() {
 			l.closeSlot(s)
 			s.state = slotIdle
 			l.active--
@@ -161,6 +165,15 @@ func (l *evloop) next(s *slot, i int) {
 			return
 		}
 	}
+}
+
+// claim takes the loop's next request: a reserved one, else one of N's.
+func (l *evloop) claim() bool {
+	if l.reserved > 0 {
+		l.reserved--
+		return true
+	}
+	return l.r.take()
 }
 
 // begin starts one request on s: on its kept connection, or on a new one.

@@ -8,6 +8,6 @@ import "errors"
 // connection is a goroutine.
 const loopAvailable = false
 
-func (r *closedRun) loop(nslots int, one bool) error {
+func (r *closedRun) loop(nslots int, one bool, reserved int) error {
 	return errors.New("event loop not available on this system")
 }
