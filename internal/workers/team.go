@@ -110,6 +110,9 @@ func (t *Team) For(p, n, grain int, fn func(lo, hi int)) {
 	t.fn, t.n, t.grain, t.p = fn, n, grain, p
 	t.pending.Store(int64(len(t.members)))
 	t.gen.Add(1) // publishes the loop to the members
+	if testHookPublished != nil {
+		testHookPublished()
+	}
 	for _, m := range t.members {
 		if m.parked.CompareAndSwap(true, false) {
 			m.wake <- struct{}{}
@@ -165,13 +168,27 @@ func (t *Team) await(m *member, seen uint64) uint64 {
 			runtime.Gosched()
 		}
 	}
-	m.parked.Store(true)
-	if g := t.gen.Load(); g != seen && m.parked.CompareAndSwap(true, false) {
-		return g // the loop began before For could see us parked
+	for {
+		m.parked.Store(true)
+		if g := t.gen.Load(); g != seen && m.parked.CompareAndSwap(true, false) {
+			return g // the loop began before For could see us parked
+		}
+		<-m.wake // For cleared parked and sent, after publishing a loop
+		if g := t.gen.Load(); g != seen {
+			return g
+		}
+		// A wake for the loop we have already done: For was descheduled
+		// between publishing loop seen and waking us, and in that time we
+		// saw the loop, ran it and parked again. Running it twice would
+		// count us twice in pending and let For return before the others
+		// are done; wait for the next one instead.
 	}
-	<-m.wake // For cleared parked and sent, after publishing the loop
-	return t.gen.Load()
 }
+
+// testHookPublished, set by tests only, runs in For after the loop is
+// published and before the parked members are woken: where a descheduled
+// caller would be.
+var testHookPublished func()
 
 // forFresh is For on goroutines started for this loop alone.
 func forFresh(p, n, grain int, fn func(lo, hi int)) {

@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -83,4 +84,63 @@ func TestTeamSteals(t *testing.T) {
 	if started[n/2-1] > started[n/2-2] {
 		t.Errorf("chunk %d ran after chunk %d (start order %v): nothing was taken from the back of the slow share", n/2-1, n/2-2, started)
 	}
+}
+
+// A member that sees a loop while For is held up between publishing it and
+// waking the parked members (its goroutine descheduled, as on a machine
+// with more Ps than free CPUs) runs the loop, parks again, and then gets
+// For's wake. It must not run the loop a second time: it did, counted
+// itself twice in pending, and a later For waited for ever (or returned
+// before the others were done). Found as a hang of llmserver's
+// tests at GOMAXPROCS=8 on 2 CPUs.
+func TestTeamLateWake(t *testing.T) {
+	var team Team
+	const n = 64
+	var done atomic.Int32
+	fn := func(lo, hi int) { done.Add(int32(hi - lo)) }
+	defer func() { testHookPublished = nil }()
+	tested := 0
+	for range 50 {
+		team.For(2, n, 1, func(int, int) {}) // the member exists and spins
+		done.Store(0)
+		late := false
+		testHookPublished = func() {
+			// Wait for the member to take the loop on its own (it steals the
+			// caller's share too), then for it to park again.
+			deadline := time.Now().Add(100 * time.Millisecond)
+			for done.Load() < n && time.Now().Before(deadline) {
+				runtime.Gosched()
+			}
+			if late = done.Load() == n; late {
+				time.Sleep(4 * Spin)
+			}
+		}
+		returned := make(chan struct{})
+		go func() {
+			team.For(2, n, 1, fn)
+			close(returned)
+		}()
+		select {
+		case <-returned:
+		case <-time.After(10 * time.Second):
+			t.Fatal("For did not return in 10 s after a late wake: the member ran the loop twice and pending went below zero")
+		}
+		testHookPublished = nil
+		if got := done.Load(); got != n {
+			t.Fatalf("%d of %d indexes ran", got, n)
+		}
+		// The member, woken, must go back to waiting: not take the loop
+		// again and count itself a second time.
+		time.Sleep(time.Millisecond)
+		if p := team.pending.Load(); p != 0 {
+			t.Fatalf("pending is %d after the loop, want 0: the member counted itself twice", p)
+		}
+		if late {
+			tested++
+		}
+	}
+	if tested == 0 {
+		t.Fatal("in 50 tries the member never took a loop before For woke it: the late wake was not tested")
+	}
+	t.Logf("late wakes tested: %d of 50", tested)
 }
