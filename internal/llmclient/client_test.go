@@ -92,6 +92,15 @@ func (s *sent) decodeRate() float64 {
 	return float64(toks) / d.Seconds()
 }
 
+// schedTol is how far the client's means may be from the server's own
+// record of what it sent. What it must catch are formula errors, the
+// smallest of which are 7.7 % (E2EL without the last chunk, 50 of 650
+// ms), 11 % (ITL over n gaps rather than n-1) and 12.5 % (decode tok/s
+// counting the first token): 5 % catches all of them. 2 % did too, but
+// failed about one run in 30 on 2 loaded CPUs (with GOMAXPROCS 8), where
+// the delivery of a chunk was 5 ms late on a 250 ms TTFT.
+const schedTol = 0.05
+
 func within(t *testing.T, what string, got, want time.Duration, tol float64) {
 	t.Helper()
 	if d := math.Abs(float64(got-want)) / float64(want); d > tol {
@@ -102,7 +111,7 @@ func within(t *testing.T, what string, got, want time.Duration, tol float64) {
 }
 
 // The measured TTFT, ITL and TPOT match a known streaming schedule within
-// 2%, for both endpoints, with and without usage.
+// schedTol, for both endpoints, with and without usage.
 func TestMetricsMatchSchedule(t *testing.T) {
 	const (
 		ttft = 250 * time.Millisecond
@@ -130,19 +139,19 @@ func TestMetricsMatchSchedule(t *testing.T) {
 			if m.Completed != len(reqs) {
 				t.Fatalf("completed %d of %d: %s", m.Completed, len(reqs), m.ErrorSummary())
 			}
-			// The client must match what the server did within 2%. The server
+			// The client must match what the server did within schedTol. The server
 			// keeps the nominal schedule unless the machine is overloaded;
 			// how far it drifted is logged.
 			rTTFT, rITL, rTPOT, rE2EL := rec.realized()
 			t.Logf("server sent: TTFT %v (nominal %v), ITL %v (nominal %v)", rTTFT, ttft, rITL, gap)
-			within(t, "mean TTFT", m.TTFT.Mean(), rTTFT, 0.02)
-			within(t, "mean ITL", m.ITL.Mean(), rITL, 0.02)
-			within(t, "mean TPOT", m.TPOT.Mean(), rTPOT, 0.02)
-			within(t, "mean E2EL", m.E2EL.Mean(), rE2EL, 0.02)
+			within(t, "mean TTFT", m.TTFT.Mean(), rTTFT, schedTol)
+			within(t, "mean ITL", m.ITL.Mean(), rITL, schedTol)
+			within(t, "mean TPOT", m.TPOT.Mean(), rTPOT, schedTol)
+			within(t, "mean E2EL", m.E2EL.Mean(), rE2EL, schedTol)
 			// decode-tok/s against the schedule's decode rate (1/gap, 20
 			// tok/s, as the server realized it).
 			rDecode := rec.decodeRate()
-			if d := math.Abs(m.DecodeThroughput-rDecode) / rDecode; d > 0.02 {
+			if d := math.Abs(m.DecodeThroughput-rDecode) / rDecode; d > schedTol {
 				t.Errorf("decode tok/s = %.3f, server decoded at %.3f (nominal %.3f): off by %.2f%%", m.DecodeThroughput, rDecode, 1/gap.Seconds(), d*100)
 			} else {
 				t.Logf("decode tok/s = %.3f (server %.3f, nominal %.3f, off by %.2f%%)", m.DecodeThroughput, rDecode, 1/gap.Seconds(), d*100)
@@ -226,14 +235,21 @@ func TestBadServers(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
 			c := NewClient(srv.URL, "m")
-			c.Timeout = 300 * time.Millisecond
+			// Short for the stalled server, whose answer is the timeout;
+			// the others must end with their own reason well before it
+			// (a 300 ms bound was too short for reading the over-long
+			// line with eight other servers on 2 loaded CPUs).
+			c.Timeout = 5 * time.Second
+			if tc.reason == ReasonTimeout {
+				c.Timeout = 300 * time.Millisecond
+			}
 			reqs := []Request{{Prompt: "x", PromptLen: 1, OutputLen: 4}, {Prompt: "y", PromptLen: 1, OutputLen: 4}}
 			start := time.Now()
 			outs, dur, err := Run(context.Background(), c, reqs, Load{Rate: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if time.Since(start) > 5*time.Second {
+			if time.Since(start) > 10*time.Second {
 				t.Errorf("took %v", time.Since(start))
 			}
 			m := Summarize(outs, dur, nil)
