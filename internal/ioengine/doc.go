@@ -17,11 +17,11 @@
 // completion per io_getevents (iodepth_batch_complete_min=1, and _max equal
 // to it), made as a raw system call when every worker has a P, so the
 // wait does not bounce the goroutine through the scheduler, and submits
-// each successor with its own io_submit (iodepth_batch_submit=1). Both matter where system calls are
-// dear: reaping every available completion at once ran 1.6-2.5x as many
-// 4 KiB I/Os at depth 64 as fio on a 2-core VM, and one io_submit per
-// batch lost about 10%. Buffers are anonymous mmap
-// memory (page aligned, as O_DIRECT needs, and invisible to the garbage
+// each successor with its own io_submit (iodepth_batch_submit=1). Both
+// matter where system calls are dear: reaping every available completion
+// at once ran 1.6-2.5x as many 4 KiB I/Os at depth 64 as fio on a 2-core
+// VM, and one io_submit per batch lost about 10%. Buffers are anonymous
+// mmap memory (page aligned, as O_DIRECT needs, and invisible to the garbage
 // collector); the hot loop does not allocate. Random offsets follow a
 // full-period permutation of the blocks, so like fio's random map every
 // block is touched once per pass.

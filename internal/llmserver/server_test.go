@@ -193,8 +193,9 @@ func TestBadRequests(t *testing.T) {
 func TestBatchingAndCancel(t *testing.T) {
 	// Tiny, not the test model: a test-model request is done in about a
 	// millisecond, less than it can take a loaded machine to start the
-	// next goroutine's request, and then no two ever overlap. 100 tokens
-	// of Tiny take about 100 ms.
+	// next goroutine's request, and then no two ever overlap. 300 tokens
+	// of Tiny: about three times the 29-39 ms that 100 took alone on the
+	// 2-core development VM.
 	lt := start(t, Options{Models: []Config{Tiny}})
 	e := lt.Server.Engine(Tiny.Name)
 	var wg sync.WaitGroup
@@ -203,7 +204,7 @@ func TestBatchingAndCancel(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			resp, err := http.Post(lt.URL+"/v1/completions", "application/json",
-				strings.NewReader(`{"prompt":"batch me","max_tokens":100,"ignore_eos":true,"stream":true}`))
+				strings.NewReader(`{"prompt":"batch me","max_tokens":300,"ignore_eos":true,"stream":true}`))
 			if err == nil {
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()

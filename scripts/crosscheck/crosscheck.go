@@ -377,8 +377,11 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 	}
 	if c.results == 0 {
 		// The file holds the manifest only: nothing to keep or report on.
-		os.Remove(c.opt.out)
-		fmt.Fprintf(c.stderr, "crosscheck: no benchmark measured anything; removed %s\n", c.opt.out)
+		if err := os.Remove(c.opt.out); err != nil {
+			fmt.Fprintf(c.stderr, "crosscheck: no benchmark measured anything; could not remove %s: %v\n", c.opt.out, err)
+		} else {
+			fmt.Fprintf(c.stderr, "crosscheck: no benchmark measured anything; removed %s\n", c.opt.out)
+		}
 		for _, f := range c.failed {
 			fmt.Fprintln(c.stdout, "FAILED:", f)
 		}
