@@ -32,6 +32,8 @@ func FormatValue(v float64, unit string) string {
 		return scaled + "s"
 	case strings.HasSuffix(unit, "-sec"):
 		return scaled + "s " + strings.TrimSuffix(unit, "-sec")
+	case strings.HasSuffix(unit, "-sec/op"):
+		return scaled + "s " + strings.TrimSuffix(unit, "-sec/op") + "/op"
 	}
 	return scaled + " " + unit
 }

@@ -423,6 +423,7 @@ func TestFormatValue(t *testing.T) {
 	}{
 		{3642 * 1 << 20, "B/s", "3.557GiB/s"},
 		{85e-6, "lat-mean-sec", "85.00µs lat-mean"},
+		{9.5e-6, "cpu-sec/op", "9.500µs cpu/op"},
 		{1.254, "sec/op", "1.254s"},
 		{33000, "IOPS", "33.00k IOPS"},
 		{0.0136, "errors/op", "1.36%"},

@@ -61,10 +61,12 @@ func writeSamples(b *strings.Builder, ours, ref, unit string, ratio float64, vs 
 func TestRatiosOnFixedSamples(t *testing.T) {
 	six := []float64{100e3, 104e3, 101e3, 99e3, 103e3, 102e3}
 	var b strings.Builder
-	b.WriteString("tee: none\nUnit IOPS better=higher\nUnit req/s better=higher\nUnit lat-mean-ns better=lower\n")
+	b.WriteString("tee: none\nUnit IOPS better=higher\nUnit req/s better=higher\nUnit lat-mean-ns better=lower\nUnit cpu-ns/op better=lower\n")
 	writeSamples(&b, "Fio/job=write_iops/engine=go", "Fio/job=write_iops/engine=fio", "IOPS", 0.81, six)
 	writeSamples(&b, "Fio/job=read_iops/engine=go", "Fio/job=read_iops/engine=fio", "IOPS", 1.01, six)
 	writeSamples(&b, "Fio/job=read_latency/engine=go", "Fio/job=read_latency/engine=fio", "lat-mean-ns", 1.06, six)
+	// CPU per I/O is context: shown with its ratio, judged by no goal.
+	writeSamples(&b, "Fio/job=write_iops/engine=go", "Fio/job=write_iops/engine=fio", "cpu-ns/op", 0.7, six)
 	// standalone fio on its own file (the Go lines are written above).
 	writeSamples(&b, "", "Fio/job=write_iops/engine=fio-ownfile", "IOPS", 0.6, six)
 	writeSamples(&b, "", "Fio/job=read_iops/engine=fio-ownfile", "IOPS", 0.98, six)
@@ -93,6 +95,7 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 		"Fio/job=write_iops IOPS|fio":                    {0.81, "NO"},
 		"Fio/job=read_iops IOPS|fio":                     {1.01, "yes"},
 		"Fio/job=read_latency lat-mean-sec|fio":          {1.06, "NO"},
+		"Fio/job=write_iops cpu-sec/op|fio":              {0.7, "–"},
 		"Fio/job=write_iops IOPS|fio-ownfile":            {0.6, "NO"},
 		"Fio/job=read_iops IOPS|fio-ownfile":             {0.98, "yes"},
 		"Fio/job=read_latency lat-mean-sec|fio-ownfile":  {1.02, "yes"},

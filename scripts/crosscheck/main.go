@@ -17,7 +17,8 @@
 // writing back the Go engine's data is a likely cause):
 //
 //	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio, and vs engine=fio-ownfile (standalone
-//	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job
+//	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job,
+//	                   and CPU per I/O without a goal (the Go process's CPU, fio's job's usr+sys)
 //	wrk     net_bench  BenchmarkGateway/path=direct/keepalive=on/c=*/client=go vs client=wrk (req/s),
 //	                   both for wrk's time (config.WrkDuration: -benchtime 3s in the quick profile)
 //	ab      net_bench  BenchmarkGateway/path=direct/keepalive=off/c=*/client=go vs client=ab (req/s)
@@ -31,7 +32,9 @@
 // the goal: fio within ±5% (two-sided: a faster engine that disagrees is as
 // wrong as a slower one), wrk ≥ 0.9 and ab ≥ 1.0 (one-sided: a load
 // generator may cost less than the reference), STREAM triad ≥ 0.9; 7-Zip
-// has no goal (a different LZMA encoder; shown for information).
+// has no goal (a different LZMA encoder; shown for information), nor has
+// fio's CPU per I/O (what the engines' loops cost, beside the figures it
+// explains).
 //
 // Every run's output is appended verbatim to a Go benchmark result file
 // (-o, default results/crosscheck-<host>-<tee>-<UTC time>.txt) after the
