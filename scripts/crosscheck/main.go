@@ -18,7 +18,8 @@
 //
 //	fio     io_bench   BenchmarkFio/job=*/engine=go vs engine=fio, and vs engine=fio-ownfile (standalone
 //	                   fio on a file it lays out itself), in IOPS, B/s, mean latency, job by job,
-//	                   and CPU per I/O without a goal (the Go process's CPU, fio's job's usr+sys)
+//	                   and CPU per I/O without a goal (the whole Go process's CPU; fio's job
+//	                   threads' usr+sys from its JSON, without its main and helper threads)
 //	wrk     net_bench  BenchmarkGateway/path=direct/keepalive=on/c=*/client=go vs client=wrk (req/s),
 //	                   both for wrk's time (config.WrkDuration: -benchtime 3s in the quick profile)
 //	ab      net_bench  BenchmarkGateway/path=direct/keepalive=off/c=*/client=go vs client=ab (req/s)
