@@ -47,6 +47,14 @@ func (g Goal) Met(ratio float64) (met, ok bool) {
 	return ratio >= g.Lo && ratio <= g.Hi, true
 }
 
+// Spans reports whether the interval [lo, hi] of a ratio lies partly
+// inside the goal and partly outside it: then the verdict on the median is
+// not settled by the rounds, and another run may give the other one.
+func (g Goal) Spans(lo, hi float64) bool {
+	in := func(x float64) bool { return x >= g.Lo && x <= g.Hi }
+	return in(lo) != in(hi) || (!in(lo) && lo < g.Lo && hi > g.Hi)
+}
+
 // benchRun is one invocation of a package's test binary.
 type benchRun struct {
 	bench, benchtime string
@@ -639,6 +647,18 @@ type row struct {
 	lo, hi float64
 }
 
+// interval returns the row's 95% interval of the ratio, or with 2 to 5
+// rounds the range of the per-round ratios; ok is false with neither.
+func (r row) interval() (lo, hi float64, ok bool) {
+	switch {
+	case !math.IsNaN(r.cr.Lo) && !math.IsNaN(r.cr.Hi):
+		return r.cr.Lo, r.cr.Hi, true
+	case r.rounds > 0:
+		return r.lo, r.hi, true
+	}
+	return 0, 0, false
+}
+
 // rows reads the result file back with internal/report and compares every
 // pair of the selected groups.
 func (c *checker) rows(sel []group) ([]row, error) {
@@ -709,6 +729,9 @@ func printTable(w io.Writer, rows []row, skips []skip) int {
 			if !met {
 				meets = "NO"
 				missed++
+			}
+			if lo, hi, ok := r.interval(); ok && r.goal.Spans(lo, hi) {
+				meets += " (interval spans goal)"
 			}
 		} else if r.goal.Label != "" {
 			missed++ // a goal with nothing to judge is not met

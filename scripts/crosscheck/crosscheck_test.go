@@ -56,6 +56,31 @@ func writeSamples(b *strings.Builder, ours, ref, unit string, ratio float64, vs 
 	}
 }
 
+// TestGoalSpans: a verdict is flagged as unsettled when the ratio's
+// interval lies partly inside the goal and partly outside it.
+func TestGoalSpans(t *testing.T) {
+	for _, tc := range []struct {
+		g      Goal
+		lo, hi float64
+		want   bool
+	}{
+		{twoSided5, 0.97, 1.03, false}, // inside
+		{twoSided5, 0.80, 0.90, false}, // below
+		{twoSided5, 1.06, 1.20, false}, // above
+		{twoSided5, 0.90, 1.00, true},  // across the lower bound
+		{twoSided5, 1.00, 1.10, true},  // across the upper bound
+		{twoSided5, 0.90, 1.10, true},  // across both
+		{atLeast1, 0.929, 1.075, true},
+		{atLeast1, 1.02, 1.30, false},
+		{atLeast1, 0.80, 0.99, false},
+		{atLeast09, 0.9, 0.95, false}, // the bound is inside
+	} {
+		if got := tc.g.Spans(tc.lo, tc.hi); got != tc.want {
+			t.Errorf("%q.Spans(%v, %v) = %v, want %v", tc.g.Label, tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}
+
 // TestRatiosOnFixedSamples runs the table on samples with known ratios:
 // the figures measured on the development machine.
 func TestRatiosOnFixedSamples(t *testing.T) {
@@ -94,11 +119,11 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 	}{
 		"Fio/job=write_iops IOPS|fio":                    {0.81, "NO"},
 		"Fio/job=read_iops IOPS|fio":                     {1.01, "yes"},
-		"Fio/job=read_latency lat-mean-sec|fio":          {1.06, "NO"},
+		"Fio/job=read_latency lat-mean-sec|fio":          {1.06, "NO (interval spans goal)"},
 		"Fio/job=write_iops cpu-sec/op|fio":              {0.7, "–"},
 		"Fio/job=write_iops IOPS|fio-ownfile":            {0.6, "NO"},
 		"Fio/job=read_iops IOPS|fio-ownfile":             {0.98, "yes"},
-		"Fio/job=read_latency lat-mean-sec|fio-ownfile":  {1.02, "yes"},
+		"Fio/job=read_latency lat-mean-sec|fio-ownfile":  {1.02, "yes (interval spans goal)"},
 		"Gateway/path=direct/keepalive=on/c=4 req/s|wrk": {0.838, "NO"},
 		"Gateway/path=direct/keepalive=off/c=4 req/s|ab": {1.20, "yes"},
 		"Stream/kernel=triad/threads=1 B/s|c":            {0.844, "NO"},

@@ -35,7 +35,10 @@
 // generator may cost less than the reference), STREAM triad ≥ 0.9; 7-Zip
 // has no goal (a different LZMA encoder; shown for information), nor has
 // fio's CPU per I/O (what the engines' loops cost, beside the figures it
-// explains).
+// explains). A verdict is followed by "(interval spans goal)" when the
+// ratio's interval (or range) lies partly inside the goal and partly
+// outside: the rounds do not settle it, and another run may give the other
+// verdict.
 //
 // Every run's output is appended verbatim to a Go benchmark result file
 // (-o, default results/crosscheck-<host>-<tee>-<UTC time>.txt) after the
