@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -392,5 +394,47 @@ func TestRunShortRead(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("failed run took %v to stop", d)
+	}
+}
+
+// TestRunLetsOthersRun: a worker yields its P often (yieldEvery), so with
+// one P other goroutines run within about a millisecond while a job runs,
+// not only when sysmon preempts the worker (10 ms or more), and sysmon is
+// not kept ticking every 20 µs (see yieldEvery).
+func TestRunLetsOthersRun(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	f := prepare(t, t.TempDir(), 8<<20)
+	j := Job{Name: "yield", RW: RandRead, BlockSize: 4096, IODepth: 64, Size: 8 << 20, Runtime: 500 * time.Millisecond}
+	done := make(chan struct{})
+	gaps := make(chan []time.Duration)
+	go func() {
+		var g []time.Duration
+		for {
+			select {
+			case <-done:
+				gaps <- g
+				return
+			default:
+			}
+			t0 := time.Now()
+			time.Sleep(100 * time.Microsecond)
+			g = append(g, time.Since(t0))
+		}
+	}()
+	r, err := Run(context.Background(), f, j)
+	close(done)
+	g := <-gaps
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.IOs() == 0 {
+		t.Fatal("no I/O")
+	}
+	slices.Sort(g)
+	if len(g) < 10 {
+		t.Fatalf("another goroutine ran %d times in a %v job with GOMAXPROCS=1 (%d I/Os)", len(g), j.Runtime, r.IOs())
+	}
+	if med := g[len(g)/2]; med > 4*time.Millisecond {
+		t.Errorf("another goroutine waited %v (median of %d) for the P during the job, want about yieldEvery (%v)", med, len(g), yieldEvery)
 	}
 }
