@@ -109,8 +109,8 @@ func without(id report.ID, key string) report.ID {
 // the engines' own cost, which explains a gap rather than being one. CPU
 // per I/O is one: on a disk that coalesces interrupts, a loop that costs
 // less CPU per I/O gets more completions per interrupt and so more IOPS,
-// so a Go/fio IOPS ratio above 1 with a CPU ratio below 1 is the engines'
-// loops, not their I/O. Its scopes differ (the whole Go test process; fio's
+// so a Go/fio IOPS ratio above 1 with a CPU ratio below 1 points at the
+// engines' loops, not their I/O. Its scopes differ (the whole Go test process; fio's
 // job threads only, from its JSON), so only a ratio below 1 says which
 // loop costs less.
 var contextUnits = map[string]bool{"cpu-sec/op": true}
