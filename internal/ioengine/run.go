@@ -289,7 +289,8 @@ func (w *worker) scramble(slot int, off int64) {
 // -> 10-13 us; in one run traced with perf, 11 450 nanosleeps and 25 674
 // context switches without the yield, 779 and 2 544 with it. Yielding well
 // inside sysmon's 10 ms keeps it asleep; a yield with nothing else to run
-// costs well under a microsecond, once a millisecond.
+// costs 106-145 ns on the dev VM (runtime.Gosched in a b.Loop, GOMAXPROCS
+// 1 and 2), once a millisecond.
 const yieldEvery = time.Millisecond
 
 func (w *worker) run() error {

@@ -194,8 +194,7 @@ func TestBatchingAndCancel(t *testing.T) {
 	// Tiny, not the test model: a test-model request is done in about a
 	// millisecond, less than it can take a loaded machine to start the
 	// next goroutine's request, and then no two ever overlap. 300 tokens
-	// of Tiny: about three times the 29-39 ms that 100 took alone on the
-	// 2-core development VM.
+	// of Tiny each (100 took 29-39 ms alone on the 2-core development VM).
 	lt := start(t, Options{Models: []Config{Tiny}})
 	e := lt.Server.Engine(Tiny.Name)
 	var wg sync.WaitGroup

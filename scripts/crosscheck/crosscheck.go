@@ -648,15 +648,17 @@ type row struct {
 }
 
 // interval returns the row's 95% interval of the ratio, or with 2 to 5
-// rounds the range of the per-round ratios; ok is false with neither.
-func (r row) interval() (lo, hi float64, ok bool) {
+// rounds the range of the per-round ratios, and the brackets the table
+// shows it in ("[]" for the interval, "{}" for the range); brackets is ""
+// with neither.
+func (r row) interval() (lo, hi float64, brackets string) {
 	switch {
 	case !math.IsNaN(r.cr.Lo) && !math.IsNaN(r.cr.Hi):
-		return r.cr.Lo, r.cr.Hi, true
+		return r.cr.Lo, r.cr.Hi, "[]"
 	case r.rounds > 0:
-		return r.lo, r.hi, true
+		return r.lo, r.hi, "{}"
 	}
-	return 0, 0, false
+	return 0, 0, ""
 }
 
 // rows reads the result file back with internal/report and compares every
@@ -714,12 +716,9 @@ func printTable(w io.Writer, rows []row, skips []skip) int {
 			}
 		} else {
 			ratio = fmt.Sprintf("%.3f", r.cr.Ratio)
-			switch {
-			case !math.IsNaN(r.cr.Lo):
-				ratio += fmt.Sprintf(" [%.3f, %.3f]", r.cr.Lo, r.cr.Hi)
-			case r.rounds > 0:
-				ratio += fmt.Sprintf(" {%.3f, %.3f}", r.lo, r.hi)
-			default:
+			if lo, hi, br := r.interval(); br != "" {
+				ratio += fmt.Sprintf(" %c%.3f, %.3f%c", br[0], lo, hi, br[1])
+			} else {
 				ratio += " [n<6]"
 			}
 			p = r.cr.Delta.Comparison.String()
@@ -730,7 +729,7 @@ func printTable(w io.Writer, rows []row, skips []skip) int {
 				meets = "NO"
 				missed++
 			}
-			if lo, hi, ok := r.interval(); ok && r.goal.Spans(lo, hi) {
+			if lo, hi, br := r.interval(); br != "" && r.goal.Spans(lo, hi) {
 				meets += " (interval spans goal)"
 			}
 		} else if r.goal.Label != "" {

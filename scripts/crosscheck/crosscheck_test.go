@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -174,6 +175,10 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 		if line == "" || !strings.HasSuffix(strings.TrimSpace(line), w.meets) {
 			t.Errorf("row %q: %q, want it to end in %q\n%s", fig, line, w.meets, out.String())
 		}
+	}
+	// Six rounds a side: a 95% interval in square brackets, not a range.
+	if !regexp.MustCompile(`Fio/job=read_latency lat-mean-sec +fio .* 1\.060 \[\d\.\d{3}, \d\.\d{3}\] `).MatchString(out.String()) {
+		t.Errorf("the 1.06 row lacks its [lo, hi] interval:\n%s", out.String())
 	}
 	if !strings.Contains(out.String(), "not measured: skipped: C compiler not installed") {
 		t.Errorf("the skipped reference's reason is missing:\n%s", out.String())
