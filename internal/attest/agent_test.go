@@ -233,7 +233,7 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 	if !errors.Is(err, ErrSimulated) {
 		t.Errorf("err = %v, want ErrSimulated", err)
 	}
-	if ev := evidenceFor(p, VerifyOptions{Now: sampleTime}); ev.Status != "unverified" || !strings.Contains(ev.Reason, "simulated") {
+	if ev := evidenceFor(p, VerifyOptions{Now: sampleTime}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "simulated") {
 		t.Errorf("evidence = %+v", ev)
 	}
 }

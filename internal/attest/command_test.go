@@ -57,7 +57,7 @@ func TestAttestThenVerify(t *testing.T) {
 		t.Errorf("evidenceFor with test roots = %+v", ev)
 	}
 	// EvidenceFor trusts only Intel's root.
-	if ev := EvidenceFor(p); ev.Status != "unverified" || !strings.Contains(ev.Reason, "signature chain") || ev.MRTD == "" {
+	if ev := EvidenceFor(p); ev.Status != StateFailed || !strings.Contains(ev.Reason, "signature chain") || ev.MRTD == "" {
 		t.Errorf("EvidenceFor = %+v; want unverified by the signature chain", ev)
 	}
 
@@ -70,7 +70,7 @@ func TestAttestThenVerify(t *testing.T) {
 	if !errors.Is(err, ErrReportData) || !strings.Contains(out.String(), "check binding:   FAIL: report data does not match SHA-512 of the file") {
 		t.Errorf("after the change: err=%v\n%s", err, out.String())
 	}
-	if ev := evidenceFor(p, VerifyOptions{Roots: pck.roots()}); ev.Status != "unverified" || !strings.Contains(ev.Reason, "report data") {
+	if ev := evidenceFor(p, VerifyOptions{Roots: pck.roots()}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "report data") {
 		t.Errorf("evidenceFor after the change = %+v", ev)
 	}
 }

@@ -6,15 +6,31 @@ import (
 	"os"
 )
 
-// Evidence is what the report shows per arm: whether a result file carries a
-// TDX quote bound to its bytes, and what it says.
+// Evidence states, as the report shows them per result file.
+const (
+	// StateVerified: signature, binding and debug checks pass (and the
+	// policy, when one was given). Caveats list what was not checked.
+	StateVerified = "verified"
+	// StateFailed: evidence is present but does not verify; Reason says why.
+	StateFailed = "failed"
+	// StateAbsent: no evidence next to the result file.
+	StateAbsent = "absent"
+)
+
+// Evidence is what the report shows per result file: whether it carries TEE
+// evidence bound to its bytes, and what that evidence says.
 type Evidence struct {
-	// Status is "verified", "unverified" or "none".
+	// Status is StateVerified, StateFailed or StateAbsent.
 	Status string
+	// TEE names the TEE the evidence comes from ("tdx"), when read.
+	TEE string
 	// MRTD is the quote's MRTD in hex, when a quote was read.
 	MRTD string
-	// Reason says why the evidence is unverified.
+	// Reason says why the evidence failed.
 	Reason string
+	// Caveats says what a verified result did not check (no policy, TCB
+	// status offline, side files unbound, ...), one short phrase each.
+	Caveats []string
 }
 
 // QuotePath returns the path of the quote that belongs to a result file.
@@ -22,23 +38,23 @@ func QuotePath(resultPath string) string { return resultPath + ".quote" }
 
 // EvidenceFor checks the quote stored next to a result file, offline,
 // against the Intel SGX Root CA at the current time, rejecting debug TDs
-// (see Verify). "none" means there is no quote file.
+// (see Verify). StateAbsent means there is no quote file.
 func EvidenceFor(resultPath string) Evidence { return evidenceFor(resultPath, VerifyOptions{}) }
 
 func evidenceFor(resultPath string, opts VerifyOptions) Evidence {
 	if _, err := os.Stat(QuotePath(resultPath)); errors.Is(err, fs.ErrNotExist) {
-		return Evidence{Status: "none"}
+		return Evidence{Status: StateAbsent}
 	}
 	r, err := VerifyFile(resultPath, opts)
 	if err != nil {
-		return Evidence{Status: "unverified", Reason: err.Error()}
+		return Evidence{Status: StateFailed, TEE: "tdx", Reason: err.Error()}
 	}
-	ev := Evidence{Status: "verified"}
+	ev := Evidence{Status: StateVerified, TEE: "tdx", Caveats: []string{"no policy: TD identity not checked", "TCB status not checked"}}
 	if r.Info != nil {
 		ev.MRTD = r.Info.MRTD
 	}
 	if err := r.Err(); err != nil {
-		ev.Status, ev.Reason = "unverified", err.Error()
+		ev.Status, ev.Reason, ev.Caveats = StateFailed, err.Error(), nil
 	}
 	return ev
 }

@@ -161,7 +161,7 @@ func TestVerifyFileNoQuote(t *testing.T) {
 	if _, err := VerifyFile(p, VerifyOptions{}); !errors.Is(err, ErrNoQuote) {
 		t.Errorf("err = %v; want %v", err, ErrNoQuote)
 	}
-	if ev := EvidenceFor(p); ev.Status != "none" {
+	if ev := EvidenceFor(p); ev.Status != StateAbsent {
 		t.Errorf("EvidenceFor = %+v; want none", ev)
 	}
 }

@@ -306,13 +306,13 @@ func (r *renderer) environment() {
 
 func formatEvidence(e attest.Evidence) string {
 	switch e.Status {
-	case "verified":
+	case attest.StateVerified:
 		if e.MRTD != "" {
 			return "verified quote (MRTD " + short(e.MRTD) + ")"
 		}
 		return "verified quote"
-	case "unverified":
-		s := "unverified quote"
+	case attest.StateFailed:
+		s := "failed quote"
 		if e.MRTD != "" {
 			s += " (MRTD " + short(e.MRTD) + ")"
 		}
@@ -320,7 +320,7 @@ func formatEvidence(e attest.Evidence) string {
 			s += ": " + e.Reason
 		}
 		return s
-	case "", "none":
+	case "", attest.StateAbsent:
 		return "none"
 	}
 	return e.Status

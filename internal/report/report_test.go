@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // noEvidence keeps golden output independent of the attest package's
 // progress: every arm shows "none".
-func noEvidence(string) attest.Evidence { return attest.Evidence{Status: "none"} }
+func noEvidence(string) attest.Evidence { return attest.Evidence{Status: attest.StateAbsent} }
 
 func render(t *testing.T, args []string) (string, string) {
 	t.Helper()
