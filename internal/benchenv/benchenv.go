@@ -9,6 +9,42 @@
 // everything else is context. A value that cannot be read is left out,
 // never guessed.
 //
+// # Confounders
+//
+// Besides the TEE, these config lines record what can make two arms differ
+// (confounders.go); each is read from the file named and left out when that
+// cannot be read:
+//
+//	cpufreq-driver, cpufreq-governor  sys/devices/system/cpu/cpu*/cpufreq/scaling_{driver,governor} (distinct values)
+//	cpu-boost: on|off                 cpufreq/boost, intel_pstate/no_turbo or cpufreq/policy*/boost
+//	smt: on|off, smt-control          sys/devices/system/cpu/smt/{active,control}
+//	numa-balancing: off|on|...        proc/sys/kernel/numa_balancing
+//	mitigations                       sys/devices/system/cpu/vulnerabilities/*: the vulnerable and the
+//	                                  mitigated issues with the kernel's first clause, and how many are not affected
+//	mitigation-switches               the mitigation switches on proc/cmdline (mitigations=, pti=, nosmt,
+//	                                  spectre_v2= ...), "none" when it has none
+//	cpu-affinity                      Cpus_allowed_list of proc/self/status (the process printing the manifest;
+//	                                  the benchmarks inherit it)
+//	irq-affinity-disk, -net           per disk (sys/block) and NIC (sys/class/net) backed by a device, the CPUs
+//	                                  its interrupts go to: "vda:1 eth0:0-1" (proc/irq/N/effective_affinity_list)
+//	swiotlb-param                     swiotlb= on the kernel command line (force, noforce, a slab count)
+//	swiotlb-size                      the bounce-buffer pool, sys/kernel/debug/swiotlb/io_tlb_nslabs × 2 KiB
+//	                                  (needs debugfs; a TDX guest bounces all virtio I/O through it)
+//	cgroup-cpus, cgroup-mem           the container's limits: cgroup v2 cpu.max and memory.max, or v1
+//	                                  cpu.cfs_quota_us / cpu.cfs_period_us and memory.limit_in_bytes; "max" = none
+//
+// # Per-run measurements
+//
+// What moves during a run is not a config line (a config line labels every
+// result after it, and benchstat splits its tables on differing values).
+// TakeSample reads the counters and RunInfoLines turns two samples, before
+// and after a package, into run-info lines (runinfo.go):
+//
+//	# run steal: 0.42% over cpu_bench (12 of 2856 ticks)   proc/stat steal column over all CPU time
+//	# run steal-accounting: seen|never seen|off|not exported  whether a 0 above can be trusted
+//	# run involuntary-ctxsw: 1840 over cpu_bench           getrusage RUSAGE_SELF + RUSAGE_CHILDREN
+//	# run swiotlb-used: 12.0MiB of 64.0MiB after cpu_bench (high-water 30.0MiB)   debugfs io_tlb_used{,_hiwater}
+//
 // Under the build tag tdx, Main fails the run when the machine has no TDX
 // guest interface (results must never be labelled tdx by mistake), and adds
 // the TD's MRTD, attributes and TEE TCB SVN from a fresh quote.
@@ -182,6 +218,7 @@ func Collect() Manifest {
 	for _, sw := range guestSwitches {
 		add(strings.ReplaceAll(sw, "_", "-"), guestSwitch(sw, cmdline))
 	}
+	confounders(add, cmdline)
 	// Lazy page acceptance (TDX, SEV-SNP): memory not yet accepted, and
 	// the kernel's accept_memory= mode (absent: not on the command line,
 	// so the kernel's default, lazy, where it supports unaccepted memory;
