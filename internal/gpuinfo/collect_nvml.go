@@ -104,9 +104,29 @@ func collectGPU(d nvml.Device) GPU {
 	if v, ret := d.GetMaxClockInfo(nvml.CLOCK_MEM); ret == nvml.SUCCESS {
 		g.MemClockMax = v
 	}
+	if v, ret := d.GetApplicationsClock(nvml.CLOCK_SM); ret == nvml.SUCCESS {
+		g.SMClockApp = v
+	}
+	if v, ret := d.GetApplicationsClock(nvml.CLOCK_MEM); ret == nvml.SUCCESS {
+		g.MemClockApp = v
+	}
+	if v, ret := d.GetEnforcedPowerLimit(); ret == nvml.SUCCESS {
+		g.PowerLimitMW = v
+	}
+	if cur, pending, ret := d.GetEccMode(); ret == nvml.SUCCESS {
+		g.ECC, g.ECCPending = enableState(cur), enableState(pending)
+	}
 	if v, ret := d.GetConfComputeMemSizeInfo(); ret == nvml.SUCCESS {
 		g.CCProtectedKiB = v.ProtectedMemSizeKib
 		g.CCUnprotectedKiB = v.UnprotectedMemSizeKib
 	}
 	return g
+}
+
+// enableState names an NVML enable state as on or off.
+func enableState(v nvml.EnableState) string {
+	if v == nvml.FEATURE_ENABLED {
+		return "on"
+	}
+	return "off"
 }

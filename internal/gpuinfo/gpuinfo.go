@@ -2,7 +2,10 @@
 // computing (CC) state through NVML (github.com/NVIDIA/go-nvml) and turns
 // them into environment-manifest lines for gpu_bench's TestMain
 // (benchenv.Extra): `gpu:`, `gpu-mem:`, `gpu-pcie:`, `gpu-driver:`,
-// `gpu-cc: on|off` and the other keys listed at Inventory.Manifest.
+// `gpu-cc: on|off`, the application clocks, power limit and ECC mode
+// (`gpu-sm-clock-app:`, `gpu-mem-clock-app:`, `gpu-power-limit:`,
+// `gpu-ecc:`: settings that make two arms run at different speeds) and the
+// other keys listed at Inventory.Manifest.
 //
 // go-nvml needs cgo, so Collect talks to NVML only in builds with the tag
 // gpu and cgo enabled; elsewhere it returns an error. The types and the
@@ -72,6 +75,18 @@ type GPU struct {
 	PCIeGen, PCIeWidth, PCIeMaxGen, PCIeMaxWidth int
 	// Maximum SM and memory clocks in MHz.
 	SMClockMax, MemClockMax uint32
+	// Application SM and memory clocks in MHz: the clocks the GPU targets
+	// when it runs work (nvmlDeviceGetApplicationsClock; `nvidia-smi -ac`
+	// sets them), so two arms with different settings run at different
+	// speeds.
+	SMClockApp, MemClockApp uint32
+	// PowerLimitMW is the enforced power limit in milliwatts
+	// (nvmlDeviceGetEnforcedPowerLimit); a lower cap throttles clocks.
+	PowerLimitMW uint32
+	// ECC is the current ECC mode, "on" or "off", and ECCPending the mode
+	// after the next reset (nvmlDeviceGetEccMode); "" when unknown. ECC on
+	// costs some memory bandwidth.
+	ECC, ECCPending string
 	// Memory split in CC mode, in KiB (nvmlDeviceGetConfComputeMemSizeInfo).
 	CCProtectedKiB, CCUnprotectedKiB uint64
 }
@@ -98,6 +113,10 @@ func (inv *Inventory) CCOn() (on, known bool) {
 //	gpu-pcie-max: gen5x16
 //	gpu-sm-clock-max: 1980MHz
 //	gpu-mem-clock-max: 2619MHz
+//	gpu-sm-clock-app: 1785MHz      application clocks
+//	gpu-mem-clock-app: 2619MHz
+//	gpu-power-limit: 600W          enforced power limit
+//	gpu-ecc: on                    on|off, "on (off after reset)" when a change is pending
 //	gpu-driver: 555.42.02
 //	gpu-cuda: 12.5
 //	gpu-cc: on                     on|off
@@ -134,6 +153,16 @@ func (inv *Inventory) Manifest() benchenv.Manifest {
 		add("gpu-pcie-max", link(g.PCIeMaxGen, g.PCIeMaxWidth))
 		add("gpu-sm-clock-max", mhz(g.SMClockMax))
 		add("gpu-mem-clock-max", mhz(g.MemClockMax))
+		add("gpu-sm-clock-app", mhz(g.SMClockApp))
+		add("gpu-mem-clock-app", mhz(g.MemClockApp))
+		if g.PowerLimitMW > 0 {
+			add("gpu-power-limit", strconv.FormatFloat(float64(g.PowerLimitMW)/1000, 'f', -1, 64)+"W")
+		}
+		ecc := g.ECC
+		if ecc != "" && g.ECCPending != "" && g.ECCPending != ecc {
+			ecc += " (" + g.ECCPending + " after reset)"
+		}
+		add("gpu-ecc", ecc)
 	}
 	add("gpu-driver", inv.Driver)
 	if inv.CUDA > 0 {

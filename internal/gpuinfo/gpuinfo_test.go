@@ -17,6 +17,7 @@ func TestManifestH200CC(t *testing.T) {
 			Name: "NVIDIA H200 NVL", ComputeCap: "9.0", MemTotal: 150_119_006_208,
 			PCIeGen: 5, PCIeWidth: 16, PCIeMaxGen: 5, PCIeMaxWidth: 16,
 			SMClockMax: 1980, MemClockMax: 2619,
+			SMClockApp: 1785, MemClockApp: 2619, PowerLimitMW: 600_000, ECC: "on", ECCPending: "on",
 			CCProtectedKiB: 146_600_000, CCUnprotectedKiB: 262_144,
 		}},
 	}
@@ -30,6 +31,10 @@ gpu-pcie: gen5x16
 gpu-pcie-max: gen5x16
 gpu-sm-clock-max: 1980MHz
 gpu-mem-clock-max: 2619MHz
+gpu-sm-clock-app: 1785MHz
+gpu-mem-clock-app: 2619MHz
+gpu-power-limit: 600W
+gpu-ecc: on
 gpu-driver: 555.42.06
 gpu-cuda: 12.5
 gpu-cc: on
@@ -68,7 +73,7 @@ func TestManifestLeavesUnknownOut(t *testing.T) {
 			t.Errorf("%s = %q, want %q", kv.k, v, kv.v)
 		}
 	}
-	for _, k := range []string{"gpu-pcie", "gpu-sm-clock-max", "gpu-cc-env", "gpu-cc-ready", "gpu-cc-protected-mem", "gpu-compute-cap"} {
+	for _, k := range []string{"gpu-pcie", "gpu-sm-clock-max", "gpu-sm-clock-app", "gpu-power-limit", "gpu-ecc", "gpu-cc-env", "gpu-cc-ready", "gpu-cc-protected-mem", "gpu-compute-cap"} {
 		if v := got.Get(k); v != "" {
 			t.Errorf("%s = %q, want it left out", k, v)
 		}
@@ -113,4 +118,17 @@ func TestCollectOnThisMachine(t *testing.T) {
 		t.Errorf("NVML answered but the inventory is empty: %+v", inv)
 	}
 	t.Logf("%+v", inv)
+}
+
+// TestManifestECCPending: an ECC change waiting for a reset is shown, and a
+// fractional power limit keeps its watts exact.
+func TestManifestECCPending(t *testing.T) {
+	inv := &Inventory{GPUs: []GPU{{Name: "NVIDIA H100 80GB HBM3", PowerLimitMW: 350_500, ECC: "on", ECCPending: "off"}}}
+	m := inv.Manifest()
+	if got := m.Get("gpu-ecc"); got != "on (off after reset)" {
+		t.Errorf("gpu-ecc = %q", got)
+	}
+	if got := m.Get("gpu-power-limit"); got != "350.5W" {
+		t.Errorf("gpu-power-limit = %q", got)
+	}
 }
