@@ -45,6 +45,8 @@
 // BenchmarkSHA256/size=<64B|1MiB|64MiB>: crypto/sha256 of one buffer per op
 // (the report's "hash speed"), MB/s.
 //
+// BenchmarkAESGCM/size=<4KiB|8KiB|256KiB>/impl=<go|openssl>: one core's AES-256-GCM seal rate, the CPU side of confidential-GPU copies, with go/openssl-ratio (aesgcm_test.go).
+//
 // BenchmarkWakeup/mech=<chan|futex|spin>: a ping-pong between two goroutines
 // locked to OS threads pinned to different CPUs; one op = one round trip.
 // chan (Go channels) and futex (raw futex wait/wake) put the waiting thread
