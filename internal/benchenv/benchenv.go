@@ -40,10 +40,10 @@
 // TakeSample reads the counters and RunInfoLines turns two samples, before
 // and after a package, into run-info lines (runinfo.go):
 //
-//	# run steal: 0.42% over cpu_bench (12 of 2856 ticks)   proc/stat steal column over all CPU time
+//	# run steal: cpu_bench 0.42% (12 of 2856 ticks)        proc/stat steal column over all CPU time
 //	# run steal-accounting: seen|never seen|off|not exported  whether a 0 above can be trusted
-//	# run involuntary-ctxsw: 1840 over cpu_bench           getrusage RUSAGE_SELF + RUSAGE_CHILDREN
-//	# run swiotlb-used: 12.0MiB of 64.0MiB after cpu_bench (high-water 30.0MiB)   debugfs io_tlb_used{,_hiwater}
+//	# run involuntary-ctxsw: cpu_bench 1840                getrusage RUSAGE_SELF + RUSAGE_CHILDREN
+//	# run swiotlb-used: cpu_bench 12.0MiB of 64.0MiB at the end (high-water 30.0MiB)   debugfs io_tlb_used{,_hiwater}
 //
 // Under the build tag tdx, Main fails the run when the machine has no TDX
 // guest interface (results must never be labelled tdx by mistake), and adds

@@ -102,22 +102,26 @@ func procStatCPU() (v [8]uint64, stealColumn, ok bool) {
 
 // RunInfoLines formats what changed between before and after (taken around
 // the package pkg, "" for the whole run) as run-info lines
-// (RunInfoLine), each only when both samples could read it:
+// (RunInfoLine), each only when both samples could read it; the package
+// comes first, as in the runner's duration line:
 //
-//	# run steal: 0.42% over cpu_bench (12 of 2856 ticks)
-//	# run steal-accounting: seen (the kernel has counted steal since boot)
-//	# run involuntary-ctxsw: 1840 over cpu_bench
-//	# run swiotlb-used: 12.0MiB of 64.0MiB after cpu_bench (high-water 30.0MiB)
+//	# run steal: cpu_bench 0.42% (12 of 2856 ticks)
+//	# run steal-accounting: seen (the kernel has counted steal time since boot)
+//	# run involuntary-ctxsw: cpu_bench 1840
+//	# run swiotlb-used: cpu_bench 12.0MiB of 64.0MiB at the end (high-water 30.0MiB)
 //
 // steal is steal time over all CPU time of all CPUs in the interval.
 // steal-accounting says whether a 0 can be trusted: "seen" when the
 // cumulative counter is above 0, "off (no-steal-acc)" when the kernel
 // command line disables it, otherwise "never seen" (the hypervisor may not
 // export steal time, and then the column reads 0 whatever the host does).
+// A runner that starts each package as a child process takes before just
+// before starting it and after once it has been waited for, so that the
+// child's context switches are in RUSAGE_CHILDREN and a build is not.
 func RunInfoLines(pkg string, before, after Sample) []string {
-	over, afterPkg := "", ""
+	prefix := ""
 	if pkg != "" {
-		over, afterPkg = " over "+pkg, " after "+pkg
+		prefix = pkg + " "
 	}
 	var lines []string
 	if before.CPUOK && after.CPUOK && after.StealColumn {
@@ -133,7 +137,7 @@ func RunInfoLines(pkg string, before, after Sample) []string {
 		}
 		if total > 0 {
 			lines = append(lines, RunInfoLine("steal",
-				fmt.Sprintf("%.2f%%%s (%d of %d ticks)", 100*float64(steal)/float64(total), over, steal, total)))
+				fmt.Sprintf("%s%.2f%% (%d of %d ticks)", prefix, 100*float64(steal)/float64(total), steal, total)))
 		}
 	}
 	if after.CPUOK {
@@ -149,10 +153,10 @@ func RunInfoLines(pkg string, before, after Sample) []string {
 		lines = append(lines, RunInfoLine("steal-accounting", acc))
 	}
 	if before.NivcswOK && after.NivcswOK && after.Nivcsw >= before.Nivcsw {
-		lines = append(lines, RunInfoLine("involuntary-ctxsw", fmt.Sprintf("%d%s", after.Nivcsw-before.Nivcsw, over)))
+		lines = append(lines, RunInfoLine("involuntary-ctxsw", fmt.Sprintf("%s%d", prefix, after.Nivcsw-before.Nivcsw)))
 	}
 	if after.SwiotlbOK {
-		v := fmt.Sprintf("%s of %s%s", MiB(after.SwiotlbUsed), MiB(after.SwiotlbTotal), afterPkg)
+		v := fmt.Sprintf("%s%s of %s at the end", prefix, MiB(after.SwiotlbUsed), MiB(after.SwiotlbTotal))
 		if after.HiwaterOK {
 			v += fmt.Sprintf(" (high-water %s)", MiB(after.SwiotlbHiwater))
 		}
@@ -161,13 +165,15 @@ func RunInfoLines(pkg string, before, after Sample) []string {
 	return lines
 }
 
-// StealPercent returns the percentage at the start of a steal run-info
-// value ("0.42% over cpu_bench (...)" gives 0.42).
+// StealPercent returns the percentage in a steal run-info value
+// ("cpu_bench 0.42% (12 of 2856 ticks)" or "0.42% (...)" gives 0.42): the
+// first field that ends in '%'.
 func StealPercent(value string) (float64, bool) {
-	f := strings.Fields(value)
-	if len(f) == 0 || !strings.HasSuffix(f[0], "%") {
-		return 0, false
+	for _, f := range strings.Fields(value) {
+		if p, ok := strings.CutSuffix(f, "%"); ok {
+			v, err := strconv.ParseFloat(p, 64)
+			return v, err == nil
+		}
 	}
-	v, err := strconv.ParseFloat(strings.TrimSuffix(f[0], "%"), 64)
-	return v, err == nil
+	return 0, false
 }

@@ -51,9 +51,9 @@ func TestRunInfoRealStat(t *testing.T) {
 	got := runInfo(t, RunInfoLines("cpu_bench", before, after))
 	want := map[string]string{
 		// 133 user + 72 system + 1 idle ticks.
-		"steal":             "0.00% over cpu_bench (0 of 206 ticks)",
+		"steal":             "cpu_bench 0.00% (0 of 206 ticks)",
 		"steal-accounting":  "never seen (the hypervisor may not export steal time: 0 then means unknown)",
-		"involuntary-ctxsw": "1030 over cpu_bench",
+		"involuntary-ctxsw": "cpu_bench 1030",
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -110,7 +110,7 @@ func TestRunInfoSwiotlb(t *testing.T) {
 		"sys/kernel/debug/swiotlb/io_tlb_used_hiwater": "15360\n",
 	})
 	s := TakeSample()
-	if got := runInfo(t, RunInfoLines("io_bench", s, s))["swiotlb-used"]; got != "12.0MiB of 1024.0MiB after io_bench (high-water 30.0MiB)" {
+	if got := runInfo(t, RunInfoLines("io_bench", s, s))["swiotlb-used"]; got != "io_bench 12.0MiB of 1024.0MiB at the end (high-water 30.0MiB)" {
 		t.Errorf("swiotlb-used = %q", got)
 	}
 	fakeRoot(t, map[string]string{
@@ -118,15 +118,14 @@ func TestRunInfoSwiotlb(t *testing.T) {
 		"sys/kernel/debug/swiotlb/io_tlb_used":   "0\n",
 	})
 	s = TakeSample()
-	if got := runInfo(t, RunInfoLines("", s, s))["swiotlb-used"]; got != "0.0MiB of 64.0MiB" {
+	if got := runInfo(t, RunInfoLines("", s, s))["swiotlb-used"]; got != "0.0MiB of 64.0MiB at the end" {
 		t.Errorf("swiotlb-used = %q", got)
 	}
 	// Nothing readable: no lines at all.
 	fakeRoot(t, map[string]string{})
-	fakeRusage(t, 0, 0)
 	old := getrusage
 	getrusage = func(int, *syscall.Rusage) error { return syscall.EPERM }
-	defer func() { getrusage = old }()
+	t.Cleanup(func() { getrusage = old })
 	s = TakeSample()
 	if lines := RunInfoLines("x", s, s); len(lines) != 0 {
 		t.Errorf("with nothing readable: %q", lines)
@@ -146,5 +145,21 @@ func TestTakeSampleReal(t *testing.T) {
 	}
 	if sum == 0 {
 		t.Errorf("/proc/stat cpu line all zero: %+v", s.CPU)
+	}
+}
+
+func TestStealPercent(t *testing.T) {
+	for in, want := range map[string]float64{
+		"cpu_bench 7.00% (70 of 1000 ticks)": 7,
+		"0.42% (12 of 2856 ticks)":           0.42,
+	} {
+		if got, ok := StealPercent(in); !ok || got != want {
+			t.Errorf("StealPercent(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "cpu_bench", "x% (1 of 2)"} {
+		if got, ok := StealPercent(in); ok {
+			t.Errorf("StealPercent(%q) = %v, want not ok", in, got)
+		}
 	}
 }
