@@ -1,9 +1,12 @@
 package benchenv
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 // realFiles returns the files of testdata/dir (captured on a Firecracker
@@ -192,6 +195,34 @@ func TestCPUList(t *testing.T) {
 		}
 		if got := formatCPUList(set); got != tc.want {
 			t.Errorf("%q -> %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestConfounderLinesParse: every line of this machine's manifest (values
+// with colons, commas, parentheses) reaches benchfmt as the same config
+// key and value.
+func TestConfounderLinesParse(t *testing.T) {
+	m := Collect()
+	var buf bytes.Buffer
+	m.WriteTo(&buf)
+	buf.WriteString("BenchmarkX-2 1 1 ns/op\n")
+	r := benchfmt.NewReader(&buf, "manifest")
+	var res *benchfmt.Result
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Fatalf("syntax error: %v", rec)
+		case *benchfmt.Result:
+			res = rec.Clone()
+		}
+	}
+	if res == nil {
+		t.Fatal("no result read")
+	}
+	for _, kv := range m {
+		if got := string(res.GetConfig(kv.Key)); got != kv.Value {
+			t.Errorf("config %s = %q, want %q", kv.Key, got, kv.Value)
 		}
 	}
 }
