@@ -128,19 +128,7 @@ func TestManifestIsBenchfmtConfig(t *testing.T) {
 	Collect().WriteTo(&buf)
 	WriteUnits(&buf)
 	buf.WriteString("BenchmarkX-2 10 100 ns/op 5 req/s 7 lat-p99-ns 3 MIPS 1 errors/op\n")
-	r := benchfmt.NewReader(&buf, "manifest")
-	var res *benchfmt.Result
-	for r.Scan() {
-		switch rec := r.Result().(type) {
-		case *benchfmt.SyntaxError:
-			t.Fatalf("syntax error: %v", rec)
-		case *benchfmt.Result:
-			res = rec.Clone()
-		}
-	}
-	if res == nil {
-		t.Fatal("no result read")
-	}
+	res, r := readLastResult(t, &buf)
 	if got := string(res.GetConfig("tee")); got == "" {
 		t.Errorf("tee config missing from result; config %v", res.Config)
 	}
@@ -181,4 +169,25 @@ func TestContainer(t *testing.T) {
 	if m := Collect(); m.Get("container-runtime") != "" || m.Get("container-image") != "" {
 		t.Errorf("outside a container: %v", m)
 	}
+}
+
+// readLastResult reads buf with benchfmt, failing on a syntax error or when
+// there is no result, and returns the last result and the reader (for its
+// units).
+func readLastResult(t *testing.T, buf *bytes.Buffer) (*benchfmt.Result, *benchfmt.Reader) {
+	t.Helper()
+	r := benchfmt.NewReader(buf, "manifest")
+	var res *benchfmt.Result
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Fatalf("syntax error: %v", rec)
+		case *benchfmt.Result:
+			res = rec.Clone()
+		}
+	}
+	if res == nil {
+		t.Fatal("no result read")
+	}
+	return res, r
 }

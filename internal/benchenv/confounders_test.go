@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"golang.org/x/perf/benchfmt"
 )
 
 // realFiles returns the files of testdata/dir (captured on a Firecracker
@@ -207,19 +205,7 @@ func TestConfounderLinesParse(t *testing.T) {
 	var buf bytes.Buffer
 	m.WriteTo(&buf)
 	buf.WriteString("BenchmarkX-2 1 1 ns/op\n")
-	r := benchfmt.NewReader(&buf, "manifest")
-	var res *benchfmt.Result
-	for r.Scan() {
-		switch rec := r.Result().(type) {
-		case *benchfmt.SyntaxError:
-			t.Fatalf("syntax error: %v", rec)
-		case *benchfmt.Result:
-			res = rec.Clone()
-		}
-	}
-	if res == nil {
-		t.Fatal("no result read")
-	}
+	res, _ := readLastResult(t, &buf)
 	for _, kv := range m {
 		if got := string(res.GetConfig(kv.Key)); got != kv.Value {
 			t.Errorf("config %s = %q, want %q", kv.Key, got, kv.Value)
