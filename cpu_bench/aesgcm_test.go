@@ -129,12 +129,16 @@ func (s *gcmSealer) sealForCPU(d time.Duration) (float64, error) {
 // BenchmarkAESGCM measures single-core AES-256-GCM encryption, the CPU
 // side of a confidential GPU's host-to-device copies: in CC mode the
 // driver encrypts every buffer on the CPU before the GPU can fetch it, so
-// one core's AES-GCM rate bounds that copy bandwidth. The ISPASS'25 study
+// one core's AES-GCM rate is the ceiling one would predict for a copy that
+// one thread encrypts (a prediction: this suite has not yet set the two
+// side by side on CC hardware). The ISPASS'25 study
 // of confidential GPUs (artifact github.com/Elio-yang/hcc-ispass25-artifact
 // at 0e1360f: fig4/crypto-dvfs.csv, fig4/cc-2100MHZ-csv) measured
-// 3.36 GB/s for one core's AES-256-GCM at 2.1 GHz, and host-to-device
-// pinned copies of 2.5-3.0 GB/s under CC (8 MiB-1 GiB) against 43 GB/s
-// without; gpu_bench's BenchmarkCopy rows are the copies to set beside it.
+// 3.36 GB/s for one Intel Emerald Rapids core's AES-256-GCM at 2.1 GHz
+// (`taskset -c 0 openssl speed -elapsed -evp aes-256-gcm -bytes 8192`,
+// fig4/openssl.sh), and host-to-device pinned copies of 2.5-3.0 GB/s under
+// CC (8 MiB-1 GiB) against 43 GB/s without; gpu_bench's BenchmarkCopy
+// rows are the copies to set beside it.
 //
 // size=<4KiB|8KiB|256KiB>/impl=go: one op = one cipher.AEAD.Seal of size
 // bytes (13 bytes of associated data, a new nonce, a separate
