@@ -38,7 +38,7 @@
 // What moves during a run is not a config line (a config line labels every
 // result after it, and benchstat splits its tables on differing values).
 // TakeSample reads the counters and RunInfoLines turns two samples, before
-// and after a package, into run-info lines (runinfo.go):
+// and after a package, into run-info lines (runinfo.go, runsample.go):
 //
 //	# run steal: cpu_bench 0.42% (12 of 2856 ticks)        proc/stat steal column over all CPU time
 //	# run steal-accounting: seen|never seen|off|not exported  whether a 0 above can be trusted
