@@ -5,7 +5,7 @@
 // report renderer can use the formulas to check 7-Zip's printed figures.
 //
 // Source: ip7z/7zip CPP/7zip/UI/Common/Bench.cpp (7-Zip 25/26); see
-// METHODS.md §2. The generator reproduces CBenchRandomGenerator::GenerateLz
+// docs/methods.md §2. The generator reproduces CBenchRandomGenerator::GenerateLz
 // with the dictionary-bits argument 7-Zip passes today (kOldLzmaDictBits =
 // 32), and Salt reproduces the per-thread salt, so thread i of a Go run
 // compresses the same bytes as encoder thread i of `7zz b`.
