@@ -435,3 +435,35 @@ func TestProblemsCatchesBadCitations(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeListsInternalPackages fails when the README's table of internal
+// packages misses a package under internal/ or lists one that is gone.
+func TestReadmeListsInternalPackages(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z0-9]+)` \\|")
+	listed := map[string]bool{}
+	for _, m := range row.FindAllStringSubmatch(string(b), -1) {
+		listed[m[1]] = true
+	}
+	ents, err := os.ReadDir(filepath.Join(root, "internal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, e := range ents {
+		if gos, _ := filepath.Glob(filepath.Join(root, "internal", e.Name(), "*.go")); e.IsDir() && len(gos) > 0 {
+			have[e.Name()] = true
+			if !listed[e.Name()] {
+				t.Errorf("README.md's internal package table has no row for internal/%s", e.Name())
+			}
+		}
+	}
+	for name := range listed {
+		if !have[name] {
+			t.Errorf("README.md's internal package table lists %s, which is not a package under internal/", name)
+		}
+	}
+}

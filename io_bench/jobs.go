@@ -8,7 +8,7 @@ import (
 	"github.com/teebench/teebench/internal/reftool"
 )
 
-// Sizes are the per-profile sizes of the nine jobs.
+// Sizes are the per-profile sizes of the jobs.
 type Sizes struct {
 	Size            int64 // fio --size, bytes
 	OffsetIncrement int64 // fio --offset_increment of the sequential jobs
