@@ -17,7 +17,7 @@
 // the Go codec's measured rate (same arithmetic as `7z b`, different
 // encoder, so not equal to 7-Zip's MIPS). threads=N means N independent
 // single-threaded codecs; 7-Zip's -mmtN instead runs (N+1)/2 LZMA encoders
-// of two threads each, then N single-threaded decoders (METHODS.md §2).
+// of two threads each, then N single-threaded decoders (docs/methods.md §2).
 //
 // BenchmarkSevenZip/threads=<N>: the reference tool, `7zz b -mmtN` (7z or
 // 7za when that is what is installed; skipped when none is). One op = one

@@ -33,7 +33,7 @@ func (c copyCase) name() string {
 	return fmt.Sprintf("dir=%s/mem=%s/size=%s", c.dir, c.mem, benchname.Size(c.size))
 }
 
-// copySizes are the transfer sizes of the profile: METHODS.md §8 asks for
+// copySizes are the transfer sizes of the profile: docs/methods.md §8 asks for
 // 4 KiB to 1 GiB, as bandwidthTest and nvbandwidth sweep them.
 func copySizes() []int64 {
 	all := []int64{4 << 10, 64 << 10, 1 << 20, 64 << 20, 1 << 30}
@@ -111,7 +111,7 @@ func ccFromInventory(inv *gpuinfo.Inventory) ccMode {
 
 // pinnedSkip decides whether a pinned-memory copy cannot run here. In CC
 // mode "CUDA APIs which utilize pinned host memory are not supported"
-// (NVIDIA CC release notes, METHODS.md §8), so those cases skip without
+// (NVIDIA CC release notes, docs/methods.md §8), so those cases skip without
 // trying. Elsewhere the allocation is tried, and a cuMemAllocHost that
 // fails with CUDA_ERROR_NOT_SUPPORTED skips too (CC state unknown, or a
 // platform without pinned memory). Call it with allocErr nil before

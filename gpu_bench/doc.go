@@ -4,7 +4,7 @@
 // report (section VI: memory, bandwidth, INT8 TOPS) and the mechanism
 // behind section VII's overhead: in confidential-computing (CC) mode every
 // CPU-GPU transfer is encrypted and staged through bounce buffers
-// (METHODS.md §5, §8).
+// (docs/methods.md §5, §8).
 //
 //	go test -tags gpu -run '^$' -bench . ./gpu_bench
 //

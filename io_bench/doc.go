@@ -1,7 +1,8 @@
 // Package io_bench runs the nine fio jobs of the reference report (section
-// II, storage) on a Go I/O engine, and on fio itself as the reference.
+// II, storage) and two queue-depth-1 mechanism jobs, eleven in all, on a Go
+// I/O engine, and on fio itself as the reference.
 //
-// The jobs are InfraBuilder/docker-fio's benchmark.sh (METHODS.md §1):
+// The jobs are InfraBuilder/docker-fio's benchmark.sh (docs/methods.md §1):
 // read_iops, write_iops (4K random, iodepth 64), read_bw, write_bw (128K
 // random, iodepth 64), read_latency, write_latency (4K random, iodepth 4),
 // read_seq, write_seq (1M sequential, iodepth 16, 4 jobs offset_increment

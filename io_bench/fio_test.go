@@ -12,8 +12,9 @@ import (
 	"github.com/teebench/teebench/internal/reftool"
 )
 
-// BenchmarkFio runs the report's nine fio jobs on the Go engine
-// (engine=go) and on fio itself (engine=fio), on one test file, and on
+// BenchmarkFio runs the jobs of Specs (the report's nine fio jobs, then
+// the two QD1 mechanism jobs) on the Go engine (engine=go) and on fio
+// itself (engine=fio), on one test file, and on
 // standalone fio with a file of its own (engine=fio-ownfile), in that
 // order (reversed with TEEBENCH_ORDER=reverse). See the
 // package documentation for what one op is and which units each reports.

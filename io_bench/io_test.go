@@ -18,7 +18,7 @@ import (
 )
 
 // The report's jobs, as InfraBuilder/docker-fio's benchmark.sh writes them
-// (METHODS.md §1), at the report profile's sizes, and the two QD1
+// (docs/methods.md §1), at the report profile's sizes, and the two QD1
 // mechanism jobs.
 func TestFioArgsMatchBenchmarkSh(t *testing.T) {
 	s := Sizes{Size: 2 << 30, OffsetIncrement: 500 << 20, Ramp: 2 * time.Second, Runtime: 15 * time.Second}

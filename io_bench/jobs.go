@@ -8,7 +8,7 @@ import (
 	"github.com/teebench/teebench/internal/reftool"
 )
 
-// Sizes are the per-profile sizes of the nine jobs.
+// Sizes are the per-profile sizes of the jobs.
 type Sizes struct {
 	Size            int64 // fio --size, bytes
 	OffsetIncrement int64 // fio --offset_increment of the sequential jobs
@@ -38,7 +38,7 @@ type Spec struct {
 }
 
 // Specs returns the nine jobs of InfraBuilder/docker-fio's benchmark.sh
-// (METHODS.md §1) at sizes s, in the script's order, then the two
+// (docs/methods.md §1) at sizes s, in the script's order, then the two
 // mechanism jobs lat_qd1_read and lat_qd1_write: 4 KiB random reads
 // (writes) at iodepth 1, the cost of one I/O without queueing (in a TD,
 // the bounce-buffer copy and the exits of each I/O), timed as the latency

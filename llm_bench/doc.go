@@ -1,6 +1,6 @@
 // Package llm_bench is an OpenAI-compatible streaming load generator with
 // vLLM bench serve's metric definitions (section VII of the reference report,
-// from arXiv 2409.03992; METHODS.md §4-5).
+// from arXiv 2409.03992; docs/methods.md §4-5).
 //
 // BenchmarkServe/model=<m>/concurrency=<N> and BenchmarkServe/model=<m>/rate=<r>
 // send one streaming /v1/completions request per op over vLLM's random

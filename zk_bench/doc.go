@@ -31,7 +31,7 @@
 //     TEEBENCH_ZK_SETUP=1; otherwise it skips with that reason.
 //   - BenchmarkProve: one op = one proof. constraints/s (constraints proven
 //     per second) is the analogue of the report's zkVM speed (cycles proven
-//     per second; its "kHz" column is really Hz, METHODS.md §0 and §6).
+//     per second; its "kHz" column is really Hz, docs/methods.md §0 and §6).
 //     proof-B is the compressed proof encoding (proof.WriteTo), cpu-ns/op the
 //     process CPU time per proof. The last proof is verified after the timed
 //     loop; a proof that does not verify fails the benchmark.

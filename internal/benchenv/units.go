@@ -17,7 +17,7 @@ type Unit struct {
 }
 
 // Units lists every custom unit the suite reports. benchstat knows only
-// ns/op, B/op, allocs/op, MB/s and B/s on its own (APIS.md §1); everything
+// ns/op, B/op, allocs/op, MB/s and B/s on its own (docs/apis.md §1); everything
 // else is declared here once and printed by Main as `Unit` lines.
 var Units = []Unit{
 	// rates

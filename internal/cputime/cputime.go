@@ -1,7 +1,8 @@
 // Package cputime measures the process's CPU time (user + system, all
 // threads) against wall time. cpu_bench uses it for 7-Zip's Usage column
-// (usage-%), io_bench for the CPU time per I/O (cpu-ns/op), net_bench for
-// the CPU time of its target process (Of).
+// (usage-%), internal/ioengine for io_bench's CPU time per I/O
+// (cpu-ns/op), zk_bench for the CPU time per proof, net_bench for the CPU
+// time of its target process (Of).
 package cputime
 
 import (

@@ -15,7 +15,7 @@ import (
 // BLASLibraries are the cuBLAS file names OpenBLAS tries, newest first.
 var BLASLibraries = []string{"libcublas.so.13", "libcublas.so.12", "libcublas.so"}
 
-// cuBLAS enums (cublas_api.h; APIS.md §5).
+// cuBLAS enums (cublas_api.h; docs/apis.md §5).
 const (
 	cublasOpN         = 0
 	cublasOpT         = 1
@@ -28,7 +28,7 @@ type blasLib struct {
 	destroy    func(h uintptr) Status
 	getVersion func(h uintptr, v *int32) Status
 	// gemmEx is cublasGemmEx's address, called through purego.SyscallN
-	// (19 arguments: 6 in registers, 13 on the stack; APIS.md §5).
+	// (19 arguments: 6 in registers, 13 on the stack; docs/apis.md §5).
 	gemmEx uintptr
 }
 

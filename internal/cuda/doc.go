@@ -14,7 +14,7 @@
 // is needed to check argument passing and symbol resolution.
 //
 // Symbols are resolved through cuGetProcAddress_v2 with the CUDA 12.0 ABI
-// (APIS.md §5): cuda.h #defines map names such as cuMemAlloc to versioned
+// (docs/apis.md §5): cuda.h #defines map names such as cuMemAlloc to versioned
 // exports (cuMemAlloc_v2), and cuGetProcAddress picks the export that
 // matches the signatures written here. Drivers older than CUDA 12 fall back
 // to dlsym with the versioned names.

@@ -27,7 +27,7 @@ const (
 var DTypes = []DType{Int8, FP16, BF16}
 
 // cudaDataType_t and cublasComputeType_t codes (library_types.h,
-// cublas_api.h; APIS.md §5).
+// cublas_api.h; docs/apis.md §5).
 const (
 	cudaR32F  = 0
 	cudaR16F  = 2

@@ -100,7 +100,7 @@ func TestBF16(t *testing.T) {
 
 func TestDTypeTable(t *testing.T) {
 	// The cuBLAS codes are those of library_types.h / cublas_api.h
-	// (APIS.md §5); a typo here makes cublasGemmEx compute the wrong thing
+	// (docs/apis.md §5); a typo here makes cublasGemmEx compute the wrong thing
 	// or fail with CUBLAS_STATUS_NOT_SUPPORTED.
 	for _, c := range []struct {
 		d               DType

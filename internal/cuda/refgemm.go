@@ -8,7 +8,7 @@ import (
 )
 
 // The GEMM layout used throughout is cuBLAS's "TN" form, the one integer
-// tensor-core kernels require (APIS.md §5):
+// tensor-core kernels require (docs/apis.md §5):
 //
 //	cublasGemmEx(h, OP_T, OP_N, m, n, k, 1, A, lda=k, B, ldb=k, 0, C, ldc=m)
 //

@@ -53,7 +53,7 @@ func collectCC() CC {
 		cc.Environment = environmentName(st.Environment)
 		cc.DevTools = onOff(st.DevToolsMode)
 	case nvml.ERROR_NOT_SUPPORTED, nvml.ERROR_FUNCTION_NOT_FOUND:
-		// No CC on this GPU or driver (METHODS.md §8).
+		// No CC on this GPU or driver (docs/methods.md §8).
 		cc.Feature = "off"
 		return cc
 	default:

@@ -1,5 +1,6 @@
 // Package ioengine is the suite's fio-like I/O engine: io_bench runs the
-// reference report's nine fio jobs on it and compares it with fio itself.
+// reference report's nine fio jobs and two queue-depth-1 mechanism jobs on
+// it and compares it with fio itself.
 //
 // A Job describes one fio job in fio's own terms (readwrite, bs, iodepth,
 // numjobs, offset_increment, rwmixread, ramp_time, runtime or number_ios,

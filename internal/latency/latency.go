@@ -16,7 +16,7 @@
 //     Percentile(100) is the exact maximum.
 //   - ABPercentile(p) is ApacheBench's: sort the samples, take the 0-based
 //     element floor(n*p/100) with no interpolation (p99 of 5000 samples is
-//     sorted[4950]); p=100 is the last element (METHODS.md §3). It needs NewExact.
+//     sorted[4950]); p=100 is the last element (docs/methods.md §3). It needs NewExact.
 //   - ABCSVPercentile(p) is ApacheBench's rule for its `-e file.csv` table
 //     (integer p from 0 to 100, times to 0.001 ms): sorted[floor(0.5 + n*p/100)],
 //     i.e. the rank rounded half up, with p=0 the first and p=100 the last
@@ -25,7 +25,7 @@
 //     the last sample. p99 of 5000 samples is sorted[4950], as the text rule.
 //   - NumpyPercentile(p) is numpy.percentile's default, which vLLM's bench
 //     serve prints: linear interpolation between the closest ranks, at rank
-//     h = (n-1)*p/100 of the sorted samples (METHODS.md §4). It needs NewExact.
+//     h = (n-1)*p/100 of the sorted samples (docs/methods.md §4). It needs NewExact.
 //   - Mean is the exact arithmetic mean of the recorded values, Min and Max the
 //     exact extremes.
 //

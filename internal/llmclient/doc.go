@@ -1,7 +1,7 @@
 // Package llmclient measures OpenAI-compatible streaming servers (vLLM,
 // SGLang, llm_bench's embedded llmserver) the way vLLM's `vllm bench serve`
 // does, so that results are comparable with the paper reproduced in section
-// VII of the reference report (METHODS.md §4-5).
+// VII of the reference report (docs/methods.md §4-5).
 //
 // Client.Do sends one streaming /v1/completions or /v1/chat/completions
 // request (with stream_options.include_usage) and times its server-sent

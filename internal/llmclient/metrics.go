@@ -72,7 +72,7 @@ type Metrics struct {
 	DecodeTime   time.Duration
 	// DecodeThroughput is DecodeTokens / DecodeTime in tokens per second:
 	// the paper's TPS, "number of tokens generated divided by the total
-	// decoding time" (METHODS.md §5), with prefill and the first token
+	// decoding time" (docs/methods.md §5), with prefill and the first token
 	// left out. Zero when no request produced a second token.
 	DecodeThroughput float64
 	// GoodCompleted requests met the SLO; RequestGoodput = GoodCompleted/s.

@@ -16,7 +16,7 @@ import (
 // ab's -s default of 30 s.
 const DefaultTimeout = 30 * time.Second
 
-// Closed is a closed-loop run with ApacheBench's semantics (METHODS.md §3):
+// Closed is a closed-loop run with ApacheBench's semantics (docs/methods.md §3):
 // N requests over C connections, at most C in flight; the first request runs
 // alone, then C connections start, and each finished request immediately
 // starts the next until N have been started. Requests are HTTP/1.0. Without

@@ -1,7 +1,7 @@
 // Package loadgen generates HTTP load for net_bench (and its arrival
 // schedules serve llm_bench's request-rate mode). It has two modes:
 //
-//   - Closed loop (Closed): ApacheBench's semantics (METHODS.md §3). N
+//   - Closed loop (Closed): ApacheBench's semantics (docs/methods.md §3). N
 //     requests over C connections with at most C in flight, HTTP/1.0,
 //     keep-alive off by default so every request is a new TCP connection and,
 //     for https, a new TLS handshake; per request the connect time (TCP + TLS),

@@ -7,7 +7,7 @@ import (
 )
 
 // Failures counts failed requests by ab's categories ("Failed requests:
-// Connect, Receive, Length, Exceptions", METHODS.md §3).
+// Connect, Receive, Length, Exceptions", docs/methods.md §3).
 type Failures struct {
 	// Connect counts requests whose TCP connect or TLS handshake failed
 	// (a TLS verification failure is one).

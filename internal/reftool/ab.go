@@ -42,7 +42,7 @@ func AbArgs(n, c int, keepAlive bool, url, csv string) []string {
 	return append(args, url)
 }
 
-// AbResult is what ApacheBench 2.3 prints (METHODS.md §3), in the suite's
+// AbResult is what ApacheBench 2.3 prints (docs/methods.md §3), in the suite's
 // units. Fields ab did not print stay zero and their Has* flag false.
 type AbResult struct {
 	// Concurrency is "Concurrency Level".

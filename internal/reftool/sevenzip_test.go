@@ -69,7 +69,7 @@ func TestParseSevenZipBench(t *testing.T) {
 	}
 }
 
-// TestSevenZipAvrTot checks, on every fixture, the semantics METHODS.md §2
+// TestSevenZipAvrTot checks, on every fixture, the semantics docs/methods.md §2
 // gives for the Avr: and Tot: rows: Avr is each column's mean over the rows,
 // Tot's rating is the mean of the compress and decompress Avr ratings. A
 // parser that mixed up columns fails here.

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// WrkResult is what wrk 4.x prints with --latency (METHODS.md §3), in the
+// WrkResult is what wrk 4.x prints with --latency (docs/methods.md §3), in the
 // suite's units.
 type WrkResult struct {
 	// Threads and Connections are from "N threads and M connections".

@@ -204,7 +204,7 @@ func TestJSONTables(t *testing.T) {
 	}
 }
 
-// TestIssue14Rows: the TPS row uses decode-tok/s (CONTRACTS §3) with the
+// TestIssue14Rows: the TPS row uses decode-tok/s (docs/methods.md §5) with the
 // published TPS overhead; the 7-Zip per-core figure is shown in both
 // readings with thread counts, the threads=8 one marked oversubscribed on
 // fewer vCPUs.

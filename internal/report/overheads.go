@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// PubOverhead is one published TEE overhead (METHODS.md §9): a TEE
+// PubOverhead is one published TEE overhead (docs/methods.md §9): a TEE
 // environment against its own baseline, in the report's convention
 // (positive = the TEE is slower). It is the one published quantity that
 // carries to another machine, so verdicts are drawn on it alone.
@@ -28,7 +28,7 @@ type PubOverhead struct {
 // bootstrap interval of the overhead needs at least 6 per arm.
 const MinVerdictN = 6
 
-// storageOverheads are METHODS.md §9's §II pairs, per fio job and unit:
+// storageOverheads are docs/methods.md §9's §II pairs, per fio job and unit:
 // H200 host→CVM, TDX-Lab host→CVM, TDX-Lab VM→CVM.
 var storageOverheads = map[string][3]float64{
 	"read_iops/IOPS":             {87.3, 55.8, 40.3},
@@ -43,7 +43,7 @@ var storageOverheads = map[string][3]float64{
 	"rw_mix/write-IOPS":          {85.6, 38.3, 37.0},
 }
 
-const storageSource = "§II Storage, Performance Summary (METHODS.md §9)"
+const storageSource = "§II Storage, Performance Summary (docs/methods.md §9)"
 
 // storagePairs returns the published storage overheads of one fio job and
 // unit, chosen by the baseline arm's platform: a bare-metal baseline is
@@ -72,7 +72,7 @@ func storagePairs(job, unit, basePlatform string) []PubOverhead {
 	return []PubOverhead{h200, labHost, labVM}
 }
 
-// llmOverheads are METHODS.md §9's §VII pairs: per GPU and model, the
+// llmOverheads are docs/methods.md §9's §VII pairs: per GPU and model, the
 // TPS, QPS, TTFT and ITL overheads (TEE-off = baseline).
 var llmOverheads = []struct {
 	gpu, model, name    string
@@ -109,7 +109,7 @@ func llmPairs(metric, model, gpu string) []PubOverhead {
 		if matched && !same || !matched && (o.model != "llama-3.1-8b" || o.gpu != "H200") {
 			continue
 		}
-		p := PubOverhead{Pair: o.gpu + " " + o.name + " TEE-off → TEE-on", Source: "§VII LLM, arXiv 2409.03992 (METHODS.md §9)"}
+		p := PubOverhead{Pair: o.gpu + " " + o.name + " TEE-off → TEE-on", Source: "§VII LLM, arXiv 2409.03992 (docs/methods.md §9)"}
 		switch metric {
 		case "tps":
 			p.Pct = o.tps
@@ -120,7 +120,7 @@ func llmPairs(metric, model, gpu string) []PubOverhead {
 			p.Pct = o.ttft
 		case "itl":
 			p.Pct = o.itl
-			p.NotComparable = "the paper's ITL is per-request total decode time (METHODS.md §5), not vLLM's per-token ITL"
+			p.NotComparable = "the paper's ITL is per-request total decode time (docs/methods.md §5), not vLLM's per-token ITL"
 		}
 		if !matched {
 			p.NotComparable = fmt.Sprintf("embedded model %s, not a published model (reference only)", model)
@@ -133,7 +133,7 @@ func llmPairs(metric, model, gpu string) []PubOverhead {
 // zkPairs are §IV's proof-time overheads: SP1 zkVM, not our gnark circuit.
 func zkPairs() []PubOverhead {
 	why := "SP1 zkVM proof of an RSA-2048 verification, not a gnark circuit"
-	src := "§IV zkTLS, Proof Time (METHODS.md §9)"
+	src := "§IV zkTLS, Proof Time (docs/methods.md §9)"
 	return []PubOverhead{
 		{Pair: "CPU → TEE CPU", Pct: 278.0, Source: src, NotComparable: why},
 		{Pair: "CPU → TEE GPU", Pct: 412.8, Source: src, NotComparable: why},
@@ -142,8 +142,8 @@ func zkPairs() []PubOverhead {
 
 // hashPairs are §IV's hash-speed overheads, whose method is unpublished.
 func hashPairs() []PubOverhead {
-	why := "the published hash-speed method is unpublished (METHODS.md §6)"
-	src := "§IV Memory Encryption Impact, Hash Speed (METHODS.md §9)"
+	why := "the published hash-speed method is unpublished (docs/methods.md §6)"
+	src := "§IV Memory Encryption Impact, Hash Speed (docs/methods.md §9)"
 	return []PubOverhead{
 		{Pair: "CPU → TEE CPU", Pct: 73.6, Source: src, NotComparable: why},
 		{Pair: "CPU → TEE GPU", Pct: 80.5, Source: src, NotComparable: why},

@@ -7,7 +7,7 @@ import (
 )
 
 // Published is one absolute figure of the published Performance Report
-// (METHODS.md §0) with its source. Absolute figures come from other
+// (docs/methods.md §0) with its source. Absolute figures come from other
 // hardware: the report lists them in an appendix beside the rows with the
 // same parameters and never draws a verdict on them.
 type Published struct {
@@ -57,7 +57,7 @@ func gatewayPub(row string, c int, scale, prod5, lab float64) []Published {
 func llmPub(gpu, model string, tpsOn, tpsOff, qpsOn, qpsOff, ttftOn, ttftOff, itlOn, itlOff float64) []Published {
 	src := "§VII LLM (arXiv 2409.03992), " + gpu
 	m := []string{model}
-	itlNote := "the paper's ITL is per-request total decode time (METHODS.md §5), not vLLM's per-token ITL"
+	itlNote := "the paper's ITL is per-request total decode time (docs/methods.md §5), not vLLM's per-token ITL"
 	qpsNote := "the paper's QPS is vLLM benchmark_throughput (offline, 1000 ShareGPT prompts), not a serving sweep"
 	return []Published{
 		{Row: "llm/tps", Match: m, Env: gpu + " TEE-on", Value: tpsOn, Source: src},
@@ -92,7 +92,7 @@ func scalingPub(threads int, teeUsage, teeC, teeD, teeTot, teeEff, bmUsage, bmC,
 // PublishedFigures is the one table of the published report's figures that
 // our rows are set against, each with its source.
 var PublishedFigures = concat(
-	// §II Storage: fio benchmark.sh (METHODS.md §1).
+	// §II Storage: fio benchmark.sh (docs/methods.md §1).
 	storagePub("fio/read_iops/IOPS", 1e3, 259, 33, 97.3, 43, 72),
 	storagePub("fio/write_iops/IOPS", 1e3, 156, 34, 32, 37, 75),
 	storagePub("fio/read_bw/B/s", mib, 3642, 2071, 519, 1080, 12253),
@@ -132,8 +132,8 @@ var PublishedFigures = concat(
 		{Row: "zk/prove/sec/op", Match: []string{"/circuit=rsa2048/"}, Env: "TEE GPU", Value: 852.73, Source: "§IV zkTLS Core Performance, Proof Time", NotComparable: "SP1 zkVM proof, not a gnark circuit"},
 		{Row: "zk/prove/proof-B", Match: []string{"/circuit=rsa2048/"}, Env: "CPU", Value: 8340752, Source: "§IV zkTLS Core Performance, Proof Size", NotComparable: "SP1 core (STARK) proof size, not a gnark proof"},
 		{Row: "zk/prove/proof-B", Match: []string{"/circuit=rsa2048/"}, Env: "TEE CPU", Value: 25123323, Source: "§IV zkTLS Core Performance, Proof Size", NotComparable: "SP1 core (STARK) proof size, not a gnark proof"},
-		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "CPU", Value: 44.50e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (METHODS.md §6)"},
-		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "TEE CPU", Value: 11.77e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (METHODS.md §6)"},
+		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "CPU", Value: 44.50e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (docs/methods.md §6)"},
+		{Row: "mem/sha256/B/s", Match: []string{"/size=64MiB/"}, Env: "TEE CPU", Value: 11.77e6, Source: "§IV Memory Encryption Impact, Hash Speed", NotComparable: "method not published (docs/methods.md §6)"},
 	},
 
 	// §V Compression (7z b -mmt8 as printed; per-core divides by 32 cores).

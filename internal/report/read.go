@@ -109,7 +109,7 @@ type Arm struct {
 	// EnvKeys lists the keys of Env in order of first appearance.
 	EnvKeys []string
 	// Skips are the benchmarks the arm's runs skipped or failed, from the
-	// R.skips.tsv files beside its result files (CONTRACTS §1).
+	// R.skips.tsv files beside its result files (docs/design.md §5).
 	Skips []Skip
 	// Testbed is the arm's testbed: the values of TestbedKeys. Files are
 	// pooled into one arm only within one testbed.

@@ -33,7 +33,7 @@ type Options struct {
 }
 
 // DefaultMaxErrorRate is the error-rate threshold when none is given
-// (CONTRACTS §2, TEEBENCH_MAX_ERROR_RATE).
+// (TEEBENCH_MAX_ERROR_RATE, docs/design.md §10).
 const DefaultMaxErrorRate = 0.01
 
 // renderer accumulates one report.
@@ -187,11 +187,11 @@ func (r *renderer) header() {
 		r.p("Baseline: %s. Compared: %s.\n\n", labels[0], strings.Join(labels[1:], ", "))
 		r.p("Every figure is the median of the runs with its 95%% confidence interval (±), formatted as benchstat does; "+
 			"each row names its benchmark and unit as benchstat prints them. "+
-			"Overhead follows the published report (METHODS.md §0): throughput rows (↑, `better=higher` in the result file's `Unit` line) "+
+			"Overhead follows the published report (docs/methods.md §0): throughput rows (↑, `better=higher` in the result file's `Unit` line) "+
 			"use (off−on)/off, latency and cost rows (↓, `better=lower`) use (on−off)/off, so a positive overhead means the TEE arm is worse. "+
 			"Brackets give a 95%% percentile-bootstrap interval of the overhead of the medians (%d resamples of each arm; only with ≥ %d runs per arm). "+
 			"`~` means the Mann-Whitney U test finds no significant difference (p > 0.05); the point estimate follows it. "+
-			"Verdicts hold our overhead against the published TEE overhead (METHODS.md §9): *consistent* when the published overhead lies inside our interval, "+
+			"Verdicts hold our overhead against the published TEE overhead (docs/methods.md §9): *consistent* when the published overhead lies inside our interval, "+
 			"*smaller/larger overhead here* otherwise; none below %d runs per arm. Published absolute figures (other hardware) are in the appendix only.\n\n",
 			BootstrapN, MinVerdictN, MinVerdictN)
 	}
@@ -573,7 +573,7 @@ func (r *renderer) publishedAppendix() {
 	}
 	r.p("The published report's figures for the rows above with the same parameters, with their source and the environment (hardware) they were measured on. " +
 		"They were measured on other machines, so they are context only: verdicts above are drawn on overheads alone. " +
-		"Methods are named as in the project's METHODS.md and the published Performance Report.\n\n")
+		"Methods are named as in the project's docs/methods.md and the published Performance Report.\n\n")
 	// One line per published row and parameters: every benchmark it is
 	// set against, every environment's figure.
 	type group struct {

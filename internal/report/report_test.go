@@ -324,7 +324,7 @@ func TestGroupingByTee(t *testing.T) {
 }
 
 func TestEfficiencyMatchesReport(t *testing.T) {
-	// METHODS.md §0: 71665/(32 x 2803) = 79.90%; 7889/(2 x 2803) = 140.72%.
+	// docs/methods.md §0: 71665/(32 x 2803) = 79.90%; 7889/(2 x 2803) = 140.72%.
 	for _, tc := range []struct {
 		tot, tot1, n, want float64
 	}{{71665, 2803, 32, 0.7990}, {7889, 2803, 2, 1.4072}, {97853, 4544, 32, 0.6730}} {
@@ -338,7 +338,7 @@ func TestEfficiencyMatchesReport(t *testing.T) {
 }
 
 func TestOverheadConvention(t *testing.T) {
-	// METHODS.md §0: TPS (132.3618-123.2985)/132.3618 = 6.85%;
+	// docs/methods.md §0: TPS (132.3618-123.2985)/132.3618 = 6.85%;
 	// TTFT (0.0288-0.0242)/0.0242 = 19.0%.
 	if got := Overhead(132.3618, 123.2985, Higher); math.Abs(got-6.847) > 0.01 {
 		t.Errorf("throughput overhead %.3f", got)
@@ -397,7 +397,7 @@ func TestStoragePairByPlatform(t *testing.T) {
 		}
 	}
 	if ps := storagePairs("read_iops", "IOPS", "vm"); ps[0].Pct != 40.3 {
-		t.Errorf("TDX-Lab VM→CVM read IOPS overhead %v, want 40.3 (METHODS.md §9)", ps[0].Pct)
+		t.Errorf("TDX-Lab VM→CVM read IOPS overhead %v, want 40.3 (docs/methods.md §9)", ps[0].Pct)
 	}
 }
 

@@ -17,7 +17,7 @@ func (r *renderer) compression() bool {
 	ok := false
 	if len(sz) > 0 {
 		r.p("### 7-Zip rating\n\n")
-		r.p("`7z b -mmtN` method (METHODS.md §2).\n\n")
+		r.p("`7z b -mmtN` method (docs/methods.md §2).\n\n")
 		var rows []row
 		for _, unit := range []string{"MIPS", "compress-MIPS", "decompress-MIPS"} {
 			for _, id := range sz {
@@ -51,7 +51,7 @@ func (r *renderer) compression() bool {
 	return ok
 }
 
-// perCore writes the published per-core figure's two readings (METHODS.md
+// perCore writes the published per-core figure's two readings (docs/methods.md
 // §0): compress MIPS ÷ vCPUs at threads = vCPUs, and the threads=8 figure
 // ÷ vCPUs, marked oversubscribed when 8 threads exceed the vCPUs. The
 // published 40,677 ÷ 32 cores = 1,271 is other hardware: reference only.
@@ -88,6 +88,6 @@ func (r *renderer) perCore(sz []ID) {
 	}
 	readA = append(readA, "–")
 	readB = append(readB, "40,677 ÷ 32 = 1,271 (printed under `7z b -mmt8`; likely a full-core run)")
-	r.p("Per-core compression rating in both readings of the published figure (METHODS.md §0):\n\n")
+	r.p("Per-core compression rating in both readings of the published figure (docs/methods.md §0):\n\n")
 	r.table(hdr, [][]string{readA, readB})
 }

@@ -29,7 +29,7 @@ func (r *renderer) gateway() bool {
 		path := prefer(Distinct(all, "path"), "tls-proxy", "direct")[0]
 		ka := prefer(Distinct(all, "keepalive"), "off", "on")[0]
 		r.p("### By concurrency (path=%s, keepalive=%s)\n\n", path, ka)
-		r.p("The report's `ab -n 5000 -c N` against the TLS gateway (METHODS.md §3). Error rate = failed/complete requests.\n\n")
+		r.p("The report's `ab -n 5000 -c N` against the TLS gateway (docs/methods.md §3). Error rate = failed/complete requests.\n\n")
 		clients := prefer(Distinct(all, "client"), "go", "ab", "wrk")
 		for ci, client := range clients {
 			ids := d.FindSorted("Gateway", "c", "path="+path, "keepalive="+ka, "client="+client)
@@ -101,7 +101,7 @@ func multiLabel(id ID) string {
 func (r *renderer) openLoop(rate []ID) bool {
 	d := r.d
 	r.p("### Open-loop rate sweep\n\n")
-	r.p("Latency against the offered rate (requests sent on a fixed schedule, METHODS.md §3): a latency that climbs with the rate marks the saturation point.\n\n")
+	r.p("Latency against the offered rate (requests sent on a fixed schedule, docs/methods.md §3): a latency that climbs with the rate marks the saturation point.\n\n")
 	any := false
 	for _, path := range prefer(Distinct(rate, "path"), "tls-proxy", "direct") {
 		ids := d.FindSorted("GatewayRate", "rate", "path="+path)

@@ -47,7 +47,7 @@ func (r *renderer) gpu() bool {
 		return true
 	}
 	r.p("### Copy bandwidth and GEMM\n\n")
-	r.p("CPU↔GPU copies go through encrypted bounce buffers in CC mode (METHODS.md §8); GEMM runs inside the GPU.\n\n")
+	r.p("CPU↔GPU copies go through encrypted bounce buffers in CC mode (docs/methods.md §8); GEMM runs inside the GPU.\n\n")
 	var rows []row
 	headed := false
 	for _, id := range cp {

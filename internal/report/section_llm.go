@@ -23,7 +23,7 @@ func (r *renderer) llm() bool {
 	if len(all) == 0 {
 		return false
 	}
-	r.p("vLLM `benchmark_serving` metrics (METHODS.md §4). TPS = the decode rate `decode-tok/s` (tokens after the first over decode time, METHODS.md §5) at concurrency=1; "+
+	r.p("vLLM `benchmark_serving` metrics (docs/methods.md §4). TPS = the decode rate `decode-tok/s` (tokens after the first over decode time, docs/methods.md §5) at concurrency=1; "+
 		"QPS = the highest req/s of the sweep (baseline median); TTFT/ITL from the rate=1 run when present, else concurrency=1. "+
 		"A headline needs ≥ %d requests per arm.\n\n", MinHeadlineRequests)
 	gpu := d.Arms[0].EnvValue("gpu")

@@ -30,7 +30,7 @@ func (r *renderer) storage() bool {
 		return false
 	}
 	plat := d.Arms[0].EnvValue("platform")
-	r.p("The nine jobs of InfraBuilder's fio `benchmark.sh` (METHODS.md §1), on the Go engine (`engine=go`) and on fio itself (`engine=fio`) as the reference. ")
+	r.p("The nine jobs of InfraBuilder's fio `benchmark.sh` (docs/methods.md §1), on the Go engine (`engine=go`) and on fio itself (`engine=fio`) as the reference. ")
 	switch plat {
 	case "bare-metal":
 		r.p("The baseline runs on bare metal, so overheads are held against the published host → CVM pairs (H200 and TDX-Lab).\n\n")

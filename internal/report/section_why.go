@@ -19,7 +19,7 @@ type whySpec struct {
 }
 
 // whyGroup is one macro overhead of the report and the mechanism
-// benchmarks that explain it (issue 18): the table sets them side by side,
+// benchmarks that explain it: the table sets them side by side,
 // so each mechanism's overhead reads beside the macro one.
 type whyGroup struct {
 	title string
@@ -197,10 +197,10 @@ func (r *renderer) why() bool {
 		return false
 	}
 	if len(r.d.Arms) > 1 {
-		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it (issue 18), each with its own overhead: " +
+		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it, each with its own overhead: " +
 			"a mechanism whose overhead is as large as the macro one is a candidate cause, one without overhead is not.\n\n")
 	} else {
-		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it (issue 18). " +
+		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it. " +
 			"One arm: the mechanism figures as measured, no overhead.\n\n")
 	}
 	var absent []string

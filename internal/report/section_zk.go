@@ -60,7 +60,7 @@ func (r *renderer) memory() bool {
 		return false
 	}
 	r.p("### Memory encryption impact\n\n")
-	r.p("Hashing, STREAM bandwidth (METHODS.md §7), dependent-load latency and thread wake-up. " +
+	r.p("Hashing, STREAM bandwidth (docs/methods.md §7), dependent-load latency and thread wake-up. " +
 		"Our SHA-256 is Go's crypto/sha256 over a buffer of the named size; the published hash-speed overhead's method is unpublished, so it is shown for reference only.\n\n")
 	var rows []row
 	for _, id := range sha {

@@ -11,7 +11,7 @@ import (
 
 // Skip is one benchmark or package that a run did not measure, from the
 // R.skips.tsv file that scripts/bench.sh writes beside a result file R.txt
-// (CONTRACTS §1).
+// (docs/design.md §5).
 type Skip struct {
 	// Kind is "skip" (absent by design), "fail", "norows" or
 	// "interrupted".

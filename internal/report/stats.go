@@ -12,7 +12,7 @@ import (
 )
 
 // Dir says which direction of a figure is better, and so which overhead
-// convention applies to it (METHODS.md §0).
+// convention applies to it (docs/methods.md §0).
 type Dir int
 
 const (

@@ -11,7 +11,7 @@ import (
 // TestEfficiencyReport checks the formula against the reference report's
 // own tables (section VIII): Total Rating at 1 and N threads and the printed
 // "Scaling Efficiency". The report prints 79.91% for 32 threads where its
-// own numbers give 79.90% (METHODS.md §0), and rounds bare metal's 67.30%
+// own numbers give 79.90% (docs/methods.md §0), and rounds bare metal's 67.30%
 // to 67.4%; the wanted values here are the formula's, to 0.01%.
 func TestEfficiencyReport(t *testing.T) {
 	for _, tc := range []struct {

@@ -1,11 +1,12 @@
 // Package sevenzip is 7-Zip's benchmark method (`7z b`) in Go: the
 // pseudo-random, LZ-compressible data generator every 7-Zip benchmark thread
 // compresses, and the rating formulas that turn a measured speed into 7-Zip
-// "MIPS". cpu_bench uses it for its Go-native compression benchmarks; the
-// report renderer can use the formulas to check 7-Zip's printed figures.
+// "MIPS". cpu_bench uses it for its Go-native compression benchmarks, and
+// internal/reftool's tests check 7-Zip's printed ratings against the
+// formulas.
 //
 // Source: ip7z/7zip CPP/7zip/UI/Common/Bench.cpp (7-Zip 25/26); see
-// METHODS.md §2. The generator reproduces CBenchRandomGenerator::GenerateLz
+// docs/methods.md §2. The generator reproduces CBenchRandomGenerator::GenerateLz
 // with the dictionary-bits argument 7-Zip passes today (kOldLzmaDictBits =
 // 32), and Salt reproduces the per-thread salt, so thread i of a Go run
 // compresses the same bytes as encoder thread i of `7zz b`.

@@ -14,7 +14,7 @@ import (
 )
 
 func TestEncComplex(t *testing.T) {
-	// METHODS.md §2: 22→950, 23→995, 24→1050, 25→1115; 18 and below → 870.
+	// docs/methods.md §2: 22→950, 23→995, 24→1050, 25→1115; 18 and below → 870.
 	for log, want := range map[int]uint64{16: 870, 18: 870, 22: 950, 23: 995, 24: 1050, 25: 1115} {
 		if got := EncComplex(1 << log); got != want {
 			t.Errorf("EncComplex(2^%d) = %d, want %d", log, got, want)

@@ -1,4 +1,4 @@
-// Package stream holds STREAM's memory-bandwidth kernels (METHODS.md §7):
+// Package stream holds STREAM's memory-bandwidth kernels (docs/methods.md §7):
 // copy, scale, add and triad over three float64 arrays, each pass split into
 // contiguous chunks across threads (OpenMP's schedule(static)). cpu_bench's
 // BenchmarkStream reports them; llm_bench and internal/llmserver measure the

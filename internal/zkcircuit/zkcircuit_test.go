@@ -172,7 +172,7 @@ func TestNewRSA2048BadInput(t *testing.T) {
 
 // TestCompileSizes compiles both circuits to R1CS (Groth16) and SCS (PLONK)
 // without any setup (about a second each) and checks their sizes against
-// those measured with gnark v0.16.0 (APIS.md §6 and zk_bench's doc), so that a
+// those measured with gnark v0.16.0 (docs/apis.md §6 and zk_bench's doc), so that a
 // change in gnark's gadgets, or a circuit that is silently cheaper than it
 // should be, shows up here before it shows up in benchmark results.
 func TestCompileSizes(t *testing.T) {

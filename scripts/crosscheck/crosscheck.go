@@ -610,7 +610,7 @@ func (c *checker) absorb(g group, out []byte) counts {
 }
 
 // writeSkips writes the skipped benchmarks to the result file's
-// .skips.tsv (CONTRACTS.md interface 1), when there are any.
+// .skips.tsv (docs/design.md §5), when there are any.
 func (c *checker) writeSkips() error {
 	if len(c.skips) == 0 {
 		return nil

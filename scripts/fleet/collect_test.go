@@ -18,7 +18,7 @@ import (
 )
 
 // The fixture logs are built here in the exact marker format of
-// CONTRACTS.md §4 around a real result file (results/…, a quick-profile run
+// internal/logfile around a real result file (results/…, a quick-profile run
 // of this repository). They stand in for a captured `docker run` of the
 // container image until that image exists; the entrypoint's `arm:` and
 // `node:` config lines are prepended as it will write them.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Captures the fixtures in this directory: the reference report's nine fio
-# jobs (METHODS.md §1, InfraBuilder/docker-fio benchmark.sh) at io_bench's
+# jobs (docs/methods.md §1, InfraBuilder/docker-fio benchmark.sh) at io_bench's
 # smoke size (16M file, 4M offset_increment, 200ms ramp, 500ms runtime),
 # run with fio 3.33 on ext4 (virtio disk), --output-format=json.
 # io_bench adds --lat_percentiles=1 to the two latency jobs (reporting only).

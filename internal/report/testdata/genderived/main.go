@@ -36,7 +36,7 @@
 //     engine=go IOPS x0.9 and Wakeup/mech=futex ns/op x0.8: the head of a
 //     base-vs-head PR comment fixture.
 //
-//   - The mechanism benchmarks of issue 18 (Exit, PageTouch, Fio lat_qd1,
+//   - The mechanism benchmarks (Exit, PageTouch, Fio lat_qd1,
 //     TLSHandshake) postdate that run: their lines come from a second REAL
 //     run on the same dev VM, testdata/mech-run.txt (smoke profile, the
 //     commands in its first lines), appended with its Unit and pkg: lines
