@@ -384,7 +384,7 @@ func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
 	var tail strings.Builder
 	writeGeomeans(&tail, d, rows, hl, bl)
 	if opt.FullTable != "" {
-		fmt.Fprintf(&tail, "Full table (%d benchmark/unit pairs, primary metrics marked): `%s` in this run's artifacts.\n", len(rows), displayPath(opt.FullTable, opt.RelTo))
+		fmt.Fprintf(&tail, "Full table (%d benchmark/unit pairs, primary metrics marked): `%s` (on CI: in the run's artifacts).\n", len(rows), displayPath(opt.FullTable, opt.RelTo))
 	} else {
 		fmt.Fprintf(&tail, "Full table (%d benchmark/unit pairs): not written here; `report -pr -full FILE` writes it, and `scripts/compare.sh %s %s` gives benchstat's.\n",
 			len(rows), displayPath(b.Files[0], opt.RelTo), displayPath(h.Files[0], opt.RelTo))

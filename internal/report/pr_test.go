@@ -247,7 +247,7 @@ func TestPRCommentLarge(t *testing.T) {
 				}
 			}
 			// Relative paths only; the full table named where it is.
-			if strings.Contains(got, dir) || !strings.Contains(got, "`full-table.md` in this run's artifacts") {
+			if strings.Contains(got, dir) || !strings.Contains(got, "`full-table.md` (on CI: in the run's artifacts)") {
 				t.Errorf("paths in the comment:\n%.600s", got)
 			}
 			// Headings: one, the title.

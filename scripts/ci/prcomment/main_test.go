@@ -233,7 +233,7 @@ func TestTwoRunnersFit(t *testing.T) {
 		}
 	}
 	// The hosted section fits whole; the tdx one is cut with a note.
-	if !strings.Contains(secs[0].Body, "in this run's artifacts") || strings.Contains(secs[0].Body, "cut to fit") {
+	if !strings.Contains(secs[0].Body, "(on CI: in the run's artifacts)") || strings.Contains(secs[0].Body, "cut to fit") {
 		t.Error("the hosted section (within scripts/report's bound) was cut")
 	}
 	if !strings.Contains(secs[1].Body, "cut to fit GitHub's comment limit") {
