@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -35,7 +36,8 @@ import (
 //     testbed, "tdx#2") takes the kind's second colour (sky blue for none,
 //     orange for tdx), further ones go round again;
 //   - an arm's marker shape follows its position, so that arms differ
-//     without colour too;
+//     without colour too, and the first arm's line is drawn wider, so that
+//     an arm with the same figures on top of it leaves it visible;
 //   - published figures are always black and dashed, marked × (the
 //     published TEE figure, and the published overhead of the overhead
 //     chart) or + (published bare metal);
@@ -316,8 +318,43 @@ func newPanel(x, y string) *plot.Plot {
 	p := plot.New()
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
 	p.Add(plotter.NewGrid())
 	return p
+}
+
+// niceTicks marks a linear axis at 1, 2 or 5 times a power of ten, four
+// to eight labels, each with no more decimals than the step needs
+// (gonum's default marks 0.00 and 250.00 and little between).
+type niceTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || !finite(lo) || !finite(hi) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{2, 5, 10} {
+		if raw/mag > m*0.75 {
+			step = m * mag
+		}
+	}
+	dec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', dec, 64)})
+		// An unlabelled minor tick halfway to the next.
+		if half := v + step/2; half <= hi {
+			ticks = append(ticks, plot.Tick{Value: half})
+		}
+	}
+	return ticks
 }
 
 // newPlot is a one-panel figure.
@@ -411,6 +448,11 @@ func (r *renderer) lines(f *figure, p *plot.Plot, ss []series) bool {
 			}
 		}
 		l.Color, pts.Color, pts.Shape = clr, clr, shape
+		if !s.published && s.color == 0 {
+			// The baseline drawn wider, so that an arm on top of it (the
+			// same figures) leaves it visible at the edges.
+			l.Width, pts.Radius = vg.Points(2.5), vg.Points(3.5)
+		}
 		p.Add(l, pts)
 		f.add(s.name, l, pts)
 		if len(s.ci) > 0 {
@@ -782,9 +824,34 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 			errs = append(errs, struct{ Low, High float64 }{pt.Cost - pt.Lo, pt.Hi - pt.Cost})
 			lo, hi = math.Min(lo, pt.Lo), math.Max(hi, pt.Hi)
 		}
-		if finite(pt.Published) {
-			pub = append(pub, plotter.XY{X: pt.Published, Y: y})
-			lo, hi = math.Min(lo, pt.Published), math.Max(hi, pt.Published)
+	}
+	// The axis spans the costs, their CIs and zero, and the published
+	// figures unless one lies further out than twice that span (the
+	// published +665% read latency beside measured costs of 20-30%):
+	// such a marker sits at the axis end, its value written beside it.
+	span := math.Max(hi-lo, 10)
+	var far plotter.XYLabels
+	for i, pt := range keep {
+		if !finite(pt.Published) {
+			continue
+		}
+		x := pt.Published
+		if x > hi+2*span || x < lo-2*span {
+			continue
+		}
+		pub = append(pub, plotter.XY{X: x, Y: row(i)})
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	pad := math.Max((hi-lo)*0.08, 1)
+	for i, pt := range keep {
+		if x := pt.Published; finite(x) && (x > hi || x < lo) {
+			edge := hi + pad*0.5
+			if x < lo {
+				edge = lo - pad*0.5
+			}
+			pub = append(pub, plotter.XY{X: edge, Y: row(i)})
+			far.XYs = append(far.XYs, plotter.XY{X: edge, Y: row(i)})
+			far.Labels = append(far.Labels, fmt.Sprintf("published %+.1f%% (off the axis)", x))
 		}
 	}
 	zero, err := plotter.NewLine(plotter.XYs{{X: 0, Y: -0.5}, {X: 0, Y: float64(n) - 0.5}})
@@ -794,6 +861,17 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	}
 	zero.Color = color.Gray{Y: 0x80}
 	p.Add(zero)
+	// A light guide line along each row (the rows' ticks are minor ones,
+	// which the grid skips).
+	for i := range keep {
+		g, err := plotter.NewLine(plotter.XYs{{X: lo - pad, Y: row(i)}, {X: hi + pad, Y: row(i)}})
+		if err != nil {
+			r.chartFailed(fmt.Errorf("overhead chart: %w", err))
+			return
+		}
+		g.Color, g.Width = color.Gray{Y: 0xe0}, vg.Points(0.5)
+		p.Add(g)
+	}
 	// The cost has the colour and marker of the first TEE arm.
 	var tee color.Color = okVermillion
 	teeArm := 1
@@ -849,7 +927,19 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	p.Y.Tick.Marker = plot.ConstantTicks(marks)
 	f.rows = ticks
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
-	pad := math.Max((hi-lo)*0.08, 1)
+	if len(far.XYs) > 0 {
+		// Written above the marker, ending at it, inside the plot.
+		lb, err := plotter.NewLabels(far)
+		if err != nil {
+			r.chartFailed(fmt.Errorf("overhead chart labels: %w", err))
+			return
+		}
+		for i := range lb.TextStyle {
+			lb.TextStyle[i] = textStyle(legendSize-1, draw.XRight, draw.YBottom)
+		}
+		lb.Offset = vg.Point{X: 4, Y: 5}
+		p.Add(lb)
+	}
 	p.X.Min, p.X.Max = lo-pad, hi+pad
 	f.title = area + ": " + what
 	r.saveChart(f, "overhead-"+slug(area)+".svg", area+": TEE cost per figure with its 95% CI and the published overhead")
