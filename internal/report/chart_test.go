@@ -172,14 +172,7 @@ func checkChart(t *testing.T, what string, np namedPlot) map[string]bool {
 // an arm has no legend entry.
 func TestChartsTextInside(t *testing.T) {
 	for _, args := range [][]string{derived, {"testdata/synth-base.txt", "testdata/synth-tee.txt"}, {"testdata/synth-tee.txt"}} {
-		in, err := ParseInputs(args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := Read(in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := readFixture(t, args)
 		r, _, err := build(d, Options{Evidence: noEvidence, keepPlots: true})
 		if err != nil {
 			t.Fatal(err)
