@@ -14,9 +14,11 @@
 # tee value (two baselines, say) the arms are the files.
 # Extra benchstat flags go in BENCHSTAT_FLAGS, e.g. BENCHSTAT_FLAGS="-filter .unit:req/s".
 #
-# -md writes the pull-request comment instead (scripts/report -pr): only the
-# significant changes over the threshold, a geomean per package, the full
-# table folded; the flags after -md go to it.
+# -md writes the pull-request comment instead (scripts/report -pr): one row
+# per benchmark whose primary metric changed significantly over the
+# threshold, + = worse with a head/base time × column, a geomean per
+# package; the flags after -md go to it (-full FILE writes the full table).
+# Without -md the output is benchstat's own, in benchstat's signs.
 #
 # Paths are taken relative to the directory compare.sh is run from. Files are
 # read through a cleaned copy: CRLF line endings become LF, lines longer than
@@ -36,7 +38,7 @@ if [ "${1:-}" = "-md" ]; then
 	shift
 	while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do
 		case $1 in
-		-threshold | -o | -max-error-rate)
+		-threshold | -o | -full | -max-error-rate)
 			[ $# -ge 2 ] || usage
 			mdflags+=("$1" "$2")
 			shift 2

@@ -214,8 +214,8 @@ func TestCompareMarkdown(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
-	for _, want := range []string{"## teebench: `head` vs `base`", "**2 regression(s), 0 improvement(s).**",
-		"| `Gateway/path=direct/c=50` | req/s ↑ |", "<details>"} {
+	for _, want := range []string{"## teebench: `head` vs `base`", "**1 regression, 0 improvements**",
+		"| `Gateway/path=direct/c=50` | req/s ↑ | 9.999k req/s ±0% | 8.333k req/s ±0% | +16.66% (p=0.002 n=6) | 1.200× | **regression** |", "<details>"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("PR comment lacks %q:\n%s", want, out)
 		}

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -113,56 +112,6 @@ func TestBetterFlipsSign(t *testing.T) {
 	}
 	if !strings.Contains(f, "(4K QD64) ↓ |") || !strings.Contains(f, "| -20.00% [") {
 		t.Errorf("better=lower row: want ↓ and -20.00%%:\n%s", f)
-	}
-}
-
-// TestPRComment renders the PR comment for a base-vs-head pair: the
-// derived fixture (significant changes everywhere) and two real runs with
-// too few samples for any test.
-func TestPRComment(t *testing.T) {
-	var out, errb bytes.Buffer
-	err := Command([]string{"-pr", "-threshold", "5%", "-threshold", "errors/op=50%", derived[0], derived[1]}, &out, &errb)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, errb.String())
-	}
-	got := out.String()
-	for _, want := range []string{"## teebench: `head` vs `base`", "regression(s), ", "| `Fio/job=read_iops/engine=go` | IOPS ↑ |",
-		"| cpu_bench | 83 | +25.00% |", "<details><summary>Full table", "threshold (5%,errors/op=50%)"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("PR comment lacks %q", want)
-		}
-	}
-	if !strings.Contains(got, "rows have as few as n=3 on a side") || strings.Contains(got, "every row has") {
-		t.Error("only write_seq/engine=fio has n=3 in the TEE arm; the comment should say so for those rows only")
-	}
-	// The PR fixture: head = base with one regression and one improvement.
-	out.Reset()
-	if err := Command([]string{"-pr", derived[0], "testdata/pr-head.txt"}, &out, &errb); err != nil {
-		t.Fatal(err)
-	}
-	pr := out.String()
-	for _, want := range []string{"**1 regression(s), 1 improvement(s).**",
-		"| `Fio/job=read_iops/engine=go` | IOPS ↑ | 80.95k IOPS ±1% | 72.86k IOPS ±1% | -10.00% (p=0.002 n=6) | **regression** |",
-		"| `Wakeup/mech=futex` | sec/op ↓ | 17.83µs ±1% | 14.26µs ±1% | -20.00% (p=0.002 n=6) | improvement |"} {
-		if !strings.Contains(pr, want) {
-			t.Errorf("PR fixture comment lacks %q:\n%.1500s", want, pr)
-		}
-	}
-	err = Command([]string{"-pr", "-fail-on-regression", derived[0], derived[1]}, &out, &errb)
-	if !errors.Is(err, ErrRegression) {
-		t.Errorf("-fail-on-regression: %v", err)
-	}
-	out.Reset()
-	real := "../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark
-	if err := Command([]string{"-pr", "-fail-on-regression", real, real}, &out, &errb); err != nil {
-		t.Errorf("no significance possible, yet failed: %v", err)
-	}
-	if !strings.Contains(out.String(), "**No significance is possible**") || !strings.Contains(out.String(), "every row has as few as n=1") ||
-		!strings.Contains(out.String(), "`COUNT=6`") {
-		t.Errorf("small-n comment:\n%.800s", out.String())
-	}
-	if err := Command([]string{"-pr", derived[0]}, &out, &errb); err == nil {
-		t.Error("-pr with one file accepted")
 	}
 }
 

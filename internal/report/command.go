@@ -17,7 +17,7 @@ const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-cha
        go run ./scripts/report [-o report.md] base=a.txt tdx=b.txt
        go run ./scripts/report [-o report.md] run.txt
        go run ./scripts/report -format json baseline.txt tee.txt
-       go run ./scripts/report -pr [-threshold 5%] [-fail-on-regression] base.txt head.txt
+       go run ./scripts/report -pr [-threshold 5%] [-fail-on-regression] [-full table.md] base.txt head.txt
        go run ./scripts/report -arms baseline.txt tee.txt [more.txt ...]
 
 Reads Go benchmark result files (go test -bench output of this suite) and
@@ -26,8 +26,9 @@ value, or named by label=path arguments; the first arm is the baseline.
 With -o the SVG charts are written next to the report (or to -charts).
 A single file gives a one-arm report of absolute figures.
 -format json writes the report's tables as JSON instead. -pr writes the
-Markdown comment for a pull request: base vs head, significant changes
-over the threshold only, a geomean per package, the full table folded.
+Markdown comment for a pull request: base vs head, one row per benchmark
+whose primary metric changed significantly over the threshold, a geomean
+per package; -full writes the full table to a file (the CI artifact).
 -arms prints the arms the files are grouped into, one label=path line per
 file (when every file has the same tee value, each file is an arm of its
 own), and warnings on stderr; scripts/compare.sh and bench.sh use it.
@@ -47,6 +48,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	printArms := fs.Bool("arms", false, "print the arms the files are grouped into (label=path lines) and exit")
 	pr := fs.Bool("pr", false, "write the pull-request comment for base.txt head.txt (Markdown)")
 	failReg := fs.Bool("fail-on-regression", false, "with -pr: exit non-zero on a significant regression over the threshold")
+	fullTable := fs.String("full", "", "with -pr: write the full table (every benchmark and unit) to `file`; the comment names it relative to -o's directory")
 	th := &Thresholds{Default: DefaultThreshold}
 	fs.Var(th, "threshold", "with -pr: smallest change shown, `5%` by default; unit=10% sets one unit's (repeatable)")
 	defRate, err := config.ReadMaxErrorRate()
@@ -116,7 +118,20 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *pr || *outFormat == "json" {
 		var buf bytes.Buffer
 		if *pr {
-			res, err := WritePR(&buf, d, th)
+			rel := ""
+			if *out != "" {
+				rel = filepath.Dir(*out)
+			}
+			if *fullTable != "" {
+				var fb bytes.Buffer
+				if err := WritePRFull(&fb, d); err != nil {
+					return err
+				}
+				if err := writeOut(*fullTable, stdout, fb.Bytes()); err != nil {
+					return err
+				}
+			}
+			res, err := WritePRComment(&buf, d, PROptions{Thresholds: th, FullTable: *fullTable, RelTo: rel})
 			if err != nil {
 				return err
 			}

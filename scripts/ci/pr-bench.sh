@@ -9,7 +9,8 @@
 # shared runner falls on both sides alike; each side's runs are joined into
 # one file per attempt: OUT/try1/{base,head}.txt (try2 is the gate's
 # rerun), with the runs under OUT/tryN/{base,head}/<round>/. OUT also gets
-# comment.md (the PR-review section: scripts/report -pr), report.md (the full
+# comment.md (the PR-review section: scripts/report -pr), full-table.md (every
+# benchmark and unit, which the comment points to), report.md (the full
 # report of both), and, for the comment workflow, meta: runner, pr, head-sha.
 # The section is appended to $GITHUB_STEP_SUMMARY when that is set.
 #
@@ -130,7 +131,7 @@ report() {
 # 10 a significant regression over the threshold, other: error.
 pr_report() {
 	local errf=$out/report.err rc=0
-	report -pr -threshold "$threshold" "${@:3}" -o "$out/comment.body.md" "base=$1" "head=$2" 2>"$errf" || rc=$?
+	report -pr -threshold "$threshold" "${@:3}" -o "$out/comment.body.md" -full "$out/full-table.md" "base=$1" "head=$2" 2>"$errf" || rc=$?
 	cat "$errf" >&2
 	if [ "$rc" -ne 0 ] && grep -q 'significant regression over threshold' "$errf"; then
 		return 10

@@ -30,13 +30,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // marker identifies teebench's comment among a pull request's comments.
 const marker = "<!-- teebench-pr-report -->"
 
-// maxBody is GitHub's limit on a comment body, with room for the header.
-const maxBody = 65000
+// maxChars is GitHub's limit on a comment body: 65,536 characters (not
+// bytes; µ, ± and × are one character each).
+const maxChars = 65536
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -203,20 +205,112 @@ func render(old, fresh []section, headSHA, runURL string) string {
 	var b strings.Builder
 	b.WriteString(marker + "\n## teebench: base vs head\n\n")
 	if runURL != "" {
-		fmt.Fprintf(&b, "Latest run: %s (full reports in its artifacts). ", runURL)
+		fmt.Fprintf(&b, "Latest run: %s (full tables and reports in its artifacts, `bench-<runner>`). ", runURL)
 	}
 	fmt.Fprintf(&b, "Head %s.\n\n", headSHA[:12])
-	budget := (maxBody - b.Len()) / max(1, len(runners))
-	for _, r := range runners {
+	// Each section gets an equal share of what the header leaves, so that
+	// every runner's section is complete (cut, if at all, at a line).
+	budget := maxChars - utf8.RuneCountInString(b.String())
+	wrapped := make([][2]string, len(runners))
+	for i, r := range runners {
 		s := byRunner[r]
-		body := s.Body
-		const cut = "\n\n… (truncated: the full report is in the run's artifacts and job summary)"
-		if len(body) > budget-200 {
-			body = body[:max(0, budget-200-len(cut))] + cut
-		}
-		fmt.Fprintf(&b, "<!-- teebench-section %s %s -->\n%s\n<!-- teebench-section-end %s -->\n\n", s.Runner, s.SHA, body, s.Runner)
+		wrapped[i] = [2]string{fmt.Sprintf("<!-- teebench-section %s %s -->\n", s.Runner, s.SHA), fmt.Sprintf("\n<!-- teebench-section-end %s -->\n\n", s.Runner)}
+		budget -= utf8.RuneCountInString(wrapped[i][0] + wrapped[i][1])
+	}
+	share := budget / max(1, len(runners))
+	for i, r := range runners {
+		b.WriteString(wrapped[i][0] + fitSection(byRunner[r].Body, share) + wrapped[i][1])
 	}
 	return b.String()
+}
+
+// headingRE matches a Markdown ATX heading line.
+var headingRE = regexp.MustCompile(`^#{1,6}[ \t]`)
+
+// fitSection makes a section body fit in limit characters as one
+// complete section of the comment: its headings all become level 3 (the
+// comment's title is level 2), it is cut only at a line (a table is cut
+// between rows) with a note on what was left out, and every <details> and
+// code fence it opened is closed, so that nothing after it (the next
+// runner's section) ends up folded inside it.
+func fitSection(body string, limit int) string {
+	lines := strings.Split(body, "\n")
+	fence := false
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			fence = !fence
+		}
+		if !fence && headingRE.MatchString(l) {
+			lines[i] = "### " + strings.TrimLeft(strings.TrimLeft(l, "#"), " \t")
+		}
+	}
+	if whole := strings.Join(lines, "\n") + closeAll(lines); utf8.RuneCountInString(whole) <= limit {
+		return whole
+	}
+	// Cut: the longest prefix of whole lines that fits with its closers
+	// and the note.
+	note := func(left int) string {
+		return fmt.Sprintf("\n\n… (%d more line(s) cut to fit GitHub's comment limit: the whole section is comment.md in the run's artifacts)", left)
+	}
+	used, keep, room := 0, 0, limit-utf8.RuneCountInString(note(len(lines)))
+	fence, open := false, 0
+	for i, l := range lines {
+		fence, open = step(fence, open, l)
+		n := utf8.RuneCountInString(l) + 1
+		if used+n+closeLen(fence, open) > room {
+			break
+		}
+		used += n
+		keep = i + 1
+	}
+	// A table cut between rows stays a table; a cut right after its
+	// header would leave an empty one, so drop the header too.
+	for keep > 0 && strings.HasPrefix(lines[keep-1], "|") && (keep < 2 || !strings.HasPrefix(lines[keep-2], "|") || strings.HasPrefix(lines[keep-1], "|---")) {
+		keep--
+	}
+	kept := lines[:keep]
+	return strings.Join(kept, "\n") + closeAll(kept) + note(len(lines)-keep)
+}
+
+// closeAll returns what closes the <details> and code fence that lines
+// leave open.
+func closeAll(lines []string) string {
+	fence, open := false, 0
+	for _, l := range lines {
+		fence, open = step(fence, open, l)
+	}
+	var b strings.Builder
+	if fence {
+		b.WriteString("\n```")
+	}
+	for range open {
+		b.WriteString("\n\n</details>")
+	}
+	return b.String()
+}
+
+// closeLen is the length in characters of what closes a fence (when
+// fence) and open <details>.
+func closeLen(fence bool, open int) int {
+	n := open * len("\n\n</details>")
+	if fence {
+		n += len("\n```")
+	}
+	return n
+}
+
+// step advances the state after line l: whether it is inside a code
+// fence, and how many <details> are open (outside code fences).
+func step(fence bool, open int, l string) (bool, int) {
+	if strings.HasPrefix(strings.TrimSpace(l), "```") {
+		return !fence, open
+	}
+	if fence {
+		return fence, open
+	}
+	low := strings.ToLower(l)
+	open += strings.Count(low, "<details") - strings.Count(low, "</details>")
+	return fence, max(open, 0)
 }
 
 // github is a minimal GitHub REST client.
