@@ -34,6 +34,7 @@ var Families = []Family{
 	{Name: "Compress", Primary: []string{"B/s"}},
 	{Name: "Decompress", Primary: []string{"B/s"}},
 	{Name: "SHA256", Primary: []string{"B/s", "sec/op"}},
+	{Name: "AESGCM", Primary: []string{"B/s"}},
 	{Name: "Wakeup", Primary: []string{"sec/op"}},
 	{Name: "Exit", Primary: []string{"sec/op"}},
 	{Name: "PageTouch", Primary: []string{"sec/page", "sec/op"}},
