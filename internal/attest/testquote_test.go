@@ -35,7 +35,8 @@ type testPCK struct {
 	chainPEM  []byte // leaf || intermediate || root, as in a quote
 	leafKey   *ecdsa.PrivateKey
 	attestKey *ecdsa.PrivateKey // the quote's ECDSA attestation key
-	rtmr3     []byte            // when set, the RTMR3 of the quotes it signs
+	rtmrs     [4][]byte         // each one set replaces that RTMR in the quotes it signs
+	mrtd      []byte            // when set, the MRTD of the quotes it signs
 }
 
 // sampleQuote parses go-tdx-guest's sample quote into a fresh proto.
@@ -169,8 +170,13 @@ func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 		attrs[0] &^= 1
 	}
 	body.TdAttributes = attrs
-	if p.rtmr3 != nil {
-		body.Rtmrs[3] = append([]byte(nil), p.rtmr3...)
+	for i, r := range p.rtmrs {
+		if r != nil {
+			body.Rtmrs[i] = append([]byte(nil), r...)
+		}
+	}
+	if p.mrtd != nil {
+		body.MrTd = append([]byte(nil), p.mrtd...)
 	}
 
 	sd := q.GetSignedData()
