@@ -81,3 +81,20 @@ func TestPolicy(t *testing.T) {
 		t.Errorf("changed MRTD: exit %d, want 1 naming %q:\n%s", code, want, out.String())
 	}
 }
+
+// TestAttack7TestRoot: -roots (a test chain) used to print "verdict:
+// VERIFIED" and exit 0. Now it exits 1 naming the test root unless
+// -allow-test-root is given, and then the verdict still names it.
+func TestAttack7TestRoot(t *testing.T) {
+	roots := fixtures + "test-roots.pem"
+	var out bytes.Buffer
+	if code := run([]string{"-roots", roots, fixtures + "matching/result.txt"}, &out, &out); code != 1 ||
+		!strings.Contains(out.String(), "verdict:         NOT VERIFIED: checked against a test root") || !strings.Contains(out.String(), roots) {
+		t.Errorf("exit %d\n%s", code, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"-roots", roots, "-allow-test-root", fixtures + "matching/result.txt"}, &out, &out); code != 0 ||
+		!strings.Contains(out.String(), "under the TEST root "+roots) {
+		t.Errorf("-allow-test-root: exit %d\n%s", code, out.String())
+	}
+}
