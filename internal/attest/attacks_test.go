@@ -172,7 +172,7 @@ func TestAttack4OfflineSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := verdictOf(out.String())
-	if !strings.HasPrefix(v, "VERIFIED against policy p.json") || !strings.Contains(v, "not checked: TCB status, QE identity and revocation (offline)") {
+	if !strings.HasPrefix(v, "VERIFIED against policy p.json") || !strings.Contains(v, "not checked: TCB status, QE identity and revocation (offline") {
 		t.Errorf("verdict %q", v)
 	}
 	pol.TDX.MinTCBStatus = "UpToDate"

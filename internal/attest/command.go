@@ -79,9 +79,13 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 		}
 		check("debug", r.Debug, debugOK)
 		check("manifest", r.Manifest, "the file's tdx-* lines, where present, agree with the quote")
-		if r.TCB != nil {
-			fmt.Fprintf(w, "TCB status:      %s as of %s (Intel's collateral)\n", r.TCB.Status, r.TCB.AsOf.UTC().Format("2006-01-02"))
-		} else {
+		switch {
+		case r.TCB != nil:
+			fmt.Fprintf(w, "TCB status:      %s as of %s (platform %s, QE %s; QE identity and revocation checked; Intel's collateral %s)\n",
+				r.TCB.Status, r.TCB.AsOf.UTC().Format("2006-01-02"), r.TCB.Platform, r.TCB.QE, r.TCBSource)
+		case r.TCBErr != nil:
+			fmt.Fprintf(w, "check %-10s FAIL: %v\n", "tcb:", r.TCBErr)
+		default:
 			fmt.Fprintf(w, "TCB status:      not checked (offline: no Intel collateral; QE identity and revocation not checked either)\n")
 		}
 	}
@@ -162,7 +166,7 @@ func verdictLine(r *Result, opts VerifyOptions) string {
 	}
 	var rest []string
 	if r.TCB == nil {
-		rest = append(rest, "TCB status, QE identity and revocation (offline)")
+		rest = append(rest, "TCB status, QE identity and revocation (offline: give -online or a saved .collateral.json)")
 	} else {
 		head += fmt.Sprintf("; TCB status %s as of %s", r.TCB.Status, r.TCB.AsOf.UTC().Format("2006-01-02"))
 	}
@@ -196,7 +200,33 @@ func RunAttest(w io.Writer, resultPath string, getQuote QuoteFunc, gpu GPUCollec
 	fmt.Fprintf(w, "wrote %s and %s: report data = SHA-512 of the binding list over %s and its side files (%s), MRTD %s, TD attributes %s\n",
 		BindPath(resultPath), out, resultPath, strings.Join(ExistingSideFiles(resultPath), ", "), info.MRTD, info.TDAttributes)
 	debugWarning(w, info)
-	return gerr
+	return errors.Join(gerr, saveCollateral(w, resultPath))
+}
+
+// CollateralEnv names the variable that, set to 1, makes attest fetch
+// Intel's collateral for the quote right away (from inside the TD, where
+// the network allows) and save it as CollateralPath, so that verify can
+// give the TCB status as of the quote's day later.
+const CollateralEnv = "TEEBENCH_COLLATERAL"
+
+// saveCollateral fetches and saves the collateral when CollateralEnv is 1.
+func saveCollateral(w io.Writer, resultPath string) error {
+	if os.Getenv(CollateralEnv) != "1" {
+		return nil
+	}
+	raw, err := os.ReadFile(QuotePath(resultPath))
+	if err != nil {
+		return fmt.Errorf("attest: %w", err)
+	}
+	c, err := FetchCollateral(raw, nil, nil, time.Now())
+	if err == nil {
+		err = WriteNew(CollateralPath(resultPath), c.Marshal())
+	}
+	if err != nil {
+		return fmt.Errorf("attest: %s=1: %w", CollateralEnv, err)
+	}
+	fmt.Fprintf(w, "wrote %s: Intel's collateral as of %s\n", CollateralPath(resultPath), c.FetchedAt.Format(time.RFC3339))
+	return nil
 }
 
 // RunAttestAgent is RunAttest with the quote from the dstack guest agent a
@@ -206,10 +236,14 @@ func RunAttest(w io.Writer, resultPath string, getQuote QuoteFunc, gpu GPUCollec
 func RunAttestAgent(w io.Writer, resultPath string, a *Agent, gpu GPUCollector) error {
 	gerr := attestGPU(w, resultPath, gpu)
 	info, err := AttestWithAgent(w, resultPath, a)
-	if info != nil {
-		debugWarning(w, info)
+	if info == nil {
+		return errors.Join(gerr, err)
 	}
-	return errors.Join(gerr, err)
+	debugWarning(w, info)
+	if a.Simulated {
+		return errors.Join(gerr, err)
+	}
+	return errors.Join(gerr, err, saveCollateral(w, resultPath))
 }
 
 func debugWarning(w io.Writer, info *Info) {

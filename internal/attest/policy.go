@@ -71,8 +71,11 @@ var TCBStatuses = []string{"UpToDate", "SWHardeningNeeded", "ConfigurationNeeded
 
 // TCBResult is a TCB status read from Intel's collateral.
 type TCBResult struct {
-	// Status is one of TCBStatuses.
+	// Status is one of TCBStatuses: the worse of Platform and QE.
 	Status string
+	// Platform is the platform's (and TDX module's) TCB level status; QE
+	// is the quoting enclave's.
+	Platform, QE string
 	// AsOf is the collateral's issue date: the status is as of then.
 	AsOf time.Time
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-tdx-guest/verify"
+	"github.com/google/go-tdx-guest/verify/trust"
 )
 
 // intelRootPEM is a byte-for-byte copy of go-tdx-guest v0.3.1's embedded
@@ -86,6 +87,15 @@ type VerifyOptions struct {
 	Policy *Policy
 	// PolicyLabel names Policy in output (its path).
 	PolicyLabel string
+	// Online fetches Intel's collateral now (through Getter, nil = Intel's
+	// PCS) for the TCB status; otherwise a collateral saved beside the
+	// quote (CollateralPath) is used when present, and without either the
+	// TCB status is not checked (offline).
+	Online bool
+	Getter trust.HTTPSGetter
+	// SaveCollateral writes what Online fetched to CollateralPath (never
+	// overwriting).
+	SaveCollateral bool
 }
 
 // ErrTestRoot means the quote was checked against a test root without
@@ -124,6 +134,8 @@ type Result struct {
 	TCB *TCBResult
 	// TCBErr is why the collateral did not give a status.
 	TCBErr error
+	// TCBSource says where the collateral came from.
+	TCBSource string
 	// Policy is the policy check: nil when it passed or when none was
 	// given (PolicyChecked false).
 	Policy        error
@@ -255,9 +267,47 @@ func VerifyFile(resultPath string, opts VerifyOptions) (*Result, error) {
 		r.Bind, r.Binding = checkBinding(name, r.Info.ReportData, dirReader(dir))
 		r.Manifest = checkManifest(file, r.Info)
 		r.Dstack, r.DstackErr = readDstack(resultPath, r.Info, manifestValue(file, "tdx-quote-source"))
+		if r.Signature == nil {
+			r.tcb(resultPath, raw, opts)
+		}
 	}
 	r.finish(opts)
 	return r, nil
+}
+
+// tcb sets the TCB status from Intel's collateral: fetched now with
+// opts.Online, else from a saved collateral file; neither leaves it unset.
+func (r *Result) tcb(resultPath string, raw []byte, opts VerifyOptions) {
+	var c *Collateral
+	var err error
+	switch _, statErr := os.Stat(CollateralPath(resultPath)); {
+	case opts.Online:
+		now := opts.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		if c, err = FetchCollateral(raw, opts.Getter, opts.Roots, now); err == nil {
+			r.TCBSource = "fetched from Intel's PCS now"
+			if opts.SaveCollateral {
+				err = WriteNew(CollateralPath(resultPath), c.Marshal())
+			}
+		}
+	case statErr == nil:
+		c, err = LoadCollateral(CollateralPath(resultPath))
+		r.TCBSource = "saved in " + CollateralPath(resultPath)
+	default:
+		return
+	}
+	if err != nil {
+		r.TCBErr = fmt.Errorf("%w: %v", ErrTCB, err)
+		return
+	}
+	q, _, err := Parse(raw)
+	if err != nil {
+		r.TCBErr = err
+		return
+	}
+	r.TCB, r.TCBErr = c.Status(q, opts.Roots, opts.Now)
 }
 
 // manifestValue returns the value of the first `key: value` line of a

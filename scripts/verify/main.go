@@ -27,12 +27,21 @@
 // was not checked (exit status 0: some TD signed and bound the file), and
 // it always names what was not checked (TCB status, QE identity and
 // revocation need Intel's collateral; freshness needs a nonce).
+//
+// Collateral: with -online verify fetches Intel's TCB info, QE identity
+// and CRLs now (-save-collateral keeps them as <file>.collateral.json);
+// without it a <file>.collateral.json beside the quote is used, verified as
+// of its fetch time, and the status is printed "TCB status X as of DATE".
+// go-tdx-guest checks every signature and the revocation lists; the TCB
+// level (UpToDate, SWHardeningNeeded, ...) is computed here, since the
+// library fails on anything but UpToDate.
 // -print-policy prints the policy that pins a verified result's MRTD,
 // RTMR1-2, TD attributes, TEE TCB SVN and dstack values (-pin-all-rtmrs adds
 // RTMR0 and RTMR3): trust on first use, so check that first result some
 // other way.
 //
-// Flags: -policy FILE; -print-policy; -allow-debug accepts a debug TD;
+// Flags: -policy FILE; -print-policy; -online; -save-collateral;
+// -allow-debug accepts a debug TD;
 // -roots PEM trusts those roots instead of Intel's (test chains), and then
 // the verdict fails unless -allow-test-root is given; -at RFC3339 checks
 // certificate validity at that time instead of now. Exit status: 0 every
@@ -63,8 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	policy := fs.String("policy", "", "check the TD against this policy `file` (versioned JSON)")
 	printPolicy := fs.Bool("print-policy", false, "print the policy that pins the (single) verified result's TD, instead of a report")
 	pinAll := fs.Bool("pin-all-rtmrs", false, "with -print-policy: pin RTMR0 and RTMR3 too")
+	online := fs.Bool("online", false, "fetch Intel's collateral (TCB info, QE identity, CRLs) from Intel's PCS now and check the TCB status")
+	save := fs.Bool("save-collateral", false, "with -online: save the collateral beside the quote (<file>.collateral.json) for later offline checks")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./scripts/verify [-policy FILE] [-allow-debug] [-roots PEM -allow-test-root] [-at TIME] RESULT_FILE...\n       go run ./scripts/verify -print-policy [-pin-all-rtmrs] [-roots PEM -allow-test-root] RESULT_FILE")
+		fmt.Fprintln(stderr, "usage: go run ./scripts/verify [-policy FILE] [-online [-save-collateral]] [-allow-debug] [-roots PEM -allow-test-root] [-at TIME] RESULT_FILE...\n       go run ./scripts/verify -print-policy [-pin-all-rtmrs] [-roots PEM -allow-test-root] RESULT_FILE")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -74,7 +85,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	opts := attest.VerifyOptions{AllowDebug: *allowDebug, AllowTestRoot: *allowTest}
+	opts := attest.VerifyOptions{AllowDebug: *allowDebug, AllowTestRoot: *allowTest, Online: *online, SaveCollateral: *save}
+	if *save && !*online {
+		fmt.Fprintln(stderr, "verify: -save-collateral without -online")
+		return 2
+	}
 	if *roots != "" {
 		pool, err := attest.LoadRoots(*roots)
 		if err != nil {
