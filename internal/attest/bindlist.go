@@ -187,8 +187,7 @@ func ExistingSideFiles(resultPath string) []string {
 // it (through `attest R.txt`) once the result file and skip list are final
 // and the GPU evidence and /Info extract are written.
 func AttestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc) (*Info, []byte, error) {
-	info, raw, err := attestFiles(resultPath, sideFiles, nonce, getQuote, true)
-	return info, raw, err
+	return attestFiles(resultPath, sideFiles, nonce, getQuote, true)
 }
 
 // attestFiles is AttestFiles; requireBinding false stores a quote that does
