@@ -286,6 +286,14 @@ func TestAttack6SkipListAndManifest(t *testing.T) {
 		t.Errorf("GPU evidence added: %v", err)
 	}
 
+	// The manifest says the quote came from the device, the label says
+	// the guest agent.
+	dev := fixtureText + "tdx-quote-source: tdx-guest-device\n"
+	d := oldStyleDstack(t, pck, dev, "[]", infoJSON(composeHash))
+	if err := RunVerify(&bytes.Buffer{}, d, testOpts(pck)); !errors.Is(err, ErrManifest) || !strings.Contains(err.Error(), "tdx-quote-source") {
+		t.Errorf("quote source differs: %v", err)
+	}
+
 	res := fixtureText + "tdx-mrtd: " + strings.Repeat("00", 48) + "\n"
 	q := writeResult(t, res)
 	if err := RunAttest(&bytes.Buffer{}, q, func(rd [64]byte) ([]byte, error) { return pck.quote(t, rd, false), nil }, nil); err != nil {

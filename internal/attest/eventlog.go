@@ -247,6 +247,9 @@ func readDstack(resultPath string, q *Info, manifestSource string) (*Dstack, err
 			errs = append(errs, ErrSimulated)
 		}
 		fromAgent = fromAgent || d.Source == "dstack-guest-agent"
+		if manifestSource == "tdx-guest-device" && d.Source != "" {
+			errs = append(errs, fmt.Errorf("%w: tdx-quote-source: the file says tdx-guest-device, %s says %s", ErrManifest, SourcePath(resultPath), d.Source))
+		}
 	case !os.IsNotExist(srcErr):
 		errs = append(errs, fmt.Errorf("attest: %w", srcErr))
 	}
