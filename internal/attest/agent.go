@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // The dstack guest agent. Inside a dstack CVM (Phala Cloud) a container has
@@ -108,23 +110,23 @@ func (a *Agent) call(ctx context.Context, path string, payload any) ([]byte, err
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("attest: guest agent %s: %w", a.Endpoint, err)
+		return nil, fmt.Errorf("attest: guest agent %s: %s", a.redacted(), config.RedactText(err.Error()))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := a.client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
-			return nil, fmt.Errorf("attest: guest agent %s did not answer %s within %v (is the dstack guest agent running, and is its socket mounted?): %w", a.Endpoint, path, AgentTimeout, err)
+			return nil, fmt.Errorf("attest: guest agent %s did not answer %s within %v (is the dstack guest agent running, and is its socket mounted?): %s", a.redacted(), path, AgentTimeout, config.RedactText(err.Error()))
 		}
-		return nil, fmt.Errorf("attest: guest agent %s: %s: %w", a.Endpoint, path, err)
+		return nil, fmt.Errorf("attest: guest agent %s: %s: %s", a.redacted(), path, config.RedactText(err.Error()))
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return nil, fmt.Errorf("attest: guest agent %s: reading the %s response: %w", a.Endpoint, path, err)
+		return nil, fmt.Errorf("attest: guest agent %s: reading the %s response: %w", a.redacted(), path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("attest: guest agent %s: %s returned %s: %s", a.Endpoint, path, resp.Status, oneLine(b, 300))
+		return nil, fmt.Errorf("attest: guest agent %s: %s returned %s: %s", a.redacted(), path, resp.Status, oneLine(b, 300))
 	}
 	return b, nil
 }
@@ -157,39 +159,84 @@ func (a *Agent) GetQuote(ctx context.Context, reportData [64]byte) (*AgentQuote,
 		EventLog string `json:"event_log"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("attest: guest agent %s: /GetQuote response: %w", a.Endpoint, err)
+		return nil, fmt.Errorf("attest: guest agent %s: /GetQuote response: %w", a.redacted(), err)
 	}
 	q, err := hex.DecodeString(r.Quote)
 	if err != nil || len(q) == 0 {
-		return nil, fmt.Errorf("attest: guest agent %s: /GetQuote returned no hex quote (%q)", a.Endpoint, oneLine([]byte(r.Quote), 40))
+		return nil, fmt.Errorf("attest: guest agent %s: /GetQuote returned no hex quote (%q)", a.redacted(), oneLine([]byte(r.Quote), 40))
 	}
 	return &AgentQuote{Quote: q, EventLog: []byte(r.EventLog)}, nil
 }
 
-// AgentInfo is what scripts/verify reads from the agent's /Info answer.
+// AgentInfo is what scripts/verify reads from the agent's /Info answer, and
+// the extract of it that attest stores (AgentInfoPath): the identity fields
+// only, never the raw answer, whose tcb_info carries the whole compose file
+// (and any secret written in it). The compose file is kept (AppCompose) only
+// when KeepComposeEnv is 1.
 type AgentInfo struct {
 	AppID       string `json:"app_id"`
 	InstanceID  string `json:"instance_id"`
 	AppName     string `json:"app_name"`
 	ComposeHash string `json:"compose_hash"`
 	OSImageHash string `json:"os_image_hash"`
-	// TCBInfo is a JSON document (MRTD, RTMRs, event log, app compose).
-	TCBInfo string `json:"tcb_info"`
+	// TCBInfo is the raw answer's JSON document (MRTD, RTMRs, event log,
+	// app compose); attest no longer stores it (files written before may
+	// hold it).
+	TCBInfo string `json:"tcb_info,omitempty"`
+	// AppCompose is tcb_info's app_compose, stored only with KeepComposeEnv.
+	AppCompose string `json:"app_compose,omitempty"`
 }
 
-// Info asks the agent for the app's identity and returns the raw answer
-// (stored beside the results as is) and its parsed fields.
-func (a *Agent) Info(ctx context.Context) ([]byte, *AgentInfo, error) {
+// KeepComposeEnv names the variable that, set to 1, keeps the compose file
+// in the stored /Info extract (it is then checked against the measured
+// compose hash). Off by default: a compose file may hold secrets, and the
+// extract is printed to the container log.
+const KeepComposeEnv = "TEEBENCH_KEEP_COMPOSE"
+
+// Compose returns the compose file the extract holds ("" when none).
+func (ai *AgentInfo) Compose() string {
+	if ai.AppCompose != "" || ai.TCBInfo == "" {
+		return ai.AppCompose
+	}
+	var t struct {
+		AppCompose string `json:"app_compose"`
+	}
+	if json.Unmarshal([]byte(ai.TCBInfo), &t) != nil {
+		return ""
+	}
+	return t.AppCompose
+}
+
+// Extract returns the fields of ai that attest stores: the identity values,
+// and the compose file only when keepCompose.
+func (ai *AgentInfo) Extract(keepCompose bool) []byte {
+	e := AgentInfo{AppID: ai.AppID, InstanceID: ai.InstanceID, AppName: ai.AppName, ComposeHash: ai.ComposeHash, OSImageHash: ai.OSImageHash}
+	if keepCompose {
+		e.AppCompose = ai.Compose()
+	}
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		panic(err) // a struct of strings always marshals
+	}
+	return append(b, '\n')
+}
+
+// Info asks the agent for the app's identity and returns its parsed fields.
+func (a *Agent) Info(ctx context.Context) (*AgentInfo, error) {
 	b, err := a.call(ctx, "/Info", map[string]string{})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var info AgentInfo
 	if err := json.Unmarshal(b, &info); err != nil {
-		return nil, nil, fmt.Errorf("attest: guest agent %s: /Info response: %w", a.Endpoint, err)
+		return nil, fmt.Errorf("attest: guest agent %s: /Info response: %w", a.redacted(), err)
 	}
-	return b, &info, nil
+	return &info, nil
 }
+
+// redacted is the endpoint with any user:password@ or query values
+// replaced (config.RedactURL), for output and stored files.
+func (a *Agent) redacted() string { return config.RedactURL(a.Endpoint) }
 
 // QuoteFunc returns a QuoteFunc that asks this agent.
 func (a *Agent) QuoteFunc() QuoteFunc {
@@ -228,13 +275,42 @@ func QuoteSource() (get QuoteFunc, agent *Agent, err error) {
 }
 
 // AttestWithAgent binds a quote from the guest agent to a result file and
-// stores beside it the quote (QuotePath), the agent's event log
-// (EventLogPath), its /Info answer (AgentInfoPath) and where it came from
-// (SourcePath), never overwriting. A simulator's quote is stored even when
-// it does not carry the file's hash (the simulator replays a fixed quote),
-// labelled simulated; scripts/verify refuses it. An error after the quote is
-// written (e.g. /Info failing) is returned, and what was written stays.
+// its side files. In order: it stores the agent's /Info extract
+// (AgentInfoPath, AgentInfo.Extract) and the source label (SourcePath,
+// endpoint redacted), then, with AttestFiles, the binding list over the
+// result file and every side file present (skip list, GPU evidence, those
+// two) and the quote over the list, then the event log that came with the
+// quote (EventLogPath; scripts/verify checks it by replay). Nothing is
+// overwritten. A simulator's quote is stored even when it does not carry
+// the requested report data (the simulator replays a fixed quote),
+// labelled simulated; scripts/verify refuses it. An error after the quote
+// is written is returned, and what was written stays.
 func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
+	if _, err := os.Lstat(QuotePath(resultPath)); err == nil {
+		return nil, fmt.Errorf("attest: %s already exists; not overwriting it", QuotePath(resultPath))
+	}
+	ai, err := a.Info(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("attest: no quote for %s: %w", resultPath, err)
+	}
+	keep := os.Getenv(KeepComposeEnv) == "1"
+	if err := WriteNew(AgentInfoPath(resultPath), ai.Extract(keep)); err != nil {
+		return nil, err
+	}
+	what := "compose file not stored (" + KeepComposeEnv + "=1 keeps it)"
+	if keep {
+		what = "compose file kept (" + KeepComposeEnv + "=1)"
+	}
+	fmt.Fprintf(w, "wrote %s: app_id %s, compose_hash %s, os_image_hash %s (unverified until scripts/verify replays the event log); %s\n",
+		AgentInfoPath(resultPath), ai.AppID, ai.ComposeHash, ai.OSImageHash, what)
+	src := fmt.Sprintf("attestation: %s\nendpoint: %s\n", a.Label(), a.redacted())
+	if a.Simulated {
+		src += "note: quote from a dstack simulator (" + SimulatorEnv + "); not evidence of a TEE\n"
+		fmt.Fprintf(w, "warning: %s is set: this quote comes from a simulator; scripts/verify will not count it as evidence\n", SimulatorEnv)
+	}
+	if err := WriteNew(SourcePath(resultPath), []byte(src)); err != nil {
+		return nil, err
+	}
 	var aq *AgentQuote
 	get := func(rd [64]byte) ([]byte, error) {
 		q, err := a.GetQuote(context.Background(), rd)
@@ -244,41 +320,25 @@ func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
 		aq = q
 		return q.Quote, nil
 	}
-	info, out, err := attestFile(resultPath, get, !a.Simulated)
+	info, _, err := attestFiles(resultPath, ExistingSideFiles(resultPath), os.Getenv(NonceEnv), get, !a.Simulated)
 	if err != nil {
+		// No quote: the extract and label written for it go too.
+		os.Remove(AgentInfoPath(resultPath))
+		os.Remove(SourcePath(resultPath))
 		return nil, err
 	}
 	from := "dstack guest agent"
 	if a.Simulated {
 		from = "dstack simulator"
 	}
-	fmt.Fprintf(w, "wrote %s: quote from the %s at %s, MRTD %s, TD attributes %s\n", out, from, a.Endpoint, info.MRTD, info.TDAttributes)
-	src := fmt.Sprintf("attestation: %s\nendpoint: %s\n", a.Label(), a.Endpoint)
-	if a.Simulated {
-		src += "note: quote from a dstack simulator (" + SimulatorEnv + "); not evidence of a TEE\n"
-		fmt.Fprintf(w, "warning: %s is set: this quote comes from a simulator; scripts/verify will not count it as evidence\n", SimulatorEnv)
+	fmt.Fprintf(w, "wrote %s and %s: quote from the %s at %s over SHA-512 of the binding list, MRTD %s, TD attributes %s\n",
+		BindPath(resultPath), QuotePath(resultPath), from, a.redacted(), info.MRTD, info.TDAttributes)
+	if len(aq.EventLog) == 0 {
+		return info, fmt.Errorf("attest: guest agent %s returned an empty event log; scripts/verify will refuse this quote (the compose hash and app id cannot be checked)", a.redacted())
 	}
-	errs := []error{WriteNew(SourcePath(resultPath), []byte(src))}
-	if len(aq.EventLog) > 0 {
-		if err := WriteNew(EventLogPath(resultPath), aq.EventLog); err != nil {
-			errs = append(errs, err)
-		} else {
-			fmt.Fprintf(w, "wrote %s: the agent's event log\n", EventLogPath(resultPath))
-		}
-	} else {
-		errs = append(errs, fmt.Errorf("attest: guest agent %s returned an empty event log; compose hash and OS image hash cannot be checked", a.Endpoint))
+	if err := WriteNew(EventLogPath(resultPath), aq.EventLog); err != nil {
+		return info, err
 	}
-	raw, ai, err := a.Info(context.Background())
-	switch {
-	case err != nil:
-		errs = append(errs, fmt.Errorf("attest: the quote for %s is kept, but: %w", resultPath, err))
-	default:
-		if err := WriteNew(AgentInfoPath(resultPath), raw); err != nil {
-			errs = append(errs, err)
-		} else {
-			fmt.Fprintf(w, "wrote %s: app_id %s, compose_hash %s, os_image_hash %s (unverified until scripts/verify replays the event log)\n",
-				AgentInfoPath(resultPath), ai.AppID, ai.ComposeHash, ai.OSImageHash)
-		}
-	}
-	return info, errors.Join(errs...)
+	fmt.Fprintf(w, "wrote %s: the agent's event log\n", EventLogPath(resultPath))
+	return info, nil
 }

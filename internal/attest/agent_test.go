@@ -96,7 +96,7 @@ func useAgent(t *testing.T, sock string, simulated bool) {
 // dstackLog is an event log in the guest agent's format: a boot event with
 // its digest, an EV_NO_ACTION event (never extended) and dstack's runtime
 // events in both digest versions, ending at system-ready.
-func dstackLog(t *testing.T, compose string) (log string, rtmr3 []byte) {
+func dstackLog(t *testing.T, compose string) (log string, rtmrs [4][]byte) {
 	t.Helper()
 	boot := sha512.Sum384([]byte("firmware"))
 	evs := []Event{
@@ -116,7 +116,8 @@ func dstackLog(t *testing.T, compose string) (log string, rtmr3 []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b), rtmr[3]
+	rtmrs[0], rtmrs[3] = rtmr[0], rtmr[3]
+	return string(b), rtmrs
 }
 
 const composeHash = "7e57c0de00000000000000000000000000000000000000000000000000000001"
@@ -132,8 +133,8 @@ func infoJSON(compose string) string {
 // hash unverified (no os-image-hash event).
 func TestGuestAgent(t *testing.T) {
 	pck := newTestPCK(t)
-	log, rtmr3 := dstackLog(t, composeHash)
-	pck.rtmr3 = rtmr3
+	log, rtmrs := dstackLog(t, composeHash)
+	pck.rtmrs = rtmrs
 	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
 	useAgent(t, serveUnix(t, agent), false)
 
@@ -159,16 +160,19 @@ func TestGuestAgent(t *testing.T) {
 		t.Errorf("source label: %q", src)
 	}
 	out.Reset()
-	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots()}, "test roots"); err != nil {
+	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); err != nil {
 		t.Fatalf("RunVerify: %v\n%s", err, out.String())
 	}
 	t.Logf("verify:\n%s", out.String())
 	for _, want := range []string{
-		"check binding:   ok",
-		"check eventlog:  ok (7 events replay to the quote's RTMR3",
-		"compose_hash:    " + composeHash + " (verified: measured in the replayed RTMR3 log)",
-		"os_image_hash:   0a11ce (unverified: no os-image-hash event",
-		"verdict:         VERIFIED",
+		"check binding:   ok (report data = SHA-512 of " + filepath.Base(BindPath(p)) + ", which binds the file and 2 side file(s)",
+		"check eventlog:  ok (7 events",
+		"replayed RTMR1:  " + strings.Repeat("00", 48) + " (0 events; no events: not checked)",
+		"replayed RTMR0:  ",
+		"compose_hash:    " + composeHash + " (measured in the replayed RTMR3 log)",
+		"app_id:          c0ffee (measured",
+		"os_image_hash:   (no such event in the log: not measured)",
+		"verdict:         SIGNED AND BOUND, BUT NO POLICY",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("verify output lacks %q", want)
@@ -180,15 +184,18 @@ func TestGuestAgent(t *testing.T) {
 	forged := strings.Replace(log, composeHash, other, 1)
 	os.WriteFile(EventLogPath(p), []byte(forged), 0o644)
 	out.Reset()
-	err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots()}, "")
+	err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrEventLog) || !strings.Contains(out.String(), "check eventlog:  FAIL") ||
-		!strings.Contains(out.String(), "(unverified: the event log does not replay") {
+		strings.Contains(out.String(), "compose_hash:") {
 		t.Errorf("forged event log: %v\n%s", err, out.String())
 	}
-	// /Info claiming a compose hash the (genuine) log does not measure.
+	// /Info edited to claim a compose hash the (genuine) log does not
+	// measure: the extract is bound, and it contradicts the log.
 	os.WriteFile(EventLogPath(p), []byte(log), 0o644)
+	os.Remove(AgentInfoPath(p))
 	os.WriteFile(AgentInfoPath(p), []byte(infoJSON(other)), 0o644)
-	if err := RunVerify(&bytes.Buffer{}, p, VerifyOptions{Roots: pck.roots()}, ""); err == nil || !strings.Contains(err.Error(), "the replayed log measures "+composeHash) {
+	err = RunVerify(&bytes.Buffer{}, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	if !errors.Is(err, ErrUnboundSideFile) || !strings.Contains(err.Error(), "the replayed log measures "+composeHash) {
 		t.Errorf("info contradicting the log: %v", err)
 	}
 }
@@ -206,8 +213,10 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 	if err := RunAttestAgent(&bytes.Buffer{}, p, a, nil); err == nil || !strings.Contains(err.Error(), "does not carry the requested report data") {
 		t.Errorf("sample quote from the agent: %v", err)
 	}
-	if _, err := os.Stat(QuotePath(p)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("a quote was written: %v", err)
+	for _, f := range []string{QuotePath(p), BindPath(p), AgentInfoPath(p), SourcePath(p)} {
+		if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s was written: %v", f, err)
+		}
 	}
 
 	useAgent(t, sock, true)
@@ -223,7 +232,7 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 		t.Errorf("attest output does not warn about the simulator:\n%s", out.String())
 	}
 	out.Reset()
-	err := RunVerify(&out, p, VerifyOptions{Now: sampleTime}, "")
+	err := RunVerify(&out, p, VerifyOptions{Now: sampleTime})
 	t.Logf("verify:\n%s", out.String())
 	for _, want := range []string{"check signature: ok", "check binding:   FAIL", "attestation:     simulated", "check source:    FAIL", "verdict:         NOT VERIFIED"} {
 		if !strings.Contains(out.String(), want) {
@@ -233,7 +242,7 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 	if !errors.Is(err, ErrSimulated) {
 		t.Errorf("err = %v, want ErrSimulated", err)
 	}
-	if ev := evidenceFor(p, VerifyOptions{Now: sampleTime}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "simulated") {
+	if ev := EvidenceWith(p, VerifyOptions{Now: sampleTime}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "simulated") {
 		t.Errorf("evidence = %+v", ev)
 	}
 }
@@ -243,7 +252,7 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 // nobody listens on fails at once.
 func TestGuestAgentFailures(t *testing.T) {
 	pck := newTestPCK(t)
-	agent := &fakeAgent{quoteErr: "tdx quote failed: QGS unreachable"}
+	agent := &fakeAgent{quoteErr: "tdx quote failed: QGS unreachable", info: infoJSON(composeHash)}
 	sock := serveUnix(t, agent)
 	useAgent(t, sock, false)
 	p := writeResult(t, fixtureText)
@@ -259,16 +268,17 @@ func TestGuestAgentFailures(t *testing.T) {
 		t.Errorf("a quote was written: %v", err)
 	}
 
-	// GetQuote works, /Info fails: the quote and event log stay, the error says so.
+	// GetQuote works, /Info fails: /Info comes first (its extract is
+	// bound), so no quote is made and the error says why.
 	agent.quoteErr, agent.infoErr = "", "info unavailable"
 	agent.quote = func(rd [64]byte) []byte { return pck.quote(t, rd, false) }
 	agent.eventLog = "[]"
 	err = RunAttestAgent(&bytes.Buffer{}, p, a, nil)
-	if err == nil || !strings.Contains(err.Error(), "quote for "+p+" is kept") || !strings.Contains(err.Error(), "info unavailable") {
+	if err == nil || !strings.Contains(err.Error(), "no quote for "+p) || !strings.Contains(err.Error(), "info unavailable") {
 		t.Errorf("info error: %v", err)
 	}
-	if _, err := os.Stat(QuotePath(p)); err != nil {
-		t.Errorf("the quote was not kept: %v", err)
+	if _, err := os.Stat(QuotePath(p)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a quote was written: %v", err)
 	}
 
 	// Silent: accepts connections, never answers.
@@ -293,7 +303,7 @@ func TestGuestAgentFailures(t *testing.T) {
 	a, _ = FindAgent()
 	start := time.Now()
 	err = RunAttestAgent(&bytes.Buffer{}, writeResult(t, fixtureText), a, nil)
-	if took := time.Since(start); err == nil || !strings.Contains(err.Error(), "did not answer /GetQuote within") || took > 10*time.Second {
+	if took := time.Since(start); err == nil || !strings.Contains(err.Error(), "did not answer /Info within") || took > 10*time.Second {
 		t.Errorf("silent socket: after %v: %v", took, err)
 	}
 
@@ -326,5 +336,60 @@ func TestJCSString(t *testing.T) {
 	got := jcsString("event\"with\\special\nchars")
 	if want := `"event\"with\\special\nchars"`; got != want {
 		t.Errorf("jcsString = %s, want %s", got, want)
+	}
+}
+
+// TestDstackFixtureReplays replays the event log of a real dstack quote
+// (testdata/dstack/quote-report.json, copied from Dstack-TEE/dstack
+// dstack/verifier/fixtures/quote-report.json at commit 312dc605, Apache-2.0)
+// and compares all four RTMRs with the quote's: it checks our digest rules
+// (boot events by digest, V1 runtime events hashed from name and payload)
+// against dstack's own output, and that the log passes the event rules.
+func TestDstackFixtureReplays(t *testing.T) {
+	b, err := os.ReadFile("testdata/dstack/quote-report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct {
+		Quote    string `json:"quote"`
+		EventLog string `json:"event_log"`
+	}
+	if err := json.Unmarshal(b, &fx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := hex.DecodeString(fx.Quote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, info, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Dstack{}
+	m, err := d.replay([]byte(fx.EventLog), info)
+	if err != nil {
+		t.Fatalf("dstack's own quote and event log: %v", err)
+	}
+	if d.PerRTMR[0] == 0 || d.PerRTMR[1] == 0 || d.PerRTMR[2] == 0 || d.PerRTMR[3] == 0 {
+		t.Errorf("events per RTMR = %v; want events in all four", d.PerRTMR)
+	}
+	for i := range 4 {
+		if d.Replayed[i] != info.RTMRs[i] {
+			t.Errorf("RTMR%d: replayed %s, quoted %s", i, d.Replayed[i], info.RTMRs[i])
+		}
+	}
+	if len(m.ComposeHash) != 64 || len(m.AppID) != 40 {
+		t.Errorf("measured = %+v; want a 32-byte compose hash and a 20-byte app id", m)
+	}
+	// One byte of the compose-hash payload changed: RTMR3 no longer matches.
+	evs, _ := ParseEventLog([]byte(fx.EventLog))
+	for i := range evs {
+		if evs[i].Event == "compose-hash" {
+			evs[i].EventPayload = strings.Replace(evs[i].EventPayload, evs[i].EventPayload[:2], "ff", 1)
+		}
+	}
+	forged, _ := json.Marshal(evs)
+	if _, err := (&Dstack{}).replay(forged, info); !errors.Is(err, ErrEventLog) || !strings.Contains(err.Error(), "RTMR3 replays to") {
+		t.Errorf("changed compose hash: %v", err)
 	}
 }

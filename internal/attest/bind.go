@@ -1,7 +1,6 @@
 package attest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,45 +11,16 @@ import (
 // GetRawQuote is the real one; tests pass a signer with a test key.
 type QuoteFunc func(reportData [64]byte) ([]byte, error)
 
-// AttestFile binds a TDX quote to a result file: it reads the file once,
-// gets a quote over SHA-512 of those bytes, checks that the quote carries
-// that report data, and writes it to QuotePath(resultPath). It never
-// overwrites an existing quote. It returns the quote's Info and the path
-// written.
+// AttestFile binds a TDX quote to a result file and the side files beside
+// it that exist now (ExistingSideFiles: skip list, GPU evidence, /Info
+// extract, source label), with the nonce of TEEBENCH_NONCE when set: see
+// AttestFiles. It returns the quote's Info and the quote's path.
 func AttestFile(resultPath string, getQuote QuoteFunc) (*Info, string, error) {
-	return attestFile(resultPath, getQuote, true)
-}
-
-// attestFile is AttestFile; requireBinding false stores a quote that does
-// not carry the requested report data (a simulator's, labelled as such).
-func attestFile(resultPath string, getQuote QuoteFunc, requireBinding bool) (*Info, string, error) {
-	out := QuotePath(resultPath)
-	if _, err := os.Lstat(out); err == nil {
-		return nil, "", fmt.Errorf("attest: %s already exists; not overwriting it", out)
-	}
-	file, err := os.ReadFile(resultPath)
-	if err != nil {
-		return nil, "", fmt.Errorf("attest: result file: %w", err)
-	}
-	if len(file) == 0 {
-		return nil, "", fmt.Errorf("attest: result file %s is empty; nothing to bind a quote to", resultPath)
-	}
-	rd := ReportData(file)
-	raw, err := getQuote(rd)
-	if err != nil {
-		return nil, "", fmt.Errorf("attest: quote for %s: %w", resultPath, err)
-	}
-	_, info, err := Parse(raw)
+	info, _, err := AttestFiles(resultPath, ExistingSideFiles(resultPath), os.Getenv(NonceEnv), getQuote)
 	if err != nil {
 		return nil, "", err
 	}
-	if requireBinding && !bytes.Equal(info.ReportData, rd[:]) {
-		return nil, "", fmt.Errorf("attest: the quote returned for %s does not carry the requested report data", resultPath)
-	}
-	if err := WriteNew(out, raw); err != nil {
-		return nil, "", err
-	}
-	return info, out, nil
+	return info, QuotePath(resultPath), nil
 }
 
 // WriteNew writes data to a file that must not exist yet (O_EXCL), and

@@ -7,23 +7,28 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
 // IntelRootLabel names the default trusted root in command output.
 const IntelRootLabel = "Intel SGX Root CA (go-tdx-guest v0.3.1's embedded root)"
 
-// RunVerify is scripts/verify: it verifies the quote (and, when present, the
-// GPU evidence nonce) of one result file, writes every check and the TD's
-// measurements to w, and returns an error naming each failed check, nil only
-// when the file is bound to a valid quote. rootsLabel names opts.Roots (""
-// for Intel's root).
-func RunVerify(w io.Writer, resultPath string, opts VerifyOptions, rootsLabel string) error {
+// RunVerify is scripts/verify: it verifies the quote, binding, side files,
+// event log, policy and (when present) the GPU evidence nonce of one result
+// file, writes every check and the TD's measurements to w, and ends with a
+// verdict line. It returns an error naming each failed check; nil when the
+// file is bound to a valid quote, which the verdict calls VERIFIED only when
+// a policy was given and matched (otherwise it says the TD's identity was
+// not checked).
+func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	if rootsLabel == "" {
-		rootsLabel = IntelRootLabel
+	rootsLabel := IntelRootLabel
+	if opts.Roots != nil {
+		rootsLabel = "TEST root " + opts.RootsLabel + " (NOT Intel's root: evidence checked against it proves nothing about real hardware)"
 	}
 	fmt.Fprintf(w, "file:            %s\n", resultPath)
 	r, err := VerifyFile(resultPath, opts)
@@ -53,16 +58,44 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions, rootsLabel st
 	}
 	check("parse", r.Parse, "TDX quote v4")
 	if r.Parse == nil {
-		check("signature", r.Signature, "PCK chain to the trusted root, QE report, quote signature; offline: no TCB status, QE identity or revocation check")
-		check("binding", r.Binding, "report data = SHA-512 of the file")
+		check("signature", r.Signature, "PCK chain to the trusted root, QE report, quote signature")
+		if r.TestRoot != "" {
+			check("root", r.Root, "test root accepted by -allow-test-root")
+		}
+		bindOK := "report data = SHA-512 of the file alone: side files unbound (a quote made the old way)"
+		if b := r.Bind; b != nil && b.List != nil {
+			bindOK = fmt.Sprintf("report data = SHA-512 of %s, which binds the file and %d side file(s)", BindPath(filepath.Base(resultPath)), len(b.Files))
+			if len(b.Files) > 0 {
+				bindOK += ": " + strings.Join(b.Files, ", ")
+			}
+			if b.List.Nonce != "" {
+				bindOK += "; nonce " + b.List.Nonce
+			}
+		}
+		check("binding", r.Binding, bindOK)
 		debugOK := "not a debug TD"
 		if r.Info.Debug {
 			debugOK = "debug TD accepted by -allow-debug"
 		}
 		check("debug", r.Debug, debugOK)
+		check("manifest", r.Manifest, "the file's tdx-* lines, where present, agree with the quote")
+		switch {
+		case r.TCB != nil:
+			fmt.Fprintf(w, "TCB status:      %s as of %s (platform %s, QE %s; QE identity and revocation checked; Intel's collateral %s)\n",
+				r.TCB.Status, r.TCB.AsOf.UTC().Format("2006-01-02"), r.TCB.Platform, r.TCB.QE, r.TCBSource)
+		case r.TCBErr != nil:
+			fmt.Fprintf(w, "check %-10s FAIL: %v\n", "tcb:", r.TCBErr)
+		default:
+			fmt.Fprintf(w, "TCB status:      not checked (offline: no Intel collateral; QE identity and revocation not checked either)\n")
+		}
 	}
 	if d := r.Dstack; d != nil {
 		printDstack(w, d, r.DstackErr)
+	}
+	if r.PolicyChecked {
+		check("policy", r.Policy, "the TD matches "+opts.PolicyLabel)
+	} else {
+		fmt.Fprintf(w, "check %-10s none given: the TD's identity (MRTD, RTMRs) is not checked\n", "policy:")
 	}
 	errs := []error{r.Err()}
 
@@ -86,44 +119,142 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions, rootsLabel st
 		fmt.Fprintf(w, "GPU note:        %s\n", GPUOutOfScope)
 	}
 	if err := errors.Join(errs...); err != nil {
-		fmt.Fprintf(w, "verdict:         NOT VERIFIED\n")
+		fmt.Fprintf(w, "verdict:         NOT VERIFIED: %v\n", err)
 		return err
 	}
-	fmt.Fprintf(w, "verdict:         VERIFIED (MRTD %s…)\n", r.Info.MRTD[:16])
+	fmt.Fprintf(w, "verdict:         %s\n", verdictLine(r, opts))
 	return nil
 }
 
-// RunAttest is scripts/attest: it binds a quote from getQuote to a result
-// file (QuotePath, never overwriting) and, when the file says gpu-cc: on,
-// GPU evidence from gpu (nil when built without the gpu tag). It reports to
-// w and returns an error for anything it could not write; the quote, once
-// written, stays.
+// NotChecked lists what a result that passed did not check, one short
+// phrase each (the Evidence caveats and the verdict line use them).
+func (r *Result) NotChecked() []string {
+	var out []string
+	if !r.PolicyChecked {
+		out = append(out, "no policy: TD identity not checked")
+	}
+	if r.TCB == nil {
+		out = append(out, "TCB status not checked (offline)")
+	}
+	if r.Bind.Unbound() {
+		out = append(out, "side files unbound")
+	}
+	if r.TestRoot != "" {
+		out = append(out, "test root")
+	}
+	if d := r.Dstack; d != nil && len(d.Unchecked()) > 0 {
+		var regs []string
+		for _, i := range d.Unchecked() {
+			regs = append(regs, fmt.Sprintf("RTMR%d", i))
+		}
+		out = append(out, "no events for "+strings.Join(regs, ", ")+" in the event log: not replayed")
+	}
+	return out
+}
+
+// verdictLine is the verdict of a result that passed every check it made:
+// VERIFIED only with a policy, and always naming what was not checked.
+func verdictLine(r *Result, opts VerifyOptions) string {
+	var head string
+	if r.PolicyChecked {
+		head = fmt.Sprintf("VERIFIED against policy %s (MRTD %s…)", opts.PolicyLabel, r.Info.MRTD[:16])
+	} else {
+		head = fmt.Sprintf("SIGNED AND BOUND, BUT NO POLICY: the TD's identity (MRTD %s…, RTMRs) was not checked against a policy; some TD signed this, not necessarily yours (-policy FILE)", r.Info.MRTD[:16])
+	}
+	if r.TestRoot != "" {
+		head += "; under the TEST root " + r.TestRoot + ", not Intel's"
+	}
+	var rest []string
+	if r.TCB == nil {
+		rest = append(rest, "TCB status, QE identity and revocation (offline: give -online or a saved .collateral.json)")
+	} else {
+		head += fmt.Sprintf("; TCB status %s as of %s", r.TCB.Status, r.TCB.AsOf.UTC().Format("2006-01-02"))
+	}
+	if r.Bind.Unbound() {
+		rest = append(rest, "side files (the quote covers the result file alone)")
+	}
+	if d := r.Dstack; d != nil {
+		for _, i := range d.Unchecked() {
+			rest = append(rest, fmt.Sprintf("RTMR%d (no events in the log)", i))
+		}
+	}
+	rest = append(rest, "freshness (no verifier nonce)")
+	if r.Bind != nil && r.Bind.List != nil && r.Bind.List.Nonce != "" {
+		rest = rest[:len(rest)-1]
+		head += "; nonce " + r.Bind.List.Nonce
+	}
+	return head + "; not checked: " + strings.Join(rest, ", ")
+}
+
+// RunAttest is scripts/attest: when the file says gpu-cc: on it first
+// writes GPU evidence from gpu (nil when built without the gpu tag), then
+// binds a quote from getQuote to the file and its side files (AttestFile:
+// binding list, then quote; never overwriting). It reports to w and returns
+// an error for anything it could not write; what was written stays.
 func RunAttest(w io.Writer, resultPath string, getQuote QuoteFunc, gpu GPUCollector) error {
+	gerr := attestGPU(w, resultPath, gpu)
 	info, out, err := AttestFile(resultPath, getQuote)
 	if err != nil {
-		return err
+		return errors.Join(gerr, err)
 	}
-	fmt.Fprintf(w, "wrote %s: report data = SHA-512(%s), MRTD %s, TD attributes %s\n", out, resultPath, info.MRTD, info.TDAttributes)
-	return attestGPU(w, resultPath, info, gpu)
+	fmt.Fprintf(w, "wrote %s and %s: report data = SHA-512 of the binding list over %s and its side files (%s), MRTD %s, TD attributes %s\n",
+		BindPath(resultPath), out, resultPath, strings.Join(ExistingSideFiles(resultPath), ", "), info.MRTD, info.TDAttributes)
+	debugWarning(w, info)
+	return errors.Join(gerr, saveCollateral(w, resultPath))
+}
+
+// CollateralEnv names the variable that, set to 1, makes attest fetch
+// Intel's collateral for the quote right away (from inside the TD, where
+// the network allows) and save it as CollateralPath, so that verify can
+// give the TCB status as of the quote's day later.
+const CollateralEnv = "TEEBENCH_COLLATERAL"
+
+// saveCollateral fetches and saves the collateral when CollateralEnv is 1.
+func saveCollateral(w io.Writer, resultPath string) error {
+	if os.Getenv(CollateralEnv) != "1" {
+		return nil
+	}
+	raw, err := os.ReadFile(QuotePath(resultPath))
+	if err != nil {
+		return fmt.Errorf("attest: %w", err)
+	}
+	c, err := FetchCollateral(raw, nil, nil, time.Now())
+	if err == nil {
+		err = WriteNew(CollateralPath(resultPath), c.Marshal())
+	}
+	if err != nil {
+		return fmt.Errorf("attest: %s=1: %w", CollateralEnv, err)
+	}
+	fmt.Fprintf(w, "wrote %s: Intel's collateral as of %s\n", CollateralPath(resultPath), c.FetchedAt.Format(time.RFC3339))
+	return nil
 }
 
 // RunAttestAgent is RunAttest with the quote from the dstack guest agent a
-// (AttestWithAgent: quote, event log, /Info, source label). What was written
-// stays when a later step fails; the error names each failure.
+// (AttestWithAgent: /Info extract, source label, binding list, quote, event
+// log). What was written stays when a later step fails; the error names
+// each failure.
 func RunAttestAgent(w io.Writer, resultPath string, a *Agent, gpu GPUCollector) error {
+	gerr := attestGPU(w, resultPath, gpu)
 	info, err := AttestWithAgent(w, resultPath, a)
 	if info == nil {
-		return err
+		return errors.Join(gerr, err)
 	}
-	return errors.Join(err, attestGPU(w, resultPath, info, gpu))
+	debugWarning(w, info)
+	if a.Simulated {
+		return errors.Join(gerr, err)
+	}
+	return errors.Join(gerr, err, saveCollateral(w, resultPath))
 }
 
-// attestGPU is the part of RunAttest after the quote: the debug warning and,
-// when the file says gpu-cc: on, the GPU evidence.
-func attestGPU(w io.Writer, resultPath string, info *Info, gpu GPUCollector) error {
+func debugWarning(w io.Writer, info *Info) {
 	if info.Debug {
 		fmt.Fprintf(w, "warning: this is a debug TD; scripts/verify will not count its quote as evidence\n")
 	}
+}
+
+// attestGPU writes the GPU evidence before the quote, when the file says
+// gpu-cc: on.
+func attestGPU(w io.Writer, resultPath string, gpu GPUCollector) error {
 	file, err := os.ReadFile(resultPath)
 	if err != nil {
 		return fmt.Errorf("attest: result file: %w", err)
@@ -144,8 +275,7 @@ func attestGPU(w io.Writer, resultPath string, info *Info, gpu GPUCollector) err
 }
 
 // printDstack prints the guest agent's evidence: the source, the event log
-// replay and the /Info values, each marked verified only when the replayed
-// RTMR3 log measures it.
+// replay per RTMR and the values the log measured.
 func printDstack(w io.Writer, d *Dstack, err error) {
 	src := d.Source
 	if src == "" {
@@ -155,39 +285,42 @@ func printDstack(w io.Writer, d *Dstack, err error) {
 	if errors.Is(err, ErrSimulated) {
 		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "source:", ErrSimulated)
 	}
-	if d.Replayed != nil {
-		for i, m := range d.Replayed {
-			fmt.Fprintf(w, "replayed RTMR%d:  %s (%d events)\n", i, m, d.PerRTMR[i])
+	for i, m := range d.Replayed {
+		note := "compared with the quote"
+		if d.PerRTMR[i] == 0 && i < 3 {
+			note = "no events: not checked"
 		}
+		fmt.Fprintf(w, "replayed RTMR%d:  %s (%d events; %s)\n", i, m, d.PerRTMR[i], note)
 	}
-	var logErr error
+	var other []error
 	for _, e := range unwrapAll(err) {
-		if errors.Is(e, ErrEventLog) {
-			logErr = e
+		if !errors.Is(e, ErrSimulated) {
+			other = append(other, e)
 		}
 	}
 	switch {
-	case logErr != nil:
-		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "eventlog:", logErr)
+	case len(other) > 0:
+		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "eventlog:", errors.Join(other...))
 	case d.Replayed != nil:
-		fmt.Fprintf(w, "check %-10s ok (%d events replay to the quote's RTMR3; RTMR0-2 are shown, not checked: that needs the image's measurements)\n", "eventlog:", d.Events)
+		fmt.Fprintf(w, "check %-10s ok (%d events; runtime events only in IMR 3, no duplicate identity events; every RTMR with events replays to the quote's)\n", "eventlog:", d.Events)
 	default:
-		fmt.Fprintf(w, "check %-10s none (no %s)\n", "eventlog:", "event log")
+		fmt.Fprintf(w, "check %-10s none (no event log)\n", "eventlog:")
 	}
-	if d.Info == nil {
-		fmt.Fprintf(w, "dstack info:     none\n")
-		return
-	}
-	fmt.Fprintf(w, "app_id:          %s\n", d.Info.AppID)
-	for _, c := range []struct {
-		name string
-		c    Claim
-	}{{"compose_hash:", d.ComposeHash}, {"os_image_hash:", d.OSImageHash}} {
-		if c.c.Verified {
-			fmt.Fprintf(w, "%-16s %s (verified: measured in the replayed RTMR3 log)\n", c.name, c.c.Value)
+	show := func(name, v string) {
+		if v == "" {
+			v = "(no such event in the log: not measured)"
 		} else {
-			fmt.Fprintf(w, "%-16s %s (unverified: %s)\n", c.name, c.c.Value, c.c.Why)
+			v += " (measured in the replayed RTMR3 log)"
 		}
+		fmt.Fprintf(w, "%-16s %s\n", name, v)
+	}
+	if len(other) == 0 && d.Replayed != nil {
+		show("app_id:", d.Measured.AppID)
+		show("compose_hash:", d.Measured.ComposeHash)
+		show("os_image_hash:", d.Measured.OSImageHash)
+	}
+	if d.Info != nil && d.Info.Compose() != "" && len(other) == 0 {
+		fmt.Fprintf(w, "compose file:    stored (%s=1); its SHA-256 is the measured compose hash\n", KeepComposeEnv)
 	}
 }
 

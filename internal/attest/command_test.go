@@ -28,7 +28,7 @@ func TestAttestThenVerify(t *testing.T) {
 	if err := RunAttest(&out, p, getQuote, nil); err != nil {
 		t.Fatalf("RunAttest: %v", err)
 	}
-	if !strings.Contains(out.String(), "wrote "+QuotePath(p)) {
+	if !strings.Contains(out.String(), "wrote "+BindPath(p)+" and "+QuotePath(p)) {
 		t.Errorf("attest output: %q", out.String())
 	}
 	first, err := os.ReadFile(QuotePath(p))
@@ -45,15 +45,15 @@ func TestAttestThenVerify(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots()}, "test roots"); err != nil {
+	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); err != nil {
 		t.Fatalf("RunVerify: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"MRTD:", "RTMR3:", "TD attributes:", "TEE TCB SVN:", "check binding:   ok", "verdict:         VERIFIED"} {
+	for _, want := range []string{"MRTD:", "RTMR3:", "TD attributes:", "TEE TCB SVN:", "check binding:   ok", "verdict:         SIGNED AND BOUND, BUT NO POLICY"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if ev := evidenceFor(p, VerifyOptions{Roots: pck.roots()}); ev.Status != "verified" || ev.MRTD == "" || ev.Reason != "" {
+	if ev := EvidenceWith(p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); ev.Status != "verified" || ev.MRTD == "" || ev.Reason != "" {
 		t.Errorf("evidenceFor with test roots = %+v", ev)
 	}
 	// EvidenceFor trusts only Intel's root.
@@ -66,11 +66,11 @@ func TestAttestThenVerify(t *testing.T) {
 	f.WriteString("\n")
 	f.Close()
 	out.Reset()
-	err = RunVerify(&out, p, VerifyOptions{Roots: pck.roots()}, "")
+	err = RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrReportData) || !strings.Contains(out.String(), "check binding:   FAIL: report data does not match SHA-512 of the file") {
 		t.Errorf("after the change: err=%v\n%s", err, out.String())
 	}
-	if ev := evidenceFor(p, VerifyOptions{Roots: pck.roots()}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "report data") {
+	if ev := EvidenceWith(p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "report data") {
 		t.Errorf("evidenceFor after the change = %+v", ev)
 	}
 }
@@ -108,7 +108,7 @@ func fakeGPU(nonce [32]byte) (*GPUEvidence, error) {
 func TestGPUEvidence(t *testing.T) {
 	pck := newTestPCK(t)
 	getQuote := func(rd [64]byte) ([]byte, error) { return pck.quote(t, rd, false), nil }
-	opts := VerifyOptions{Roots: pck.roots()}
+	opts := VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}
 
 	// No gpu-cc: on, no GPU evidence, even with a collector.
 	p := writeResult(t, fixtureText)
@@ -129,7 +129,7 @@ func TestGPUEvidence(t *testing.T) {
 		t.Errorf("the quote was not kept: %v", err)
 	}
 	var out bytes.Buffer
-	RunVerify(&out, p, opts, "")
+	RunVerify(&out, p, opts)
 	if !strings.Contains(out.String(), "GPU evidence:    none (the file says gpu-cc: on)") {
 		t.Errorf("verify output:\n%s", out.String())
 	}
@@ -143,7 +143,7 @@ func TestGPUEvidence(t *testing.T) {
 		t.Errorf("attest output does not say GPU verification is out of scope:\n%s", out.String())
 	}
 	out.Reset()
-	if err := RunVerify(&out, p, opts, ""); err != nil {
+	if err := RunVerify(&out, p, opts); err != nil {
 		t.Fatalf("verify with GPU evidence: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "reports NOT verified") || !strings.Contains(out.String(), "NVIDIA's services") {

@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/binary"
 	"encoding/hex"
@@ -22,7 +23,25 @@ import (
 //	V2: SHA-384(JCS canonical JSON {"name":event,"payload":hex,"type":134217729})
 //
 // Each RTMR starts at 48 zero bytes and is extended as
-// RTMR = SHA-384(RTMR || digest). See Dstack-TEE/dstack cc-eventlog.
+// RTMR = SHA-384(RTMR || digest). Confirmed against dstack's source
+// (github.com/Dstack-TEE/dstack at 312dc605, 2026-08-07):
+// dstack/cc-eventlog/src/runtime_events.rs builds the V2 preimage with
+// serde_jcs from {"name", "type", "payload": hex} (its test expects
+// {"name":"compose-hash","payload":"abcd","type":134217729}), V1 as above;
+// dstack-types' EventLogVersion serialises as "version": 1 or 2 (absent =
+// V1); cc-eventlog/src/tdx.rs TdxEvent has imr, event_type, digest (hex),
+// event, event_payload (hex). Its verifier fixture
+// dstack/verifier/fixtures/quote-report.json (a real quote with its event
+// log, copied to testdata/dstack/) replays to all four of its RTMRs
+// (TestDstackFixtureReplays). See docs/evidence.md.
+//
+// Rules scripts/verify applies: runtime events (event_type 0x08000001)
+// count only in IMR 3 and one in any other register is an error; all four
+// RTMRs are replayed and compared with the quote wherever the log has
+// events (a register without events is reported as not checked; RTMR3 is
+// always compared); compose-hash, app-id, instance-id and os-image-hash
+// may each appear once; the app id, compose hash and OS image hash are
+// taken from the log, never from /Info.
 
 // RuntimeEventType is dstack's event type for runtime events (RTMR3).
 const RuntimeEventType = 0x08000001
@@ -40,8 +59,9 @@ type Event struct {
 	Version      int    `json:"version,omitempty"`
 }
 
-// ErrEventLog means the event log does not replay to the quote's RTMR3.
-var ErrEventLog = errors.New("event log does not replay to the quote's RTMR3")
+// ErrEventLog means the event log breaks a rule or does not replay to the
+// quote's RTMRs.
+var ErrEventLog = errors.New("event log rejected")
 
 // ErrSimulated means the quote came from a dstack simulator.
 var ErrSimulated = errors.New("attestation: simulated (quote from a dstack simulator): not evidence")
@@ -141,23 +161,47 @@ func Replay(evs []Event) (rtmr [4][]byte, n [4]int, err error) {
 	return rtmr, n, nil
 }
 
-// RuntimeEvent returns the payload of the first runtime event named name
-// that dstack logged while booting (before "system-ready"; later events are
-// the application's own, as dstack's decode_app_info reads them).
-func RuntimeEvent(evs []Event, name string) (payload []byte, ok bool) {
-	for _, e := range evs {
-		if e.EventType != RuntimeEventType {
-			continue
+// uniqueEvents are runtime events that may appear once: a second one could
+// plant a value a reader takes for the measured one.
+var uniqueEvents = []string{"compose-hash", "app-id", "instance-id", "os-image-hash"}
+
+// checkRules applies the event rules: runtime events only in IMR 3, no
+// register above 3, each of uniqueEvents at most once.
+func checkRules(evs []Event) error {
+	seen := map[string]int{}
+	for i, e := range evs {
+		if e.EventType == RuntimeEventType && e.IMR != 3 {
+			return fmt.Errorf("event %d (%q): a runtime event (type %#x) in IMR %d; dstack logs runtime events in IMR 3 only", i, e.Event, e.EventType, e.IMR)
 		}
-		if e.Event == "system-ready" {
-			break
-		}
-		if e.Event == name {
-			p, err := hex.DecodeString(e.EventPayload)
-			return p, err == nil
+		if e.EventType == RuntimeEventType {
+			for _, u := range uniqueEvents {
+				if e.Event == u {
+					if j, dup := seen[u]; dup {
+						return fmt.Errorf("events %d and %d are both %q: refused (only one may be measured)", j, i, u)
+					}
+					seen[u] = i
+				}
+			}
 		}
 	}
-	return nil, false
+	return nil
+}
+
+// runtimePayload returns the hex payload of the (single, checkRules) IMR 3
+// runtime event named name, "" when there is none.
+func runtimePayload(evs []Event, name string) string {
+	for _, e := range evs {
+		if e.EventType == RuntimeEventType && e.IMR == 3 && e.Event == name {
+			return strings.ToLower(e.EventPayload)
+		}
+	}
+	return ""
+}
+
+// measured holds what a replayed, matching event log measured (lowercase
+// hex; "" when the log has no such event).
+type measured struct {
+	ComposeHash, AppID, OSImageHash string
 }
 
 // Dstack is what scripts/verify found in a guest agent's evidence beside a
@@ -171,30 +215,23 @@ type Dstack struct {
 	Replayed []string
 	// PerRTMR is the number of events extended into each RTMR.
 	PerRTMR [4]int
-	// Info is the agent's /Info answer; nil when absent.
+	// Info is the stored /Info extract; nil when absent.
 	Info *AgentInfo
-	// ComposeHash and OSImageHash say what the replayed RTMR3 log measured
-	// for each, or why the value is unverified.
-	ComposeHash, OSImageHash Claim
-}
-
-// Claim is one value of the agent's /Info answer and whether the replayed
-// event log measured it.
-type Claim struct {
-	Value    string
-	Verified bool
-	// Why says why Verified is false ("" when it is true).
-	Why string
+	// Measured is what the replayed log measured; zero unless the log
+	// passed every rule and matched the quote.
+	Measured measured
 }
 
 // readDstack reads the guest-agent evidence beside a result file and checks
-// it against the quote's info q (nil when the quote did not parse). It
-// returns nil, nil when there is none.
-func readDstack(resultPath string, q *Info) (*Dstack, error) {
+// it against the quote's info q (nil when the quote did not parse).
+// manifestSource is the result file's tdx-quote-source line. It returns nil,
+// nil when there is none and nothing says there should be.
+func readDstack(resultPath string, q *Info, manifestSource string) (*Dstack, error) {
 	src, srcErr := os.ReadFile(SourcePath(resultPath))
 	logb, logErr := os.ReadFile(EventLogPath(resultPath))
 	infob, infoErr := os.ReadFile(AgentInfoPath(resultPath))
-	if os.IsNotExist(srcErr) && os.IsNotExist(logErr) && os.IsNotExist(infoErr) {
+	fromAgent := manifestSource == "dstack-guest-agent"
+	if os.IsNotExist(srcErr) && os.IsNotExist(logErr) && os.IsNotExist(infoErr) && !fromAgent {
 		return nil, nil
 	}
 	d := &Dstack{}
@@ -209,6 +246,10 @@ func readDstack(resultPath string, q *Info) (*Dstack, error) {
 		if d.Source == "simulated" {
 			errs = append(errs, ErrSimulated)
 		}
+		fromAgent = fromAgent || d.Source == "dstack-guest-agent"
+		if manifestSource == "tdx-guest-device" && d.Source != "" {
+			errs = append(errs, fmt.Errorf("%w: tdx-quote-source: the file says tdx-guest-device, %s says %s", ErrManifest, SourcePath(resultPath), d.Source))
+		}
 	case !os.IsNotExist(srcErr):
 		errs = append(errs, fmt.Errorf("attest: %w", srcErr))
 	}
@@ -222,72 +263,100 @@ func readDstack(resultPath string, q *Info) (*Dstack, error) {
 	} else if !os.IsNotExist(infoErr) {
 		errs = append(errs, fmt.Errorf("attest: %w", infoErr))
 	}
-	var evs []Event
-	replayOK := false
 	switch {
 	case logErr == nil:
-		var err error
-		if evs, err = ParseEventLog(logb); err != nil {
-			errs = append(errs, fmt.Errorf("%w: %v", ErrEventLog, err))
-			break
-		}
-		d.Events = len(evs)
-		rtmr, n, err := Replay(evs)
+		m, err := d.replay(logb, q)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: %v", ErrEventLog, err))
+			errs = append(errs, err)
 			break
 		}
-		d.PerRTMR = n
-		for _, m := range rtmr {
-			d.Replayed = append(d.Replayed, hex.EncodeToString(m))
+		d.Measured = m
+		if d.Info != nil {
+			errs = append(errs, d.Info.against(m)...)
 		}
-		switch {
-		case q == nil || len(q.RTMRs) != 4:
-			errs = append(errs, fmt.Errorf("%w: the quote has no RTMRs to compare with", ErrEventLog))
-		case d.Replayed[3] != q.RTMRs[3]:
-			errs = append(errs, fmt.Errorf("%w: replayed %s…, quoted %s…", ErrEventLog, d.Replayed[3][:16], q.RTMRs[3][:16]))
-		default:
-			replayOK = true
-		}
+	case os.IsNotExist(logErr) && fromAgent:
+		errs = append(errs, fmt.Errorf("%w: the quote came from the dstack guest agent, but its event log %s is missing", ErrEventLog, EventLogPath(resultPath)))
 	case !os.IsNotExist(logErr):
 		errs = append(errs, fmt.Errorf("attest: %w", logErr))
-	}
-	if d.Info != nil {
-		d.ComposeHash = claim(d.Info.ComposeHash, "compose-hash", evs, replayOK, logErr == nil)
-		d.OSImageHash = claim(d.Info.OSImageHash, "os-image-hash", evs, replayOK, logErr == nil)
-		for _, c := range []struct {
-			name string
-			c    Claim
-		}{{"compose_hash", d.ComposeHash}, {"os_image_hash", d.OSImageHash}} {
-			if strings.HasPrefix(c.c.Why, "the replayed log measures") {
-				errs = append(errs, fmt.Errorf("attest: /Info says %s %s, but %s", c.name, c.c.Value, c.c.Why))
-			}
-		}
 	}
 	return d, errors.Join(errs...)
 }
 
-// claim checks value against the runtime event named event.
-func claim(value, event string, evs []Event, replayOK, haveLog bool) Claim {
-	c := Claim{Value: value}
-	p, found := RuntimeEvent(evs, event)
-	switch {
-	case !haveLog:
-		c.Why = "no event log"
-	case !replayOK:
-		c.Why = "the event log does not replay to the quote's RTMR3"
-	case !found:
-		c.Why = "no " + event + " event in the replayed RTMR3 log"
-		if event == "os-image-hash" {
-			c.Why += " (checking it needs the image's measurements of MRTD and RTMR0-2, e.g. with dstack-mr)"
+// replay parses the log, applies the rules, replays it and compares the
+// RTMRs with the quote's; it returns what the log measured.
+func (d *Dstack) replay(logb []byte, q *Info) (measured, error) {
+	evs, err := ParseEventLog(logb)
+	if err != nil {
+		return measured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
+	}
+	d.Events = len(evs)
+	if err := checkRules(evs); err != nil {
+		return measured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
+	}
+	rtmr, n, err := Replay(evs)
+	if err != nil {
+		return measured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
+	}
+	d.PerRTMR = n
+	for _, m := range rtmr {
+		d.Replayed = append(d.Replayed, hex.EncodeToString(m))
+	}
+	if q == nil || len(q.RTMRs) != 4 {
+		return measured{}, fmt.Errorf("%w: the quote has no RTMRs to compare with", ErrEventLog)
+	}
+	var bad []string
+	for i := range 4 {
+		if n[i] == 0 && i < 3 {
+			continue
 		}
-	case !strings.EqualFold(hex.EncodeToString(p), value):
-		c.Why = "the replayed log measures " + hex.EncodeToString(p)
-	default:
-		c.Verified = true
+		if d.Replayed[i] != q.RTMRs[i] {
+			bad = append(bad, fmt.Sprintf("RTMR%d replays to %s…, the quote has %s…", i, d.Replayed[i][:16], q.RTMRs[i][:16]))
+		}
 	}
-	if value == "" && c.Why == "" {
-		c.Verified, c.Why = false, "empty in /Info"
+	if len(bad) > 0 {
+		return measured{}, fmt.Errorf("%w: %s", ErrEventLog, strings.Join(bad, "; "))
 	}
-	return c
+	return measured{
+		ComposeHash: runtimePayload(evs, "compose-hash"),
+		AppID:       runtimePayload(evs, "app-id"),
+		OSImageHash: runtimePayload(evs, "os-image-hash"),
+	}, nil
+}
+
+// Unchecked returns the RTMRs the log had no events for (not compared).
+func (d *Dstack) Unchecked() []int {
+	var out []int
+	if d.Replayed == nil {
+		return out
+	}
+	for i := range 3 {
+		if d.PerRTMR[i] == 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// against compares the /Info extract with what the log measured: a value
+// that differs is an error; so is a kept compose file whose SHA-256 is not
+// the measured compose hash.
+func (ai *AgentInfo) against(m measured) []error {
+	var errs []error
+	for _, c := range []struct{ name, info, log string }{
+		{"app_id", ai.AppID, m.AppID}, {"compose_hash", ai.ComposeHash, m.ComposeHash}, {"os_image_hash", ai.OSImageHash, m.OSImageHash},
+	} {
+		if c.info != "" && c.log != "" && !strings.EqualFold(c.info, c.log) {
+			errs = append(errs, fmt.Errorf("attest: /Info says %s %s, but the replayed log measures %s", c.name, c.info, c.log))
+		}
+	}
+	if compose := ai.Compose(); compose != "" {
+		sum := sha256.Sum256([]byte(compose))
+		switch got := hex.EncodeToString(sum[:]); {
+		case m.ComposeHash == "":
+			errs = append(errs, fmt.Errorf("attest: the stored compose file cannot be checked: the log measures no compose-hash"))
+		case got != m.ComposeHash:
+			errs = append(errs, fmt.Errorf("attest: SHA-256 of the stored compose file is %s, the measured compose hash is %s", got, m.ComposeHash))
+		}
+	}
+	return errs
 }

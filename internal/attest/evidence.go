@@ -8,8 +8,9 @@ import (
 
 // Evidence states, as the report shows them per result file.
 const (
-	// StateVerified: signature, binding and debug checks pass (and the
-	// policy, when one was given). Caveats list what was not checked.
+	// StateVerified: every check made passed: signature, binding (and the
+	// side files bound), debug, manifest, event log, and the policy when
+	// one was given. Caveats list what was not checked.
 	StateVerified = "verified"
 	// StateFailed: evidence is present but does not verify; Reason says why.
 	StateFailed = "failed"
@@ -37,19 +38,30 @@ type Evidence struct {
 func QuotePath(resultPath string) string { return resultPath + ".quote" }
 
 // EvidenceFor checks the quote stored next to a result file, offline,
-// against the Intel SGX Root CA at the current time, rejecting debug TDs
-// (see Verify). StateAbsent means there is no quote file.
-func EvidenceFor(resultPath string) Evidence { return evidenceFor(resultPath, VerifyOptions{}) }
+// against the Intel SGX Root CA at the current time, with no policy (see
+// EvidenceWith). StateVerified means every check made passed; its Caveats
+// then say what was not checked ("no policy: TD identity not checked",
+// "TCB status not checked (offline)", "side files unbound", "test root").
+// StateAbsent means there is no quote file; a file that says `tee: tdx`
+// without one gets TEE "tdx" and a Reason saying so.
+func EvidenceFor(resultPath string) Evidence { return EvidenceWith(resultPath, VerifyOptions{}) }
 
-func evidenceFor(resultPath string, opts VerifyOptions) Evidence {
+// EvidenceWith is EvidenceFor with options (a policy, a test root).
+func EvidenceWith(resultPath string, opts VerifyOptions) Evidence {
 	if _, err := os.Stat(QuotePath(resultPath)); errors.Is(err, fs.ErrNotExist) {
-		return Evidence{Status: StateAbsent}
+		ev := Evidence{Status: StateAbsent}
+		if b, err := os.ReadFile(resultPath); err == nil {
+			if tee := manifestValue(b, "tee"); tee != "" && tee != "none" {
+				ev.TEE, ev.Reason = tee, "the file says tee: "+tee+" but has no quote beside it: no evidence that it ran in a TEE"
+			}
+		}
+		return ev
 	}
 	r, err := VerifyFile(resultPath, opts)
 	if err != nil {
 		return Evidence{Status: StateFailed, TEE: "tdx", Reason: err.Error()}
 	}
-	ev := Evidence{Status: StateVerified, TEE: "tdx", Caveats: []string{"no policy: TD identity not checked", "TCB status not checked"}}
+	ev := Evidence{Status: StateVerified, TEE: "tdx", Caveats: r.NotChecked()}
 	if r.Info != nil {
 		ev.MRTD = r.Info.MRTD
 	}

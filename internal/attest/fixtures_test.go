@@ -2,6 +2,7 @@ package attest
 
 import (
 	"bytes"
+	"crypto/sha512"
 	"errors"
 	"flag"
 	"os"
@@ -45,6 +46,14 @@ func TestWriteFixtures(t *testing.T) {
 	write("tampered/result.txt.quote", matching)
 	write("debug/result.txt", file)
 	write("debug/result.txt.quote", pck.quote(t, ReportData(file), true))
+	// bound/: a quote made the new way, over a binding list of the file and
+	// its skip list.
+	skips := []byte("package\tbenchmark\treason\ncpu_bench\tBenchmarkX\tfixture: not a measurement\n")
+	write("bound/result.txt", file)
+	write("bound/result.skips.tsv", skips)
+	list := (&BindList{Entries: []BindEntry{{Name: "result.txt", SHA512: sha512.Sum512(file)}, {Name: "result.skips.tsv", SHA512: sha512.Sum512(skips)}}}).Marshal()
+	write("bound/result.txt.bind", list)
+	write("bound/result.txt.quote", pck.quote(t, sha512.Sum512(list), false))
 	write("intel-sample/result.txt", file)
 	write("intel-sample/result.txt.quote", testdata.RawQuote)
 }
@@ -67,7 +76,7 @@ func TestFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	test := VerifyOptions{Roots: roots}
+	test := VerifyOptions{Roots: roots, AllowTestRoot: true}
 
 	file, q := fixture(t, "matching")
 	if err := Verify(file, q, test).Err(); err != nil {
@@ -95,7 +104,7 @@ func TestFixtures(t *testing.T) {
 	if r := Verify(dfile, dq, test); r.Signature != nil || r.Binding != nil || !errors.Is(r.Debug, ErrDebugTD) {
 		t.Errorf("debug: %v; want the debug-TD failure only", r.Err())
 	}
-	if err := Verify(dfile, dq, VerifyOptions{Roots: roots, AllowDebug: true}).Err(); err != nil {
+	if err := Verify(dfile, dq, VerifyOptions{Roots: roots, AllowTestRoot: true, AllowDebug: true}).Err(); err != nil {
 		t.Errorf("debug with AllowDebug: %v", err)
 	}
 

@@ -1,10 +1,15 @@
 // Package attest gets and reads Intel TDX quotes (github.com/google/go-tdx-guest).
 // benchenv uses it under the tdx build tag to record the TD's identity in
 // the environment manifest; scripts/attest and scripts/verify use it to bind
-// a quote to a result file (report data = SHA-512 of the file, stored as
-// <file>.quote) and check it offline (Verify, RunVerify); the report shows
-// EvidenceFor each arm. Under the gpu build tag it also stores NVML's GPU
-// attestation reports (<file>.gpu-evidence), which it does not verify.
+// a quote to a result file and its side files (report data = SHA-512 of a
+// binding list, <file>.bind, naming each file with its SHA-512; AttestFiles)
+// and to check it (VerifyFile, RunVerify): signature chain, binding, debug
+// TD, the manifest's tdx-* lines, a dstack event log replayed to the quote's
+// RTMRs, a Policy of expected measurements, and the TCB status from Intel's
+// collateral when given (Collateral). The report shows EvidenceFor each
+// arm. Under the gpu build tag it also stores NVML's GPU attestation
+// reports (<file>.gpu-evidence), which it does not verify. docs/evidence.md
+// describes the formats and rules.
 package attest
 
 import (

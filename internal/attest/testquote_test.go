@@ -28,6 +28,10 @@ import (
 
 const testOrg = "teebench TEST chain, not Intel"
 
+// testRootCRLURL is the test root's CRL distribution point (go-tdx-guest
+// fetches the root CA CRL from there).
+const testRootCRLURL = "https://teebench.invalid/test-root.crl"
+
 // testPCK is a test PCK chain and the keys that sign with it.
 type testPCK struct {
 	root      *x509.Certificate
@@ -35,7 +39,13 @@ type testPCK struct {
 	chainPEM  []byte // leaf || intermediate || root, as in a quote
 	leafKey   *ecdsa.PrivateKey
 	attestKey *ecdsa.PrivateKey // the quote's ECDSA attestation key
-	rtmr3     []byte            // when set, the RTMR3 of the quotes it signs
+	rtmrs     [4][]byte         // each one set replaces that RTMR in the quotes it signs
+	mrtd      []byte            // when set, the MRTD of the quotes it signs
+	qeSigner  []byte            // when set, the QE report's MRSIGNER in the quotes it signs
+	rootKey   *ecdsa.PrivateKey
+	inter     *x509.Certificate
+	interPEM  []byte
+	interKey  *ecdsa.PrivateKey
 }
 
 // sampleQuote parses go-tdx-guest's sample quote into a fresh proto.
@@ -99,7 +109,8 @@ func newTestPCK(t testing.TB) *testPCK {
 		SerialNumber: big.NewInt(1), Subject: name("Intel SGX Root CA"),
 		NotBefore: notBefore, NotAfter: notAfter,
 		IsCA: true, BasicConstraintsValid: true, MaxPathLen: 1,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		CRLDistributionPoints: []string{testRootCRLURL},
 	}
 	root, rootPEM := createCert(t, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
 
@@ -128,7 +139,8 @@ func newTestPCK(t testing.TB) *testPCK {
 	_, leafPEM := createCert(t, leafTmpl, inter, &leafKey.PublicKey, interKey)
 
 	chain := append(append(append([]byte{}, leafPEM...), interPEM...), rootPEM...)
-	return &testPCK{root: root, rootPEM: rootPEM, chainPEM: chain, leafKey: leafKey, attestKey: newKey(t)}
+	return &testPCK{root: root, rootPEM: rootPEM, chainPEM: chain, leafKey: leafKey, attestKey: newKey(t),
+		rootKey: rootKey, inter: inter, interPEM: interPEM, interKey: interKey}
 }
 
 // roots is a pool with only the test root.
@@ -169,8 +181,13 @@ func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 		attrs[0] &^= 1
 	}
 	body.TdAttributes = attrs
-	if p.rtmr3 != nil {
-		body.Rtmrs[3] = append([]byte(nil), p.rtmr3...)
+	for i, r := range p.rtmrs {
+		if r != nil {
+			body.Rtmrs[i] = append([]byte(nil), r...)
+		}
+	}
+	if p.mrtd != nil {
+		body.MrTd = append([]byte(nil), p.mrtd...)
 	}
 
 	sd := q.GetSignedData()
@@ -182,6 +199,9 @@ func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 
 	cd := sd.GetCertificationData()
 	qe := cd.GetQeReportCertificationData()
+	if p.qeSigner != nil {
+		qe.GetQeReport().MrSigner = append([]byte(nil), p.qeSigner...)
+	}
 	qeRD := sha256.Sum256(append(append([]byte{}, ak...), qe.GetQeAuthData().GetData()...))
 	qe.GetQeReport().ReportData = append(qeRD[:], make([]byte, 32)...)
 	qeReport, err := abi.EnclaveReportToAbiBytes(qe.GetQeReport())

@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/google/go-tdx-guest/verify"
+	"github.com/google/go-tdx-guest/verify/trust"
 )
 
 // intelRootPEM is a byte-for-byte copy of go-tdx-guest v0.3.1's embedded
@@ -67,15 +69,38 @@ func LoadRoots(path string) (*x509.CertPool, error) {
 }
 
 // VerifyOptions controls Verify. The zero value verifies against Intel's
-// root at the current time and rejects debug TDs.
+// root at the current time, rejects debug TDs and checks no policy.
 type VerifyOptions struct {
-	// Roots replaces the Intel SGX Root CA (nil = Intel).
+	// Roots replaces the Intel SGX Root CA (nil = Intel): a test root.
+	// Evidence under it fails (Result.Root) unless AllowTestRoot.
 	Roots *x509.CertPool
+	// RootsLabel names Roots in output (the PEM file's path).
+	RootsLabel string
+	// AllowTestRoot accepts evidence signed under Roots.
+	AllowTestRoot bool
 	// AllowDebug accepts a quote from a debug TD as valid evidence.
 	AllowDebug bool
 	// Now is when certificate validity is checked (zero = time.Now()).
 	Now time.Time
+	// Policy is the TD the verifier expects; nil checks none (the TD's
+	// identity is then not checked, and the verdict says so).
+	Policy *Policy
+	// PolicyLabel names Policy in output (its path).
+	PolicyLabel string
+	// Online fetches Intel's collateral now (through Getter, nil = Intel's
+	// PCS) for the TCB status; otherwise a collateral saved beside the
+	// quote (CollateralPath) is used when present, and without either the
+	// TCB status is not checked (offline).
+	Online bool
+	Getter trust.HTTPSGetter
+	// SaveCollateral writes what Online fetched to CollateralPath (never
+	// overwriting).
+	SaveCollateral bool
 }
+
+// ErrTestRoot means the quote was checked against a test root without
+// AllowTestRoot.
+var ErrTestRoot = errors.New("checked against a test root, not Intel's")
 
 // Result is what Verify found. Each check has its own error (nil = passed),
 // so a caller can print every check, not only the first failure.
@@ -88,19 +113,41 @@ type Result struct {
 	Info *Info
 	// Parse, Signature, Binding and Debug are the outcome of each check.
 	Parse, Signature, Binding, Debug error
+	// Bind says how the quote binds the file: through a binding list, or
+	// over the result file alone (Bind.Unbound: side files unbound).
+	Bind *Binding
+	// Root is ErrTestRoot when the quote was checked against a test root
+	// without AllowTestRoot; TestRoot names that root ("" for Intel's).
+	Root     error
+	TestRoot string
+	// Manifest is the cross-check of the result file's tdx-* lines with
+	// the quote.
+	Manifest error
 	// Dstack is the dstack guest agent's evidence beside the file (event
 	// log, /Info, source label); nil when there is none. DstackErr holds its
-	// failures: a simulated quote, an event log that does not replay to the
-	// quote's RTMR3, or /Info values the replayed log contradicts.
+	// failures: a simulated quote, an event log that breaks a rule or does
+	// not replay to the quote's RTMRs, /Info values the replayed log
+	// contradicts, a guest-agent quote without its event log.
 	Dstack    *Dstack
 	DstackErr error
+	// TCB is the TCB status from Intel's collateral; nil when not checked.
+	TCB *TCBResult
+	// TCBErr is why the collateral did not give a status.
+	TCBErr error
+	// TCBSource says where the collateral came from.
+	TCBSource string
+	// Policy is the policy check: nil when it passed or when none was
+	// given (PolicyChecked false).
+	Policy        error
+	PolicyChecked bool
 }
 
 // Err joins the failed checks ("; " between them, errors.Is sees each);
-// nil means the quote is valid evidence for the file.
+// nil means the quote is valid evidence for the file (and its TD matches
+// the policy, when one was given).
 func (r *Result) Err() error {
 	var errs checkErrors
-	for _, e := range []error{r.Parse, r.Signature, r.Binding, r.Debug, r.DstackErr} {
+	for _, e := range []error{r.Parse, r.Signature, r.Binding, r.Debug, r.Root, r.Manifest, r.DstackErr, r.TCBErr, r.Policy} {
 		if e != nil {
 			errs = append(errs, e)
 		}
@@ -128,12 +175,25 @@ func (e checkErrors) Unwrap() []error { return e }
 // SHA-512 of the file's bytes, exactly the 64 bytes TDX report data holds.
 func ReportData(file []byte) [64]byte { return sha512.Sum512(file) }
 
-// Verify checks, offline, that rawQuote is valid evidence for file: the PCK
-// certificate chain leads to the trusted root, the QE report and the quote
-// are signed by it, the report data equals SHA-512(file), and the TD is not
-// a debug TD (unless opts.AllowDebug). It checks no TCB status, QE identity
-// or revocation (those need Intel's PCS collateral, fetched online).
+// Verify checks that rawQuote is valid evidence for file, a quote made the
+// old way (over the result file alone): see verifyQuote. VerifyFile also
+// reads the binding list and side files.
 func Verify(file, rawQuote []byte, opts VerifyOptions) *Result {
+	r := verifyQuote(file, rawQuote, opts)
+	if r.Info != nil {
+		r.Binding = bindingErr(r.Info.ReportData, r.FileSHA512)
+		r.Bind = &Binding{}
+	}
+	r.finish(opts)
+	return r
+}
+
+// verifyQuote checks what does not depend on side files, offline: the PCK
+// certificate chain leads to the trusted root, the QE report and the quote
+// are signed by it, and the TD is not a debug TD (unless opts.AllowDebug).
+// It checks no TCB status, QE identity or revocation (those need Intel's
+// collateral).
+func verifyQuote(file, rawQuote []byte, opts VerifyOptions) *Result {
 	r := &Result{FileSHA512: ReportData(file), QuoteSize: len(rawQuote)}
 	q, info, err := Parse(rawQuote)
 	if err != nil {
@@ -152,11 +212,27 @@ func Verify(file, rawQuote []byte, opts VerifyOptions) *Result {
 	if err := verify.TdxQuote(q, &verify.Options{TrustedRoots: roots, Now: now}); err != nil {
 		r.Signature = fmt.Errorf("%w: %v", ErrSignature, err)
 	}
-	r.Binding = bindingErr(info.ReportData, r.FileSHA512)
 	if info.Debug && !opts.AllowDebug {
 		r.Debug = fmt.Errorf("%w: attributes %s", ErrDebugTD, info.TDAttributes)
 	}
+	if opts.Roots != nil {
+		r.TestRoot = opts.RootsLabel
+		if r.TestRoot == "" {
+			r.TestRoot = "a test root"
+		}
+		if !opts.AllowTestRoot {
+			r.Root = fmt.Errorf("%w (%s): evidence under it proves nothing about real hardware; -allow-test-root accepts it", ErrTestRoot, r.TestRoot)
+		}
+	}
 	return r
+}
+
+// finish applies the policy, last, to everything found.
+func (r *Result) finish(opts VerifyOptions) {
+	if opts.Policy != nil {
+		r.PolicyChecked = true
+		r.Policy = checkPolicy(opts.Policy, r)
+	}
 }
 
 // bindingErr is nil when a quote's report data is fileSum, and otherwise
@@ -167,17 +243,6 @@ func bindingErr(reportData []byte, fileSum [64]byte) error {
 	}
 	return fmt.Errorf("%w: quote has %s…, file hashes to %s…", ErrReportData,
 		hex.EncodeToString(reportData[:min(8, len(reportData))]), hex.EncodeToString(fileSum[:8]))
-}
-
-// CheckBinding checks only that rawQuote parses and carries SHA-512 of file
-// as its report data, without the signature checks of Verify (scripts/fromlog
-// uses it on files rebuilt from a log; scripts/verify does the rest).
-func CheckBinding(file, rawQuote []byte) error {
-	_, info, err := Parse(rawQuote)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadQuote, err)
-	}
-	return bindingErr(info.ReportData, ReportData(file))
 }
 
 // VerifyFile reads a result file and its quote (QuotePath) and verifies them.
@@ -193,7 +258,87 @@ func VerifyFile(resultPath string, opts VerifyOptions) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attest: quote: %w", err)
 	}
-	r := Verify(file, raw, opts)
-	r.Dstack, r.DstackErr = readDstack(resultPath, r.Info)
+	r := verifyQuote(file, raw, opts)
+	if r.Info != nil {
+		dir, name := filepath.Split(resultPath)
+		if dir == "" {
+			dir = "."
+		}
+		r.Bind, r.Binding = checkBinding(name, r.Info.ReportData, dirReader(dir))
+		r.Manifest = checkManifest(file, r.Info)
+		r.Dstack, r.DstackErr = readDstack(resultPath, r.Info, manifestValue(file, "tdx-quote-source"))
+		if r.Signature == nil {
+			r.tcb(resultPath, raw, opts)
+		}
+	}
+	r.finish(opts)
 	return r, nil
 }
+
+// tcb sets the TCB status from Intel's collateral: fetched now with
+// opts.Online, else from a saved collateral file; neither leaves it unset.
+func (r *Result) tcb(resultPath string, raw []byte, opts VerifyOptions) {
+	var c *Collateral
+	var err error
+	switch _, statErr := os.Stat(CollateralPath(resultPath)); {
+	case opts.Online:
+		now := opts.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		if c, err = FetchCollateral(raw, opts.Getter, opts.Roots, now); err == nil {
+			r.TCBSource = "fetched from Intel's PCS now"
+			if opts.SaveCollateral {
+				err = WriteNew(CollateralPath(resultPath), c.Marshal())
+			}
+		}
+	case statErr == nil:
+		c, err = LoadCollateral(CollateralPath(resultPath))
+		r.TCBSource = "saved in " + CollateralPath(resultPath)
+	default:
+		return
+	}
+	if err != nil {
+		r.TCBErr = fmt.Errorf("%w: %v", ErrTCB, err)
+		return
+	}
+	q, _, err := Parse(raw)
+	if err != nil {
+		r.TCBErr = err
+		return
+	}
+	r.TCB, r.TCBErr = c.Status(q, opts.Roots, opts.Now)
+}
+
+// manifestValue returns the value of the first `key: value` line of a
+// result file ("" when there is none).
+func manifestValue(file []byte, key string) string {
+	for _, l := range strings.Split(string(file), "\n") {
+		if v, ok := strings.CutPrefix(l, key+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// checkManifest cross-checks the result file's TEE lines (written by
+// benchenv from a quote of the same TD) with the quote: tdx-mrtd,
+// tdx-attributes, tdx-debug and tdx-tee-tcb-svn must agree.
+func checkManifest(file []byte, info *Info) error {
+	var bad []string
+	for _, c := range []struct{ key, got string }{
+		{"tdx-mrtd", info.MRTD}, {"tdx-attributes", info.TDAttributes},
+		{"tdx-debug", fmt.Sprint(info.Debug)}, {"tdx-tee-tcb-svn", info.TEETCBSVN},
+	} {
+		if v := manifestValue(file, c.key); v != "" && v != c.got {
+			bad = append(bad, fmt.Sprintf("%s: the file says %s, the quote has %s", c.key, v, c.got))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %s", ErrManifest, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// ErrManifest means the result file's TEE lines contradict the quote.
+var ErrManifest = errors.New("the result file's TEE lines contradict the quote")

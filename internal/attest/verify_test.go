@@ -61,7 +61,7 @@ func TestSampleQuoteExpiredOrTamperedFails(t *testing.T) {
 func TestBindingPositive(t *testing.T) {
 	pck := newTestPCK(t)
 	raw := pck.quote(t, ReportData(resultBytes), false)
-	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots()})
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
 	if err := r.Err(); err != nil {
 		t.Fatalf("test-signed quote over SHA-512(file): %v", err)
 	}
@@ -78,7 +78,7 @@ func TestBindingPositive(t *testing.T) {
 func TestHashMismatchFails(t *testing.T) {
 	pck := newTestPCK(t)
 	raw := pck.quote(t, ReportData([]byte("some other file")), false)
-	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots()})
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
 	if r.Signature != nil || !errors.Is(r.Err(), ErrReportData) {
 		t.Fatalf("signature=%v err=%v; want a report-data mismatch only", r.Signature, r.Err())
 	}
@@ -87,7 +87,7 @@ func TestHashMismatchFails(t *testing.T) {
 func TestOneChangedByteFails(t *testing.T) {
 	pck := newTestPCK(t)
 	raw := pck.quote(t, ReportData(resultBytes), false)
-	opts := VerifyOptions{Roots: pck.roots()}
+	opts := VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}
 	if err := Verify(resultBytes, raw, opts).Err(); err != nil {
 		t.Fatalf("unchanged pair: %v", err)
 	}
@@ -137,11 +137,11 @@ func chainDER(t *testing.T, raw []byte) [][]byte {
 func TestDebugTDFlagged(t *testing.T) {
 	pck := newTestPCK(t)
 	raw := pck.quote(t, ReportData(resultBytes), true)
-	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots()})
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
 	if r.Signature != nil || r.Binding != nil || !errors.Is(r.Debug, ErrDebugTD) || !r.Info.Debug {
 		t.Fatalf("debug quote: signature=%v binding=%v debug=%v", r.Signature, r.Binding, r.Debug)
 	}
-	if err := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowDebug: true}).Err(); err != nil {
+	if err := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true, AllowDebug: true}).Err(); err != nil {
 		t.Errorf("AllowDebug: %v", err)
 	}
 }

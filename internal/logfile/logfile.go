@@ -5,9 +5,22 @@
 //
 // A block is
 //
-//	==> teebench-begin <basename> sha512=<hex of the file's SHA-512> <==
+//	==> teebench-begin <basename> sha512=<hex of the file's SHA-512> token=<hex> <==
 //	<the file's bytes>
-//	==> teebench-end <basename> <==
+//	==> teebench-end <basename> token=<hex> <==
+//
+// The token is random, chosen after the files were written (one per
+// `fromlog -print` run), so no file's content can hold its own block's end
+// line: a block ends only at the end line that carries its token. Blocks
+// written before tokens existed (no token= field) are still read: a text
+// file holding its own end line then loses the rest of its bytes, its
+// SHA-512 no longer matches, and Parse fails the whole log (callers write
+// nothing from a log that fails). Write never prints a file verbatim when a
+// line of it starts with "==> teebench-", whatever the token.
+//
+// Names are allow-listed (NameRE and one of Suffixes): a log cannot plant a
+// Go file, a dot-file or a name with control characters in the output
+// directory.
 //
 // A file that is UTF-8 text ending in a newline (result files, reports,
 // skip lists) is printed verbatim. Any other file (a binary quote, text
@@ -20,23 +33,49 @@ package logfile
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
 
 // Marker prefixes and suffix of the begin and end lines.
 const (
-	beginPrefix = "==> teebench-begin "
-	endPrefix   = "==> teebench-end "
-	suffix      = " <=="
+	beginPrefix  = "==> teebench-begin "
+	endPrefix    = "==> teebench-end "
+	suffix       = " <=="
+	markerPrefix = "==> teebench-"
 )
+
+// NameRE is what a carried file's base name must match (besides ending in
+// one of Suffixes).
+var NameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Suffixes are the endings of the files the suite writes and carries
+// through a log: result files, reports, skip lists, and a result's side
+// files (internal/attest names them). Anything else (.go, go.work,
+// dot-files) is refused.
+var Suffixes = []string{".txt", ".md", ".skips.tsv", ".quote", ".eventlog.json",
+	".dstack-info.json", ".attestation", ".gpu-evidence", ".bind", ".collateral.json"}
+
+// tokenRE is a block token: 32 lowercase hex digits.
+var tokenRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// NewToken returns a fresh random block token. Choose it after the files to
+// print are final, so that none of them can contain it.
+func NewToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("logfile: token: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
 
 // File is one file found in a log.
 type File struct {
@@ -48,27 +87,42 @@ type File struct {
 	SHA512 string
 	// Line is the 1-based line of the begin marker in the log.
 	Line int
+	// Token is the block's token ("" in a block of the old form).
+	Token string
 }
 
 // BeginLine returns the begin marker line for a file named name (a base
-// name) holding data, without the trailing newline.
-func BeginLine(name string, data []byte) string {
+// name) holding data, with token ("" for the old form without one), without
+// the trailing newline.
+func BeginLine(name, token string, data []byte) string {
 	sum := sha512.Sum512(data)
 	enc := ""
 	if !verbatim(data) {
 		enc = " encoding=base64"
 	}
-	return beginPrefix + name + " sha512=" + hex.EncodeToString(sum[:]) + enc + suffix
+	return beginPrefix + name + " sha512=" + hex.EncodeToString(sum[:]) + enc + tokenField(token) + suffix
 }
 
-// EndLine returns the end marker line for name, without the newline.
-func EndLine(name string) string { return endPrefix + name + suffix }
+// EndLine returns the end marker line for name and token ("" for the old
+// form), without the newline.
+func EndLine(name, token string) string { return endPrefix + name + tokenField(token) + suffix }
+
+func tokenField(token string) string {
+	if token == "" {
+		return ""
+	}
+	return " token=" + token
+}
 
 // verbatim reports whether data can travel through a log as is: valid UTF-8
 // text with no carriage returns or control bytes other than tab and
-// newline, ending in a newline (so the end marker starts its own line).
+// newline, ending in a newline (so the end marker starts its own line), and
+// no line that starts like a marker.
 func verbatim(data []byte) bool {
 	if len(data) == 0 || data[len(data)-1] != '\n' || !utf8.Valid(data) {
+		return false
+	}
+	if bytes.HasPrefix(data, []byte(markerPrefix)) || bytes.Contains(data, []byte("\n"+markerPrefix)) {
 		return false
 	}
 	for _, c := range data {
@@ -79,22 +133,41 @@ func verbatim(data []byte) bool {
 	return true
 }
 
-// checkName rejects names that could escape the output directory.
-func checkName(name string) error {
-	if name == "" || name != filepath.Base(name) || name == "." || name == ".." ||
-		strings.ContainsAny(name, "/\\ \t") {
-		return fmt.Errorf("logfile: %q is not a plain base name", name)
+// CheckName rejects a name that is not a plain base name matching NameRE
+// and ending in one of Suffixes.
+func CheckName(name string) error {
+	if !NameRE.MatchString(name) {
+		return fmt.Errorf("logfile: %q is not an allowed file name (want %s)", name, NameRE)
 	}
-	return nil
+	for _, s := range Suffixes {
+		if strings.HasSuffix(name, s) && len(name) > len(s) {
+			return nil
+		}
+	}
+	return fmt.Errorf("logfile: %q does not end in one of the suite's suffixes (%s); refused", name, strings.Join(Suffixes, " "))
 }
 
-// Write prints data as a block named name (a base name) to w.
+// Write prints data as a block named name (a base name) to w, with a fresh
+// token (NewToken) chosen now, after data is fixed.
 func Write(w io.Writer, name string, data []byte) error {
-	if err := checkName(name); err != nil {
+	token, err := NewToken()
+	if err != nil {
 		return err
 	}
+	return WriteToken(w, token, name, data)
+}
+
+// WriteToken prints data as a block named name with the given token (from
+// NewToken, chosen after every file it marks was final).
+func WriteToken(w io.Writer, token, name string, data []byte) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	if !tokenRE.MatchString(token) {
+		return fmt.Errorf("logfile: token %q is not 32 hex digits", token)
+	}
 	var buf bytes.Buffer
-	buf.WriteString(BeginLine(name, data) + "\n")
+	buf.WriteString(BeginLine(name, token, data) + "\n")
 	if verbatim(data) {
 		buf.Write(data)
 	} else {
@@ -107,7 +180,7 @@ func Write(w io.Writer, name string, data []byte) error {
 			buf.WriteString(enc + "\n")
 		}
 	}
-	buf.WriteString(EndLine(name) + "\n")
+	buf.WriteString(EndLine(name, token) + "\n")
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("logfile: writing %s: %w", name, err)
 	}
@@ -116,8 +189,8 @@ func Write(w io.Writer, name string, data []byte) error {
 
 // begin is a parsed begin line.
 type begin struct {
-	name, sum string
-	base64    bool
+	name, sum, token string
+	base64           bool
 }
 
 // parseBegin parses a begin line (without its newline); ok is false for any
@@ -130,29 +203,38 @@ func parseBegin(line string) (b begin, ok bool, err error) {
 	}
 	rest, found = strings.CutSuffix(rest, suffix)
 	f := strings.Fields(rest)
-	if !found || len(f) < 2 || len(f) > 3 || !strings.HasPrefix(f[1], "sha512=") {
+	if !found || len(f) < 2 || len(f) > 4 || !strings.HasPrefix(f[1], "sha512=") {
 		return b, true, fmt.Errorf("malformed begin marker %q", line)
 	}
 	b.name, b.sum = f[0], strings.TrimPrefix(f[1], "sha512=")
-	if len(f) == 3 {
-		if f[2] != "encoding=base64" {
-			return b, true, fmt.Errorf("begin marker %q: unknown %q", line, f[2])
+	for i, x := range f[2:] {
+		switch t, isToken := strings.CutPrefix(x, "token="); {
+		case x == "encoding=base64" && i == 0 && !b.base64:
+			b.base64 = true
+		case isToken && b.token == "" && i == len(f)-3:
+			if !tokenRE.MatchString(t) {
+				return b, true, fmt.Errorf("begin marker %q: token is not 32 hex digits", line)
+			}
+			b.token = t
+		default:
+			return b, true, fmt.Errorf("begin marker %q: unknown %q", line, x)
 		}
-		b.base64 = true
 	}
 	if _, err := hex.DecodeString(b.sum); err != nil || len(b.sum) != 2*sha512.Size {
 		return b, true, fmt.Errorf("begin marker %q: sha512 is not 128 hex digits", line)
 	}
-	return b, true, checkName(b.name)
+	return b, true, CheckName(b.name)
 }
 
 // Parse finds every block in log and returns the files in the order they
 // appear. Each file's bytes must hash to the SHA-512 its begin line names;
 // a log whose lines end in CR LF (a container run with a TTY) is accepted
-// when removing those CRs gives the named hash. Parse fails on a begin
-// marker without its end marker (a truncated log), a hash mismatch, or one
-// name carried twice with different bytes (the same bytes twice, from a
-// log read twice, give one File).
+// when removing those CRs gives the named hash. Parse fails on a name that
+// CheckName refuses, a begin marker without its end marker (a truncated
+// log), a hash mismatch, or one name carried twice, unless it is the very
+// same block again (same token and bytes: a log fetched twice and
+// concatenated), which gives one File. On any error the files it returns
+// must not be written: callers write all or nothing.
 func Parse(log []byte) ([]File, error) {
 	var (
 		files []File
@@ -179,13 +261,13 @@ func Parse(log []byte) ([]File, error) {
 			case ok:
 				cur, start, bline = &b, next, line
 			}
-		} else if text == EndLine(cur.name) {
+		} else if text == EndLine(cur.name, cur.token) {
 			f, err := decode(*cur, log[start:off], bline)
 			if err != nil {
 				errs = append(errs, err)
 			} else if i, dup := seen[f.Name]; dup {
-				if !bytes.Equal(files[i].Data, f.Data) {
-					errs = append(errs, fmt.Errorf("logfile: %s appears at lines %d and %d with different contents", f.Name, files[i].Line, f.Line))
+				if !bytes.Equal(files[i].Data, f.Data) || files[i].Token != f.Token || f.Token == "" {
+					errs = append(errs, fmt.Errorf("logfile: %s appears twice (lines %d and %d) and not as the same block repeated: duplicate names are refused", f.Name, files[i].Line, f.Line))
 				}
 			} else {
 				seen[f.Name] = len(files)
@@ -203,7 +285,7 @@ func Parse(log []byte) ([]File, error) {
 
 // decode turns a block's content into a File, checking its hash.
 func decode(b begin, content []byte, line int) (File, error) {
-	f := File{Name: b.name, SHA512: b.sum, Line: line}
+	f := File{Name: b.name, SHA512: b.sum, Line: line, Token: b.token}
 	var candidates [][]byte
 	if b.base64 {
 		data, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(content)), ""))

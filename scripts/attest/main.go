@@ -1,18 +1,25 @@
 //go:build tdx
 
-// Command attest binds a TDX quote to result files: for each file it asks
-// the TDX guest for a quote whose report data is SHA-512 of the file's bytes
-// and writes it next to the file as <file>.quote, never overwriting one.
+// Command attest binds a TDX quote to result files and their side files:
+// for each file it writes a binding list <file>.bind naming the file and
+// its side files present (skip list, GPU evidence, /Info extract, source
+// label) with their SHA-512 (and TEEBENCH_NONCE, when set), asks the TDX
+// guest for a quote whose report data is SHA-512 of that list, and writes
+// it as <file>.quote, never overwriting one (internal/attest AttestFiles).
+// Run it after the result file and its skip list are final.
 // Inside a dstack CVM (a container with the guest agent's socket mounted,
 // /var/run/dstack.sock and the other paths dstack's SDKs try, or
 // DSTACK_SIMULATOR_ENDPOINT) the quote comes from the guest agent, and the
-// agent's event log, its /Info answer and the source label are stored too
-// (<file>.eventlog.json, <file>.dstack-info.json, <file>.attestation); a
-// simulator's quote is labelled `attestation: simulated`.
+// agent's event log, an extract of its /Info answer (identity fields only;
+// the compose file with TEEBENCH_KEEP_COMPOSE=1) and the source label are
+// stored too (<file>.eventlog.json, <file>.dstack-info.json,
+// <file>.attestation; the endpoint's credentials redacted); a simulator's
+// quote is labelled `attestation: simulated`. TEEBENCH_COLLATERAL=1 also
+// saves Intel's collateral for the quote (<file>.collateral.json).
 // When the file says `gpu-cc: on` and the command is built with -tags gpu,
-// it also writes <file>.gpu-evidence (NVML attestation reports over the
-// first 32 bytes of the same hash). scripts/bench.sh runs it after a run
-// built with -tags tdx:
+// it first writes <file>.gpu-evidence (NVML attestation reports over the
+// first 32 bytes of SHA-512 of the result file), which the list then
+// binds. scripts/bench.sh runs it after a run built with -tags tdx:
 //
 //	go run -tags tdx ./scripts/attest results/x.txt
 //	go run -tags tdx,gpu ./scripts/attest results/x.txt

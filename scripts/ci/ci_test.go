@@ -150,12 +150,12 @@ func TestTeeCompare(t *testing.T) {
 	stub, argsFile := reportStub(t, dir)
 	summary := filepath.Join(dir, "summary.md")
 	roots := filepath.Join(repo(t), "internal/attest/testdata/test-roots.pem")
-	log, code := script(t, "tee-compare.sh", []string{"REPORT=" + stub, "VERIFY_FLAGS=-roots " + roots, "GITHUB_STEP_SUMMARY=" + summary}, arms, out)
+	log, code := script(t, "tee-compare.sh", []string{"REPORT=" + stub, "VERIFY_FLAGS=-allow-test-root -roots " + roots, "GITHUB_STEP_SUMMARY=" + summary}, arms, out)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, log)
 	}
 	verify, _ := os.ReadFile(filepath.Join(out, "verify.txt"))
-	if !strings.Contains(string(verify), "verdict:         VERIFIED") || !strings.Contains(string(verify), "Evidence verified for 1 TEE result file(s).") {
+	if !strings.Contains(string(verify), "verdict:         SIGNED AND BOUND, BUT NO POLICY") || !strings.Contains(string(verify), "Evidence verified for 1 TEE result file(s).") {
 		t.Errorf("verify.txt:\n%s", verify)
 	}
 	args, _ := os.ReadFile(argsFile)
@@ -184,7 +184,7 @@ func TestTeeCompareBadEvidence(t *testing.T) {
 			os.Remove(filepath.Join(arms, "arm-tdx--1", "result.txt.quote"))
 		}
 		stub, argsFile := reportStub(t, dir)
-		log, code := script(t, "tee-compare.sh", []string{"REPORT=" + stub, "VERIFY_FLAGS=-roots " + roots}, arms, out)
+		log, code := script(t, "tee-compare.sh", []string{"REPORT=" + stub, "VERIFY_FLAGS=-allow-test-root -roots " + roots}, arms, out)
 		verify, _ := os.ReadFile(filepath.Join(out, "verify.txt"))
 		if code != 1 || !strings.Contains(string(verify), tc.want) || !strings.Contains(string(verify), "Evidence check FAILED") {
 			t.Errorf("%s/%s: exit %d, verify.txt:\n%s\nlog:\n%s", tc.fixture, tc.quote, code, verify, log)

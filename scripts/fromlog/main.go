@@ -9,11 +9,16 @@
 //	docker logs teebench > run.log && go run ./scripts/fromlog -o results run.log
 //	curl -s "$APP_URL/logs/teebench?text&bare" | go run ./scripts/fromlog -o results -
 //
-// It never overwrites a file with different bytes (-f does). With -print
-// it does the opposite: it prints files as such blocks (scripts/entrypoint.sh
-// prints its outputs this way). Exit status: 0 all rebuilt and bound,
-// 1 a block was truncated, changed or unbound, or a file could not be
-// written, 2 usage.
+// Names must match logfile.NameRE and end in one of logfile.Suffixes (no
+// .go file, no dot-file); a name carried twice is an error. It writes all
+// or nothing: a log with any bad block, a refused name, a duplicate or a
+// file that exists with other bytes writes no file at all. It never
+// overwrites a file with different bytes (-f does). With -print it does the
+// opposite: it reads the files, then picks one random token for this run
+// and prints them as blocks carrying it (scripts/entrypoint.sh prints its
+// outputs this way). Exit status: 0 all rebuilt and bound, 1 a block was
+// truncated, changed, refused or unbound, or a file could not be written
+// (then none was), 2 usage.
 package main
 
 import (
@@ -52,18 +57,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *print {
-		status := 0
-		for _, p := range fl.Args() {
-			b, err := os.ReadFile(p)
-			if err == nil {
-				err = logfile.Write(stdout, filepath.Base(p), b)
-			}
-			if err != nil {
-				fmt.Fprintln(stderr, "fromlog:", err)
-				status = 1
-			}
-		}
-		return status
+		return printFiles(fl.Args(), stdout, stderr)
 	}
 
 	var log []byte
@@ -85,63 +79,152 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	files, perr := logfile.Parse(log)
-	status := 0
 	if perr != nil {
 		fmt.Fprintln(stderr, "fromlog:", perr)
-		status = 1
+		fmt.Fprintln(stderr, "fromlog: nothing written (a log with any bad block writes no file)")
+		return 1
 	}
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "fromlog: no teebench-begin/teebench-end blocks in the log")
+		return 1
+	}
+	// Plan every write before making any.
+	plan := make([]string, len(files))
+	var conflicts []error
+	for i, f := range files {
+		what, err := planWrite(filepath.Join(*dir, f.Name), f.Data, *force)
+		plan[i] = what
+		if err != nil {
+			conflicts = append(conflicts, err)
+		}
+	}
+	if len(conflicts) > 0 {
+		fmt.Fprintln(stderr, "fromlog:", errors.Join(conflicts...))
+		fmt.Fprintln(stderr, "fromlog: nothing written")
 		return 1
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		fmt.Fprintln(stderr, "fromlog:", err)
 		return 1
 	}
-	byName := map[string][]byte{}
-	for _, f := range files {
-		byName[f.Name] = f.Data
+	var written []string
+	for i, f := range files {
 		out := filepath.Join(*dir, f.Name)
-		what, err := write(out, f.Data, *force)
+		if plan[i] != "already there" {
+			if err := writeAtomic(out, f.Data); err != nil {
+				for _, p := range written {
+					os.Remove(p)
+				}
+				fmt.Fprintf(stderr, "fromlog: %v; removed the %d file(s) this run had written\n", err, len(written))
+				return 1
+			}
+			if plan[i] == "written" {
+				written = append(written, out)
+			}
+		}
+	}
+	status := 0
+	byName := map[string][]byte{}
+	for i, f := range files {
+		byName[f.Name] = f.Data
+		fmt.Fprintf(stdout, "%s: %d bytes, sha512 %s… ok (%s)\n", filepath.Join(*dir, f.Name), len(f.Data), f.SHA512[:16], plan[i])
+	}
+	for _, f := range files {
+		_, ok := byName[attest.QuotePath(f.Name)]
+		if !ok {
+			continue
+		}
+		side := map[string][]byte{}
+		for n, b := range byName {
+			side[n] = b
+		}
+		if err := attest.CheckBindingFiles(f.Name, side); err != nil {
+			fmt.Fprintf(stdout, "%s: binding FAIL: %v\n", f.Name, err)
+			status = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: binding ok (its quote's report data covers the file%s; scripts/verify checks the signature chain, event log and policy)\n", f.Name, bindNote(byName, f.Name))
+	}
+	return status
+}
+
+// bindNote says whether the side files were bound too.
+func bindNote(byName map[string][]byte, name string) string {
+	if _, ok := byName[attest.BindPath(name)]; ok {
+		return " and its side files, through " + attest.BindPath(name)
+	}
+	return " alone: side files unbound"
+}
+
+// printFiles is -print: read every file first, then choose this run's token
+// (so no file can contain it), then print the blocks.
+func printFiles(paths []string, stdout, stderr io.Writer) int {
+	data := make([][]byte, len(paths))
+	ok := make([]bool, len(paths))
+	status := 0
+	for i, p := range paths {
+		b, err := os.ReadFile(p)
+		if err == nil {
+			err = logfile.CheckName(filepath.Base(p))
+		}
 		if err != nil {
 			fmt.Fprintln(stderr, "fromlog:", err)
 			status = 1
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: %d bytes, sha512 %s… ok (%s)\n", out, len(f.Data), f.SHA512[:16], what)
+		data[i], ok[i] = b, true
 	}
-	for _, f := range files {
-		q, ok := byName[attest.QuotePath(f.Name)]
-		if !ok {
+	token, err := logfile.NewToken()
+	if err != nil {
+		fmt.Fprintln(stderr, "fromlog:", err)
+		return 1
+	}
+	for i, p := range paths {
+		if !ok[i] {
 			continue
 		}
-		if err := attest.CheckBinding(f.Data, q); err != nil {
-			fmt.Fprintf(stdout, "%s: binding FAIL: %v\n", f.Name, err)
+		if err := logfile.WriteToken(stdout, token, filepath.Base(p), data[i]); err != nil {
+			fmt.Fprintln(stderr, "fromlog:", err)
 			status = 1
-			continue
 		}
-		fmt.Fprintf(stdout, "%s: binding ok (its quote's report data = SHA-512 of the file; scripts/verify checks the signature chain and event log)\n", f.Name)
 	}
 	return status
 }
 
-// write writes data to path unless the same bytes are there; a different
-// file is overwritten only with force.
-func write(path string, data []byte, force bool) (string, error) {
+// planWrite says what writing data to path will do ("written", "already
+// there", "overwritten"), or why it must not: a different file is
+// overwritten only with force.
+func planWrite(path string, data []byte, force bool) (string, error) {
 	old, rerr := os.ReadFile(path)
-	what := "written"
 	switch {
 	case rerr == nil && bytes.Equal(old, data):
 		return "already there", nil
 	case rerr == nil && !force:
 		return "", fmt.Errorf("%s exists with other contents; not overwriting it (-f does)", path)
 	case rerr == nil:
-		what = "overwritten"
+		return "overwritten", nil
 	case !errors.Is(rerr, fs.ErrNotExist):
 		return "", rerr
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return "", err
+	return "written", nil
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it
+// into place.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".fromlog-*")
+	if err != nil {
+		return err
 	}
-	return what, nil
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(f.Name(), 0o644)); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/teebench/teebench/internal/logfile"
 )
 
 const fixtures = "../../internal/attest/testdata/"
@@ -86,5 +88,94 @@ func TestFailures(t *testing.T) {
 	}
 	if code := run(nil, nil, &out, &out); code != 2 {
 		t.Errorf("no args: exit %d", code)
+	}
+}
+
+// oldBlock is a tokenless block (the form logs had before tokens): what a
+// crafted log uses.
+func oldBlock(name string, data []byte) []byte {
+	return []byte(logfile.BeginLine(name, "", data) + "\n" + string(data) + logfile.EndLine(name, "") + "\n")
+}
+
+// empty fails unless dir is absent or holds no file.
+func empty(t *testing.T, dir string) {
+	t.Helper()
+	if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %v; want nothing written", dir, names)
+	}
+}
+
+// TestAttack2PlantGoFile: a block named pwn_test.go with a correct SHA-512
+// used to be written to the output directory (and `go test ./...` then ran
+// its init()). Now fromlog exits non-zero and writes nothing, not even the
+// good file beside it.
+func TestAttack2PlantGoFile(t *testing.T) {
+	res, _ := os.ReadFile(fixtures + "matching/result.txt")
+	pwn := []byte("package results\n\nfunc init() { panic(\"pwned\") }\n")
+	for _, name := range []string{"pwn_test.go", "go.work", ".bashrc", "-rf"} {
+		log := append(oldBlock("r.txt", res), oldBlock(name, pwn)...)
+		dir := filepath.Join(t.TempDir(), "out")
+		var out bytes.Buffer
+		if code := run([]string{"-o", dir, "-"}, bytes.NewReader(log), &out, &out); code == 0 || !strings.Contains(out.String(), "nothing written") {
+			t.Errorf("%s: exit %d\n%s", name, code, out.String())
+		}
+		empty(t, dir)
+	}
+}
+
+// TestAttack2SmuggledBlock: a text file holding its own end line and a
+// further block used to lose its block, and the smuggled block was
+// written. Now the log fails as a whole and nothing is written.
+func TestAttack2SmuggledBlock(t *testing.T) {
+	inner := oldBlock("r.txt.dstack-info.json", []byte("{\"compose_hash\":\"forged\"}\n"))
+	content := append(append([]byte("tee: tdx\n"+logfile.EndLine("r.txt", "")+"\n"), inner...), "rest\n"...)
+	dir := filepath.Join(t.TempDir(), "out")
+	var out bytes.Buffer
+	if code := run([]string{"-o", dir, "-"}, bytes.NewReader(oldBlock("r.txt", content)), &out, &out); code != 1 {
+		t.Errorf("exit %d\n%s", code, out.String())
+	}
+	empty(t, dir)
+	// Printed by -print today, the same file travels intact.
+	src := filepath.Join(t.TempDir(), "r.txt")
+	os.WriteFile(src, content, 0o644)
+	out.Reset()
+	if code := run([]string{"-o", dir, "-"}, bytes.NewReader(logOf(t, src)), &out, &out); code != 0 {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "r.txt")); !bytes.Equal(b, content) {
+		t.Error("r.txt not rebuilt byte for byte")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.txt.dstack-info.json")); err == nil {
+		t.Error("the smuggled block was written")
+	}
+}
+
+// TestAttack2DuplicateWritesNothing: one name twice with different bytes
+// was an error, yet the first copy was written.
+func TestAttack2DuplicateWritesNothing(t *testing.T) {
+	log := append(oldBlock("r.txt", []byte("one\n")), oldBlock("r.txt", []byte("two\n"))...)
+	dir := filepath.Join(t.TempDir(), "out")
+	var out bytes.Buffer
+	if code := run([]string{"-o", dir, "-"}, bytes.NewReader(log), &out, &out); code != 1 || !strings.Contains(out.String(), "duplicate") {
+		t.Errorf("exit %d\n%s", code, out.String())
+	}
+	empty(t, dir)
+}
+
+// TestPrintOneToken: -print marks every block of a run with one token.
+func TestPrintOneToken(t *testing.T) {
+	log := string(logOf(t, fixtures+"matching/result.txt", fixtures+"matching/result.txt.quote"))
+	tokens := map[string]bool{}
+	for _, l := range strings.Split(log, "\n") {
+		if i := strings.Index(l, "token="); i >= 0 {
+			tokens[l[i+6:i+6+32]] = true
+		}
+	}
+	if len(tokens) != 1 {
+		t.Errorf("tokens in one -print run: %v", tokens)
 	}
 }

@@ -1,27 +1,51 @@
-// Command verify checks, offline, that result files carry valid TDX
-// evidence: for each file it reads <file>.quote, checks the quote's PCK
-// certificate chain up to Intel's root (go-tdx-guest's embedded Intel SGX
-// Root CA), the QE report and quote signatures, that the report data equals
-// SHA-512 of the file, and that the TD is not a debug TD; it prints MRTD,
-// RTMRs, TD attributes and TEE TCB SVN. GPU evidence (<file>.gpu-evidence)
-// is checked for its nonce only; verifying it needs NVIDIA's services.
+// Command verify checks that result files carry valid TDX evidence, and
+// says exactly what it did not check. For each file it reads <file>.quote
+// and checks the quote's PCK certificate chain up to Intel's root
+// (go-tdx-guest's embedded Intel SGX Root CA), the QE report and quote
+// signatures, the binding (report data = SHA-512 of <file>.bind, a list of
+// the file and its side files, each of which must be present and unchanged;
+// a quote made the old way binds the file alone, labelled "side files
+// unbound"), that the TD is not a debug TD, that the file's tdx-* lines
+// agree with the quote, and, with -policy, that the TD is the one the
+// policy names. GPU evidence (<file>.gpu-evidence) is checked for its nonce
+// only; verifying it needs NVIDIA's services.
 //
 // A quote from the dstack guest agent comes with its event log
-// (<file>.eventlog.json), the agent's /Info answer (<file>.dstack-info.json)
-// and a source label (<file>.attestation): verify replays the event log and
-// fails unless it gives the quote's RTMR3, and prints compose_hash and
-// os_image_hash as verified only when the replayed log measures them (else
-// unverified, with the reason). A quote labelled `attestation: simulated`
-// (DSTACK_SIMULATOR_ENDPOINT) is never verified.
+// (<file>.eventlog.json), an extract of the agent's /Info answer
+// (<file>.dstack-info.json) and a source label (<file>.attestation): verify
+// accepts runtime events only in IMR 3, refuses duplicate identity events,
+// replays the log and compares every RTMR that has events with the quote,
+// and takes the app id, compose hash and OS image hash from the log. A
+// quote labelled `attestation: simulated` is never verified.
 //
-//	go run ./scripts/verify results/x.txt
-//	go run ./scripts/verify -roots internal/attest/testdata/test-roots.pem internal/attest/testdata/matching/result.txt
+//	go run ./scripts/verify -policy .github/tee-policy.json results/x.txt
+//	go run ./scripts/verify -print-policy results/x.txt > policy.json
+//	go run ./scripts/verify -roots internal/attest/testdata/test-roots.pem -allow-test-root internal/attest/testdata/matching/result.txt
 //
-// Flags: -allow-debug accepts a debug TD; -roots PEM trusts those roots
-// instead of Intel's (test fixtures); -at RFC3339 checks certificate
-// validity at that time instead of now. It checks no TCB status or
-// revocation (that needs Intel's PCS online). Exit status: 0 every file
-// verified, 1 some check failed (the reasons are printed), 2 usage.
+// The verdict line says VERIFIED only when the signature, binding, debug
+// check and a policy all pass; without -policy it says the TD's identity
+// was not checked (exit status 0: some TD signed and bound the file), and
+// it always names what was not checked (TCB status, QE identity and
+// revocation need Intel's collateral; freshness needs a nonce).
+//
+// Collateral: with -online verify fetches Intel's TCB info, QE identity
+// and CRLs now (-save-collateral keeps them as <file>.collateral.json);
+// without it a <file>.collateral.json beside the quote is used, verified as
+// of its fetch time, and the status is printed "TCB status X as of DATE".
+// go-tdx-guest checks every signature and the revocation lists; the TCB
+// level (UpToDate, SWHardeningNeeded, ...) is computed here, since the
+// library fails on anything but UpToDate.
+// -print-policy prints the policy that pins a verified result's MRTD,
+// RTMR1-2, TD attributes, TEE TCB SVN and dstack values (-pin-all-rtmrs adds
+// RTMR0 and RTMR3): trust on first use, so check that first result some
+// other way.
+//
+// Flags: -policy FILE; -print-policy; -online; -save-collateral;
+// -allow-debug accepts a debug TD;
+// -roots PEM trusts those roots instead of Intel's (test chains), and then
+// the verdict fails unless -allow-test-root is given; -at RFC3339 checks
+// certificate validity at that time instead of now. Exit status: 0 every
+// file passed, 1 some check failed (the reasons are printed), 2 usage.
 package main
 
 import (
@@ -42,28 +66,48 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	allowDebug := fs.Bool("allow-debug", false, "accept a quote from a debug TD as evidence")
-	roots := fs.String("roots", "", "PEM `file` of root certificates to trust instead of Intel's (test chains)")
+	roots := fs.String("roots", "", "PEM `file` of root certificates to trust instead of Intel's (test chains; needs -allow-test-root to pass)")
+	allowTest := fs.Bool("allow-test-root", false, "accept evidence signed under the -roots test root")
 	at := fs.String("at", "", "check certificate validity at this RFC 3339 `time` instead of now")
+	policy := fs.String("policy", "", "check the TD against this policy `file` (versioned JSON)")
+	printPolicy := fs.Bool("print-policy", false, "print the policy that pins the (single) verified result's TD, instead of a report")
+	pinAll := fs.Bool("pin-all-rtmrs", false, "with -print-policy: pin RTMR0 and RTMR3 too")
+	online := fs.Bool("online", false, "fetch Intel's collateral (TCB info, QE identity, CRLs) from Intel's PCS now and check the TCB status")
+	save := fs.Bool("save-collateral", false, "with -online: save the collateral beside the quote (<file>.collateral.json) for later offline checks")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./scripts/verify [-allow-debug] [-roots PEM] [-at TIME] RESULT_FILE...")
+		fmt.Fprintln(stderr, "usage: go run ./scripts/verify [-policy FILE] [-online [-save-collateral]] [-allow-debug] [-roots PEM -allow-test-root] [-at TIME] RESULT_FILE...\n       go run ./scripts/verify -print-policy [-pin-all-rtmrs] [-roots PEM -allow-test-root] RESULT_FILE")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() == 0 {
+	if fs.NArg() == 0 || *printPolicy && (fs.NArg() != 1 || *policy != "") {
 		fs.Usage()
 		return 2
 	}
-	opts := attest.VerifyOptions{AllowDebug: *allowDebug}
-	label := ""
+	opts := attest.VerifyOptions{AllowDebug: *allowDebug, AllowTestRoot: *allowTest, Online: *online, SaveCollateral: *save}
+	if *save && !*online {
+		fmt.Fprintln(stderr, "verify: -save-collateral without -online")
+		return 2
+	}
 	if *roots != "" {
 		pool, err := attest.LoadRoots(*roots)
 		if err != nil {
 			fmt.Fprintln(stderr, "verify:", err)
 			return 2
 		}
-		opts.Roots, label = pool, *roots+" (NOT Intel's root: evidence checked against it proves nothing about real hardware)"
+		opts.Roots, opts.RootsLabel = pool, *roots
+	} else if *allowTest {
+		fmt.Fprintln(stderr, "verify: -allow-test-root without -roots")
+		return 2
+	}
+	if *policy != "" {
+		p, err := attest.LoadPolicy(*policy)
+		if err != nil {
+			fmt.Fprintln(stderr, "verify:", err)
+			return 2
+		}
+		opts.Policy, opts.PolicyLabel = p, *policy
 	}
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)
@@ -73,12 +117,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Now = t
 	}
+	if *printPolicy {
+		r, err := attest.VerifyFile(fs.Arg(0), opts)
+		if err == nil {
+			var p *attest.Policy
+			if p, err = attest.PolicyFor(r, *pinAll); err == nil {
+				stdout.Write(p.Marshal())
+				fmt.Fprintf(stderr, "verify: printed the policy of %s's TD (trust on first use: it pins whatever TD made this quote)\n", fs.Arg(0))
+				return 0
+			}
+		}
+		fmt.Fprintf(stderr, "verify: %s: %v\n", fs.Arg(0), err)
+		return 1
+	}
 	status := 0
 	for i, p := range fs.Args() {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		if err := attest.RunVerify(stdout, p, opts, label); err != nil {
+		if err := attest.RunVerify(stdout, p, opts); err != nil {
 			fmt.Fprintf(stderr, "verify: %s: %v\n", p, err)
 			status = 1
 		}
