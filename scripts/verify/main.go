@@ -18,7 +18,7 @@
 // and takes the app id, compose hash and OS image hash from the log. A
 // quote labelled `attestation: simulated` is never verified.
 //
-//	go run ./scripts/verify -policy .github/tee-policy.json results/x.txt
+//	go run ./scripts/verify -policy policy.json results/x.txt
 //	go run ./scripts/verify -print-policy results/x.txt > policy.json
 //	go run ./scripts/verify -roots internal/attest/testdata/test-roots.pem -allow-test-root internal/attest/testdata/matching/result.txt
 //
