@@ -35,6 +35,13 @@ type fakeGuest struct {
 // trusts the fake signer's roots instead of AMD's.
 func newFakeGuest(t *testing.T, policies map[[64]byte]abi.SnpPolicy) *fakeGuest {
 	t.Helper()
+	return newFakeGuestKey(t, policies, abi.VcekReportSigner)
+}
+
+// newFakeGuestKey is newFakeGuest with reports signed by key: the chip's
+// VCEK, or the cloud's VLEK (certified by the ASVK).
+func newFakeGuestKey(t *testing.T, policies map[[64]byte]abi.SnpPolicy, key abi.ReportSigner) *fakeGuest {
+	t.Helper()
 	now := time.Now()
 	product := abi.DefaultSevProduct()
 	signer, err := sgtest.DefaultTestOnlyCertChain(kds.ProductName(product), now.Add(-time.Hour))
@@ -43,7 +50,7 @@ func newFakeGuest(t *testing.T, policies map[[64]byte]abi.SnpPolicy) *fakeGuest 
 	}
 	var tcs []sgtest.TestCase
 	for rd, pol := range policies {
-		raw := sgtest.CreateRawReport(&sgtest.TestReportOptions{ReportData: rd[:]})
+		raw := sgtest.CreateRawReport(&sgtest.TestReportOptions{ReportData: rd[:], SignerInfo: abi.SignerInfo{SigningKey: key}})
 		binary.LittleEndian.PutUint64(raw[0x08:0x10], abi.SnpPolicyToBytes(pol))
 		copy(raw[0x90:0xC0], measurement)
 		tcs = append(tcs, sgtest.TestCase{Name: hex.EncodeToString(rd[:4]), Input: rd, Output: raw})
@@ -121,6 +128,27 @@ func TestSNPRoundTrip(t *testing.T) {
 	lines, err := g.snp.Describe(ev)
 	if err != nil || len(lines) != 5 {
 		t.Errorf("Describe: %v %v", lines, err)
+	}
+}
+
+// TestSNPVLEK: a report signed by a VLEK (the key a cloud provider gets
+// from AMD, certified by the ASVK) verifies, and says so.
+func TestSNPVLEK(t *testing.T) {
+	_, rd := resultFile(t, "vlek")
+	g := newFakeGuestKey(t, map[[64]byte]abi.SnpPolicy{rd: {}}, abi.VlekReportSigner)
+	ev, err := g.snp.Attest(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := g.snp.Verify(ev, rd, nil, VerifyOptions{})
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if got := claims.Get("snp-signer"); got != "vlek" {
+		t.Errorf("snp-signer %q", got)
+	}
+	if _, err := (&SNP{}).Verify(ev, rd, nil, VerifyOptions{}); err == nil {
+		t.Error("a fake VLEK chain verified against AMD's roots")
 	}
 }
 
