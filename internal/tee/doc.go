@@ -46,13 +46,15 @@
 //     Attest wraps attest.GetRawQuote and the agent (side file ".quote",
 //     ".eventlog.json"); Verify wraps attest.Verify with the "tdx" section
 //     of the policy file.
-//  2. gate_tdx.go (//go:build tdx) beside gate_snp.go, and gate_none.go's
-//     constraint becomes !tdx && !snp; benchenv's tee_tdx.go and
-//     tee_notdx.go go away, and benchenv.Collect asks Detected for the
-//     `tee:` line and Manifest for the identity lines.
+//  2. gate_tdx.go (//go:build tdx, one init setting Tagged) beside
+//     gate_snp.go; gate_conflict.go already refuses tdx with snp.
+//     benchenv's tee_tdx.go and tee_notdx.go go away, and benchenv.Collect
+//     asks Detected for the `tee:` line and Manifest for the identity
+//     lines.
 //  3. The attest command, the report and the runner ask ByName/Kinds for
 //     side-file suffixes and evidence states instead of naming ".quote".
 //
-// After that, a third TEE (Arm CCA, say) is one new file (cca.go) plus its
-// gate file, one line in Kinds and its policy section, and fixtures.
+// After that, a third TEE (Arm CCA, say) is cca.go and gate_cca.go (new),
+// one entry in Kinds, one clause in gate_conflict.go's constraint, and its
+// tests and fixtures: nothing outside this package names a TEE.
 package tee

@@ -5,6 +5,32 @@ import (
 	"fmt"
 )
 
+// Tagged is the Kind this binary was built for, set by the gate file of
+// its build tag (gate_snp.go: -tags snp); nil without a TEE tag. Each TEE's
+// gate file is one init; gate_conflict.go refuses two TEE tags at once.
+var Tagged Kind
+
+// Check fails unless this machine is a guest of Tagged (guest evidence
+// under Root, not a CPU flag), so that no result is labelled with a TEE by
+// mistake. Without a TEE tag it accepts any machine.
+func Check() error {
+	if Tagged == nil {
+		return nil
+	}
+	_, err := checkGuest(Tagged, Root)
+	return err
+}
+
+// Manifest returns the identity lines of the Tagged guest (for SEV-SNP:
+// snp-measurement, snp-policy, snp-tcb, ...) from fresh evidence, or fails
+// as Check does; without a TEE tag it returns nothing.
+func Manifest() ([]Line, error) {
+	if Tagged == nil {
+		return nil, nil
+	}
+	return manifestFor(Tagged, Root)
+}
+
 // checkGuest fails unless the files under root show a guest of k: the
 // refusal a TEE's build tag makes (Check).
 func checkGuest(k Kind, root string) (Detection, error) {
