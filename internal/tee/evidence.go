@@ -20,7 +20,7 @@ func WriteEvidence(resultPath string, ev Evidence) ([]string, error) {
 	var written []string
 	for _, s := range suffixes {
 		path := resultPath + s
-		if err := writeNew(path, ev.Files[s]); err != nil {
+		if err := WriteNew(path, ev.Files[s]); err != nil {
 			for _, w := range written {
 				os.Remove(w)
 			}
@@ -57,9 +57,11 @@ func ReadEvidence(resultPath string, k Kind) (ev Evidence, ok bool, err error) {
 	return ev, true, nil
 }
 
-// writeNew writes data to a file that must not exist yet (O_EXCL), and
-// removes what it created if the write fails.
-func writeNew(path string, data []byte) error {
+// WriteNew writes data to a file that must not exist yet (O_EXCL), and
+// removes what it created if the write fails. Every evidence side file is
+// written through it (attest.WriteNew is the same helper, to be replaced by
+// this one when TDX moves here).
+func WriteNew(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("tee: %s already exists; not overwriting it", path)
