@@ -42,9 +42,9 @@ const (
 	// tsmReports is configfs-tsm; an entry's "provider" names the driver
 	// behind it ("sev_guest" on SNP, "tdx_guest" on TDX).
 	tsmReports = "sys/kernel/config/tsm/report"
-	// sevSysfs exists only in an SEV-SNP guest (kernel ABI,
-	// sysfs-devices-system-cpu, since Linux 6.10); sev_status in it is the
-	// SEV_STATUS MSR in hex (since Linux 6.15) and vmpl the guest's VMPL.
+	// sevSysfs exists only in an SEV-SNP guest (kernel ABI docs, dated May
+	// 2024); vmpl in it is the guest's VMPL and, on kernels with the March
+	// 2025 change, sev_status the SEV_STATUS MSR in hex (docs/snp.md).
 	sevSysfs = "sys/devices/system/cpu/sev"
 )
 
