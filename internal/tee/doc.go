@@ -1,0 +1,60 @@
+// Package tee is the suite's one owner of the TEE concept: which trusted
+// execution environments a run can be labelled with, how a machine is
+// recognised as a guest of one, the manifest lines that identify the guest,
+// the evidence that binds a result file to it, and how that evidence is
+// verified.
+//
+// Each TEE is a Kind (in the manner of sweet's Harness: one small interface,
+// one implementation per file). A Kind has
+//
+//   - a name, the value of the manifest's `tee:` line ("sev-snp"), a title
+//     for messages ("SEV-SNP") and a build tag ("snp");
+//   - Detect, which reads guest evidence under a root directory (Root in
+//     production, a fixture tree in tests): the guest device, the
+//     configfs-tsm provider, the kernel's SEV_STATUS in sysfs. CPU flags
+//     never make a guest: an SEV-SNP host shows the sev_snp flag too;
+//   - Attest, which gets evidence over 64 bytes of report data (the SHA-512
+//     of a result file) and returns it as named side files;
+//   - Describe, which turns evidence into manifest lines (unverified);
+//   - Verify, which checks evidence offline against the vendor's embedded
+//     roots, the binding to the report data, and the Kind's section of a
+//     policy file (measurements, minimum TCB, debug refused).
+//
+// Side files are written next to a result file R.txt as R.txt.<suffix>
+// (WriteEvidence, ReadEvidence), never overwriting one that exists.
+//
+// Under a TEE's build tag, Check fails unless this machine is a guest of
+// that TEE (results must never be labelled with a TEE by mistake), and
+// Manifest returns the guest's identity lines. Building with two TEE tags
+// (-tags tdx,snp) fails on purpose.
+//
+// # Kinds
+//
+// snp.go: AMD SEV-SNP through github.com/google/go-sev-guest (configfs-tsm or
+// /dev/sev-guest, the extended report's VCEK/VLEK chain kept beside the
+// report, verification offline against the AMD roots embedded in that
+// module, docs/snp.md).
+//
+// # Plan: TDX moves in as tdx.go
+//
+// TDX still lives in internal/attest (quotes, collateral, event log, the
+// dstack guest agent) and internal/benchenv (detection, the tdx gate). It
+// moves here as one more Kind:
+//
+//  1. tdx.go: a TDX Kind whose Detect reads /dev/tdx_guest, the
+//     configfs-tsm provider "tdx_guest" and the dstack guest agent socket;
+//     Attest wraps attest.GetRawQuote and the agent (side file ".quote",
+//     ".eventlog.json"); Verify wraps attest.Verify with the "tdx" section
+//     of the policy file.
+//  2. gate_tdx.go (//go:build tdx, one init setting Tagged) beside
+//     gate_snp.go; gate_conflict.go already refuses tdx with snp.
+//     benchenv's tee_tdx.go and tee_notdx.go go away, and benchenv.Collect
+//     asks Detected for the `tee:` line and Manifest for the identity
+//     lines.
+//  3. The attest command, the report and the runner ask ByName/Kinds for
+//     side-file suffixes and evidence states instead of naming ".quote".
+//
+// After that, a third TEE (Arm CCA, say) is cca.go and gate_cca.go (new),
+// one entry in Kinds, one clause in gate_conflict.go's constraint, and its
+// tests and fixtures: nothing outside this package names a TEE.
+package tee
