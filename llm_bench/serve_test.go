@@ -13,7 +13,7 @@ import (
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/llmclient"
 	"github.com/teebench/teebench/internal/llmserver"
-	"github.com/teebench/teebench/internal/loadgen"
+	"github.com/teebench/teebench/internal/pace"
 	"github.com/teebench/teebench/internal/stream"
 )
 
@@ -89,9 +89,9 @@ type target struct {
 	start func() (*llmclient.Client, error)
 	c     *llmclient.Client
 	err   error
-	// engine is the embedded server's engine (nil for TEEBENCH_LLM_URL),
-	// for the decode passes behind weights-B/s.
-	engine *llmserver.Engine
+	// stats reads the embedded server's counters (nil for
+	// TEEBENCH_LLM_URL), for the decode passes behind weights-B/s.
+	stats func() (llmserver.Stats, error)
 }
 
 func (t *target) client() (*llmclient.Client, error) {
@@ -139,7 +139,7 @@ func targets(b *testing.B) []*target {
 				return nil, err
 			}
 			b.Cleanup(func() { _ = l.Close() })
-			t.engine = l.Server.Engine(cfg.Name)
+			t.stats = func() (llmserver.Stats, error) { return l.Server.Stats(cfg.Name) }
 			c := llmclient.NewClient(l.URL, cfg.Name)
 			c.Timeout = requestTimeout()
 			return c, nil
@@ -169,12 +169,12 @@ func BenchmarkServe(b *testing.B) {
 	for _, t := range targets(b) {
 		for _, c := range t.work.concurrency {
 			b.Run(fmt.Sprintf("model=%s/concurrency=%d", t.name, c), func(b *testing.B) {
-				serve(b, t, llmclient.Load{Concurrency: c})
+				serve(b, t, pace.Load{Concurrency: c})
 			})
 		}
 		for _, r := range t.work.rates {
 			b.Run(fmt.Sprintf("model=%s/rate=%s", t.name, rateName(r)), func(b *testing.B) {
-				serve(b, t, llmclient.Load{Rate: r, Burstiness: 1})
+				serve(b, t, pace.Load{Rate: r, Burstiness: 1})
 			})
 		}
 	}
@@ -183,7 +183,7 @@ func BenchmarkServe(b *testing.B) {
 // meter measures STREAM's all-core triad around each embedded run.
 var meter stream.Meter
 
-func serve(b *testing.B, t *target, load llmclient.Load) {
+func serve(b *testing.B, t *target, load pace.Load) {
 	slo, err := llmclient.ParseSLO(config.LLMGoodput())
 	if err != nil {
 		b.Fatalf("TEEBENCH_LLM_GOODPUT: %v", err)
@@ -203,7 +203,7 @@ func serve(b *testing.B, t *target, load llmclient.Load) {
 	if inflight == 0 {
 		inflight = b.N
 	}
-	if _, err := loadgen.RaiseOpenFiles(uint64(2*inflight + 64)); err != nil {
+	if _, err := pace.RaiseOpenFiles(uint64(2*inflight + 64)); err != nil {
 		b.Logf("requests may fail to connect: %v", err)
 	}
 	// One short request first, so the first measured request does not pay
@@ -212,12 +212,14 @@ func serve(b *testing.B, t *target, load llmclient.Load) {
 		b.Fatalf("warm-up request failed (%s): %v", o.Reason, o.Err)
 	}
 	var before llmserver.Stats
-	if t.engine != nil {
+	if t.stats != nil {
 		meter.Reset()
 		for range 3 {
 			meter.Pass()
 		}
-		before = t.engine.Stats()
+		if before, err = t.stats(); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ResetTimer()
 	outs, dur, err := llmclient.Run(context.Background(), c, reqs, load)
@@ -225,12 +227,16 @@ func serve(b *testing.B, t *target, load llmclient.Load) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if t.engine != nil {
+	if t.stats != nil {
 		for range 3 {
 			meter.Pass()
 		}
-		wb := t.engine.Model().WeightBytes()
-		if rate, ok := t.engine.Stats().WeightsRate(before, wb); ok {
+		after, err := t.stats()
+		if err != nil {
+			b.Fatal(err)
+		}
+		wb := after.WeightBytes
+		if rate, ok := after.WeightsRate(before, wb); ok {
 			b.ReportMetric(rate, "weights-B/s")
 			b.ReportMetric(100*rate/meter.Mean(), "bw-util-%")
 			b.Logf("weights %.2f GB/s (%d MB per decode pass); all-core STREAM triad: mean %.2f GB/s, best %.2f GB/s",

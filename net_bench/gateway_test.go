@@ -19,6 +19,7 @@ import (
 	"github.com/teebench/teebench/internal/cputime"
 	"github.com/teebench/teebench/internal/gateway"
 	"github.com/teebench/teebench/internal/loadgen"
+	"github.com/teebench/teebench/internal/pace"
 	"github.com/teebench/teebench/internal/reftool"
 )
 
@@ -135,7 +136,7 @@ func startTarget(b testing.TB, conns int) *target {
 // the configured concurrency is no absence by design).
 func needFiles(b testing.TB, conns int) {
 	b.Helper()
-	if _, err := loadgen.RaiseOpenFiles(uint64(4*conns + 256)); err != nil {
+	if _, err := pace.RaiseOpenFiles(uint64(4*conns + 256)); err != nil {
 		b.Fatalf("c=%d cannot run: %v", conns, err)
 	}
 }
@@ -314,7 +315,7 @@ func BenchmarkGatewayRate(b *testing.B) {
 	for _, p := range tg.paths {
 		for _, r := range rates {
 			b.Run(rateCase{path: p.name, rate: r}.name(), func(b *testing.B) {
-				sched, err := loadgen.Constant(r)
+				sched, err := pace.Constant(r)
 				if err != nil {
 					b.Fatal(err)
 				}
