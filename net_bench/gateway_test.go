@@ -230,6 +230,11 @@ func multi(b *testing.B, tg *target, p path, mc multiCase) {
 	if err := mc.client.check(); err != nil {
 		b.Skip(err)
 	}
+	if _, ab := mc.client.(abClient); ab {
+		if note := reftool.AbCredentialNote(p.url); note != "" {
+			b.Log(note)
+		}
+	}
 	k := mc.clients
 	n := b.N // requests per client
 	cc := clampC(b, mc.c, n)
