@@ -1,7 +1,11 @@
 // Package pace decides when the requests of a load are sent; the load
 // generators (internal/loadgen for HTTP, internal/llmclient for
 // OpenAI-compatible streaming servers) decide what a request is and what
-// is measured about it.
+// is measured about it. llmclient.Run paces both its loops with Run;
+// loadgen.Open paces with Open. loadgen.Closed keeps a dispatch of its
+// own, because ab's closed loop is protocol as much as pace (its first
+// request runs alone, each worker keeps its connection, and plain http
+// runs on event loops rather than a goroutine per request).
 //
 // A load is either a closed loop or an open loop:
 //
