@@ -73,3 +73,20 @@ func Specs(s Sizes) []Spec {
 func fioArgs(s Spec, path string, direct bool, numberIOs int64) []string {
 	return reftool.FioArgs(s.Job, reftool.FioOptions{Path: path, Direct: direct, GtodReduce: s.GtodReduce, NumberIOs: numberIOs})
 }
+
+// fileSizes returns the room BenchmarkFio needs for specs: size, the
+// shared test file (the largest job's fio layout, Job.FileSize), and
+// alongside, the largest file engine=fio-ownfile has fio lay out beside
+// it (one at a time, each removed after its job; 0 when fio does not run,
+// withFio false). Both count in PrepareFile's free-space check: counting
+// only the test file let a filesystem with 524 MiB free pass, and then
+// every fio-ownfile job failed with ENOSPC.
+func fileSizes(specs []Spec, withFio bool) (size, alongside int64) {
+	for _, s := range specs {
+		size = max(size, s.Job.FileSize())
+	}
+	if withFio {
+		alongside = size
+	}
+	return size, alongside
+}

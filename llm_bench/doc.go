@@ -1,6 +1,12 @@
-// Package llm_bench is an OpenAI-compatible streaming load generator with
-// vLLM bench serve's metric definitions (section VII of the reference report,
-// from arXiv 2409.03992; docs/methods.md §4-5).
+// Package llm_bench measures LLM serving as `vllm bench serve` does, with
+// its metric definitions (section VII of the reference report, from arXiv
+// 2409.03992; docs/methods.md §4-5): streaming requests to an OpenAI-compatible
+// server, by default the embedded CPU server of internal/llmserver. The
+// parts are elsewhere: the requests, their timing and vLLM's metrics are
+// internal/llmclient's, when each request is sent is internal/pace's, and
+// the server is internal/llmserver; serve.go puts them together (the
+// workloads per profile, the targets, one benchmark run) and
+// BenchmarkServe, in serve_test.go, runs the sweep.
 //
 // BenchmarkServe/model=<m>/concurrency=<N> and BenchmarkServe/model=<m>/rate=<r>
 // send one streaming /v1/completions request per op over vLLM's random

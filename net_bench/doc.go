@@ -89,7 +89,9 @@
 // connection through the embedded proxy), for this process and for ab, wrk
 // and the embedded target it starts (the Go runtime would otherwise give
 // them back the original soft limit, often 1024); when the hard limit is
-// too low the benchmark skips and says so. ab or wrk output that lacks the
+// too low the row fails, naming its concurrency and the limit (a configured
+// concurrency that cannot run is no absence by design). ab or wrk output
+// that lacks the
 // fields read here (another version, a wrk without Lua) skips with the
 // reason.
 //
@@ -107,4 +109,13 @@
 // that none pays for the previous run's closing connections. On a shared
 // machine req/s mostly measures how much CPU each process got; cpu-ns/op
 // (client plus target) is the steadier efficiency figure.
+//
+// # Where the code is
+//
+// The workload is set up in the package's own files: gateway.go starts the
+// target (the embedded backend and TLS proxy in a child process, or
+// TEEBENCH_NET_URL) and runs the multi-client rows, clients.go holds the
+// three clients (go: internal/loadgen; ab and wrk: internal/reftool),
+// cases.go the sub-benchmark names, tlshandshake.go the handshake server
+// and client. The Benchmark functions, and the tests, are in _test.go files.
 package net_bench

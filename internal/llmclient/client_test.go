@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/teebench/teebench/internal/pace"
 )
 
 // sent records, per request, when a scheduleServer flushed each chunk,
@@ -131,7 +133,7 @@ func TestMetricsMatchSchedule(t *testing.T) {
 			for i := range reqs {
 				reqs[i] = Request{Prompt: "hello", PromptLen: 5, OutputLen: n}
 			}
-			outs, dur, err := Run(context.Background(), c, reqs, Load{Concurrency: 2})
+			outs, dur, err := Run(context.Background(), c, reqs, pace.Load{Concurrency: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +247,7 @@ func TestBadServers(t *testing.T) {
 			}
 			reqs := []Request{{Prompt: "x", PromptLen: 1, OutputLen: 4}, {Prompt: "y", PromptLen: 1, OutputLen: 4}}
 			start := time.Now()
-			outs, dur, err := Run(context.Background(), c, reqs, Load{Rate: 100})
+			outs, dur, err := Run(context.Background(), c, reqs, pace.Load{Rate: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -301,11 +303,11 @@ func TestConcurrencyCaps(t *testing.T) {
 		reqs[i] = Request{Prompt: "x", PromptLen: 1, OutputLen: 1}
 	}
 	for _, tc := range []struct {
-		load Load
+		load pace.Load
 		want int64
 	}{
-		{Load{Rate: math.Inf(1), MaxConcurrency: 3}, 3},
-		{Load{Concurrency: 4}, 4},
+		{pace.Load{Rate: math.Inf(1), MaxConcurrency: 3}, 3},
+		{pace.Load{Concurrency: 4}, 4},
 	} {
 		peak.Store(0)
 		outs, dur, err := Run(context.Background(), c, reqs, tc.load)

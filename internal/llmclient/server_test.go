@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/llmserver"
+	"github.com/teebench/teebench/internal/pace"
 )
 
 // A small model keeps these tests fast; the benchmark uses the real sizes.
@@ -42,7 +43,7 @@ func TestEmbeddedServer(t *testing.T) {
 
 	var texts []string
 	for _, ep := range []Endpoint{Completions, Chat} {
-		for _, load := range []Load{{Concurrency: 1}, {Concurrency: 4}, {Rate: 50, Burstiness: 0.5, MaxConcurrency: 3}} {
+		for _, load := range []pace.Load{{Concurrency: 1}, {Concurrency: 4}, {Rate: 50, Burstiness: 0.5, MaxConcurrency: 3}} {
 			c.Endpoint = ep
 			outs, dur, err := Run(context.Background(), c, reqs, load)
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/gateway"
+	"github.com/teebench/teebench/internal/pace"
 	"github.com/teebench/teebench/internal/reftool"
 )
 
@@ -243,7 +244,7 @@ func TestOpenReportsInjectedDelay(t *testing.T) {
 		time.Sleep(delay)
 		fmt.Fprint(w, "ok")
 	})
-	sched, _ := Constant(200)
+	sched, _ := pace.Constant(200)
 	res, err := Open{Target: target(t, srv.URL, nil), Schedule: sched, N: 20}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +270,7 @@ func TestOpenCountsQueueing(t *testing.T) {
 	srv, _, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(delay)
 	})
-	sched, _ := Constant(100)
+	sched, _ := pace.Constant(100)
 	res, err := Open{Target: target(t, srv.URL, nil), Schedule: sched, N: 10, MaxInFlight: 1, KeepAlive: true}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +289,7 @@ func TestOpenTLSVerifyFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gw.Close()
-	sched, _ := Constant(1000)
+	sched, _ := pace.Constant(1000)
 	res, err := Open{Target: target(t, gw.ProxyURL, nil), Schedule: sched, N: 3}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,8 @@ func AbLookup() (string, error) { return Lookup("ApacheBench", "ab") }
 // they are counted) and -s 30 (ab's default timeout, written down). csv,
 // when not empty, is the file for ab -e (percentiles to 0.001 ms; see
 // ParseAbCSV). Credentials in url go as -A user:password, since ab rejects
-// userinfo in a URL.
+// userinfo in a URL and has no other way to take them: while ab runs,
+// every user of the machine can read them in ps (AbCredentialNote says so).
 func AbArgs(n, c int, keepAlive bool, url, csv string) []string {
 	args := []string{"-n", strconv.Itoa(n), "-c", strconv.Itoa(c), "-r", "-s", "30"}
 	if keepAlive {
@@ -40,6 +41,17 @@ func AbArgs(n, c int, keepAlive bool, url, csv string) []string {
 		args = append(args, "-A", userpass)
 	}
 	return append(args, url)
+}
+
+// AbCredentialNote returns a note for the run's log when url carries
+// credentials, which ab can only take on its command line (-A), where
+// every user of the machine can read them (ps, /proc/<pid>/cmdline) while
+// it runs; "" when url has none.
+func AbCredentialNote(url string) string {
+	if _, userpass := splitUserinfo(url); userpass == "" {
+		return ""
+	}
+	return "note: ab takes the target's credentials only on its command line (-A user:password): other users of this machine can read them in ps while ab runs"
 }
 
 // AbResult is what ApacheBench 2.3 prints (docs/methods.md §3), in the suite's

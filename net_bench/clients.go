@@ -131,6 +131,9 @@ func (abClient) bench(b *testing.B, tg *target, p path, ka bool, c int) {
 	defer cancel()
 	csv := filepath.Join(b.TempDir(), "ab.csv")
 	args := reftool.AbArgs(b.N, clampC(b, c, b.N), ka, p.url, csv)
+	if note := reftool.AbCredentialNote(p.url); note != "" {
+		b.Log(note)
+	}
 	settle()
 	cpu := tg.startCPU()
 	b.ResetTimer()
@@ -236,7 +239,7 @@ func (wrkClient) bench(b *testing.B, tg *target, p path, _ bool, c int) {
 		b.Skip(err)
 	}
 	d := config.WrkDuration()
-	script, err := reftool.WrkScriptFile(b.TempDir())
+	script, err := reftool.WrkScriptFile(b.TempDir(), p.url)
 	if err != nil {
 		b.Fatal(err)
 	}
