@@ -53,7 +53,8 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	maxErr := fs.Float64("max-error-rate", defRate, "error rate (errors/op, a `fraction`) above which a row is marked and gives no headline (default TEEBENCH_MAX_ERROR_RATE or 0.01)")
+	maxErr := fs.Float64("max-error-rate", defRate, "error rate (errors/op, a `fraction`) above which a row is marked and gives no headline; TEEBENCH_MAX_ERROR_RATE sets the default")
+	allowUn := fs.Bool("allow-unattested", false, "draw verdicts against the published overheads for TEE arms whose evidence does not verify (a banner says so)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -131,7 +132,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 		if *maxErr == 0 {
 			*maxErr = math.SmallestNonzeroFloat64
 		}
-		tables, err := Tables(d, Options{MaxErrorRate: *maxErr})
+		tables, err := Tables(d, Options{MaxErrorRate: *maxErr, AllowUnattested: *allowUn})
 		if err != nil {
 			return err
 		}
@@ -143,7 +144,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *maxErr == 0 { // Options' zero means the default: any error at all is over 0
 		*maxErr = math.SmallestNonzeroFloat64
 	}
-	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr}
+	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr, AllowUnattested: *allowUn}
 	if opt.ChartDir == "" && *out != "" {
 		opt.ChartDir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-charts"
 	}

@@ -28,6 +28,9 @@ type Options struct {
 	// row is marked and no headline is drawn from it; 0 means
 	// DefaultMaxErrorRate.
 	MaxErrorRate float64
+	// AllowUnattested draws verdicts against the published overheads for
+	// TEE arms whose evidence does not verify (a banner says so).
+	AllowUnattested bool
 
 	keepPlots bool // keep the drawn plots in renderer.plots (tests)
 }
@@ -43,8 +46,6 @@ type renderer struct {
 	out io.Writer
 	// section is the title of the section being rendered.
 	section string
-	// headlines feed the TL;DR.
-	headlines []string
 	// tables are every metric table rendered, as data (-format json).
 	tables []*Table
 	// pubs records every published absolute figure a row is set against,
@@ -57,6 +58,13 @@ type renderer struct {
 	plots []namedPlot
 	// notes are the pending footnotes of the next table.
 	notes []string
+	// ev is the evidence of each arm's files (evidenceOf).
+	ev [][]attest.Evidence
+	// points are the overhead-chart points of the section being rendered.
+	points []OverheadPoint
+	// fewN is set when some rendered cell has fewer than MinVerdictN
+	// samples: one banner at the top says what that withholds.
+	fewN bool
 }
 
 // pubRecord is one published absolute figure next to one of our rows.
@@ -114,7 +122,7 @@ func Render(w io.Writer, d *Dataset, opt Options) error {
 	}
 	var head bytes.Buffer
 	r.out = &head
-	r.header()
+	r.header(r.summary())
 	if _, err := w.Write(head.Bytes()); err != nil {
 		return err
 	}
@@ -151,7 +159,12 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 		var sb bytes.Buffer
 		r.out = &sb
 		r.section = s.title
-		if s.fn(r) {
+		r.points = nil
+		ok := s.fn(r)
+		if ok && len(r.points) > 0 && len(d.Arms) > 1 {
+			r.overheadChart(s.title, r.points)
+		}
+		if ok {
 			fmt.Fprintf(&body, "## %s\n\n", s.title)
 			body.Write(sb.Bytes())
 			fmt.Fprintf(&body, "*Filled by:* %s.\n\n", fillsText(s.fills))
@@ -168,32 +181,40 @@ func (r *renderer) p(format string, args ...any) {
 	fmt.Fprintf(r.out, format, args...)
 }
 
-// header writes the title, TL;DR, what was not measured, environments and
-// evidence.
-func (r *renderer) header() {
+// header writes the first screen: the title, the banners (one arm, too
+// few runs, unattested arms), the summary table, the method paragraph,
+// the input warnings, what was not measured and the environments.
+func (r *renderer) header(hs []Headline) {
 	d := r.d
 	r.p("# teebench performance report\n\n")
 	var labels []string
-	for _, a := range d.Arms {
-		labels = append(labels, fmt.Sprintf("`%s` (%s)", a.Label, strings.Join(a.Files, ", ")))
+	for i, a := range d.Arms {
+		labels = append(labels, fmt.Sprintf("%s (%s)", r.armName(i), strings.Join(a.Files, ", ")))
 	}
 	if len(d.Arms) == 1 {
-		r.p("One arm: %s. Absolute figures only, no overhead; the published overheads are listed for reference.\n\n", labels[0])
-		if len(d.Arms[0].Files) > 1 {
-			r.p("> **Note:** all %d files have `tee: %s`, so they were merged into one arm. "+
-				"To compare them, name the arms: `base=a.txt other=b.txt`.\n\n", len(d.Arms[0].Files), d.Arms[0].EnvValue("tee"))
-		}
+		r.p("**Absolute figures only, no overhead:** one arm, %s. A TEE cost needs a TEE arm and its baseline: "+
+			"run the suite inside the TD with `TAGS=tdx ./scripts/bench.sh` (the dstack / Phala Cloud recipe in README.md does it in a container), "+
+			"then the same profile on the host or a plain VM with `BASELINE=<the TD's result file> ./scripts/bench.sh`, "+
+			"or give both files to `go run ./scripts/report base.txt tee.txt`. Use `COUNT=6` (about six times the quick run's time) for intervals and verdicts.\n\n", labels[0])
 	} else {
 		r.p("Baseline: %s. Compared: %s.\n\n", labels[0], strings.Join(labels[1:], ", "))
-		r.p("Every figure is the median of the runs with its 95%% confidence interval (±), formatted as benchstat does; "+
-			"each row names its benchmark and unit as benchstat prints them. "+
-			"Overhead follows the published report (METHODS.md §0): throughput rows (↑, `better=higher` in the result file's `Unit` line) "+
-			"use (off−on)/off, latency and cost rows (↓, `better=lower`) use (on−off)/off, so a positive overhead means the TEE arm is worse. "+
-			"Brackets give a 95%% percentile-bootstrap interval of the overhead of the medians (%d resamples of each arm; only with ≥ %d runs per arm). "+
-			"`~` means the Mann-Whitney U test finds no significant difference (p > 0.05); the point estimate follows it. "+
-			"Verdicts hold our overhead against the published TEE overhead (METHODS.md §9): *consistent* when the published overhead lies inside our interval, "+
-			"*smaller/larger overhead here* otherwise; none below %d runs per arm. Published absolute figures (other hardware) are in the appendix only.\n\n",
-			BootstrapN, MinVerdictN, MinVerdictN)
+	}
+	if r.fewN {
+		r.p("> **Too few runs for statistics:** some rows have fewer than %d runs per arm (the quick profile runs each benchmark once). "+
+			"Their cells show the median without an interval, and no significance test, interval or verdict is drawn from them. "+
+			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.\n\n", MinVerdictN)
+	}
+	r.evidenceBanner()
+	r.writeSummary(hs)
+	if len(d.Arms) > 1 {
+		r.p("*Method.* Medians of the runs with benchstat's 95%% confidence interval (±). One sign convention: **+ = worse**, the TEE cost in percent — "+
+			"throughput rows (↑) use (base−TEE)/base, time and cost rows (↓) (TEE−base)/base; *TEE/base time ×* is the slowdown factor (base/TEE for throughput, TEE/base for time), "+
+			"so +20%% of IOPS and +25%% of latency both read 1.25×. Brackets: a 95%% percentile-bootstrap interval of the cost (%d resamples, ≥ %d runs per arm). "+
+			"`~`: the Mann-Whitney U test finds no difference (p > 0.05). A headline comes from the reference tool (fio, ab, 7-Zip, C STREAM) when it ran in every arm, "+
+			"else from the Go implementation; *engines disagree* when both ran and their intervals do not overlap. "+
+			"Verdicts hold the cost against the published report's printed TEE overhead (docs/methods.md §9): *consistent* when it lies inside our interval widened by "+
+			"max(%g points, %g%% of the published figure), *smaller/larger overhead here* otherwise.\n\n",
+			BootstrapN, MinVerdictN, ToleranceAbs, ToleranceRel*100)
 	}
 	if len(d.Malformed) > 0 {
 		r.p("> **Input:** %d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.\n\n", len(d.Malformed), d.Malformed[0])
@@ -205,14 +226,6 @@ func (r *renderer) header() {
 		r.p("> **Warning:** the arms should differ only in the TEE (`tee`, `platform`, TDX / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
 			"Part of any difference below may come from them; every verdict they affect says so.\n\n", "`"+strings.Join(r.confounders, "`, `")+"`")
 	}
-	r.p("## TL;DR\n\n")
-	if len(r.headlines) == 0 {
-		r.p("- No section had data.\n")
-	}
-	for _, h := range r.headlines {
-		r.p("- %s\n", h)
-	}
-	r.p("\n")
 	r.notMeasured()
 	r.environment()
 }
@@ -358,9 +371,22 @@ func (r *renderer) note(msg string) string {
 func (r *renderer) warnMarks(errs []error) string {
 	var s string
 	for _, e := range errs {
+		if strings.Contains(e.Error(), "samples for confidence interval") {
+			continue // the banner at the top says it once
+		}
 		s += r.note(e.Error())
 	}
 	return s
+}
+
+// notRun returns the index of an arm without samples in st.
+func notRun(st Stat) int {
+	for i, c := range st.Cells {
+		if c.N == 0 {
+			return i
+		}
+	}
+	return 0
 }
 
 // row is one line of a metric table as a section specifies it.
@@ -373,11 +399,6 @@ type row struct {
 	// abs is the key of the published absolute figures (PublishedFigures)
 	// listed in the appendix for this row; "" for none.
 	abs string
-	// headline, when set, names the TL;DR area this row heads.
-	headline string
-	// minRequests, when set, is the number of requests (iterations) each
-	// arm needs for a headline (LLM rows).
-	minRequests int
 }
 
 // MinHeadlineRequests is the number of requests each arm of an LLM row
@@ -421,12 +442,8 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		st := d.Stat(rw.id, rw.unit, dirOfBetter(better))
 		R := Row{Label: rw.label, Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
 		for _, c := range st.Cells {
-			ac := ArmCell{N: c.N, Median: Num(math.NaN()), Lo: Num(math.NaN()), Hi: Num(math.NaN())}
-			if c.N > 0 {
-				ac.Median, ac.Lo, ac.Hi = Num(c.Center), Num(c.Lo), Num(c.Hi)
-			}
-			R.Cells = append(R.Cells, ac)
-			R.cellText = append(R.cellText, formatCell(c, rw.unit)+r.warnMarks(c.Warnings))
+			R.Cells = append(R.Cells, *armCell(c))
+			R.cellText = append(R.cellText, tableCell(c, rw.unit)+r.warnMarks(c.Warnings))
 		}
 		for i := range d.Arms {
 			for _, o := range d.Outliers(rw.id, rw.unit, i) {
@@ -434,26 +451,40 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			}
 		}
 		for i, dl := range st.Deltas[1:] {
-			oc := OverheadCell{Arm: d.Arms[i+1].Label, Pct: Num(dl.Overhead), Lo: Num(dl.Lo), Hi: Num(dl.Hi), P: Num(math.NaN()),
-				Significant: dl.OK && dl.Significant, N0: st.Cells[0].N, N1: st.Cells[i+1].N}
-			if dl.OK {
-				oc.P = Num(dl.P)
-			}
+			oc := overheadCell(d.Arms[i+1].Label, dl, st.Cells[0], st.Cells[i+1], st.Dir)
 			R.Overheads = append(R.Overheads, oc)
-			txt := formatOverhead(dl)
-			if c0, c1 := st.Cells[0], st.Cells[i+1]; dl.OK && c0.Center == 0 { // no relative change from zero
-				txt = fmt.Sprintf("%s → %s (%s)", FormatValue(c0.Center, rw.unit), FormatValue(c1.Center, rw.unit), dl.Comparison)
+			txt := costText(&oc)
+			if !dl.OK {
+				txt = "– (not run in `" + d.Arms[notRun(st)].Label + "`)"
+			} else if c0, c1 := st.Cells[0], st.Cells[i+1]; c0.Center == 0 { // no relative change from zero
+				txt = fmt.Sprintf("%s → %s", numText(c0.Center, rw.unit), numText(c1.Center, rw.unit))
 			}
 			R.ohText = append(R.ohText, txt+r.warnMarks(dl.Warnings))
+			R.slowText = append(R.slowText, slowText(oc.Slowdown))
+			if i == 0 && dl.OK && !t.noise[1] {
+				pub := math.NaN()
+				for _, p := range rw.pubs {
+					if p.NotComparable == "" {
+						pub = p.Pct
+						break
+					}
+				}
+				r.points = append(r.points, OverheadPoint{Label: rw.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: pub})
+			}
 			for _, p := range rw.pubs {
 				if t.noise[i+1] {
 					continue // a baseline against the baseline: no TEE overhead
 				}
-				v := r.verdict(p, dl, st.Cells[0].N, st.Cells[i+1].N)
+				v := r.verdictArm(p, dl, st.Cells[0].N, st.Cells[i+1].N, i+1)
 				if len(d.Arms) > 2 {
 					v = d.Arms[i+1].Label + ": " + v
 				}
 				R.Verdicts = append(R.Verdicts, v)
+			}
+		}
+		for _, c := range st.Cells {
+			if c.N > 0 && c.N < MinVerdictN {
+				r.fewN = true
 			}
 		}
 		R.Flags = r.errorFlags(rw.id)
@@ -461,9 +492,6 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			for _, p := range lookupPublished(rw.abs, matchOf(rw.id)) {
 				r.pubs = append(r.pubs, pubRecord{pub: p, label: rw.label, bench: rw.id.String() + " " + rw.unit})
 			}
-		}
-		if rw.headline != "" {
-			r.headline(rw, R, st)
 		}
 		t.Rows = append(t.Rows, R)
 	}
@@ -508,58 +536,6 @@ func (r *renderer) errorFlags(id ID) []string {
 		}
 	}
 	return flags
-}
-
-// headline adds a TL;DR line for one row: each TEE arm's overhead with its
-// interval and the verdicts, or the absolute figure in a one-arm report.
-// A row with too high an error rate, or (LLM) too few requests, gives a
-// line that says so instead of a figure.
-func (r *renderer) headline(rw row, R Row, st Stat) {
-	d := r.d
-	what := fmt.Sprintf("**%s**: %s (`%s %s`)", rw.headline, rw.label, R.Benchmark, R.Unit)
-	if len(R.Flags) > 0 {
-		r.headlines = append(r.headlines, what+": no headline, "+strings.Join(R.Flags, ", "))
-		return
-	}
-	if rw.minRequests > 0 {
-		var short []string
-		for i, a := range d.Arms {
-			if n := d.Iterations(rw.id, i); n < rw.minRequests {
-				short = append(short, fmt.Sprintf("%d in `%s`", n, a.Label))
-			}
-		}
-		if len(short) > 0 {
-			r.headlines = append(r.headlines, fmt.Sprintf("%s: no headline, too few requests (%s; need ≥ %d per arm)", what, strings.Join(short, ", "), rw.minRequests))
-			return
-		}
-	}
-	if len(d.Arms) == 1 {
-		r.headlines = append(r.headlines, what+" = "+formatCell(st.Cells[0], rw.unit))
-		return
-	}
-	var parts []string
-	for i, dl := range st.Deltas[1:] {
-		a := d.Arms[i+1]
-		s := "not measured"
-		if dl.OK {
-			s = formatOverhead(dl) + " overhead"
-		}
-		var vs []string
-		for _, p := range rw.pubs {
-			if noiseArm(d, a) {
-				break
-			}
-			vs = append(vs, fmt.Sprintf("published %s (%s): %s", formatPct(p.Pct), p.Pair, r.verdict(p, dl, st.Cells[0].N, st.Cells[i+1].N)))
-		}
-		if len(vs) > 0 {
-			s += "; " + strings.Join(vs, "; ")
-		}
-		if noiseArm(d, a) {
-			s += " (noise floor: a baseline against the baseline)"
-		}
-		parts = append(parts, fmt.Sprintf("`%s` vs `%s` %s", a.Label, d.Arms[0].Label, s))
-	}
-	r.headlines = append(r.headlines, what+": "+strings.Join(parts, "; "))
 }
 
 // publishedAppendix lists the published absolute figures of the rows

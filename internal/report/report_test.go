@@ -25,6 +25,12 @@ func noEvidence(string) attest.Evidence { return attest.Evidence{Status: attest.
 
 func render(t *testing.T, args []string) (string, string) {
 	t.Helper()
+	return renderOpt(t, args, Options{})
+}
+
+// renderOpt is render with options (Evidence defaults to noEvidence).
+func renderOpt(t *testing.T, args []string, opt Options) (string, string) {
+	t.Helper()
 	in, err := ParseInputs(args)
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +41,11 @@ func render(t *testing.T, args []string) (string, string) {
 	}
 	dir := t.TempDir()
 	var buf bytes.Buffer
-	if err := Render(&buf, d, Options{ChartDir: dir, Evidence: noEvidence}); err != nil {
+	opt.ChartDir = dir
+	if opt.Evidence == nil {
+		opt.Evidence = noEvidence
+	}
+	if err := Render(&buf, d, opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String(), dir
@@ -109,10 +119,14 @@ func TestGolden(t *testing.T) {
 
 func TestOneArmHasNoOverhead(t *testing.T) {
 	got, _ := render(t, []string{"testdata/synth-tee.txt"})
-	if strings.Contains(got, "| overhead ") || strings.Contains(got, "Warning:") {
+	if strings.Contains(got, "| TEE cost ") || strings.Contains(got, "Warning:") {
 		t.Errorf("one-arm report shows overhead or an environment warning")
 	}
-	if !strings.Contains(got, "| published overhead |\n") || strings.Contains(got, "| verdict |") {
+	if !strings.HasPrefix(got, "# teebench performance report\n\n**Absolute figures only, no overhead:**") || !strings.Contains(got, "`TAGS=tdx ./scripts/bench.sh`") ||
+		!strings.Contains(got, "`BASELINE=") || !strings.Contains(got, "dstack") {
+		t.Errorf("one-arm report does not open with how to get a TEE number:\n%.600s", got)
+	}
+	if !strings.Contains(got, "| published TEE cost |\n") || strings.Contains(got, "| verdict |") {
 		t.Errorf("one-arm report: want the published overheads for reference and no verdict column")
 	}
 }
@@ -407,7 +421,7 @@ func TestLLMPairs(t *testing.T) {
 		t.Errorf("served Llama-3.1-8B on H200: %+v", ps)
 	}
 	ps = llmPairs("ttft", "tiny", "")
-	if len(ps) != 1 || !strings.Contains(ps[0].NotComparable, "embedded model tiny") {
+	if len(ps) != 1 || !strings.Contains(ps[0].NotComparable, "model tiny is not one of the published models") || strings.Contains(ps[0].NotComparable, "embedded") {
 		t.Errorf("embedded model: %+v", ps)
 	}
 	if ps := llmPairs("itl", "phi-3-medium", "H100"); len(ps) != 1 || ps[0].NotComparable == "" || ps[0].Pct != 5.29 {
@@ -427,7 +441,11 @@ func TestFormatValue(t *testing.T) {
 		{1.254, "sec/op", "1.254s"},
 		{33000, "IOPS", "33.00k IOPS"},
 		{0.0136, "errors/op", "1.36%"},
-		{8340752, "proof-B", "7.954Mi proof-B"},
+		{8340752, "proof-B", "7.954MiB proof"},
+		{16.11e-6, "sec/page", "16.11µs/page"},
+		{864e-6, "server-cpu-sec/handshake", "864.0µs server-cpu/handshake"},
+		{0.9952, "go/c-ratio", "0.9952 go/c-ratio"},
+		{3.13 * (1 << 20), "compress-B/s", "3.130MiB/s compress"},
 		{40677, "compress-MIPS", "40.68k compress-MIPS"},
 		{2811, "usage-%", "2811% usage"},
 	} {
@@ -684,7 +702,7 @@ func TestArmsFromManyMachines(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"| noise floor base2 vs base |", "| overhead tdx vs base |", "not pooled, reported as arm tdx#2",
+	for _, want := range []string{"| noise floor base2 vs base [95% CI] |", "| TEE cost tdx vs base [95% CI] (+ = worse) |", "not pooled, reported as arm tdx#2",
 		"m3.txt measures apart from the other files of arm base: median 1.303k IOPS vs 1.002k IOPS (p=0.000 n=12+6)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q\n%s", want, got[strings.Index(got, "## II"):][:1500])

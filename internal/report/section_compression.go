@@ -25,9 +25,6 @@ func (r *renderer) compression() bool {
 				if unit == "compress-MIPS" {
 					rw.abs = "7z/compress-MIPS"
 				}
-				if unit == "MIPS" && id.Get("threads") == "1" {
-					rw.headline = "CPU"
-				}
 				rows = append(rows, rw)
 			}
 		}

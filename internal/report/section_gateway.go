@@ -31,16 +31,12 @@ func (r *renderer) gateway() bool {
 		r.p("### By concurrency (path=%s, keepalive=%s)\n\n", path, ka)
 		r.p("The report's `ab -n 5000 -c N` against the TLS gateway (METHODS.md §3). Error rate = failed/complete requests.\n\n")
 		clients := prefer(Distinct(all, "client"), "go", "ab", "wrk")
-		for ci, client := range clients {
+		for _, client := range clients {
 			ids := d.FindSorted("Gateway", "c", "path="+path, "keepalive="+ka, "client="+client)
 			var rows []row
 			for _, m := range gatewayMetrics {
-				for k, id := range ids {
+				for _, id := range ids {
 					rw := row{label: fmt.Sprintf("%s c=%s", m.label, id.Get("c")), id: id, unit: m.unit, abs: "gw/" + m.unit}
-					if ci == 0 && k == len(ids)-1 && (m.unit == "req/s" || m.unit == "lat-p99-sec") {
-						rw.headline = "Network"
-						rw.label += fmt.Sprintf(" (%s, client=%s)", path, client)
-					}
 					rows = append(rows, rw)
 				}
 			}

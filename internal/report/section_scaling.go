@@ -82,7 +82,7 @@ func (r *renderer) sevenZipScaling() bool {
 			n := numOf(id.Get("threads"))
 			cell := func(unit string) string {
 				c, _ := summarize(d.Units.GetAssumption(unit), d.Values(id, unit, i))
-				return formatCell(c, unit) + r.warnMarks(c.Warnings)
+				return tableCell(c, unit) + r.warnMarks(c.Warnings)
 			}
 			eff := math.NaN()
 			if has1 {
@@ -93,23 +93,8 @@ func (r *renderer) sevenZipScaling() bool {
 				pct(publishedEfficiency("TEE CVM", t)), pct(publishedEfficiency("bare metal", t))})
 			r.pubs = append(r.pubs, r.scalingPubs(id)...)
 		}
-		r.table([]string{"threads", "benchmark", "CPU usage", "compression", "decompression", "total rating", "scaling efficiency",
+		r.table([]string{"threads", "benchmark", "CPU usage %", "compression B/s", "decompression B/s", "total rating MIPS", "scaling efficiency",
 			"published TEE CVM efficiency", "published bare-metal efficiency"}, lines)
-	}
-	if has1 && len(ids) > 1 {
-		top := ids[len(ids)-1]
-		t := top.Get("threads")
-		var parts []string
-		for i, a := range d.Arms {
-			parts = append(parts, fmt.Sprintf("`%s` %s", a.Label,
-				pct(efficiency(r.median(top, "MIPS", i), r.median(one1, "MIPS", i), numOf(t)))))
-		}
-		pub := "not published at this thread count"
-		if te, bm := publishedEfficiency("TEE CVM", t), publishedEfficiency("bare metal", t); finite(te) {
-			pub = fmt.Sprintf("published at %s threads: TEE CVM %s, bare metal %s (other machines)", t, pct(te), pct(bm))
-		}
-		r.headlines = append(r.headlines, fmt.Sprintf("**CPU scaling**: 7-Zip efficiency at %s threads (`%s MIPS`): %s; %s",
-			t, top, strings.Join(parts, ", "), pub))
 	}
 	r.scalingChart(ids, one1, has1)
 	return true

@@ -18,9 +18,6 @@ var storageJobs = []struct {
 	{"rw_mix", "write-IOPS", "Mixed 75/25 write IOPS (4K QD64)"},
 }
 
-// storageHeadlines are the §II rows the TL;DR quotes.
-var storageHeadlines = map[string]bool{"read_iops/IOPS": true, "read_latency/lat-mean-sec": true, "read_seq/B/s": true}
-
 // storage is §II: the fio jobs per engine, held against the published
 // storage overheads of the pair the baseline's platform selects.
 func (r *renderer) storage() bool {
@@ -41,7 +38,7 @@ func (r *renderer) storage() bool {
 	}
 	engines := prefer(Distinct(all, "engine"), "go", "fio")
 	any := false
-	for ei, eng := range engines {
+	for _, eng := range engines {
 		var rows []row
 		for _, j := range storageJobs {
 			id, ok := one(d.Find("Fio", "job="+j.job, "engine="+eng))
@@ -49,9 +46,6 @@ func (r *renderer) storage() bool {
 				continue
 			}
 			rw := row{label: j.label, id: id, unit: j.unit, pubs: storagePairs(j.job, j.unit, plat), abs: "fio/" + j.job + "/" + j.unit}
-			if ei == 0 && storageHeadlines[j.job+"/"+j.unit] {
-				rw.headline = "Storage"
-			}
 			rows = append(rows, rw)
 		}
 		if !r.anyData(rows) {

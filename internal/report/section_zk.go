@@ -21,16 +21,13 @@ func (r *renderer) zk() bool {
 	r.p("### zk proving\n\n")
 	r.p("gnark proofs. The published zkTLS figures are SP1 zkVM proofs of an RSA-2048 verification: their overheads are shown beside our RSA-2048 circuit for reference, not compared.\n\n")
 	var rows []row
-	for i, id := range prove {
+	for _, id := range prove {
 		n := id.Get("circuit") + " " + id.Get("backend")
 		var pubs []PubOverhead
 		if id.Get("circuit") == "rsa2048" {
 			pubs = zkPairs()
 		}
 		rw := row{label: "Proof time " + n, id: id, unit: "sec/op", pubs: pubs, abs: "zk/prove/sec/op"}
-		if i == 0 {
-			rw.headline = "zk"
-		}
 		rows = append(rows, rw,
 			row{label: "Constraints/s " + n, id: id, unit: "constraints/s"},
 			row{label: "Constraints " + n, id: id, unit: "constraints"},
@@ -70,13 +67,8 @@ func (r *renderer) memory() bool {
 		}
 		rows = append(rows, row{label: "SHA-256 " + id.Get("size"), id: id, unit: "B/s", pubs: pubs, abs: "mem/sha256/B/s"})
 	}
-	headed := false
 	for _, id := range stream {
-		rw := row{label: "STREAM " + paramsLabel(id), id: id, unit: "B/s"}
-		if id.Get("kernel") == "triad" && !headed {
-			rw.headline, headed = "Memory", true
-		}
-		rows = append(rows, rw)
+		rows = append(rows, row{label: "STREAM " + paramsLabel(id), id: id, unit: "B/s"})
 	}
 	for _, id := range lat {
 		rows = append(rows, row{label: "Memory latency " + id.Get("size"), id: id, unit: "sec/op"})

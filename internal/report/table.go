@@ -66,7 +66,7 @@ type Row struct {
 	// over the threshold), with the reason.
 	Flags []string `json:"flags,omitempty"`
 
-	cellText, ohText []string
+	cellText, ohText, slowText []string
 }
 
 // ArmCell is one arm's summary of a row.
@@ -80,7 +80,8 @@ type ArmCell struct {
 }
 
 // OverheadCell is one arm's overhead against the baseline, in percent in
-// the report's convention (positive = the TEE arm is worse).
+// the report's one sign convention: "+ = worse" (a positive figure is a
+// TEE cost, whether the unit is a throughput or a time).
 type OverheadCell struct {
 	Arm string `json:"arm"`
 	// Pct is the overhead of the medians; Lo and Hi its 95% percentile-
@@ -93,6 +94,10 @@ type OverheadCell struct {
 	Significant bool `json:"significant"`
 	N0          int  `json:"n_baseline"`
 	N1          int  `json:"n"`
+	// Slowdown is the "TEE/base time ×" factor of the medians: base/TEE
+	// for throughput, TEE/base for time-like figures (null for a neutral
+	// unit), so that equal slowdowns read equal whatever the unit.
+	Slowdown Num `json:"slowdown"`
 }
 
 // markdown writes the table: the row and its benchmark, each arm, each
@@ -102,17 +107,18 @@ func (t *Table) markdown(w io.Writer) {
 	hdr = append(hdr, t.Arms...)
 	for i, a := range t.Arms[1:] {
 		if t.noise[i+1] {
-			hdr = append(hdr, "noise floor "+a+" vs "+t.Arms[0])
+			hdr = append(hdr, "noise floor "+a+" vs "+t.Arms[0]+" [95% CI]")
 		} else {
-			hdr = append(hdr, "overhead "+a+" vs "+t.Arms[0])
+			hdr = append(hdr, "TEE cost "+a+" vs "+t.Arms[0]+" [95% CI] (+ = worse)")
 		}
+		hdr = append(hdr, "TEE/base time ×")
 	}
 	hasPub := false
 	for _, r := range t.Rows {
 		hasPub = hasPub || len(r.Published) > 0
 	}
 	if hasPub {
-		hdr = append(hdr, "published overhead")
+		hdr = append(hdr, "published TEE cost")
 		if len(t.Arms) > 1 {
 			hdr = append(hdr, "verdict")
 		}
@@ -125,7 +131,9 @@ func (t *Table) markdown(w io.Writer) {
 		}
 		line := []string{esc(label), "`" + r.Benchmark + " " + r.Unit + "`"}
 		line = append(line, r.cellText...)
-		line = append(line, r.ohText...)
+		for i := range r.ohText {
+			line = append(line, r.ohText[i], r.slowText[i])
+		}
 		if hasPub {
 			var ps []string
 			for _, p := range r.Published {
