@@ -326,6 +326,10 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 		h.NotMeasured = hp.why
 		return h
 	}
+	if noiseArm(d, d.Arms[i]) {
+		h.Verdict = "noise floor (a baseline against the baseline)"
+		return h
+	}
 	if flags := r.errorFlags(id); len(flags) > 0 {
 		h.Verdict = "no verdict: " + strings.Join(flags, ", ")
 		return h
@@ -423,6 +427,9 @@ func slowText(v Num) string {
 	if !finite(float64(v)) {
 		return "–"
 	}
+	if math.Abs(float64(v)) < 0.1 {
+		return trimf(float64(v), 3) + "×"
+	}
 	return fmt.Sprintf("%.2f×", float64(v))
 }
 
@@ -434,7 +441,7 @@ func (r *renderer) writeSummary(hs []Headline) {
 		var rows [][]string
 		for _, h := range hs {
 			if h.BaseCell == nil {
-				rows = append(rows, []string{h.Area, h.NotMeasured, "–"})
+				rows = append(rows, []string{h.Area, esc(h.NotMeasured), "–"})
 				continue
 			}
 			v := cellText(h.BaseCell, h.Unit)
@@ -454,7 +461,7 @@ func (r *renderer) writeSummary(hs []Headline) {
 			name += " `" + h.Arm + "`"
 		}
 		if h.BaseCell == nil {
-			rows = append(rows, []string{name, h.NotMeasured, "", "", "", "", "", ""})
+			rows = append(rows, []string{name, esc(h.NotMeasured), "", "", "", "", "", ""})
 			continue
 		}
 		label := esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
@@ -475,6 +482,9 @@ func (r *renderer) writeSummary(hs []Headline) {
 	tee := "TEE"
 	if !multi {
 		tee = "TEE " + r.armName(1)
+		if noiseArm(d, d.Arms[1]) {
+			tee = "`" + d.Arms[1].Label + "` (another baseline: the noise floor)"
+		}
 	}
 	r.table([]string{"area", "headline (benchmark, unit)", "base `" + d.Arms[0].Label + "`", tee,
 		"TEE cost [95% CI] (+ = worse)", "TEE/base time ×", "published TEE cost", "verdict"}, rows)
