@@ -1,22 +1,6 @@
 package report
 
-// storageJobs are the rows of §II: fio job, unit and the published label.
-var storageJobs = []struct {
-	job, unit, label string
-}{
-	{"read_iops", "IOPS", "Random read IOPS (4K QD64)"},
-	{"write_iops", "IOPS", "Random write IOPS (4K QD64)"},
-	{"read_bw", "B/s", "Random read bandwidth (128K QD64)"},
-	{"write_bw", "B/s", "Random write bandwidth (128K QD64)"},
-	{"read_latency", "lat-mean-sec", "Avg read latency (4K QD4)"},
-	{"write_latency", "lat-mean-sec", "Avg write latency (4K QD4)"},
-	{"read_latency", "lat-p99-sec", "p99 read latency (4K QD4)"},
-	{"write_latency", "lat-p99-sec", "p99 write latency (4K QD4)"},
-	{"read_seq", "B/s", "Sequential read (1M QD16 x4)"},
-	{"write_seq", "B/s", "Sequential write (1M QD16 x4)"},
-	{"rw_mix", "read-IOPS", "Mixed 75/25 read IOPS (4K QD64)"},
-	{"rw_mix", "write-IOPS", "Mixed 75/25 write IOPS (4K QD64)"},
-}
+import "github.com/teebench/teebench/internal/catalog"
 
 // storage is §II: the fio jobs per engine, held against the published
 // storage overheads of the pair the baseline's platform selects.
@@ -40,13 +24,14 @@ func (r *renderer) storage() bool {
 	any := false
 	for _, eng := range engines {
 		var rows []row
-		for _, j := range storageJobs {
-			id, ok := one(d.Find("Fio", "job="+j.job, "engine="+eng))
-			if !ok {
+		for _, j := range catalog.FioJobs {
+			id, ok := one(d.Find("Fio", "job="+j.Name, "engine="+eng))
+			if !ok || j.Mechanism {
 				continue
 			}
-			rw := row{label: j.label, id: id, unit: j.unit, pubs: storagePairs(j.job, j.unit, plat), abs: "fio/" + j.job + "/" + j.unit}
-			rows = append(rows, rw)
+			for _, fr := range j.Rows {
+				rows = append(rows, row{label: fr.Label, id: id, unit: fr.Unit, pubs: storagePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit})
+			}
 		}
 		if !r.anyData(rows) {
 			continue
@@ -55,11 +40,14 @@ func (r *renderer) storage() bool {
 		any = r.metricTable("engine="+eng, rows) || any
 	}
 	var pairs []crossPair
-	for _, j := range storageJobs {
-		g, ok1 := one(d.Find("Fio", "job="+j.job, "engine=go"))
-		f, ok2 := one(d.Find("Fio", "job="+j.job, "engine=fio"))
-		if ok1 && ok2 {
-			pairs = append(pairs, crossPair{label: j.label, a: g, b: f, unit: j.unit})
+	for _, j := range catalog.FioJobs {
+		g, ok1 := one(d.Find("Fio", "job="+j.Name, "engine=go"))
+		f, ok2 := one(d.Find("Fio", "job="+j.Name, "engine=fio"))
+		if !ok1 || !ok2 || j.Mechanism {
+			continue
+		}
+		for _, fr := range j.Rows {
+			pairs = append(pairs, crossPair{label: fr.Label, a: g, b: f, unit: fr.Unit, goal: catalog.FioGoal(fr.Unit)})
 		}
 	}
 	r.crossCheck("Cross-check: Go engine vs fio", "go/fio", pairs)

@@ -1,9 +1,10 @@
 package report
 
 import (
-	"fmt"
 	"math"
 	"strings"
+
+	"github.com/teebench/teebench/internal/catalog"
 
 	"github.com/teebench/teebench/internal/scaling"
 )
@@ -62,21 +63,28 @@ func matchOf(id ID) string {
 }
 
 // crossPair is one figure measured by our implementation (a) and by the
-// reference tool (b) in the same run.
+// reference tool (b) in the same run, with scripts/crosscheck's goal for
+// their ratio.
 type crossPair struct {
 	label string
 	a, b  ID
 	unit  string
+	goal  catalog.Goal
 }
 
 // crossCheck writes, per arm, the ratio of our figure to the reference
-// tool's (median a / median b) with the Mann-Whitney p of the two samples:
-// "~" means the two agree within the noise.
+// tool's (median a / median b) against the goal scripts/crosscheck holds
+// it to (catalog), with ✓ or ✗; "~" marks a ratio the Mann-Whitney test
+// cannot tell from 1.
 func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 	d := r.d
 	var lines [][]string
 	for _, pr := range pairs {
-		line := []string{pr.label}
+		goal := pr.goal.Label
+		if goal == "" {
+			goal = "none (context)"
+		}
+		line := []string{pr.label + " (" + pr.unit + ")", goal}
 		any := false
 		for i := range d.Arms {
 			a, b := d.Values(pr.a, pr.unit, i), d.Values(pr.b, pr.unit, i)
@@ -86,11 +94,17 @@ func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 			}
 			any = true
 			cRef, cOurs, dl := Compare(d.Units.GetAssumption(pr.unit), b, a, Neutral)
-			s := fmt.Sprintf("%.3f", cOurs.Center/cRef.Center)
+			q := cOurs.Center / cRef.Center
+			s := trimf(q, 4)
 			if !dl.Significant {
 				s = "~ " + s
 			}
-			line = append(line, fmt.Sprintf("%s (%s)", s, dl.Comparison)+r.warnMarks(dl.Warnings))
+			if met, ok := pr.goal.Met(q); ok && met {
+				s += " ✓"
+			} else if ok {
+				s += " ✗"
+			}
+			line = append(line, s+r.warnMarks(dl.Warnings))
 		}
 		if any {
 			lines = append(lines, line)
@@ -100,8 +114,8 @@ func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 		return
 	}
 	r.p("### %s\n\n", title)
-	r.p("Ratio %s of the medians in each arm; `~` marks a ratio the Mann-Whitney test cannot tell from 1 (p > 0.05).\n\n", ratio)
-	hdr := []string{"figure"}
+	r.p("Ratio %s of the medians in each arm against the goal `scripts/crosscheck` holds it to: ✓ meets it, ✗ misses it; `~`: the Mann-Whitney test cannot tell the two apart (p > 0.05).\n\n", ratio)
+	hdr := []string{"figure (unit)", "goal"}
 	for _, a := range d.Arms {
 		hdr = append(hdr, a.Label+" "+ratio)
 	}

@@ -2,6 +2,8 @@ package report
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -87,5 +89,52 @@ func TestToleranceBand(t *testing.T) {
 		if v := Verdict(PubOverhead{Pct: tc.pub}, dl, 6, 6); v != tc.want {
 			t.Errorf("published %v against [37.9, 39.3]: %q, want %q", tc.pub, v, tc.want)
 		}
+	}
+}
+
+// TestCrossCheckGoals: the cross-check tables show scripts/crosscheck's
+// goal per figure and whether each arm's ratio meets it, so a ratio of
+// 0.79 no longer reads as agreement.
+func TestCrossCheckGoals(t *testing.T) {
+	got, _ := render(t, derived)
+	for _, w := range []string{
+		"| figure (unit) | goal | none go/fio | tdx go/fio |",
+		"| Random read bandwidth (128K QD64) (B/s) | within ±5% | 0.7907 ✗ | 0.7907 ✗ |",
+		"| Random read IOPS (4K QD64) (IOPS) | within ±5% | 1.015 ✓ | 1.015 ✓ |",
+		"| p99 read latency (4K QD4) (lat-p99-sec) | none (context) |",
+		"| QPS path=direct keepalive=off c=50 (req/s) | ≥ 1.0 | 0.8296 ✗ |",
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("cross-check lacks %q", w)
+		}
+	}
+}
+
+// TestHeadlineReferenceTool: the headline comes from the reference tool
+// when it ran in every arm, from the Go engine when it did not.
+func TestHeadlineReferenceTool(t *testing.T) {
+	got, _ := render(t, derived)
+	if !strings.Contains(got, "| Network | TLS proxy QPS, keepalive=off, c=200, ab (`Gateway/path=tls-proxy/keepalive=off/c=200/client=ab`, req/s) |") {
+		t.Error("network headline is not ab's")
+	}
+	// Without fio rows in the TEE arm, the storage headline is the Go engine's.
+	dir := t.TempDir()
+	b, err := os.ReadFile(derived[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.Contains(l, "/engine=fio") {
+			keep = append(keep, l)
+		}
+	}
+	tee := filepath.Join(dir, "tee.txt")
+	if err := os.WriteFile(tee, []byte(strings.Join(keep, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = render(t, []string{derived[0], tee})
+	if !strings.Contains(got, "| Storage | Random read IOPS (4K QD64), Go (reference not in every arm) (`Fio/job=read_iops/engine=go`, IOPS) |") {
+		t.Errorf("storage headline without fio in the TEE arm:\n%s", got[:3000])
 	}
 }
