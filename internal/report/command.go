@@ -23,6 +23,10 @@ const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-cha
 Reads Go benchmark result files (go test -bench output of this suite) and
 writes the Markdown report. Arms are grouped by the files' "tee:" config
 value, or named by label=path arguments; the first arm is the baseline.
+When every file has the same tee value and none is labelled, each file is
+an arm of its own (the rule -arms and scripts/compare.sh use); label files
+alike (base=a.txt base=b.txt) to pool them. The same file (by content)
+given twice is refused.
 With -o the SVG charts are written next to the report (or to -charts).
 A single file gives a one-arm report of absolute figures.
 -format json writes the report's tables as JSON instead. -pr writes the
@@ -101,7 +105,11 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	d, err := Read(inputs)
+	read := ReadArms
+	if *pr {
+		read = Read
+	}
+	d, err := read(inputs)
 	if err != nil {
 		return err
 	}

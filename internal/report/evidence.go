@@ -53,6 +53,14 @@ func (r *renderer) armName(i int) string {
 	return s
 }
 
+// colName is arm i's label in a table header: "tdx" or "tdx (unattested)".
+func (r *renderer) colName(i int) string {
+	if r.unattested(i) {
+		return r.d.Arms[i].Label + " (unattested)"
+	}
+	return r.d.Arms[i].Label
+}
+
 // verdictArm is the verdict of arm i against a published overhead: none
 // for an unattested arm unless Options.AllowUnattested.
 func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {

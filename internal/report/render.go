@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/teebench/teebench/internal/attest"
@@ -240,15 +242,17 @@ func teeKey(k string) bool {
 // envSkip are config keys that are not part of the environment.
 var envSkip = map[string]bool{"pkg": true}
 
-// envDiff returns the manifest keys that differ between the arms: the
-// confounders (any key but the TEE's own) and the expected ones.
+// envDiff returns the manifest keys whose values differ between arms
+// that both have them: the confounders (any key but the TEE's own) and the
+// expected ones. A key some arm lacks (it ran fewer packages) is not a
+// difference; envMissing lists those.
 func (r *renderer) envDiff() (differ, expected []string) {
 	d := r.d
 	if len(d.Arms) < 2 {
 		return nil, nil
 	}
 	for _, k := range r.envKeys() {
-		if k == "tee" {
+		if k == "tee" || r.missingIn(k) != nil {
 			continue
 		}
 		v0 := d.Arms[0].EnvValue(k)
@@ -266,6 +270,17 @@ func (r *renderer) envDiff() (differ, expected []string) {
 	return differ, expected
 }
 
+// missingIn returns the labels of the arms without a value for key.
+func (r *renderer) missingIn(key string) []string {
+	var out []string
+	for _, a := range r.d.Arms {
+		if len(a.Env[key]) == 0 {
+			out = append(out, a.Label)
+		}
+	}
+	return out
+}
+
 // envKeys are the manifest keys of all arms in order of first appearance.
 func (r *renderer) envKeys() []string {
 	var keys []string
@@ -281,23 +296,48 @@ func (r *renderer) envKeys() []string {
 	return keys
 }
 
+// environment writes the arms' environments: with two or more arms only
+// the keys that differ or that an arm lacks, then the count of identical
+// ones; the run-info lines (suite revision, run time, tool versions) per
+// arm; and the evidence state of every file.
 func (r *renderer) environment() {
 	d := r.d
 	r.p("## Environment\n\n")
-	keys := r.envKeys()
 	_, expected := r.envDiff()
 	if len(expected) > 0 {
 		r.p("Keys that differ with the TEE itself (not a warning): %s.\n\n", "`"+strings.Join(expected, "`, `")+"`")
 	}
 	hdr := []string{"key"}
-	for _, a := range d.Arms {
-		hdr = append(hdr, a.Label)
+	for i := range d.Arms {
+		hdr = append(hdr, r.colName(i))
 	}
 	var rows [][]string
-	for _, k := range keys {
+	var same, missing []string
+	for _, k := range r.envKeys() {
 		row := []string{k}
+		var vals []string
 		for _, a := range d.Arms {
 			v := a.EnvValue(k)
+			vals = append(vals, v)
+			if v == "" {
+				v = "missing"
+			}
+			row = append(row, esc(v))
+		}
+		if len(d.Arms) > 1 && k != "tee" {
+			if m := r.missingIn(k); m != nil {
+				missing = append(missing, k)
+			} else if len(slices.Compact(vals)) == 1 {
+				same = append(same, k)
+				continue
+			}
+		}
+		rows = append(rows, row)
+	}
+	for _, k := range d.RunKeys() {
+		row := []string{"run " + k}
+		for i := range d.Arms {
+			v := d.RunInfo(i, k)
 			if v == "" {
 				v = "–"
 			}
@@ -305,16 +345,33 @@ func (r *renderer) environment() {
 		}
 		rows = append(rows, row)
 	}
-	ev := []string{"evidence"}
-	for _, a := range d.Arms {
-		var parts []string
-		for _, f := range a.Files {
-			parts = append(parts, formatEvidence(r.opt.Evidence(f)))
+	if len(d.RunKeys()) == 0 {
+		row := []string{"run info (suite revision, run time, tool versions)"}
+		for range d.Arms {
+			row = append(row, "– (no `# run` lines)")
 		}
-		ev = append(ev, esc(strings.Join(parts, "; ")))
+		rows = append(rows, row)
+	}
+	ev := []string{"evidence"}
+	for i, a := range d.Arms {
+		var parts []string
+		for k, f := range a.Files {
+			s := formatEvidence(r.evidenceOf()[i][k])
+			if len(a.Files) > 1 {
+				s = filepath.Base(f) + ": " + s
+			}
+			parts = append(parts, s)
+		}
+		ev = append(ev, esc(strings.Join(parts, "<br>")))
 	}
 	rows = append(rows, ev)
 	r.table(hdr, rows)
+	if len(missing) > 0 {
+		r.p("*Missing* keys: an arm without them ran fewer packages (not a difference between the arms): `%s`.\n\n", strings.Join(missing, "`, `"))
+	}
+	if len(same) > 0 {
+		r.p("%d more keys are identical in every arm: `%s`.\n\n", len(same), strings.Join(same, "`, `"))
+	}
 }
 
 func formatEvidence(e attest.Evidence) string {
@@ -334,7 +391,7 @@ func formatEvidence(e attest.Evidence) string {
 		}
 		return s
 	case "", attest.StateAbsent:
-		return "none"
+		return "absent"
 	}
 	return e.Status
 }
@@ -432,6 +489,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 	}
 	for _, a := range d.Arms {
 		t.Arms = append(t.Arms, a.Label)
+		t.names = append(t.names, r.colName(len(t.names)))
 		t.noise = append(t.noise, noiseArm(d, a))
 	}
 	for _, rw := range rows {

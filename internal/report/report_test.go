@@ -323,8 +323,16 @@ func TestParseInputs(t *testing.T) {
 func TestGroupingByTee(t *testing.T) {
 	// Two files per arm, given in mixed order: arms follow tee:, in order
 	// of first appearance.
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt", "testdata/synth-base.txt"})
-	d, err := Read(in)
+	b, err := os.ReadFile("testdata/synth-base.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := filepath.Join(t.TempDir(), "base-again.txt")
+	if err := os.WriteFile(again, append(b, "# another run\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt", again})
+	d, err := ReadArms(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +341,59 @@ func TestGroupingByTee(t *testing.T) {
 	}
 	id := ID{Base: "Wakeup"}
 	if n := len(d.Values(id, "sec/op", 0)); n != 12 {
-		t.Errorf("baseline has %d samples of Wakeup, want 12 (file read twice)", n)
+		t.Errorf("baseline has %d samples of Wakeup, want 12 (two files)", n)
+	}
+}
+
+// TestDuplicateRefused: the same content given twice (the same path, or a
+// copy) is refused, naming both paths; it would count its samples twice.
+func TestDuplicateRefused(t *testing.T) {
+	cp := filepath.Join(t.TempDir(), "copy.txt")
+	b, err := os.ReadFile("testdata/synth-base.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"testdata/synth-base.txt", "testdata/synth-base.txt"}, {"testdata/synth-base.txt", "testdata/synth-tee.txt", cp}} {
+		var out, errb bytes.Buffer
+		err := Command(args, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), "testdata/synth-base.txt and "+args[len(args)-1]+" have the same content") {
+			t.Errorf("%v: %v", args, err)
+		}
+		err = Command(append([]string{"-arms"}, args...), &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), "have the same content") {
+			t.Errorf("-arms %v: %v", args, err)
+		}
+	}
+}
+
+// TestOneGroupingRule: two unlabelled files of one tee value are two arms
+// in the report, as `report -arms` says; labelled alike they pool.
+func TestOneGroupingRule(t *testing.T) {
+	args := []string{"testdata/real-run1.txt", "testdata/real-run2.txt"}
+	var out, errb bytes.Buffer
+	if err := Command(append([]string{"-arms"}, args...), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "real-run1=testdata/real-run1.txt\nreal-run2=testdata/real-run2.txt\n" {
+		t.Fatalf("-arms: %q", got)
+	}
+	out.Reset()
+	if err := Command(append([]string{"-format", "json"}, args...), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"real-run1",`) || !strings.Contains(out.String(), `"real-run2"`) {
+		t.Errorf("report does not see the arms -arms prints:\n%.400s", out.String())
+	}
+	in, _ := ParseInputs([]string{"a=testdata/real-run1.txt", "a=testdata/real-run2.txt"})
+	d, err := ReadArms(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Arms) != 1 {
+		t.Errorf("labelled alike: %d arms, want 1", len(d.Arms))
 	}
 }
 
@@ -598,8 +658,8 @@ func TestEvidenceLine(t *testing.T) {
 			line = l
 		}
 	}
-	if !strings.HasPrefix(line, "| evidence | none | ") || strings.HasSuffix(line, "| none |") {
-		t.Errorf("evidence row %q: want none for the baseline and a quote status for the TEE arm", line)
+	if !strings.HasPrefix(line, "| evidence | absent | ") || strings.HasSuffix(line, "| absent |") {
+		t.Errorf("evidence row %q: want absent for the baseline and a quote status for the TEE arm", line)
 	}
 	t.Log(line)
 }
@@ -660,7 +720,7 @@ func TestArmsFromManyMachines(t *testing.T) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(body+"# "+name+"\n"), 0o644); err != nil { // each run's content differs
 			t.Fatal(err)
 		}
 		return p

@@ -55,8 +55,8 @@ func (r *renderer) compression() bool {
 func (r *renderer) perCore(sz []ID) {
 	d := r.d
 	hdr := []string{"reading"}
-	for _, a := range d.Arms {
-		hdr = append(hdr, a.Label)
+	for i := range d.Arms {
+		hdr = append(hdr, r.colName(i))
 	}
 	hdr = append(hdr, "published (TDX-Lab, 32 cores; reference only)")
 	readA := []string{"compress MIPS ÷ vCPUs at threads = vCPUs"}

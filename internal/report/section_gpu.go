@@ -25,8 +25,8 @@ func (r *renderer) gpu() bool {
 	if len(keys) > 0 {
 		r.p("### GPU inventory (NVML)\n\n")
 		hdr := []string{"key"}
-		for _, a := range d.Arms {
-			hdr = append(hdr, a.Label)
+		for i := range d.Arms {
+			hdr = append(hdr, r.colName(i))
 		}
 		var lines [][]string
 		for _, k := range keys {

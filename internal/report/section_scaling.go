@@ -20,8 +20,8 @@ func (r *renderer) scaling() bool {
 func (r *renderer) codecScaling() bool {
 	d := r.d
 	hdr := []string{"benchmark", "threads"}
-	for _, a := range d.Arms {
-		hdr = append(hdr, a.Label+" efficiency")
+	for i := range d.Arms {
+		hdr = append(hdr, r.colName(i)+" efficiency")
 	}
 	var lines [][]string
 	for _, base := range []string{"Compress", "Decompress"} {
@@ -75,8 +75,8 @@ func (r *renderer) sevenZipScaling() bool {
 	r.p("`for t in 1 2 4 8 16 32; do 7z b -mmt$t; done`. Scaling efficiency = Tot(N) / (N × Tot(1)) of the medians of the total rating (MIPS), " +
 		"each arm against its own 1-thread rating: the quantity that carries between machines. The published efficiencies (TEE CVM and bare metal, from different machines) " +
 		"are shown at the same thread count only; no verdict.\n\n")
-	for i, a := range d.Arms {
-		r.p("### %s\n\n", a.Label)
+	for i := range d.Arms {
+		r.p("### %s\n\n", r.armName(i))
 		var lines [][]string
 		for _, id := range ids {
 			n := numOf(id.Get("threads"))

@@ -249,7 +249,7 @@ func (r *renderer) tlsCeiling() {
 		lines[3][0] = fmt.Sprintf("measured TLS-proxy QPS (median, `%s req/s`)", gw)
 	}
 	for i, a := range d.Arms {
-		hdr = append(hdr, a.Label)
+		hdr = append(hdr, r.colName(i))
 		v, err := strconv.Atoi(a.EnvValue("vcpus"))
 		cpu := r.median(hs, cpuUnit, i)
 		qps := math.NaN()

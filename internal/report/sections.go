@@ -116,8 +116,8 @@ func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 	r.p("### %s\n\n", title)
 	r.p("Ratio %s of the medians in each arm against the goal `scripts/crosscheck` holds it to: ✓ meets it, ✗ misses it; `~`: the Mann-Whitney test cannot tell the two apart (p > 0.05).\n\n", ratio)
 	hdr := []string{"figure (unit)", "goal"}
-	for _, a := range d.Arms {
-		hdr = append(hdr, a.Label+" "+ratio)
+	for i := range d.Arms {
+		hdr = append(hdr, r.colName(i)+" "+ratio)
 	}
 	r.table(hdr, lines)
 }

@@ -1,11 +1,14 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/teebench/teebench/internal/attest"
 )
 
 // TestFirstScreen: the summary table comes right under the title (before
@@ -98,7 +101,7 @@ func TestToleranceBand(t *testing.T) {
 func TestCrossCheckGoals(t *testing.T) {
 	got, _ := render(t, derived)
 	for _, w := range []string{
-		"| figure (unit) | goal | none go/fio | tdx go/fio |",
+		"| figure (unit) | goal | none go/fio | tdx (unattested) go/fio |",
 		"| Random read bandwidth (128K QD64) (B/s) | within ±5% | 0.7907 ✗ | 0.7907 ✗ |",
 		"| Random read IOPS (4K QD64) (IOPS) | within ±5% | 1.015 ✓ | 1.015 ✓ |",
 		"| p99 read latency (4K QD4) (lat-p99-sec) | none (context) |",
@@ -136,5 +139,80 @@ func TestHeadlineReferenceTool(t *testing.T) {
 	got, _ = render(t, []string{derived[0], tee})
 	if !strings.Contains(got, "| Storage | Random read IOPS (4K QD64), Go (reference not in every arm) (`Fio/job=read_iops/engine=go`, IOPS) |") {
 		t.Errorf("storage headline without fio in the TEE arm:\n%s", got[:3000])
+	}
+}
+
+// TestUnattested: a TEE arm whose files lack verified evidence is labelled
+// unattested on the first screen and in its headings (keeping its token),
+// gets no verdict unless -allow-unattested, and the banner names the fix.
+// With verified evidence the label and the banner go away.
+func TestUnattested(t *testing.T) {
+	got, _ := render(t, derived)
+	for _, w := range []string{
+		"Compared: `tdx` (unattested) (testdata/derived-tee.txt).",
+		"| TEE `tdx` (unattested) |",
+		"run `scripts/attest FILE` inside the TD",
+		"| no verdict: `tdx` is unattested |",
+		"| key | none | tdx (unattested) |",
+		"| evidence | absent | absent |",
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("unattested report lacks %q", w)
+		}
+	}
+	if strings.Contains(got, "| smaller overhead here |") || strings.Contains(got, "| consistent |") {
+		t.Error("an unattested arm got a verdict against the published overheads")
+	}
+	got, _ = renderOpt(t, derived, Options{AllowUnattested: true})
+	if !strings.Contains(got, "**-allow-unattested** was given") || !strings.Contains(got, "| smaller overhead here |") {
+		t.Error("-allow-unattested: want the banner and the verdicts")
+	}
+	verified := func(p string) attest.Evidence {
+		if strings.Contains(p, "tee") {
+			return attest.Evidence{Status: attest.StateVerified, TEE: "tdx", MRTD: "ab12"}
+		}
+		return attest.Evidence{Status: attest.StateAbsent}
+	}
+	got, _ = renderOpt(t, derived, Options{Evidence: verified})
+	if strings.Contains(got, "unattested") || !strings.Contains(got, "| smaller overhead here |") || !strings.Contains(got, "| evidence | absent | verified quote (MRTD ab12) |") {
+		t.Error("verified evidence: want no unattested label, verdicts, and the state in the environment table")
+	}
+}
+
+// TestEnvironmentCompact: with two arms the environment table shows the
+// keys that differ or are missing, counts the identical ones, reports a
+// key one arm lacks as missing (not as a difference), shows the run-info
+// lines per arm, and rows of a package an arm did not run say so.
+func TestEnvironmentCompact(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var a, b strings.Builder
+	a.WriteString("# run suite-revision: 0123abc\n# run fio-version: fio-3.36\ntee: none\nplatform: vm\nvcpus: 2\nkernel: 6.1\nio-fs: ext4\n")
+	b.WriteString("# run suite-revision: 4567def\ntee: tdx\nplatform: cvm\nvcpus: 2\nkernel: 6.1\n")
+	for i := range 6 {
+		fmt.Fprintf(&a, "BenchmarkFio/job=read_iops/engine=go-2 1 %d IOPS\n", 1000+i)
+		fmt.Fprintf(&a, "BenchmarkWakeup/mech=chan-2 1 %d ns/op\n", 100+i)
+		fmt.Fprintf(&b, "BenchmarkWakeup/mech=chan-2 1 %d ns/op\n", 120+i)
+	}
+	got, _ := render(t, []string{write("a.txt", a.String()), write("b.txt", b.String())})
+	env := got[strings.Index(got, "## Environment"):]
+	env = env[:strings.Index(env, "\n## ")]
+	for _, w := range []string{"| io-fs | ext4 | missing |", "*Missing* keys", "2 more keys are identical in every arm: `vcpus`, `kernel`.",
+		"| run suite-revision | 0123abc | 4567def |", "| run fio-version | fio-3.36 | – |"} {
+		if !strings.Contains(env, w) {
+			t.Errorf("environment lacks %q:\n%s", w, env)
+		}
+	}
+	if strings.Contains(got, "manifest keys differ too") {
+		t.Error("a key one arm lacks is warned as a difference")
+	}
+	if !strings.Contains(got, "– (not run in `tdx`)") {
+		t.Error("a row the TEE arm did not run does not say so")
 	}
 }

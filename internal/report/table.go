@@ -38,6 +38,7 @@ type Table struct {
 	Rows []Row `json:"rows"`
 
 	first string   // the first column's heading
+	names []string // the arms as the headers show them ("tdx (unattested)")
 	notes []string // footnotes (benchmath warnings)
 	noise []bool   // per arm: another baseline (its column is the noise floor)
 }
@@ -104,7 +105,7 @@ type OverheadCell struct {
 // TEE arm's overhead, the published overheads and the verdicts.
 func (t *Table) markdown(w io.Writer) {
 	hdr := []string{t.first, "benchmark unit"}
-	hdr = append(hdr, t.Arms...)
+	hdr = append(hdr, t.names...)
 	for i, a := range t.Arms[1:] {
 		if t.noise[i+1] {
 			hdr = append(hdr, "noise floor "+a+" vs "+t.Arms[0]+" [95% CI]")
