@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/catalog"
 )
 
 // Options configures Render.
@@ -64,10 +65,21 @@ type renderer struct {
 	ev [][]attest.Evidence
 	// points are the overhead-chart points of the section being rendered.
 	points []OverheadPoint
+	// alt configures the next metric table's rows with another
+	// implementation beside them (metricTable resets it).
+	alt altSpec
+	// shown records the rows (benchmark and unit) a table has shown.
+	shown map[seriesKey]bool
+	// said records the notes written once per report.
+	said map[string]bool
 	// fewN is set when some rendered cell has fewer than MinVerdictN
 	// samples: one banner at the top says what that withholds.
 	fewN bool
 }
+
+// altSpec names the other implementation of a metric table's rows: its
+// name in the headers ("Go engine") and the ratio ("go/fio").
+type altSpec struct{ name, ratio string }
 
 // pubRecord is one published absolute figure next to one of our rows.
 type pubRecord struct {
@@ -154,7 +166,7 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	if opt.MaxErrorRate == 0 {
 		opt.MaxErrorRate = DefaultMaxErrorRate
 	}
-	r := &renderer{d: d, opt: opt}
+	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[seriesKey]bool{}}
 	r.confounders, _ = r.envDiff()
 	var body bytes.Buffer
 	for _, s := range sections {
@@ -168,8 +180,14 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 		}
 		if ok {
 			fmt.Fprintf(&body, "## %s\n\n", s.title)
+			// The command that fills the section opens its first paragraph.
+			fills := fmt.Sprintf("*Filled by* %s.", fillsText(s.fills))
+			if b := sb.Bytes(); len(b) > 0 && b[0] != '#' && b[0] != '|' {
+				fmt.Fprintf(&body, "%s ", fills)
+			} else {
+				fmt.Fprintf(&body, "%s\n\n", fills)
+			}
 			body.Write(sb.Bytes())
-			fmt.Fprintf(&body, "*Filled by:* %s.\n\n", fillsText(s.fills))
 		} else {
 			fmt.Fprintf(&body, "*%s: no data; %s would fill this section.*\n\n", s.title, fillsText(s.fills))
 		}
@@ -304,9 +322,6 @@ func (r *renderer) environment() {
 	d := r.d
 	r.p("## Environment\n\n")
 	_, expected := r.envDiff()
-	if len(expected) > 0 {
-		r.p("Keys that differ with the TEE itself (not a warning): %s.\n\n", "`"+strings.Join(expected, "`, `")+"`")
-	}
 	hdr := []string{"key"}
 	for i := range d.Arms {
 		hdr = append(hdr, r.colName(i))
@@ -369,8 +384,15 @@ func (r *renderer) environment() {
 	if len(missing) > 0 {
 		r.p("*Missing* keys: an arm without them ran fewer packages (not a difference between the arms): `%s`.\n\n", strings.Join(missing, "`, `"))
 	}
+	var after []string
+	if len(expected) > 0 {
+		after = append(after, fmt.Sprintf("Keys that differ with the TEE itself (not a warning): %s.", "`"+strings.Join(expected, "`, `")+"`"))
+	}
 	if len(same) > 0 {
-		r.p("%d more keys are identical in every arm: `%s`.\n\n", len(same), strings.Join(same, "`, `"))
+		after = append(after, fmt.Sprintf("%d more keys are identical in every arm: `%s`.", len(same), strings.Join(same, "`, `")))
+	}
+	if len(after) > 0 {
+		r.p("%s\n\n", strings.Join(after, " "))
 	}
 }
 
@@ -453,6 +475,15 @@ type row struct {
 	unit  string
 	// pubs are the published overheads the row is held against.
 	pubs []PubOverhead
+	// alt, when set (hasAlt), is the same figure measured the other way:
+	// our implementation when id is the reference tool's, or the
+	// reference's when id is ours (altOurs false). The table shows its TEE
+	// cost beside the row's and the ratio ours/reference per arm against
+	// goal, instead of a second table.
+	alt     ID
+	hasAlt  bool
+	altOurs bool
+	goal    catalog.Goal
 	// abs is the key of the published absolute figures (PublishedFigures)
 	// listed in the appendix for this row; "" for none.
 	abs string
@@ -483,7 +514,8 @@ func dirOfBetter(b int) Dir {
 // It reports whether any row was written.
 func (r *renderer) metricTable(first string, rows []row) bool {
 	d := r.d
-	t := &Table{Section: r.section, first: first}
+	t := &Table{Section: r.section, first: first, altName: r.alt.name, ratio: r.alt.ratio}
+	r.alt = altSpec{}
 	if first != "metric" && first != "benchmark" {
 		t.Title = first
 	}
@@ -499,6 +531,23 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		better := r.betterOf(rw.unit)
 		st := d.Stat(rw.id, rw.unit, dirOfBetter(better))
 		R := Row{Label: rw.label, Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
+		if v, ok := allSame(st); ok && rw.unit != "errors/op" && len(d.Arms) > 1 {
+			R.same = numText(v, rw.unit)
+			for _, c := range st.Cells {
+				R.Cells = append(R.Cells, *armCell(c))
+			}
+			t.Rows = append(t.Rows, R)
+			continue
+		}
+		if rw.unit == "errors/op" && allZero(st) {
+			// One line under the table says it; the JSON keeps the row.
+			R.zero = true
+			for _, c := range st.Cells {
+				R.Cells = append(R.Cells, *armCell(c))
+			}
+			t.Rows = append(t.Rows, R)
+			continue
+		}
 		for _, c := range st.Cells {
 			R.Cells = append(R.Cells, *armCell(c))
 			R.cellText = append(R.cellText, tableCell(c, rw.unit)+r.warnMarks(c.Warnings))
@@ -545,6 +594,33 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 				r.fewN = true
 			}
 		}
+		if rw.hasAlt && d.Has(rw.alt, rw.unit) {
+			t.alt = true
+			R.Alt = rw.alt.String()
+			R.Goal = rw.goal.Label
+			for i := 1; i < len(d.Arms); i++ {
+				ast := r.pairStat(rw.alt, rw.unit, st.Dir, i)
+				oc := overheadCell(d.Arms[i].Label, ast.Deltas[1], ast.Cells[0], ast.Cells[1], st.Dir)
+				R.AltOverheads = append(R.AltOverheads, oc)
+				txt := costText(&oc)
+				if over, ok := overlap(st.Deltas[i], ast.Deltas[1]); ok && !over {
+					txt += " (disagrees)"
+				}
+				R.altText = append(R.altText, txt)
+			}
+			if flags := r.errorFlags(rw.alt); len(flags) > 0 && len(R.altText) > 0 {
+				R.altText[len(R.altText)-1] += " ⚠ " + strings.Join(flags, ", ")
+			}
+			ours, ref := rw.id, rw.alt
+			if rw.altOurs {
+				ours, ref = rw.alt, rw.id
+			}
+			for i := range d.Arms {
+				q, txt := r.ratioCell(ours, ref, rw.unit, i, rw.goal)
+				R.Ratios = append(R.Ratios, Num(q))
+				R.ratioText = append(R.ratioText, txt)
+			}
+		}
 		R.Flags = r.errorFlags(rw.id)
 		if rw.abs != "" {
 			for _, p := range lookupPublished(rw.abs, matchOf(rw.id)) {
@@ -552,15 +628,79 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			}
 		}
 		t.Rows = append(t.Rows, R)
+		r.shown[seriesKey{rw.id.String(), rw.unit}] = true
+		if rw.hasAlt {
+			r.shown[seriesKey{rw.alt.String(), rw.unit}] = true
+		}
 	}
 	if len(t.Rows) == 0 {
 		r.notes = nil
 		return false
 	}
 	t.notes, r.notes = r.notes, nil
-	t.markdown(r.out)
+	if slices.ContainsFunc(t.Rows, func(R Row) bool { return !R.zero && R.same == "" }) {
+		t.markdown(r.out)
+	}
+	var same []string
+	for _, R := range t.Rows {
+		if R.same != "" {
+			same = append(same, fmt.Sprintf("%s (`%s`) %s", R.Label, R.Unit, R.same))
+		}
+	}
+	if len(same) > 0 {
+		r.p("*The same in every run of every arm:* %s.\n\n", esc(strings.Join(same, "; ")))
+	}
+	var zero []string
+	for _, R := range t.Rows {
+		if R.zero {
+			zero = append(zero, R.Label)
+		}
+	}
+	if len(zero) > 0 {
+		r.p("*No errors* (`errors/op` 0 in every run of every arm): %s.\n\n", esc(strings.Join(zero, "; ")))
+	}
 	r.tables = append(r.tables, t)
 	return true
+}
+
+// allSame reports whether every sample of every arm is the same value v
+// (a workload figure such as a circuit's constraints or a proof's size).
+func allSame(st Stat) (v float64, ok bool) {
+	first := true
+	for _, c := range st.Cells {
+		if c.N == 0 {
+			return 0, false
+		}
+		if c.Lo != c.Hi || c.Center != c.Lo || (!first && c.Center != v) {
+			return 0, false
+		}
+		v, first = c.Center, false
+	}
+	return v, !first
+}
+
+// allZero reports whether every sample of every arm is 0: the median and
+// both interval bounds are 0 in each arm that measured it.
+func allZero(st Stat) bool {
+	for _, c := range st.Cells {
+		if c.N > 0 && (c.Center != 0 || c.Lo != 0 || c.Hi != 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// recordPubs records the published absolute figures of rows shown
+// elsewhere, for the appendix.
+func (r *renderer) recordPubs(rows []row) {
+	for _, rw := range rows {
+		if rw.abs == "" || !r.d.Has(rw.id, rw.unit) {
+			continue
+		}
+		for _, p := range lookupPublished(rw.abs, matchOf(rw.id)) {
+			r.pubs = append(r.pubs, pubRecord{pub: p, label: rw.label, bench: rw.id.String() + " " + rw.unit})
+		}
+	}
 }
 
 // verdict is Verdict with the confounder warning beside every verdict the

@@ -16,8 +16,7 @@ func (r *renderer) compression() bool {
 	}
 	ok := false
 	if len(sz) > 0 {
-		r.p("### 7-Zip rating\n\n")
-		r.p("`7z b -mmtN` method (METHODS.md §2).\n\n")
+		r.p("### 7-Zip rating (`7z b -mmtN`, METHODS.md §2)\n\n")
 		var rows []row
 		for _, unit := range []string{"MIPS", "compress-MIPS", "decompress-MIPS"} {
 			for _, id := range sz {

@@ -24,17 +24,17 @@ func (r *renderer) llm() bool {
 		"QPS = the highest req/s of the sweep (baseline median); TTFT/ITL from the rate=1 run when present, else concurrency=1. "+
 		"A headline needs ≥ %d requests per arm.\n\n", MinHeadlineRequests)
 	gpu := d.Arms[0].EnvValue("gpu")
-	ok := false
+	var rows []row
+	var notes []string
 	for _, model := range Distinct(all, "model") {
 		ids := d.Find("Serve", "model="+model)
-		var rows []row
+		first := len(rows)
 		c1, hasC1 := one(d.Find("Serve", "model="+model, "concurrency=1"))
-		var notes []string
 		if hasC1 {
 			if d.Has(c1, "decode-tok/s") {
 				rows = append(rows, row{label: "TPS (concurrency=1)", id: c1, unit: "decode-tok/s", pubs: llmPairs("tps", model, gpu), abs: "llm/tps"})
 			} else {
-				notes = append(notes, "TPS: decode-tok/s not in this file (vLLM's output throughput `tok/s` includes prefill, so it is shown without the published TPS overhead)")
+				notes = append(notes[:0], "TPS: decode-tok/s not in this file (vLLM's output throughput `tok/s` includes prefill, so it is shown without the published TPS overhead)")
 				rows = append(rows, row{label: "Output throughput (concurrency=1)", id: c1, unit: "tok/s"})
 			}
 		}
@@ -59,14 +59,16 @@ func (r *renderer) llm() bool {
 				row{label: "E2E latency mean (" + w + ")", id: lat, unit: "e2el-mean-sec"},
 				row{label: "Error rate (" + w + ")", id: lat, unit: "errors/op"})
 		}
-		if !r.anyData(rows) {
-			continue
+		for i := first; i < len(rows); i++ {
+			rows[i].label = "model=" + model + ": " + rows[i].label
 		}
-		r.p("### model=%s\n\n", model)
-		ok = r.metricTable("metric", rows) || ok
-		for _, n := range notes {
+	}
+	ok := r.metricTable("metric", rows)
+	for _, n := range notes {
+		if !r.said[n] {
 			r.p("*%s.*\n\n", n)
 		}
+		r.said[n] = true
 	}
 	r.llmChart()
 	return ok

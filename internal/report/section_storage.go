@@ -20,39 +20,66 @@ func (r *renderer) storage() bool {
 	default:
 		r.p("The baseline's platform (%q) matches no published pair (bare metal or a plain VM): the published overheads are for reference.\n\n", plat)
 	}
-	engines := prefer(Distinct(all, "engine"), "go", "fio")
+	// One table on the reference (fio) when it ran in every arm, the Go
+	// engine's cost and the go/fio ratio beside each row; the Go engine's
+	// table otherwise. Other engines (fio-ownfile) get tables of their own.
+	primary, other := "go", "fio"
+	if d.everyArm("Fio", "engine=fio") {
+		primary, other = "fio", "go"
+	}
 	any := false
-	for _, eng := range engines {
+	for _, eng := range prefer(Distinct(all, "engine"), primary) {
+		if eng == other && d.everyArm("Fio", "engine="+primary) {
+			continue // shown beside the primary engine's rows
+		}
 		var rows []row
 		for _, j := range catalog.FioJobs {
 			id, ok := one(d.Find("Fio", "job="+j.Name, "engine="+eng))
 			if !ok || j.Mechanism {
 				continue
 			}
+			alt, hasAlt := one(d.Find("Fio", "job="+j.Name, "engine="+other))
 			for _, fr := range j.Rows {
-				rows = append(rows, row{label: fr.Label, id: id, unit: fr.Unit, pubs: storagePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit})
+				rw := row{label: fr.Label, id: id, unit: fr.Unit, pubs: storagePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit}
+				if eng == primary && hasAlt {
+					rw.alt, rw.hasAlt, rw.altOurs, rw.goal = alt, true, other == "go", catalog.FioGoal(fr.Unit)
+				}
+				rows = append(rows, rw)
 			}
 		}
 		if !r.anyData(rows) {
 			continue
 		}
-		r.p("### engine=%s\n\n", eng)
+		if eng == primary {
+			r.alt = altSpec{name: map[string]string{"go": "Go engine", "fio": "fio"}[other], ratio: "go/fio"}
+		}
+		if eng == "fio" && primary == "fio" {
+			r.p("### engine=fio (the reference), the Go engine beside it\n\n")
+		} else {
+			r.p("### engine=%s\n\n", eng)
+		}
 		any = r.metricTable("engine="+eng, rows) || any
 	}
-	var pairs []crossPair
-	for _, j := range catalog.FioJobs {
-		g, ok1 := one(d.Find("Fio", "job="+j.Name, "engine=go"))
-		f, ok2 := one(d.Find("Fio", "job="+j.Name, "engine=fio"))
-		if !ok1 || !ok2 || j.Mechanism {
-			continue
+	r.storageChart(primary)
+	return any
+}
+
+// everyArm reports whether every arm measured some benchmark with base
+// name base and the name parts in where.
+func (d *Dataset) everyArm(base string, where ...string) bool {
+	ids := d.Find(base, where...)
+	for i := range d.Arms {
+		has := false
+		for _, id := range ids {
+			for _, u := range d.units[id.String()] {
+				has = has || len(d.Values(id, u, i)) > 0
+			}
 		}
-		for _, fr := range j.Rows {
-			pairs = append(pairs, crossPair{label: fr.Label, a: g, b: f, unit: fr.Unit, goal: catalog.FioGoal(fr.Unit)})
+		if !has {
+			return false
 		}
 	}
-	r.crossCheck("Cross-check: Go engine vs fio", "go/fio", pairs)
-	r.storageChart(engines[0])
-	return any
+	return len(ids) > 0
 }
 
 // anyData reports whether some arm measured one of the rows.

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -185,10 +186,10 @@ func (r *renderer) why() bool {
 	for _, g := range whyGroups {
 		b := built{g: g}
 		for _, s := range g.macro {
-			b.macro = append(b.macro, s.rows(r.d, "Macro: ")...)
+			b.macro = append(b.macro, s.rows(r.d, "")...)
 		}
 		for _, s := range g.mech {
-			b.mech = append(b.mech, s.rows(r.d, "Mechanism: ")...)
+			b.mech = append(b.mech, s.rows(r.d, "")...)
 		}
 		anyMech = anyMech || r.anyData(b.mech)
 		groups = append(groups, b)
@@ -204,14 +205,36 @@ func (r *renderer) why() bool {
 			"One arm: the mechanism figures as measured, no overhead.\n\n")
 	}
 	var absent []string
+	for k := range groups {
+		groups[k].mech = r.pairEngines(groups[k].mech)
+	}
+	shown := func(rw row) bool { return r.shown[seriesKey{rw.id.String(), rw.unit}] }
 	for _, b := range groups {
 		hasMacro, hasMech := r.anyData(b.macro), r.anyData(b.mech)
-		if !hasMacro && !hasMech {
+		if !hasMech { // the macro rows alone are in their sections
 			absent = append(absent, b.g.none)
 			continue
 		}
-		r.p("### %s\n\n%s\n\n", b.g.title, b.g.text)
-		r.metricTable(b.g.title, append(b.macro, b.mech...))
+		r.p("### %s\n\n%s", b.g.title, b.g.text)
+		if hasMacro {
+			r.p(" *Macro, as in the sections above:* %s.", r.macroLine(b.macro))
+		}
+		// A mechanism row an earlier table showed is listed, not repeated.
+		var again []row
+		for _, rw := range b.mech {
+			if shown(rw) {
+				again = append(again, rw)
+			}
+		}
+		b.mech = slices.DeleteFunc(b.mech, shown)
+		if len(again) > 0 {
+			r.p(" *Mechanisms shown above:* %s.", r.macroLine(again))
+		}
+		r.p("\n\n")
+		if slices.ContainsFunc(b.mech, func(rw row) bool { return rw.hasAlt }) {
+			r.alt = altSpec{name: "Go engine", ratio: "go/fio"}
+		}
+		r.metricTable(b.g.title, b.mech)
 		if !hasMech {
 			r.p("*%s*\n\n", b.g.none)
 		}
@@ -223,6 +246,68 @@ func (r *renderer) why() bool {
 		r.p("*%s*\n\n", a)
 	}
 	return true
+}
+
+// pairEngines folds the Go engine's fio rows into the reference's: a row
+// of engine=go whose engine=fio twin is also listed becomes that row's
+// alt (shown beside it), when fio ran in every arm.
+func (r *renderer) pairEngines(rows []row) []row {
+	if !r.d.everyArm("Fio", "engine=fio") {
+		return rows
+	}
+	idx := map[string]int{}
+	for i, rw := range rows {
+		if rw.id.Base == "Fio" && rw.id.Get("engine") == "fio" {
+			idx[rw.id.Get("job")+" "+rw.unit] = i
+		}
+	}
+	var out []row
+	for _, rw := range rows {
+		if rw.id.Base == "Fio" && rw.id.Get("engine") == "go" {
+			if k, ok := idx[rw.id.Get("job")+" "+rw.unit]; ok {
+				rows[k].alt, rows[k].hasAlt, rows[k].altOurs = rw.id, true, true
+				continue
+			}
+		}
+		out = append(out, rw)
+	}
+	for i, rw := range out {
+		if k, ok := idx[rw.id.Get("job")+" "+rw.unit]; ok && rw.id.Get("engine") == "fio" {
+			out[i] = rows[k]
+			out[i].label = strings.TrimSuffix(out[i].label, " (engine=fio)")
+		}
+	}
+	return out
+}
+
+// macroLine lists macro rows in one line, without repeating their tables:
+// each TEE arm's cost (the first TEE arm's with two or more), or the
+// median in a one-arm report.
+func (r *renderer) macroLine(rows []row) string {
+	d := r.d
+	var parts []string
+	for _, rw := range rows {
+		if !d.Has(rw.id, rw.unit) {
+			continue
+		}
+		dir := dirOfBetter(r.betterOf(rw.unit))
+		if len(d.Arms) == 1 {
+			parts = append(parts, fmt.Sprintf("%s %s", rw.label, numText(r.median(rw.id, rw.unit, 0), rw.unit)))
+			continue
+		}
+		var cs []string
+		for i := 1; i < len(d.Arms); i++ {
+			st := r.pairStat(rw.id, rw.unit, dir, i)
+			oc := overheadCell(d.Arms[i].Label, st.Deltas[1], st.Cells[0], st.Cells[1], dir)
+			c := costText(&oc)
+			if len(d.Arms) > 2 {
+				c = d.Arms[i].Label + " " + c
+			}
+			cs = append(cs, c)
+		}
+		parts = append(parts, rw.label+arrow(r.betterOf(rw.unit))+" "+strings.Join(cs, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // tlsCeiling writes, per arm, the gateway's predicted TLS ceiling beside

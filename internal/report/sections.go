@@ -72,6 +72,29 @@ type crossPair struct {
 	goal  catalog.Goal
 }
 
+// ratioCell is the cross-check ratio median(ours) / median(ref) of arm i:
+// "1.015 ✓" (meets the goal), "0.7907 ✗" (misses it), "~ 1.011" when the
+// Mann-Whitney test cannot tell the two apart; "–" without both samples.
+func (r *renderer) ratioCell(ours, ref ID, unit string, i int, goal catalog.Goal) (float64, string) {
+	d := r.d
+	a, b := d.Values(ours, unit, i), d.Values(ref, unit, i)
+	if len(a) == 0 || len(b) == 0 {
+		return math.NaN(), "–"
+	}
+	cRef, cOurs, dl := Compare(d.Units.GetAssumption(unit), b, a, Neutral)
+	q := cOurs.Center / cRef.Center
+	s := trimf(q, 4)
+	if !dl.Significant {
+		s = "~ " + s
+	}
+	if met, ok := goal.Met(q); ok && met {
+		s += " ✓"
+	} else if ok {
+		s += " ✗"
+	}
+	return q, s + r.warnMarks(dl.Warnings)
+}
+
 // crossCheck writes, per arm, the ratio of our figure to the reference
 // tool's (median a / median b) against the goal scripts/crosscheck holds
 // it to (catalog), with ✓ or ✗; "~" marks a ratio the Mann-Whitney test
@@ -87,24 +110,9 @@ func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 		line := []string{pr.label + " (" + pr.unit + ")", goal}
 		any := false
 		for i := range d.Arms {
-			a, b := d.Values(pr.a, pr.unit, i), d.Values(pr.b, pr.unit, i)
-			if len(a) == 0 || len(b) == 0 {
-				line = append(line, "–")
-				continue
-			}
-			any = true
-			cRef, cOurs, dl := Compare(d.Units.GetAssumption(pr.unit), b, a, Neutral)
-			q := cOurs.Center / cRef.Center
-			s := trimf(q, 4)
-			if !dl.Significant {
-				s = "~ " + s
-			}
-			if met, ok := pr.goal.Met(q); ok && met {
-				s += " ✓"
-			} else if ok {
-				s += " ✗"
-			}
-			line = append(line, s+r.warnMarks(dl.Warnings))
+			q, s := r.ratioCell(pr.a, pr.b, pr.unit, i, pr.goal)
+			any = any || !math.IsNaN(q)
+			line = append(line, s)
 		}
 		if any {
 			lines = append(lines, line)

@@ -101,11 +101,14 @@ func TestToleranceBand(t *testing.T) {
 func TestCrossCheckGoals(t *testing.T) {
 	got, _ := render(t, derived)
 	for _, w := range []string{
-		"| figure (unit) | goal | none go/fio | tdx (unattested) go/fio |",
-		"| Random read bandwidth (128K QD64) (B/s) | within ±5% | 0.7907 ✗ | 0.7907 ✗ |",
-		"| Random read IOPS (4K QD64) (IOPS) | within ±5% | 1.015 ✓ | 1.015 ✓ |",
-		"| p99 read latency (4K QD4) (lat-p99-sec) | none (context) |",
-		"| QPS path=direct keepalive=off c=50 (req/s) | ≥ 1.0 | 0.8296 ✗ |",
+		"| Go engine: TEE cost tdx vs none | go/fio goal | go/fio none | go/fio tdx |",
+		"| +20.00% [+19.0, +21.0] | within ±5% | 0.7907 ✗ | 0.7907 ✗ |",
+		"| +20.00% [+19.0, +21.0] | within ±5% | 1.015 ✓ | 1.015 ✓ |",
+		"| +900.00% [+888.1, +912.1] (disagrees) | within ±5% | 0.9047 ✗ | 7.237 ✗ |",
+		"| none (context) | 0.9322 | 0.9322 |",
+		"| figure (unit) | goal | none go/ref | tdx (unattested) go/ref |",
+		"| QPS path=direct keepalive=off c=50 vs ab (req/s) | ≥ 1.0 | 0.8296 ✗ | 0.8296 ✗ |",
+		"| QPS path=direct keepalive=on c=50 vs wrk (req/s) | ≥ 0.9 | 0.7602 ✗ | 0.7602 ✗ |",
 	} {
 		if !strings.Contains(got, w) {
 			t.Errorf("cross-check lacks %q", w)
@@ -214,5 +217,29 @@ func TestEnvironmentCompact(t *testing.T) {
 	}
 	if !strings.Contains(got, "– (not run in `tdx`)") {
 		t.Error("a row the TEE arm did not run does not say so")
+	}
+}
+
+// TestReportLength: the two-arm report of the committed fixtures fits in
+// 350 lines: no zero error-rate row (one line says it), no row the same
+// in every run (one line), no macro row repeated in §IX.
+func TestReportLength(t *testing.T) {
+	got, _ := render(t, derived)
+	if n := strings.Count(got, "\n"); n > 350 {
+		t.Errorf("two-arm report of the fixtures: %d lines, want ≤ 350", n)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if strings.Contains(l, "errors/op`") && strings.Contains(l, "| 0.00% ±0% | 0.00% ±0% |") {
+			t.Errorf("zero error-rate row not collapsed:\n%s", l)
+		}
+		if strings.HasPrefix(l, "| Constraints sha256") {
+			t.Errorf("a row the same in every run is not collapsed:\n%s", l)
+		}
+	}
+	for _, w := range []string{"*No errors* (`errors/op` 0 in every run of every arm): Error rate c=50; Error rate c=200.",
+		"*The same in every run of every arm:* Constraints sha256 groth16 (`constraints`) 200.6k;"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("report lacks %q", w)
+		}
 	}
 }

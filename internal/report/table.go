@@ -39,6 +39,10 @@ type Table struct {
 
 	first string   // the first column's heading
 	names []string // the arms as the headers show them ("tdx (unattested)")
+	// alt is set when rows carry the other implementation's figures;
+	// altName names it ("Go engine"), ratio the ratio ("go/fio").
+	alt            bool
+	altName, ratio string
 	notes []string // footnotes (benchmath warnings)
 	noise []bool   // per arm: another baseline (its column is the noise floor)
 }
@@ -67,7 +71,18 @@ type Row struct {
 	// over the threshold), with the reason.
 	Flags []string `json:"flags,omitempty"`
 
+	// Alt names the same figure measured the other way (the Go engine
+	// beside fio, or fio beside the Go engine); AltOverheads are its TEE
+	// costs, Ratios the ratio ours/reference per arm, held to Goal.
+	Alt          string         `json:"alt_benchmark,omitempty"`
+	AltOverheads []OverheadCell `json:"alt_overheads,omitempty"`
+	Ratios       []Num          `json:"ratios,omitempty"`
+	Goal         string         `json:"goal,omitempty"`
+
 	cellText, ohText, slowText []string
+	altText, ratioText         []string
+	zero                       bool   // an error rate of 0 everywhere: said in one line, not a row
+	same                       string // the one value of every sample of every arm: said in one line
 }
 
 // ArmCell is one arm's summary of a row.
@@ -114,6 +129,15 @@ func (t *Table) markdown(w io.Writer) {
 		}
 		hdr = append(hdr, "TEE/base time ×")
 	}
+	if t.alt {
+		for _, a := range t.Arms[1:] {
+			hdr = append(hdr, t.altName+": TEE cost "+a+" vs "+t.Arms[0])
+		}
+		hdr = append(hdr, t.ratio+" goal")
+		for _, a := range t.Arms {
+			hdr = append(hdr, t.ratio+" "+a)
+		}
+	}
 	hasPub := false
 	for _, r := range t.Rows {
 		hasPub = hasPub || len(r.Published) > 0
@@ -126,6 +150,9 @@ func (t *Table) markdown(w io.Writer) {
 	}
 	var rows [][]string
 	for _, r := range t.Rows {
+		if r.zero || r.same != "" {
+			continue
+		}
 		label := r.Label + arrow(r.Better)
 		for _, f := range r.Flags {
 			label += " ⚠ " + f
@@ -134,6 +161,21 @@ func (t *Table) markdown(w io.Writer) {
 		line = append(line, r.cellText...)
 		for i := range r.ohText {
 			line = append(line, r.ohText[i], r.slowText[i])
+		}
+		if t.alt {
+			if r.Alt == "" {
+				for range 2 * len(t.Arms) { // alt costs, goal, ratios
+					line = append(line, "–")
+				}
+			} else {
+				goal := r.Goal
+				if goal == "" {
+					goal = "none (context)"
+				}
+				line = append(line, r.altText...)
+				line = append(line, goal)
+				line = append(line, r.ratioText...)
+			}
 		}
 		if hasPub {
 			var ps []string
