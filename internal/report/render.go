@@ -246,8 +246,28 @@ func (r *renderer) header(hs []Headline) {
 		r.p("> **Warning:** the arms should differ only in the TEE (`tee`, `platform`, TDX / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
 			"Part of any difference below may come from them; every verdict they affect says so.\n\n", "`"+strings.Join(r.confounders, "`, `")+"`")
 	}
-	r.notMeasured()
+	if !r.skipsInSummary(hs) {
+		r.notMeasured()
+	}
 	r.environment()
+}
+
+// skipsInSummary reports whether every skip of every arm is a whole
+// package whose area the summary already shows as not measured with that
+// reason: the table of skips would only repeat it.
+func (r *renderer) skipsInSummary(hs []Headline) bool {
+	for _, a := range r.d.Arms {
+		for _, s := range a.Skips {
+			covered := false
+			for _, h := range hs {
+				covered = covered || (s.Benchmark == "-" && h.NotMeasured != "" && h.BaseCell == nil && strings.Contains(h.NotMeasured, s.Reason))
+			}
+			if !covered {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // teeKey reports whether a manifest key describes the TEE itself, so that

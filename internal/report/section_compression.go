@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // compression is §V: the 7-Zip rating (compress, decompress, total) by
@@ -58,6 +59,9 @@ func (r *renderer) perCore(sz []ID) {
 		hdr = append(hdr, r.colName(i))
 	}
 	hdr = append(hdr, "published (TDX-Lab, 32 cores; reference only)")
+	for i := range d.Arms {
+		hdr[i+1] = "`" + hdr[i+1] + "`"
+	}
 	readA := []string{"compress MIPS ÷ vCPUs at threads = vCPUs"}
 	readB := []string{"compress MIPS at threads=8 ÷ vCPUs"}
 	for i, a := range d.Arms {
@@ -84,6 +88,12 @@ func (r *renderer) perCore(sz []ID) {
 	}
 	readA = append(readA, "–")
 	readB = append(readB, "40,677 ÷ 32 = 1,271 (printed under `7z b -mmt8`; likely a full-core run)")
-	r.p("Per-core compression rating in both readings of the published figure (METHODS.md §0):\n\n")
-	r.table(hdr, [][]string{readA, readB})
+	say := func(read []string) string {
+		var parts []string
+		for i, v := range read[1:] {
+			parts = append(parts, hdr[i+1]+": "+v)
+		}
+		return read[0] + " — " + strings.Join(parts, "; ")
+	}
+	r.p("*Per-core compression rating* in both readings of the published figure (METHODS.md §0): %s. %s.\n\n", say(readA), say(readB))
 }

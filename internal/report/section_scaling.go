@@ -49,8 +49,15 @@ func (r *renderer) codecScaling() bool {
 	if len(lines) == 0 {
 		return false
 	}
-	r.p("### Go codecs\n\nScaling efficiency of the Go compression benchmarks, B/s(N) / (N × B/s(1)) of the medians (1 thread: 100%% by definition).\n\n")
-	r.table(hdr, lines)
+	var parts []string
+	for _, l := range lines {
+		var cells []string
+		for i, v := range l[2:] {
+			cells = append(cells, strings.TrimSuffix(hdr[i+2], " efficiency")+" "+v)
+		}
+		parts = append(parts, fmt.Sprintf("%s at %s threads: %s", l[0], l[1], strings.Join(cells, ", ")))
+	}
+	r.p("*Go codecs:* scaling efficiency B/s(N) / (N × B/s(1)) of the medians (1 thread: 100%% by definition) — %s.\n\n", strings.Join(parts, "; "))
 	return true
 }
 

@@ -43,8 +43,8 @@ type Table struct {
 	// altName names it ("Go engine"), ratio the ratio ("go/fio").
 	alt            bool
 	altName, ratio string
-	notes []string // footnotes (benchmath warnings)
-	noise []bool   // per arm: another baseline (its column is the noise floor)
+	notes          []string // footnotes (benchmath warnings)
+	noise          []bool   // per arm: another baseline (its column is the noise floor)
 }
 
 // Row is one benchmark and unit of a Table.
