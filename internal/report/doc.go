@@ -19,7 +19,7 @@
 // overhead with CI and p, published overhead, verdict), which are rendered
 // as Markdown, as JSON (-format json) or summarised in the TL;DR. The PR
 // comment (-pr, WritePR) compares two arms over every benchmark and unit.
-// The last section, "Why" (section_why.go, issue 18), sets macro rows of
+// The last section, "Why" (section_why.go), sets macro rows of
 // the sections before it beside the mechanism benchmarks that explain them
 // (VM exits, page first touch, queue-depth-1 I/O, TLS handshakes, GPU small
 // copies and loads, quotes), each with its own overhead, and computes the

@@ -105,8 +105,8 @@ func (r *renderer) gateway() bool {
 				row{label: "Total QPS " + n, id: id, unit: "req/s", abs: "gw-multi/req/s"},
 				row{label: "Error rate " + n, id: id, unit: "errors/op"},
 				row{label: "Slowest client " + n, id: id, unit: "slowest-client-sec"},
-				row{label: "Target CPU " + n, id: id, unit: "target-cpu-%"},
-				row{label: "CPU usage " + n, id: id, unit: "usage-%"})
+				row{label: "Target CPU, % of one core " + n, id: id, unit: "target-cpu-%"},
+				row{label: "Benchmark process CPU, % of one core " + n, id: id, unit: "usage-%"})
 		}
 		any = r.metricTable("metric", rows) || any
 	}

@@ -20,7 +20,7 @@ type whySpec struct {
 }
 
 // whyGroup is one macro overhead of the report and the mechanism
-// benchmarks that explain it (issue 18): the table sets them side by side,
+// benchmarks that explain it: the table sets them side by side,
 // so each mechanism's overhead reads beside the macro one.
 type whyGroup struct {
 	title string
@@ -59,7 +59,7 @@ var whyGroups = []whyGroup{
 	{
 		title: "Gateway TLS",
 		text: "Without keep-alive every request through the TLS proxy is a full handshake, so the proxy's QPS is bounded by the server's CPU time per handshake " +
-			"(X25519MLKEM768 with an ECDSA P-256 certificate, Go's default and what the proxy negotiates; resume=on is the control without the key exchange). " +
+			"(X25519MLKEM768 with an ECDSA P-256 certificate, Go's default and what the proxy negotiates; resume=on is the control: a resumed handshake skips the certificate signature and its verification, but Go's TLS 1.3 resumption still does a fresh key exchange, psk_dhe_ke). " +
 			"The gateway, the handshake benchmark and their clients talk over loopback, which crosses no NIC and no bounce buffer: " +
 			"these figures carry the CPU's share of the TEE cost (crypto under memory encryption, exits), not the virtio/NIC cost a remote client also pays.",
 		macro: []whySpec{
@@ -198,10 +198,10 @@ func (r *renderer) why() bool {
 		return false
 	}
 	if len(r.d.Arms) > 1 {
-		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it (issue 18), each with its own overhead: " +
+		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it, each with its own overhead: " +
 			"a mechanism whose overhead is as large as the macro one is a candidate cause, one without overhead is not.\n\n")
 	} else {
-		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it (issue 18). " +
+		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it. " +
 			"One arm: the mechanism figures as measured, no overhead.\n\n")
 	}
 	var absent []string
@@ -365,8 +365,8 @@ func (r *renderer) tlsCeiling() {
 	}
 	r.p("Predicted TLS ceiling of the gateway: vCPUs × 1e9 ÷ `server-cpu-ns/handshake` (here vCPUs ÷ the median server CPU seconds per full handshake), " +
 		"the full handshakes per second the machine could serve if every vCPU did nothing but the server's side of the handshake; " +
-		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The proxy also forwards the request and the client shares the machine, " +
-		"so a ratio measured ÷ predicted near 1 says handshakes bound the proxy, well below 1 that something else does; above 1, the two figures were not measured under the same conditions " +
-		"(separate runs, other load on the machine).\n\n")
+		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The load client runs on the same vCPUs over loopback and does its half of every handshake "+
+		"(its key share, verifying the certificate), so a proxy bound by handshakes measures about 0.5 of this ceiling, not 1; well below 0.5, something else bounds the proxy "+
+		"(forwarding, the backend, the scheduler); above 1, the two figures were not measured under the same conditions (separate runs, other load on the machine).\n\n")
 	r.table(hdr, lines)
 }

@@ -243,3 +243,48 @@ func TestReportLength(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrectedStatements pins the key claim of each statement issue 30
+// found wrong: TLS 1.3 resumption still exchanges keys; a handshake-bound
+// proxy with its client on the same vCPUs measures about half the
+// ceiling; efficiency above 100% appears without a TEE; no issue numbers
+// in user text; path=direct is not "the TLS gateway"; the target's CPU
+// says of what; a served model is not called embedded.
+func TestCorrectedStatements(t *testing.T) {
+	got, _ := render(t, derived)
+	for _, w := range []string{
+		"Go's TLS 1.3 resumption still does a fresh key exchange, psk_dhe_ke",
+		"a proxy bound by handshakes measures about 0.5 of this ceiling, not 1",
+		"Efficiency above 100% appears here without any TEE (`none`)",
+		"model tiny is not one of the published models",
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	for _, bad := range []string{"resume=on is the control without the key exchange", "near 1 says handshakes bound the proxy", "(issue ", "embedded model"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("report still says %q", bad)
+		}
+	}
+	direct, _ := render(t, without(t, derived, "path=tls-proxy"))
+	if !strings.Contains(direct, "### By concurrency (path=direct, keepalive=off)\n\n`ab -n 5000 -c N` against the backend over plain HTTP (path=direct, no TLS gateway") ||
+		strings.Contains(direct, "against the TLS gateway") {
+		t.Error("a path=direct gateway table is described as the TLS gateway")
+	}
+	// target-cpu-% is the target's CPU time over wall time, 100 = one core.
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("tee: none\n")
+	for i := range 6 {
+		fmt.Fprintf(&b, "BenchmarkGatewayMulti/path=tls-proxy/clients=51/c=40/client=go-2 5000 %d ns/op %g target-cpu-%%\n", 1000+i, 105.3+float64(i)/10)
+	}
+	p := filepath.Join(dir, "m.txt")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = render(t, []string{p})
+	if !strings.Contains(got, "| Target CPU, % of one core path=tls-proxy K=51 clients × c=40 (client=go) | `GatewayMulti/path=tls-proxy/clients=51/c=40/client=go target-cpu-%` | 105.5% ±") {
+		t.Errorf("target CPU row does not say of what:\n%s", got[strings.Index(got, "### Multi-client"):][:800])
+	}
+}
