@@ -365,8 +365,8 @@ func (r *renderer) tlsCeiling() {
 	}
 	r.p("Predicted TLS ceiling of the gateway: vCPUs × 1e9 ÷ `server-cpu-ns/handshake` (here vCPUs ÷ the median server CPU seconds per full handshake), " +
 		"the full handshakes per second the machine could serve if every vCPU did nothing but the server's side of the handshake; " +
-		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The load client runs on the same vCPUs over loopback and does its half of every handshake "+
-		"(its key share, verifying the certificate), so a proxy bound by handshakes measures about 0.5 of this ceiling, not 1; well below 0.5, something else bounds the proxy "+
+		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The load client runs on the same vCPUs over loopback and does its half of every handshake " +
+		"(its key share, verifying the certificate), so a proxy bound by handshakes measures about 0.5 of this ceiling, not 1; well below 0.5, something else bounds the proxy " +
 		"(forwarding, the backend, the scheduler); above 1, the two figures were not measured under the same conditions (separate runs, other load on the machine).\n\n")
 	r.table(hdr, lines)
 }
