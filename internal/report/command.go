@@ -152,7 +152,8 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *maxErr == 0 { // Options' zero means the default: any error at all is over 0
 		*maxErr = math.SmallestNonzeroFloat64
 	}
-	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr, AllowUnattested: *allowUn}
+	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr, AllowUnattested: *allowUn,
+		Warn: func(s string) { fmt.Fprintf(stderr, "report: warning: %s\n", s) }}
 	if opt.ChartDir == "" && *out != "" {
 		opt.ChartDir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-charts"
 	}

@@ -239,6 +239,7 @@ type Dataset struct {
 	runInfo  map[string]runInfo           // path -> its `# run key: value` lines
 	hashes   map[string]string            // sha256 of a file's content -> its path
 	labels   map[string]string            // path -> the label it was given
+	queried  map[string]bool              // base names Find was asked for (rows in no section)
 }
 
 // runInfo is one file's run-info lines (suite revision, run time, tool
@@ -570,6 +571,9 @@ func (d *Dataset) Has(id ID, unit string) bool {
 // key=value part in where, in order of first appearance (or numeric order of
 // the key named by sortBy in FindSorted).
 func (d *Dataset) Find(base string, where ...string) []ID {
+	if d.queried != nil {
+		d.queried[base] = true
+	}
 	var out []ID
 next:
 	for _, id := range d.ids {

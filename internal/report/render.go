@@ -31,6 +31,9 @@ type Options struct {
 	// row is marked and no headline is drawn from it; 0 means
 	// DefaultMaxErrorRate.
 	MaxErrorRate float64
+	// Warn, when set, receives warnings about the input that the report
+	// also states (rows in no section).
+	Warn func(string)
 	// AllowUnattested draws verdicts against the published overheads for
 	// TEE arms whose evidence does not verify (a banner says so).
 	AllowUnattested bool
@@ -68,6 +71,8 @@ type renderer struct {
 	// alt configures the next metric table's rows with another
 	// implementation beside them (metricTable resets it).
 	alt altSpec
+	// unplaced are the benchmarks no section knows (rowsInNoSection).
+	unplaced []Unplaced
 	// shown records the rows (benchmark and unit) a table has shown.
 	shown map[seriesKey]bool
 	// said records the notes written once per report.
@@ -167,6 +172,8 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 		opt.MaxErrorRate = DefaultMaxErrorRate
 	}
 	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[seriesKey]bool{}}
+	d.queried = map[string]bool{}
+	defer func() { d.queried = nil }()
 	r.confounders, _ = r.envDiff()
 	var body bytes.Buffer
 	for _, s := range sections {
@@ -194,6 +201,20 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	}
 	r.out = &body
 	r.publishedAppendix()
+	r.unplaced = r.rowsInNoSection()
+	if len(r.unplaced) > 0 && opt.Warn != nil {
+		opt.Warn(fmt.Sprintf("%d benchmark(s) are in no section of the report (first: %s); the appendix \"rows in no section\" lists them", len(r.unplaced), r.unplaced[0].Benchmark))
+	}
+	if len(r.unplaced) > 0 {
+		r.p("## Appendix: rows in no section\n\n")
+		r.p("These benchmarks are in the result files but no section of this report knows them (a new benchmark or fio job the report does not place yet); "+
+			"their figures are in the files and in `benchstat`, not above.\n\n")
+		var rows [][]string
+		for _, u := range r.unplaced {
+			rows = append(rows, []string{"`" + u.Benchmark + "`", esc(strings.Join(u.Units, ", ")), esc(strings.Join(u.Arms, ", "))})
+		}
+		r.table([]string{"benchmark", "units", "arms"}, rows)
+	}
 	return r, &body, nil
 }
 
@@ -242,6 +263,9 @@ func (r *renderer) header(hs []Headline) {
 	for _, w := range d.Warnings {
 		r.p("> **Input:** %s.\n\n", esc(w))
 	}
+	if n := len(r.unplaced); n > 0 {
+		r.p("> **Warning:** %d benchmark(s) in the result files are in no section of this report (first: `%s`); the appendix *rows in no section* lists them.\n\n", n, r.unplaced[0].Benchmark)
+	}
 	if len(r.confounders) > 0 {
 		r.p("> **Warning:** the arms should differ only in the TEE (`tee`, `platform`, TDX / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
 			"Part of any difference below may come from them; every verdict they affect says so.\n\n", "`"+strings.Join(r.confounders, "`, `")+"`")
@@ -250,6 +274,42 @@ func (r *renderer) header(hs []Headline) {
 		r.notMeasured()
 	}
 	r.environment()
+}
+
+// Unplaced is a benchmark that no section of the report knows.
+type Unplaced struct {
+	Benchmark string   `json:"benchmark"`
+	Units     []string `json:"units"`
+	// Arms are the arms that measured it.
+	Arms []string `json:"arms"`
+}
+
+// rowsInNoSection returns the benchmarks whose base name no section asked
+// for, and the fio jobs that internal/catalog does not declare: a new
+// benchmark never vanishes from the report silently.
+func (r *renderer) rowsInNoSection() []Unplaced {
+	d := r.d
+	var out []Unplaced
+	for _, id := range d.ids {
+		known := d.queried[id.Base]
+		if id.Base == "Fio" {
+			_, known = catalog.FioJobNamed(id.Get("job"))
+		}
+		if known {
+			continue
+		}
+		u := Unplaced{Benchmark: id.String(), Units: d.units[id.String()]}
+		for i, a := range d.Arms {
+			for _, unit := range u.Units {
+				if len(d.Values(id, unit, i)) > 0 {
+					u.Arms = append(u.Arms, a.Label)
+					break
+				}
+			}
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // skipsInSummary reports whether every skip of every arm is a whole

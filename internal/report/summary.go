@@ -141,11 +141,20 @@ func llmPicks(r *renderer) []headPick {
 		}
 		hp := headPick{label: fmt.Sprintf("TTFT mean, model=%s (%s)", model, strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")),
 			unit: "ttft-mean-sec", ours: lat, hasOurs: true, pubs: llmPairs("ttft", model, gpu), minRequests: MinHeadlineRequests}
-		var short []string
+		var short, notRun []string
 		for i, a := range d.Arms {
-			if n := d.Iterations(lat, i); n < MinHeadlineRequests {
+			if n := d.Iterations(lat, i); n == 0 {
+				notRun = append(notRun, "`"+a.Label+"`")
+			} else if n < MinHeadlineRequests {
 				short = append(short, fmt.Sprintf("%d in `%s`", n, a.Label))
 			}
+		}
+		if len(notRun) > 0 {
+			if first == nil {
+				hp.why = "not run in " + strings.Join(notRun, ", ")
+				first = &hp
+			}
+			continue
 		}
 		if len(short) == 0 {
 			return []headPick{hp}

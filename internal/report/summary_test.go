@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -286,5 +287,43 @@ func TestCorrectedStatements(t *testing.T) {
 	got, _ = render(t, []string{p})
 	if !strings.Contains(got, "| Target CPU, % of one core path=tls-proxy K=51 clients × c=40 (client=go) | `GatewayMulti/path=tls-proxy/clients=51/c=40/client=go target-cpu-%` | 105.5% ±") {
 		t.Errorf("target CPU row does not say of what:\n%s", got[strings.Index(got, "### Multi-client"):][:800])
+	}
+}
+
+// TestRowsInNoSection: a benchmark no section knows, and a fio job the
+// catalog does not declare, are listed in an appendix with a warning (in
+// the report and on stderr) instead of vanishing.
+func TestRowsInNoSection(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("tee: none\n")
+	for i := range 6 {
+		fmt.Fprintf(&b, "BenchmarkBrandNew/size=1KiB-2 100 %d ns/op %d widgets/s\n", 1000+i, 50+i)
+		fmt.Fprintf(&b, "BenchmarkFio/job=read_iops/engine=go-2 1 %d IOPS\n", 1000+i)
+		fmt.Fprintf(&b, "BenchmarkFio/job=trim_iops/engine=go-2 1 %d IOPS\n", 900+i)
+	}
+	p := filepath.Join(t.TempDir(), "new.txt")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := Command([]string{p}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, w := range []string{"> **Warning:** 2 benchmark(s) in the result files are in no section of this report (first: `BrandNew/size=1KiB`)",
+		"## Appendix: rows in no section", "| `BrandNew/size=1KiB` | sec/op, widgets/s | none |", "| `Fio/job=trim_iops/engine=go` | IOPS | none |"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	if strings.Contains(got, "| `Fio/job=read_iops/engine=go` | IOPS |") {
+		t.Error("a known fio job is listed as in no section")
+	}
+	if !strings.Contains(errb.String(), "report: warning: 2 benchmark(s) are in no section of the report") {
+		t.Errorf("stderr: %q", errb.String())
+	}
+	// The committed fixtures have none.
+	if got, _ := render(t, derived); strings.Contains(got, "rows in no section") {
+		t.Error("the derived fixtures have rows in no section")
 	}
 }
