@@ -207,7 +207,7 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	}
 	if len(r.unplaced) > 0 {
 		r.p("## Appendix: rows in no section\n\n")
-		r.p("These benchmarks are in the result files but no section of this report knows them (a new benchmark or fio job the report does not place yet); "+
+		r.p("These benchmarks are in the result files but no section of this report knows them (a new benchmark or fio job the report does not place yet); " +
 			"their figures are in the files and in `benchstat`, not above.\n\n")
 		var rows [][]string
 		for _, u := range r.unplaced {
