@@ -211,22 +211,36 @@ func TestJSONTables(t *testing.T) {
 	if err := Command([]string{"-format", "json", "-allow-unattested", derived[0], derived[1]}, &out, &errb); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}
-	var tables []struct {
-		Section string
-		Arms    []string
-		Rows    []struct {
-			Benchmark, Unit string
-			Better          int
-			Overheads       []struct{ Pct, Lo, Hi *float64 }
-			Published       []PubOverhead
-			Verdicts        []string
+	var doc struct {
+		SignConvention string `json:"sign_convention"`
+		Headlines      []Headline
+		Arms           []ArmDoc
+		Tables         []struct {
+			Section string
+			Title   string
+			Arms    []string
+			Rows    []struct {
+				Benchmark, Unit string
+				Better          int
+				Overheads       []struct{ Pct, Lo, Hi *float64 }
+				Published       []PubOverhead
+				Verdicts        []string
+			}
 		}
 	}
-	if err := json.Unmarshal(out.Bytes(), &tables); err != nil {
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("JSON: %v\n%.300s", err, out.String())
+	}
+	tables := doc.Tables
+	if !strings.HasPrefix(doc.SignConvention, "+ = worse") || len(doc.Headlines) < 8 || len(doc.Arms) != 2 ||
+		doc.Arms[1].Files[0].Evidence.Status == "" || doc.Arms[0].Environment["platform"] != "vm" {
+		t.Errorf("document: sign %q, %d headlines, arms %+v", doc.SignConvention, len(doc.Headlines), doc.Arms)
 	}
 	found := false
 	for _, tb := range tables {
+		if tb.Title == "" {
+			t.Errorf("a table of %s has no title", tb.Section)
+		}
 		for _, r := range tb.Rows {
 			if r.Benchmark == "Fio/job=read_iops/engine=fio" && r.Unit == "IOPS" && tb.Section != "IX. Why: the mechanisms behind the overheads" {
 				found = true

@@ -140,11 +140,11 @@ func Command(args []string, stdout, stderr io.Writer) error {
 		if *maxErr == 0 {
 			*maxErr = math.SmallestNonzeroFloat64
 		}
-		tables, err := Tables(d, Options{MaxErrorRate: *maxErr, AllowUnattested: *allowUn})
+		doc, err := DocumentOf(d, Options{MaxErrorRate: *maxErr, AllowUnattested: *allowUn})
 		if err != nil {
 			return err
 		}
-		if err := WriteJSON(&buf, tables); err != nil {
+		if err := WriteDocument(&buf, doc); err != nil {
 			return err
 		}
 		return writeOut(*out, stdout, buf.Bytes())

@@ -71,6 +71,9 @@ type renderer struct {
 	// alt configures the next metric table's rows with another
 	// implementation beside them (metricTable resets it).
 	alt altSpec
+	// h3 and h4 are the last sub-headings written in the section: the
+	// title of the tables under them.
+	h3, h4 string
 	// unplaced are the benchmarks no section knows (rowsInNoSection).
 	unplaced []Unplaced
 	// shown records the rows (benchmark and unit) a table has shown.
@@ -149,16 +152,6 @@ func Render(w io.Writer, d *Dataset, opt Options) error {
 	return err
 }
 
-// Tables renders d without writing it and returns its tables as data.
-func Tables(d *Dataset, opt Options) ([]*Table, error) {
-	opt.ChartDir = ""
-	r, _, err := build(d, opt)
-	if err != nil {
-		return nil, err
-	}
-	return r.tables, nil
-}
-
 // build renders every section and the appendix into a buffer; the header
 // (which needs the headlines) is written by the caller.
 func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
@@ -181,6 +174,7 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 		r.out = &sb
 		r.section = s.title
 		r.points = nil
+		r.h3, r.h4 = "", ""
 		ok := s.fn(r)
 		if ok && len(r.points) > 0 && len(d.Arms) > 1 {
 			r.overheadChart(s.title, r.points)
@@ -219,7 +213,14 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 }
 
 func (r *renderer) p(format string, args ...any) {
-	fmt.Fprintf(r.out, format, args...)
+	s := fmt.Sprintf(format, args...)
+	switch {
+	case strings.HasPrefix(s, "#### "):
+		r.h4 = strings.TrimSpace(strings.TrimPrefix(s, "#### "))
+	case strings.HasPrefix(s, "### "):
+		r.h3, r.h4 = strings.TrimSpace(strings.SplitN(strings.TrimPrefix(s, "### "), "\n", 2)[0]), ""
+	}
+	io.WriteString(r.out, s)
 }
 
 // header writes the first screen: the title, the banners (one arm, too
@@ -596,8 +597,15 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 	d := r.d
 	t := &Table{Section: r.section, first: first, altName: r.alt.name, ratio: r.alt.ratio}
 	r.alt = altSpec{}
-	if first != "metric" && first != "benchmark" {
+	switch {
+	case r.h4 != "":
+		t.Title = r.h3 + " / " + r.h4
+	case r.h3 != "":
+		t.Title = r.h3
+	case first != "metric" && first != "benchmark":
 		t.Title = first
+	default:
+		t.Title = r.section
 	}
 	for _, a := range d.Arms {
 		t.Arms = append(t.Arms, a.Label)

@@ -327,3 +327,29 @@ func TestRowsInNoSection(t *testing.T) {
 		t.Error("the derived fixtures have rows in no section")
 	}
 }
+
+// TestJSONGolden: -format json of the real runs, against a golden file
+// (go test -update rewrites it): arms with environment, run info, files
+// with evidence and skips; headlines; titled tables; rows in no section.
+func TestJSONGolden(t *testing.T) {
+	in, err := ParseInputs([]string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ReadArms(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := DocumentOf(d, Options{Evidence: noEvidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteDocument(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "real.golden.json", buf.String())
+	if strings.Contains(buf.String(), `"title": null`) || strings.Contains(buf.String(), `"title": ""`) {
+		t.Error("a table without a title")
+	}
+}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -30,8 +29,9 @@ func (n Num) MarshalJSON() ([]byte, error) {
 type Table struct {
 	// Section is the published report's section, e.g. "II. Storage".
 	Section string `json:"section"`
-	// Title is the sub-table's heading ("engine=go"), "" for none.
-	Title string `json:"title,omitempty"`
+	// Title is the table's heading: its sub-section ("zk proving"), or
+	// the section's title when it has none.
+	Title string `json:"title"`
 	// Arms are the arm labels; Arms[0] is the baseline.
 	Arms []string `json:"arms"`
 	// Rows are in display order.
@@ -213,16 +213,6 @@ func writeTable(w io.Writer, hdr []string, rows [][]string, notes []string) {
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
 	}
-}
-
-// WriteJSON writes tables as an indented JSON array.
-func WriteJSON(w io.Writer, tables []*Table) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(tables); err != nil {
-		return fmt.Errorf("writing JSON: %w", err)
-	}
-	return nil
 }
 
 func arrow(better int) string {
