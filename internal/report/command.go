@@ -29,7 +29,9 @@ alike (base=a.txt base=b.txt) to pool them. The same file (by content)
 given twice is refused.
 With -o the SVG charts are written next to the report (or to -charts).
 A single file gives a one-arm report of absolute figures.
--format json writes the report's tables as JSON instead. -pr writes the
+-format json writes the report as JSON (arms, evidence, headlines, tables).
+A TEE arm whose evidence does not verify is "unattested" and gets no
+verdict unless -allow-unattested. -pr writes the
 Markdown comment for a pull request: base vs head, significant changes
 over the threshold only, a geomean per package, the full table folded.
 -arms prints the arms the files are grouped into, one label=path line per
