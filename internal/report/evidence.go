@@ -82,12 +82,16 @@ func (r *renderer) evidenceBanner() {
 	if len(un) == 0 {
 		return
 	}
+	claim := "claim"
+	if len(un) == 1 {
+		claim = "claims"
+	}
 	fix := "run `scripts/attest FILE` inside the TD right after the run (bench.sh does it with `TAGS=tdx`; a plain `go test -bench -tags tdx` makes no quote), then check it with `go run ./scripts/verify FILE`"
 	if r.opt.AllowUnattested {
-		r.p("> **Unattested:** %s claim a TEE without evidence that verifies; **-allow-unattested** was given, so their verdicts against published overheads are drawn anyway. To attest a result, %s.\n\n",
-			strings.Join(un, ", "), fix)
+		r.p("> **Unattested:** %s %s a TEE without evidence that verifies; **-allow-unattested** was given, so verdicts against published overheads are drawn anyway. To attest a result, %s.\n\n",
+			strings.Join(un, ", "), claim, fix)
 		return
 	}
-	r.p("> **Unattested:** %s claim a TEE without evidence that verifies (per-file state in the environment table), so no verdict is drawn against the published overheads (`-allow-unattested` draws them). To attest a result, %s.\n\n",
-		strings.Join(un, ", "), fix)
+	r.p("> **Unattested:** %s %s a TEE without evidence that verifies (per-file state in the environment table), so no verdict is drawn against the published overheads (`-allow-unattested` draws them). To attest a result, %s.\n\n",
+		strings.Join(un, ", "), claim, fix)
 }

@@ -351,7 +351,7 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 // against (else the first one) and the verdict.
 func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*PubOverhead, string) {
 	if len(pubs) == 0 {
-		return nil, ""
+		return nil, "– (no published TEE overhead)"
 	}
 	if noiseArm(r.d, r.d.Arms[arm]) {
 		return nil, "noise floor (a baseline against the baseline)"
