@@ -531,8 +531,8 @@ func (r *renderer) note(msg string) string {
 func (r *renderer) warnMarks(errs []error) string {
 	var s string
 	for _, e := range errs {
-		if strings.Contains(e.Error(), "samples for confidence interval") {
-			continue // the banner at the top says it once
+		if m := e.Error(); strings.Contains(m, "samples for confidence interval") || strings.Contains(m, "samples to detect a difference") {
+			continue // too few runs: the banner at the top says it once
 		}
 		s += r.note(e.Error())
 	}

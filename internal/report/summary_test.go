@@ -52,7 +52,7 @@ func TestFewRunsBanner(t *testing.T) {
 	if i := strings.Index(got, "**Too few runs for statistics:**"); i > strings.Index(got, "| area |") {
 		t.Error("the banner is not above the summary")
 	}
-	for _, bad := range []string{"±∞", "too few runs for a significance test", "need >= 6 samples"} {
+	for _, bad := range []string{"±∞", "too few runs for a significance test", "need >= 6 samples", "need >= 4 samples"} {
 		if strings.Contains(got, bad) {
 			t.Errorf("report still shows %q", bad)
 		}

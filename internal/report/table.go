@@ -130,8 +130,12 @@ func (t *Table) markdown(w io.Writer) {
 		hdr = append(hdr, "TEE/base time ×")
 	}
 	if t.alt {
-		for _, a := range t.Arms[1:] {
-			hdr = append(hdr, t.altName+": TEE cost "+a+" vs "+t.Arms[0])
+		for i, a := range t.Arms[1:] {
+			what := "TEE cost"
+			if t.noise[i+1] {
+				what = "noise floor"
+			}
+			hdr = append(hdr, t.altName+": "+what+" "+a+" vs "+t.Arms[0])
 		}
 		hdr = append(hdr, t.ratio+" goal")
 		for _, a := range t.Arms {
