@@ -81,8 +81,11 @@ func (r *renderer) ratioCell(ours, ref ID, unit string, i int, goal catalog.Goal
 	if len(a) == 0 || len(b) == 0 {
 		return math.NaN(), "–"
 	}
-	cRef, cOurs, dl := Compare(d.Units.GetAssumption(unit), b, a, Neutral)
-	q := cOurs.Center / cRef.Center
+	cr := Cross(d.Units.GetAssumption(unit), b, a) // the one ratio, as scripts/crosscheck computes it
+	q, dl := cr.Ratio, cr.Delta
+	if math.IsNaN(q) {
+		return q, "–"
+	}
 	s := trimf(q, 4)
 	if !dl.Significant {
 		s = "~ " + s
