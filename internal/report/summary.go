@@ -335,6 +335,10 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 		h.NotMeasured = hp.why
 		return h
 	}
+	if !st.Deltas[1].OK {
+		h.NotMeasured = "not run in `" + d.Arms[[]int{0, i}[notRun(st)]].Label + "`"
+		return h
+	}
 	if noiseArm(d, d.Arms[i]) {
 		h.Verdict = "noise floor (a baseline against the baseline)"
 		return h

@@ -353,3 +353,16 @@ func TestJSONGolden(t *testing.T) {
 		t.Error("a table without a title")
 	}
 }
+
+// TestSummaryNotRun: a headline the TEE arm did not run says so.
+func TestSummaryNotRun(t *testing.T) {
+	got, _ := render(t, without(t, derived, "BenchmarkSevenZip"))
+	if !strings.Contains(got, "| CPU | ") {
+		t.Fatal("no CPU row")
+	}
+	tee := without(t, derived[1:], "BenchmarkSevenZip")
+	got, _ = render(t, []string{derived[0], tee[0]})
+	if !strings.Contains(got, "| – (not run in `tdx`) | – | – | no headline |") {
+		t.Errorf("CPU headline without the TEE arm's 7-Zip:\n%s", got[:2500])
+	}
+}
