@@ -366,3 +366,24 @@ func TestSummaryNotRun(t *testing.T) {
 		t.Errorf("CPU headline without the TEE arm's 7-Zip:\n%s", got[:2500])
 	}
 }
+
+// TestHelpSaysDefaultOnce: -h gives -max-error-rate's default once (the
+// flag package prints it; the usage text no longer repeats it).
+func TestHelpSaysDefaultOnce(t *testing.T) {
+	t.Setenv("TEEBENCH_MAX_ERROR_RATE", "")
+	var out, errb bytes.Buffer
+	_ = Command([]string{"-h"}, &out, &errb)
+	h := errb.String()
+	i := strings.Index(h, "-max-error-rate")
+	if i < 0 {
+		t.Fatalf("no -max-error-rate in:\n%s", h)
+	}
+	line := h[i:]
+	line = line[:strings.Index(line, "\n  -")]
+	if strings.Count(line, "default") != 2 || strings.Count(line, "(default") != 1 { // "sets the default (default 0.01)"
+		t.Errorf("-max-error-rate help: %q", line)
+	}
+	if !strings.Contains(h, "-allow-unattested") {
+		t.Error("no -allow-unattested in the help")
+	}
+}
