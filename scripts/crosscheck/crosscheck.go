@@ -20,40 +20,21 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/benchenv"
+	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/report"
 )
 
-// Goal is the range a ratio Go / reference must lie in; Label says it in
-// words. A Goal with Label "" sets no goal.
-type Goal struct {
-	Lo, Hi float64
-	Label  string
-}
+// Goal is the range a ratio Go / reference must lie in (declared in
+// internal/catalog, which the report's cross-check tables read too).
+type Goal = catalog.Goal
 
 var (
-	twoSided5 = Goal{0.95, 1.05, "within ±5%"}
-	atLeast09 = Goal{0.9, math.Inf(1), "≥ 0.9"}
-	atLeast1  = Goal{1.0, math.Inf(1), "≥ 1.0"}
-	noGoal    = Goal{}
+	twoSided5 = catalog.GoalWithin5
+	atLeast09 = catalog.GoalAtLeast09
+	atLeast1  = catalog.GoalAtLeast1
+	noGoal    = catalog.NoGoal
 )
-
-// Met reports whether ratio meets the goal; ok is false when there is no
-// goal or no ratio to judge.
-func (g Goal) Met(ratio float64) (met, ok bool) {
-	if g.Label == "" || math.IsNaN(ratio) || math.IsInf(ratio, 0) {
-		return false, false
-	}
-	return ratio >= g.Lo && ratio <= g.Hi, true
-}
-
-// Spans reports whether the interval [lo, hi] of a ratio lies partly
-// inside the goal and partly outside it: then the verdict on the median is
-// not settled by the rounds, and another run may give the other one.
-func (g Goal) Spans(lo, hi float64) bool {
-	in := func(x float64) bool { return x >= g.Lo && x <= g.Hi }
-	return in(lo) != in(hi) || (!in(lo) && lo < g.Lo && hi > g.Hi)
-}
 
 // benchRun is one invocation of a package's test binary.
 type benchRun struct {
