@@ -189,7 +189,7 @@ func TestBenchScriptSameSecond(t *testing.T) {
 	bindir := t.TempDir()
 	for _, c := range [][]string{
 		{"go", "test", "-c", "-o", filepath.Join(bindir, "cpu_bench.test"), "../cpu_bench"},
-		{"go", "build", "-o", bindir, "./manifest", "./report"},
+		{"go", "build", "-o", bindir, "./manifest", "./report", "./bench"},
 	} {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v\n%s", c, err, out)
@@ -262,7 +262,7 @@ func TestBenchScriptPrebuilt(t *testing.T) {
 	bindir := t.TempDir()
 	for _, c := range [][]string{
 		{"go", "test", "-c", "-o", filepath.Join(bindir, "cpu_bench.test"), "../cpu_bench"},
-		{"go", "build", "-o", bindir, "./manifest", "./report"},
+		{"go", "build", "-o", bindir, "./manifest", "./report", "./bench"},
 	} {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v\n%s", c, err, out)

@@ -75,7 +75,7 @@ func CurrentProfile() (Profile, error) {
 	case Smoke, Quick, Report:
 		return Profile(v), nil
 	}
-	return "", fmt.Errorf("TEEBENCH_PROFILE=%q: want smoke, quick or report", v)
+	return "", fmt.Errorf("TEEBENCH_PROFILE=%s: want smoke, quick or report", v)
 }
 
 // MustProfile is CurrentProfile for benchmark code. The TestMain of every
@@ -129,19 +129,44 @@ func IODir() string {
 	return filepath.Join(moduleRoot(wd), d)
 }
 
-// moduleRoot returns the nearest directory at or above dir holding a
-// go.mod, or dir itself when there is none.
-func moduleRoot(dir string) string {
+// ModuleRoot returns the nearest directory at or above dir holding a
+// go.mod (the teebench tree), and false when there is none. It is the one
+// place that finds the repository root: the runner, crosscheck and fleet
+// call it.
+func ModuleRoot(dir string) (string, bool) {
 	for d := dir; ; {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
+			return d, true
 		}
 		up := filepath.Dir(d)
 		if up == d {
-			return dir
+			return "", false
 		}
 		d = up
 	}
+}
+
+// moduleRoot returns ModuleRoot(dir), or dir itself when there is no
+// go.mod above it.
+func moduleRoot(dir string) string {
+	if r, ok := ModuleRoot(dir); ok {
+		return r
+	}
+	return dir
+}
+
+// WorkingModuleRoot returns the module root above the working directory,
+// or an error saying that the command must run inside the teebench tree.
+func WorkingModuleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	r, ok := ModuleRoot(wd)
+	if !ok {
+		return "", fmt.Errorf("no go.mod in %s or above: run this inside the teebench tree", wd)
+	}
+	return r, nil
 }
 
 // MaxErrorRate returns TEEBENCH_MAX_ERROR_RATE, the fraction of failed
