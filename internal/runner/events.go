@@ -55,21 +55,22 @@ var (
 // config.RedactText: no URL credential reaches a file or the terminal.
 type filter struct {
 	pkg    string
-	result io.Writer // the result file
-	term   io.Writer // the terminal
-	skips  *skips.Writer
-	before func(string) // called with each line before it is written
+	result io.Writer         // the result file
+	term   io.Writer         // the terminal
+	add    func(skips.Entry) // records a skip or a failure
+	before func(string)      // called with each line before it is written
 
 	partial string              // output without its newline yet
 	logs    map[string][]string // log lines of each running test
 	failed  map[string]bool     // tests with a failed subtest
 	rows    int
+	names   []string // of the result rows, in order
 	nskip   int
 	nfail   int
 }
 
-func newFilter(pkg string, result, term io.Writer, sk *skips.Writer) *filter {
-	return &filter{pkg: pkg, result: result, term: term, skips: sk, logs: map[string][]string{}, failed: map[string]bool{}}
+func newFilter(pkg string, result, term io.Writer, add func(skips.Entry)) *filter {
+	return &filter{pkg: pkg, result: result, term: term, add: add, logs: map[string][]string{}, failed: map[string]bool{}}
 }
 
 func (f *filter) emit(l string) {
@@ -104,21 +105,23 @@ func (f *filter) event(e Event) {
 			s = s[i+1:]
 		}
 	case "skip":
+		f.adopt(e.Test)
 		f.nskip++
-		f.skips.Add(skips.Entry{Kind: skips.Skip, Package: f.pkg, Benchmark: e.Test, Reason: skipReason(f.logs[e.Test])})
+		f.add(skips.Entry{Kind: skips.Skip, Package: f.pkg, Benchmark: e.Test, Reason: skipReason(f.logs[e.Test])})
 		io.WriteString(f.term, "--- SKIP: "+e.Test+": "+skipReason(f.logs[e.Test])+"\n")
 		delete(f.logs, e.Test)
 	case "fail":
 		if e.Test == "" {
 			return
 		}
+		f.adopt(e.Test)
 		reason := FailReason(f.logs[e.Test])
 		if reason != "" || !f.failed[e.Test] {
 			if reason == "" {
 				reason = "failed"
 			}
 			f.nfail++
-			f.skips.Add(skips.Entry{Kind: skips.Fail, Package: f.pkg, Benchmark: e.Test, Reason: reason})
+			f.add(skips.Entry{Kind: skips.Fail, Package: f.pkg, Benchmark: e.Test, Reason: reason})
 		}
 		for t := e.Test; strings.Contains(t, "/"); {
 			t = t[:strings.LastIndexByte(t, '/')]
@@ -130,13 +133,25 @@ func (f *filter) event(e Event) {
 	}
 }
 
+// adopt gives test the log lines not attributed to a test, when it has
+// none of its own.
+func (f *filter) adopt(test string) {
+	if len(f.logs[test]) == 0 && len(f.logs[""]) > 0 {
+		f.logs[test] = f.logs[""]
+		delete(f.logs, "")
+	}
+}
+
 // line handles one complete output line of test ("" for the package).
 func (f *filter) line(test, l string) {
 	switch {
 	case strings.HasPrefix(l, "=== "), strings.HasPrefix(l, "--- PASS"), strings.HasPrefix(l, "--- SKIP"),
 		strings.HasPrefix(l, "--- BENCH"), nameRE.MatchString(l):
 		return // progress lines; a skip is written by its event
-	case strings.HasPrefix(l, "    ") && test != "":
+	case strings.HasPrefix(l, "    "):
+		// In plain -v output (no framing marks) a log line may not be
+		// attributed to its test; it is kept under "" for the next
+		// skip or failure.
 		f.logs[test] = append(f.logs[test], l)
 		return
 	case strings.HasPrefix(l, "--- FAIL"):
@@ -145,10 +160,9 @@ func (f *filter) line(test, l string) {
 	}
 	if rowRE.MatchString(l) {
 		f.rows++
+		f.names = append(f.names, strings.Fields(l)[0])
 	}
-	if test != "" {
-		f.flushLogs(test)
-	}
+	f.flushLogs(test)
 	f.emit(l)
 }
 

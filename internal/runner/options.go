@@ -232,3 +232,22 @@ func (o *Options) TagsFlag() string { return strings.Join(o.Tags, ",") }
 
 // HasTag reports whether the run is built with tag.
 func (o *Options) HasTag(tag string) bool { return slices.Contains(o.Tags, tag) }
+
+// BinDirName is the name of the directory (under the image's
+// /opt/teebench) that holds the prebuilt binaries of a tag set: "bin" for
+// none, else "bin-" and the tags sorted and joined by "-" (bin-tdx,
+// bin-gpu-tdx). The Dockerfile builds into these names and the
+// entrypoint picks one by TAGS, both through `bench -bindir TAGS`.
+func BinDirName(tags string) string {
+	var ts []string
+	for t := range strings.SplitSeq(tags, ",") {
+		if t = strings.TrimSpace(t); t != "" && t != "none" && !slices.Contains(ts, t) {
+			ts = append(ts, t)
+		}
+	}
+	slices.Sort(ts)
+	if len(ts) == 0 {
+		return "bin"
+	}
+	return "bin-" + strings.Join(ts, "-")
+}

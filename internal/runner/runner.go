@@ -440,7 +440,7 @@ func (r *runState) runPackage(it PlanItem, reverse bool) pkgResult {
 		runs = []catalog.Run{{Bench: b, Benchtime: r.o.Benchtime}}
 	}
 	end := time.Now().Add(it.Deadline)
-	f := newFilter(it.Pkg.Name, r.out, r.stdout, r.sk)
+	f := newFilter(it.Pkg.Name, r.out, r.stdout, func(e skips.Entry) { r.sk.Add(e) })
 	// The run-info lines go below the first package's config lines (the
 	// file starts with the manifest's tee: line), before its first row.
 	f.before = func(l string) {
@@ -494,7 +494,7 @@ func (r *runState) exec(bin, pkg string, run catalog.Run, f *filter, left time.D
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw, err := os.Pipe()
 	if err != nil {
-		f.skips.Add(skips.Entry{Kind: skips.Fail, Package: pkg, Benchmark: "-", Reason: err.Error()})
+		f.add(skips.Entry{Kind: skips.Fail, Package: pkg, Benchmark: "-", Reason: err.Error()})
 		return 1, false
 	}
 	cmd.Stdout, cmd.Stderr = pw, pw
@@ -513,7 +513,7 @@ func (r *runState) exec(bin, pkg string, run catalog.Run, f *filter, left time.D
 	pw.Close()
 	if err != nil {
 		pr.Close()
-		f.skips.Add(skips.Entry{Kind: skips.Fail, Package: pkg, Benchmark: "-", Reason: err.Error()})
+		f.add(skips.Entry{Kind: skips.Fail, Package: pkg, Benchmark: "-", Reason: err.Error()})
 		return 1, false
 	}
 	var mu sync.Mutex // f is fed by the reader only; mu orders it with finish
