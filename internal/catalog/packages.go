@@ -28,11 +28,12 @@ type Run struct {
 
 // DurationSource says where the Measured durations come from: the
 // `ok <pkg> <seconds>` lines that `go test` wrote into a quick-profile
-// result file on a 2-core VM (AMD EPYC, 2 vCPUs), and the runner's own
-// `# run duration <pkg>` lines of later runs. The runner prefers the
-// durations of the newest earlier run of the same profile in its output
-// directory (RunInfo "duration"), which measure the machine at hand.
-const DurationSource = "results/vm-none-20261130T060105Z.txt (quick, 2 vCPUs, go test's `ok` lines); smoke: a runner run on the same 2-core VM"
+// result file of this repository on a 2-core VM (AMD EPYC, 2 vCPUs). The
+// runner prefers the `# run duration:` lines of the newest earlier run of
+// the same profile in its output directory, which measure the machine at
+// hand; no smoke or report run is on record here, so those profiles plan
+// without an estimate until a run has recorded one.
+const DurationSource = "results/vm-none-20261130T060105Z.txt, quick, 2 vCPUs"
 
 // Packages is the suite's benchmark packages in the order a run runs them.
 var Packages = []Package{

@@ -47,7 +47,7 @@ type Var struct {
 // repeats it; TestVarsInREADME keeps the two in step.
 var Vars = []Var{
 	{Name: "TEEBENCH_PROFILE", Default: "quick", Doc: "benchmark sizes: `smoke` (CI), `quick` (a 2-core machine in minutes) or `report` (the published report's sizes)"},
-	{Name: "TEEBENCH_IO_DIR", Default: "the system temp dir", Doc: "directory on the filesystem under test for io_bench's test file"},
+	{Name: "TEEBENCH_IO_DIR", Default: "the system temp dir", Doc: "directory on the filesystem under test for io_bench's test file; a relative path is taken from the module root (where `go.mod` is), under `go test` and `bench.sh` alike"},
 	{Name: "TEEBENCH_NET_URL", Default: "embedded loopback backend and TLS proxy", Doc: "URL of a real gateway for net_bench, e.g. `https://gw.example/prpc/Version`"},
 	{Name: "TEEBENCH_NET_INSECURE", Default: "0", Doc: "`1` turns TLS certificate verification off for TEEBENCH_NET_URL"},
 	{Name: "TEEBENCH_LLM_URL", Default: "embedded OpenAI-compatible server", Doc: "base URL of an OpenAI-compatible server (vLLM, SGLang ...), e.g. `http://host:8000`"},
@@ -59,6 +59,8 @@ var Vars = []Var{
 	{Name: "TEEBENCH_CACHE", Default: "`teebench` in the user cache dir (`~/.cache/teebench`)", Doc: "absolute path of the cache directory (zk_bench's compiled circuits and keys)"},
 	{Name: "TEEBENCH_ZK_SETUP", Default: "0", Doc: "`1` runs zk_bench's BenchmarkSetup (compile + setup, minutes) outside the report profile"},
 	{Name: "TEEBENCH_ORDER", Default: "forward", Doc: "`reverse` runs the reference tool before the Go implementation in each measured pair (io_bench's engines, net_bench's clients); scripts/crosscheck alternates it by round, so that what one run leaves behind (on a VM, possibly the host still writing back a write job's data) does not always fall on the same side"},
+	{Name: "TEEBENCH_DEADLINE", Default: "5 × the package's measured duration, at least 20m; 8h without one", Doc: "scripts/bench.sh and crosscheck: the most one package may run (e.g. `90m`); a package stopped there fails by name"},
+	{Name: "TEEBENCH_REVISION", Default: "`git describe` of the tree", Doc: "the suite revision written into each result file (`# run suite-revision:`); the container image sets it at build time"},
 	{Name: "TEEBENCH_IMAGE", Default: "none", Doc: "the container image the run is in, as a digest reference (`repo@sha256:...`); the container image sets it from compose.yaml or `docker run -e`, the manifest records it as `container-image`"},
 }
 
@@ -110,13 +112,13 @@ func WrkDuration() time.Duration {
 }
 
 // IODir returns TEEBENCH_IO_DIR as an absolute path, or "" when unset
-// (io_bench then uses the system temp dir). go test runs each package's
-// binary in the package directory (and sets PWD to it), so a relative value
-// cannot be taken from the test's working directory: it is resolved against
-// the module root (the directory holding go.mod above the working
-// directory), which is where the README's commands and bench.sh run; with
-// no go.mod above (a prebuilt test binary), against the working directory.
-// bench.sh makes a relative value absolute where the user ran it.
+// (io_bench then uses the system temp dir). The one rule: a relative value
+// is resolved against the module root (the directory holding go.mod above
+// the working directory), which is where the README's commands run; go
+// test runs each package's binary in the package directory, so the
+// working directory cannot be the base. With no go.mod above (a prebuilt
+// test binary) it is resolved against the working directory; the runner
+// resolves it against the tree it runs before starting any package.
 func IODir() string {
 	d := get("TEEBENCH_IO_DIR")
 	if d == "" || filepath.IsAbs(d) {
@@ -285,6 +287,9 @@ func Validate() error {
 			return err
 		}
 	}
+	if _, err := Deadline(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -331,6 +336,25 @@ func RedactText(s string) string {
 		return RedactURL(t) + u[len(t):]
 	})
 }
+
+// Deadline returns TEEBENCH_DEADLINE, the most one package may run under
+// the runner, or 0 when unset (the runner derives it from the package's
+// measured duration).
+func Deadline() (time.Duration, error) {
+	v := get("TEEBENCH_DEADLINE")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("TEEBENCH_DEADLINE=%s: want a positive duration per package, e.g. 90m", v)
+	}
+	return d, nil
+}
+
+// Revision returns TEEBENCH_REVISION, the suite revision to record, or ""
+// (the runner then asks git).
+func Revision() string { return get("TEEBENCH_REVISION") }
 
 // Image returns TEEBENCH_IMAGE, the container image reference the run is
 // in, or "" outside the image.

@@ -154,13 +154,7 @@ func FromEnv(root, cwd string) (Options, error) {
 			return o, bad("BENCHTIME=%s: want a duration (2s) or a count of iterations (100x)", bt)
 		}
 	}
-	if d := getenv("TEEBENCH_DEADLINE"); d != "" {
-		v, err := time.ParseDuration(d)
-		if err != nil || v <= 0 {
-			return o, bad("TEEBENCH_DEADLINE=%s: want a positive duration per package, e.g. 90m", d)
-		}
-		o.Deadline = v
-	}
+	o.Deadline, _ = config.Deadline() // checked by config.Validate
 	o.OutDir = abs(getenv("OUTDIR"))
 	if o.OutDir == "" {
 		o.OutDir = filepath.Join(cwd, "results")
@@ -192,7 +186,7 @@ func FromEnv(root, cwd string) (Options, error) {
 			return o, bad("TEEBENCH_BINDIR=%s: no such directory (no go on PATH either)", o.BinDir)
 		}
 	}
-	o.Revision = getenv("TEEBENCH_REVISION")
+	o.Revision = config.Revision()
 	if err := o.selectPackages(getenv("PKGS")); err != nil {
 		return o, err
 	}

@@ -475,13 +475,7 @@ func names(sel []group) string {
 func (c *checker) session(root string) (*runner.Session, error) {
 	o := runner.Options{Name: "crosscheck", Root: root, Profile: config.MustProfile(), Count: 1,
 		BinDir: os.Getenv("TEEBENCH_BINDIR"), Alternate: true}
-	if d := os.Getenv("TEEBENCH_DEADLINE"); d != "" {
-		v, err := time.ParseDuration(d)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("TEEBENCH_DEADLINE=%s: want a positive duration, e.g. 90m", d)
-		}
-		o.Deadline = v
-	}
+	o.Deadline, _ = config.Deadline() // checked by config.Validate
 	if dir := config.IODir(); dir != "" {
 		o.IODir = dir
 	}
