@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/skips"
@@ -47,6 +48,33 @@ var (
 	// logPrefixRE is the file:line prefix of a test's log line.
 	logPrefixRE = regexp.MustCompile(`^\s*[^\s:]+\.go:\d+: `)
 )
+
+// benchtimeRE is a -benchtime count: Nx.
+var benchtimeRE = regexp.MustCompile(`^[1-9][0-9]*x$`)
+
+// validBenchtime reports whether bt is "" or what -benchtime accepts: a
+// positive duration or a count Nx.
+func validBenchtime(bt string) bool {
+	if bt == "" || benchtimeRE.MatchString(bt) {
+		return true
+	}
+	d, err := time.ParseDuration(bt)
+	return err == nil && d > 0
+}
+
+// checkBench checks a -bench pattern: each slash-separated part is a
+// regular expression.
+func checkBench(b string) error {
+	if b == "" {
+		return nil
+	}
+	for part := range strings.SplitSeq(b, "/") {
+		if _, err := regexp.Compile(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // filter turns one package's events into the result file (Go benchmark
 // format: config lines, result rows, failures with their logs; no

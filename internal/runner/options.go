@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,9 +88,6 @@ func (e BadInput) Unwrap() error { return e.Err }
 
 func bad(format string, a ...any) error { return BadInput{fmt.Errorf(format, a...)} }
 
-// benchtimeRE is what -benchtime accepts: a duration or a count Nx.
-var benchtimeRE = regexp.MustCompile(`^[1-9][0-9]*x$`)
-
 // FromEnv reads a run's options from the environment bench.sh documents
 // (TEEBENCH_PROFILE, COUNT, TAGS, PKGS, BENCH, BENCHTIME, OUTDIR,
 // BASELINE, TEEBENCH_BINDIR, TEEBENCH_DEADLINE and every TEEBENCH_*
@@ -141,18 +137,12 @@ func FromEnv(root, cwd string) (Options, error) {
 	}
 	slices.Sort(o.Tags)
 	o.Bench = getenv("BENCH")
-	if o.Bench != "" {
-		for part := range strings.SplitSeq(o.Bench, "/") {
-			if _, err := regexp.Compile(part); err != nil {
-				return o, bad("BENCH=%s: %v", o.Bench, err)
-			}
-		}
+	if err := checkBench(o.Bench); err != nil {
+		return o, bad("BENCH=%s: %v", o.Bench, err)
 	}
 	o.Benchtime = getenv("BENCHTIME")
-	if bt := o.Benchtime; bt != "" && !benchtimeRE.MatchString(bt) {
-		if d, err := time.ParseDuration(bt); err != nil || d <= 0 {
-			return o, bad("BENCHTIME=%s: want a duration (2s) or a count of iterations (100x)", bt)
-		}
+	if !validBenchtime(o.Benchtime) {
+		return o, bad("BENCHTIME=%s: want a duration (2s) or a count of iterations (100x)", o.Benchtime)
 	}
 	o.Deadline, _ = config.Deadline() // checked by config.Validate
 	o.OutDir = abs(getenv("OUTDIR"))

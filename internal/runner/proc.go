@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -94,30 +93,30 @@ const graceful = 15 * time.Second
 // SIGINT to all, SIGKILL to what is left after graceful. Zombies of
 // orphans are reaped, except skip (a child whose exec.Cmd waits for it).
 func stopAll(pgid, skip int) {
-	sig := func(s syscall.Signal) int {
+	sig := func(s unix.Signal) int {
 		n := 0
 		if pgid != 0 {
-			if syscall.Kill(-pgid, s) == nil {
+			if unix.Kill(-pgid, s) == nil {
 				n++
 			}
 		}
 		for _, p := range descendants(pgid) {
 			// The group's members have it already: a second SIGINT could
 			// reach a test binary after its handler has let go of it.
-			if (pgid == 0 || p.pgid != pgid) && syscall.Kill(p.pid, s) == nil {
+			if (pgid == 0 || p.pgid != pgid) && unix.Kill(p.pid, s) == nil {
 				n++
 			}
 		}
 		return n
 	}
-	if sig(syscall.SIGINT) > 0 {
+	if sig(unix.SIGINT) > 0 {
 		for end := time.Now().Add(graceful); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 			reap(skip)
 			if len(descendants(pgid)) == 0 {
 				break
 			}
 		}
-		sig(syscall.SIGKILL)
+		sig(unix.SIGKILL)
 	}
 	for range 20 {
 		reap(skip)
