@@ -187,13 +187,16 @@ func Run(o Options, stdout, stderr io.Writer) (int, Result) {
 		}
 	}
 	r.flushRunInfo()
-	if r.isStopping() {
+	stopped := func() (int, Result) {
 		why := <-interrupted
 		r.sk.Add(skips.Entry{Kind: skips.Interrupted, Package: r.curName(), Benchmark: "-", Reason: why})
 		os.RemoveAll(r.work)
 		r.logf("interrupted; results so far are in %s (skips and failures in %s)", r.out.Name(), r.sk.Path())
 		res.Entries = r.sk.Entries()
 		return ExitInterrupted, res
+	}
+	if r.isStopping() {
+		return stopped()
 	}
 	r.setCur("-", 0)
 
@@ -212,6 +215,9 @@ func Run(o Options, stdout, stderr io.Writer) (int, Result) {
 			r.logf("report: %v", err)
 			failed = append(failed, "report")
 		}
+	}
+	if r.isStopping() { // during attest or the report
+		return stopped()
 	}
 	res.Entries = r.sk.Entries()
 	if len(res.Entries) > 0 {
