@@ -89,7 +89,7 @@ func (e BadInput) Unwrap() error { return e.Err }
 func bad(format string, a ...any) error { return BadInput{fmt.Errorf(format, a...)} }
 
 // FromEnv reads a run's options from the environment bench.sh documents
-// (TEEBENCH_PROFILE, COUNT, TAGS, PKGS, BENCH, BENCHTIME, OUTDIR,
+// (TEEBENCH_PROFILE, COUNT, ROUNDS, TAGS, PKGS, BENCH, BENCHTIME, OUTDIR,
 // BASELINE, TEEBENCH_BINDIR, TEEBENCH_DEADLINE and every TEEBENCH_*
 // variable config validates). Relative OUTDIR and BASELINE are taken from
 // cwd, the directory the user ran the command in; a relative
@@ -123,6 +123,15 @@ func FromEnv(root, cwd string) (Options, error) {
 			return o, bad("COUNT=%s: want a positive whole number", c)
 		}
 		o.Count = n
+	}
+	if r := getenv("ROUNDS"); r != "" {
+		n, err := strconv.Atoi(r)
+		if err != nil || n < 1 {
+			return o, bad("ROUNDS=%s: want a positive whole number", r)
+		}
+		// Rounds alternate the order of each measured pair, as
+		// crosscheck's do.
+		o.Rounds, o.Alternate = n, n > 1
 	}
 	for t := range strings.SplitSeq(getenv("TAGS"), ",") {
 		switch t = strings.TrimSpace(t); t {

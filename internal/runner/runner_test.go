@@ -177,3 +177,28 @@ func TestFailReason(t *testing.T) {
 		}
 	}
 }
+
+// TestRounds: two rounds run the plan twice into one result file, the
+// second with TEEBENCH_ORDER=reverse.
+func TestRounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a test binary")
+	}
+	o := testOptions(t, "fixed")
+	o.Benchtime, o.Rounds, o.Alternate = "2x", 2, true
+	var stderr strings.Builder
+	code, res := Run(o, io.Discard, &stderr)
+	if code != ExitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
+	}
+	b, _ := os.ReadFile(res.Path)
+	if n := len(rowLineRE.FindAll(b, -1)); n != 6 {
+		t.Errorf("%d rows, want 6 (3 per round):\n%s", n, b)
+	}
+	if !strings.Contains(stderr.String(), "[round 2/2 1/1] internal/runner/testdata/fixed ...") {
+		t.Errorf("no second round:\n%s", stderr.String())
+	}
+	if !strings.Contains(string(b), "order: forward") || !strings.Contains(string(b), "order: reverse") {
+		t.Errorf("the rounds did not alternate TEEBENCH_ORDER:\n%s", b)
+	}
+}

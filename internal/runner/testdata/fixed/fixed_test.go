@@ -13,6 +13,9 @@ import (
 func TestMain(m *testing.M) {
 	fmt.Println("tee: none")
 	fmt.Println("profile: smoke")
+	if o := os.Getenv("TEEBENCH_ORDER"); o != "" {
+		fmt.Println("order:", o)
+	}
 	os.Exit(m.Run())
 }
 
