@@ -91,8 +91,9 @@ func bad(format string, a ...any) error { return BadInput{fmt.Errorf(format, a..
 // FromEnv reads a run's options from the environment bench.sh documents
 // (TEEBENCH_PROFILE, COUNT, ROUNDS, TAGS, PKGS, BENCH, BENCHTIME, OUTDIR,
 // BASELINE, TEEBENCH_BINDIR, TEEBENCH_DEADLINE and every TEEBENCH_*
-// variable config validates). Relative OUTDIR and BASELINE are taken from
-// cwd, the directory the user ran the command in; a relative
+// variable config validates). OUTDIR defaults to the tree's results
+// directory; relative OUTDIR and BASELINE are taken from cwd, the
+// directory the user ran the command in; a relative
 // TEEBENCH_IO_DIR from the module root (config.IODir's rule, the same for
 // a direct `go test`). Every error is a BadInput naming the variable.
 func FromEnv(root, cwd string) (Options, error) {
@@ -156,7 +157,7 @@ func FromEnv(root, cwd string) (Options, error) {
 	o.Deadline, _ = config.Deadline() // checked by config.Validate
 	o.OutDir = abs(getenv("OUTDIR"))
 	if o.OutDir == "" {
-		o.OutDir = filepath.Join(cwd, "results")
+		o.OutDir = filepath.Join(root, "results") // the tree's, wherever bench.sh is run from
 	}
 	if b := getenv("BASELINE"); b != "" {
 		o.Baseline = abs(b)
