@@ -148,7 +148,8 @@ func durations(path, profile string) map[string]measured {
 		if !ok || k != "duration" {
 			continue
 		}
-		// "<pkg> <seconds>s count=<n> profile=<p>"
+		// "<pkg> <seconds>s count=<n> profile=<p>"; a run of part of the
+		// package adds its bench= and benchtime= and is no estimate.
 		fs := strings.Fields(v)
 		if len(fs) != 4 || fs[3] != "profile="+profile {
 			continue

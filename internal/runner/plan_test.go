@@ -19,7 +19,8 @@ import (
 func TestPlanFromHistory(t *testing.T) {
 	dir := t.TempDir()
 	lines := "tee: none\n" + benchenv.RunInfoLine("duration", "cpu_bench 120.0s count=2 profile=quick") + "\n" +
-		benchenv.RunInfoLine("duration", "io_bench 50.0s count=1 profile=smoke") + "\n"
+		benchenv.RunInfoLine("duration", "io_bench 50.0s count=1 profile=smoke") + "\n" +
+		benchenv.RunInfoLine("duration", `io_bench 5.0s count=1 profile=quick bench="Fio" benchtime="1x"`) + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "old.txt"), []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -179,7 +179,13 @@ func Run(o Options, stdout, stderr io.Writer) (int, Result) {
 				break
 			}
 			if pr.built {
-				r.writeLine(benchenv.RunInfoLine("duration", fmt.Sprintf("%s %.1fs count=%d profile=%s", it.Pkg.Name, ran.Seconds(), o.Count, o.Profile)))
+				// A run of part of a package (BENCH, BENCHTIME) says so:
+				// the plan takes only whole runs as estimates.
+				part := ""
+				if o.Bench != "" || o.Benchtime != "" {
+					part = fmt.Sprintf(" bench=%q benchtime=%q", o.Bench, o.Benchtime)
+				}
+				r.writeLine(benchenv.RunInfoLine("duration", fmt.Sprintf("%s %.1fs count=%d profile=%s%s", it.Pkg.Name, ran.Seconds(), o.Count, o.Profile, part)))
 			}
 			if f := r.judge(it.Pkg.Name, pr); f != "" && !slices.Contains(failed, f) {
 				failed = append(failed, f)
