@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/llmclient"
 	"github.com/teebench/teebench/internal/llmserver"
@@ -105,25 +106,22 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // of TEEBENCH_LLM_URL.
 func targets(b *testing.B) []*target {
 	if url := config.LLMURL(); url != "" {
-		c := llmclient.NewClient(url, config.LLMModel())
-		c.SetAPIKey(config.LLMAPIKey())
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		c, kvs, notes, err := externalTarget(ctx, url, config.LLMModel(), config.LLMAPIKey())
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
 		c.Timeout = requestTimeout()
-		if c.Model == "" {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			ids, err := c.Models(ctx)
-			cancel()
-			if err != nil {
-				b.Fatalf("TEEBENCH_LLM_URL=%s: its models cannot be listed (set TEEBENCH_LLM_MODEL to skip this): %v", config.RedactURL(url), err)
-			}
-			if len(ids) == 0 {
-				b.Fatalf("TEEBENCH_LLM_URL=%s lists no models at /v1/models (set TEEBENCH_LLM_MODEL)", config.RedactURL(url))
-			}
-			c.Model = ids[0]
+		benchenv.Scoped(kvs...)
+		for _, n := range notes {
+			b.Log(n)
 		}
 		name := unsafeName.ReplaceAllString(c.Model, "_")
 		return []*target{{name: name, work: externalWorkload(), vocab: llmclient.Words,
 			start: func() (*llmclient.Client, error) { return c, nil }}}
 	}
+	benchenv.Scoped(benchenv.KV{Key: "llm-target", Value: "embedded"})
 	var ts []*target
 	for _, size := range []string{"tiny", "small", "medium", "medium-bf16"} {
 		w, ok := embeddedWorkloads()[size]
@@ -139,7 +137,10 @@ func targets(b *testing.B) []*target {
 			}
 			b.Cleanup(func() { _ = l.Close() })
 			t.stats = func() (llmserver.Stats, error) { return l.Server.Stats(cfg.Name) }
-			c := llmclient.NewClient(l.URL, cfg.Name)
+			c, err := llmclient.NewClient(l.URL, cfg.Name)
+			if err != nil {
+				return nil, err
+			}
 			c.Timeout = requestTimeout()
 			return c, nil
 		}

@@ -74,8 +74,17 @@
 //     accounts for 70%").
 //   - connect-max-ns: the largest TCP connect + TLS handshake time (ab's
 //     Connect max); wrk does not measure it.
-//   - errors/op: (failed requests + non-2xx answers) / requests; 5xx answers
-//     count. For wrk: (socket errors + non-2xx/3xx) / requests.
+//   - errors/op: requests without a 2xx answer / requests, each counted
+//     once: failed connects, reads and writes, malformed answers and
+//     non-2xx answers (5xx count). For ab: its Connect, Receive and
+//     Exceptions failures plus its Non-2xx responses, not its Length
+//     failures. For wrk: (socket errors + answers of status 400 and above)
+//     / requests.
+//   - length-changes/op (client=go and client=ab): answers, of any status,
+//     whose body length differs from the first answer's (ab's Length
+//     check) / requests. Not an error and never marks the row: a server
+//     whose answers carry a counter or an id changes length every time.
+//     wrk compares no lengths and has no such metric.
 //   - target-cpu-% (BenchmarkGatewayMulti, embedded target only): the target
 //     process's CPU time over the run's wall time, 100 = one core, the
 //     report's "CPU Usage".

@@ -210,6 +210,7 @@ func multi(b *testing.B, tg *target, p path, mc multiCase) {
 	var (
 		rps        float64
 		done, errs int64
+		lengthChgs int64
 		slowest    time.Duration
 		failed     int
 		firstErr   error
@@ -224,6 +225,7 @@ func multi(b *testing.B, tg *target, p path, mc multiCase) {
 		rps += m.rps
 		done += m.done
 		errs += m.errs
+		lengthChgs += m.lengthChanges
 		slowest = max(slowest, m.elapsed)
 	}
 	if failed > 0 {
@@ -237,6 +239,7 @@ func multi(b *testing.B, tg *target, p path, mc multiCase) {
 	if !reportErrors(b, errs, done) {
 		return
 	}
+	reportLengthChanges(b, lengthChgs, done)
 	b.ReportMetric(rps, "req/s")
 	b.ReportMetric(float64(slowest), "slowest-client-ns")
 	if haveCPU {
@@ -293,6 +296,22 @@ func (s cpuSpan) reportPer(b *testing.B, n int64) {
 	end, ok := s.tg.cpuNow()
 	if n > 0 && ok && s.ok {
 		b.ReportMetric(float64(end-s.start)/float64(n), "cpu-ns/op")
+	}
+}
+
+// reportLengthChanges reports length-changes/op (n of total answers whose
+// body length differs from the first answer's, ab's Length check; always,
+// even 0) for the clients that compare lengths (go, ab). They are not
+// errors and never mark the row: a server whose answers carry a counter or
+// an id changes length on every answer.
+func reportLengthChanges(b *testing.B, n, total int64) {
+	b.Helper()
+	if total <= 0 {
+		return
+	}
+	b.ReportMetric(float64(n)/float64(total), "length-changes/op")
+	if n > 0 && b.N > 1 {
+		b.Logf("%d of %d answers differ in body length from the first (ab's Length check; not counted as errors)", n, total)
 	}
 }
 

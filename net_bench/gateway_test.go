@@ -48,7 +48,9 @@ func BenchmarkGateway(b *testing.B) {
 // (path=<p>/clients=<K>/c=<C>/client=<go|ab>). Metrics:
 //
 //	req/s              sum of the clients' own req/s (the report's Total QPS)
-//	errors/op          failed or non-2xx requests per request
+//	errors/op          failed or non-2xx requests per request (each once)
+//	length-changes/op  answers whose body length differs from the first's,
+//	                   per request (not errors)
 //	slowest-client-ns  the slowest client's time for its b.N requests (its own clock)
 //	target-cpu-%       the embedded target's CPU time / wall time (100 = one core;
 //	                   the report's CPU Usage column); absent with TEEBENCH_NET_URL

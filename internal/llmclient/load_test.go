@@ -51,7 +51,7 @@ func TestRandomDataset(t *testing.T) {
 func TestRunCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	c := NewClient("http://127.0.0.1:1", "m") // never contacted
+	c := mustClient(t, "http://127.0.0.1:1", "m") // never contacted
 	reqs := make([]Request, 5)
 	for _, l := range []pace.Load{{Concurrency: 2}, {Rate: 1}} {
 		start := time.Now()

@@ -90,9 +90,19 @@ type AbTimes struct {
 	SD time.Duration
 }
 
-// Errors returns ab's failed requests plus its non-2xx responses: every
-// request that did not get a correct 2xx answer.
-func (r *AbResult) Errors() int64 { return r.Failed + r.Non2xx }
+// Errors returns the requests that did not get a 2xx answer, each once:
+// ab's failed connects, receives and exceptions plus its non-2xx
+// responses. ab's "Failed requests" also counts Length (a body whose length
+// differs from the first answer's), which is no error and which ab counts
+// again as non-2xx when the answer is, say, a 503 page: Errors leaves it
+// out; LengthChanges reports it.
+func (r *AbResult) Errors() int64 {
+	return r.FailedConnect + r.FailedReceive + r.FailedExceptions + r.Non2xx
+}
+
+// LengthChanges returns ab's Length failures: answers, of any status,
+// whose body length differs from the first answer's.
+func (r *AbResult) LengthChanges() int64 { return r.FailedLength }
 
 // ParseAb parses the standard output of `ab` (ApacheBench 2.3). It fails
 // with a message naming what is missing when the output is not a finished
@@ -200,6 +210,10 @@ func ParseAb(out []byte) (*AbResult, error) {
 	}
 	if !have.complete || !have.rps || !have.total {
 		return nil, fmt.Errorf("reftool: ab output has no finished run (missing Complete requests, Requests per second or the Total row): %w: %q", ErrOutputFormat, abTail(out, 300))
+	}
+	if sum := r.FailedConnect + r.FailedReceive + r.FailedLength + r.FailedExceptions; sum != r.Failed {
+		// Errors reads the breakdown: without it, failures would go uncounted
+		return nil, fmt.Errorf("reftool: ab's %d failed requests do not add up from its breakdown (Connect, Receive, Length, Exceptions: %d): %w", r.Failed, sum, ErrOutputFormat)
 	}
 	return r, nil
 }

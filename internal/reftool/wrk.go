@@ -103,7 +103,10 @@ func WrkArgs(threads, c int, d time.Duration, url, script string) []string {
 // wrkScriptPrefix starts every line WrkScript prints.
 const wrkScriptPrefix = "teebench-wrk v1 "
 
-// Errors returns socket errors plus non-2xx/3xx responses.
+// Errors returns socket errors plus non-2xx/3xx responses (wrk counts a
+// status of 400 and above there): each failed request once, as
+// AbResult.Errors and loadgen count theirs. wrk does not compare body
+// lengths, so it has no count of length changes.
 func (r *WrkResult) Errors() int64 {
 	return r.ErrConnect + r.ErrRead + r.ErrWrite + r.ErrTimeout + r.Non2xx3xx
 }
