@@ -313,6 +313,7 @@ func TestBenchScriptBadInput(t *testing.T) {
 		{"PKGS=cpu_bench nosuch_bench", "PKGS: unknown package nosuch_bench"},
 		{"PKGS=gpu_bench", "PKGS: gpu_bench needs TAGS=gpu"},
 		{"TAGS=sgx", `TAGS=sgx: unknown tag "sgx"`},
+		{"TAGS=tdx,snp", "TAGS=tdx,snp: tags tdx and snp name two TEEs"},
 		{"BENCH=(", "BENCH=(: "},
 		{"TEEBENCH_IO_DIR=/nonexistent/io", "TEEBENCH_IO_DIR=/nonexistent/io: "},
 		{"TEEBENCH_DEADLINE=soon", "TEEBENCH_DEADLINE=soon: want a positive duration"},

@@ -134,15 +134,14 @@ func FromEnv(root, cwd string) (Options, error) {
 		// crosscheck's do.
 		o.Rounds, o.Alternate = n, n > 1
 	}
+	// GPUTag and the tags of TEEKinds, at most one TEE (-tags tdx,snp is
+	// refused here, before anything is built).
+	if _, err := TEEOf(getenv("TAGS")); err != nil {
+		return o, bad("TAGS=%s: %v", getenv("TAGS"), err)
+	}
 	for t := range strings.SplitSeq(getenv("TAGS"), ",") {
-		switch t = strings.TrimSpace(t); t {
-		case "":
-		case "tdx", "gpu":
-			if !slices.Contains(o.Tags, t) {
-				o.Tags = append(o.Tags, t)
-			}
-		default:
-			return o, bad("TAGS=%s: unknown tag %q (want tdx, gpu or tdx,gpu)", getenv("TAGS"), t)
+		if t = strings.TrimSpace(t); t != "" && !slices.Contains(o.Tags, t) {
+			o.Tags = append(o.Tags, t)
 		}
 	}
 	slices.Sort(o.Tags)
@@ -229,8 +228,8 @@ func (o *Options) HasTag(tag string) bool { return slices.Contains(o.Tags, tag) 
 
 // BinDirName is the name of the directory (under the image's
 // /opt/teebench) that holds the prebuilt binaries of a tag set: "bin" for
-// none, else "bin-" and the tags sorted and joined by "-" (bin-tdx,
-// bin-gpu-tdx). The Dockerfile builds into these names and the
+// none, else "bin-" and the tags sorted and joined by "-" (bin-snp,
+// bin-gpu-snp). The Dockerfile builds into these names and the
 // entrypoint picks one by TAGS, both through `bench -bindir TAGS`.
 func BinDirName(tags string) string {
 	var ts []string

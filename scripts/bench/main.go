@@ -4,6 +4,7 @@
 //
 //	bench [-root DIR]
 //	bench -bindir TAGS
+//	bench -tee TAGS|NAME
 //
 // Its input is the environment bench.sh documents (TEEBENCH_PROFILE, PKGS,
 // BENCH, COUNT, BENCHTIME, TAGS, OUTDIR, BASELINE, TEEBENCH_BINDIR,
@@ -15,13 +16,20 @@
 // interrupted.
 //
 // -bindir prints the directory name that holds the prebuilt binaries of a
-// tag set (bin, bin-tdx, bin-gpu-tdx): the Dockerfile builds into it and
+// tag set (bin, bin-snp, bin-gpu-snp): the Dockerfile builds into it and
 // the container's entrypoint picks it by TAGS.
+//
+// -tee prints the TEE of a tag set ("gpu,snp") or of a result file's
+// `tee:` value ("sev-snp") as `NAME SUFFIX`: its `tee:` name and the side
+// file of its main evidence (".snp-report"); nothing for none (a tag set
+// without a TEE tag, or the name "none"). The CI scripts ask it instead of
+// naming a TEE. Exit status 2 for an unknown tag or name, or two TEEs.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/teebench/teebench/internal/runner"
@@ -30,7 +38,15 @@ import (
 func main() {
 	root := flag.String("root", "", "the teebench tree (package directories, go.mod)")
 	bindir := flag.String("bindir", "", "print the name of the prebuilt-binary directory of this tag set (tdx,gpu; none) and exit")
+	teeOf := flag.String("tee", "", "print `NAME SUFFIX` of the TEE of this tag set or tee: name (nothing for none) and exit")
 	flag.Parse()
+	if isSet("tee") {
+		if err := printTEE(os.Stdout, *teeOf); err != nil {
+			fmt.Fprintln(os.Stderr, "bench -tee:", err)
+			os.Exit(runner.ExitBadInput)
+		}
+		return
+	}
 	if isSet("bindir") {
 		fmt.Println(runner.BinDirName(*bindir))
 		return
@@ -59,4 +75,23 @@ func isSet(name string) bool {
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// printTEE writes `NAME SUFFIX` for the TEE that arg (a tag set or a
+// `tee:` name) names, or nothing for none.
+func printTEE(w io.Writer, arg string) error {
+	if arg == "none" {
+		return nil
+	}
+	k := runner.TEENamed(arg)
+	if k == nil {
+		var err error
+		if k, err = runner.TEEOf(arg); err != nil {
+			return err
+		}
+	}
+	if k != nil {
+		fmt.Fprintln(w, k.Name(), k.Suffixes()[0])
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/teebench/teebench/internal/runner"
 )
 
 // Labels and environment variables shared with collect and with the
@@ -40,15 +43,22 @@ type arm struct {
 	Label, RuntimeClass, Tags string
 }
 
-// defaultTags are the build tags of an arm's RuntimeClass: tdx when its name
-// says TDX (the run must be a TD and binds a quote), gpu when it names a GPU.
+// defaultTags are the build tags of an arm's RuntimeClass: gpu when it
+// names a GPU, and a TEE's tag (runner.TEETags: tdx, snp) when one of the
+// name's dash-separated words is that tag (kata-qemu-tdx, kata-qemu-snp,
+// kata-qemu-nvidia-gpu-snp): the run must then be a guest of that TEE and
+// binds its evidence. kata-qemu-sev (SEV without SNP) names no TEE the
+// suite attests, and so gets no TEE tag.
 func defaultTags(runtimeClass string) string {
 	var t []string
 	if isGPU(runtimeClass) {
-		t = append(t, "gpu")
+		t = append(t, runner.GPUTag)
 	}
-	if strings.Contains(runtimeClass, "tdx") {
-		t = append(t, "tdx")
+	words := strings.Split(runtimeClass, "-")
+	for _, tag := range runner.TEETags() {
+		if slices.Contains(words, tag) {
+			t = append(t, tag)
+		}
 	}
 	return strings.Join(t, ",")
 }
@@ -88,7 +98,7 @@ func renderCommand(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Profile, "profile", "report", "TEEBENCH_PROFILE of the runs: smoke, quick or report")
 	fs.StringVar(&o.Attest, "attest", "configfs", "how a TD pod reaches its evidence: configfs, dstack (guest agent socket) or none")
 	fs.StringVar(&o.GPUResource, "gpu-resource", "nvidia.com/pgpu", "extended `resource` one GPU per pod of an arm whose runtimeClass names a GPU")
-	fs.Var(&tags, "tags", "`label=tags`: build tags (TAGS) of an arm's run, overriding the default from its runtimeClass (tdx if it names tdx, gpu if it names a GPU; repeat)")
+	fs.Var(&tags, "tags", "`label=tags`: build tags (TAGS) of an arm's run, overriding the default from its runtimeClass (a TEE's tag, tdx or snp, if a word of it is that tag; gpu if it names a GPU; repeat)")
 	fs.Var(&selectors, "node-selector", "`key=value` every pod's node must carry (repeat)")
 	fs.StringVar(&o.PullPolicy, "pull-policy", "IfNotPresent", "imagePullPolicy: Always, IfNotPresent or Never")
 	out := fs.String("o", "", "write the YAML to `file` instead of stdout")
@@ -115,6 +125,9 @@ func renderCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		if !ok || !found {
 			return usagef("render: --tags %q: want label=tags for an arm given with --arm", tg)
+		}
+		if _, err := runner.TEEOf(t); err != nil {
+			return usagef("render: --tags %q: %v", tg, err)
 		}
 	}
 	if len(selectors) > 0 {

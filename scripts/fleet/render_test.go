@@ -194,6 +194,35 @@ func TestRenderRuntimeMounts(t *testing.T) {
 	}
 }
 
+// TestRenderSNPArms: a kata-qemu-snp arm runs with TAGS=snp (the pod must
+// be an SEV-SNP guest and binds its evidence, through the guest's own
+// configfs like a TD), the GPU one with gpu,snp; kata-qemu-sev (SEV
+// without SNP) and a class that only contains the letters get no TEE tag.
+func TestRenderSNPArms(t *testing.T) {
+	data := render(t, "--image", "img", "--nodes", "2", "--run", "x",
+		"--arm", "snp=kata-qemu-snp", "--arm", "h100=kata-qemu-nvidia-gpu-snp", "--arm", "sev=kata-qemu-sev",
+		"--arm", "vm=kata-qemu-snpx")
+	jobs, err := decodeJobs(t, data)
+	if err != nil {
+		t.Fatalf("strict decode: %v", err)
+	}
+	want := []struct{ rc, tags string }{{"kata-qemu-snp", "snp"}, {"kata-qemu-nvidia-gpu-snp", "gpu,snp"}, {"kata-qemu-sev", ""}, {"kata-qemu-snpx", ""}}
+	if len(jobs) != len(want) {
+		t.Fatalf("%d jobs, want %d", len(jobs), len(want))
+	}
+	for i, w := range want {
+		spec := jobs[i].Spec.Template.Spec
+		c := spec.Containers[0]
+		v, ok := envValue(c, "TAGS")
+		if *spec.RuntimeClassName != w.rc || v != w.tags || ok != (w.tags != "") {
+			t.Errorf("job %s: runtimeClass %s, TAGS=%q (set %v); want %s, %q", jobs[i].Name, *spec.RuntimeClassName, v, ok, w.rc, w.tags)
+		}
+		if m, _ := envValue(c, envMountConfigfs); m != "1" || len(c.VolumeMounts) != 0 {
+			t.Errorf("job %s: %s=%q, mounts %v; want the guest's configfs mounted by the entrypoint", jobs[i].Name, envMountConfigfs, m, c.VolumeMounts)
+		}
+	}
+}
+
 func TestRenderBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -209,6 +238,8 @@ func TestRenderBadInput(t *testing.T) {
 		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--profile", "huge"}, `--profile "huge"`},
 		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--attest", "tpm"}, `--attest "tpm"`},
 		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--tags", "b=tdx"}, `--tags "b=tdx"`},
+		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--tags", "a=tdx,snp"}, "tags tdx and snp name two TEEs"},
+		{[]string{"--image", "i", "--nodes", "1", "--arm", "a=kata", "--tags", "a=sgx"}, `unknown tag "sgx"`},
 	} {
 		var out, errb bytes.Buffer
 		code := run(append([]string{"render"}, tc.args...), &out, &errb)
