@@ -14,8 +14,9 @@
 # BENCH, COUNT, BENCHTIME, BASELINE, TEEBENCH_DEADLINE) and the TEEBENCH_*
 # variables; bench.sh runs the runner prebuilt ($TEEBENCH_BINDIR/bench).
 # OUTDIR defaults to /results. TAGS picks the binaries built with those
-# tags: /opt/teebench/bin (none), bin-tdx, bin-gpu, bin-gpu-tdx (tags in
-# name order).
+# tags: /opt/teebench/bin (none), else bin-<tags in name order joined by
+# "-"> (bin-snp, bin-gpu-snp; `bench -bindir TAGS` names it and refuses an
+# unknown tag or two TEEs).
 # TEEBENCH_BINDIR overrides the choice. Arguments, if any, are run instead
 # (e.g. `docker run IMAGE verify /results/x.txt`).
 #
@@ -38,7 +39,7 @@ fi
 rm -f "$probe"
 
 if [ -z "${TEEBENCH_BINDIR:-}" ]; then
-	# The runner names the binary sets (bin, bin-tdx, bin-gpu-tdx); any
+	# The runner names the binary sets (bin, bin-snp, bin-gpu-snp); any
 	# set's bench command says which one TAGS picks.
 	for b in "$root"/bin*/bench; do break; done
 	TEEBENCH_BINDIR=$root/$("$b" -bindir "${TAGS:-}") || exit 2

@@ -89,3 +89,68 @@ func TestEntrypoint(t *testing.T) {
 		t.Errorf("result file:\n%s", files[0].Data)
 	}
 }
+
+// TestEntrypointPicksBinSet: in an image laid out as the Dockerfile builds
+// it (bin, bin-snp, bin-gpu-snp under the image root, each with its own
+// bench), TAGS picks the set by `bench -bindir`: snp runs bin-snp's,
+// gpu,snp bin-gpu-snp's, none bin's; a set the image lacks, and two TEEs,
+// exit 2 before bench.sh runs. bench.sh is a stand-in that writes which
+// set it was given, so only the choice is under test.
+func TestEntrypointPicksBinSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the bench and fromlog commands")
+	}
+	img := t.TempDir()
+	tools := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", tools, "./bench", "./fromlog").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ep, err := os.ReadFile("entrypoint.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := "#!/bin/sh\necho \"bindir=${TEEBENCH_BINDIR#" + img + "/} tags=$TAGS\" >\"$OUTDIR/r.txt\"\n"
+	for name, data := range map[string][]byte{"scripts/entrypoint.sh": ep, "scripts/bench.sh": []byte(fake)} {
+		os.MkdirAll(filepath.Join(img, "scripts"), 0o755)
+		if err := os.WriteFile(filepath.Join(img, name), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, set := range []string{"bin", "bin-snp", "bin-gpu-snp"} {
+		os.MkdirAll(filepath.Join(img, set), 0o755)
+		for _, c := range []string{"bench", "fromlog"} {
+			b, _ := os.ReadFile(filepath.Join(tools, c))
+			if err := os.WriteFile(filepath.Join(img, set, c), b, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		tags, want string
+		code       int
+	}{
+		{"snp", "bindir=bin-snp tags=snp\n", 0},
+		{"snp,gpu", "bindir=bin-gpu-snp tags=snp,gpu\n", 0},
+		{"", "bindir=bin tags=\n", 0},
+		{"tdx", "no binaries for TAGS=tdx", 2},
+		{"tdx,snp", "tags tdx and snp name two TEEs", 2},
+	} {
+		out := t.TempDir()
+		cmd := exec.Command(filepath.Join(img, "scripts/entrypoint.sh"))
+		cmd.Env = append(os.Environ(), "TAGS="+c.tags, "OUTDIR="+out, "TEEBENCH_BINDIR=")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		code := cmd.ProcessState.ExitCode()
+		if c.code != 0 {
+			if code != c.code || !strings.Contains(stderr.String(), c.want) || stdout.Len() != 0 {
+				t.Errorf("TAGS=%s: exit %d, want %d and %q\n%s%s", c.tags, code, c.code, c.want, stdout.String(), stderr.String())
+			}
+			continue
+		}
+		files, err := logfile.Parse(stdout.Bytes())
+		if code != 0 || err != nil || len(files) != 1 || string(files[0].Data) != c.want {
+			t.Errorf("TAGS=%s: exit %d, files %v (%v), want r.txt with %q\n%s", c.tags, code, files, err, c.want, stderr.String())
+		}
+	}
+}

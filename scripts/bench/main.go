@@ -17,7 +17,8 @@
 //
 // -bindir prints the directory name that holds the prebuilt binaries of a
 // tag set (bin, bin-snp, bin-gpu-snp): the Dockerfile builds into it and
-// the container's entrypoint picks it by TAGS.
+// the container's entrypoint picks it by TAGS. A tag set the runner would
+// refuse (an unknown tag, two TEEs) is refused here too, exit status 2.
 //
 // -tee prints the TEE of a tag set ("gpu,snp") or of a result file's
 // `tee:` value ("sev-snp") as `NAME SUFFIX`: its `tee:` name and the side
@@ -48,6 +49,12 @@ func main() {
 		return
 	}
 	if isSet("bindir") {
+		if *bindir != "none" {
+			if _, err := runner.TEEOf(*bindir); err != nil {
+				fmt.Fprintln(os.Stderr, "bench -bindir:", err)
+				os.Exit(runner.ExitBadInput)
+			}
+		}
 		fmt.Println(runner.BinDirName(*bindir))
 		return
 	}

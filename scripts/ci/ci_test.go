@@ -96,7 +96,16 @@ func TestTeeMatrix(t *testing.T) {
 	if code != 0 || len(m) != 4 || m[2].N != 2 || m[3].Arm != "gpu" || strings.Join(m[3].Labels, ",") != "self-hosted,tdx,gpu" || m[3].Tags != "tdx,gpu" {
 		t.Errorf("2 baselines + gpu: exit %d, %+v", code, m)
 	}
-	for _, bad := range [][]string{{"TDX_RUNNERS=two"}, {"GPU=yes"}, {"TDX_RUNNERS=0", "BASELINE_RUNNERS=0"}} {
+	// SEV-SNP arms, opt-in: [self-hosted, snp] with TAGS=snp, and the GPU
+	// one (the published H100 pair's TEE) with gpu,snp.
+	out, code = script(t, "tee-matrix.sh", []string{"TDX_RUNNERS=0", "SNP_RUNNERS=2", "GPU=true", "GPU_RUNNERS=0", "SNP_GPU_RUNNERS=1"})
+	m = parse(out)
+	if code != 0 || len(m) != 4 || m[0].Arm != "snp" || m[0].Tags != "snp" || strings.Join(m[0].Labels, ",") != "self-hosted,snp" ||
+		m[1].Arm != "snp" || m[1].N != 2 || m[2].Arm != "baseline" ||
+		m[3].Arm != "gpu-snp" || m[3].Tags != "gpu,snp" || strings.Join(m[3].Labels, ",") != "self-hosted,snp,gpu" {
+		t.Errorf("2 snp + baseline + gpu-snp: exit %d, %+v", code, m)
+	}
+	for _, bad := range [][]string{{"TDX_RUNNERS=two"}, {"SNP_RUNNERS=-1"}, {"GPU=yes"}, {"TDX_RUNNERS=0", "BASELINE_RUNNERS=0"}} {
 		if out, code := script(t, "tee-matrix.sh", bad); code != 2 || !strings.Contains(out, "tee-matrix.sh:") {
 			t.Errorf("%v: exit %d, %q; want 2 and a message", bad, code, out)
 		}
@@ -176,12 +185,18 @@ func TestTeeCompareBadEvidence(t *testing.T) {
 	for _, tc := range []struct{ fixture, quote, want string }{
 		{"tampered", "", "report data does not match SHA-512"},
 		{"matching", "drop", "MISSING"},
+		{"matching", "sgx", "says tee: sgx, which no TEE kind of this suite is"},
 	} {
 		dir := t.TempDir()
 		arms, out := filepath.Join(dir, "arms"), filepath.Join(dir, "out")
 		compareArms(t, arms, tc.fixture)
 		if tc.quote == "drop" {
 			os.Remove(filepath.Join(arms, "arm-tdx--1", "result.txt.quote"))
+		}
+		if tc.quote == "sgx" { // a TEE name no kind has: no evidence can be its
+			res := filepath.Join(arms, "arm-tdx--1", "result.txt")
+			b, _ := os.ReadFile(res)
+			writeFile(t, res, "tee: sgx\n"+strings.SplitN(string(b), "\n", 2)[1], 0o644)
 		}
 		stub, argsFile := reportStub(t, dir)
 		log, code := script(t, "tee-compare.sh", []string{"REPORT=" + stub, "VERIFY_FLAGS=-allow-test-root -roots " + roots}, arms, out)
@@ -306,6 +321,43 @@ if [ "$v" = reg ]; then echo "report: 1 significant regression over threshold" >
 			}
 			if _, err := os.Stat(filepath.Join(out, "base-src")); !os.IsNotExist(err) {
 				t.Errorf("the base worktree was left behind: %v", err)
+			}
+		})
+	}
+}
+
+// TestTeeArm: an arm with a TEE tag passes only when its result file says
+// that TEE's tee: name and carries that TEE's evidence file (snp: tee:
+// sev-snp and R.txt.snp-report; tdx: tee: tdx and R.txt.quote); a baseline
+// only with tee: none; two TEE tags are bad input. bench.sh is a stand-in
+// writing the result file the case gives, so the checks are under test.
+func TestTeeArm(t *testing.T) {
+	for _, tc := range []struct {
+		name, tags, tee, evidence string
+		code                      int
+		want                      string
+	}{
+		{"snp", "snp", "sev-snp", ".snp-report", 0, "tee: sev-snp, exit 0"},
+		{"snp gpu", "gpu,snp", "sev-snp", ".snp-report", 0, "tee: sev-snp, exit 0"},
+		{"snp mislabelled", "snp", "none", ".snp-report", 1, "says tee: none, not sev-snp"},
+		{"snp without evidence", "snp", "sev-snp", "", 1, "no sev-snp evidence bound to"},
+		{"snp with a TDX quote", "snp", "sev-snp", ".quote", 1, "result.txt.snp-report missing"},
+		{"tdx", "tdx", "tdx", ".quote", 0, "tee: tdx, exit 0"},
+		{"baseline", "", "none", "", 0, "tee: none, exit 0"},
+		{"baseline on SNP", "", "sev-snp", "", 1, "is a baseline but"},
+		{"two TEEs", "tdx,snp", "none", "", 2, "tags tdx and snp name two TEEs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			stub := filepath.Join(dir, "bench.sh")
+			ev := ""
+			if tc.evidence != "" {
+				ev = `echo evidence >"$OUTDIR/result.txt` + tc.evidence + `"`
+			}
+			writeFile(t, stub, "#!/bin/sh\nprintf 'tee: "+tc.tee+"\\nBenchmarkX 1 1 ns/op\\n' >\"$OUTDIR/result.txt\"\n"+ev+"\n", 0o755)
+			log, code := script(t, "tee-arm.sh", []string{"ARM=a", "TAGS=" + tc.tags, "BENCH_SH=" + stub}, filepath.Join(dir, "out"))
+			if code != tc.code || !strings.Contains(log, tc.want) {
+				t.Errorf("exit %d, want %d and %q:\n%s", code, tc.code, tc.want, log)
 			}
 		})
 	}

@@ -9,8 +9,9 @@
 # artifact names of tee.yml; actions/download-artifact puts each in its own
 # directory). Jobs of one label form one arm: scripts/report gets
 # `label=ARMS/arm-<label>--*/*.txt` and pools them within a testbed.
-# Every result file whose `tee:` is not none must carry evidence
-# (<file>.quote), checked offline by scripts/verify (VERIFY_FLAGS adds flags,
+# Every result file whose `tee:` is not none must carry its TEE's evidence
+# (<file>.quote for tdx, <file>.snp-report for sev-snp: `scripts/bench -tee`
+# names it from internal/tee's kinds), checked offline by scripts/verify (VERIFY_FLAGS adds flags,
 # e.g. -roots for test fixtures). OUT receives verify.txt and report.md; both
 # go to $GITHUB_STEP_SUMMARY when that is set. Exit status 1 when evidence is
 # missing or fails, or the report fails; the report is rendered regardless.
@@ -63,9 +64,22 @@ for l in "${labels[@]}"; do [[ " ${tees[$l]} " == *" none "* ]] || ordered+=("$l
 	else
 		echo '```'
 		missing=0
+		declare -A suffix=()
 		for f in "${tee_files[@]}"; do
-			[ -s "$f.quote" ] || {
-				echo "MISSING: $f has no quote ($f.quote)"
+			t=$(grep -m1 '^tee:' "$f" | sed 's/^tee: *//')
+			if [ -z "${suffix[$t]+set}" ]; then
+				# NAME SUFFIX of the TEE; empty for a name no kind has.
+				k=$(go run ./scripts/bench -tee "$t" 2>/dev/null) || k=""
+				suffix[$t]=""
+				[[ $k != *" "* ]] || suffix[$t]=${k#* }
+			fi
+			if [ -z "${suffix[$t]}" ]; then
+				echo "MISSING: $f says tee: ${t:-<none>}, which no TEE kind of this suite is"
+				missing=1
+				continue
+			fi
+			[ -s "$f${suffix[$t]}" ] || {
+				echo "MISSING: $f (tee: $t) has no evidence ($f${suffix[$t]})"
 				missing=1
 			}
 		done

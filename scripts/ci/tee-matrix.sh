@@ -2,12 +2,18 @@
 # tee-matrix.sh prints the matrix of .github/workflows/tee.yml's arm jobs as
 # `matrix=<JSON>` for $GITHUB_OUTPUT: one entry per runner of each arm.
 #
-#   TDX_RUNNERS=1 BASELINE_RUNNERS=2 GPU=true scripts/ci/tee-matrix.sh
+#   TDX_RUNNERS=1 SNP_RUNNERS=1 BASELINE_RUNNERS=2 GPU=true scripts/ci/tee-matrix.sh
 #
-# Arms: tdx on [self-hosted, tdx] (TAGS=tdx: attested), baseline on
-# [self-hosted, baseline], and with GPU=true gpu on [self-hosted, tdx, gpu]
-# (TAGS=tdx,gpu). Several runners of one arm are pooled by scripts/report
-# within one testbed. Counts are repository variables (0 drops the arm).
+# Arms: one per TEE, named by its build tag and run on the runners labelled
+# [self-hosted, <tag>] with TAGS=<tag> (attested): tdx (TDX_RUNNERS, default
+# 1) and snp (SNP_RUNNERS, default 0: AMD SEV-SNP runners are opt-in);
+# baseline on [self-hosted, baseline]; with GPU=true, gpu on [self-hosted,
+# tdx, gpu] (TAGS=tdx,gpu; GPU_RUNNERS, default 1) and gpu-snp on
+# [self-hosted, snp, gpu] (TAGS=gpu,snp; SNP_GPU_RUNNERS, default 0: the
+# published H100 rows ran on SEV-SNP). The runner labels are the
+# repository's own names for its machines, the same words as the build
+# tags. Several runners of one arm are pooled by scripts/report within one
+# testbed. Counts are repository variables (0 drops the arm).
 set -euo pipefail
 entries=()
 # add ARM COUNT TAGS LABEL... appends COUNT entries.
@@ -26,9 +32,13 @@ add() {
 	done
 }
 add tdx "${TDX_RUNNERS:-1}" tdx self-hosted tdx
+add snp "${SNP_RUNNERS:-0}" snp self-hosted snp
 add baseline "${BASELINE_RUNNERS:-1}" "" self-hosted baseline
 case ${GPU:-false} in
-true) add gpu "${GPU_RUNNERS:-1}" tdx,gpu self-hosted tdx gpu ;;
+true)
+	add gpu "${GPU_RUNNERS:-1}" tdx,gpu self-hosted tdx gpu
+	add gpu-snp "${SNP_GPU_RUNNERS:-0}" gpu,snp self-hosted snp gpu
+	;;
 false | "") ;;
 *)
 	echo "tee-matrix.sh: GPU=$GPU: want true or false" >&2
