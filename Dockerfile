@@ -8,9 +8,13 @@
 # The build stage compiles every benchmark package's test binary
 # (go test -c) and the commands bench.sh and the user need (bench, the
 # runner; compare, manifest, report, attest, verify, fromlog) once per tag
-# set in TEEBENCH_TAGSETS: "none" goes to /opt/teebench/bin, "tdx" to
-# bin-tdx, "gpu" to bin-gpu, "gpu,tdx" to bin-gpu-tdx (the names come from
-# `bench -bindir`, which the entrypoint uses to pick the set from TAGS).
+# set of TEEBENCH_TAGSETS, which `bench -tagsets` expands: "cpu" (the
+# default) is none and each TEE's tag (none, snp, tdx), "gpu" adds gpu and
+# gpu with each TEE's tag; or list sets ("none snp"). "none" goes to
+# /opt/teebench/bin, "snp" to bin-snp, "gpu,snp" to bin-gpu-snp (the names
+# come from `bench -bindir`, which the entrypoint uses to pick the set from
+# TAGS; TAGS=snp runs bin-snp's binaries, which refuse a machine that is
+# not an SEV-SNP guest).
 # TEEBENCH_REVISION (the build uses -buildvcs=false) is the suite revision
 # the runner writes into every result file:
 #
@@ -20,7 +24,7 @@
 # no Go toolchain. The GPU variant:
 #
 #   docker build -t teebench:gpu \
-#     --build-arg TEEBENCH_TAGSETS="none tdx gpu gpu,tdx" \
+#     --build-arg TEEBENCH_TAGSETS=gpu \
 #     --build-arg RUNTIME_IMAGE=nvidia/cuda:12.8.1-runtime-ubuntu24.04 .
 #
 # (the CUDA runtime image brings cuBLAS; the NVIDIA container runtime
@@ -36,10 +40,12 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG TEEBENCH_TAGSETS="none tdx"
+ARG TEEBENCH_TAGSETS=cpu
 RUN set -eu; \
     go build -trimpath -o /tmp/bench ./scripts/bench; \
-    for ts in ${TEEBENCH_TAGSETS}; do \
+    sets=$(/tmp/bench -tagsets "${TEEBENCH_TAGSETS}"); \
+    echo "build: tag sets $sets"; \
+    for ts in $sets; do \
       tags=$(echo "$ts" | sed 's/^none$//'); \
       dir=/out/$(/tmp/bench -bindir "$ts"); \
       mkdir -p "$dir"; \
@@ -65,5 +71,5 @@ ARG TEEBENCH_REVISION="unknown (built without --build-arg TEEBENCH_REVISION)"
 ENV OUTDIR=/results TEEBENCH_PROFILE=quick TEEBENCH_REVISION=${TEEBENCH_REVISION}
 VOLUME /results
 LABEL org.opencontainers.image.title="teebench" \
-      org.opencontainers.image.description="Confidential-computing overhead benchmarks (Intel TDX CVMs, NVIDIA GPUs in CC mode); results printed to the log between teebench-begin/end markers"
+      org.opencontainers.image.description="Confidential-computing overhead benchmarks (Intel TDX and AMD SEV-SNP CVMs, NVIDIA GPUs in CC mode); results printed to the log between teebench-begin/end markers"
 ENTRYPOINT ["/opt/teebench/scripts/entrypoint.sh"]

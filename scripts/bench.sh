@@ -9,6 +9,7 @@
 #   TEEBENCH_PROFILE=report ./scripts/bench.sh  the published report's sizes, -count 6
 #   BASELINE=results/host-none-....txt ./scripts/bench.sh   compare against another run
 #   TAGS=tdx,gpu ./scripts/bench.sh             TDX guest (hard failure if not) and GPU benchmarks
+#   TAGS=snp ./scripts/bench.sh                 AMD SEV-SNP guest (hard failure if not); one TEE tag at most
 #
 # Knobs (README "Run"): PKGS, BENCH, COUNT, BENCHTIME, OUTDIR,
 # TEEBENCH_DEADLINE and the TEEBENCH_* variables. Exit status: 0, 1 a
@@ -25,6 +26,14 @@ else
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/teebench-bench.XXXXXX") || exit 2
 	trap 'rm -rf "$tmp"' EXIT
 	bin=$tmp/bench
+	if [ -n "${TAGS:-}" ]; then
+		# The runner's own check of TAGS (one TEE at most; internal/tee's
+		# kinds), before building with them: two TEE tags do not compile.
+		msg=$(cd "$root" && go run ./scripts/bench -tee "$TAGS" 2>&1 >/dev/null) || {
+			echo "bench.sh: TAGS=$TAGS: $(echo "$msg" | sed -n '1s/^bench -tee: //p')" >&2
+			exit 2
+		}
+	fi
 	(cd "$root" && go build -tags "${TAGS:-}" -o "$bin" ./scripts/bench) || exit 2
 fi
 set -m # the run in a process group of its own; signals are passed on

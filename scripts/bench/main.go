@@ -5,6 +5,7 @@
 //	bench [-root DIR]
 //	bench -bindir TAGS
 //	bench -tee TAGS|NAME
+//	bench -tagsets SETS
 //
 // Its input is the environment bench.sh documents (TEEBENCH_PROFILE, PKGS,
 // BENCH, COUNT, BENCHTIME, TAGS, OUTDIR, BASELINE, TEEBENCH_BINDIR,
@@ -25,6 +26,13 @@
 // file of its main evidence (".snp-report"); nothing for none (a tag set
 // without a TEE tag, or the name "none"). The CI scripts ask it instead of
 // naming a TEE. Exit status 2 for an unknown tag or name, or two TEEs.
+//
+// -tagsets prints the tag sets an image is built with, one line separated
+// by spaces: SETS is a space-separated list of tag sets ("none", "snp",
+// "gpu,snp") and the words cpu (none and each TEE's tag: "none snp tdx")
+// and gpu (those and gpu with each: "gpu gpu,snp gpu,tdx"). The Dockerfile
+// builds one binary directory (-bindir) per set, so a new TEE gets its
+// binaries without an edit there.
 package main
 
 import (
@@ -32,6 +40,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/teebench/teebench/internal/runner"
 )
@@ -40,7 +50,17 @@ func main() {
 	root := flag.String("root", "", "the teebench tree (package directories, go.mod)")
 	bindir := flag.String("bindir", "", "print the name of the prebuilt-binary directory of this tag set (tdx,gpu; none) and exit")
 	teeOf := flag.String("tee", "", "print `NAME SUFFIX` of the TEE of this tag set or tee: name (nothing for none) and exit")
+	tagsets := flag.String("tagsets", "", "print the tag sets of this space-separated list, cpu and gpu expanded to every TEE, and exit")
 	flag.Parse()
+	if isSet("tagsets") {
+		sets, err := tagSets(*tagsets)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench -tagsets:", err)
+			os.Exit(runner.ExitBadInput)
+		}
+		fmt.Println(strings.Join(sets, " "))
+		return
+	}
 	if isSet("tee") {
 		if err := printTEE(os.Stdout, *teeOf); err != nil {
 			fmt.Fprintln(os.Stderr, "bench -tee:", err)
@@ -101,4 +121,42 @@ func printTEE(w io.Writer, arg string) error {
 		fmt.Fprintln(w, k.Name(), k.Suffixes()[0])
 	}
 	return nil
+}
+
+// tagSets expands a -tagsets list: cpu is none and each TEE's tag, gpu adds
+// gpu alone and with each TEE's tag; other words are tag sets, checked as
+// the runner checks TAGS. Duplicates are dropped; the order is kept.
+func tagSets(list string) ([]string, error) {
+	var sets []string
+	add := func(s ...string) {
+		for _, x := range s {
+			if !slices.Contains(sets, x) {
+				sets = append(sets, x)
+			}
+		}
+	}
+	for _, w := range strings.Fields(list) {
+		switch w {
+		case "cpu", "gpu":
+			add("none")
+			add(runner.TEETags()...)
+			if w == "gpu" {
+				add(runner.GPUTag)
+				for _, t := range runner.TEETags() {
+					add(runner.GPUTag + "," + t)
+				}
+			}
+		case "none":
+			add(w)
+		default:
+			if _, err := runner.TEEOf(w); err != nil {
+				return nil, fmt.Errorf("tag set %q: %w", w, err)
+			}
+			add(w)
+		}
+	}
+	if len(sets) == 0 {
+		return nil, fmt.Errorf("no tag set in %q (want cpu, gpu or tag sets such as none snp gpu,snp)", list)
+	}
+	return sets, nil
 }
