@@ -15,6 +15,13 @@
 // skip with its reason, every failure with its cause, every package
 // without rows, a package stopped at its deadline and an interruption.
 //
+// TEEs: a run is built for at most one TEE, the tee.Kinds() entry whose
+// build tag is in TAGS (TEEOf; tdx or snp today, gpu is not a TEE). Under
+// it, the manifest fails unless this machine is a guest of that TEE, and
+// after R.txt and R.skips.tsv are final the attest command of the build
+// binds that TEE's evidence to them. Nothing here names a TEE: a new Kind
+// in internal/tee is a new accepted tag.
+//
 // Processes: the runner is a child subreaper, so a process that leaves its
 // package's group and session (fio's job processes call setsid) is still
 // below it; after each package, and on SIGINT or SIGTERM, it stops the

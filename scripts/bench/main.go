@@ -48,7 +48,7 @@ import (
 
 func main() {
 	root := flag.String("root", "", "the teebench tree (package directories, go.mod)")
-	bindir := flag.String("bindir", "", "print the name of the prebuilt-binary directory of this tag set (tdx,gpu; none) and exit")
+	bindir := flag.String("bindir", "", "print the name of the prebuilt-binary directory of this tag set (gpu,snp; none) and exit")
 	teeOf := flag.String("tee", "", "print `NAME SUFFIX` of the TEE of this tag set or tee: name (nothing for none) and exit")
 	tagsets := flag.String("tagsets", "", "print the tag sets of this space-separated list, cpu and gpu expanded to every TEE, and exit")
 	flag.Parse()

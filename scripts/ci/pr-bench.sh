@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pr-bench.sh benchmarks a pull request's base and head commits on this
 # runner and writes the review material. Used by .github/workflows/bench.yml
-# (hosted runner) and bench-tee-pr.yml ([self-hosted, tdx]); runs locally too:
+# (hosted runner) and bench-tee-pr.yml ([self-hosted, <TEE tag>]); runs locally too:
 #
 #   BASE_SHA=origin/main scripts/ci/pr-bench.sh OUT
 #
@@ -16,7 +16,7 @@
 #
 # Environment:
 #   BASE_SHA     base commit (required); the head is the checked-out HEAD
-#   RUNNER_KIND  section name: hosted, tdx ...   (default hosted)
+#   RUNNER_KIND  section name: hosted, tdx, snp ...   (default hosted)
 #   PR_NUMBER, PR_HEAD_SHA  the pull request and its head commit, for the
 #                comment workflow (HEAD may be the merge commit)
 #   THRESHOLD    scripts/report -threshold        (default 5%)
