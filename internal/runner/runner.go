@@ -16,7 +16,7 @@
 // without rows, a package stopped at its deadline and an interruption.
 //
 // TEEs: a run is built for at most one TEE, the tee.Kinds() entry whose
-// build tag is in TAGS (TEEOf; tdx or snp today, gpu is not a TEE). Under
+// build tag is in TAGS (TEEOf, TEETags; gpu is not a TEE). Under
 // it, the manifest fails unless this machine is a guest of that TEE, and
 // after R.txt and R.skips.tsv are final the attest command of the build
 // binds that TEE's evidence to them. Nothing here names a TEE: a new Kind
