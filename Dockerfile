@@ -9,7 +9,7 @@
 # (go test -c) and the commands bench.sh and the user need (bench, the
 # runner; compare, manifest, report, attest, verify, fromlog) once per tag
 # set of TEEBENCH_TAGSETS, which `bench -tagsets` expands: "cpu" (the
-# default) is none and each TEE's tag (none, snp, tdx), "gpu" adds gpu and
+# default) is none and each TEE's tag (none, tdx, snp), "gpu" adds gpu and
 # gpu with each TEE's tag; or list sets ("none snp"). "none" goes to
 # /opt/teebench/bin, "snp" to bin-snp, "gpu,snp" to bin-gpu-snp (the names
 # come from `bench -bindir`, which the entrypoint uses to pick the set from

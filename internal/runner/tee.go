@@ -34,13 +34,12 @@ func TEEKinds() []TEEKind {
 	return pendingKinds(ks)
 }
 
-// TEETags returns the build tags of TEEKinds, sorted.
+// TEETags returns the build tags of TEEKinds, in their order.
 func TEETags() []string {
 	var ts []string
 	for _, k := range TEEKinds() {
 		ts = append(ts, k.Tag())
 	}
-	slices.Sort(ts)
 	return ts
 }
 
@@ -56,7 +55,7 @@ func TEEOf(tags string) (TEEKind, error) {
 		}
 		i := slices.IndexFunc(TEEKinds(), func(k TEEKind) bool { return k.Tag() == t })
 		if i < 0 {
-			return nil, fmt.Errorf("unknown tag %q (want %s and at most one of: %s)", t, GPUTag, strings.Join(TEETags(), ", "))
+			return nil, fmt.Errorf("unknown tag %q (want %s and at most one TEE tag: %s)", t, GPUTag, strings.Join(TEETags(), ", "))
 		}
 		if k != nil && k.Tag() != t {
 			return nil, fmt.Errorf("tags %s and %s name two TEEs (%s, %s); a run is built for one", k.Tag(), t, k.Title(), TEEKinds()[i].Title())

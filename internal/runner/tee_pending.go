@@ -9,7 +9,7 @@ import "slices"
 // TEEKinds.
 func pendingKinds(ks []TEEKind) []TEEKind {
 	if !slices.ContainsFunc(ks, func(k TEEKind) bool { return k.Tag() == pendingTDX{}.Tag() }) {
-		ks = append(ks, pendingTDX{})
+		ks = append([]TEEKind{pendingTDX{}}, ks...) // first, as in tee.Kinds()
 	}
 	return ks
 }

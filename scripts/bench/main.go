@@ -29,8 +29,8 @@
 //
 // -tagsets prints the tag sets an image is built with, one line separated
 // by spaces: SETS is a space-separated list of tag sets ("none", "snp",
-// "gpu,snp") and the words cpu (none and each TEE's tag: "none snp tdx")
-// and gpu (those and gpu with each: "gpu gpu,snp gpu,tdx"). The Dockerfile
+// "gpu,snp") and the words cpu (none and each TEE's tag: "none tdx snp")
+// and gpu (those and gpu with each: "gpu gpu,tdx gpu,snp"). The Dockerfile
 // builds one binary directory (-bindir) per set, so a new TEE gets its
 // binaries without an edit there.
 package main

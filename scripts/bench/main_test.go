@@ -11,8 +11,8 @@ import (
 // them; a set with two TEEs is refused.
 func TestTagSets(t *testing.T) {
 	for _, c := range []struct{ in, want, err string }{
-		{"cpu", "none snp tdx", ""},
-		{"gpu", "none snp tdx gpu gpu,snp gpu,tdx", ""},
+		{"cpu", "none tdx snp", ""},
+		{"gpu", "none tdx snp gpu gpu,tdx gpu,snp", ""},
 		{"none tdx none", "none tdx", ""},
 		{"gpu,snp", "gpu,snp", ""},
 		{"none tdx,snp", "", `tag set "tdx,snp": tags tdx and snp name two TEEs`},
