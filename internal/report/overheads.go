@@ -20,6 +20,10 @@ type PubOverhead struct {
 	Pct float64 `json:"pct"`
 	// Source says where in the published report the pair is.
 	Source string `json:"source"`
+	// TEE is the `tee:` value of the pair's TEE side ("sev-snp" for the
+	// H100 LLM pairs, "tdx" for the H200 and storage pairs); a verdict
+	// needs an arm of the same TEE. Empty when the publication names none.
+	TEE string `json:"tee,omitempty"`
 	// NotComparable, when set, says why our overhead cannot be held
 	// against this one (another method, another model); the figure is
 	// then shown for reference only.
@@ -35,7 +39,7 @@ func pubOverheads(key string, keep func(published.Entry) bool) []PubOverhead {
 	var out []PubOverhead
 	for _, e := range published.Overheads(key) {
 		if keep == nil || keep(e) {
-			out = append(out, PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, NotComparable: e.NotComparable})
+			out = append(out, PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, TEE: e.TEE, NotComparable: e.NotComparable})
 		}
 	}
 	return out
@@ -89,7 +93,7 @@ func llmPairs(metric, model, gpu string) []PubOverhead {
 		if matched && !same(e) || !matched && (e.Match[0] != "llama-3.1-8b" || e.Platform != "H200") {
 			continue
 		}
-		p := PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, NotComparable: e.NotComparable}
+		p := PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, TEE: e.TEE, NotComparable: e.NotComparable}
 		if !matched {
 			p.NotComparable = fmt.Sprintf("model %s is not one of the published models (reference only)", model)
 		}

@@ -362,7 +362,7 @@ func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*P
 	}
 	p := pubs[0]
 	for _, q := range pubs {
-		if q.NotComparable == "" {
+		if r.comparableFor(q, arm) {
 			p = q
 			break
 		}
@@ -485,7 +485,7 @@ func (r *renderer) writeSummary(hs []Headline) {
 		}
 		pub, verdict := "–", h.Verdict
 		if h.Published != nil {
-			pub = formatPct(h.Published.Pct) + " (" + h.Published.Pair + ")"
+			pub = formatPct(h.Published.Pct) + " (" + pairText(*h.Published) + ")"
 		}
 		if h.NotMeasured != "" {
 			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"
