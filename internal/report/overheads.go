@@ -69,9 +69,10 @@ func storagePairs(job, unit, basePlatform string) []PubOverhead {
 // llmPairs returns the published LLM overheads of one metric ("tps",
 // "qps", "ttft", "itl") for the model the arms served. Only a published
 // model is comparable; any other model (the embedded test models or an
-// external server's model) gets the H200 Llama-3.1-8B figures for
-// reference. The GPU is the arms' `gpu:` when it names H100 or H200, else
-// both are listed.
+// external server's model) gets the Llama-3.1-8B figures of the arms' GPU
+// (H200 when it is neither) for reference. The GPU is the arms' `gpu:`
+// when it names H100 or H200, else both are listed. Each pair carries its
+// TEE (H100: SEV-SNP, H200: TDX), which a verdict checks per arm.
 func llmPairs(metric, model, gpu string) []PubOverhead {
 	lm := strings.ToLower(model)
 	all := published.Overheads("llm/" + metric)
@@ -85,12 +86,16 @@ func llmPairs(metric, model, gpu string) []PubOverhead {
 		matched = matched || same(e)
 	}
 	g := strings.ToUpper(gpu)
+	refGPU := "H200"
+	if strings.Contains(g, "H100") && !strings.Contains(g, "H200") {
+		refGPU = "H100"
+	}
 	var out []PubOverhead
 	for _, e := range all {
 		if (strings.Contains(g, "H100") || strings.Contains(g, "H200")) && !strings.Contains(g, e.Platform) {
 			continue
 		}
-		if matched && !same(e) || !matched && (e.Match[0] != "llama-3.1-8b" || e.Platform != "H200") {
+		if matched && !same(e) || !matched && (e.Match[0] != "llama-3.1-8b" || e.Platform != refGPU) {
 			continue
 		}
 		p := PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, TEE: e.TEE, NotComparable: e.NotComparable}
