@@ -13,10 +13,12 @@
 //   - Only the io_bench and llm_bench rows of derived-base.txt (baseline)
 //     and derived-tee.txt (TEE arms: throughput x0.8, latency x1.25) are
 //     kept, with every manifest line.
+//
 //   - Every Serve row of the embedded model "tiny" is also written as
 //     model=llama-3.1-8b-instruct (the same samples under a published
 //     model's name), so that the LLM rows meet the published H100
 //     Llama-3.1-8B pair while the embedded models stay "reference only".
+//
 //   - After each `tee:` line: `gpu: NVIDIA H100 NVL` in all three files;
 //     `tee: sev-snp` with snp-* lines in internal/tee's format in
 //     h100-snp.txt, `tee: tdx` with a tdx-* line in h100-tdx.txt. The
