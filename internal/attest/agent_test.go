@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-tdx-guest/testing/testdata"
+
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // fakeAgent is a dstack guest agent on a unix socket: GetQuote answers with
@@ -82,13 +84,13 @@ func serveUnix(t *testing.T, h http.Handler) string {
 // simulator when simulated.
 func useAgent(t *testing.T, sock string, simulated bool) {
 	t.Helper()
-	saved := AgentSockets
-	t.Cleanup(func() { AgentSockets = saved })
+	saved := tee.AgentSockets
+	t.Cleanup(func() { tee.AgentSockets = saved })
 	if simulated {
-		AgentSockets = nil
+		tee.AgentSockets = nil
 		t.Setenv(SimulatorEnv, sock)
 	} else {
-		AgentSockets = []string{sock}
+		tee.AgentSockets = []string{sock}
 		t.Setenv(SimulatorEnv, "")
 	}
 }
@@ -326,7 +328,7 @@ func TestFindAgentNone(t *testing.T) {
 	}
 	// An http URL from the simulator variable.
 	t.Setenv(SimulatorEnv, "http://127.0.0.1:8090/")
-	if a, ok := FindAgent(); !ok || !a.Simulated || a.base != "http://127.0.0.1:8090" {
+	if a, ok := FindAgent(); !ok || !a.Simulated || a.Endpoint != "http://127.0.0.1:8090/" {
 		t.Errorf("FindAgent with an http simulator = %+v", a)
 	}
 }

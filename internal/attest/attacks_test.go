@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-tdx-guest/testing/testdata"
+
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // The attacks of issue 28, each reproduced with quotes signed by a test PCK
@@ -311,9 +313,9 @@ func TestAttack8SimulatorSecret(t *testing.T) {
 	srv := httptest.NewServer(agent)
 	defer srv.Close()
 	ep := strings.Replace(srv.URL, "http://", "http://teebench:hunter2@", 1)
-	AgentSocketsSaved := AgentSockets
-	defer func() { AgentSockets = AgentSocketsSaved }()
-	AgentSockets = nil
+	AgentSocketsSaved := tee.AgentSockets
+	defer func() { tee.AgentSockets = AgentSocketsSaved }()
+	tee.AgentSockets = nil
 	t.Setenv(SimulatorEnv, ep)
 	a, ok := FindAgent()
 	if !ok {
@@ -372,7 +374,7 @@ func TestAttack8ComposeNotStored(t *testing.T) {
 	}
 	// A kept compose file that does not hash to the measured value fails.
 	ai := &AgentInfo{AppCompose: compose + "# edited\n"}
-	if errs := ai.against(measured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
+	if errs := infoAgainst(ai, measured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
 		t.Errorf("edited compose: %v", errs)
 	}
 }

@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// IntelRootLabel names the default trusted root in command output.
-const IntelRootLabel = "Intel SGX Root CA (go-tdx-guest v0.3.1's embedded root)"
-
 // RunVerify is scripts/verify: it verifies the quote, binding, side files,
 // event log, policy and (when present) the GPU evidence nonce of one result
 // file, writes every check and the TD's measurements to w, and ends with a

@@ -198,12 +198,6 @@ func runtimePayload(evs []Event, name string) string {
 	return ""
 }
 
-// measured holds what a replayed, matching event log measured (lowercase
-// hex; "" when the log has no such event).
-type measured struct {
-	ComposeHash, AppID, OSImageHash string
-}
-
 // Dstack is what scripts/verify found in a guest agent's evidence beside a
 // result file (EventLogPath, AgentInfoPath, SourcePath).
 type Dstack struct {
@@ -272,7 +266,7 @@ func readDstack(resultPath string, q *Info, manifestSource string) (*Dstack, err
 		}
 		d.Measured = m
 		if d.Info != nil {
-			errs = append(errs, d.Info.against(m)...)
+			errs = append(errs, infoAgainst(d.Info, m)...)
 		}
 	case os.IsNotExist(logErr) && fromAgent:
 		errs = append(errs, fmt.Errorf("%w: the quote came from the dstack guest agent, but its event log %s is missing", ErrEventLog, EventLogPath(resultPath)))
@@ -337,10 +331,10 @@ func (d *Dstack) Unchecked() []int {
 	return out
 }
 
-// against compares the /Info extract with what the log measured: a value
+// infoAgainst compares the /Info extract with what the log measured: a value
 // that differs is an error; so is a kept compose file whose SHA-256 is not
 // the measured compose hash.
-func (ai *AgentInfo) against(m measured) []error {
+func infoAgainst(ai *AgentInfo, m measured) []error {
 	var errs []error
 	for _, c := range []struct{ name, info, log string }{
 		{"app_id", ai.AppID, m.AppID}, {"compose_hash", ai.ComposeHash, m.ComposeHash}, {"os_image_hash", ai.OSImageHash, m.OSImageHash},

@@ -2,11 +2,9 @@ package attest
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -163,53 +161,5 @@ func TestVerifyFileNoQuote(t *testing.T) {
 	}
 	if ev := EvidenceFor(p); ev.Status != StateAbsent {
 		t.Errorf("EvidenceFor = %+v; want none", ev)
-	}
-}
-
-// TestIntelRootIsLibraryCopy checks that intel_sgx_root_ca.pem is exactly
-// go-tdx-guest's embedded root and the root of Intel's sample quote chain.
-func TestIntelRootIsLibraryCopy(t *testing.T) {
-	chain := sampleQuote(t).GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
-	var last *pem.Block
-	for rest := chain; ; {
-		blk, r := pem.Decode(rest)
-		if blk == nil {
-			break
-		}
-		last, rest = blk, r
-	}
-	ours, _ := pem.Decode(intelRootPEM)
-	if ours == nil || last == nil || !bytes.Equal(ours.Bytes, last.Bytes) {
-		t.Error("embedded root is not the root certificate of Intel's sample quote chain")
-	}
-	if c, err := x509.ParseCertificate(ours.Bytes); err != nil || c.Subject.CommonName != "Intel SGX Root CA" {
-		t.Errorf("embedded root: %v %v", c, err)
-	}
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/go-tdx-guest").Output()
-	if err != nil {
-		t.Skipf("go list for the go-tdx-guest module directory: %v", err)
-	}
-	lib, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "verify", "trusted_root.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(lib, intelRootPEM) {
-		t.Error("intel_sgx_root_ca.pem differs from go-tdx-guest's verify/trusted_root.pem")
-	}
-}
-
-func TestLoadRoots(t *testing.T) {
-	dir := t.TempDir()
-	good, bad := filepath.Join(dir, "r.pem"), filepath.Join(dir, "bad.pem")
-	os.WriteFile(good, intelRootPEM, 0o644)
-	os.WriteFile(bad, []byte("hello"), 0o644)
-	if _, err := LoadRoots(good); err != nil {
-		t.Error(err)
-	}
-	if _, err := LoadRoots(bad); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
-		t.Errorf("bad bundle: %v", err)
-	}
-	if _, err := LoadRoots(filepath.Join(dir, "missing.pem")); err == nil {
-		t.Error("missing bundle: no error")
 	}
 }
