@@ -36,6 +36,7 @@ func cpuinfo2(model, flags string) string {
 func TestCollectTDXGuest(t *testing.T) {
 	fakeRoot(t, map[string]string{
 		"proc/cpuinfo":              cpuinfo2("Intel(R) Xeon(R) Platinum 8581C", "hypervisor tdx_guest"),
+		"dev/tdx_guest":             "",
 		"proc/meminfo":              "MemTotal:       32871536 kB\nMemFree:        30000000 kB\nUnaccepted:      1048576 kB\n",
 		"proc/sys/kernel/osrelease": "6.8.0-1015-gcp\n",
 		"proc/cmdline":              "BOOT_IMAGE=/vmlinuz ro tdx_pv_single_ipi=1 foo.tdx_wake_q_batch=16 accept_memory=lazy\n",
@@ -101,11 +102,18 @@ func TestDetectTEE(t *testing.T) {
 	}{
 		{"bare metal", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC 9654", "svm")}, "none", "bare-metal"},
 		{"vm", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor")}, "none", "vm"},
-		{"sev-snp flag", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor sev_snp")}, "sev-snp", "cvm"},
+		// An SEV-SNP-capable host shows the sev_snp flag too: a flag is not
+		// guest evidence (tee.Detected reads devices, configfs-tsm's
+		// provider and SEV_STATUS), so this VM is no longer labelled sev-snp.
+		{"sev-snp flag alone", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor sev_snp")}, "none", "vm"},
 		{"sev-guest device", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "dev/sev-guest": ""}, "sev-snp", "cvm"},
+		{"sev status snp bit", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "sys/devices/system/cpu/sev/sev_status": "7\n"}, "sev-snp", "cvm"},
 		{"tdx device", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "dev/tdx_guest": ""}, "tdx", "cvm"},
-		{"configfs-tsm on intel", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "sys/kernel/config/tsm/report/.keep": ""}, "tdx", "cvm"},
-		{"configfs-tsm on amd", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "sys/kernel/config/tsm/report/.keep": ""}, "sev-snp", "cvm"},
+		{"configfs-tsm tdx_guest provider", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "sys/kernel/config/tsm/report/r0/provider": "tdx_guest\n"}, "tdx", "cvm"},
+		{"configfs-tsm sev_guest provider", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "sys/kernel/config/tsm/report/r0/provider": "sev_guest\n"}, "sev-snp", "cvm"},
+		// The tdx_guest flag alone (no device, no configfs-tsm, no dstack
+		// agent socket) cannot be attested and is not taken as a guest.
+		{"tdx flag alone", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor tdx_guest")}, "none", "vm"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fakeRoot(t, tc.files)
