@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-tdx-guest/testing/testdata"
-
 	"github.com/teebench/teebench/internal/tee"
+	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
 // fakeAgent is a dstack guest agent on a unix socket: GetQuote answers with
@@ -134,10 +133,10 @@ func infoJSON(compose string) string {
 // verifies it: binding, event log replay, compose hash verified, OS image
 // hash unverified (no os-image-hash event).
 func TestGuestAgent(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	log, rtmrs := dstackLog(t, composeHash)
-	pck.rtmrs = rtmrs
-	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
+	pck.RTMRs = rtmrs
+	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
 	useAgent(t, serveUnix(t, agent), false)
 
 	a, ok := FindAgent()
@@ -162,7 +161,7 @@ func TestGuestAgent(t *testing.T) {
 		t.Errorf("source label: %q", src)
 	}
 	out.Reset()
-	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); err != nil {
+	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true}); err != nil {
 		t.Fatalf("RunVerify: %v\n%s", err, out.String())
 	}
 	t.Logf("verify:\n%s", out.String())
@@ -186,7 +185,7 @@ func TestGuestAgent(t *testing.T) {
 	forged := strings.Replace(log, composeHash, other, 1)
 	os.WriteFile(EventLogPath(p), []byte(forged), 0o644)
 	out.Reset()
-	err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	err := RunVerify(&out, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrEventLog) || !strings.Contains(out.String(), "check eventlog:  FAIL") ||
 		strings.Contains(out.String(), "compose_hash:") {
 		t.Errorf("forged event log: %v\n%s", err, out.String())
@@ -196,7 +195,7 @@ func TestGuestAgent(t *testing.T) {
 	os.WriteFile(EventLogPath(p), []byte(log), 0o644)
 	os.Remove(AgentInfoPath(p))
 	os.WriteFile(AgentInfoPath(p), []byte(infoJSON(other)), 0o644)
-	err = RunVerify(&bytes.Buffer{}, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	err = RunVerify(&bytes.Buffer{}, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrUnboundSideFile) || !strings.Contains(err.Error(), "the replayed log measures "+composeHash) {
 		t.Errorf("info contradicting the log: %v", err)
 	}
@@ -207,7 +206,7 @@ func TestGuestAgent(t *testing.T) {
 // it is stored, labelled simulated, and verify refuses it although its
 // signature chain verifies.
 func TestGuestAgentSampleQuote(t *testing.T) {
-	agent := &fakeAgent{quote: func([64]byte) []byte { return testdata.RawQuote }, eventLog: "[]", info: infoJSON(composeHash)}
+	agent := &fakeAgent{quote: func([64]byte) []byte { return tdxtest.SampleQuote() }, eventLog: "[]", info: infoJSON(composeHash)}
 	sock := serveUnix(t, agent)
 	useAgent(t, sock, false)
 	p := writeResult(t, fixtureText)
@@ -253,7 +252,7 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 // kept; a socket that accepts but never answers fails within 10 s; a socket
 // nobody listens on fails at once.
 func TestGuestAgentFailures(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	agent := &fakeAgent{quoteErr: "tdx quote failed: QGS unreachable", info: infoJSON(composeHash)}
 	sock := serveUnix(t, agent)
 	useAgent(t, sock, false)
@@ -273,7 +272,7 @@ func TestGuestAgentFailures(t *testing.T) {
 	// GetQuote works, /Info fails: /Info comes first (its extract is
 	// bound), so no quote is made and the error says why.
 	agent.quoteErr, agent.infoErr = "", "info unavailable"
-	agent.quote = func(rd [64]byte) []byte { return pck.quote(t, rd, false) }
+	agent.quote = func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }
 	agent.eventLog = "[]"
 	err = RunAttestAgent(&bytes.Buffer{}, p, a, nil)
 	if err == nil || !strings.Contains(err.Error(), "no quote for "+p) || !strings.Contains(err.Error(), "info unavailable") {

@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	tdxtesting "github.com/google/go-tdx-guest/testing"
-	"github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
-// TestVerifyFileCollateral: -online (here go-tdx-guest's test getter in place
+// TestVerifyFileCollateral: -online (here tdxtest.Getter, Intel's sample responses, in place
 // of Intel's PCS) fetches the collateral, saves it beside the quote, and a
 // later offline run uses the saved file as of its fetch time. Intel's
 // sample quote has no matching TCB level in it, so both name that.
@@ -19,9 +18,9 @@ func TestVerifyFileCollateral(t *testing.T) {
 	dir := t.TempDir()
 	p := dir + "/r.txt"
 	os.WriteFile(p, resultBytes, 0o644)
-	os.WriteFile(QuotePath(p), testdata.RawQuote, 0o644)
+	os.WriteFile(QuotePath(p), tdxtest.SampleQuote(), 0o644)
 	at := time.Date(2023, time.July, 1, 1, 0, 0, 0, time.UTC)
-	r, err := VerifyFile(p, VerifyOptions{Now: at, Online: true, Getter: tdxtesting.TestGetter, SaveCollateral: true})
+	r, err := VerifyFile(p, VerifyOptions{Now: at, Online: true, Getter: tdxtest.Getter, SaveCollateral: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,7 @@ func cpuinfo() (model string, flags map[string]bool, n int) {
 // DetectTEE returns the Name of the TEE this machine (files under Sys) is a
 // guest of ("tdx", "sev-snp"), or "none": tee.Detected, which reads guest
 // evidence (devices, the configfs-tsm provider, SEV_STATUS, the dstack
-// agent's socket with the tdx_guest flag), never a CPU flag alone.
+// agent's socket with TDX's CPU flag), never a CPU flag alone.
 func DetectTEE() string {
 	if k, _ := tee.Detected(Sys); k != nil {
 		return k.Name()

@@ -45,7 +45,15 @@
 //
 // policy.go: the one policy file for every Kind, a section per Kind name.
 //
-// After that, a third TEE (Arm CCA, say) is cca.go and gate_cca.go (new),
-// one entry in Kinds, one clause in gate_conflict.go's constraint, and its
-// tests and fixtures: nothing outside this package names a TEE.
+// # Tests
+//
+// Package tdxtest signs TDX quotes and collateral under a test chain for
+// the tests of packages that verify TDX evidence (internal/attest);
+// go-sev-guest's own fakes serve the SEV-SNP tests (snp_test.go).
+//
+// # A third TEE
+//
+// A third TEE (Arm CCA, say) is cca.go and gate_cca.go (new), one entry in
+// Kinds, one section in Policy, one clause in gate_conflict.go's
+// constraint, and its tests and fixtures.
 package tee

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	pb "github.com/google/go-tdx-guest/proto/tdx"
 	"github.com/google/go-tdx-guest/testing/testdata"
@@ -254,3 +255,7 @@ func tdxSampleQuote(t *testing.T) *pb.QuoteV4 {
 	}
 	return q
 }
+
+// tdxSampleTime is inside the validity of every certificate in Intel's
+// sample quote (its PCK leaf expires 2029-09-20).
+var tdxSampleTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
