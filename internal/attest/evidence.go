@@ -1,7 +1,6 @@
 package attest
 
 import (
-	"encoding/json"
 	"os"
 	"strings"
 
@@ -80,29 +79,6 @@ func EvidenceWith(resultPath string, opts VerifyOptions) Evidence {
 		}
 	}
 	return ev
-}
-
-// kindEvidence verifies a non-TDX Kind's evidence of a result file.
-func kindEvidence(resultPath string, k tee.Kind, ev tee.Evidence, opts VerifyOptions) Evidence {
-	file, err := os.ReadFile(resultPath)
-	if err != nil {
-		return Evidence{Status: StateFailed, TEE: k.Name(), Reason: err.Error()}
-	}
-	var section json.RawMessage
-	if opts.Policy != nil {
-		b, err := json.Marshal(opts.Policy)
-		if err == nil {
-			section, err = tee.PolicySection(b, k)
-		}
-		if err != nil {
-			return Evidence{Status: StateFailed, TEE: k.Name(), Reason: err.Error()}
-		}
-	}
-	c, err := k.Verify(ev, ReportData(file), section, tee.VerifyOptions{Now: opts.Now, Online: opts.Online})
-	if err != nil {
-		return Evidence{Status: StateFailed, TEE: k.Name(), Reason: err.Error()}
-	}
-	return Evidence{Status: StateVerified, TEE: k.Name(), Caveats: c.Caveats}
 }
 
 // tdxEvidence verifies the TDX quote of a result file (VerifyFile).

@@ -19,7 +19,7 @@ import (
 )
 
 // The TDX quotes these tests read are internal/attest's fixtures (quotes
-// signed under that package's test root, testdata/test-roots.pem there): a
+// signed under its test root, internal/attest/testdata/test-roots.pem): a
 // quote over SHA-512 of result.txt, the same from a debug TD, and a result
 // file changed after its quote.
 const attestFixtures = "../attest/testdata"

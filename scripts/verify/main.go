@@ -1,7 +1,12 @@
-// Command verify checks that result files carry valid TDX evidence, and
-// says exactly what it did not check. For each file it reads <file>.quote
+// Command verify checks that result files carry valid TEE evidence, and
+// says exactly what it did not check. For each file it looks for the
+// evidence of every TEE internal/tee knows (tee.Kinds): SEV-SNP evidence
+// (<file>.snp-report and <file>.snp-certs) is checked by the SEV-SNP Kind
+// (AMD chain to the embedded AMD roots, report signature, report data =
+// SHA-512 of the file, debug refused, the policy's "sev-snp" section;
+// docs/snp.md). For TDX it reads <file>.quote
 // and checks the quote's PCK certificate chain up to Intel's root
-// (go-tdx-guest's embedded Intel SGX Root CA), the QE report and quote
+// (the Intel SGX Root CA embedded in internal/tee), the QE report and quote
 // signatures, the binding (report data = SHA-512 of <file>.bind, a list of
 // the file and its side files, each of which must be present and unchanged;
 // a quote made the old way binds the file alone, labelled "side files
@@ -32,10 +37,12 @@
 // and CRLs now (-save-collateral keeps them as <file>.collateral.json);
 // without it a <file>.collateral.json beside the quote is used, verified as
 // of its fetch time, and the status is printed "TCB status X as of DATE".
-// go-tdx-guest checks every signature and the revocation lists; the TCB
+// The TDX library checks every signature and the revocation lists; the TCB
 // level (UpToDate, SWHardeningNeeded, ...) is computed here, since the
 // library fails on anything but UpToDate.
-// -print-policy prints the policy that pins a verified result's MRTD,
+// The policy file is one JSON object with a section per TEE ("tdx",
+// "sev-snp"; internal/tee policy.go).
+// -print-policy prints the policy that pins a verified TDX result's MRTD,
 // RTMR1-2, TD attributes, TEE TCB SVN and dstack values (-pin-all-rtmrs adds
 // RTMR0 and RTMR3): trust on first use, so check that first result some
 // other way.
