@@ -45,17 +45,13 @@ func agentQuoteFunc(a *Agent) QuoteFunc {
 	}
 }
 
-// Evidence files a guest-agent attestation stores beside a result file.
-
-// EventLogPath is where the agent's event log for a result's quote goes.
-func EventLogPath(resultPath string) string { return resultPath + ".eventlog.json" }
-
-// AgentInfoPath is where the agent's /Info answer goes.
-func AgentInfoPath(resultPath string) string { return resultPath + ".dstack-info.json" }
-
-// SourcePath is the small text file that says where the quote came from
-// (`attestation: dstack-guest-agent` or `attestation: simulated`).
-func SourcePath(resultPath string) string { return resultPath + ".attestation" }
+// Evidence files a guest-agent attestation stores beside a result file
+// (internal/tee names them).
+var (
+	EventLogPath  = tee.EventLogPath
+	AgentInfoPath = tee.AgentInfoPath
+	SourcePath    = tee.SourcePath
+)
 
 // QuoteSource says how this machine gets TDX quotes: the guest agent when
 // one is found (FindAgent), else the TDX guest interface, else ErrNoTDX. agent is nil unless the guest agent is the source.

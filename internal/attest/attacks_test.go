@@ -58,7 +58,7 @@ func TestAttack1ComposeHashInOtherIMR(t *testing.T) {
 	log, rtmrs := dstackLog(t, composeHash)
 	pck.RTMRs = [4][]byte{nil, nil, nil, rtmrs[3]} // RTMR0 as the sample quote's: the log's boot event is not it
 	forgedHash := strings.Repeat("ee", 32)
-	forged := addEvent(t, log, Event{IMR: 0, EventType: RuntimeEventType, Event: "compose-hash", EventPayload: forgedHash})
+	forged := addEvent(t, log, Event{IMR: 0, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: forgedHash})
 	// Put it first, so "the first compose-hash" is the forged one.
 	evs, _ := ParseEventLog([]byte(forged))
 	evs = append([]Event{evs[len(evs)-1]}, evs[:len(evs)-1]...)
@@ -107,9 +107,9 @@ func TestAttack1AppIDFromInfo(t *testing.T) {
 // event is refused even when the log replays.
 func TestDuplicateIdentityEvents(t *testing.T) {
 	log, _ := dstackLog(t, composeHash)
-	dup := addEvent(t, log, Event{IMR: 3, EventType: RuntimeEventType, Event: "compose-hash", EventPayload: strings.Repeat("ee", 32)})
+	dup := addEvent(t, log, Event{IMR: 3, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: strings.Repeat("ee", 32)})
 	evs, _ := ParseEventLog([]byte(dup))
-	if err := checkRules(evs); err == nil || !strings.Contains(err.Error(), `both "compose-hash"`) {
+	if err := tee.CheckEventRules(evs); err == nil || !strings.Contains(err.Error(), `both "compose-hash"`) {
 		t.Errorf("duplicate compose-hash: %v", err)
 	}
 }
@@ -373,7 +373,7 @@ func TestAttack8ComposeNotStored(t *testing.T) {
 	}
 	// A kept compose file that does not hash to the measured value fails.
 	ai := &AgentInfo{AppCompose: compose + "# edited\n"}
-	if errs := infoAgainst(ai, measured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
+	if errs := ai.Against(measured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
 		t.Errorf("edited compose: %v", errs)
 	}
 }

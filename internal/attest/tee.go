@@ -23,6 +23,10 @@ type (
 	CollateralResponse = tee.CollateralResponse
 	// measured is what a replayed dstack event log measured.
 	measured = tee.DstackMeasured
+	// Dstack is the dstack guest agent's evidence beside a result file.
+	Dstack = tee.Dstack
+	// Event is one event of dstack's event log.
+	Event = tee.Event
 )
 
 // Names from internal/tee.
@@ -41,6 +45,10 @@ var (
 	ErrNoTDX        = tee.ErrNoTDX
 	TCBStatuses     = tee.TCBStatuses
 	WriteNew        = tee.WriteNew
+	ParseEventLog   = tee.ParseEventLog
+	Replay          = tee.Replay
+	ErrEventLog     = tee.ErrEventLog
+	ErrSimulated    = tee.ErrSimulated
 )
 
 // Constants from internal/tee.

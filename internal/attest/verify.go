@@ -225,7 +225,7 @@ func VerifyFile(resultPath string, opts VerifyOptions) (*Result, error) {
 		}
 		r.Bind, r.Binding = checkBinding(name, r.Info.ReportData, dirReader(dir))
 		r.Manifest = checkManifest(file, r.Info)
-		r.Dstack, r.DstackErr = readDstack(resultPath, r.Info, manifestValue(file, "tdx-quote-source"))
+		r.Dstack, r.DstackErr = tee.ReadDstack(resultPath, r.Info, manifestValue(file, "tdx-quote-source"))
 		if r.Signature == nil {
 			r.tcb(resultPath, raw, opts)
 		}
@@ -300,4 +300,4 @@ func checkManifest(file []byte, info *Info) error {
 }
 
 // ErrManifest means the result file's TEE lines contradict the quote.
-var ErrManifest = errors.New("the result file's TEE lines contradict the quote")
+var ErrManifest = tee.ErrManifest

@@ -6,10 +6,14 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 )
+
+// ErrManifest means the result file's TEE lines contradict the evidence.
+var ErrManifest = errors.New("the result file's TEE lines contradict the quote")
 
 // TDX is the Intel TDX Kind.
 var TDX = &TDXKind{}

@@ -247,3 +247,15 @@ func (a *Agent) Info(ctx context.Context) (*AgentInfo, error) {
 // Redacted is the endpoint with any user:password@ or query values
 // replaced (config.RedactURL), for output and stored files.
 func (a *Agent) Redacted() string { return config.RedactURL(a.Endpoint) }
+
+// Evidence files a guest-agent attestation stores beside a result file.
+
+// EventLogPath is where the agent's event log for a result's quote goes.
+func EventLogPath(resultPath string) string { return resultPath + TDXEventLogSuffix }
+
+// AgentInfoPath is where the agent's /Info answer goes.
+func AgentInfoPath(resultPath string) string { return resultPath + ".dstack-info.json" }
+
+// SourcePath is the small text file that says where the quote came from
+// (`attestation: dstack-guest-agent` or `attestation: simulated`).
+func SourcePath(resultPath string) string { return resultPath + ".attestation" }
