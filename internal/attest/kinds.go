@@ -152,3 +152,27 @@ func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector)
 	fmt.Fprintf(w, "wrote %s: %s evidence over SHA-512 of %s (side files unbound); %s\n", strings.Join(paths, ", "), k.Title(), resultPath, strings.Join(ids, ", "))
 	return gerr
 }
+
+// PolicyForFile returns the policy that pins a verified result's guest:
+// PolicyFor of VerifyFile for a TDX quote, else tee.PolicyFromClaims of the
+// evidence of another Kind. Trust on first use, as PolicyFor.
+func PolicyForFile(resultPath string, opts VerifyOptions, pinAll bool) (*Policy, error) {
+	if _, err := os.Stat(QuotePath(resultPath)); err != nil {
+		k, ev, ok, err := kindEvidenceOf(resultPath)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c, _, _, err := verifyKind(resultPath, k, ev, opts)
+			if err != nil {
+				return nil, fmt.Errorf("attest: no policy from a result that does not verify: %w", err)
+			}
+			return tee.PolicyFromClaims(c)
+		}
+	}
+	r, err := VerifyFile(resultPath, opts)
+	if err != nil {
+		return nil, err
+	}
+	return PolicyFor(r, pinAll)
+}

@@ -34,6 +34,9 @@ func TestVerifySNPResult(t *testing.T) {
 	if ev := EvidenceFor(p); ev.Status != StateFailed || ev.TEE != "sev-snp" || !strings.Contains(ev.Reason, "SEV-SNP") {
 		t.Errorf("EvidenceFor = %+v", ev)
 	}
+	if _, err := PolicyForFile(p, VerifyOptions{}, false); err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(err.Error(), "SEV-SNP") {
+		t.Errorf("PolicyForFile of SNP evidence that does not verify: %v", err)
+	}
 	// A policy without a sev-snp section cannot pass an SNP result.
 	pol := &Policy{Version: PolicyVersion, TDX: &TDXPolicy{MRTD: strings.Repeat("00", 48)}}
 	if _, _, _, err := verifyKind(p, tee.SEVSNP, tee.Evidence{}, VerifyOptions{Policy: pol, PolicyLabel: "p.json"}); err == nil || !strings.Contains(err.Error(), `no "sev-snp" section`) {

@@ -241,3 +241,20 @@ func CheckTDXPolicy(t *TDXPolicy, info *TDXInfo, tcb *TCBResult, m DstackMeasure
 	}
 	return nil
 }
+
+// PolicyFromClaims returns the policy that pins what verified evidence of a
+// Kind other than TDX says (for SEV-SNP: the launch measurement and the
+// reported TCB as minimum). TDX results get theirs from internal/attest's
+// PolicyFor, which also pins the dstack values its event log measured.
+// Trust on first use: it pins whatever guest made the evidence.
+func PolicyFromClaims(c Claims) (*Policy, error) {
+	switch c.TEE {
+	case SEVSNP.Name():
+		p, err := snpPolicyFromClaims(c)
+		if err != nil {
+			return nil, err
+		}
+		return &Policy{Version: PolicyVersion, SNP: p}, nil
+	}
+	return nil, fmt.Errorf("tee: no policy can be printed from %q claims", c.TEE)
+}

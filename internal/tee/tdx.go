@@ -184,13 +184,13 @@ func tdxLines(info *TDXInfo, source string) []Line {
 	)
 }
 
-// Verify implements Kind for a quote alone: the PCK chain to the Intel SGX
-// Root CA and the quote's signature (VerifyTDXSignature), the report data,
-// debug TDs refused, and the policy's tdx section (CheckTDXPolicy; with
-// opts.Online the TCB status from Intel's collateral fetched now). The
-// dstack event log is not replayed here: internal/attest's VerifyFile does
-// that, with the binding list, the manifest cross-check and saved
-// collateral; a tdx section that pins dstack values therefore fails here.
+// Verify implements Kind for a quote (and the dstack event log, when the
+// evidence has one): the PCK chain to the Intel SGX Root CA and the quote's
+// signature (VerifyTDXSignature), the report data, debug TDs refused, the
+// event log's rules and replay to the quote's RTMRs, and the policy's tdx
+// section (CheckTDXPolicy; with opts.Online the TCB status from Intel's
+// collateral fetched now). internal/attest's VerifyFile adds the binding
+// list, the manifest cross-check, the /Info extract and saved collateral.
 func (k *TDXKind) Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, opts VerifyOptions) (Claims, error) {
 	var p *TDXPolicy
 	if len(policy) > 0 && string(policy) != "null" {
@@ -230,8 +230,14 @@ func (k *TDXKind) Verify(ev Evidence, reportData [64]byte, policy json.RawMessag
 	} else {
 		caveats = append(caveats, "TCB status not checked (offline)")
 	}
+	var m DstackMeasured
+	if log, ok := ev.Files[TDXEventLogSuffix]; ok {
+		if m, err = (&Dstack{}).replay(log, info); err != nil {
+			return Claims{}, fmt.Errorf("tee: dstack event log: %w", err)
+		}
+	}
 	if p != nil {
-		if err := CheckTDXPolicy(p, info, tcb, DstackMeasured{}); err != nil {
+		if err := CheckTDXPolicy(p, info, tcb, m); err != nil {
 			return Claims{}, fmt.Errorf("tee: %w", err)
 		}
 	} else {

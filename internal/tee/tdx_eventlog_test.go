@@ -71,3 +71,56 @@ func TestDstackFixtureReplays(t *testing.T) {
 		t.Errorf("changed compose hash: %v", err)
 	}
 }
+
+// TestTDXVerifyEventLog: the TDX Kind replays the evidence's event log
+// (dstack's real quote and log, under Intel's real chain) and checks a
+// policy's dstack pins against what it measured; a changed payload fails
+// the replay.
+func TestTDXVerifyEventLog(t *testing.T) {
+	b, err := os.ReadFile("testdata/dstack/quote-report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct {
+		Quote    string `json:"quote"`
+		EventLog string `json:"event_log"`
+	}
+	if err := json.Unmarshal(b, &fx); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := hex.DecodeString(fx.Quote)
+	_, info, err := ParseTDXQuote(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := (&Dstack{}).replay([]byte(fx.EventLog), info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := Evidence{TEE: "tdx", Files: map[string][]byte{TDXQuoteSuffix: raw, TDXEventLogSuffix: []byte(fx.EventLog)}}
+	var rd [64]byte
+	copy(rd[:], info.ReportData)
+	opts := VerifyOptions{Now: tdxSampleTime}
+	pol := func(compose string) json.RawMessage {
+		b, _ := json.Marshal(TDXPolicy{MRTD: info.MRTD, Dstack: &DstackPolicy{ComposeHash: compose, AppID: m.AppID}})
+		return b
+	}
+	if _, err := TDX.Verify(ev, rd, pol(m.ComposeHash), opts); err != nil {
+		t.Fatalf("dstack's quote with its log and matching pins: %v", err)
+	}
+	other := strings.Repeat("ab", 32)
+	if _, err := TDX.Verify(ev, rd, pol(other), opts); !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "dstack compose_hash: expected "+other) {
+		t.Errorf("another compose hash: %v", err)
+	}
+	evs, _ := ParseEventLog([]byte(fx.EventLog))
+	for i := range evs {
+		if evs[i].Event == "app-id" {
+			evs[i].EventPayload = strings.Repeat("00", 20)
+		}
+	}
+	forged, _ := json.Marshal(evs)
+	ev.Files[TDXEventLogSuffix] = forged
+	if _, err := TDX.Verify(ev, rd, nil, opts); !errors.Is(err, ErrEventLog) {
+		t.Errorf("forged app id: %v", err)
+	}
+}

@@ -44,8 +44,8 @@
 // "sev-snp"; internal/tee policy.go).
 // -print-policy prints the policy that pins a verified TDX result's MRTD,
 // RTMR1-2, TD attributes, TEE TCB SVN and dstack values (-pin-all-rtmrs adds
-// RTMR0 and RTMR3): trust on first use, so check that first result some
-// other way.
+// RTMR0 and RTMR3), or an SEV-SNP result's measurement and TCB: trust on
+// first use, so check that first result some other way.
 //
 // Flags: -policy FILE; -print-policy; -online; -save-collateral;
 // -allow-debug accepts a debug TD;
@@ -125,14 +125,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		opts.Now = t
 	}
 	if *printPolicy {
-		r, err := attest.VerifyFile(fs.Arg(0), opts)
+		p, err := attest.PolicyForFile(fs.Arg(0), opts, *pinAll)
 		if err == nil {
-			var p *attest.Policy
-			if p, err = attest.PolicyFor(r, *pinAll); err == nil {
-				stdout.Write(p.Marshal())
-				fmt.Fprintf(stderr, "verify: printed the policy of %s's TD (trust on first use: it pins whatever TD made this quote)\n", fs.Arg(0))
-				return 0
-			}
+			stdout.Write(p.Marshal())
+			fmt.Fprintf(stderr, "verify: printed the policy of %s's guest (trust on first use: it pins whatever guest made this evidence)\n", fs.Arg(0))
+			return 0
 		}
 		fmt.Fprintf(stderr, "verify: %s: %v\n", fs.Arg(0), err)
 		return 1
