@@ -24,25 +24,7 @@ func TestJCSString(t *testing.T) {
 // (boot events by digest, V1 runtime events hashed from name and payload)
 // against dstack's own output, and that the log passes the event rules.
 func TestDstackFixtureReplays(t *testing.T) {
-	b, err := os.ReadFile("testdata/dstack/quote-report.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx struct {
-		Quote    string `json:"quote"`
-		EventLog string `json:"event_log"`
-	}
-	if err := json.Unmarshal(b, &fx); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := hex.DecodeString(fx.Quote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, info, err := ParseTDXQuote(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx, _, info := dstackFixture(t)
 	d := &Dstack{}
 	m, err := d.replay([]byte(fx.EventLog), info)
 	if err != nil {
@@ -77,22 +59,7 @@ func TestDstackFixtureReplays(t *testing.T) {
 // policy's dstack pins against what it measured; a changed payload fails
 // the replay.
 func TestTDXVerifyEventLog(t *testing.T) {
-	b, err := os.ReadFile("testdata/dstack/quote-report.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx struct {
-		Quote    string `json:"quote"`
-		EventLog string `json:"event_log"`
-	}
-	if err := json.Unmarshal(b, &fx); err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := hex.DecodeString(fx.Quote)
-	_, info, err := ParseTDXQuote(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx, raw, info := dstackFixture(t)
 	m, err := (&Dstack{}).replay([]byte(fx.EventLog), info)
 	if err != nil {
 		t.Fatal(err)
@@ -123,4 +90,29 @@ func TestTDXVerifyEventLog(t *testing.T) {
 	if _, err := TDX.Verify(ev, rd, nil, opts); !errors.Is(err, ErrEventLog) {
 		t.Errorf("forged app id: %v", err)
 	}
+}
+
+// dstackFixture reads dstack's real quote and event log
+// (testdata/dstack/quote-report.json) and parses the quote.
+func dstackFixture(t *testing.T) (fx struct{ Quote, EventLog string }, raw []byte, info *TDXInfo) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/dstack/quote-report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		Quote    string `json:"quote"`
+		EventLog string `json:"event_log"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		t.Fatal(err)
+	}
+	fx.Quote, fx.EventLog = j.Quote, j.EventLog
+	if raw, err = hex.DecodeString(fx.Quote); err != nil {
+		t.Fatal(err)
+	}
+	if _, info, err = ParseTDXQuote(raw); err != nil {
+		t.Fatal(err)
+	}
+	return fx, raw, info
 }
