@@ -66,18 +66,17 @@ func (*TDXKind) Suffixes() []string { return []string{TDXQuoteSuffix} }
 // container (no device, no configfs-tsm), the dstack guest agent's socket
 // together with the tdx_guest CPU flag (the flag alone is not evidence, and
 // nor is a socket alone). The agent is preferred when present, as dstack's
-// SDKs do. DSTACK_SIMULATOR_ENDPOINT (a dstack simulator) is refused: its
-// quotes are not evidence.
+// SDKs do. With DSTACK_SIMULATOR_ENDPOINT set (a dstack simulator, whose
+// quotes are not evidence) the agent does not count: only the device or
+// configfs-tsm make a guest.
 func (*TDXKind) Detect(root string) Detection {
 	var d Detection
-	if ep, set := os.LookupEnv(SimulatorEnv); set && ep != "" {
-		d.Reason = "this machine is not a TDX guest: " + SimulatorEnv + " points at a dstack simulator, whose quotes are not evidence"
-		return d
-	}
+	ep, simulated := os.LookupEnv(SimulatorEnv)
+	simulated = simulated && ep != ""
 	cpuinfo, _ := readTrim(root, "proc/cpuinfo")
 	flag := hasFlag(cpuinfo, "tdx_guest")
 	sock := agentSocket(root)
-	if sock != "" && flag {
+	if sock != "" && flag && !simulated {
 		d.Guest, d.Interface = true, TDXViaAgent
 		d.Signs = append(d.Signs, "dstack guest agent at "+sock+" and the tdx_guest CPU flag")
 	}
@@ -97,6 +96,8 @@ func (*TDXKind) Detect(root string) Detection {
 	}
 	switch {
 	case d.Guest:
+	case simulated:
+		d.Reason = "this machine is not a TDX guest: " + SimulatorEnv + " points at a dstack simulator, whose quotes are not evidence, and there is no /dev/tdx_guest and no configfs-tsm tdx_guest provider"
 	case sock != "":
 		d.Reason = "this machine is not a TDX guest: a dstack guest agent socket (" + sock + ") but no tdx_guest CPU flag"
 	case flag:

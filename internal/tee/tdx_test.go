@@ -165,6 +165,11 @@ func TestTDXDetect(t *testing.T) {
 	if d := TDX.Detect(root); d.Guest || !strings.Contains(d.Reason, "not a TDX guest") || !strings.Contains(d.Reason, "simulator") {
 		t.Errorf("simulator: %+v", d)
 	}
+	// A real TD's device still makes a guest with the variable set; its
+	// evidence comes from the device, not the simulator.
+	if d := TDX.Detect(filepath.Join("testdata", "tdx-guest")); !d.Guest || d.Interface == TDXViaAgent {
+		t.Errorf("tdx-guest fixture with a simulator set: %+v", d)
+	}
 	os.Unsetenv(SimulatorEnv)
 	os.Remove(filepath.Join(root, "proc", "cpuinfo"))
 	cpuinfo("tdx_guest")
