@@ -6,10 +6,15 @@
 #   docker run --rm -v teebench-results:/results -e TEEBENCH_PROFILE=quick teebench
 #
 # The build stage compiles every benchmark package's test binary
-# (go test -c) and the commands bench.sh and the user need (manifest,
-# report, attest, verify, fromlog) once per tag set in TEEBENCH_TAGSETS:
-# "none" goes to /opt/teebench/bin, "tdx" to bin-tdx, "gpu" to bin-gpu,
-# "gpu,tdx" to bin-gpu-tdx; the entrypoint picks the set from TAGS. The
+# (go test -c) and the commands bench.sh and the user need (bench, the
+# runner; compare, manifest, report, attest, verify, fromlog) once per tag
+# set in TEEBENCH_TAGSETS: "none" goes to /opt/teebench/bin, "tdx" to
+# bin-tdx, "gpu" to bin-gpu, "gpu,tdx" to bin-gpu-tdx (the names come from
+# `bench -bindir`, which the entrypoint uses to pick the set from TAGS).
+# TEEBENCH_REVISION (the build uses -buildvcs=false) is the suite revision
+# the runner writes into every result file:
+#
+#   docker build --build-arg TEEBENCH_REVISION=$(git rev-parse HEAD) -t teebench . The
 # runtime stage holds the reference tools (fio, 7-Zip, ab, wrk), gcc for
 # the C STREAM triad, the source tree (package testdata) and the binaries;
 # no Go toolchain. The GPU variant:
@@ -33,9 +38,10 @@ RUN go mod download
 COPY . .
 ARG TEEBENCH_TAGSETS="none tdx"
 RUN set -eu; \
+    go build -trimpath -o /tmp/bench ./scripts/bench; \
     for ts in ${TEEBENCH_TAGSETS}; do \
-      if [ "$ts" = none ]; then tags=""; dir=/out/bin; \
-      else tags=$ts; dir=/out/bin-$(echo "$ts" | tr ',' '\n' | sort | paste -sd-); fi; \
+      tags=$(echo "$ts" | sed 's/^none$//'); \
+      dir=/out/$(/tmp/bench -bindir "$ts"); \
       mkdir -p "$dir"; \
       pkgs="cpu_bench io_bench net_bench zk_bench llm_bench"; \
       case ",$tags," in *,gpu,*) pkgs="$pkgs gpu_bench" ;; esac; \
@@ -43,7 +49,7 @@ RUN set -eu; \
         echo "build: $p.test (tags: ${tags:-none})"; \
         go test -trimpath ${tags:+-tags "$tags"} -c -o "$dir/$p.test" "./$p"; \
       done; \
-      go build -trimpath ${tags:+-tags "$tags"} -o "$dir/" ./scripts/manifest ./scripts/report ./scripts/attest ./scripts/verify ./scripts/fromlog; \
+      go build -trimpath ${tags:+-tags "$tags"} -o "$dir/" ./scripts/bench ./scripts/compare ./scripts/manifest ./scripts/report ./scripts/attest ./scripts/verify ./scripts/fromlog; \
     done; \
     ls -l /out/*
 
@@ -55,7 +61,8 @@ RUN apt-get update && \
 COPY . /opt/teebench
 COPY --from=build /out/ /opt/teebench/
 WORKDIR /opt/teebench
-ENV OUTDIR=/results TEEBENCH_PROFILE=quick
+ARG TEEBENCH_REVISION="unknown (built without --build-arg TEEBENCH_REVISION)"
+ENV OUTDIR=/results TEEBENCH_PROFILE=quick TEEBENCH_REVISION=${TEEBENCH_REVISION}
 VOLUME /results
 LABEL org.opencontainers.image.title="teebench" \
       org.opencontainers.image.description="Confidential-computing overhead benchmarks (Intel TDX CVMs, NVIDIA GPUs in CC mode); results printed to the log between teebench-begin/end markers"

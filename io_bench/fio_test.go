@@ -20,18 +20,15 @@ import (
 // package documentation for what one op is and which units each reports.
 func BenchmarkFio(b *testing.B) {
 	specs := Specs(ProfileSizes())
-	var size int64
-	for _, s := range specs {
-		size = max(size, s.Job.FileSize())
-	}
-	f := prepare(b, config.IODir(), size)
+	fioPath, fioErr := reftool.FioLookup()
+	size, own := fileSizes(specs, fioErr == nil)
+	f := prepare(b, config.IODir(), size, own)
 	benchenv.Scoped(benchenv.KV{Key: "io-fs", Value: f.FS}, benchenv.KV{Key: "io-dev", Value: f.Dev}, benchenv.KV{Key: "io-direct", Value: fmt.Sprint(f.Direct)})
 	if !f.Direct {
 		// Said as a config line, so that it stays with the results.
 		benchenv.Scoped(benchenv.KV{Key: "io-direct-note", Value: f.DirectNote})
 		b.Logf("direct: false: %s", f.DirectNote)
 	}
-	fioPath, fioErr := reftool.FioLookup()
 	for _, s := range specs {
 		b.Run("job="+s.Job.Name, func(b *testing.B) {
 			// The Go engine first, unless TEEBENCH_ORDER=reverse.
@@ -58,12 +55,18 @@ func BenchmarkFio(b *testing.B) {
 // prepare creates the test file and removes it when tb ends, whether it
 // passes, fails or is skipped (an interrupt removes it too, see
 // ioengine.PrepareFile).
-func prepare(tb testing.TB, dir string, size int64) *ioengine.File {
+// alongside is the room the benchmark needs beside the test file (see
+// fileSizes). The test directories of killed runs that PrepareFile removed
+// are logged.
+func prepare(tb testing.TB, dir string, size, alongside int64) *ioengine.File {
 	tb.Helper()
-	f, err := ioengine.PrepareFile(dir, size)
+	f, err := ioengine.PrepareFile(dir, size, alongside)
 	if err != nil {
 		interrupt.Wait() // an interrupted fill is no failure: the process ends as interrupted
 		tb.Fatalf("TEEBENCH_IO_DIR: %v", err)
+	}
+	for _, d := range f.Removed {
+		tb.Logf("removed %s, the test directory of a killed run", d)
 	}
 	tb.Cleanup(func() {
 		if err := f.Remove(); err != nil {

@@ -73,7 +73,7 @@ func TestFioArgsRunOnFio(t *testing.T) {
 	}
 	sz := Sizes{Size: 4 << 20, OffsetIncrement: 1 << 20, Ramp: 0, Runtime: 100 * time.Millisecond}
 	specs := Specs(sz)
-	f := prepare(t, t.TempDir(), specs[6].Job.FileSize())
+	f := prepare(t, t.TempDir(), specs[6].Job.FileSize(), 0)
 	for _, sp := range specs {
 		out, err := reftool.Run(t.Context(), fio, fioArgs(sp, f.Path, f.Direct, 0)...)
 		if err != nil {
@@ -109,7 +109,7 @@ func TestFileRemovedOnFailure(t *testing.T) {
 	dir := t.TempDir()
 	var path string
 	res := testing.Benchmark(func(b *testing.B) {
-		f := prepare(b, dir, 1<<20)
+		f := prepare(b, dir, 1<<20, 0)
 		path = f.Path
 		b.Fatal("deliberate failure")
 	})

@@ -3,12 +3,13 @@ package io_bench
 import (
 	"time"
 
+	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/ioengine"
 	"github.com/teebench/teebench/internal/reftool"
 )
 
-// Sizes are the per-profile sizes of the jobs.
+// Sizes are the per-profile sizes of the nine jobs.
 type Sizes struct {
 	Size            int64 // fio --size, bytes
 	OffsetIncrement int64 // fio --offset_increment of the sequential jobs
@@ -37,39 +38,45 @@ type Spec struct {
 	GtodReduce bool
 }
 
-// Specs returns the nine jobs of InfraBuilder/docker-fio's benchmark.sh
-// (docs/methods.md §1) at sizes s, in the script's order, then the two
-// mechanism jobs lat_qd1_read and lat_qd1_write: 4 KiB random reads
-// (writes) at iodepth 1, the cost of one I/O without queueing (in a TD,
-// the bounce-buffer copy and the exits of each I/O), timed as the latency
-// jobs are.
+// Specs returns the suite's fio jobs (internal/catalog.FioJobs, the one
+// declaration the report reads too) at sizes s: the nine jobs of
+// InfraBuilder/docker-fio's benchmark.sh (docs/methods.md §1) in the script's
+// order, then the mechanism jobs lat_qd1_read and lat_qd1_write: 4 KiB
+// random reads (writes) at iodepth 1, the cost of one I/O without queueing
+// (in a TD, the bounce-buffer copy and the exits of each I/O), timed as the
+// latency jobs are.
 func Specs(s Sizes) []Spec {
-	job := func(name string, rw ioengine.RW, bs, depth int) ioengine.Job {
-		return ioengine.Job{Name: name, RW: rw, BlockSize: bs, IODepth: depth, Size: s.Size, Ramp: s.Ramp, Runtime: s.Runtime}
+	var out []Spec
+	for _, c := range catalog.FioJobs {
+		j := ioengine.Job{Name: c.Name, RW: ioengine.RW(c.RW), BlockSize: c.BlockSize, IODepth: c.IODepth, RWMixRead: c.RWMixRead,
+			Size: s.Size, Ramp: s.Ramp, Runtime: s.Runtime}
+		if c.NumJobs > 1 {
+			j.NumJobs, j.OffsetIncrement = c.NumJobs, s.OffsetIncrement
+		}
+		out = append(out, Spec{Job: j, GtodReduce: c.GtodReduce})
 	}
-	seq := func(j ioengine.Job) ioengine.Job {
-		j.NumJobs, j.OffsetIncrement = 4, s.OffsetIncrement
-		return j
-	}
-	mix := job("rw_mix", ioengine.RandRW, 4<<10, 64)
-	mix.RWMixRead = 75
-	return []Spec{
-		{job("read_iops", ioengine.RandRead, 4<<10, 64), true},
-		{job("write_iops", ioengine.RandWrite, 4<<10, 64), true},
-		{job("read_bw", ioengine.RandRead, 128<<10, 64), true},
-		{job("write_bw", ioengine.RandWrite, 128<<10, 64), true},
-		{job("read_latency", ioengine.RandRead, 4<<10, 4), false},
-		{job("write_latency", ioengine.RandWrite, 4<<10, 4), false},
-		{seq(job("read_seq", ioengine.Read, 1<<20, 16)), true},
-		{seq(job("write_seq", ioengine.Write, 1<<20, 16)), true},
-		{mix, true},
-		{job("lat_qd1_read", ioengine.RandRead, 4<<10, 1), false},
-		{job("lat_qd1_write", ioengine.RandWrite, 4<<10, 1), false},
-	}
+	return out
 }
 
 // fioArgs returns fio's command line for s on path (reftool.FioArgs, the
 // one place fio's options are written).
 func fioArgs(s Spec, path string, direct bool, numberIOs int64) []string {
 	return reftool.FioArgs(s.Job, reftool.FioOptions{Path: path, Direct: direct, GtodReduce: s.GtodReduce, NumberIOs: numberIOs})
+}
+
+// fileSizes returns the room BenchmarkFio needs for specs: size, the
+// shared test file (the largest job's fio layout, Job.FileSize), and
+// alongside, the largest file engine=fio-ownfile has fio lay out beside
+// it (one at a time, each removed after its job; 0 when fio does not run,
+// withFio false). Both count in PrepareFile's free-space check: counting
+// only the test file let a filesystem with 524 MiB free pass, and then
+// every fio-ownfile job failed with ENOSPC.
+func fileSizes(specs []Spec, withFio bool) (size, alongside int64) {
+	for _, s := range specs {
+		size = max(size, s.Job.FileSize())
+	}
+	if withFio {
+		alongside = size
+	}
+	return size, alongside
 }

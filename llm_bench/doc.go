@@ -1,6 +1,12 @@
-// Package llm_bench is an OpenAI-compatible streaming load generator with
-// vLLM bench serve's metric definitions (section VII of the reference report,
-// from arXiv 2409.03992; docs/methods.md §4-5).
+// Package llm_bench measures LLM serving as `vllm bench serve` does, with
+// its metric definitions (section VII of the reference report, from arXiv
+// 2409.03992; docs/methods.md §4-5): streaming requests to an OpenAI-compatible
+// server, by default the embedded CPU server of internal/llmserver. The
+// parts are elsewhere: the requests, their timing and vLLM's metrics are
+// internal/llmclient's, when each request is sent is internal/pace's, and
+// the server is internal/llmserver; serve.go puts them together (the
+// workloads per profile, the targets, one benchmark run) and
+// BenchmarkServe, in serve_test.go, runs the sweep.
 //
 // BenchmarkServe/model=<m>/concurrency=<N> and BenchmarkServe/model=<m>/rate=<r>
 // send one streaming /v1/completions request per op over vLLM's random
@@ -35,7 +41,12 @@
 // 201 MB); its rows also report weights-B/s and bw-util-% (the decode's
 // weight reads over the all-core STREAM triad). TEEBENCH_LLM_URL, TEEBENCH_LLM_MODEL and TEEBENCH_LLM_API_KEY
 // point it at vLLM, SGLang or any OpenAI-compatible server instead (the key
-// is never printed). TEEBENCH_PROFILE sizes the runs: smoke is the tiny model
+// is never printed; the API paths are joined to the URL's path, a /v1 or a
+// prefix such as /proxy/v1 included, and its query string is kept). Before
+// the rows of such a server the package prints what it says about itself
+// as config lines: llm-target (the URL, credentials redacted), llm-model,
+// llm-max-model-len (/v1/models) and llm-server-version (vLLM's /version,
+// left out where the server has none); see externalTarget. TEEBENCH_PROFILE sizes the runs: smoke is the tiny model
 // with short requests; report uses vLLM's random-dataset defaults (1024
 // input, 128 output tokens).
 //

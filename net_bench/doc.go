@@ -74,8 +74,17 @@
 //     accounts for 70%").
 //   - connect-max-ns: the largest TCP connect + TLS handshake time (ab's
 //     Connect max); wrk does not measure it.
-//   - errors/op: (failed requests + non-2xx answers) / requests; 5xx answers
-//     count. For wrk: (socket errors + non-2xx/3xx) / requests.
+//   - errors/op: requests without a 2xx answer / requests, each counted
+//     once: failed connects, reads and writes, malformed answers and
+//     non-2xx answers (5xx count). For ab: its Connect, Receive and
+//     Exceptions failures plus its Non-2xx responses, not its Length
+//     failures. For wrk: (socket errors + answers of status 400 and above)
+//     / requests.
+//   - length-changes/op (client=go and client=ab): answers, of any status,
+//     whose body length differs from the first answer's (ab's Length
+//     check) / requests. Not an error and never marks the row: a server
+//     whose answers carry a counter or an id changes length every time.
+//     wrk compares no lengths and has no such metric.
 //   - target-cpu-% (BenchmarkGatewayMulti, embedded target only): the target
 //     process's CPU time over the run's wall time, 100 = one core, the
 //     report's "CPU Usage".
@@ -89,7 +98,9 @@
 // connection through the embedded proxy), for this process and for ab, wrk
 // and the embedded target it starts (the Go runtime would otherwise give
 // them back the original soft limit, often 1024); when the hard limit is
-// too low the benchmark skips and says so. ab or wrk output that lacks the
+// too low the row fails, naming its concurrency and the limit (a configured
+// concurrency that cannot run is no absence by design). ab or wrk output
+// that lacks the
 // fields read here (another version, a wrk without Lua) skips with the
 // reason.
 //
@@ -107,4 +118,13 @@
 // that none pays for the previous run's closing connections. On a shared
 // machine req/s mostly measures how much CPU each process got; cpu-ns/op
 // (client plus target) is the steadier efficiency figure.
+//
+// # Where the code is
+//
+// The workload is set up in the package's own files: gateway.go starts the
+// target (the embedded backend and TLS proxy in a child process, or
+// TEEBENCH_NET_URL) and runs the multi-client rows, clients.go holds the
+// three clients (go: internal/loadgen; ab and wrk: internal/reftool),
+// cases.go the sub-benchmark names, tlshandshake.go the handshake server
+// and client. The Benchmark functions, and the tests, are in _test.go files.
 package net_bench

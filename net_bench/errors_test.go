@@ -9,28 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/teebench/teebench/internal/config"
 )
-
-// reportErrors reports errors/op (errs of total requests; always, even 0)
-// and fails b when every request failed: the other figures of such a run
-// describe error responses, not the target. A rate above
-// config.MaxErrorRate is logged; the report marks the row and draws no
-// headline from it. It returns false when b failed.
-func reportErrors(b *testing.B, errs, total int64) bool {
-	b.Helper()
-	if total <= 0 || errs >= total {
-		b.Fatalf("every request failed (%d errors of %d requests)", errs, total)
-		return false
-	}
-	rate := float64(errs) / float64(total)
-	b.ReportMetric(rate, "errors/op")
-	if max := config.MaxErrorRate(); rate > max {
-		b.Logf("error rate %.4f is above TEEBENCH_MAX_ERROR_RATE=%g: this row is marked and gives no headline", rate, max)
-	}
-	return true
-}
 
 // runGateway runs this test binary's BenchmarkGateway rows matching sub
 // against url and returns the combined output.

@@ -189,7 +189,7 @@ func TestBenchScriptSameSecond(t *testing.T) {
 	bindir := t.TempDir()
 	for _, c := range [][]string{
 		{"go", "test", "-c", "-o", filepath.Join(bindir, "cpu_bench.test"), "../cpu_bench"},
-		{"go", "build", "-o", bindir, "./manifest", "./report"},
+		{"go", "build", "-o", bindir, "./manifest", "./report", "./bench"},
 	} {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v\n%s", c, err, out)
@@ -262,7 +262,7 @@ func TestBenchScriptPrebuilt(t *testing.T) {
 	bindir := t.TempDir()
 	for _, c := range [][]string{
 		{"go", "test", "-c", "-o", filepath.Join(bindir, "cpu_bench.test"), "../cpu_bench"},
-		{"go", "build", "-o", bindir, "./manifest", "./report"},
+		{"go", "build", "-o", bindir, "./manifest", "./report", "./bench"},
 	} {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v\n%s", c, err, out)
@@ -295,4 +295,42 @@ func TestBenchScriptPrebuilt(t *testing.T) {
 // with or without the -N suffix (go test leaves it out at GOMAXPROCS 1).
 func hasRow(text, name string) bool {
 	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `(-\d+)?\s`).MatchString(text)
+}
+
+// TestBenchScriptBadInput: each bad value is refused before the first
+// benchmark with exit 2 and a message naming the variable. bench.sh used
+// to run the packages with them and end with exit 1 and `norows ... (go
+// test exit 1)`; a missing BASELINE failed only after every benchmark.
+func TestBenchScriptBadInput(t *testing.T) {
+	for _, c := range []struct{ env, want string }{
+		{"BENCHTIME=xyz", "BENCHTIME=xyz: want a duration"},
+		{"TEEBENCH_MAX_ERROR_RATE=abc", `TEEBENCH_MAX_ERROR_RATE="abc"`},
+		{"TEEBENCH_CACHE=relative/cache", `TEEBENCH_CACHE="relative/cache": want an absolute directory path`},
+		{"TEEBENCH_LLM_GOODPUT=bogus:5", `TEEBENCH_LLM_GOODPUT="bogus:5"`},
+		{"BASELINE=/nonexistent/base.txt", "BASELINE=/nonexistent/base.txt: not a readable result file"},
+		{"COUNT=0", "COUNT=0: want a positive whole number"},
+		{"COUNT=many", "COUNT=many: want a positive whole number"},
+		{"PKGS=cpu_bench nosuch_bench", "PKGS: unknown package nosuch_bench"},
+		{"PKGS=gpu_bench", "PKGS: gpu_bench needs TAGS=gpu"},
+		{"TAGS=sgx", `TAGS=sgx: unknown tag "sgx"`},
+		{"BENCH=(", "BENCH=(: "},
+		{"TEEBENCH_IO_DIR=/nonexistent/io", "TEEBENCH_IO_DIR=/nonexistent/io: "},
+		{"TEEBENCH_DEADLINE=soon", "TEEBENCH_DEADLINE=soon: want a positive duration"},
+	} {
+		t.Run(c.env, func(t *testing.T) {
+			out := t.TempDir()
+			cmd := exec.Command("./bench.sh")
+			cmd.Env = append(os.Environ(), "TEEBENCH_PROFILE=smoke", "PKGS=cpu_bench", "BENCH=SHA256/size=64B", "OUTDIR="+out, c.env)
+			b, _ := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(b), "bench.sh: "+c.want) {
+				t.Errorf("exit %d, want 2 and %q:\n%s", code, c.want, b)
+			}
+			if strings.Contains(string(b), "[1/1]") {
+				t.Errorf("a package ran:\n%s", b)
+			}
+			if ents, _ := os.ReadDir(out); len(ents) != 0 {
+				t.Errorf("%d files written to OUTDIR", len(ents))
+			}
+		})
+	}
 }

@@ -96,7 +96,7 @@ bstart=$(date +%s)
 set +e
 tagsets=()
 [ -z "${CI_DOCKER_TAGSETS:-}" ] || tagsets=(--build-arg "TEEBENCH_TAGSETS=$CI_DOCKER_TAGSETS")
-docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" "${tagsets[@]}" -t teebench:ci . 2>&1 |
+docker build --network host --build-arg GOPROXY="$(go env GOPROXY)" --build-arg TEEBENCH_REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" "${tagsets[@]}" -t teebench:ci . 2>&1 |
 	tee "$work/build.log" | grep --line-buffered -E '^(Step |build: |Successfully)'
 brc=${PIPESTATUS[0]}
 set -e

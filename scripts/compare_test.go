@@ -224,3 +224,26 @@ func TestCompareMarkdown(t *testing.T) {
 		t.Error("-fail-on-regression exited 0 on a 16.7% throughput regression")
 	}
 }
+
+// TestCompareLeavesNoTempDir: compare.sh's `exec` skipped its EXIT trap
+// and left a temporary directory with a 20 MB report binary on every run.
+func TestCompareLeavesNoTempDir(t *testing.T) {
+	dir := t.TempDir()
+	tmp := t.TempDir()
+	base := resultFile(t, dir, "base.txt", "none", "AMD EPYC", 100000)
+	head := resultFile(t, dir, "head.txt", "none", "AMD EPYC", 120000)
+	for _, args := range [][]string{{base, head}, {"-md", base, head}} {
+		script, err := filepath.Abs("compare.sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(script, args...)
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("compare.sh %v: %v\n%s", args, err, out)
+		}
+		if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+			t.Errorf("compare.sh %v left %d entries in TMPDIR (first: %s)", args, len(ents), ents[0].Name())
+		}
+	}
+}

@@ -11,7 +11,8 @@
 # for byte: `go run ./scripts/fromlog LOG` rebuilds them (internal/logfile).
 #
 # Environment: everything bench.sh reads (TEEBENCH_PROFILE, TAGS, PKGS,
-# BENCH, COUNT, BENCHTIME, BASELINE) and the TEEBENCH_* variables.
+# BENCH, COUNT, BENCHTIME, BASELINE, TEEBENCH_DEADLINE) and the TEEBENCH_*
+# variables; bench.sh runs the runner prebuilt ($TEEBENCH_BINDIR/bench).
 # OUTDIR defaults to /results. TAGS picks the binaries built with those
 # tags: /opt/teebench/bin (none), bin-tdx, bin-gpu, bin-gpu-tdx (tags in
 # name order).
@@ -37,10 +38,12 @@ fi
 rm -f "$probe"
 
 if [ -z "${TEEBENCH_BINDIR:-}" ]; then
-	tags=$(echo "${TAGS:-}" | tr ',' '\n' | grep -v '^$' | sort | tr '\n' '-')
-	TEEBENCH_BINDIR=$root/bin${tags:+-${tags%-}}
+	# The runner names the binary sets (bin, bin-tdx, bin-gpu-tdx); any
+	# set's bench command says which one TAGS picks.
+	for b in "$root"/bin*/bench; do break; done
+	TEEBENCH_BINDIR=$root/$("$b" -bindir "${TAGS:-}") || exit 2
 fi
-if [ ! -x "$TEEBENCH_BINDIR/manifest" ]; then
+if [ ! -x "$TEEBENCH_BINDIR/bench" ]; then
 	echo "entrypoint: no binaries for TAGS=${TAGS:-} in $TEEBENCH_BINDIR (this image has: $(cd "$root" && echo bin*)); build the image with the variant that has them." >&2
 	exit 2
 fi

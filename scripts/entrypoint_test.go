@@ -53,7 +53,7 @@ func TestEntrypoint(t *testing.T) {
 	bin := t.TempDir()
 	build := [][]string{
 		{"go", "test", "-c", "-o", filepath.Join(bin, "cpu_bench.test"), "../cpu_bench"},
-		{"go", "build", "-o", bin, "./manifest", "./report", "./fromlog"},
+		{"go", "build", "-o", bin, "./manifest", "./report", "./fromlog", "./bench"},
 	}
 	for _, c := range build {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {

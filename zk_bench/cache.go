@@ -22,6 +22,7 @@ import (
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/leftover"
 )
 
 // The on-disk cache of compiled circuits and their proving and verifying
@@ -36,7 +37,8 @@ import (
 // lists the SHA-256 of each file; every file is checked before it is
 // decoded, and an entry that fails any check is reported and rebuilt,
 // never used. Entries are written to a temporary directory and renamed into
-// place, so a crash leaves no half-written entry.
+// place, so a crash leaves no half-written entry in use; the temporary
+// directory a killed run leaves is removed by the next run (openCache).
 
 // cacheLayout names the format of an entry; change it when the format
 // changes.
@@ -98,18 +100,36 @@ type diskCache struct {
 	gnark, gnarkCrypto string
 }
 
+// openedCache is a cache directory opened by theCache, or why it is off.
+type openedCache struct {
+	c    *diskCache
+	note string // where the cache is, or why there is none
+}
+
 var (
-	cacheOnce sync.Once
-	zkCache   *diskCache
-	cacheNote string // where the cache is, or why there is none; logged once
+	cacheMu sync.Mutex
+	caches  = map[string]openedCache{} // by TEEBENCH_CACHE's value
 )
 
-// theCache returns the process's cache, or nil and the reason when there is
-// none (an unwritable directory, unknown gnark versions): then every system
-// is compiled and set up in the process, as without a cache.
+// theCache returns the cache of the current TEEBENCH_CACHE, or nil and the
+// reason when there is none (an unwritable directory, unknown gnark
+// versions): then every system is compiled and set up in the process, as
+// without a cache. Each directory is opened once per process, but the
+// variable is read on every call: a test that points it at a temporary
+// directory for a while must not move every later benchmark's cache there
+// (under `go test -bench=. ./...` the tests run first, and a cache kept
+// from them was removed with their directory, so every circuit was
+// rebuilt).
 func theCache() (*diskCache, string) {
-	cacheOnce.Do(func() { zkCache, cacheNote = openCache() })
-	return zkCache, cacheNote
+	v := os.Getenv("TEEBENCH_CACHE")
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	o, ok := caches[v]
+	if !ok {
+		o.c, o.note = openCache()
+		caches[v] = o
+	}
+	return o.c, o.note
 }
 
 // openCache opens (creating it) the zk cache directory under
@@ -130,8 +150,24 @@ func openCache() (*diskCache, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("zk cache off: %v; compiling and setting up in this process", err)
 	}
-	return c, fmt.Sprintf("zk cache: %s (TEEBENCH_CACHE moves it)", c.dir)
+	note := fmt.Sprintf("zk cache: %s (TEEBENCH_CACHE moves it)", c.dir)
+	if removed, err := leftover.Sweep(c.dir, tmpPattern, tmpKind); err != nil {
+		note += fmt.Sprintf("; %v", err)
+	} else if len(removed) > 0 {
+		note += fmt.Sprintf("; removed %d half-written entries of killed runs: %v", len(removed), removed)
+	}
+	return c, note
 }
+
+// A half-written entry is a directory named tmpPattern in the cache,
+// marked as tmpKind with its writer's pid (internal/leftover): a run
+// killed while it wrote one (SIGTERM, SIGKILL) leaves it, and the next
+// openCache removes it once its writer is gone. Directories of that name
+// without the marker are not ours and are left alone.
+const (
+	tmpPattern = ".tmp-*"
+	tmpKind    = "zk-cache-entry"
+)
 
 // newDiskCache creates dir when needed and checks that a file can be
 // written there.
@@ -274,7 +310,7 @@ func decodeFile(path string, read func(io.Reader) (int64, error), size int64) er
 // store writes the entry of k, replacing any existing one: into a
 // temporary directory first, renamed into place when complete.
 func (c *diskCache) store(k cacheKey, ccs constraint.ConstraintSystem, pk, vk rawKey) (err error) {
-	tmp, err := os.MkdirTemp(c.dir, ".tmp-*")
+	tmp, err := os.MkdirTemp(c.dir, tmpPattern)
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
@@ -283,6 +319,9 @@ func (c *diskCache) store(k cacheKey, ccs constraint.ConstraintSystem, pk, vk ra
 			os.RemoveAll(tmp)
 		}
 	}()
+	if err := leftover.Mark(tmp, tmpKind); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
 	m := manifest{Key: k, Files: map[string]cacheFile{}}
 	for _, f := range []struct {
 		name  string
@@ -304,6 +343,9 @@ func (c *diskCache) store(k cacheKey, ccs constraint.ConstraintSystem, pk, vk ra
 	final := filepath.Join(c.dir, k.dirName())
 	if err := os.RemoveAll(final); err != nil {
 		return fmt.Errorf("cache: remove old entry: %w", err)
+	}
+	if err := os.Remove(filepath.Join(tmp, leftover.MarkerName)); err != nil {
+		return fmt.Errorf("cache: %w", err)
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("cache: %w", err)

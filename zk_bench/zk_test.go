@@ -140,9 +140,10 @@ func skipIf(b *testing.B, s spec) {
 	}
 }
 
-// cacheOffLogged makes the reason for running without the disk cache
-// appear once per process.
-var cacheOffLogged sync.Once
+// cacheNotes are the cache notes already logged: where the cache is (with
+// the leftovers it removed) or why it is off, once per process and
+// directory.
+var cacheNotes sync.Map
 
 // mustLoad returns s's system (from the per-process map, the disk cache, or
 // compiled and set up now), failing the benchmark when it cannot be built,
@@ -157,9 +158,11 @@ func mustLoad(b *testing.B, s spec) *system {
 	if d := time.Since(t0); d > time.Second {
 		b.Logf("system ready in %v (once per process; never inside a timed loop)", d.Round(time.Millisecond))
 	}
-	if c, note := theCache(); c == nil {
-		cacheOffLogged.Do(func() { b.Log(note) })
-	} else if sys.cacheNote != "" {
+	c, note := theCache()
+	if _, logged := cacheNotes.LoadOrStore(note, true); !logged {
+		b.Log(note)
+	}
+	if c != nil && sys.cacheNote != "" {
 		b.Log(sys.cacheNote)
 	}
 	return sys

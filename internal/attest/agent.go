@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/tee"
 )
 
@@ -84,7 +85,7 @@ func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attest: no quote for %s: %w", resultPath, err)
 	}
-	keep := os.Getenv(KeepComposeEnv) == "1"
+	keep := config.KeepCompose()
 	if err := WriteNew(AgentInfoPath(resultPath), ai.Extract(keep)); err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
 		aq = q
 		return q.Quote, nil
 	}
-	info, _, err := attestFiles(resultPath, ExistingSideFiles(resultPath), os.Getenv(NonceEnv), get, !a.Simulated)
+	info, _, err := attestFiles(resultPath, ExistingSideFiles(resultPath), config.Nonce(), get, !a.Simulated)
 	if err != nil {
 		// No quote: the extract and label written for it go too.
 		os.Remove(AgentInfoPath(resultPath))

@@ -1,6 +1,6 @@
 package attest
 
-import "os"
+import "github.com/teebench/teebench/internal/config"
 
 // QuoteFunc gets a raw TDX quote over 64 bytes of report data.
 // GetRawQuote is the real one; tests pass a signer with a test key.
@@ -11,7 +11,7 @@ type QuoteFunc func(reportData [64]byte) ([]byte, error)
 // extract, source label), with the nonce of TEEBENCH_NONCE when set: see
 // AttestFiles. It returns the quote's Info and the quote's path.
 func AttestFile(resultPath string, getQuote QuoteFunc) (*Info, string, error) {
-	info, _, err := AttestFiles(resultPath, ExistingSideFiles(resultPath), os.Getenv(NonceEnv), getQuote)
+	info, _, err := AttestFiles(resultPath, ExistingSideFiles(resultPath), config.Nonce(), getQuote)
 	if err != nil {
 		return nil, "", err
 	}

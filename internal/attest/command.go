@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // RunVerify is scripts/verify: it verifies the quote, binding, side files,
@@ -223,7 +225,7 @@ const CollateralEnv = "TEEBENCH_COLLATERAL"
 
 // saveCollateral fetches and saves the collateral when CollateralEnv is 1.
 func saveCollateral(w io.Writer, resultPath string) error {
-	if os.Getenv(CollateralEnv) != "1" {
+	if !config.SaveCollateral() {
 		return nil
 	}
 	raw, err := os.ReadFile(QuotePath(resultPath))

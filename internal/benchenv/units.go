@@ -81,6 +81,7 @@ var Units = []Unit{
 	{Name: "server-cpu-ns/handshake", Better: "lower"}, // net_bench TLSHandshake: the server's CPU time
 	// errors and sizes
 	{Name: "errors/op", Better: "lower"},
+	{Name: "length-changes/op"}, // net_bench: answers whose body length differs from the first's (ab's Length check); not errors
 	{Name: "proof-B", Better: "lower", Assume: "exact"},
 	{Name: "constraints", Assume: "exact"},
 	{Name: "accepted-B/op"}, // cpu_bench PageTouch mode=unaccepted: memory the kernel accepted during the op

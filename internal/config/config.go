@@ -47,7 +47,7 @@ type Var struct {
 // repeats it; TestVarsInREADME keeps the two in step.
 var Vars = []Var{
 	{Name: "TEEBENCH_PROFILE", Default: "quick", Doc: "benchmark sizes: `smoke` (CI), `quick` (a 2-core machine in minutes) or `report` (the published report's sizes)"},
-	{Name: "TEEBENCH_IO_DIR", Default: "the system temp dir", Doc: "directory on the filesystem under test for io_bench's test file"},
+	{Name: "TEEBENCH_IO_DIR", Default: "the system temp dir", Doc: "directory on the filesystem under test for io_bench's test file; a relative path is taken from the module root (where `go.mod` is), under `go test` and `bench.sh` alike"},
 	{Name: "TEEBENCH_NET_URL", Default: "embedded loopback backend and TLS proxy", Doc: "URL of a real gateway for net_bench, e.g. `https://gw.example/prpc/Version`"},
 	{Name: "TEEBENCH_NET_INSECURE", Default: "0", Doc: "`1` turns TLS certificate verification off for TEEBENCH_NET_URL"},
 	{Name: "TEEBENCH_LLM_URL", Default: "embedded OpenAI-compatible server", Doc: "base URL of an OpenAI-compatible server (vLLM, SGLang ...), e.g. `http://host:8000`"},
@@ -59,6 +59,11 @@ var Vars = []Var{
 	{Name: "TEEBENCH_CACHE", Default: "`teebench` in the user cache dir (`~/.cache/teebench`)", Doc: "absolute path of the cache directory (zk_bench's compiled circuits and keys)"},
 	{Name: "TEEBENCH_ZK_SETUP", Default: "0", Doc: "`1` runs zk_bench's BenchmarkSetup (compile + setup, minutes) outside the report profile"},
 	{Name: "TEEBENCH_ORDER", Default: "forward", Doc: "`reverse` runs the reference tool before the Go implementation in each measured pair (io_bench's engines, net_bench's clients); scripts/crosscheck alternates it by round, so that what one run leaves behind (on a VM, possibly the host still writing back a write job's data) does not always fall on the same side"},
+	{Name: "TEEBENCH_DEADLINE", Default: "5 × the package's measured duration, at least 20m; 8h without one", Doc: "scripts/bench.sh and crosscheck: the most one package may run (e.g. `90m`); a package stopped there fails by name"},
+	{Name: "TEEBENCH_REVISION", Default: "`git describe` of the tree", Doc: "the suite revision written into each result file (`# run suite-revision:`); the container image sets it at build time"},
+	{Name: "TEEBENCH_NONCE", Default: "none", Doc: "scripts/attest: a verifier's nonce (1-128 of `[A-Za-z0-9._-]`) recorded in the binding list the quote covers, so the verifier can tell the quote is fresh"},
+	{Name: "TEEBENCH_KEEP_COMPOSE", Default: "0", Doc: "scripts/attest in dstack: `1` also stores the app's compose file (it may hold secrets written literally) beside the result"},
+	{Name: "TEEBENCH_COLLATERAL", Default: "0", Doc: "scripts/attest: `1` fetches Intel's collateral (TCB info, QE identity, CRLs) inside the TD and saves it beside the quote as `R.txt.collateral.json`"},
 	{Name: "TEEBENCH_IMAGE", Default: "none", Doc: "the container image the run is in, as a digest reference (`repo@sha256:...`); the container image sets it from compose.yaml or `docker run -e`, the manifest records it as `container-image`"},
 }
 
@@ -75,7 +80,7 @@ func CurrentProfile() (Profile, error) {
 	case Smoke, Quick, Report:
 		return Profile(v), nil
 	}
-	return "", fmt.Errorf("TEEBENCH_PROFILE=%q: want smoke, quick or report", v)
+	return "", fmt.Errorf("TEEBENCH_PROFILE=%s: want smoke, quick or report", v)
 }
 
 // MustProfile is CurrentProfile for benchmark code. The TestMain of every
@@ -110,13 +115,13 @@ func WrkDuration() time.Duration {
 }
 
 // IODir returns TEEBENCH_IO_DIR as an absolute path, or "" when unset
-// (io_bench then uses the system temp dir). go test runs each package's
-// binary in the package directory (and sets PWD to it), so a relative value
-// cannot be taken from the test's working directory: it is resolved against
-// the module root (the directory holding go.mod above the working
-// directory), which is where the README's commands and bench.sh run; with
-// no go.mod above (a prebuilt test binary), against the working directory.
-// bench.sh makes a relative value absolute where the user ran it.
+// (io_bench then uses the system temp dir). The one rule: a relative value
+// is resolved against the module root (the directory holding go.mod above
+// the working directory), which is where the README's commands run; go
+// test runs each package's binary in the package directory, so the
+// working directory cannot be the base. With no go.mod above (a prebuilt
+// test binary) it is resolved against the working directory; the runner
+// resolves it against the tree it runs before starting any package.
 func IODir() string {
 	d := get("TEEBENCH_IO_DIR")
 	if d == "" || filepath.IsAbs(d) {
@@ -129,19 +134,44 @@ func IODir() string {
 	return filepath.Join(moduleRoot(wd), d)
 }
 
-// moduleRoot returns the nearest directory at or above dir holding a
-// go.mod, or dir itself when there is none.
-func moduleRoot(dir string) string {
+// ModuleRoot returns the nearest directory at or above dir holding a
+// go.mod (the teebench tree), and false when there is none. It is the one
+// place that finds the repository root: the runner, crosscheck and fleet
+// call it.
+func ModuleRoot(dir string) (string, bool) {
 	for d := dir; ; {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
+			return d, true
 		}
 		up := filepath.Dir(d)
 		if up == d {
-			return dir
+			return "", false
 		}
 		d = up
 	}
+}
+
+// moduleRoot returns ModuleRoot(dir), or dir itself when there is no
+// go.mod above it.
+func moduleRoot(dir string) string {
+	if r, ok := ModuleRoot(dir); ok {
+		return r
+	}
+	return dir
+}
+
+// WorkingModuleRoot returns the module root above the working directory,
+// or an error saying that the command must run inside the teebench tree.
+func WorkingModuleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	r, ok := ModuleRoot(wd)
+	if !ok {
+		return "", fmt.Errorf("no go.mod in %s or above: run this inside the teebench tree", wd)
+	}
+	return r, nil
 }
 
 // MaxErrorRate returns TEEBENCH_MAX_ERROR_RATE, the fraction of failed
@@ -260,6 +290,9 @@ func Validate() error {
 			return err
 		}
 	}
+	if _, err := Deadline(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -306,6 +339,37 @@ func RedactText(s string) string {
 		return RedactURL(t) + u[len(t):]
 	})
 }
+
+// Deadline returns TEEBENCH_DEADLINE, the most one package may run under
+// the runner, or 0 when unset (the runner derives it from the package's
+// measured duration).
+func Deadline() (time.Duration, error) {
+	v := get("TEEBENCH_DEADLINE")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("TEEBENCH_DEADLINE=%s: want a positive duration per package, e.g. 90m", v)
+	}
+	return d, nil
+}
+
+// Revision returns TEEBENCH_REVISION, the suite revision to record, or ""
+// (the runner then asks git).
+func Revision() string { return get("TEEBENCH_REVISION") }
+
+// Nonce returns TEEBENCH_NONCE, a verifier's nonce for the binding list,
+// or "" when none was given (the attest package checks its form).
+func Nonce() string { return get("TEEBENCH_NONCE") }
+
+// KeepCompose reports whether TEEBENCH_KEEP_COMPOSE=1 asks attest to store
+// the dstack app's compose file.
+func KeepCompose() bool { return get("TEEBENCH_KEEP_COMPOSE") == "1" }
+
+// SaveCollateral reports whether TEEBENCH_COLLATERAL=1 asks attest to fetch
+// and save Intel's collateral beside the quote.
+func SaveCollateral() bool { return get("TEEBENCH_COLLATERAL") == "1" }
 
 // Image returns TEEBENCH_IMAGE, the container image reference the run is
 // in, or "" outside the image.

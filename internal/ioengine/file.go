@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/interrupt"
+	"github.com/teebench/teebench/internal/leftover"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,6 +33,9 @@ type File struct {
 	// false, DirectNote says why and the jobs must run buffered.
 	Direct     bool
 	DirectNote string
+	// Removed lists the test directories of killed runs that PrepareFile
+	// removed from dir before it made this one (see PrepareFile).
+	Removed []string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -96,17 +100,29 @@ const spaceMargin = 64 << 20
 
 // PrepareFile creates a test file of size bytes, filled with
 // pseudo-random data (not sparse, so reads reach the device), in a new
-// directory under dir (the system temp dir when dir is ""). Before any
-// I/O it checks that dir is a writable directory with room for the file;
-// each failure is an error that names dir and what is wrong. It detects
-// whether O_DIRECT works there (File.Direct). The caller must call Remove;
-// the file is also removed when the process gets SIGINT or SIGTERM.
-func PrepareFile(dir string, size int64) (*File, error) {
+// directory under dir (the system temp dir when dir is ""). alongside is
+// the room, in bytes, that the caller needs in that directory besides the
+// test file while it exists (another file it lays out there, as fio's own
+// file of engine=fio-ownfile; 0 for none). Before any I/O it checks that
+// dir is a writable directory with room for both; each failure is an
+// error that names dir and what is wrong. It detects whether O_DIRECT
+// works there (File.Direct). The caller must call Remove; the file is also
+// removed when the process gets SIGINT or SIGTERM.
+//
+// The new directory is named teebench-io-* and marked with its owner
+// (internal/leftover). A run killed with SIGKILL cannot remove it, so
+// PrepareFile first removes the teebench-io-* directories in dir whose
+// marker names a process that is gone (File.Removed lists them);
+// directories without the marker, or of a run still going, are left alone.
+func PrepareFile(dir string, size, alongside int64) (*File, error) {
 	if dir == "" {
 		dir = os.TempDir()
 	}
 	if size <= 0 || size%(1<<20) != 0 {
 		return nil, fmt.Errorf("ioengine: test file size %d: want a positive multiple of 1 MiB", size)
+	}
+	if alongside < 0 {
+		return nil, fmt.Errorf("ioengine: room alongside the test file %d: want >= 0", alongside)
 	}
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -115,23 +131,35 @@ func PrepareFile(dir string, size int64) (*File, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("ioengine: I/O directory %s is not a directory", dir)
 	}
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+		return nil, fmt.Errorf("ioengine: I/O directory %s is not writable: %w", dir, err)
+	}
+	removed, err := leftover.Sweep(dir, testDirPattern, testDirKind)
+	if err != nil {
+		return nil, fmt.Errorf("ioengine: I/O directory %s: a killed run's test directory: %w", dir, err)
+	}
 	fs, avail, err := fsInfo(dir)
 	if err != nil {
 		return nil, fmt.Errorf("ioengine: I/O directory %s: %w", dir, err)
 	}
-	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
-		return nil, fmt.Errorf("ioengine: I/O directory %s is not writable: %w", dir, err)
-	}
-	tmp, err := os.MkdirTemp(dir, "teebench-io-")
+	tmp, err := os.MkdirTemp(dir, testDirPattern)
 	if err != nil {
 		return nil, fmt.Errorf("ioengine: I/O directory %s is not writable: %w", dir, err)
 	}
-	if need := uint64(size) + spaceMargin; avail < need {
+	if need := uint64(size) + uint64(alongside) + spaceMargin; avail < need {
 		os.Remove(tmp)
-		return nil, fmt.Errorf("ioengine: I/O directory %s (%s) has %d MiB free; the %d MiB test file needs %d MiB",
-			dir, fs, avail>>20, size>>20, need>>20)
+		what := fmt.Sprintf("the %d MiB test file", size>>20)
+		if alongside > 0 {
+			what += fmt.Sprintf(" and %d MiB beside it", alongside>>20)
+		}
+		return nil, fmt.Errorf("ioengine: I/O directory %s (%s) has %d MiB free; %s need %d MiB",
+			dir, fs, avail>>20, what, need>>20)
 	}
-	f := &File{Path: filepath.Join(tmp, "fiotest"), Dir: tmp, Size: size, FS: fs, Dev: blockDev(tmp)}
+	if err := leftover.Mark(tmp, testDirKind); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("ioengine: %w", err)
+	}
+	f := &File{Path: filepath.Join(tmp, "fiotest"), Dir: tmp, Size: size, FS: fs, Dev: blockDev(tmp), Removed: removed}
 	f.ctx, f.cancel = context.WithCancel(context.Background())
 	register(f)
 	if err := f.fill(); err != nil {
@@ -139,6 +167,12 @@ func PrepareFile(dir string, size int64) (*File, error) {
 	}
 	return f, nil
 }
+
+// The test directory's name pattern and marker kind (internal/leftover).
+const (
+	testDirPattern = "teebench-io-*"
+	testDirKind    = "io-test-dir"
+)
 
 // Context is cancelled when the process is interrupted (SIGINT, SIGTERM)
 // while the file exists, or when the file is removed; pass it to child

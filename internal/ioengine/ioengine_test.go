@@ -100,7 +100,7 @@ func TestPrepareFileBadDir(t *testing.T) {
 		{"proc", "/proc/self", 1 << 20, "is not writable"},
 		{"bad size", os.TempDir(), 1000, "multiple of 1 MiB"},
 	} {
-		f, err := PrepareFile(tc.dir, tc.size)
+		f, err := PrepareFile(tc.dir, tc.size, 0)
 		if err == nil {
 			f.Remove()
 			t.Errorf("%s: no error", tc.name)
@@ -112,7 +112,7 @@ func TestPrepareFileBadDir(t *testing.T) {
 	}
 	// A refused directory is left as it was.
 	empty := t.TempDir()
-	if _, err := PrepareFile(empty, tooBig); err == nil {
+	if _, err := PrepareFile(empty, tooBig, 0); err == nil {
 		t.Fatal("no error for a file larger than the free space")
 	}
 	if ents, _ := os.ReadDir(empty); len(ents) != 0 {
@@ -122,7 +122,7 @@ func TestPrepareFileBadDir(t *testing.T) {
 
 func prepare(t *testing.T, dir string, size int64) *File {
 	t.Helper()
-	f, err := PrepareFile(dir, size)
+	f, err := PrepareFile(dir, size, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestRunErrors(t *testing.T) {
 // signal.
 func TestInterruptRemovesFile(t *testing.T) {
 	if dir := os.Getenv("IOENGINE_INTERRUPT_CHILD"); dir != "" {
-		f, err := PrepareFile(dir, 1<<20)
+		f, err := PrepareFile(dir, 1<<20, 0)
 		if err != nil {
 			os.Exit(3)
 		}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -32,9 +33,6 @@ type apiKey struct{ v string }
 
 // Client sends streaming requests to one model of one server.
 type Client struct {
-	// BaseURL is the server's root, e.g. http://127.0.0.1:8000 (a trailing
-	// /v1 is accepted too).
-	BaseURL string
 	// Model is the "model" field of every request.
 	Model string
 	// Endpoint is Completions (default) or Chat.
@@ -46,13 +44,50 @@ type Client struct {
 	// and enough idle connections per host for high concurrency.
 	HTTP *http.Client
 
-	key *apiKey
+	key  *apiKey
+	base *url.URL // ParseBaseURL's result: the API paths are joined to it
 }
 
-// NewClient returns a Client for baseURL and model.
-func NewClient(baseURL, model string) *Client {
-	return &Client{BaseURL: baseURL, Model: model, Endpoint: Completions}
+// NewClient returns a Client for the server at baseURL (see ParseBaseURL)
+// and model.
+func NewClient(baseURL, model string) (*Client, error) {
+	base, err := ParseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Model: model, Endpoint: Completions, base: base}, nil
 }
+
+// ParseBaseURL parses the base URL of an OpenAI-compatible server:
+// http://host:8000, with or without a trailing / or /v1, with a path prefix
+// (http://gw/proxy/v1) and a query string (http://h/?key=K: a gateway's
+// key). The API paths are joined to its path, its query kept for every
+// request and any fragment dropped, so http://h/v1?key=K lists models at
+// http://h/v1/models?key=K. A URL without an http(s) scheme or a host is
+// an error; errors show the URL with its credentials redacted.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error quotes the URL: say what is wrong without it
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		// not shown: an unparsed URL's credentials cannot be told apart
+		return nil, fmt.Errorf("llmclient: base URL does not parse: %v", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("llmclient: base URL %s: want http://host[:port][/prefix], with an http or https scheme and a host", config.RedactURL(raw))
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
+	u.RawPath = ""
+	u.Fragment, u.RawFragment = "", ""
+	return u, nil
+}
+
+// BaseURL returns the server's base URL as the client joins paths to it
+// (no trailing /v1), with credentials redacted: for messages.
+func (c *Client) BaseURL() string { return config.RedactURL(c.base.String()) }
 
 // SetAPIKey sets the bearer token. The key is only ever written into the
 // Authorization header; it is not part of any output, error or log line.
@@ -78,9 +113,12 @@ func (c *Client) httpClient() *http.Client {
 	return defaultHTTP
 }
 
+// url joins path (an API path such as /v1/models) to the base URL's path,
+// keeping its query.
 func (c *Client) url(path string) string {
-	base := strings.TrimSuffix(strings.TrimSuffix(c.BaseURL, "/"), "/v1")
-	return base + path
+	u := *c.base
+	u.Path += path
+	return u.String()
 }
 
 func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
@@ -104,11 +142,31 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body []byt
 // Models lists the model ids of GET /v1/models. Its errors never show
 // credentials (see redact).
 func (c *Client) Models(ctx context.Context) ([]string, error) {
-	ids, err := c.models(ctx)
-	return ids, c.redact(err)
+	ms, err := c.ModelInfos(ctx)
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+	}
+	return ids, err
 }
 
-func (c *Client) models(ctx context.Context) ([]string, error) {
+// ModelInfo is what GET /v1/models says about one model.
+type ModelInfo struct {
+	// ID is the model's id, the "model" field of requests.
+	ID string
+	// MaxModelLen is the context length the server was started with
+	// (vLLM's and SGLang's max_model_len); 0 when the server does not say.
+	MaxModelLen int64
+}
+
+// ModelInfos lists the models of GET /v1/models, with what the server
+// says about each. Its errors never show credentials (see redact).
+func (c *Client) ModelInfos(ctx context.Context) ([]ModelInfo, error) {
+	ms, err := c.modelInfos(ctx)
+	return ms, c.redact(err)
+}
+
+func (c *Client) modelInfos(ctx context.Context) ([]ModelInfo, error) {
 	req, err := c.newRequest(ctx, http.MethodGet, "/v1/models", nil)
 	if err != nil {
 		return nil, fmt.Errorf("llmclient: list models: %w", err)
@@ -123,17 +181,45 @@ func (c *Client) models(ctx context.Context) ([]string, error) {
 	}
 	var list struct {
 		Data []struct {
-			ID string `json:"id"`
+			ID          string `json:"id"`
+			MaxModelLen int64  `json:"max_model_len"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&list); err != nil {
 		return nil, fmt.Errorf("llmclient: list models at %s: bad JSON: %w", c.url("/v1/models"), err)
 	}
-	var ids []string
+	var ms []ModelInfo
 	for _, d := range list.Data {
-		ids = append(ids, d.ID)
+		ms = append(ms, ModelInfo{ID: d.ID, MaxModelLen: max(d.MaxModelLen, 0)})
 	}
-	return ids, nil
+	return ms, nil
+}
+
+// Version returns what the server's version endpoint says (GET /version
+// beside /v1, vLLM's: {"version": "0.8.5"}). ok is false, with a note
+// saying why, when the server has no such endpoint or answers something
+// else (a status other than 200, not that JSON); err is set only when the
+// server cannot be reached. Errors and notes never show credentials.
+func (c *Client) Version(ctx context.Context) (version string, ok bool, note string, err error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/version", nil)
+	if err != nil {
+		return "", false, "", c.redact(fmt.Errorf("llmclient: version: %w", err))
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return "", false, "", c.redact(fmt.Errorf("llmclient: version at %s: %w", c.url("/version"), err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", false, c.redact(fmt.Errorf("%s: HTTP %d", c.url("/version"), resp.StatusCode)).Error(), nil
+	}
+	var v struct {
+		Version string `json:"version"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&v); err != nil || v.Version == "" {
+		return "", false, c.redact(fmt.Errorf("%s: no {\"version\": ...} document", c.url("/version"))).Error(), nil
+	}
+	return v.Version, true, "", nil
 }
 
 // redact replaces the API key in err's message (a server may echo request
@@ -148,10 +234,43 @@ func (c *Client) redact(err error) error {
 	if c.key != nil && c.key.v != "" {
 		msg = strings.ReplaceAll(msg, c.key.v, "<redacted>")
 	}
+	// A server may echo the path and query without scheme and host, which
+	// RedactText does not see as a URL: the base URL's query values and
+	// password go wherever they appear (values under 3 bytes would blank
+	// out unrelated text and are no credentials).
+	for _, v := range c.secrets() {
+		msg = strings.ReplaceAll(msg, v, config.Redacted)
+	}
 	if msg == err.Error() {
 		return err
 	}
 	return &redactedError{msg, err}
+}
+
+// secrets returns the base URL's query values (raw and decoded) and
+// password, for redact.
+func (c *Client) secrets() []string {
+	if c.base == nil {
+		return nil
+	}
+	var vs []string
+	add := func(v string) {
+		if len(v) >= 3 {
+			vs = append(vs, v)
+		}
+	}
+	for _, kv := range strings.Split(c.base.RawQuery, "&") {
+		if _, v, ok := strings.Cut(kv, "="); ok {
+			add(v)
+			if d, err := url.QueryUnescape(v); err == nil && d != v {
+				add(d)
+			}
+		}
+	}
+	if pw, ok := c.base.User.Password(); ok {
+		add(pw)
+	}
+	return vs
 }
 
 // redactedError is an error whose message had credentials removed.

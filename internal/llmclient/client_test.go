@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/teebench/teebench/internal/pace"
 )
 
 // sent records, per request, when a scheduleServer flushed each chunk,
@@ -125,13 +127,13 @@ func TestMetricsMatchSchedule(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/usage=%v", tc.ep, tc.usage), func(t *testing.T) {
 			t.Parallel()
 			srv, rec := scheduleServer(t, ttft, gap, n, tc.usage)
-			c := NewClient(srv.URL, "m")
+			c := mustClient(t, srv.URL, "m")
 			c.Endpoint = tc.ep
 			reqs := make([]Request, 4)
 			for i := range reqs {
 				reqs[i] = Request{Prompt: "hello", PromptLen: 5, OutputLen: n}
 			}
-			outs, dur, err := Run(context.Background(), c, reqs, Load{Concurrency: 2})
+			outs, dur, err := Run(context.Background(), c, reqs, pace.Load{Concurrency: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -234,7 +236,7 @@ func TestBadServers(t *testing.T) {
 			t.Parallel()
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
-			c := NewClient(srv.URL, "m")
+			c := mustClient(t, srv.URL, "m")
 			// Short for the stalled server, whose answer is the timeout;
 			// the others must end with their own reason well before it
 			// (a 300 ms bound was too short for reading the over-long
@@ -245,7 +247,7 @@ func TestBadServers(t *testing.T) {
 			}
 			reqs := []Request{{Prompt: "x", PromptLen: 1, OutputLen: 4}, {Prompt: "y", PromptLen: 1, OutputLen: 4}}
 			start := time.Now()
-			outs, dur, err := Run(context.Background(), c, reqs, Load{Rate: 100})
+			outs, dur, err := Run(context.Background(), c, reqs, pace.Load{Rate: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -295,17 +297,17 @@ func TestConcurrencyCaps(t *testing.T) {
 		fmt.Fprint(w, "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n")
 	}))
 	defer srv.Close()
-	c := NewClient(srv.URL, "m")
+	c := mustClient(t, srv.URL, "m")
 	reqs := make([]Request, 12)
 	for i := range reqs {
 		reqs[i] = Request{Prompt: "x", PromptLen: 1, OutputLen: 1}
 	}
 	for _, tc := range []struct {
-		load Load
+		load pace.Load
 		want int64
 	}{
-		{Load{Rate: math.Inf(1), MaxConcurrency: 3}, 3},
-		{Load{Concurrency: 4}, 4},
+		{pace.Load{Rate: math.Inf(1), MaxConcurrency: 3}, 3},
+		{pace.Load{Concurrency: 4}, 4},
 	} {
 		peak.Store(0)
 		outs, dur, err := Run(context.Background(), c, reqs, tc.load)
@@ -335,7 +337,7 @@ func TestAPIKey(t *testing.T) {
 		fmt.Fprint(w, "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n")
 	}))
 	defer srv.Close()
-	c := NewClient(srv.URL+"/v1", "m")
+	c := mustClient(t, srv.URL+"/v1", "m")
 	c.SetAPIKey(key)
 	o := c.Do(context.Background(), Request{Prompt: "x", OutputLen: 1})
 	if !o.Success {
@@ -352,7 +354,7 @@ func TestAPIKey(t *testing.T) {
 		http.Error(w, "bad auth "+r.Header.Get("Authorization"), http.StatusUnauthorized)
 	}))
 	defer echo.Close()
-	e := NewClient(echo.URL, "m")
+	e := mustClient(t, echo.URL, "m")
 	e.SetAPIKey(key)
 	if o := e.Do(context.Background(), Request{Prompt: "x", OutputLen: 1}); o.Success || strings.Contains(o.Err.Error(), key) || !strings.Contains(o.Err.Error(), "<redacted>") {
 		t.Errorf("error of an echoing server: %v", o.Err)
@@ -378,7 +380,7 @@ func TestChunkCountFallback(t *testing.T) {
 		fmt.Fprint(w, "data: [DONE]\n\n")
 	}))
 	defer srv.Close()
-	c := NewClient(srv.URL, "m")
+	c := mustClient(t, srv.URL, "m")
 	c.Endpoint = Chat
 	o := c.Do(context.Background(), Request{Prompt: "x", PromptLen: 1, OutputLen: 3})
 	if !o.Success || o.Chunks != 4 || len(o.ITL) != 3 || o.OutputTokens != 3 || o.TokensFromUsage || o.Text != "abc" {
@@ -395,8 +397,18 @@ func TestSSEVariants(t *testing.T) {
 		fmt.Fprint(w, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2}}\r\n\r\ndata: [DONE]\r\n\r\n")
 	}))
 	defer srv.Close()
-	o := NewClient(srv.URL, "m").Do(context.Background(), Request{Prompt: "x", PromptLen: 1, OutputLen: 2})
+	o := mustClient(t, srv.URL, "m").Do(context.Background(), Request{Prompt: "x", PromptLen: 1, OutputLen: 2})
 	if !o.Success || o.Text != "ab" || o.OutputTokens != 2 || !o.TokensFromUsage || o.PromptLen != 4 || len(o.ITL) != 1 {
 		t.Errorf("%+v", o)
 	}
+}
+
+// mustClient is NewClient for a URL the test knows to be good.
+func mustClient(t testing.TB, baseURL, model string) *Client {
+	t.Helper()
+	c, err := NewClient(baseURL, model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

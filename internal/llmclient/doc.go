@@ -11,13 +11,13 @@
 // dropped connection, a stalled stream past Client.Timeout) gives a failed
 // Output with a Reason, never a panic or a hang.
 //
-// Run offers a list of requests under a Load: a closed loop of Concurrency
-// requests in flight, or an open loop at Rate with Gamma arrivals
-// (Burstiness) and an optional MaxConcurrency. Random builds vLLM's random
+// Run offers a list of requests under a pace.Load (internal/pace: a closed
+// loop of Concurrency requests in flight, or an open loop at Rate with
+// vLLM's Gamma arrivals and an optional MaxConcurrency). Random builds vLLM's random
 // dataset. Summarize computes vLLM's calculate_metrics (TPOT per request,
 // pooled ITL, throughputs, goodput for the SLOs of ParseSLO) and
 // Metrics.Report writes them as benchmark metrics.
 //
-// llm_bench calls it. Arrival gaps come from internal/loadgen's Gamma and
-// Constant schedules; Arrivals adds vLLM's rescaling.
+// llm_bench calls it. When requests are sent is internal/pace's business;
+// this package keeps the protocol and vLLM's metric definitions.
 package llmclient

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/llmserver"
+	"github.com/teebench/teebench/internal/pace"
 )
 
 // A small model keeps these tests fast; the benchmark uses the real sizes.
@@ -26,7 +27,7 @@ func startServer(t *testing.T, key string) *llmserver.Loopback {
 // counts, greedy determinism, and batching that does not change the text.
 func TestEmbeddedServer(t *testing.T) {
 	l := startServer(t, "k3y")
-	c := NewClient(l.URL, "")
+	c := mustClient(t, l.URL, "")
 	c.SetAPIKey("k3y")
 	c.Timeout = 30 * time.Second
 	ids, err := c.Models(context.Background())
@@ -42,7 +43,7 @@ func TestEmbeddedServer(t *testing.T) {
 
 	var texts []string
 	for _, ep := range []Endpoint{Completions, Chat} {
-		for _, load := range []Load{{Concurrency: 1}, {Concurrency: 4}, {Rate: 50, Burstiness: 0.5, MaxConcurrency: 3}} {
+		for _, load := range []pace.Load{{Concurrency: 1}, {Concurrency: 4}, {Rate: 50, Burstiness: 0.5, MaxConcurrency: 3}} {
 			c.Endpoint = ep
 			outs, dur, err := Run(context.Background(), c, reqs, load)
 			if err != nil {
@@ -82,7 +83,7 @@ func TestEmbeddedServer(t *testing.T) {
 	}
 
 	// Errors of a real server are counted with their reason.
-	bad := NewClient(l.URL, "no-such-model")
+	bad := mustClient(t, l.URL, "no-such-model")
 	bad.SetAPIKey("k3y")
 	if o := bad.Do(context.Background(), reqs[0]); o.Success || o.Reason != ReasonHTTP {
 		t.Errorf("unknown model: %+v", o)
@@ -91,12 +92,12 @@ func TestEmbeddedServer(t *testing.T) {
 	if o := c.Do(context.Background(), Request{Prompt: "x", OutputLen: testModel.MaxSeq}); o.Success || o.Reason != ReasonHTTP {
 		t.Errorf("too long: %+v", o)
 	}
-	nokey := NewClient(l.URL, testModel.Name)
+	nokey := mustClient(t, l.URL, testModel.Name)
 	if o := nokey.Do(context.Background(), reqs[0]); o.Success || o.Reason != ReasonHTTP {
 		t.Errorf("no key: %+v", o)
 	}
 	// A request cut by its timeout leaves the server able to serve others.
-	short := NewClient(l.URL, testModel.Name)
+	short := mustClient(t, l.URL, testModel.Name)
 	short.SetAPIKey("k3y")
 	short.Timeout = 20 * time.Millisecond
 	if o := short.Do(context.Background(), Request{Prompt: "x", OutputLen: 400, IgnoreEOS: true}); o.Success || o.Reason != ReasonTimeout {

@@ -17,7 +17,7 @@ func TestNotSSE(t *testing.T) {
 		w.Write([]byte(`{"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"text":"hello"}]}`))
 	}))
 	defer srv.Close()
-	o := NewClient(srv.URL, "m").Do(context.Background(), Request{Prompt: "hi", PromptLen: 1, OutputLen: 2})
+	o := mustClient(t, srv.URL, "m").Do(context.Background(), Request{Prompt: "hi", PromptLen: 1, OutputLen: 2})
 	if o.Success || o.Reason != ReasonMalformed || o.Err == nil ||
 		!strings.Contains(o.Err.Error(), "not an SSE stream (Content-Type application/json)") {
 		t.Errorf("got success=%v reason=%q err=%v", o.Success, o.Reason, o.Err)

@@ -50,6 +50,9 @@ type Stats struct {
 	DecodePasses int64
 	// DecodeTime is the time spent in those passes' Forward calls.
 	DecodeTime time.Duration
+	// WeightBytes is the model's weight bytes (Model.WeightBytes): what one
+	// decode pass reads.
+	WeightBytes int64
 }
 
 // WeightsRate returns the weight bytes read per second of decode between
@@ -66,7 +69,8 @@ func (s Stats) WeightsRate(before Stats, weightBytes int64) (bytesPerSec float64
 // Stats returns the engine's counters.
 func (e *Engine) Stats() Stats {
 	return Stats{Passes: e.passes.Load(), SeqSteps: e.seqSteps.Load(), PeakBatch: e.peakBatch.Load(),
-		DecodePasses: e.decodePasses.Load(), DecodeTime: time.Duration(e.decodeNanos.Load())}
+		DecodePasses: e.decodePasses.Load(), DecodeTime: time.Duration(e.decodeNanos.Load()),
+		WeightBytes: e.m.WeightBytes()}
 }
 
 type genRequest struct {

@@ -59,6 +59,16 @@ func New(o Options) (*Server, error) {
 // Engine returns the engine serving model name, or nil.
 func (s *Server) Engine(name string) *Engine { return s.engines[name] }
 
+// Stats returns the counters of the engine serving model name (with its
+// WeightBytes), or an error naming the model when the server has none.
+func (s *Server) Stats(name string) (Stats, error) {
+	e := s.engines[name]
+	if e == nil {
+		return Stats{}, fmt.Errorf("llmserver: no model %q (serving %v)", name, s.order)
+	}
+	return e.Stats(), nil
+}
+
 // Close stops every engine.
 func (s *Server) Close() {
 	for _, e := range s.engines {
@@ -70,7 +80,7 @@ func (s *Server) Close() {
 type Loopback struct {
 	// URL is the base URL, e.g. http://127.0.0.1:41234 (no /v1).
 	URL string
-	// Server is the handler, for its engines' Stats.
+	// Server is the handler; Server.Stats gives its engines' counters.
 	Server *Server
 	hs     *http.Server
 	done   chan struct{}

@@ -25,10 +25,14 @@ const DefaultTimeout = 30 * time.Second
 // `Connection: Keep-Alive` header is sent and a connection is reused while
 // the server keeps it open (its connect time is 0).
 //
-// Counting follows ab with one deliberate difference: a non-2xx answer
-// counts once, as non-2xx, and its body length is never compared with the
-// first answer's (ab compares every body, so a 503 page of another length
-// can count both as "Non-2xx" and as a Length failure).
+// Counting follows ab's categories, each request counted once: a failed
+// connect, a failed write or read, a malformed answer, or a non-2xx answer
+// is one error (Result.Errors). A body whose length differs from the first
+// answer's is ab's "Length" failure, compared as ab compares it (every
+// answer, whatever its status, against the first), but it is counted
+// apart, as Result.LengthChanges, not as an error: ab adds it to "Failed
+// requests", so a 503 page of another length counts twice there (Length
+// and Non-2xx), and a server whose 200s carry a counter "fails" them all.
 //
 // The client is a small HTTP/1.x client rather than net/http, because
 // net/http cannot send HTTP/1.0 and its per-request overhead would be part
@@ -168,7 +172,7 @@ type closedRun struct {
 	dl      time.Time // ctx's deadline, when hasDL
 	hasDL   bool
 	started atomic.Int64 // requests started
-	doclen  atomic.Int64 // body length of the first good answer, -1 unset
+	doclen  atomic.Int64 // body length of the first answer, -1 unset
 
 	mu      sync.Mutex
 	total   *Result    // counts merged from the workers
@@ -221,17 +225,15 @@ func (r *closedRun) record(tl *tally, tm *timing, err error) {
 		}
 		return
 	}
-	u := r.cl.Target.URL
 	if tm.status < 200 || tm.status > 299 {
 		res.Non2xx++
 		if res.FirstError == nil {
-			res.FirstError = fmt.Errorf("%s answered status %d", u, tm.status)
+			res.FirstError = fmt.Errorf("%s answered status %d", r.cl.Target.URL, tm.status)
 		}
-	} else if !r.doclen.CompareAndSwap(-1, tm.bodyLen) && r.doclen.Load() != tm.bodyLen {
-		res.Failed.Length++
-		if res.FirstError == nil {
-			res.FirstError = fmt.Errorf("%s: body length %d differs from the first answer's %d", u, tm.bodyLen, r.doclen.Load())
-		}
+	}
+	// ab's doclen check, on every answer: counted, never an error
+	if !r.doclen.CompareAndSwap(-1, tm.bodyLen) && r.doclen.Load() != tm.bodyLen {
+		res.LengthChanges++
 	}
 	tl.own = append(tl.own, sample{tm.done.Sub(tm.start), tm.connect.Sub(tm.start), tm.beginread.Sub(tm.endwrite)})
 }

@@ -1,5 +1,4 @@
-// Package loadgen generates HTTP load for net_bench (and its arrival
-// schedules serve llm_bench's request-rate mode). It has two modes:
+// Package loadgen generates HTTP load for net_bench. It has two modes:
 //
 //   - Closed loop (Closed): ApacheBench's semantics (docs/methods.md §3). N
 //     requests over C connections with at most C in flight, HTTP/1.0,
@@ -9,8 +8,8 @@
 //     recorded, and failures are counted by ab's categories plus non-2xx
 //     answers. Percentiles of Result.Total follow ab's floor-index rule
 //     (latency.ABPercentile).
-//   - Open loop (Open): requests start at the times of a Schedule (Constant,
-//     Poisson or Gamma gaps) whatever the server does, and latency is
+//   - Open loop (Open): requests start at the times of a pace.Schedule
+//     (internal/pace: Constant, Poisson or Gamma gaps) whatever the server does, and latency is
 //     measured from the intended send time, so stalls are not hidden
 //     (coordinated omission; wrk2, vegeta). Phase times come from
 //     net/http/httptrace.

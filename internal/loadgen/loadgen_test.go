@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/gateway"
+	"github.com/teebench/teebench/internal/pace"
 	"github.com/teebench/teebench/internal/reftool"
 )
 
@@ -100,14 +101,20 @@ func testClosedCountsErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Non2xx != 20 || res.Failed.Total() != 0 || res.ErrorsPerOp() != 0.5 {
-		t.Errorf("Non2xx=%d Failed=%+v errors/op=%v, want 20, none, 0.5", res.Non2xx, res.Failed, res.ErrorsPerOp())
+	if res.Non2xx != 20 || res.Failed.Total() != 0 || res.Errors() != 20 || res.ErrorsPerOp() != 0.5 {
+		t.Errorf("Non2xx=%d Failed=%+v errors=%d errors/op=%v, want 20, none, 20, 0.5", res.Non2xx, res.Failed, res.Errors(), res.ErrorsPerOp())
+	}
+	// the 503 page ("busy\n") is longer than the first answer ("ok"): a
+	// length change, as in ab, but no second error
+	if res.LengthChanges != 20 {
+		t.Errorf("LengthChanges = %d, want 20 (the 503s)", res.LengthChanges)
 	}
 	if res.FirstError == nil || !strings.Contains(res.FirstError.Error(), "503") {
 		t.Errorf("FirstError = %v, want one naming status 503", res.FirstError)
 	}
 
-	// answers of varying length are ab's Length failures
+	// answers of varying length are ab's Length failures: length changes,
+	// not errors
 	srv2, _, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, strings.Repeat("x", int(n.Add(1)%3)+1))
 	})
@@ -115,8 +122,8 @@ func testClosedCountsErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Failed.Length != 20 {
-		t.Errorf("Length failures = %d, want 20 of 30 (lengths cycle 3 ways)", res.Failed.Length)
+	if res.LengthChanges != 20 || res.Errors() != 0 || res.LengthChangesPerOp() != 20.0/30 {
+		t.Errorf("LengthChanges = %d (%v/op), errors %d; want 20 of 30 (lengths cycle 3 ways), no error", res.LengthChanges, res.LengthChangesPerOp(), res.Errors())
 	}
 }
 
@@ -243,7 +250,7 @@ func TestOpenReportsInjectedDelay(t *testing.T) {
 		time.Sleep(delay)
 		fmt.Fprint(w, "ok")
 	})
-	sched, _ := Constant(200)
+	sched, _ := pace.Constant(200)
 	res, err := Open{Target: target(t, srv.URL, nil), Schedule: sched, N: 20}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +276,7 @@ func TestOpenCountsQueueing(t *testing.T) {
 	srv, _, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(delay)
 	})
-	sched, _ := Constant(100)
+	sched, _ := pace.Constant(100)
 	res, err := Open{Target: target(t, srv.URL, nil), Schedule: sched, N: 10, MaxInFlight: 1, KeepAlive: true}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +295,7 @@ func TestOpenTLSVerifyFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gw.Close()
-	sched, _ := Constant(1000)
+	sched, _ := pace.Constant(1000)
 	res, err := Open{Target: target(t, gw.ProxyURL, nil), Schedule: sched, N: 3}.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -327,8 +334,9 @@ func TestClosedAgreesWithAb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ar.Non2xx != res.Non2xx || ar.Failed != res.Failed.Total() || ar.Complete != res.Done {
-		t.Errorf("ab: complete %d failed %d non-2xx %d; loadgen: %d %d %d", ar.Complete, ar.Failed, ar.Non2xx, res.Done, res.Failed.Total(), res.Non2xx)
+	if ar.Non2xx != res.Non2xx || ar.Errors() != res.Errors() || ar.LengthChanges() != res.LengthChanges || ar.Complete != res.Done {
+		t.Errorf("ab: complete %d errors %d non-2xx %d length changes %d; loadgen: %d %d %d %d",
+			ar.Complete, ar.Errors(), ar.Non2xx, ar.LengthChanges(), res.Done, res.Errors(), res.Non2xx, res.LengthChanges)
 	}
 	if reqs.Load() != 100 || conns.Load() < 100 {
 		t.Errorf("server saw %d requests on %d connections, want 100 on >= 100", reqs.Load(), conns.Load())

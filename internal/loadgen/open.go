@@ -11,10 +11,12 @@ import (
 	"net/http/httptrace"
 	"sync"
 	"time"
+
+	"github.com/teebench/teebench/internal/pace"
 )
 
 // Open is an open-loop run (wrk2, vegeta): N requests are sent at the
-// arrival times given by Schedule, whatever the answers do, and each
+// arrival times given by Schedule (paced by pace.Open), whatever the answers do, and each
 // request's latency (Result.Total) is measured from its intended send time,
 // so a stalled server shows up in the latencies instead of silently slowing
 // the load down (coordinated omission). It uses net/http (HTTP/1.1) with
@@ -24,8 +26,9 @@ type Open struct {
 	// Target is the URL to GET (see NewTarget), the same as Closed's;
 	// its TLS config is used for https.
 	Target *Target
-	// Schedule gives the gaps between arrivals (Constant, Poisson, Gamma).
-	Schedule Schedule
+	// Schedule gives the gaps between arrivals (pace.Constant,
+	// pace.Poisson, pace.Gamma).
+	Schedule pace.Schedule
 	// N is the number of requests; must be >= 1.
 	N int
 	// MaxInFlight caps concurrent requests; when reached, later requests
@@ -77,47 +80,20 @@ func (o Open) Run(ctx context.Context) (*Result, error) {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: timeout}
 
-	offsets := Offsets(o.Schedule, o.N)
 	var (
 		mu    sync.Mutex
 		total = newResult()
 		last  time.Time
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, maxIn)
 	)
-	start := time.Now()
-	for i := 0; i < o.N && ctx.Err() == nil; i++ {
-		intended := start.Add(offsets[i])
-		if d := time.Until(intended); d > 0 {
-			t := time.NewTimer(d)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-			}
-			if ctx.Err() != nil {
-				break
-			}
+	start, _ := pace.Open(ctx, pace.Offsets(o.Schedule, o.N), maxIn, func(_ int, intended time.Time) {
+		oc := o.one(ctx, client, req0, intended)
+		mu.Lock()
+		oc.record(total)
+		if oc.counted && oc.end.After(last) {
+			last = oc.end
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			oc := o.one(ctx, client, req0, intended)
-			mu.Lock()
-			oc.record(total)
-			if oc.counted && oc.end.After(last) {
-				last = oc.end
-			}
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+		mu.Unlock()
+	})
 	if !last.IsZero() {
 		total.Elapsed = last.Sub(start)
 	}

@@ -7,7 +7,9 @@ import (
 )
 
 // Failures counts failed requests by ab's categories ("Failed requests:
-// Connect, Receive, Length, Exceptions", docs/methods.md §3).
+// Connect, Receive, Length, Exceptions", docs/methods.md §3), less Length:
+// a body whose length differs from the first answer's is an answer, and is
+// counted apart (Result.LengthChanges).
 type Failures struct {
 	// Connect counts requests whose TCP connect or TLS handshake failed
 	// (a TLS verification failure is one).
@@ -15,20 +17,17 @@ type Failures struct {
 	// Receive counts requests whose request write or response read failed
 	// or timed out.
 	Receive int64
-	// Length counts responses whose body length differs from the first
-	// successful response's (ab's doclen check).
-	Length int64
 	// Exceptions counts malformed responses (bad status line or headers).
 	Exceptions int64
 }
 
-// Total returns the number of failed requests, ab's "Failed requests".
-func (f Failures) Total() int64 { return f.Connect + f.Receive + f.Length + f.Exceptions }
+// Total returns the number of failed requests: ab's "Failed requests"
+// less its Length column.
+func (f Failures) Total() int64 { return f.Connect + f.Receive + f.Exceptions }
 
 func (f *Failures) add(o Failures) {
 	f.Connect += o.Connect
 	f.Receive += o.Receive
-	f.Length += o.Length
 	f.Exceptions += o.Exceptions
 }
 
@@ -43,6 +42,12 @@ type Result struct {
 	// Non2xx counts responses whose status is not 2xx (ab's "Non-2xx
 	// responses"); 5xx answers are here.
 	Non2xx int64
+	// LengthChanges counts answers (of any status) whose body length
+	// differs from the first answer's: ab's "Length" failures. Closed
+	// counts them; Open does not compare lengths and leaves it 0. They are
+	// not errors: a server whose answers carry a counter or an id changes
+	// length without failing.
+	LengthChanges int64
 	// Elapsed is the time from the start of the run to the end of the last
 	// request (ab's timetaken).
 	Elapsed time.Duration
@@ -82,15 +87,26 @@ func (r *Result) mergeCounts(o *Result) {
 	r.Done += o.Done
 	r.Failed.add(o.Failed)
 	r.Non2xx += o.Non2xx
+	r.LengthChanges += o.LengthChanges
 	r.BytesRead += o.BytesRead
 	if r.FirstError == nil {
 		r.FirstError = o.FirstError
 	}
 }
 
-// Errors returns failed requests plus non-2xx responses: every request
-// that did not get a correct 2xx answer.
+// Errors returns failed requests (connect, receive, exception) plus
+// non-2xx responses: every request that did not get a 2xx answer, each
+// counted once. Length changes are not errors (LengthChanges).
 func (r *Result) Errors() int64 { return r.Failed.Total() + r.Non2xx }
+
+// LengthChangesPerOp returns LengthChanges / Done, or 0 when nothing was
+// done.
+func (r *Result) LengthChangesPerOp() float64 {
+	if r.Done == 0 {
+		return 0
+	}
+	return float64(r.LengthChanges) / float64(r.Done)
+}
 
 // ErrorsPerOp returns Errors / Done, or 0 when nothing was done.
 func (r *Result) ErrorsPerOp() float64 {

@@ -26,7 +26,8 @@ func AbLookup() (string, error) { return Lookup("ApacheBench", "ab") }
 // they are counted) and -s 30 (ab's default timeout, written down). csv,
 // when not empty, is the file for ab -e (percentiles to 0.001 ms; see
 // ParseAbCSV). Credentials in url go as -A user:password, since ab rejects
-// userinfo in a URL.
+// userinfo in a URL and has no other way to take them: while ab runs,
+// every user of the machine can read them in ps (AbCredentialNote says so).
 func AbArgs(n, c int, keepAlive bool, url, csv string) []string {
 	args := []string{"-n", strconv.Itoa(n), "-c", strconv.Itoa(c), "-r", "-s", "30"}
 	if keepAlive {
@@ -40,6 +41,17 @@ func AbArgs(n, c int, keepAlive bool, url, csv string) []string {
 		args = append(args, "-A", userpass)
 	}
 	return append(args, url)
+}
+
+// AbCredentialNote returns a note for the run's log when url carries
+// credentials, which ab can only take on its command line (-A), where
+// every user of the machine can read them (ps, /proc/<pid>/cmdline) while
+// it runs; "" when url has none.
+func AbCredentialNote(url string) string {
+	if _, userpass := splitUserinfo(url); userpass == "" {
+		return ""
+	}
+	return "note: ab takes the target's credentials only on its command line (-A user:password): other users of this machine can read them in ps while ab runs"
 }
 
 // AbResult is what ApacheBench 2.3 prints (docs/methods.md §3), in the suite's
@@ -78,9 +90,19 @@ type AbTimes struct {
 	SD time.Duration
 }
 
-// Errors returns ab's failed requests plus its non-2xx responses: every
-// request that did not get a correct 2xx answer.
-func (r *AbResult) Errors() int64 { return r.Failed + r.Non2xx }
+// Errors returns the requests that did not get a 2xx answer, each once:
+// ab's failed connects, receives and exceptions plus its non-2xx
+// responses. ab's "Failed requests" also counts Length (a body whose length
+// differs from the first answer's), which is no error and which ab counts
+// again as non-2xx when the answer is, say, a 503 page: Errors leaves it
+// out; LengthChanges reports it.
+func (r *AbResult) Errors() int64 {
+	return r.FailedConnect + r.FailedReceive + r.FailedExceptions + r.Non2xx
+}
+
+// LengthChanges returns ab's Length failures: answers, of any status,
+// whose body length differs from the first answer's.
+func (r *AbResult) LengthChanges() int64 { return r.FailedLength }
 
 // ParseAb parses the standard output of `ab` (ApacheBench 2.3). It fails
 // with a message naming what is missing when the output is not a finished
@@ -188,6 +210,10 @@ func ParseAb(out []byte) (*AbResult, error) {
 	}
 	if !have.complete || !have.rps || !have.total {
 		return nil, fmt.Errorf("reftool: ab output has no finished run (missing Complete requests, Requests per second or the Total row): %w: %q", ErrOutputFormat, abTail(out, 300))
+	}
+	if sum := r.FailedConnect + r.FailedReceive + r.FailedLength + r.FailedExceptions; sum != r.Failed {
+		// Errors reads the breakdown: without it, failures would go uncounted
+		return nil, fmt.Errorf("reftool: ab's %d failed requests do not add up from its breakdown (Connect, Receive, Length, Exceptions: %d): %w", r.Failed, sum, ErrOutputFormat)
 	}
 	return r, nil
 }

@@ -1,9 +1,11 @@
 package reftool
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,33 +57,57 @@ func TestParseAbTLS(t *testing.T) {
 	}
 }
 
+// Errors counts each request without a 2xx answer once; a body whose
+// length differs from the first answer's is a length change, not an
+// error, even when ab counts it as a failed request.
 func TestParseAbFailures(t *testing.T) {
 	tests := []struct {
-		file                  string
-		failed, length, non2x int64
+		file                    string
+		complete, failed, non2x int64
+		errors, lengthChanges   int64
 	}{
 		// a server with bodies of random length: ab's Length failures
-		{"length-failures-c4.txt", 191, 191, 0},
+		{"length-failures-c4.txt", 200, 191, 0, 0, 191},
 		// 404 answers: Non-2xx, not Failed
-		{"non2xx-c10.txt", 0, 0, 500},
+		{"non2xx-c10.txt", 500, 0, 500, 500, 0},
+		// nginx limit_req: 41 of 42 answers are its 503 page, which ab
+		// counts twice (Length and Non-2xx): 82 "errors" of 42 requests
+		// before Errors left Length out
+		{"nginx-limit-req-n42.txt", 42, 41, 41, 41, 41},
+		// nginx answering 200 "conn $connection $request_id$connection_requests":
+		// every answer good, 1988 of 2000 of another length
+		{"nginx-varying-length-n2000.txt", 2000, 1988, 0, 0, 1988},
 		// keep-alive run without errors
-		{"direct-keepalive-c20.txt", 0, 0, 0},
-		{"direct-c50.txt", 0, 0, 0},
+		{"direct-keepalive-c20.txt", 2000, 0, 0, 0, 0},
+		{"direct-c50.txt", 2000, 0, 0, 0, 0},
 	}
 	for _, tc := range tests {
 		r, err := ParseAb(abWrkFixture(t, "ab", tc.file))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
 		}
-		if r.Failed != tc.failed || r.FailedLength != tc.length || r.Non2xx != tc.non2x {
-			t.Errorf("%s: Failed=%d Length=%d Non2xx=%d, want %d %d %d", tc.file, r.Failed, r.FailedLength, r.Non2xx, tc.failed, tc.length, tc.non2x)
+		if r.Complete != tc.complete || r.Failed != tc.failed || r.Non2xx != tc.non2x {
+			t.Errorf("%s: Complete=%d Failed=%d Non2xx=%d, want %d %d %d", tc.file, r.Complete, r.Failed, r.Non2xx, tc.complete, tc.failed, tc.non2x)
 		}
-		if r.Errors() != tc.failed+tc.non2x {
-			t.Errorf("%s: Errors() = %d", tc.file, r.Errors())
+		if r.Errors() != tc.errors || r.LengthChanges() != tc.lengthChanges {
+			t.Errorf("%s: Errors()=%d LengthChanges()=%d, want %d %d", tc.file, r.Errors(), r.LengthChanges(), tc.errors, tc.lengthChanges)
+		}
+		if r.Errors() > r.Complete {
+			t.Errorf("%s: %d errors of %d requests", tc.file, r.Errors(), r.Complete)
 		}
 		if r.RequestsPerSec <= 0 || r.Complete <= 0 {
 			t.Errorf("%s: RequestsPerSec=%v Complete=%d", tc.file, r.RequestsPerSec, r.Complete)
 		}
+	}
+	// "Failed requests" without the breakdown Errors reads is not counted
+	// as no error
+	b := abWrkFixture(t, "ab", "nginx-limit-req-n42.txt")
+	cut := regexp.MustCompile(`(?m)^\s*\(Connect: .*\n`).ReplaceAll(b, nil)
+	if bytes.Equal(cut, b) {
+		t.Fatal("fixture has no breakdown line")
+	}
+	if _, err := ParseAb(cut); !errors.Is(err, ErrOutputFormat) || !strings.Contains(err.Error(), "41 failed requests") {
+		t.Errorf("Failed requests without breakdown: err = %v, want ErrOutputFormat naming 41 failed requests", err)
 	}
 }
 

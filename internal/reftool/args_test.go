@@ -22,17 +22,32 @@ func TestAbWrkArgs(t *testing.T) {
 	if got := strings.Join(AbArgs(10, 2, false, "http://h/", ""), " "); got != "-n 10 -c 2 -r -s 30 http://h/" {
 		t.Errorf("AbArgs without keep-alive, csv and credentials: %s", got)
 	}
+	if AbCredentialNote(url) == "" || AbCredentialNote("http://h/") != "" {
+		t.Errorf("AbCredentialNote: %q with credentials, %q without", AbCredentialNote(url), AbCredentialNote("http://h/"))
+	}
+	// wrk: the credentials go into the script file, never on the command line.
 	got = strings.Join(WrkArgs(2, 50, 3*time.Second, url, "/tmp/s.lua"), " ")
-	want = "-t 2 -c 50 -d 3s --timeout 30s --latency -s /tmp/s.lua -H Authorization: Basic dXNlcjpzM2NyZXQ= http://127.0.0.1:8080/prpc/Version?token=t"
+	want = "-t 2 -c 50 -d 3s --timeout 30s --latency -s /tmp/s.lua http://127.0.0.1:8080/prpc/Version?token=t"
 	if got != want {
 		t.Errorf("WrkArgs:\n got %s\nwant %s", got, want)
 	}
-	p, err := WrkScriptFile(t.TempDir())
+	p, err := WrkScriptFile(t.TempDir(), "http://h/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b, err := os.ReadFile(p); err != nil || string(b) != WrkScript {
 		t.Errorf("WrkScriptFile wrote %q, %v", b, err)
+	}
+	p, err = WrkScriptFile(t.TempDir(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil || string(b) != "wrk.headers[\"Authorization\"] = \"Basic dXNlcjpzM2NyZXQ=\"\n"+WrkScript {
+		t.Errorf("WrkScriptFile with credentials wrote %q, %v", b, err)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("script file mode: %v, %v; want 0600", fi.Mode(), err)
 	}
 }
 

@@ -66,36 +66,47 @@ end
 // absent.
 func WrkLookup() (string, error) { return Lookup("wrk", "wrk") }
 
-// WrkScriptFile writes WrkScript into dir (a test's temporary directory)
-// and returns the file's path, for WrkArgs.
-func WrkScriptFile(dir string) (string, error) {
+// WrkScriptFile writes WrkScript into dir (a test's temporary directory,
+// removed with it) and returns the file's path, for WrkArgs. Credentials
+// in url (userinfo) go into the script, as a line that sets wrk's
+// Authorization: Basic header, since wrk does not send userinfo: on wrk's
+// command line (-H) every user of the machine could read them in ps. The
+// file is written with mode 0600.
+func WrkScriptFile(dir, url string) (string, error) {
+	script := WrkScript
+	if _, userpass := splitUserinfo(url); userpass != "" {
+		// base64's alphabet needs no escaping in a Lua string.
+		script = fmt.Sprintf("wrk.headers[\"Authorization\"] = \"Basic %s\"\n", base64.StdEncoding.EncodeToString([]byte(userpass))) + script
+	}
 	p := filepath.Join(dir, "teebench.lua")
-	if err := os.WriteFile(p, []byte(WrkScript), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(script), 0o600); err != nil {
 		return "", fmt.Errorf("reftool: writing wrk's done() script: %w", err)
+	}
+	if err := os.Chmod(p, 0o600); err != nil { // an existing file keeps its mode
+		return "", fmt.Errorf("reftool: wrk's script: %w", err)
 	}
 	return p, nil
 }
 
 // WrkArgs returns the wrk command line for c connections on threads
 // threads to url for d (whole seconds, at least 1): --timeout 30s (ab's),
-// --latency, and -s script, the file of WrkScript (WrkScriptFile), whose
-// done() hook prints the exact values ParseWrk reads. Credentials in url
-// go as an Authorization: Basic header, since wrk does not send userinfo.
+// --latency, and -s script, the file of WrkScriptFile, whose done() hook
+// prints the exact values ParseWrk reads and which carries url's
+// credentials. The URL on the command line has no userinfo.
 func WrkArgs(threads, c int, d time.Duration, url, script string) []string {
 	secs := max(int(d.Seconds()), 1)
-	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(c),
-		"-d", strconv.Itoa(secs) + "s", "--timeout", "30s", "--latency", "-s", script}
-	url, userpass := splitUserinfo(url)
-	if userpass != "" {
-		args = append(args, "-H", "Authorization: Basic "+base64.StdEncoding.EncodeToString([]byte(userpass)))
-	}
-	return append(args, url)
+	url, _ = splitUserinfo(url)
+	return []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(c),
+		"-d", strconv.Itoa(secs) + "s", "--timeout", "30s", "--latency", "-s", script, url}
 }
 
 // wrkScriptPrefix starts every line WrkScript prints.
 const wrkScriptPrefix = "teebench-wrk v1 "
 
-// Errors returns socket errors plus non-2xx/3xx responses.
+// Errors returns socket errors plus non-2xx/3xx responses (wrk counts a
+// status of 400 and above there): each failed request once, as
+// AbResult.Errors and loadgen count theirs. wrk does not compare body
+// lengths, so it has no count of length changes.
 func (r *WrkResult) Errors() int64 {
 	return r.ErrConnect + r.ErrRead + r.ErrWrite + r.ErrTimeout + r.Non2xx3xx
 }

@@ -45,6 +45,17 @@ func TestParseWrkErrors(t *testing.T) {
 	if r.Non2xx3xx != 35599 || r.Errors() != 35599 || r.Requests != 35599 {
 		t.Errorf("non2xx: Non2xx3xx=%d Errors=%d Requests=%d, want 35599 each", r.Non2xx3xx, r.Errors(), r.Requests)
 	}
+	// nginx limit_req: each 503 counted once, as ab's and loadgen's
+	// Errors count it (wrk compares no body lengths)
+	r, err = ParseWrk(abWrkFixture(t, "wrk", "nginx-limit-req-script.txt"))
+	if err != nil || !r.Exact || r.Requests != 23943 || r.Non2xx3xx != 23941 || r.Errors() != 23941 {
+		t.Errorf("nginx limit_req: %v, Requests=%d Non2xx3xx=%d Errors=%d, want 23943 23941 23941", err, r.Requests, r.Non2xx3xx, r.Errors())
+	}
+	// nginx answering 200s of varying length: no error
+	r, err = ParseWrk(abWrkFixture(t, "wrk", "nginx-varying-length-script.txt"))
+	if err != nil || !r.Exact || r.Requests != 19228 || r.Errors() != 0 {
+		t.Errorf("nginx varying length: %v, Requests=%d Errors=%d, want 19228 0", err, r.Requests, r.Errors())
+	}
 	r, err = ParseWrk(abWrkFixture(t, "wrk", "reset.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -95,5 +95,28 @@ func Arms(inputs []Input, splitFiles bool) ([]ArmFiles, []string, error) {
 	return arms, warn, nil
 }
 
+// ReadArms reads the inputs grouped by the one rule of Arms (with
+// splitFiles): unlabelled files that would all fall into one arm are an arm
+// each, as `report -arms` and scripts/compare.sh see them. To pool such
+// files into one arm, label them alike (base=a.txt base=b.txt).
+func ReadArms(inputs []Input) (*Dataset, error) {
+	labelled := slices.ContainsFunc(inputs, func(in Input) bool { return in.Label != "" })
+	d, err := Read(inputs)
+	if err != nil || labelled || len(d.Arms) != 1 || len(d.Arms[0].Files) < 2 {
+		return d, err
+	}
+	arms, _, err := Arms(inputs, true)
+	if err != nil {
+		return nil, err
+	}
+	var split []Input
+	for _, a := range arms {
+		for _, f := range a.Files {
+			split = append(split, Input{Label: a.Label, Path: f})
+		}
+	}
+	return Read(split)
+}
+
 // armLabel returns l usable as the label of a label=path argument.
 func armLabel(l string) string { return strings.NewReplacer("/", "_", "=", "_").Replace(l) }

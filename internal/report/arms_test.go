@@ -17,6 +17,7 @@ func armsFile(t *testing.T, dir, name string, manifest ...string) string {
 		b.WriteString(m + "\n")
 	}
 	b.WriteString("pkg: github.com/teebench/teebench/net_bench\n")
+	fmt.Fprintf(&b, "# run of %s\n", filepath.Join(dir, name)) // each run's content differs
 	for i := range 6 {
 		fmt.Fprintf(&b, "BenchmarkGateway/path=direct/c=50-2 \t 5000 \t %d ns/op\n", 1000+i)
 	}

@@ -151,12 +151,50 @@ func (f *figure) add(text string, thumbs ...plot.Thumbnailer) {
 	f.legend = append(f.legend, legendEntry{text, thumbs})
 }
 
-// size is the figure's canvas size.
+// minPanelW is the narrowest a row-labelled figure's plot may get: long
+// row labels widen the canvas instead of squeezing the plot.
+const minPanelW = 3 * vg.Inch
+
+// size is the figure's canvas size: chartW wide, wider when the row-label
+// column, a plot of minPanelW and the legend column need more.
 func (f *figure) size() (vg.Length, vg.Length) {
+	w, h := chartW, chartH
 	if f.h > 0 {
-		return chartW, f.h
+		h = f.h
 	}
-	return chartW, chartH
+	if len(f.rows) > 0 {
+		need := 2*chartMargin + f.rowsWidth() + gap + minPanelW*vg.Length(len(f.panels))
+		if lw := f.legendWidth(); lw > 0 {
+			need += gap + thumbW + gap/2 + lw
+		}
+		w = max(w, need)
+	}
+	return w, h
+}
+
+// The SVG names Liberation Serif, the font gonum measures with; a viewer
+// without it substitutes a wider serif (DejaVu Serif, measured 22-29%
+// wider on these texts), so text columns keep 35% more room.
+const fontSlack = 1.35
+
+// legendWidth is the width of the legend's text column.
+func (f *figure) legendWidth() vg.Length {
+	ls := textStyle(legendSize, draw.XLeft, draw.YCenter)
+	var w vg.Length
+	for _, e := range f.legend {
+		w = max(w, ls.Rectangle(e.text).Size().X*fontSlack)
+	}
+	return w
+}
+
+// rowsWidth is the width of the row-label column.
+func (f *figure) rowsWidth() vg.Length {
+	rs := textStyle(legendSize, draw.XLeft, draw.YCenter)
+	var w vg.Length
+	for _, t := range f.rows {
+		w = max(w, rs.Rectangle(t.Label).Size().X*fontSlack)
+	}
+	return w
 }
 
 func textStyle(size vg.Length, xa draw.XAlignment, ya draw.YAlignment) text.Style {
@@ -180,14 +218,7 @@ func (f *figure) draw(c draw.Canvas) {
 	}
 	if len(f.legend) > 0 {
 		ls := textStyle(legendSize, draw.XLeft, draw.YCenter)
-		// The SVG names Liberation Serif, the font gonum measures with;
-		// a viewer without it substitutes a wider serif
-		// (DejaVu Serif, measured 22-29% wider on these legends), so the column keeps 35%.
-		var w vg.Length
-		for _, e := range f.legend {
-			w = max(w, ls.Rectangle(e.text).Size().X*1.35)
-		}
-		left := body.Max.X - thumbW - gap/2 - w
+		left := body.Max.X - thumbW - gap/2 - f.legendWidth()
 		y := body.Max.Y
 		for _, e := range f.legend {
 			sw := &draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
@@ -204,13 +235,8 @@ func (f *figure) draw(c draw.Canvas) {
 	}
 	var rowX vg.Length
 	if len(f.rows) > 0 {
-		rs := textStyle(legendSize, draw.XLeft, draw.YCenter)
-		var w vg.Length
-		for _, t := range f.rows {
-			w = max(w, rs.Rectangle(t.Label).Size().X*1.35) // room for a wider font, as the legend
-		}
 		rowX = body.Min.X
-		body.Min.X += w + gap
+		body.Min.X += f.rowsWidth() + gap
 	}
 	n := vg.Length(len(f.panels))
 	pw := (body.Max.X - body.Min.X - gap*(n-1)) / n
@@ -784,6 +810,23 @@ type OverheadPoint struct {
 	Label        string
 	Cost, Lo, Hi float64 // percent; Lo, Hi NaN when there is no CI
 	Published    float64 // percent; NaN when none
+	// Group names the table the point comes from (its engine, metric or
+	// case); it is added to a label that would otherwise repeat.
+	Group string
+}
+
+// distinctLabels appends its group to every label that more than one
+// point carries, so a chart never shows two rows with the same name.
+func distinctLabels(pts []OverheadPoint) {
+	n := map[string]int{}
+	for _, p := range pts {
+		n[p.Label]++
+	}
+	for i, p := range pts {
+		if n[p.Label] > 1 && p.Group != "" && !strings.Contains(p.Label, p.Group) {
+			pts[i].Label = p.Label + " (" + p.Group + ")"
+		}
+	}
 }
 
 // overheadChart draws an area's TEE costs as a dot plot, one row per
@@ -794,6 +837,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	if !r.charting() {
 		return
 	}
+	distinctLabels(pts)
 	var keep []OverheadPoint
 	for _, pt := range pts {
 		if finite(pt.Cost) {

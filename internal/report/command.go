@@ -23,12 +23,18 @@ const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-cha
 Reads Go benchmark result files (go test -bench output of this suite) and
 writes the Markdown report. Arms are grouped by the files' "tee:" config
 value, or named by label=path arguments; the first arm is the baseline.
+When every file has the same tee value and none is labelled, each file is
+an arm of its own (the rule -arms and scripts/compare.sh use); label files
+alike (base=a.txt base=b.txt) to pool them. The same file (by content)
+given twice is refused.
 With -o the SVG charts are written next to the report (or to -charts).
 A single file gives a one-arm report of absolute figures.
--format json writes the report's tables as JSON instead. -pr writes the
-Markdown comment for a pull request: base vs head, one row per benchmark
-whose primary metric changed significantly over the threshold, a geomean
-per package; -full writes the full table to a file (the CI artifact).
+-format json writes the report as JSON (arms, evidence, headlines, tables).
+A TEE arm whose evidence does not verify is "unattested" and gets no
+verdict unless -allow-unattested. -pr writes the Markdown comment for a
+pull request: base vs head, one row per benchmark whose primary metric
+changed significantly over the threshold, a geomean per package; -full
+writes the full table to a file (the CI artifact).
 -arms prints the arms the files are grouped into, one label=path line per
 file (when every file has the same tee value, each file is an arm of its
 own), and warnings on stderr; scripts/compare.sh and bench.sh use it.
@@ -55,7 +61,8 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	maxErr := fs.Float64("max-error-rate", defRate, "error rate (errors/op, a `fraction`) above which a row is marked and gives no headline (default TEEBENCH_MAX_ERROR_RATE or 0.01)")
+	maxErr := fs.Float64("max-error-rate", defRate, "error rate (errors/op, a `fraction`) above which a row is marked and gives no headline; TEEBENCH_MAX_ERROR_RATE sets the default")
+	allowUn := fs.Bool("allow-unattested", false, "draw verdicts against the published overheads for TEE arms whose evidence does not verify (a banner says so)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -102,7 +109,11 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	d, err := Read(inputs)
+	read := ReadArms
+	if *pr {
+		read = Read
+	}
+	d, err := read(inputs)
 	if err != nil {
 		return err
 	}
@@ -146,11 +157,11 @@ func Command(args []string, stdout, stderr io.Writer) error {
 		if *maxErr == 0 {
 			*maxErr = math.SmallestNonzeroFloat64
 		}
-		tables, err := Tables(d, Options{MaxErrorRate: *maxErr})
+		doc, err := DocumentOf(d, Options{MaxErrorRate: *maxErr, AllowUnattested: *allowUn})
 		if err != nil {
 			return err
 		}
-		if err := WriteJSON(&buf, tables); err != nil {
+		if err := WriteDocument(&buf, doc); err != nil {
 			return err
 		}
 		return writeOut(*out, stdout, buf.Bytes())
@@ -158,7 +169,8 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *maxErr == 0 { // Options' zero means the default: any error at all is over 0
 		*maxErr = math.SmallestNonzeroFloat64
 	}
-	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr}
+	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr, AllowUnattested: *allowUn,
+		Warn: func(s string) { fmt.Fprintf(stderr, "report: warning: %s\n", s) }}
 	if opt.ChartDir == "" && *out != "" {
 		opt.ChartDir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-charts"
 	}

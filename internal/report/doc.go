@@ -1,62 +1,79 @@
 // Package report renders the suite's report from Go benchmark result files:
-// the published Performance Report's tables, in its order, with benchstat's
-// statistics (median, 95% confidence interval, Mann-Whitney p), the
-// overhead of each TEE arm against its own baseline in the report's
-// convention, the published TEE overhead for each comparable row with a
-// verdict, charts, and the environments of the arms side by side.
+// the answer first (a summary table, one row per area), then the published
+// Performance Report's sections in its order, with benchstat's statistics
+// (median, 95% confidence interval, Mann-Whitney p), the TEE cost of each
+// TEE arm against its baseline, the published TEE overhead for each
+// comparable row with a verdict, charts, and the environments of the arms.
 //
 // The command scripts/report is a thin main around Command:
 //
 //	go run ./scripts/report [-o report.md] baseline.txt tee.txt [more.txt ...]
 //	go run ./scripts/report -o report.md base=a.txt tdx=runs/tdx/      # label=file, glob or directory
 //	go run ./scripts/report -o report.md run.txt                       # one arm: absolute figures
-//	go run ./scripts/report -format json base.txt tee.txt              # the tables as data
+//	go run ./scripts/report -format json base.txt tee.txt              # the report as data (Document)
 //	go run ./scripts/report -pr [-threshold 5%] [-fail-on-regression] base.txt head.txt
+//
+// First screen (summary.go): under the title, the banners that change how
+// the figures read (one arm: how to get a TEE number; fewer than
+// MinVerdictN runs: what is withheld; unattested arms: the fix), then one
+// row per area — Storage, Network, CPU, Memory, zk, GPU, LLM, Mechanisms —
+// with the headline figure, base, TEE, TEE cost [95% CI], the "TEE/base
+// time ×" slowdown factor, the published overhead and the verdict, or
+// "not measured (why)". A headline comes from the reference tool (fio, ab,
+// 7-Zip, the C STREAM triad) when it ran in every arm, else from the Go
+// implementation; when both ran and their intervals do not overlap the
+// row says "engines disagree" and shows both. The method paragraph
+// follows the table.
+//
+// One sign convention, "+ = worse", in every table and the JSON: a
+// positive overhead is a TEE cost. Throughput rows (better=higher in the
+// result file's Unit line, benchfmt's UnitMetadataMap with benchstat's
+// defaults) use (base − TEE)/base, time and cost rows (TEE − base)/base;
+// Slowdown gives base/TEE and TEE/base, so equal slowdowns read equal. The
+// 95% interval of the overhead is a percentile bootstrap of the ratio of
+// medians (BootstrapN resamples per arm, fixed seed), given with at least
+// MinVerdictN samples per arm; "~" marks a difference the Mann-Whitney U
+// test does not find significant at alpha 0.05.
 //
 // Data first: each section (one file per section, section_*.go) names its
 // benchmarks, units, row labels and published-overhead pairs; metricTable
-// turns them into Table values (rows of benchmark + unit, per-arm summary,
-// overhead with CI and p, published overhead, verdict), which are rendered
-// as Markdown, as JSON (-format json) or summarised in the TL;DR. The PR
-// comment (-pr, WritePR) compares two arms over every benchmark and unit.
-// The last section, "Why" (section_why.go), sets macro rows of
-// the sections before it beside the mechanism benchmarks that explain them
-// (VM exits, page first touch, queue-depth-1 I/O, TLS handshakes, GPU small
-// copies and loads, quotes), each with its own overhead, and computes the
-// gateway's predicted TLS ceiling (vCPUs ÷ server CPU time per handshake)
-// beside the measured TLS-proxy QPS.
+// turns them into Table values, rendered as Markdown or, with the
+// summary's Headline rows, the arms' environments, files and evidence, as
+// a Document (-format json). A table on a reference tool carries the Go
+// implementation's cost and the ratio ours/reference against the goal
+// scripts/crosscheck holds it to (internal/catalog) beside each row. The
+// fio jobs come from internal/catalog, the published figures from
+// internal/published (one embedded table; verdicts use the printed
+// overhead columns). A benchmark no section knows is listed in the
+// appendix "rows in no section" with a warning.
 //
-// Arms are grouped by the file-level config key `tee:` that every benchmark
-// package prints (internal/benchenv), or by `label=path` arguments (a file,
-// a glob or a directory of *.txt). Files of one arm are pooled only within
-// one testbed (TestbedKeys); others become arms "label#2" ... The first
-// arm is the baseline; a second baseline arm (tee none) is shown as the
-// noise floor. Overheads of every other arm are computed against it:
+// Arms (arms.go): the one grouping rule of the report, `report -arms` and
+// scripts/compare.sh. Files are grouped by their `tee:` config value, or
+// by `label=path` arguments (a file, a glob or a directory of *.txt);
+// files of one tee value from different testbeds (TestbedKeys) are
+// separate arms ("tdx#2"); when every unlabelled file falls into one arm,
+// each file is an arm of its own. The same content given twice is refused.
+// The first arm is the baseline; another baseline arm (tee none) is shown
+// as the noise floor.
 //
-//   - throughput (better=higher): (off - on) / off, so a positive overhead
-//     means the TEE is slower;
-//   - latency and cost (better=lower): (on - off) / off.
+// Evidence (evidence.go): a TEE arm whose files do not all carry evidence
+// that verifies (attest.StateVerified) is labelled "unattested" in the
+// summary, headings and table headers (its label, the token -arms prints,
+// stays), and gets no verdict against published overheads unless
+// Options.AllowUnattested (-allow-unattested), which a banner states.
 //
-// The direction of a row comes from the result files' `Unit … better=`
-// lines (benchfmt's UnitMetadataMap, with benchstat's defaults), never
-// from the row. Both are benchstat's delta (new/old - 1) of the medians,
-// negated for throughput; "~" marks a delta the Mann-Whitney U test does not
-// find significant at alpha 0.05, with the point estimate kept beside it.
-// The 95% interval of the overhead is a percentile bootstrap of the ratio
-// of medians (BootstrapN resamples per arm, fixed seed), given with at
-// least MinVerdictN samples per arm.
-//
-// Verdicts (Verdict) are drawn on overheads only, against the published
-// pairs of docs/methods.md §9 (PubOverhead): "consistent" when the published
-// overhead lies inside our interval, "smaller overhead here", "larger
-// overhead here", "not comparable: <reason>" (another method, another
-// model), or "too few samples" below MinVerdictN. The storage pair follows
-// the baseline's `platform:`. Published absolute figures
-// (PublishedFigures) come from other hardware and are listed in an appendix
-// beside the rows with the same parameters, never in a verdict. Rows whose
-// error rate exceeds -max-error-rate (TEEBENCH_MAX_ERROR_RATE, default 0.01)
-// are marked and give no headline; each arm's skipped or failed benchmarks
-// are listed from the R.skips.tsv file beside each result file.
+// Verdicts (Verdict) are drawn on overheads only, against the printed
+// published pairs: "consistent" when the published overhead lies inside
+// our interval widened by max(ToleranceAbs points, ToleranceRel of the
+// published figure), "smaller overhead here", "larger overhead here",
+// "not comparable: <reason>" (another method, another model), or "too few
+// samples" below MinVerdictN. The storage pair follows the baseline's
+// `platform:`. Published absolute figures come from other hardware and are
+// listed in an appendix, never in a verdict. Rows whose error rate exceeds
+// -max-error-rate (TEEBENCH_MAX_ERROR_RATE, default 0.01) are marked and
+// give no verdict; each arm's skipped or failed benchmarks are listed from
+// the R.skips.tsv file beside each result file unless the summary's
+// not-measured rows already say them.
 //
 // Flags: -o writes the Markdown to a file and the charts (gonum.org/v1/plot)
 // next to it; -charts puts the charts elsewhere; -chart-format png switches

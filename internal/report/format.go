@@ -24,18 +24,26 @@ func FormatValue(v float64, unit string) string {
 	case strings.HasSuffix(unit, "-%"):
 		return trimf(v, 4) + "% " + strings.TrimSuffix(unit, "-%")
 	}
-	scaled := benchunit.Scale(v, benchunit.ClassOf(unit))
 	switch {
-	case unit == "B/s" || unit == "B":
-		return scaled + unit
+	case strings.HasSuffix(unit, "ratio"):
+		return trimf(v, 4) + " " + unit
 	case unit == "sec/op" || unit == "sec":
-		return scaled + "s"
+		return numText(v, unit)
 	case strings.HasSuffix(unit, "-sec"):
-		return scaled + "s " + strings.TrimSuffix(unit, "-sec")
-	case strings.HasSuffix(unit, "-sec/op"):
-		return scaled + "s " + strings.TrimSuffix(unit, "-sec/op") + "/op"
+		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-sec")
+	case strings.HasPrefix(unit, "sec/"):
+		return numText(v, unit) + "/" + strings.TrimPrefix(unit, "sec/")
+	case timeUnit(unit): // cpu-sec/op, server-cpu-sec/handshake
+		num, den, _ := strings.Cut(unit, "/")
+		return numText(v, unit) + " " + strings.TrimSuffix(num, "-sec") + "/" + den
+	case unit == "B/s" || unit == "B":
+		return numText(v, unit)
+	case strings.HasSuffix(unit, "-B/s"):
+		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-B/s")
+	case strings.HasSuffix(unit, "-B"):
+		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-B")
 	}
-	return scaled + " " + unit
+	return numText(v, unit) + " " + unit
 }
 
 // trimf formats v with sig significant digits and no exponent.
@@ -54,13 +62,27 @@ func trimf(v float64, sig int) string {
 	return strconv.FormatFloat(v, 'f', dec, 64)
 }
 
-// formatCell renders an arm's summary: "33.1k IOPS ±2%", or "–" when the
-// arm did not measure it.
+// formatCell renders an arm's summary with its unit, as the PR comment
+// shows it: "33.1k IOPS ±2%", or "–" when the arm did not measure it.
 func formatCell(c Cell, unit string) string {
 	if c.N == 0 {
 		return "–"
 	}
 	return FormatValue(c.Center, unit) + " ±" + c.PctRangeString()
+}
+
+// tableCell renders an arm's summary in a report table, without the unit
+// name (the row names its unit): "80.95k ±1%", the median alone below
+// MinVerdictN samples (no interval: the report's banner says so once), or
+// "–" when the arm did not measure it.
+func tableCell(c Cell, unit string) string {
+	if c.N == 0 {
+		return "–"
+	}
+	if c.N < MinVerdictN {
+		return numText(c.Center, unit)
+	}
+	return numText(c.Center, unit) + " ±" + c.PctRangeString()
 }
 
 // numOf reads the leading number of a name part such as "8", "64MiB" or
@@ -91,4 +113,38 @@ func pct(r float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f%%", r*100)
+}
+
+// numText renders a value without its unit name, the unit being in the
+// row or column header (benchstat style), but with what the number is:
+// "80.95k" (IOPS), "93.25µs" (any time unit: sec/op, lat-mean-sec,
+// sec/page, server-cpu-sec/handshake), "1.169GiB/s" (any byte rate),
+// "196B", "77.95%" (a percent unit, errors/op), "0.9952" (a ratio, never
+// with an SI prefix).
+func numText(v float64, unit string) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	switch {
+	case unit == "errors/op":
+		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
+	case strings.HasSuffix(unit, "-%"):
+		return trimf(v, 4) + "%"
+	case strings.HasSuffix(unit, "ratio") || unit == "efficiency":
+		return trimf(v, 4)
+	case timeUnit(unit):
+		return benchunit.Scale(v, benchunit.Decimal) + "s"
+	case unit == "B/s" || strings.HasSuffix(unit, "-B/s"):
+		return benchunit.Scale(v, benchunit.Binary) + "B/s"
+	case unit == "B" || strings.HasSuffix(unit, "-B"):
+		return benchunit.Scale(v, benchunit.Binary) + "B"
+	}
+	return benchunit.Scale(v, benchunit.ClassOf(unit))
+}
+
+// timeUnit reports whether a tidied unit measures seconds: sec, sec/op,
+// lat-mean-sec, sec/page, server-cpu-sec/handshake.
+func timeUnit(unit string) bool {
+	num, _, _ := strings.Cut(unit, "/")
+	return num == "sec" || strings.HasSuffix(num, "-sec")
 }

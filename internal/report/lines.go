@@ -2,8 +2,12 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/teebench/teebench/internal/benchenv"
 
 	"golang.org/x/perf/benchfmt"
 )
@@ -24,6 +28,11 @@ type lineLimiter struct {
 	buf  []byte
 	long []error
 	err  error
+	// runInfo collects the file's `# run key: value` lines
+	// (benchenv.RunInfoLine), which benchfmt skips as comments.
+	runInfo map[string]string
+	// runKeys are runInfo's keys in order of first appearance.
+	runKeys []string
 }
 
 func newLineLimiter(r io.Reader, path string) *lineLimiter {
@@ -72,6 +81,19 @@ func (l *lineLimiter) next() error {
 		if length > 0 && len(line) >= 2 && line[len(line)-2] == '\r' {
 			line = append(line[:len(line)-2], '\n')
 			length--
+		}
+	}
+	if bytes.HasPrefix(line, []byte(benchenv.RunInfoPrefix)) {
+		if k, v, ok := benchenv.ParseRunInfo(string(line)); ok {
+			if l.runInfo == nil {
+				l.runInfo = map[string]string{}
+			}
+			if _, seen := l.runInfo[k]; !seen {
+				l.runKeys = append(l.runKeys, k)
+				l.runInfo[k] = v
+			} else if l.runInfo[k] != v && !strings.Contains(l.runInfo[k], v) {
+				l.runInfo[k] += ", " + v
+			}
 		}
 	}
 	if length > MaxLine {

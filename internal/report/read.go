@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -234,6 +236,45 @@ type Dataset struct {
 	byFile   map[fileKey][]float64
 	pkgs     map[string]string            // id -> pkg: config value
 	fileEnv  map[string]map[string]string // path -> key -> its first file-level config value
+	runInfo  map[string]runInfo           // path -> its `# run key: value` lines
+	hashes   map[string]string            // sha256 of a file's content -> its path
+	labels   map[string]string            // path -> the label it was given
+	queried  map[string]bool              // base names Find was asked for (rows in no section)
+}
+
+// runInfo is one file's run-info lines (suite revision, run time, tool
+// versions), in order.
+type runInfo struct {
+	keys []string
+	vals map[string]string
+}
+
+// RunInfo returns the run-info value of key in arm i's files (several
+// distinct values joined by ", "), "" when none has it.
+func (d *Dataset) RunInfo(i int, key string) string {
+	var vals []string
+	for _, f := range d.Arms[i].Files {
+		if v := d.runInfo[f].vals[key]; v != "" && !slices.Contains(vals, v) {
+			vals = append(vals, v)
+		}
+	}
+	return strings.Join(vals, ", ")
+}
+
+// RunKeys returns the run-info keys of every file, in order of first
+// appearance.
+func (d *Dataset) RunKeys() []string {
+	var keys []string
+	for _, a := range d.Arms {
+		for _, f := range a.Files {
+			for _, k := range d.runInfo[f].keys {
+				if !slices.Contains(keys, k) {
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	return keys
 }
 
 // Iterations returns the sum of the iteration counts (b.N) of arm i's
@@ -249,7 +290,10 @@ func (d *Dataset) Iterations(id ID, arm int) int {
 // Pkg returns the `pkg:` of a benchmark's results, "" when none was given.
 func (d *Dataset) Pkg(id ID) string { return d.pkgs[id.String()] }
 
-// Read reads the inputs into a Dataset. Malformed lines are collected in
+// Read reads the inputs into a Dataset. A file whose content (sha256)
+// was given before is refused, naming both paths, unless the two were
+// labelled as different arms (a run compared with itself): it would count
+// its samples twice. Malformed lines are collected in
 // Dataset.Malformed with their file:line; a file that cannot be opened, is
 // empty, or holds no valid benchmark result is an error naming the file.
 func Read(inputs []Input) (*Dataset, error) {
@@ -266,6 +310,22 @@ func Read(inputs []Input) (*Dataset, error) {
 				err = pe.Err
 			}
 			return nil, fmt.Errorf("reading results: cannot read %s: %w", in.Path, err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		if err == nil {
+			sum := hex.EncodeToString(h.Sum(nil))
+			if prev, dup := d.hashes[sum]; dup && (in.Label == "" || d.labels[prev] == in.Label) {
+				f.Close()
+				return nil, fmt.Errorf("%s and %s have the same content (sha256 %s): one run given twice would count its samples twice; give it once", prev, in.Path, sum[:12])
+			}
+			d.hashes[sum] = in.Path
+			d.labels[in.Path] = in.Label
+			_, err = f.Seek(0, io.SeekStart)
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("reading results: %s: %w", in.Path, err)
 		}
 		err = d.add(f, in)
 		f.Close()
@@ -289,6 +349,9 @@ func (d *Dataset) init() {
 	d.byFile = map[fileKey][]float64{}
 	d.pkgs = map[string]string{}
 	d.fileEnv = map[string]map[string]string{}
+	d.runInfo = map[string]runInfo{}
+	d.hashes = map[string]string{}
+	d.labels = map[string]string{}
 }
 
 // add reads one result stream named in.Path into d.
@@ -317,6 +380,9 @@ func (d *Dataset) add(r io.Reader, in Input) error {
 	}
 	if lr.err != nil {
 		return fmt.Errorf("%s: %w", in.Path, lr.err)
+	}
+	if len(lr.runKeys) > 0 {
+		d.runInfo[in.Path] = runInfo{keys: lr.runKeys, vals: lr.runInfo}
 	}
 	for _, e := range lr.long {
 		d.Malformed = append(d.Malformed, e)
@@ -505,6 +571,9 @@ func (d *Dataset) Has(id ID, unit string) bool {
 // key=value part in where, in order of first appearance (or numeric order of
 // the key named by sortBy in FindSorted).
 func (d *Dataset) Find(base string, where ...string) []ID {
+	if d.queried != nil {
+		d.queried[base] = true
+	}
 	var out []ID
 next:
 	for _, id := range d.ids {

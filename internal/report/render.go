@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/catalog"
 )
 
 // Options configures Render.
@@ -28,6 +31,12 @@ type Options struct {
 	// row is marked and no headline is drawn from it; 0 means
 	// DefaultMaxErrorRate.
 	MaxErrorRate float64
+	// Warn, when set, receives warnings about the input that the report
+	// also states (rows in no section).
+	Warn func(string)
+	// AllowUnattested draws verdicts against the published overheads for
+	// TEE arms whose evidence does not verify (a banner says so).
+	AllowUnattested bool
 
 	keepPlots bool // keep the drawn plots in renderer.plots (tests)
 }
@@ -43,8 +52,6 @@ type renderer struct {
 	out io.Writer
 	// section is the title of the section being rendered.
 	section string
-	// headlines feed the TL;DR.
-	headlines []string
 	// tables are every metric table rendered, as data (-format json).
 	tables []*Table
 	// pubs records every published absolute figure a row is set against,
@@ -57,7 +64,30 @@ type renderer struct {
 	plots []namedPlot
 	// notes are the pending footnotes of the next table.
 	notes []string
+	// ev is the evidence of each arm's files (evidenceOf).
+	ev [][]attest.Evidence
+	// points are the overhead-chart points of the section being rendered.
+	points []OverheadPoint
+	// alt configures the next metric table's rows with another
+	// implementation beside them (metricTable resets it).
+	alt altSpec
+	// h3 and h4 are the last sub-headings written in the section: the
+	// title of the tables under them.
+	h3, h4 string
+	// unplaced are the benchmarks no section knows (rowsInNoSection).
+	unplaced []Unplaced
+	// shown records the rows (benchmark and unit) a table has shown.
+	shown map[seriesKey]bool
+	// said records the notes written once per report.
+	said map[string]bool
+	// fewN is set when some rendered cell has fewer than MinVerdictN
+	// samples: one banner at the top says what that withholds.
+	fewN bool
 }
+
+// altSpec names the other implementation of a metric table's rows: its
+// name in the headers ("Go engine") and the ratio ("go/fio").
+type altSpec struct{ name, ratio string }
 
 // pubRecord is one published absolute figure next to one of our rows.
 type pubRecord struct {
@@ -114,22 +144,12 @@ func Render(w io.Writer, d *Dataset, opt Options) error {
 	}
 	var head bytes.Buffer
 	r.out = &head
-	r.header()
+	r.header(r.summary())
 	if _, err := w.Write(head.Bytes()); err != nil {
 		return err
 	}
 	_, err = w.Write(body.Bytes())
 	return err
-}
-
-// Tables renders d without writing it and returns its tables as data.
-func Tables(d *Dataset, opt Options) ([]*Table, error) {
-	opt.ChartDir = ""
-	r, _, err := build(d, opt)
-	if err != nil {
-		return nil, err
-	}
-	return r.tables, nil
 }
 
 // build renders every section and the appendix into a buffer; the header
@@ -144,56 +164,99 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	if opt.MaxErrorRate == 0 {
 		opt.MaxErrorRate = DefaultMaxErrorRate
 	}
-	r := &renderer{d: d, opt: opt}
+	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[seriesKey]bool{}}
+	d.queried = map[string]bool{}
+	defer func() { d.queried = nil }()
 	r.confounders, _ = r.envDiff()
 	var body bytes.Buffer
 	for _, s := range sections {
 		var sb bytes.Buffer
 		r.out = &sb
 		r.section = s.title
-		if s.fn(r) {
+		r.points = nil
+		r.h3, r.h4 = "", ""
+		ok := s.fn(r)
+		if ok && len(r.points) > 0 && len(d.Arms) > 1 {
+			r.overheadChart(s.title, r.points)
+		}
+		if ok {
 			fmt.Fprintf(&body, "## %s\n\n", s.title)
+			// The command that fills the section opens its first paragraph.
+			fills := fmt.Sprintf("*Filled by* %s.", fillsText(s.fills))
+			if b := sb.Bytes(); len(b) > 0 && b[0] != '#' && b[0] != '|' {
+				fmt.Fprintf(&body, "%s ", fills)
+			} else {
+				fmt.Fprintf(&body, "%s\n\n", fills)
+			}
 			body.Write(sb.Bytes())
-			fmt.Fprintf(&body, "*Filled by:* %s.\n\n", fillsText(s.fills))
 		} else {
 			fmt.Fprintf(&body, "*%s: no data; %s would fill this section.*\n\n", s.title, fillsText(s.fills))
 		}
 	}
 	r.out = &body
 	r.publishedAppendix()
+	r.unplaced = r.rowsInNoSection()
+	if len(r.unplaced) > 0 && opt.Warn != nil {
+		opt.Warn(fmt.Sprintf("%d benchmark(s) are in no section of the report (first: %s); the appendix \"rows in no section\" lists them", len(r.unplaced), r.unplaced[0].Benchmark))
+	}
+	if len(r.unplaced) > 0 {
+		r.p("## Appendix: rows in no section\n\n")
+		r.p("These benchmarks are in the result files but no section of this report knows them (a new benchmark or fio job the report does not place yet); " +
+			"their figures are in the files and in `benchstat`, not above.\n\n")
+		var rows [][]string
+		for _, u := range r.unplaced {
+			rows = append(rows, []string{"`" + u.Benchmark + "`", esc(strings.Join(u.Units, ", ")), esc(strings.Join(u.Arms, ", "))})
+		}
+		r.table([]string{"benchmark", "units", "arms"}, rows)
+	}
 	return r, &body, nil
 }
 
 func (r *renderer) p(format string, args ...any) {
-	fmt.Fprintf(r.out, format, args...)
+	s := fmt.Sprintf(format, args...)
+	switch {
+	case strings.HasPrefix(s, "#### "):
+		r.h4 = strings.TrimSpace(strings.TrimPrefix(s, "#### "))
+	case strings.HasPrefix(s, "### "):
+		r.h3, r.h4 = strings.TrimSpace(strings.SplitN(strings.TrimPrefix(s, "### "), "\n", 2)[0]), ""
+	}
+	io.WriteString(r.out, s)
 }
 
-// header writes the title, TL;DR, what was not measured, environments and
-// evidence.
-func (r *renderer) header() {
+// header writes the first screen: the title, the banners (one arm, too
+// few runs, unattested arms), the summary table, the method paragraph,
+// the input warnings, what was not measured and the environments.
+func (r *renderer) header(hs []Headline) {
 	d := r.d
 	r.p("# teebench performance report\n\n")
 	var labels []string
-	for _, a := range d.Arms {
-		labels = append(labels, fmt.Sprintf("`%s` (%s)", a.Label, strings.Join(a.Files, ", ")))
+	for i, a := range d.Arms {
+		labels = append(labels, fmt.Sprintf("%s (%s)", r.armName(i), strings.Join(a.Files, ", ")))
 	}
 	if len(d.Arms) == 1 {
-		r.p("One arm: %s. Absolute figures only, no overhead; the published overheads are listed for reference.\n\n", labels[0])
-		if len(d.Arms[0].Files) > 1 {
-			r.p("> **Note:** all %d files have `tee: %s`, so they were merged into one arm. "+
-				"To compare them, name the arms: `base=a.txt other=b.txt`.\n\n", len(d.Arms[0].Files), d.Arms[0].EnvValue("tee"))
-		}
+		r.p("**Absolute figures only, no overhead:** one arm, %s. A TEE cost needs a TEE arm and its baseline: "+
+			"run the suite inside the TD with `TAGS=tdx ./scripts/bench.sh` (the dstack / Phala Cloud recipe in README.md does it in a container), "+
+			"then the same profile on the host or a plain VM with `BASELINE=<the TD's result file> ./scripts/bench.sh`, "+
+			"or give both files to `go run ./scripts/report base.txt tee.txt`. Use `COUNT=6` (about six times the quick run's time) for intervals and verdicts.\n\n", labels[0])
 	} else {
 		r.p("Baseline: %s. Compared: %s.\n\n", labels[0], strings.Join(labels[1:], ", "))
-		r.p("Every figure is the median of the runs with its 95%% confidence interval (±), formatted as benchstat does; "+
-			"each row names its benchmark and unit as benchstat prints them. "+
-			"Overhead follows the published report (docs/methods.md §0): throughput rows (↑, `better=higher` in the result file's `Unit` line) "+
-			"use (off−on)/off, latency and cost rows (↓, `better=lower`) use (on−off)/off, so a positive overhead means the TEE arm is worse. "+
-			"Brackets give a 95%% percentile-bootstrap interval of the overhead of the medians (%d resamples of each arm; only with ≥ %d runs per arm). "+
-			"`~` means the Mann-Whitney U test finds no significant difference (p > 0.05); the point estimate follows it. "+
-			"Verdicts hold our overhead against the published TEE overhead (docs/methods.md §9): *consistent* when the published overhead lies inside our interval, "+
-			"*smaller/larger overhead here* otherwise; none below %d runs per arm. Published absolute figures (other hardware) are in the appendix only.\n\n",
-			BootstrapN, MinVerdictN, MinVerdictN)
+	}
+	if r.fewN {
+		r.p("> **Too few runs for statistics:** some rows have fewer than %d runs per arm (the quick profile runs each benchmark once). "+
+			"Their cells show the median without an interval, and no significance test, interval or verdict is drawn from them. "+
+			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.\n\n", MinVerdictN)
+	}
+	r.evidenceBanner()
+	r.writeSummary(hs)
+	if len(d.Arms) > 1 {
+		r.p("*Method.* Medians of the runs with benchstat's 95%% confidence interval (±). One sign convention: **+ = worse**, the TEE cost in percent — "+
+			"throughput rows (↑) use (base−TEE)/base, time and cost rows (↓) (TEE−base)/base; *TEE/base time ×* is the slowdown factor (base/TEE for throughput, TEE/base for time), "+
+			"so +20%% of IOPS and +25%% of latency both read 1.25×. Brackets: a 95%% percentile-bootstrap interval of the cost (%d resamples, ≥ %d runs per arm). "+
+			"`~`: the Mann-Whitney U test finds no difference (p > 0.05). A headline comes from the reference tool (fio, ab, 7-Zip, C STREAM) when it ran in every arm, "+
+			"else from the Go implementation; *engines disagree* when both ran and their intervals do not overlap. "+
+			"Verdicts hold the cost against the published report's printed TEE overhead (docs/methods.md §9): *consistent* when it lies inside our interval widened by "+
+			"max(%g points, %g%% of the published figure), *smaller/larger overhead here* otherwise.\n\n",
+			BootstrapN, MinVerdictN, ToleranceAbs, ToleranceRel*100)
 	}
 	if len(d.Malformed) > 0 {
 		r.p("> **Input:** %d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.\n\n", len(d.Malformed), d.Malformed[0])
@@ -201,20 +264,71 @@ func (r *renderer) header() {
 	for _, w := range d.Warnings {
 		r.p("> **Input:** %s.\n\n", esc(w))
 	}
+	if n := len(r.unplaced); n > 0 {
+		r.p("> **Warning:** %d benchmark(s) in the result files are in no section of this report (first: `%s`); the appendix *rows in no section* lists them.\n\n", n, r.unplaced[0].Benchmark)
+	}
 	if len(r.confounders) > 0 {
 		r.p("> **Warning:** the arms should differ only in the TEE (`tee`, `platform`, TDX / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
 			"Part of any difference below may come from them; every verdict they affect says so.\n\n", "`"+strings.Join(r.confounders, "`, `")+"`")
 	}
-	r.p("## TL;DR\n\n")
-	if len(r.headlines) == 0 {
-		r.p("- No section had data.\n")
+	if !r.skipsInSummary(hs) {
+		r.notMeasured()
 	}
-	for _, h := range r.headlines {
-		r.p("- %s\n", h)
-	}
-	r.p("\n")
-	r.notMeasured()
 	r.environment()
+}
+
+// Unplaced is a benchmark that no section of the report knows.
+type Unplaced struct {
+	Benchmark string   `json:"benchmark"`
+	Units     []string `json:"units"`
+	// Arms are the arms that measured it.
+	Arms []string `json:"arms"`
+}
+
+// rowsInNoSection returns the benchmarks whose base name no section asked
+// for, and the fio jobs that internal/catalog does not declare: a new
+// benchmark never vanishes from the report silently.
+func (r *renderer) rowsInNoSection() []Unplaced {
+	d := r.d
+	var out []Unplaced
+	for _, id := range d.ids {
+		known := d.queried[id.Base]
+		if id.Base == "Fio" {
+			_, known = catalog.FioJobNamed(id.Get("job"))
+		}
+		if known {
+			continue
+		}
+		u := Unplaced{Benchmark: id.String(), Units: d.units[id.String()]}
+		for i, a := range d.Arms {
+			for _, unit := range u.Units {
+				if len(d.Values(id, unit, i)) > 0 {
+					u.Arms = append(u.Arms, a.Label)
+					break
+				}
+			}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// skipsInSummary reports whether every skip of every arm is a whole
+// package whose area the summary already shows as not measured with that
+// reason: the table of skips would only repeat it.
+func (r *renderer) skipsInSummary(hs []Headline) bool {
+	for _, a := range r.d.Arms {
+		for _, s := range a.Skips {
+			covered := false
+			for _, h := range hs {
+				covered = covered || (s.Benchmark == "-" && h.NotMeasured != "" && h.BaseCell == nil && strings.Contains(h.NotMeasured, s.Reason))
+			}
+			if !covered {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // teeKey reports whether a manifest key describes the TEE itself, so that
@@ -227,15 +341,17 @@ func teeKey(k string) bool {
 // envSkip are config keys that are not part of the environment.
 var envSkip = map[string]bool{"pkg": true}
 
-// envDiff returns the manifest keys that differ between the arms: the
-// confounders (any key but the TEE's own) and the expected ones.
+// envDiff returns the manifest keys whose values differ between arms
+// that both have them: the confounders (any key but the TEE's own) and the
+// expected ones. A key some arm lacks (it ran fewer packages) is not a
+// difference; envMissing lists those.
 func (r *renderer) envDiff() (differ, expected []string) {
 	d := r.d
 	if len(d.Arms) < 2 {
 		return nil, nil
 	}
 	for _, k := range r.envKeys() {
-		if k == "tee" {
+		if k == "tee" || r.missingIn(k) != nil {
 			continue
 		}
 		v0 := d.Arms[0].EnvValue(k)
@@ -253,6 +369,17 @@ func (r *renderer) envDiff() (differ, expected []string) {
 	return differ, expected
 }
 
+// missingIn returns the labels of the arms without a value for key.
+func (r *renderer) missingIn(key string) []string {
+	var out []string
+	for _, a := range r.d.Arms {
+		if len(a.Env[key]) == 0 {
+			out = append(out, a.Label)
+		}
+	}
+	return out
+}
+
 // envKeys are the manifest keys of all arms in order of first appearance.
 func (r *renderer) envKeys() []string {
 	var keys []string
@@ -268,23 +395,45 @@ func (r *renderer) envKeys() []string {
 	return keys
 }
 
+// environment writes the arms' environments: with two or more arms only
+// the keys that differ or that an arm lacks, then the count of identical
+// ones; the run-info lines (suite revision, run time, tool versions) per
+// arm; and the evidence state of every file.
 func (r *renderer) environment() {
 	d := r.d
 	r.p("## Environment\n\n")
-	keys := r.envKeys()
 	_, expected := r.envDiff()
-	if len(expected) > 0 {
-		r.p("Keys that differ with the TEE itself (not a warning): %s.\n\n", "`"+strings.Join(expected, "`, `")+"`")
-	}
 	hdr := []string{"key"}
-	for _, a := range d.Arms {
-		hdr = append(hdr, a.Label)
+	for i := range d.Arms {
+		hdr = append(hdr, r.colName(i))
 	}
 	var rows [][]string
-	for _, k := range keys {
+	var same, missing []string
+	for _, k := range r.envKeys() {
 		row := []string{k}
+		var vals []string
 		for _, a := range d.Arms {
 			v := a.EnvValue(k)
+			vals = append(vals, v)
+			if v == "" {
+				v = "missing"
+			}
+			row = append(row, esc(v))
+		}
+		if len(d.Arms) > 1 && k != "tee" {
+			if m := r.missingIn(k); m != nil {
+				missing = append(missing, k)
+			} else if len(slices.Compact(vals)) == 1 {
+				same = append(same, k)
+				continue
+			}
+		}
+		rows = append(rows, row)
+	}
+	for _, k := range d.RunKeys() {
+		row := []string{"run " + k}
+		for i := range d.Arms {
+			v := d.RunInfo(i, k)
 			if v == "" {
 				v = "–"
 			}
@@ -292,16 +441,40 @@ func (r *renderer) environment() {
 		}
 		rows = append(rows, row)
 	}
-	ev := []string{"evidence"}
-	for _, a := range d.Arms {
-		var parts []string
-		for _, f := range a.Files {
-			parts = append(parts, formatEvidence(r.opt.Evidence(f)))
+	if len(d.RunKeys()) == 0 {
+		row := []string{"run info (suite revision, run time, tool versions)"}
+		for range d.Arms {
+			row = append(row, "– (no `# run` lines)")
 		}
-		ev = append(ev, esc(strings.Join(parts, "; ")))
+		rows = append(rows, row)
+	}
+	ev := []string{"evidence"}
+	for i, a := range d.Arms {
+		var parts []string
+		for k, f := range a.Files {
+			s := formatEvidence(r.evidenceOf()[i][k])
+			if len(a.Files) > 1 {
+				s = filepath.Base(f) + ": " + s
+			}
+			parts = append(parts, s)
+		}
+		ev = append(ev, esc(strings.Join(parts, "<br>")))
 	}
 	rows = append(rows, ev)
 	r.table(hdr, rows)
+	if len(missing) > 0 {
+		r.p("*Missing* keys: an arm without them ran fewer packages (not a difference between the arms): `%s`.\n\n", strings.Join(missing, "`, `"))
+	}
+	var after []string
+	if len(expected) > 0 {
+		after = append(after, fmt.Sprintf("Keys that differ with the TEE itself (not a warning): %s.", "`"+strings.Join(expected, "`, `")+"`"))
+	}
+	if len(same) > 0 {
+		after = append(after, fmt.Sprintf("%d more keys are identical in every arm: `%s`.", len(same), strings.Join(same, "`, `")))
+	}
+	if len(after) > 0 {
+		r.p("%s\n\n", strings.Join(after, " "))
+	}
 }
 
 func formatEvidence(e attest.Evidence) string {
@@ -321,7 +494,7 @@ func formatEvidence(e attest.Evidence) string {
 		}
 		return s
 	case "", attest.StateAbsent:
-		return "none"
+		return "absent"
 	}
 	return e.Status
 }
@@ -358,9 +531,22 @@ func (r *renderer) note(msg string) string {
 func (r *renderer) warnMarks(errs []error) string {
 	var s string
 	for _, e := range errs {
+		if m := e.Error(); strings.Contains(m, "samples for confidence interval") || strings.Contains(m, "samples to detect a difference") {
+			continue // too few runs: the banner at the top says it once
+		}
 		s += r.note(e.Error())
 	}
 	return s
+}
+
+// notRun returns the index of an arm without samples in st.
+func notRun(st Stat) int {
+	for i, c := range st.Cells {
+		if c.N == 0 {
+			return i
+		}
+	}
+	return 0
 }
 
 // row is one line of a metric table as a section specifies it.
@@ -370,14 +556,18 @@ type row struct {
 	unit  string
 	// pubs are the published overheads the row is held against.
 	pubs []PubOverhead
+	// alt, when set (hasAlt), is the same figure measured the other way:
+	// our implementation when id is the reference tool's, or the
+	// reference's when id is ours (altOurs false). The table shows its TEE
+	// cost beside the row's and the ratio ours/reference per arm against
+	// goal, instead of a second table.
+	alt     ID
+	hasAlt  bool
+	altOurs bool
+	goal    catalog.Goal
 	// abs is the key of the published absolute figures (PublishedFigures)
 	// listed in the appendix for this row; "" for none.
 	abs string
-	// headline, when set, names the TL;DR area this row heads.
-	headline string
-	// minRequests, when set, is the number of requests (iterations) each
-	// arm needs for a headline (LLM rows).
-	minRequests int
 }
 
 // MinHeadlineRequests is the number of requests each arm of an LLM row
@@ -405,12 +595,21 @@ func dirOfBetter(b int) Dir {
 // It reports whether any row was written.
 func (r *renderer) metricTable(first string, rows []row) bool {
 	d := r.d
-	t := &Table{Section: r.section, first: first}
-	if first != "metric" && first != "benchmark" {
+	t := &Table{Section: r.section, first: first, altName: r.alt.name, ratio: r.alt.ratio}
+	r.alt = altSpec{}
+	switch {
+	case r.h4 != "":
+		t.Title = r.h3 + " / " + r.h4
+	case r.h3 != "":
+		t.Title = r.h3
+	case first != "metric" && first != "benchmark":
 		t.Title = first
+	default:
+		t.Title = r.section
 	}
 	for _, a := range d.Arms {
 		t.Arms = append(t.Arms, a.Label)
+		t.names = append(t.names, r.colName(len(t.names)))
 		t.noise = append(t.noise, noiseArm(d, a))
 	}
 	for _, rw := range rows {
@@ -420,13 +619,26 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		better := r.betterOf(rw.unit)
 		st := d.Stat(rw.id, rw.unit, dirOfBetter(better))
 		R := Row{Label: rw.label, Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
-		for _, c := range st.Cells {
-			ac := ArmCell{N: c.N, Median: Num(math.NaN()), Lo: Num(math.NaN()), Hi: Num(math.NaN())}
-			if c.N > 0 {
-				ac.Median, ac.Lo, ac.Hi = Num(c.Center), Num(c.Lo), Num(c.Hi)
+		if v, ok := allSame(st); ok && rw.unit != "errors/op" && len(d.Arms) > 1 {
+			R.same = numText(v, rw.unit)
+			for _, c := range st.Cells {
+				R.Cells = append(R.Cells, *armCell(c))
 			}
-			R.Cells = append(R.Cells, ac)
-			R.cellText = append(R.cellText, formatCell(c, rw.unit)+r.warnMarks(c.Warnings))
+			t.Rows = append(t.Rows, R)
+			continue
+		}
+		if rw.unit == "errors/op" && allZero(st) {
+			// One line under the table says it; the JSON keeps the row.
+			R.zero = true
+			for _, c := range st.Cells {
+				R.Cells = append(R.Cells, *armCell(c))
+			}
+			t.Rows = append(t.Rows, R)
+			continue
+		}
+		for _, c := range st.Cells {
+			R.Cells = append(R.Cells, *armCell(c))
+			R.cellText = append(R.cellText, tableCell(c, rw.unit)+r.warnMarks(c.Warnings))
 		}
 		for i := range d.Arms {
 			for _, o := range d.Outliers(rw.id, rw.unit, i) {
@@ -434,26 +646,67 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			}
 		}
 		for i, dl := range st.Deltas[1:] {
-			oc := OverheadCell{Arm: d.Arms[i+1].Label, Pct: Num(dl.Overhead), Lo: Num(dl.Lo), Hi: Num(dl.Hi), P: Num(math.NaN()),
-				Significant: dl.OK && dl.Significant, N0: st.Cells[0].N, N1: st.Cells[i+1].N}
-			if dl.OK {
-				oc.P = Num(dl.P)
-			}
+			oc := overheadCell(d.Arms[i+1].Label, dl, st.Cells[0], st.Cells[i+1], st.Dir)
 			R.Overheads = append(R.Overheads, oc)
-			txt := formatOverhead(dl)
-			if c0, c1 := st.Cells[0], st.Cells[i+1]; dl.OK && c0.Center == 0 { // no relative change from zero
-				txt = fmt.Sprintf("%s → %s (%s)", FormatValue(c0.Center, rw.unit), FormatValue(c1.Center, rw.unit), dl.Comparison)
+			txt := costText(&oc)
+			if !dl.OK {
+				txt = "– (not run in `" + d.Arms[notRun(st)].Label + "`)"
+			} else if c0, c1 := st.Cells[0], st.Cells[i+1]; c0.Center == 0 { // no relative change from zero
+				txt = fmt.Sprintf("%s → %s", numText(c0.Center, rw.unit), numText(c1.Center, rw.unit))
 			}
 			R.ohText = append(R.ohText, txt+r.warnMarks(dl.Warnings))
+			R.slowText = append(R.slowText, slowText(oc.Slowdown))
+			if i == 0 && dl.OK && !t.noise[1] {
+				pub := math.NaN()
+				for _, p := range rw.pubs {
+					if p.NotComparable == "" {
+						pub = p.Pct
+						break
+					}
+				}
+				r.points = append(r.points, OverheadPoint{Label: rw.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: pub, Group: pointGroup(t.Title, rw.unit)})
+			}
 			for _, p := range rw.pubs {
 				if t.noise[i+1] {
 					continue // a baseline against the baseline: no TEE overhead
 				}
-				v := r.verdict(p, dl, st.Cells[0].N, st.Cells[i+1].N)
+				v := r.verdictArm(p, dl, st.Cells[0].N, st.Cells[i+1].N, i+1)
 				if len(d.Arms) > 2 {
 					v = d.Arms[i+1].Label + ": " + v
 				}
 				R.Verdicts = append(R.Verdicts, v)
+			}
+		}
+		for _, c := range st.Cells {
+			if c.N > 0 && c.N < MinVerdictN {
+				r.fewN = true
+			}
+		}
+		if rw.hasAlt && d.Has(rw.alt, rw.unit) {
+			t.alt = true
+			R.Alt = rw.alt.String()
+			R.Goal = rw.goal.Label
+			for i := 1; i < len(d.Arms); i++ {
+				ast := r.pairStat(rw.alt, rw.unit, st.Dir, i)
+				oc := overheadCell(d.Arms[i].Label, ast.Deltas[1], ast.Cells[0], ast.Cells[1], st.Dir)
+				R.AltOverheads = append(R.AltOverheads, oc)
+				txt := costText(&oc)
+				if over, ok := overlap(st.Deltas[i], ast.Deltas[1]); ok && !over {
+					txt += " (disagrees)"
+				}
+				R.altText = append(R.altText, txt)
+			}
+			if flags := r.errorFlags(rw.alt); len(flags) > 0 && len(R.altText) > 0 {
+				R.altText[len(R.altText)-1] += " ⚠ " + strings.Join(flags, ", ")
+			}
+			ours, ref := rw.id, rw.alt
+			if rw.altOurs {
+				ours, ref = rw.alt, rw.id
+			}
+			for i := range d.Arms {
+				q, txt := r.ratioCell(ours, ref, rw.unit, i, rw.goal)
+				R.Ratios = append(R.Ratios, Num(q))
+				R.ratioText = append(R.ratioText, txt)
 			}
 		}
 		R.Flags = r.errorFlags(rw.id)
@@ -462,19 +715,80 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 				r.pubs = append(r.pubs, pubRecord{pub: p, label: rw.label, bench: rw.id.String() + " " + rw.unit})
 			}
 		}
-		if rw.headline != "" {
-			r.headline(rw, R, st)
-		}
 		t.Rows = append(t.Rows, R)
+		r.shown[seriesKey{rw.id.String(), rw.unit}] = true
+		if rw.hasAlt {
+			r.shown[seriesKey{rw.alt.String(), rw.unit}] = true
+		}
 	}
 	if len(t.Rows) == 0 {
 		r.notes = nil
 		return false
 	}
 	t.notes, r.notes = r.notes, nil
-	t.markdown(r.out)
+	if slices.ContainsFunc(t.Rows, func(R Row) bool { return !R.zero && R.same == "" }) {
+		t.markdown(r.out)
+	}
+	var same []string
+	for _, R := range t.Rows {
+		if R.same != "" {
+			same = append(same, fmt.Sprintf("%s (`%s`) %s", R.Label, R.Unit, R.same))
+		}
+	}
+	if len(same) > 0 {
+		r.p("*The same in every run of every arm:* %s.\n\n", esc(strings.Join(same, "; ")))
+	}
+	var zero []string
+	for _, R := range t.Rows {
+		if R.zero {
+			zero = append(zero, R.Label)
+		}
+	}
+	if len(zero) > 0 {
+		r.p("*No errors* (`errors/op` 0 in every run of every arm): %s.\n\n", esc(strings.Join(zero, "; ")))
+	}
 	r.tables = append(r.tables, t)
 	return true
+}
+
+// allSame reports whether every sample of every arm is the same value v
+// (a workload figure such as a circuit's constraints or a proof's size).
+func allSame(st Stat) (v float64, ok bool) {
+	first := true
+	for _, c := range st.Cells {
+		if c.N == 0 {
+			return 0, false
+		}
+		if c.Lo != c.Hi || c.Center != c.Lo || (!first && c.Center != v) {
+			return 0, false
+		}
+		v, first = c.Center, false
+	}
+	return v, !first
+}
+
+// allZero reports whether every sample of every arm is 0: the median and
+// both interval bounds are 0 in each arm that measured it.
+func allZero(st Stat) bool {
+	for _, c := range st.Cells {
+		if c.N > 0 && (c.Center != 0 || c.Lo != 0 || c.Hi != 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// recordPubs records the published absolute figures of rows shown
+// elsewhere, for the appendix.
+func (r *renderer) recordPubs(rows []row) {
+	for _, rw := range rows {
+		if rw.abs == "" || !r.d.Has(rw.id, rw.unit) {
+			continue
+		}
+		for _, p := range lookupPublished(rw.abs, matchOf(rw.id)) {
+			r.pubs = append(r.pubs, pubRecord{pub: p, label: rw.label, bench: rw.id.String() + " " + rw.unit})
+		}
+	}
 }
 
 // verdict is Verdict with the confounder warning beside every verdict the
@@ -508,58 +822,6 @@ func (r *renderer) errorFlags(id ID) []string {
 		}
 	}
 	return flags
-}
-
-// headline adds a TL;DR line for one row: each TEE arm's overhead with its
-// interval and the verdicts, or the absolute figure in a one-arm report.
-// A row with too high an error rate, or (LLM) too few requests, gives a
-// line that says so instead of a figure.
-func (r *renderer) headline(rw row, R Row, st Stat) {
-	d := r.d
-	what := fmt.Sprintf("**%s**: %s (`%s %s`)", rw.headline, rw.label, R.Benchmark, R.Unit)
-	if len(R.Flags) > 0 {
-		r.headlines = append(r.headlines, what+": no headline, "+strings.Join(R.Flags, ", "))
-		return
-	}
-	if rw.minRequests > 0 {
-		var short []string
-		for i, a := range d.Arms {
-			if n := d.Iterations(rw.id, i); n < rw.minRequests {
-				short = append(short, fmt.Sprintf("%d in `%s`", n, a.Label))
-			}
-		}
-		if len(short) > 0 {
-			r.headlines = append(r.headlines, fmt.Sprintf("%s: no headline, too few requests (%s; need ≥ %d per arm)", what, strings.Join(short, ", "), rw.minRequests))
-			return
-		}
-	}
-	if len(d.Arms) == 1 {
-		r.headlines = append(r.headlines, what+" = "+formatCell(st.Cells[0], rw.unit))
-		return
-	}
-	var parts []string
-	for i, dl := range st.Deltas[1:] {
-		a := d.Arms[i+1]
-		s := "not measured"
-		if dl.OK {
-			s = formatOverhead(dl) + " overhead"
-		}
-		var vs []string
-		for _, p := range rw.pubs {
-			if noiseArm(d, a) {
-				break
-			}
-			vs = append(vs, fmt.Sprintf("published %s (%s): %s", formatPct(p.Pct), p.Pair, r.verdict(p, dl, st.Cells[0].N, st.Cells[i+1].N)))
-		}
-		if len(vs) > 0 {
-			s += "; " + strings.Join(vs, "; ")
-		}
-		if noiseArm(d, a) {
-			s += " (noise floor: a baseline against the baseline)"
-		}
-		parts = append(parts, fmt.Sprintf("`%s` vs `%s` %s", a.Label, d.Arms[0].Label, s))
-	}
-	r.headlines = append(r.headlines, what+": "+strings.Join(parts, "; "))
 }
 
 // publishedAppendix lists the published absolute figures of the rows
@@ -644,4 +906,13 @@ func (r *renderer) median(id ID, unit string, arm int) float64 {
 		return math.NaN()
 	}
 	return c.Center
+}
+
+// pointGroup names a table row's context for an overhead chart's label:
+// the table's title (an engine, a case) and the row's unit.
+func pointGroup(title, unit string) string {
+	if title == "" {
+		return unit
+	}
+	return title + ", " + unit
 }

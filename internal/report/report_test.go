@@ -25,6 +25,12 @@ func noEvidence(string) attest.Evidence { return attest.Evidence{Status: attest.
 
 func render(t *testing.T, args []string) (string, string) {
 	t.Helper()
+	return renderOpt(t, args, Options{})
+}
+
+// renderOpt is render with options (Evidence defaults to noEvidence).
+func renderOpt(t *testing.T, args []string, opt Options) (string, string) {
+	t.Helper()
 	in, err := ParseInputs(args)
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +41,11 @@ func render(t *testing.T, args []string) (string, string) {
 	}
 	dir := t.TempDir()
 	var buf bytes.Buffer
-	if err := Render(&buf, d, Options{ChartDir: dir, Evidence: noEvidence}); err != nil {
+	opt.ChartDir = dir
+	if opt.Evidence == nil {
+		opt.Evidence = noEvidence
+	}
+	if err := Render(&buf, d, opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String(), dir
@@ -109,10 +119,14 @@ func TestGolden(t *testing.T) {
 
 func TestOneArmHasNoOverhead(t *testing.T) {
 	got, _ := render(t, []string{"testdata/synth-tee.txt"})
-	if strings.Contains(got, "| overhead ") || strings.Contains(got, "Warning:") {
+	if strings.Contains(got, "| TEE cost ") || strings.Contains(got, "Warning:") {
 		t.Errorf("one-arm report shows overhead or an environment warning")
 	}
-	if !strings.Contains(got, "| published overhead |\n") || strings.Contains(got, "| verdict |") {
+	if !strings.HasPrefix(got, "# teebench performance report\n\n**Absolute figures only, no overhead:**") || !strings.Contains(got, "`TAGS=tdx ./scripts/bench.sh`") ||
+		!strings.Contains(got, "`BASELINE=") || !strings.Contains(got, "dstack") {
+		t.Errorf("one-arm report does not open with how to get a TEE number:\n%.600s", got)
+	}
+	if !strings.Contains(got, "| published TEE cost |\n") || strings.Contains(got, "| verdict |") {
 		t.Errorf("one-arm report: want the published overheads for reference and no verdict column")
 	}
 }
@@ -309,8 +323,16 @@ func TestParseInputs(t *testing.T) {
 func TestGroupingByTee(t *testing.T) {
 	// Two files per arm, given in mixed order: arms follow tee:, in order
 	// of first appearance.
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt", "testdata/synth-base.txt"})
-	d, err := Read(in)
+	b, err := os.ReadFile("testdata/synth-base.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := filepath.Join(t.TempDir(), "base-again.txt")
+	if err := os.WriteFile(again, append(b, "# another run\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt", again})
+	d, err := ReadArms(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +341,59 @@ func TestGroupingByTee(t *testing.T) {
 	}
 	id := ID{Base: "Wakeup"}
 	if n := len(d.Values(id, "sec/op", 0)); n != 12 {
-		t.Errorf("baseline has %d samples of Wakeup, want 12 (file read twice)", n)
+		t.Errorf("baseline has %d samples of Wakeup, want 12 (two files)", n)
+	}
+}
+
+// TestDuplicateRefused: the same content given twice (the same path, or a
+// copy) is refused, naming both paths; it would count its samples twice.
+func TestDuplicateRefused(t *testing.T) {
+	cp := filepath.Join(t.TempDir(), "copy.txt")
+	b, err := os.ReadFile("testdata/synth-base.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"testdata/synth-base.txt", "testdata/synth-base.txt"}, {"testdata/synth-base.txt", "testdata/synth-tee.txt", cp}} {
+		var out, errb bytes.Buffer
+		err := Command(args, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), "testdata/synth-base.txt and "+args[len(args)-1]+" have the same content") {
+			t.Errorf("%v: %v", args, err)
+		}
+		err = Command(append([]string{"-arms"}, args...), &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), "have the same content") {
+			t.Errorf("-arms %v: %v", args, err)
+		}
+	}
+}
+
+// TestOneGroupingRule: two unlabelled files of one tee value are two arms
+// in the report, as `report -arms` says; labelled alike they pool.
+func TestOneGroupingRule(t *testing.T) {
+	args := []string{"testdata/real-run1.txt", "testdata/real-run2.txt"}
+	var out, errb bytes.Buffer
+	if err := Command(append([]string{"-arms"}, args...), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "real-run1=testdata/real-run1.txt\nreal-run2=testdata/real-run2.txt\n" {
+		t.Fatalf("-arms: %q", got)
+	}
+	out.Reset()
+	if err := Command(append([]string{"-format", "json"}, args...), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"real-run1",`) || !strings.Contains(out.String(), `"real-run2"`) {
+		t.Errorf("report does not see the arms -arms prints:\n%.400s", out.String())
+	}
+	in, _ := ParseInputs([]string{"a=testdata/real-run1.txt", "a=testdata/real-run2.txt"})
+	d, err := ReadArms(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Arms) != 1 {
+		t.Errorf("labelled alike: %d arms, want 1", len(d.Arms))
 	}
 }
 
@@ -407,7 +481,7 @@ func TestLLMPairs(t *testing.T) {
 		t.Errorf("served Llama-3.1-8B on H200: %+v", ps)
 	}
 	ps = llmPairs("ttft", "tiny", "")
-	if len(ps) != 1 || !strings.Contains(ps[0].NotComparable, "embedded model tiny") {
+	if len(ps) != 1 || !strings.Contains(ps[0].NotComparable, "model tiny is not one of the published models") || strings.Contains(ps[0].NotComparable, "embedded") {
 		t.Errorf("embedded model: %+v", ps)
 	}
 	if ps := llmPairs("itl", "phi-3-medium", "H100"); len(ps) != 1 || ps[0].NotComparable == "" || ps[0].Pct != 5.29 {
@@ -427,7 +501,11 @@ func TestFormatValue(t *testing.T) {
 		{1.254, "sec/op", "1.254s"},
 		{33000, "IOPS", "33.00k IOPS"},
 		{0.0136, "errors/op", "1.36%"},
-		{8340752, "proof-B", "7.954Mi proof-B"},
+		{8340752, "proof-B", "7.954MiB proof"},
+		{16.11e-6, "sec/page", "16.11µs/page"},
+		{864e-6, "server-cpu-sec/handshake", "864.0µs server-cpu/handshake"},
+		{0.9952, "go/c-ratio", "0.9952 go/c-ratio"},
+		{3.13 * (1 << 20), "compress-B/s", "3.130MiB/s compress"},
 		{40677, "compress-MIPS", "40.68k compress-MIPS"},
 		{2811, "usage-%", "2811% usage"},
 	} {
@@ -580,8 +658,8 @@ func TestEvidenceLine(t *testing.T) {
 			line = l
 		}
 	}
-	if !strings.HasPrefix(line, "| evidence | none | ") || strings.HasSuffix(line, "| none |") {
-		t.Errorf("evidence row %q: want none for the baseline and a quote status for the TEE arm", line)
+	if !strings.HasPrefix(line, "| evidence | absent | ") || strings.HasSuffix(line, "| absent |") {
+		t.Errorf("evidence row %q: want absent for the baseline and a quote status for the TEE arm", line)
 	}
 	t.Log(line)
 }
@@ -642,7 +720,7 @@ func TestArmsFromManyMachines(t *testing.T) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(body+"# "+name+"\n"), 0o644); err != nil { // each run's content differs
 			t.Fatal(err)
 		}
 		return p
@@ -684,7 +762,7 @@ func TestArmsFromManyMachines(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"| noise floor base2 vs base |", "| overhead tdx vs base |", "not pooled, reported as arm tdx#2",
+	for _, want := range []string{"| noise floor base2 vs base [95% CI] |", "| TEE cost tdx vs base [95% CI] (+ = worse) |", "not pooled, reported as arm tdx#2",
 		"m3.txt measures apart from the other files of arm base: median 1.303k IOPS vs 1.002k IOPS (p=0.000 n=12+6)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q\n%s", want, got[strings.Index(got, "## II"):][:1500])

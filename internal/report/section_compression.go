@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // compression is §V: the 7-Zip rating (compress, decompress, total) by
@@ -16,17 +17,13 @@ func (r *renderer) compression() bool {
 	}
 	ok := false
 	if len(sz) > 0 {
-		r.p("### 7-Zip rating\n\n")
-		r.p("`7z b -mmtN` method (docs/methods.md §2).\n\n")
+		r.p("### 7-Zip rating (`7z b -mmtN`, docs/methods.md §2)\n\n")
 		var rows []row
 		for _, unit := range []string{"MIPS", "compress-MIPS", "decompress-MIPS"} {
 			for _, id := range sz {
 				rw := row{label: fmt.Sprintf("%s threads=%s", map[string]string{"MIPS": "Total rating", "compress-MIPS": "Compress", "decompress-MIPS": "Decompress"}[unit], id.Get("threads")), id: id, unit: unit}
 				if unit == "compress-MIPS" {
 					rw.abs = "7z/compress-MIPS"
-				}
-				if unit == "MIPS" && id.Get("threads") == "1" {
-					rw.headline = "CPU"
 				}
 				rows = append(rows, rw)
 			}
@@ -58,10 +55,13 @@ func (r *renderer) compression() bool {
 func (r *renderer) perCore(sz []ID) {
 	d := r.d
 	hdr := []string{"reading"}
-	for _, a := range d.Arms {
-		hdr = append(hdr, a.Label)
+	for i := range d.Arms {
+		hdr = append(hdr, r.colName(i))
 	}
 	hdr = append(hdr, "published (TDX-Lab, 32 cores; reference only)")
+	for i := range d.Arms {
+		hdr[i+1] = "`" + hdr[i+1] + "`"
+	}
 	readA := []string{"compress MIPS ÷ vCPUs at threads = vCPUs"}
 	readB := []string{"compress MIPS at threads=8 ÷ vCPUs"}
 	for i, a := range d.Arms {
@@ -88,6 +88,12 @@ func (r *renderer) perCore(sz []ID) {
 	}
 	readA = append(readA, "–")
 	readB = append(readB, "40,677 ÷ 32 = 1,271 (printed under `7z b -mmt8`; likely a full-core run)")
-	r.p("Per-core compression rating in both readings of the published figure (docs/methods.md §0):\n\n")
-	r.table(hdr, [][]string{readA, readB})
+	say := func(read []string) string {
+		var parts []string
+		for i, v := range read[1:] {
+			parts = append(parts, hdr[i+1]+": "+v)
+		}
+		return read[0] + " — " + strings.Join(parts, "; ")
+	}
+	r.p("*Per-core compression rating* in both readings of the published figure (docs/methods.md §0): %s. %s.\n\n", say(readA), say(readB))
 }

@@ -1,6 +1,11 @@
 package report
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/teebench/teebench/internal/catalog"
+)
 
 // gatewayMetrics are the rows of the by-concurrency table.
 var gatewayMetrics = []struct{ unit, label string }{
@@ -29,17 +34,30 @@ func (r *renderer) gateway() bool {
 		path := prefer(Distinct(all, "path"), "tls-proxy", "direct")[0]
 		ka := prefer(Distinct(all, "keepalive"), "off", "on")[0]
 		r.p("### By concurrency (path=%s, keepalive=%s)\n\n", path, ka)
-		r.p("The report's `ab -n 5000 -c N` against the TLS gateway (docs/methods.md §3). Error rate = failed/complete requests.\n\n")
-		clients := prefer(Distinct(all, "client"), "go", "ab", "wrk")
-		for ci, client := range clients {
+		if path == "tls-proxy" {
+			r.p("The published report's `ab -n 5000 -c N` against the TLS gateway (docs/methods.md §3). ")
+		} else {
+			r.p("`ab -n 5000 -c N` against the backend over plain HTTP (path=%s, no TLS gateway; docs/methods.md §3). ", path)
+		}
+		// One table on the reference client (ab without keep-alive, wrk
+		// with it) when it ran in every arm, the Go client's cost and the
+		// go/ref ratio beside each row; the Go client's table otherwise.
+		ref := map[string]string{"off": "ab", "on": "wrk"}[ka]
+		primary, other := "go", ref
+		if ref != "" && d.everyArm("Gateway", "path="+path, "keepalive="+ka, "client="+ref) {
+			primary, other = ref, "go"
+		}
+		for _, client := range prefer(Distinct(d.Find("Gateway", "path="+path, "keepalive="+ka), "client"), primary) {
+			if client == other && primary != "go" {
+				continue // shown beside the reference's rows
+			}
 			ids := d.FindSorted("Gateway", "c", "path="+path, "keepalive="+ka, "client="+client)
 			var rows []row
 			for _, m := range gatewayMetrics {
-				for k, id := range ids {
+				for _, id := range ids {
 					rw := row{label: fmt.Sprintf("%s c=%s", m.label, id.Get("c")), id: id, unit: m.unit, abs: "gw/" + m.unit}
-					if ci == 0 && k == len(ids)-1 && (m.unit == "req/s" || m.unit == "lat-p99-sec") {
-						rw.headline = "Network"
-						rw.label += fmt.Sprintf(" (%s, client=%s)", path, client)
+					if alt, ok := one(d.Find("Gateway", "path="+path, "keepalive="+ka, "c="+id.Get("c"), "client="+other)); ok && client == primary && other != "" {
+						rw.alt, rw.hasAlt, rw.altOurs, rw.goal = alt, true, other == "go", catalog.GatewayGoal(ref, path, m.unit)
 					}
 					rows = append(rows, rw)
 				}
@@ -47,27 +65,34 @@ func (r *renderer) gateway() bool {
 			if !r.anyData(rows) {
 				continue
 			}
-			r.p("#### client=%s\n\n", client)
+			if client == primary && other != "" {
+				r.alt = altSpec{name: map[string]string{"go": "Go client"}[other], ratio: "go/" + ref}
+				if other != "go" {
+					r.alt.name = ref
+				}
+				r.p("Rows: client=%s (the reference), the Go client beside it.\n\n", client)
+			} else {
+				r.p("Rows: client=%s.\n\n", client)
+			}
 			any = r.metricTable("metric", rows) || any
 		}
 		r.gatewayChart(path, ka)
 		any = r.tlsVsDirect(all) || any
+		var pairs []crossPair
 		for _, ref := range []string{"ab", "wrk"} {
-			var pairs []crossPair
 			for _, id := range all {
-				if id.Get("client") != "go" {
-					continue
+				if id.Get("client") != "go" || id.Get("path") != "direct" {
+					continue // scripts/crosscheck pairs the clients on path=direct only
 				}
 				rid, ok := one(d.Find("Gateway", "path="+id.Get("path"), "keepalive="+id.Get("keepalive"), "c="+id.Get("c"), "client="+ref))
 				if !ok {
 					continue
 				}
 				n := fmt.Sprintf("path=%s keepalive=%s c=%s", id.Get("path"), id.Get("keepalive"), id.Get("c"))
-				pairs = append(pairs, crossPair{label: "QPS " + n, a: id, b: rid, unit: "req/s"},
-					crossPair{label: "Mean latency " + n, a: id, b: rid, unit: "lat-mean-sec"})
+				pairs = append(pairs, crossPair{label: "QPS " + n + " vs " + ref, a: id, b: rid, unit: "req/s", goal: catalog.GatewayGoal(ref, id.Get("path"), "req/s")})
 			}
-			r.crossCheck("Cross-check: Go load generator vs "+ref, "go/"+ref, pairs)
 		}
+		r.crossCheck("Cross-check: Go load generator vs ab and wrk", "go/ref", pairs)
 	}
 	if len(multi) > 0 {
 		r.p("### Multi-client test\n\n")
@@ -80,8 +105,8 @@ func (r *renderer) gateway() bool {
 				row{label: "Total QPS " + n, id: id, unit: "req/s", abs: "gw-multi/req/s"},
 				row{label: "Error rate " + n, id: id, unit: "errors/op"},
 				row{label: "Slowest client " + n, id: id, unit: "slowest-client-sec"},
-				row{label: "Target CPU " + n, id: id, unit: "target-cpu-%"},
-				row{label: "CPU usage " + n, id: id, unit: "usage-%"})
+				row{label: "Target CPU, % of one core " + n, id: id, unit: "target-cpu-%"},
+				row{label: "Benchmark process CPU, % of one core " + n, id: id, unit: "usage-%"})
 		}
 		any = r.metricTable("metric", rows) || any
 	}
@@ -101,25 +126,19 @@ func multiLabel(id ID) string {
 func (r *renderer) openLoop(rate []ID) bool {
 	d := r.d
 	r.p("### Open-loop rate sweep\n\n")
-	r.p("Latency against the offered rate (requests sent on a fixed schedule, docs/methods.md §3): a latency that climbs with the rate marks the saturation point.\n\n")
-	any := false
+	r.p("Latency against the offered rate (requests sent on a fixed schedule, docs/methods.md §3): a latency that climbs with the rate marks the saturation point (the chart has the median latencies too).\n\n")
+	var rows []row
 	for _, path := range prefer(Distinct(rate, "path"), "tls-proxy", "direct") {
 		ids := d.FindSorted("GatewayRate", "rate", "path="+path)
-		var rows []row
 		for _, m := range []struct{ unit, label string }{
-			{"req/s", "Achieved rate"}, {"lat-p50-sec", "P50 latency"}, {"lat-p99-sec", "P99 latency"},
-			{"lat-mean-sec", "Mean latency"}, {"errors/op", "Error rate"},
+			{"req/s", "Achieved rate"}, {"lat-p99-sec", "P99 latency"}, {"errors/op", "Error rate"},
 		} {
 			for _, id := range ids {
-				rows = append(rows, row{label: fmt.Sprintf("%s at %s req/s offered", m.label, id.Get("rate")), id: id, unit: m.unit})
+				rows = append(rows, row{label: fmt.Sprintf("%s, path=%s, %s req/s offered", m.label, path, id.Get("rate")), id: id, unit: m.unit})
 			}
 		}
-		if !r.anyData(rows) {
-			continue
-		}
-		r.p("#### path=%s\n\n", path)
-		any = r.metricTable("metric", rows) || any
 	}
+	any := r.metricTable("metric", rows)
 	r.rateChart(rate)
 	return any
 }
@@ -149,22 +168,20 @@ func (r *renderer) tlsVsDirect(all []ID) bool {
 		return false
 	}
 	r.p("### HTTP vs TLS proxy (c=%s, keepalive=%s, client=%s)\n\n", tID.Get("c"), ka, client)
+	var parts []string
 	rows := []row{
 		{label: "Direct (HTTP) QPS", id: dID, unit: "req/s", abs: "gw-path/direct/req/s"},
 		{label: "TLS proxy QPS", id: tID, unit: "req/s", abs: "gw-path/tls-proxy/req/s"},
 		{label: "Direct (HTTP) mean latency", id: dID, unit: "lat-mean-sec", abs: "gw-path/direct/lat-mean-sec"},
 		{label: "TLS proxy mean latency", id: tID, unit: "lat-mean-sec", abs: "gw-path/tls-proxy/lat-mean-sec"},
 	}
-	r.metricTable("metric", rows)
-	var lines [][]string
+	r.recordPubs(rows) // their tables are above (by concurrency) and in the cross-checks
 	unit := "lat-mean-sec"
-	for i, a := range d.Arms {
+	for i := range d.Arms {
 		_, _, dl := Compare(d.Units.GetAssumption(unit), d.Values(dID, unit, i), d.Values(tID, unit, i), dirOfBetter(r.betterOf(unit)))
-		lines = append(lines, []string{a.Label, "`" + tID.String() + "` vs `" + dID.String() + " " + unit + "`",
-			formatOverhead(dl) + r.warnMarks(dl.Warnings), "+781% (+702% printed), TDX-Lab, c≈1000"})
+		parts = append(parts, "`"+r.colName(i)+"` "+formatOverhead(dl)+r.warnMarks(dl.Warnings))
 	}
-	r.p("TLS-proxy latency overhead inside each arm, (TLS − direct)/direct of the mean latency ↓, beside the published TProxy overhead " +
-		"(791.3/89.8 − 1 = +781%%; the report prints +702%%). It is not a TEE overhead, so no verdict.\n\n")
-	r.table([]string{"arm", "benchmarks", "TLS proxy vs direct (ours)", "published"}, lines)
+	r.p("TLS-proxy latency overhead inside each arm, (TLS − direct)/direct of the mean latency ↓ (`%s` against path=direct, `lat-mean-sec`): %s. "+
+		"Published TProxy overhead (TDX-Lab, c≈1000): 791.3/89.8 − 1 = +781%% (the report prints +702%%). It is not a TEE overhead, so no verdict.\n\n", tID, strings.Join(parts, ", "))
 	return true
 }

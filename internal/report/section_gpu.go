@@ -25,8 +25,8 @@ func (r *renderer) gpu() bool {
 	if len(keys) > 0 {
 		r.p("### GPU inventory (NVML)\n\n")
 		hdr := []string{"key"}
-		for _, a := range d.Arms {
-			hdr = append(hdr, a.Label)
+		for i := range d.Arms {
+			hdr = append(hdr, r.colName(i))
 		}
 		var lines [][]string
 		for _, k := range keys {
@@ -49,13 +49,8 @@ func (r *renderer) gpu() bool {
 	r.p("### Copy bandwidth and GEMM\n\n")
 	r.p("CPU↔GPU copies go through encrypted bounce buffers in CC mode (docs/methods.md §8); GEMM runs inside the GPU.\n\n")
 	var rows []row
-	headed := false
 	for _, id := range cp {
-		rw := row{label: fmt.Sprintf("Copy %s %s %s", id.Get("dir"), id.Get("mem"), id.Get("size")), id: id, unit: "B/s"}
-		if id.Get("dir") == "h2d" && !headed {
-			rw.headline, headed = "GPU", true
-		}
-		rows = append(rows, rw)
+		rows = append(rows, row{label: fmt.Sprintf("Copy %s %s %s", id.Get("dir"), id.Get("mem"), id.Get("size")), id: id, unit: "B/s"})
 	}
 	for _, id := range gemm {
 		rows = append(rows, row{label: fmt.Sprintf("GEMM %s n=%s", id.Get("dtype"), id.Get("n")), id: id, unit: "TOPS", abs: "gpu/gemm/TOPS"})

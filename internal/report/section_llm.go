@@ -1,9 +1,6 @@
 package report
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // llmLatencyRun is the one rule for the run the LLM latency rows (TTFT,
 // ITL ...) come from: the rate=1 run when present, else concurrency=1.
@@ -27,18 +24,17 @@ func (r *renderer) llm() bool {
 		"QPS = the highest req/s of the sweep (baseline median); TTFT/ITL from the rate=1 run when present, else concurrency=1. "+
 		"A headline needs ≥ %d requests per arm.\n\n", MinHeadlineRequests)
 	gpu := d.Arms[0].EnvValue("gpu")
-	ok := false
+	var rows []row
+	var notes []string
 	for _, model := range Distinct(all, "model") {
 		ids := d.Find("Serve", "model="+model)
-		var rows []row
+		first := len(rows)
 		c1, hasC1 := one(d.Find("Serve", "model="+model, "concurrency=1"))
-		var notes []string
 		if hasC1 {
 			if d.Has(c1, "decode-tok/s") {
-				rows = append(rows, row{label: "TPS (concurrency=1)", id: c1, unit: "decode-tok/s", pubs: llmPairs("tps", model, gpu), abs: "llm/tps",
-					headline: "LLM", minRequests: MinHeadlineRequests})
+				rows = append(rows, row{label: "TPS (concurrency=1)", id: c1, unit: "decode-tok/s", pubs: llmPairs("tps", model, gpu), abs: "llm/tps"})
 			} else {
-				notes = append(notes, "TPS: decode-tok/s not in this file (vLLM's output throughput `tok/s` includes prefill, so it is shown without the published TPS overhead)")
+				notes = append(notes[:0], "TPS: decode-tok/s not in this file (vLLM's output throughput `tok/s` includes prefill, so it is shown without the published TPS overhead)")
 				rows = append(rows, row{label: "Output throughput (concurrency=1)", id: c1, unit: "tok/s"})
 			}
 		}
@@ -55,7 +51,7 @@ func (r *renderer) llm() bool {
 		if lat, hasLat := d.llmLatencyRun(model); hasLat {
 			w := strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")
 			rows = append(rows,
-				row{label: "TTFT mean (" + w + ")", id: lat, unit: "ttft-mean-sec", pubs: llmPairs("ttft", model, gpu), abs: "llm/ttft", headline: "LLM", minRequests: MinHeadlineRequests},
+				row{label: "TTFT mean (" + w + ")", id: lat, unit: "ttft-mean-sec", pubs: llmPairs("ttft", model, gpu), abs: "llm/ttft"},
 				row{label: "TTFT p99 (" + w + ")", id: lat, unit: "ttft-p99-sec"},
 				row{label: "TPOT mean (" + w + ")", id: lat, unit: "tpot-mean-sec"},
 				row{label: "ITL mean (" + w + ")", id: lat, unit: "itl-mean-sec", pubs: llmPairs("itl", model, gpu), abs: "llm/itl"},
@@ -63,19 +59,16 @@ func (r *renderer) llm() bool {
 				row{label: "E2E latency mean (" + w + ")", id: lat, unit: "e2el-mean-sec"},
 				row{label: "Error rate (" + w + ")", id: lat, unit: "errors/op"})
 		}
-		if !r.anyData(rows) {
-			continue
+		for i := first; i < len(rows); i++ {
+			rows[i].label = "model=" + model + ": " + rows[i].label
 		}
-		r.p("### model=%s\n\n", model)
-		for i := range rows {
-			if rows[i].headline != "" {
-				rows[i].headline = fmt.Sprintf("LLM model=%s", model)
-			}
-		}
-		ok = r.metricTable("metric", rows) || ok
-		for _, n := range notes {
+	}
+	ok := r.metricTable("metric", rows)
+	for _, n := range notes {
+		if !r.said[n] {
 			r.p("*%s.*\n\n", n)
 		}
+		r.said[n] = true
 	}
 	r.llmChart()
 	return ok

@@ -1,25 +1,6 @@
 package report
 
-// storageJobs are the rows of §II: fio job, unit and the published label.
-var storageJobs = []struct {
-	job, unit, label string
-}{
-	{"read_iops", "IOPS", "Random read IOPS (4K QD64)"},
-	{"write_iops", "IOPS", "Random write IOPS (4K QD64)"},
-	{"read_bw", "B/s", "Random read bandwidth (128K QD64)"},
-	{"write_bw", "B/s", "Random write bandwidth (128K QD64)"},
-	{"read_latency", "lat-mean-sec", "Avg read latency (4K QD4)"},
-	{"write_latency", "lat-mean-sec", "Avg write latency (4K QD4)"},
-	{"read_latency", "lat-p99-sec", "p99 read latency (4K QD4)"},
-	{"write_latency", "lat-p99-sec", "p99 write latency (4K QD4)"},
-	{"read_seq", "B/s", "Sequential read (1M QD16 x4)"},
-	{"write_seq", "B/s", "Sequential write (1M QD16 x4)"},
-	{"rw_mix", "read-IOPS", "Mixed 75/25 read IOPS (4K QD64)"},
-	{"rw_mix", "write-IOPS", "Mixed 75/25 write IOPS (4K QD64)"},
-}
-
-// storageHeadlines are the §II rows the TL;DR quotes.
-var storageHeadlines = map[string]bool{"read_iops/IOPS": true, "read_latency/lat-mean-sec": true, "read_seq/B/s": true}
+import "github.com/teebench/teebench/internal/catalog"
 
 // storage is §II: the fio jobs per engine, held against the published
 // storage overheads of the pair the baseline's platform selects.
@@ -39,38 +20,66 @@ func (r *renderer) storage() bool {
 	default:
 		r.p("The baseline's platform (%q) matches no published pair (bare metal or a plain VM): the published overheads are for reference.\n\n", plat)
 	}
-	engines := prefer(Distinct(all, "engine"), "go", "fio")
+	// One table on the reference (fio) when it ran in every arm, the Go
+	// engine's cost and the go/fio ratio beside each row; the Go engine's
+	// table otherwise. Other engines (fio-ownfile) get tables of their own.
+	primary, other := "go", "fio"
+	if d.everyArm("Fio", "engine=fio") {
+		primary, other = "fio", "go"
+	}
 	any := false
-	for ei, eng := range engines {
+	for _, eng := range prefer(Distinct(all, "engine"), primary) {
+		if eng == other && d.everyArm("Fio", "engine="+primary) {
+			continue // shown beside the primary engine's rows
+		}
 		var rows []row
-		for _, j := range storageJobs {
-			id, ok := one(d.Find("Fio", "job="+j.job, "engine="+eng))
-			if !ok {
+		for _, j := range catalog.FioJobs {
+			id, ok := one(d.Find("Fio", "job="+j.Name, "engine="+eng))
+			if !ok || j.Mechanism {
 				continue
 			}
-			rw := row{label: j.label, id: id, unit: j.unit, pubs: storagePairs(j.job, j.unit, plat), abs: "fio/" + j.job + "/" + j.unit}
-			if ei == 0 && storageHeadlines[j.job+"/"+j.unit] {
-				rw.headline = "Storage"
+			alt, hasAlt := one(d.Find("Fio", "job="+j.Name, "engine="+other))
+			for _, fr := range j.Rows {
+				rw := row{label: fr.Label, id: id, unit: fr.Unit, pubs: storagePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit}
+				if eng == primary && hasAlt {
+					rw.alt, rw.hasAlt, rw.altOurs, rw.goal = alt, true, other == "go", catalog.FioGoal(fr.Unit)
+				}
+				rows = append(rows, rw)
 			}
-			rows = append(rows, rw)
 		}
 		if !r.anyData(rows) {
 			continue
 		}
-		r.p("### engine=%s\n\n", eng)
+		if eng == primary {
+			r.alt = altSpec{name: map[string]string{"go": "Go engine", "fio": "fio"}[other], ratio: "go/fio"}
+		}
+		if eng == "fio" && primary == "fio" {
+			r.p("### engine=fio (the reference), the Go engine beside it\n\n")
+		} else {
+			r.p("### engine=%s\n\n", eng)
+		}
 		any = r.metricTable("engine="+eng, rows) || any
 	}
-	var pairs []crossPair
-	for _, j := range storageJobs {
-		g, ok1 := one(d.Find("Fio", "job="+j.job, "engine=go"))
-		f, ok2 := one(d.Find("Fio", "job="+j.job, "engine=fio"))
-		if ok1 && ok2 {
-			pairs = append(pairs, crossPair{label: j.label, a: g, b: f, unit: j.unit})
+	r.storageChart(primary)
+	return any
+}
+
+// everyArm reports whether every arm measured some benchmark with base
+// name base and the name parts in where.
+func (d *Dataset) everyArm(base string, where ...string) bool {
+	ids := d.Find(base, where...)
+	for i := range d.Arms {
+		has := false
+		for _, id := range ids {
+			for _, u := range d.units[id.String()] {
+				has = has || len(d.Values(id, u, i)) > 0
+			}
+		}
+		if !has {
+			return false
 		}
 	}
-	r.crossCheck("Cross-check: Go engine vs fio", "go/fio", pairs)
-	r.storageChart(engines[0])
-	return any
+	return len(ids) > 0
 }
 
 // anyData reports whether some arm measured one of the rows.

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -58,7 +59,7 @@ var whyGroups = []whyGroup{
 	{
 		title: "Gateway TLS",
 		text: "Without keep-alive every request through the TLS proxy is a full handshake, so the proxy's QPS is bounded by the server's CPU time per handshake " +
-			"(X25519MLKEM768 with an ECDSA P-256 certificate, Go's default and what the proxy negotiates; resume=on is the control without the key exchange). " +
+			"(X25519MLKEM768 with an ECDSA P-256 certificate, Go's default and what the proxy negotiates; resume=on is the control: a resumed handshake skips the certificate signature and its verification, but Go's TLS 1.3 resumption still does a fresh key exchange, psk_dhe_ke). " +
 			"The gateway, the handshake benchmark and their clients talk over loopback, which crosses no NIC and no bounce buffer: " +
 			"these figures carry the CPU's share of the TEE cost (crypto under memory encryption, exits), not the virtio/NIC cost a remote client also pays.",
 		macro: []whySpec{
@@ -185,10 +186,10 @@ func (r *renderer) why() bool {
 	for _, g := range whyGroups {
 		b := built{g: g}
 		for _, s := range g.macro {
-			b.macro = append(b.macro, s.rows(r.d, "Macro: ")...)
+			b.macro = append(b.macro, s.rows(r.d, "")...)
 		}
 		for _, s := range g.mech {
-			b.mech = append(b.mech, s.rows(r.d, "Mechanism: ")...)
+			b.mech = append(b.mech, s.rows(r.d, "")...)
 		}
 		anyMech = anyMech || r.anyData(b.mech)
 		groups = append(groups, b)
@@ -204,14 +205,36 @@ func (r *renderer) why() bool {
 			"One arm: the mechanism figures as measured, no overhead.\n\n")
 	}
 	var absent []string
+	for k := range groups {
+		groups[k].mech = r.pairEngines(groups[k].mech)
+	}
+	shown := func(rw row) bool { return r.shown[seriesKey{rw.id.String(), rw.unit}] }
 	for _, b := range groups {
 		hasMacro, hasMech := r.anyData(b.macro), r.anyData(b.mech)
-		if !hasMacro && !hasMech {
+		if !hasMech { // the macro rows alone are in their sections
 			absent = append(absent, b.g.none)
 			continue
 		}
-		r.p("### %s\n\n%s\n\n", b.g.title, b.g.text)
-		r.metricTable(b.g.title, append(b.macro, b.mech...))
+		r.p("### %s\n\n%s", b.g.title, b.g.text)
+		if hasMacro {
+			r.p(" *Macro, as in the sections above:* %s.", r.macroLine(b.macro))
+		}
+		// A mechanism row an earlier table showed is listed, not repeated.
+		var again []row
+		for _, rw := range b.mech {
+			if shown(rw) {
+				again = append(again, rw)
+			}
+		}
+		b.mech = slices.DeleteFunc(b.mech, shown)
+		if len(again) > 0 {
+			r.p(" *Mechanisms shown above:* %s.", r.macroLine(again))
+		}
+		r.p("\n\n")
+		if slices.ContainsFunc(b.mech, func(rw row) bool { return rw.hasAlt }) {
+			r.alt = altSpec{name: "Go engine", ratio: "go/fio"}
+		}
+		r.metricTable(b.g.title, b.mech)
 		if !hasMech {
 			r.p("*%s*\n\n", b.g.none)
 		}
@@ -223,6 +246,68 @@ func (r *renderer) why() bool {
 		r.p("*%s*\n\n", a)
 	}
 	return true
+}
+
+// pairEngines folds the Go engine's fio rows into the reference's: a row
+// of engine=go whose engine=fio twin is also listed becomes that row's
+// alt (shown beside it), when fio ran in every arm.
+func (r *renderer) pairEngines(rows []row) []row {
+	if !r.d.everyArm("Fio", "engine=fio") {
+		return rows
+	}
+	idx := map[string]int{}
+	for i, rw := range rows {
+		if rw.id.Base == "Fio" && rw.id.Get("engine") == "fio" {
+			idx[rw.id.Get("job")+" "+rw.unit] = i
+		}
+	}
+	var out []row
+	for _, rw := range rows {
+		if rw.id.Base == "Fio" && rw.id.Get("engine") == "go" {
+			if k, ok := idx[rw.id.Get("job")+" "+rw.unit]; ok {
+				rows[k].alt, rows[k].hasAlt, rows[k].altOurs = rw.id, true, true
+				continue
+			}
+		}
+		out = append(out, rw)
+	}
+	for i, rw := range out {
+		if k, ok := idx[rw.id.Get("job")+" "+rw.unit]; ok && rw.id.Get("engine") == "fio" {
+			out[i] = rows[k]
+			out[i].label = strings.TrimSuffix(out[i].label, " (engine=fio)")
+		}
+	}
+	return out
+}
+
+// macroLine lists macro rows in one line, without repeating their tables:
+// each TEE arm's cost (the first TEE arm's with two or more), or the
+// median in a one-arm report.
+func (r *renderer) macroLine(rows []row) string {
+	d := r.d
+	var parts []string
+	for _, rw := range rows {
+		if !d.Has(rw.id, rw.unit) {
+			continue
+		}
+		dir := dirOfBetter(r.betterOf(rw.unit))
+		if len(d.Arms) == 1 {
+			parts = append(parts, fmt.Sprintf("%s %s", rw.label, numText(r.median(rw.id, rw.unit, 0), rw.unit)))
+			continue
+		}
+		var cs []string
+		for i := 1; i < len(d.Arms); i++ {
+			st := r.pairStat(rw.id, rw.unit, dir, i)
+			oc := overheadCell(d.Arms[i].Label, st.Deltas[1], st.Cells[0], st.Cells[1], dir)
+			c := costText(&oc)
+			if len(d.Arms) > 2 {
+				c = d.Arms[i].Label + " " + c
+			}
+			cs = append(cs, c)
+		}
+		parts = append(parts, rw.label+arrow(r.betterOf(rw.unit))+" "+strings.Join(cs, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // tlsCeiling writes, per arm, the gateway's predicted TLS ceiling beside
@@ -249,7 +334,7 @@ func (r *renderer) tlsCeiling() {
 		lines[3][0] = fmt.Sprintf("measured TLS-proxy QPS (median, `%s req/s`)", gw)
 	}
 	for i, a := range d.Arms {
-		hdr = append(hdr, a.Label)
+		hdr = append(hdr, r.colName(i))
 		v, err := strconv.Atoi(a.EnvValue("vcpus"))
 		cpu := r.median(hs, cpuUnit, i)
 		qps := math.NaN()
@@ -280,8 +365,8 @@ func (r *renderer) tlsCeiling() {
 	}
 	r.p("Predicted TLS ceiling of the gateway: vCPUs × 1e9 ÷ `server-cpu-ns/handshake` (here vCPUs ÷ the median server CPU seconds per full handshake), " +
 		"the full handshakes per second the machine could serve if every vCPU did nothing but the server's side of the handshake; " +
-		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The proxy also forwards the request and the client shares the machine, " +
-		"so a ratio measured ÷ predicted near 1 says handshakes bound the proxy, well below 1 that something else does; above 1, the two figures were not measured under the same conditions " +
-		"(separate runs, other load on the machine).\n\n")
+		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The load client runs on the same vCPUs over loopback and does its half of every handshake " +
+		"(its key share, verifying the certificate), so a proxy bound by handshakes measures about 0.5 of this ceiling, not 1; well below 0.5, something else bounds the proxy " +
+		"(forwarding, the backend, the scheduler); above 1, the two figures were not measured under the same conditions (separate runs, other load on the machine).\n\n")
 	r.table(hdr, lines)
 }

@@ -1,9 +1,10 @@
 package report
 
 import (
-	"fmt"
 	"math"
 	"strings"
+
+	"github.com/teebench/teebench/internal/catalog"
 
 	"github.com/teebench/teebench/internal/scaling"
 )
@@ -62,35 +63,59 @@ func matchOf(id ID) string {
 }
 
 // crossPair is one figure measured by our implementation (a) and by the
-// reference tool (b) in the same run.
+// reference tool (b) in the same run, with scripts/crosscheck's goal for
+// their ratio.
 type crossPair struct {
 	label string
 	a, b  ID
 	unit  string
+	goal  catalog.Goal
+}
+
+// ratioCell is the cross-check ratio median(ours) / median(ref) of arm i:
+// "1.015 ✓" (meets the goal), "0.7907 ✗" (misses it), "~ 1.011" when the
+// Mann-Whitney test cannot tell the two apart; "–" without both samples.
+func (r *renderer) ratioCell(ours, ref ID, unit string, i int, goal catalog.Goal) (float64, string) {
+	d := r.d
+	a, b := d.Values(ours, unit, i), d.Values(ref, unit, i)
+	if len(a) == 0 || len(b) == 0 {
+		return math.NaN(), "–"
+	}
+	cr := Cross(d.Units.GetAssumption(unit), b, a) // the one ratio, as scripts/crosscheck computes it
+	q, dl := cr.Ratio, cr.Delta
+	if math.IsNaN(q) {
+		return q, "–"
+	}
+	s := trimf(q, 4)
+	if !dl.Significant {
+		s = "~ " + s
+	}
+	if met, ok := goal.Met(q); ok && met {
+		s += " ✓"
+	} else if ok {
+		s += " ✗"
+	}
+	return q, s + r.warnMarks(dl.Warnings)
 }
 
 // crossCheck writes, per arm, the ratio of our figure to the reference
-// tool's (median a / median b) with the Mann-Whitney p of the two samples:
-// "~" means the two agree within the noise.
+// tool's (median a / median b) against the goal scripts/crosscheck holds
+// it to (catalog), with ✓ or ✗; "~" marks a ratio the Mann-Whitney test
+// cannot tell from 1.
 func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 	d := r.d
 	var lines [][]string
 	for _, pr := range pairs {
-		line := []string{pr.label}
+		goal := pr.goal.Label
+		if goal == "" {
+			goal = "none (context)"
+		}
+		line := []string{pr.label + " (" + pr.unit + ")", goal}
 		any := false
 		for i := range d.Arms {
-			a, b := d.Values(pr.a, pr.unit, i), d.Values(pr.b, pr.unit, i)
-			if len(a) == 0 || len(b) == 0 {
-				line = append(line, "–")
-				continue
-			}
-			any = true
-			cRef, cOurs, dl := Compare(d.Units.GetAssumption(pr.unit), b, a, Neutral)
-			s := fmt.Sprintf("%.3f", cOurs.Center/cRef.Center)
-			if !dl.Significant {
-				s = "~ " + s
-			}
-			line = append(line, fmt.Sprintf("%s (%s)", s, dl.Comparison)+r.warnMarks(dl.Warnings))
+			q, s := r.ratioCell(pr.a, pr.b, pr.unit, i, pr.goal)
+			any = any || !math.IsNaN(q)
+			line = append(line, s)
 		}
 		if any {
 			lines = append(lines, line)
@@ -100,10 +125,10 @@ func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 		return
 	}
 	r.p("### %s\n\n", title)
-	r.p("Ratio %s of the medians in each arm; `~` marks a ratio the Mann-Whitney test cannot tell from 1 (p > 0.05).\n\n", ratio)
-	hdr := []string{"figure"}
-	for _, a := range d.Arms {
-		hdr = append(hdr, a.Label+" "+ratio)
+	r.p("Ratio %s of the medians in each arm against the goal `scripts/crosscheck` holds it to: ✓ meets it, ✗ misses it; `~`: the Mann-Whitney test cannot tell the two apart (p > 0.05).\n\n", ratio)
+	hdr := []string{"figure (unit)", "goal"}
+	for i := range d.Arms {
+		hdr = append(hdr, r.colName(i)+" "+ratio)
 	}
 	r.table(hdr, lines)
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -30,16 +29,22 @@ func (n Num) MarshalJSON() ([]byte, error) {
 type Table struct {
 	// Section is the published report's section, e.g. "II. Storage".
 	Section string `json:"section"`
-	// Title is the sub-table's heading ("engine=go"), "" for none.
-	Title string `json:"title,omitempty"`
+	// Title is the table's heading: its sub-section ("zk proving"), or
+	// the section's title when it has none.
+	Title string `json:"title"`
 	// Arms are the arm labels; Arms[0] is the baseline.
 	Arms []string `json:"arms"`
 	// Rows are in display order.
 	Rows []Row `json:"rows"`
 
 	first string   // the first column's heading
-	notes []string // footnotes (benchmath warnings)
-	noise []bool   // per arm: another baseline (its column is the noise floor)
+	names []string // the arms as the headers show them ("tdx (unattested)")
+	// alt is set when rows carry the other implementation's figures;
+	// altName names it ("Go engine"), ratio the ratio ("go/fio").
+	alt            bool
+	altName, ratio string
+	notes          []string // footnotes (benchmath warnings)
+	noise          []bool   // per arm: another baseline (its column is the noise floor)
 }
 
 // Row is one benchmark and unit of a Table.
@@ -66,7 +71,18 @@ type Row struct {
 	// over the threshold), with the reason.
 	Flags []string `json:"flags,omitempty"`
 
-	cellText, ohText []string
+	// Alt names the same figure measured the other way (the Go engine
+	// beside fio, or fio beside the Go engine); AltOverheads are its TEE
+	// costs, Ratios the ratio ours/reference per arm, held to Goal.
+	Alt          string         `json:"alt_benchmark,omitempty"`
+	AltOverheads []OverheadCell `json:"alt_overheads,omitempty"`
+	Ratios       []Num          `json:"ratios,omitempty"`
+	Goal         string         `json:"goal,omitempty"`
+
+	cellText, ohText, slowText []string
+	altText, ratioText         []string
+	zero                       bool   // an error rate of 0 everywhere: said in one line, not a row
+	same                       string // the one value of every sample of every arm: said in one line
 }
 
 // ArmCell is one arm's summary of a row.
@@ -80,7 +96,8 @@ type ArmCell struct {
 }
 
 // OverheadCell is one arm's overhead against the baseline, in percent in
-// the report's convention (positive = the TEE arm is worse).
+// the report's one sign convention: "+ = worse" (a positive figure is a
+// TEE cost, whether the unit is a throughput or a time).
 type OverheadCell struct {
 	Arm string `json:"arm"`
 	// Pct is the overhead of the medians; Lo and Hi its 95% percentile-
@@ -93,18 +110,36 @@ type OverheadCell struct {
 	Significant bool `json:"significant"`
 	N0          int  `json:"n_baseline"`
 	N1          int  `json:"n"`
+	// Slowdown is the "TEE/base time ×" factor of the medians: base/TEE
+	// for throughput, TEE/base for time-like figures (null for a neutral
+	// unit), so that equal slowdowns read equal whatever the unit.
+	Slowdown Num `json:"slowdown"`
 }
 
 // markdown writes the table: the row and its benchmark, each arm, each
 // TEE arm's overhead, the published overheads and the verdicts.
 func (t *Table) markdown(w io.Writer) {
 	hdr := []string{t.first, "benchmark unit"}
-	hdr = append(hdr, t.Arms...)
+	hdr = append(hdr, t.names...)
 	for i, a := range t.Arms[1:] {
 		if t.noise[i+1] {
-			hdr = append(hdr, "noise floor "+a+" vs "+t.Arms[0])
+			hdr = append(hdr, "noise floor "+a+" vs "+t.Arms[0]+" [95% CI]")
 		} else {
-			hdr = append(hdr, "overhead "+a+" vs "+t.Arms[0])
+			hdr = append(hdr, "TEE cost "+a+" vs "+t.Arms[0]+" [95% CI] (+ = worse)")
+		}
+		hdr = append(hdr, "TEE/base time ×")
+	}
+	if t.alt {
+		for i, a := range t.Arms[1:] {
+			what := "TEE cost"
+			if t.noise[i+1] {
+				what = "noise floor"
+			}
+			hdr = append(hdr, t.altName+": "+what+" "+a+" vs "+t.Arms[0])
+		}
+		hdr = append(hdr, t.ratio+" goal")
+		for _, a := range t.Arms {
+			hdr = append(hdr, t.ratio+" "+a)
 		}
 	}
 	hasPub := false
@@ -112,20 +147,40 @@ func (t *Table) markdown(w io.Writer) {
 		hasPub = hasPub || len(r.Published) > 0
 	}
 	if hasPub {
-		hdr = append(hdr, "published overhead")
+		hdr = append(hdr, "published TEE cost")
 		if len(t.Arms) > 1 {
 			hdr = append(hdr, "verdict")
 		}
 	}
 	var rows [][]string
 	for _, r := range t.Rows {
+		if r.zero || r.same != "" {
+			continue
+		}
 		label := r.Label + arrow(r.Better)
 		for _, f := range r.Flags {
 			label += " ⚠ " + f
 		}
 		line := []string{esc(label), "`" + r.Benchmark + " " + r.Unit + "`"}
 		line = append(line, r.cellText...)
-		line = append(line, r.ohText...)
+		for i := range r.ohText {
+			line = append(line, r.ohText[i], r.slowText[i])
+		}
+		if t.alt {
+			if r.Alt == "" {
+				for range 2 * len(t.Arms) { // alt costs, goal, ratios
+					line = append(line, "–")
+				}
+			} else {
+				goal := r.Goal
+				if goal == "" {
+					goal = "none (context)"
+				}
+				line = append(line, r.altText...)
+				line = append(line, goal)
+				line = append(line, r.ratioText...)
+			}
+		}
 		if hasPub {
 			var ps []string
 			for _, p := range r.Published {
@@ -162,16 +217,6 @@ func writeTable(w io.Writer, hdr []string, rows [][]string, notes []string) {
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
 	}
-}
-
-// WriteJSON writes tables as an indented JSON array.
-func WriteJSON(w io.Writer, tables []*Table) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(tables); err != nil {
-		return fmt.Errorf("writing JSON: %w", err)
-	}
-	return nil
 }
 
 func arrow(better int) string {

@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -20,40 +16,23 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/benchenv"
+	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/runner"
+	"github.com/teebench/teebench/internal/skips"
 )
 
-// Goal is the range a ratio Go / reference must lie in; Label says it in
-// words. A Goal with Label "" sets no goal.
-type Goal struct {
-	Lo, Hi float64
-	Label  string
-}
+// Goal is the range a ratio Go / reference must lie in (declared in
+// internal/catalog, which the report's cross-check tables read too).
+type Goal = catalog.Goal
 
 var (
-	twoSided5 = Goal{0.95, 1.05, "within ±5%"}
-	atLeast09 = Goal{0.9, math.Inf(1), "≥ 0.9"}
-	atLeast1  = Goal{1.0, math.Inf(1), "≥ 1.0"}
-	noGoal    = Goal{}
+	twoSided5 = catalog.GoalWithin5
+	atLeast09 = catalog.GoalAtLeast09
+	atLeast1  = catalog.GoalAtLeast1
+	noGoal    = catalog.NoGoal
 )
-
-// Met reports whether ratio meets the goal; ok is false when there is no
-// goal or no ratio to judge.
-func (g Goal) Met(ratio float64) (met, ok bool) {
-	if g.Label == "" || math.IsNaN(ratio) || math.IsInf(ratio, 0) {
-		return false, false
-	}
-	return ratio >= g.Lo && ratio <= g.Hi, true
-}
-
-// Spans reports whether the interval [lo, hi] of a ratio lies partly
-// inside the goal and partly outside it: then the verdict on the median is
-// not settled by the rounds, and another run may give the other one.
-func (g Goal) Spans(lo, hi float64) bool {
-	in := func(x float64) bool { return x >= g.Lo && x <= g.Hi }
-	return in(lo) != in(hi) || (!in(lo) && lo < g.Lo && hi > g.Hi)
-}
 
 // benchRun is one invocation of a package's test binary.
 type benchRun struct {
@@ -339,7 +318,7 @@ type skip struct {
 }
 
 func (c *checker) run(ctx context.Context, sel []group) int {
-	root, err := moduleRoot()
+	root, err := config.WorkingModuleRoot()
 	if err != nil {
 		fmt.Fprintln(c.stderr, "crosscheck:", err)
 		return 2
@@ -349,12 +328,30 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 		return 2
 	}
 	defer c.result.Close()
-	bins, cleanup, err := c.build(ctx, root, sel)
-	defer cleanup()
+	sess, err := c.session(root)
 	if err != nil {
 		fmt.Fprintln(c.stderr, "crosscheck:", err)
 		os.Remove(c.opt.out) // holds the manifest only
 		return 1
+	}
+	defer sess.Close()
+	// An interrupt stops the running package's process group and what
+	// escaped it (SIGINT first, so that io_bench removes its test file).
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Done():
+			sess.Stop()
+		case <-stopped:
+		}
+	}()
+	for _, g := range sel {
+		if _, err := sess.Binary(g.pkg); err != nil {
+			fmt.Fprintln(c.stderr, "crosscheck:", err)
+			os.Remove(c.opt.out) // holds the manifest only
+			return 1
+		}
 	}
 	fmt.Fprintf(c.stderr, "crosscheck: %d rounds of %s -> %s\n", c.opt.rounds, names(sel), c.opt.out)
 	done := map[string]bool{} // groups whose reference was not measured in round 1
@@ -376,8 +373,12 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 			}
 			for _, br := range runs {
 				t0 := time.Now()
-				outp, err := c.runOnce(ctx, bins[g.pkg], filepath.Join(root, g.pkg), br, reverse)
-				n := c.absorb(g, outp)
+				o := sess.Invoke(g.pkg, catalog.Run{Bench: br.bench, Benchtime: br.benchtime}, reverse)
+				n := c.absorbOutcome(g, o)
+				var err error
+				if o.Code != 0 || o.Deadline {
+					err = fmt.Errorf("%s.test -test.bench %q: exit status %d%s", g.pkg, br.bench, o.Code, map[bool]string{true: " (stopped at its deadline)"}[o.Deadline])
+				}
 				refs += n.refs
 				c.results += n.results
 				fmt.Fprintf(c.stderr, "[round %d/%d] %s %s%s: %d results in %s\n", r, c.opt.rounds, g.pkg, g.name, order, n.results, time.Since(t0).Round(time.Second))
@@ -447,57 +448,22 @@ func names(sel []group) string {
 	return strings.Join(s, ", ")
 }
 
-// moduleRoot returns the directory of the main module's go.mod, found
-// upwards from the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working directory: %w", err)
+// session starts the runner session that builds (or, with
+// TEEBENCH_BINDIR, finds) the test binaries and runs them: each run in a
+// process group of its own, read as test2json events, bounded by
+// TEEBENCH_DEADLINE when set.
+func (c *checker) session(root string) (*runner.Session, error) {
+	o := runner.Options{Name: "crosscheck", Root: root, Profile: config.MustProfile(), Count: 1,
+		BinDir: os.Getenv("TEEBENCH_BINDIR"), Alternate: true}
+	o.Deadline, _ = config.Deadline() // checked by config.Validate
+	if dir := config.IODir(); dir != "" {
+		o.IODir = dir
 	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod in %s or above: run crosscheck in the teebench tree", dir)
-		}
+	term := io.Discard
+	if c.opt.verbose {
+		term = c.stderr
 	}
-}
-
-// build returns each selected package's test binary: $TEEBENCH_BINDIR/<pkg>.test
-// when that is set, else one built now with `go test -c` into a temporary
-// directory that cleanup removes.
-func (c *checker) build(ctx context.Context, root string, sel []group) (map[string]string, func(), error) {
-	bins := map[string]string{}
-	cleanup := func() {}
-	if dir := os.Getenv("TEEBENCH_BINDIR"); dir != "" {
-		for _, g := range sel {
-			p := filepath.Join(dir, g.pkg+".test")
-			if _, err := os.Stat(p); err != nil {
-				return nil, cleanup, fmt.Errorf("TEEBENCH_BINDIR: %w", err)
-			}
-			bins[g.pkg] = p
-		}
-		return bins, cleanup, nil
-	}
-	tmp, err := os.MkdirTemp("", "crosscheck-")
-	if err != nil {
-		return nil, cleanup, fmt.Errorf("temporary directory for the test binaries: %w", err)
-	}
-	cleanup = func() { os.RemoveAll(tmp) }
-	for _, g := range sel {
-		if bins[g.pkg] != "" {
-			continue
-		}
-		p := filepath.Join(tmp, g.pkg+".test")
-		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", p, "./"+g.pkg)
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return nil, cleanup, fmt.Errorf("go test -c ./%s: %w\n%s", g.pkg, err, b)
-		}
-		bins[g.pkg] = p
-	}
-	return bins, cleanup, nil
+	return runner.NewSession(o, c.result, term, c.stderr)
 }
 
 // openResult creates the result file (never overwriting one) and writes
@@ -507,16 +473,25 @@ func (c *checker) openResult(root string) error {
 	if err != nil {
 		return err
 	}
+	var f *os.File
 	if c.opt.out == "" {
 		host, _ := os.Hostname()
-		c.opt.out = filepath.Join(root, "results", fmt.Sprintf("crosscheck-%s-%s-%s.txt", host, man.Get("tee"), time.Now().UTC().Format("20060102T150405Z")))
-	}
-	if err := os.MkdirAll(filepath.Dir(c.opt.out), 0o755); err != nil {
-		return fmt.Errorf("result directory: %w", err)
-	}
-	f, err := os.OpenFile(c.opt.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("result file: %w", err)
+		dir := filepath.Join(root, "results")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("result directory: %w", err)
+		}
+		f, err = runner.ClaimName(dir, fmt.Sprintf("crosscheck-%s-%s-%s", host, man.Get("tee"), time.Now().UTC().Format("20060102T150405Z")))
+		if err != nil {
+			return fmt.Errorf("result file: %w", err)
+		}
+		c.opt.out = f.Name()
+	} else {
+		if err := os.MkdirAll(filepath.Dir(c.opt.out), 0o755); err != nil {
+			return fmt.Errorf("result directory: %w", err)
+		}
+		if f, err = os.OpenFile(c.opt.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err != nil {
+			return fmt.Errorf("result file: %w", err)
+		}
 	}
 	if _, err = man.WriteTo(f); err == nil {
 		err = benchenv.WriteUnits(f)
@@ -529,108 +504,51 @@ func (c *checker) openResult(root string) error {
 	return nil
 }
 
-// runOnce runs one benchmark invocation in the package directory (its
-// testdata) and appends its output to the result file. An interrupt is
-// passed on as SIGINT, so that io_bench removes its test file. reverse
-// sets TEEBENCH_ORDER=reverse: the reference runs before the Go side.
-func (c *checker) runOnce(ctx context.Context, bin, dir string, br benchRun, reverse bool) ([]byte, error) {
-	// -test.v: skipped benchmarks print their reason only then.
-	args := []string{"-test.run", "^$", "-test.bench", br.bench, "-test.count", "1", "-test.timeout", "0", "-test.v"}
-	if br.benchtime != "" {
-		args = append(args, "-test.benchtime", br.benchtime)
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	if _, err := os.Stat(dir); err == nil {
-		cmd.Dir = dir
-	}
-	order := "TEEBENCH_ORDER=forward"
-	if reverse {
-		order = "TEEBENCH_ORDER=reverse"
-	}
-	cmd.Env = append(os.Environ(), order)
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = time.Minute
-	var buf bytes.Buffer
-	w := io.MultiWriter(&buf, c.result)
-	if c.opt.verbose {
-		w = io.MultiWriter(w, c.stderr)
-	}
-	cmd.Stdout, cmd.Stderr = w, w
-	err := cmd.Run()
-	if err != nil {
-		err = fmt.Errorf("%s -test.bench %q: %w", filepath.Base(bin), br.bench, err)
-	}
-	return buf.Bytes(), err
-}
-
 // counts are what one run's output held.
 type counts struct{ results, refs int }
 
-var procsSuffix = regexp.MustCompile(`-\d+$`)
-
-// absorb counts the results of one run's output (and those of the
-// reference) and records its skipped benchmarks. Under -test.v a
-// benchmark's log lines (indented, "file.go:NN: msg") come before its
-// "--- SKIP: name" line; the first of them is the reason.
+// absorb counts the results of one run's -test.v output (and those of
+// the reference) and records its skipped benchmarks, as the runner reads
+// them (runner.ParseOutput).
 func (c *checker) absorb(g group, out []byte) counts {
+	return c.absorbOutcome(g, runner.ParseOutput(g.pkg, out))
+}
+
+// absorbOutcome counts one invocation's result rows (and those of the
+// reference) and records its skipped benchmarks.
+func (c *checker) absorbOutcome(g group, o runner.Outcome) counts {
 	var n counts
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var logs []string // indented lines since the last unindented one
-	for sc.Scan() {
-		line := sc.Text()
-		trimmed := strings.TrimSpace(line)
-		if name, ok := strings.CutPrefix(trimmed, "--- SKIP: "); ok {
-			name, _, _ = strings.Cut(name, " ")
-			reason := "no reason given"
-			if len(logs) > 0 {
-				reason = logs[0]
-			}
-			c.skips = append(c.skips, skip{pkg: g.pkg, bench: procsSuffix.ReplaceAllString(name, ""), reason: reason})
-			logs = nil
-			continue
+	for _, name := range o.Rows {
+		n.results++
+		if g.isRef(name) {
+			n.refs++
 		}
-		if strings.HasPrefix(line, "    ") && trimmed != "" {
-			if file, msg, ok := strings.Cut(trimmed, ": "); ok && strings.Contains(file, ".go:") {
-				trimmed = msg
-			}
-			logs = append(logs, trimmed)
-			continue
-		}
-		logs = nil
-		f := strings.Fields(line)
-		if len(f) >= 4 && strings.HasPrefix(f[0], "Benchmark") {
-			n.results++
-			if g.isRef(f[0]) {
-				n.refs++
-			}
+	}
+	for _, e := range o.Entries {
+		if e.Kind == skips.Skip {
+			c.skips = append(c.skips, skip{pkg: e.Package, bench: e.Benchmark, reason: e.Reason})
 		}
 	}
 	return n
 }
 
 // writeSkips writes the skipped benchmarks to the result file's
-// .skips.tsv (docs/design.md §5), when there are any.
+// .skips.tsv (internal/skips), when there are any.
 func (c *checker) writeSkips() error {
 	if len(c.skips) == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString("# teebench skips v1\n")
-	seen := map[string]bool{}
-	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+	w, err := skips.Create(skips.Path(c.opt.out))
+	if err != nil {
+		return err
+	}
 	for _, s := range c.skips {
-		line := fmt.Sprintf("skip\t%s\t%s\t%s\n", s.pkg, s.bench, clean.Replace(s.reason))
-		if !seen[line] {
-			seen[line] = true
-			b.WriteString(line)
+		if err := w.Add(skips.Entry{Kind: skips.Skip, Package: s.pkg, Benchmark: s.bench, Reason: s.reason}); err != nil {
+			w.Close()
+			return err
 		}
 	}
-	p := strings.TrimSuffix(c.opt.out, ".txt") + ".skips.tsv"
-	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
-		return fmt.Errorf("skip list: %w", err)
-	}
-	return nil
+	return w.Close()
 }
 
 // row is one line of the table.

@@ -3,9 +3,12 @@
 //
 //	go run ./scripts/crosscheck [-rounds N] [-pkgs io_bench,net_bench,cpu_bench] [-pairs fio,wrk,ab,stream,7zip] [-o FILE] [-strict]
 //
-// It runs the suite's existing benchmarks, nothing else: each package's
-// test binary is built once with `go test -c` (or taken from
-// $TEEBENCH_BINDIR/<pkg>.test, as scripts/bench.sh does), then every round
+// It runs the suite's existing benchmarks, nothing else, through the
+// suite's runner (internal/runner, a session of it): each package's test
+// binary is built once (or taken from $TEEBENCH_BINDIR/<pkg>.test, as
+// scripts/bench.sh does) and every run goes in a process group of its own,
+// read as test2json events and bounded by TEEBENCH_DEADLINE when set; an
+// interrupt stops it and what escaped its group. Every round
 // runs the Go sub-benchmarks and their reference-tool counterparts one
 // after the other, so that both see the same machine state; even rounds
 // run the reference first (TEEBENCH_ORDER=reverse for io_bench and
@@ -44,7 +47,7 @@
 // (-o, default results/crosscheck-<host>-<tee>-<UTC time>.txt) after the
 // manifest of internal/benchenv, so `go run ./scripts/report FILE` shows the
 // same pairs in its cross-check tables, per arm; skipped benchmarks go to
-// FILE's .skips.tsv as scripts/bench.sh writes them.
+// FILE's .skips.tsv (internal/skips).
 //
 // Exit status: 0 when it ran, whether or not the goals were met (missed
 // goals are printed); 1 when a benchmark failed, or with -strict when a goal

@@ -7,15 +7,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/teebench/teebench/internal/logfile"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/teebench/teebench/internal/logfile"
+	"github.com/teebench/teebench/internal/report"
 )
 
 // logSource is the log of one pod, from the API or from a saved file.
@@ -274,57 +275,11 @@ func reportArgs(arms []collectedArm, md string) []string {
 	return args
 }
 
-// renderReport runs scripts/report ($TEEBENCH_BINDIR/report in the
-// container, else `go run ./scripts/report` from the repository root).
+// renderReport renders the report of the arms with the report package
+// (report.Command, what scripts/report runs), in this process.
 func renderReport(arms []collectedArm, md string, stderr io.Writer) error {
-	abs := make([]collectedArm, len(arms))
-	for i, a := range arms {
-		abs[i].Label = a.Label
-		for _, r := range a.Results {
-			p, err := filepath.Abs(r)
-			if err != nil {
-				return fmt.Errorf("report input %s: %w", r, err)
-			}
-			abs[i].Results = append(abs[i].Results, p)
-		}
-	}
-	out, err := filepath.Abs(md)
-	if err != nil {
-		return fmt.Errorf("report output %s: %w", md, err)
-	}
-	args := reportArgs(abs, out)
-	var cmd *exec.Cmd
-	if bin := os.Getenv("TEEBENCH_BINDIR"); bin != "" {
-		cmd = exec.Command(filepath.Join(bin, "report"), args...)
-	} else {
-		root, err := moduleRoot()
-		if err != nil {
-			return err
-		}
-		cmd = exec.Command("go", append([]string{"run", "./scripts/report"}, args...)...)
-		cmd.Dir = root
-	}
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("rendering the report (%s): %w", strings.Join(cmd.Args, " "), err)
+	if err := report.Command(reportArgs(arms, md), stderr, stderr); err != nil {
+		return fmt.Errorf("rendering the report: %w", err)
 	}
 	return nil
-}
-
-// moduleRoot is the directory of the go.mod above the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside the teebench repository (no go.mod above the working directory); set TEEBENCH_BINDIR to a directory holding the report binary")
-		}
-		dir = parent
-	}
 }

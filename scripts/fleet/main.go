@@ -10,7 +10,7 @@
 // name, their arm and runtimeClassName (and what follows from it: the build
 // tags TAGS, and one GPU for a GPU arm). collect rebuilds the result files from the pods' logs (the
 // container prints each result file between marker lines), groups them by
-// arm and renders the report with scripts/report.
+// arm and renders the report with the report package (in this process).
 package main
 
 import (

@@ -58,6 +58,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/skips"
 )
 
 const source = "../../results/vm-none-20261128T192405Z.txt"
@@ -208,8 +210,15 @@ func main() {
 		if arm.pr {
 			continue
 		}
-		skips := "# teebench skips v1\nskip\tgithub.com/teebench/teebench/gpu_bench\t-\tno GPU on the dev VM (gpu_bench needs -tags gpu and an NVIDIA driver)\n"
-		if err := os.WriteFile(strings.TrimSuffix(arm.file, ".txt")+".skips.tsv", []byte(skips), 0o644); err != nil {
+		w, err := skips.Create(skips.Path(arm.file))
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := w.Add(skips.Entry{Kind: skips.Skip, Package: "github.com/teebench/teebench/gpu_bench", Benchmark: "-",
+			Reason: "no GPU on the dev VM (gpu_bench needs -tags gpu and an NVIDIA driver)"}); err != nil {
+			log.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
 			log.Fatal(err)
 		}
 	}

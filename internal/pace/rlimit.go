@@ -1,4 +1,4 @@
-package loadgen
+package pace
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 )
 
 // RaiseOpenFiles makes sure the process and the processes it starts
-// afterwards (ab, wrk, the embedded target) may have at least need open
+// afterwards (ab, wrk, an embedded target) may have at least need open
 // files (RLIMIT_NOFILE), raising the soft limit up to the hard limit when
 // needed. It returns the soft limit now in force, and an error naming both
 // limits when need exceeds the hard limit (raising the hard limit needs
@@ -21,15 +21,15 @@ import (
 func RaiseOpenFiles(need uint64) (uint64, error) {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return 0, fmt.Errorf("loadgen: getrlimit(RLIMIT_NOFILE): %w", err)
+		return 0, fmt.Errorf("pace: getrlimit(RLIMIT_NOFILE): %w", err)
 	}
 	want := lim
 	want.Cur = min(max(need, lim.Cur), lim.Max)
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
-		return lim.Cur, fmt.Errorf("loadgen: raise RLIMIT_NOFILE soft limit from %d to %d (hard %d): %w", lim.Cur, want.Cur, lim.Max, err)
+		return lim.Cur, fmt.Errorf("pace: raise RLIMIT_NOFILE soft limit from %d to %d (hard %d): %w", lim.Cur, want.Cur, lim.Max, err)
 	}
 	if want.Cur < need {
-		return want.Cur, fmt.Errorf("loadgen: need %d open files but RLIMIT_NOFILE hard limit is %d (raise it with ulimit -Hn as root)", need, lim.Max)
+		return want.Cur, fmt.Errorf("pace: need %d open files but RLIMIT_NOFILE hard limit is %d (raise it with ulimit -Hn as root)", need, lim.Max)
 	}
 	return want.Cur, nil
 }

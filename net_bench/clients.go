@@ -49,12 +49,13 @@ type multiClient interface {
 
 // clientRun is what one client of BenchmarkGatewayMulti measured.
 type clientRun struct {
-	rps        float64
-	done, errs int64
-	elapsed    time.Duration // the client's own clock: loadgen's Elapsed, ab's Time taken
-	res        *loadgen.Result
-	ab         *reftool.AbResult
-	err        error
+	rps           float64
+	done, errs    int64
+	lengthChanges int64         // answers whose body length differs from the first's
+	elapsed       time.Duration // the client's own clock: loadgen's Elapsed, ab's Time taken
+	res           *loadgen.Result
+	ab            *reftool.AbResult
+	err           error
 }
 
 // clients are BenchmarkGateway's clients, in the order of its names.
@@ -91,6 +92,7 @@ func (goClient) runN(ctx context.Context, p path, n, c int) clientRun {
 	m.res, m.err = loadgen.Closed{Target: p.lt, N: n, C: c}.Run(ctx)
 	if m.res != nil {
 		m.rps, m.done, m.errs, m.elapsed = m.res.RequestsPerSecond(), m.res.Done, m.res.Errors(), m.res.Elapsed
+		m.lengthChanges = m.res.LengthChanges
 	}
 	return m
 }
@@ -131,6 +133,9 @@ func (abClient) bench(b *testing.B, tg *target, p path, ka bool, c int) {
 	defer cancel()
 	csv := filepath.Join(b.TempDir(), "ab.csv")
 	args := reftool.AbArgs(b.N, clampC(b, c, b.N), ka, p.url, csv)
+	if note := reftool.AbCredentialNote(p.url); note != "" {
+		b.Log(note)
+	}
 	settle()
 	cpu := tg.startCPU()
 	b.ResetTimer()
@@ -178,9 +183,10 @@ func (abClient) bench(b *testing.B, tg *target, p path, ka bool, c int) {
 	if !reportErrors(b, r.Errors(), r.Complete) {
 		return
 	}
+	reportLengthChanges(b, r.LengthChanges(), r.Complete)
 	if r.Errors() > 0 {
-		b.Logf("ab: %d failed (connect %d, receive %d, length %d, exceptions %d), %d non-2xx",
-			r.Failed, r.FailedConnect, r.FailedReceive, r.FailedLength, r.FailedExceptions, r.Non2xx)
+		b.Logf("ab: %d errors of %d requests (failed: connect %d, receive %d, exceptions %d; %d non-2xx)",
+			r.Errors(), r.Complete, r.FailedConnect, r.FailedReceive, r.FailedExceptions, r.Non2xx)
 	}
 }
 
@@ -198,6 +204,7 @@ func (abClient) runN(ctx context.Context, p path, n, c int) clientRun {
 	}
 	if m.ab, m.err = reftool.ParseAb(out); m.err == nil {
 		m.rps, m.done, m.errs, m.elapsed = m.ab.RequestsPerSec, m.ab.Complete, m.ab.Errors(), m.ab.TimeTaken
+		m.lengthChanges = m.ab.LengthChanges()
 	}
 	return m
 }
@@ -236,7 +243,7 @@ func (wrkClient) bench(b *testing.B, tg *target, p path, _ bool, c int) {
 		b.Skip(err)
 	}
 	d := config.WrkDuration()
-	script, err := reftool.WrkScriptFile(b.TempDir())
+	script, err := reftool.WrkScriptFile(b.TempDir(), p.url)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -273,7 +280,9 @@ func (wrkClient) bench(b *testing.B, tg *target, p path, _ bool, c int) {
 			b.ReportMetric(float64(v), fmt.Sprintf("lat-p%d-ns", q))
 		}
 	}
-	reportErrors(b, r.Errors(), r.Requests)
+	if reportErrors(b, r.Errors(), r.Requests) && b.N > 1 {
+		b.Logf("wrk does not compare body lengths: no length-changes/op")
+	}
 }
 
 // clampC returns min(c, n) (ab refuses c > n), logging when it differs.
@@ -305,8 +314,8 @@ func reportClosed(b *testing.B, res *loadgen.Result) {
 		b.Fatalf("no request succeeded (%d failed, %d non-2xx): %v", res.Failed.Total(), res.Non2xx, res.FirstError)
 	}
 	if res.Errors() > 0 {
-		b.Logf("%d of %d requests failed (connect %d, receive %d, length %d, exceptions %d, non-2xx %d); first: %v",
-			res.Errors(), res.Done, res.Failed.Connect, res.Failed.Receive, res.Failed.Length, res.Failed.Exceptions, res.Non2xx, res.FirstError)
+		b.Logf("%d of %d requests failed (connect %d, receive %d, exceptions %d, non-2xx %d); first: %v",
+			res.Errors(), res.Done, res.Failed.Connect, res.Failed.Receive, res.Failed.Exceptions, res.Non2xx, res.FirstError)
 	}
 	b.ReportMetric(res.RequestsPerSecond(), "req/s")
 	if err := res.Total.ReportRule(b, latency.AB, "lat", "mean", "p50", "p99"); err != nil {
@@ -314,7 +323,9 @@ func reportClosed(b *testing.B, res *loadgen.Result) {
 	}
 	b.ReportMetric(float64(res.Connect.Mean()), "connect-mean-ns")
 	b.ReportMetric(float64(res.Connect.Max()), "connect-max-ns")
-	reportErrors(b, res.Errors(), res.Done)
+	if reportErrors(b, res.Errors(), res.Done) {
+		reportLengthChanges(b, res.LengthChanges, res.Done)
+	}
 }
 
 // reportMs reports a value ab printed in whole milliseconds; a 0 means

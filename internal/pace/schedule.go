@@ -1,4 +1,4 @@
-package loadgen
+package pace
 
 import (
 	"fmt"
@@ -8,10 +8,8 @@ import (
 )
 
 // A Schedule produces the gaps between consecutive arrivals of an open-loop
-// load. It is deliberately tiny so that other load generators (llm_bench's
-// request-rate mode) can reuse it: Constant is wrk2's and vegeta's fixed
-// rate, Poisson is vLLM's default (`--burstiness 1`), Gamma is vLLM's
-// `--burstiness` knob.
+// load: Constant is wrk2's and vegeta's fixed rate, Poisson is vLLM's
+// default (`--burstiness 1`), Gamma is vLLM's `--burstiness` knob.
 //
 // A Schedule is not safe for concurrent use.
 type Schedule interface {
@@ -55,7 +53,7 @@ func Gamma(rate, shape float64, rng *rand.Rand) (Schedule, error) {
 		return nil, err
 	}
 	if !(shape > 0) || math.IsInf(shape, 0) {
-		return nil, fmt.Errorf("loadgen: gamma shape %v: want a positive finite number", shape)
+		return nil, fmt.Errorf("pace: gamma shape %v: want a positive finite number", shape)
 	}
 	rng = orSeed0(rng)
 	scale := 1 / (rate * shape)
@@ -78,7 +76,7 @@ func Offsets(s Schedule, n int) []time.Duration {
 
 func checkRate(rate float64) error {
 	if !(rate > 0) || math.IsInf(rate, 0) {
-		return fmt.Errorf("loadgen: rate %v arrivals/s: want a positive finite number", rate)
+		return fmt.Errorf("pace: rate %v arrivals/s: want a positive finite number", rate)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package loadgen
+package pace
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const rlimitChildEnv = "LOADGEN_RLIMIT_CHILD"
+const rlimitChildEnv = "PACE_RLIMIT_CHILD"
 
 // Under a lowered soft limit (`ulimit -Sn 1024`, as many systems default
 // to), a process started after RaiseOpenFiles inherits the raised limit.

@@ -1,0 +1,517 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// headPick is one candidate headline of an area: a figure measured by the
+// reference tool (ref) and by the suite's Go implementation (ours), either
+// of which may be absent.
+type headPick struct {
+	label   string
+	unit    string
+	ref     ID
+	hasRef  bool
+	refName string // the reference tool: "fio", "ab", "C STREAM"
+	ours    ID
+	hasOurs bool
+	pubs    []PubOverhead
+	// minRequests, when set, is the number of requests (iterations) each
+	// arm needs for a headline (LLM rows).
+	minRequests int
+	// why, when set, says why the pick gives no figure (too few
+	// requests); the row is still shown.
+	why string
+}
+
+// area is one row group of the summary: its name, the headlines it picks
+// from the data, and what to say when it has none.
+type area struct {
+	name  string
+	picks func(r *renderer) []headPick
+	// none says how to measure the area when nothing was measured.
+	none string
+	// pkg is the package whose skips explain an unmeasured area.
+	pkg string
+}
+
+// areas are the summary's rows, in order: one figure per area (three for
+// storage, as the published storage summary gives IOPS, latency and
+// bandwidth).
+var areas = []area{
+	{"Storage", storagePicks, "`go test -run '^$' -bench Fio ./io_bench`", "io_bench"},
+	{"Network", networkPicks, "`go test -run '^$' -bench Gateway ./net_bench`", "net_bench"},
+	{"CPU", cpuPicks, "`go test -run '^$' -bench SevenZip ./cpu_bench` (needs `7zz`)", "cpu_bench"},
+	{"Memory", memoryPicks, "`go test -run '^$' -bench Stream ./cpu_bench`", "cpu_bench"},
+	{"zk", zkPicks, "`go test -run '^$' -bench Prove ./zk_bench`", "zk_bench"},
+	{"GPU", gpuPicks, "`go test -tags gpu -run '^$' -bench Copy ./gpu_bench` on a machine with an NVIDIA GPU (`TAGS=gpu` for bench.sh)", "gpu_bench"},
+	{"LLM", llmPicks, "`go test -run '^$' -bench Serve ./llm_bench`", "llm_bench"},
+	{"Mechanisms", mechPicks, "`go test -run '^$' -bench 'Exit|PageTouch' ./cpu_bench`", "cpu_bench"},
+}
+
+// pair returns the headline pick of a figure measured by our
+// implementation (key=oursVal) and by the reference tool (key=refVal),
+// among the benchmarks with base name base and the name parts in where.
+func (r *renderer) pair(label, unit, base, key, oursVal, refVal, refName string, where ...string) headPick {
+	d := r.d
+	hp := headPick{label: label, unit: unit, refName: refName}
+	hp.ref, hp.hasRef = one(d.Find(base, append(where, key+"="+refVal)...))
+	hp.ours, hp.hasOurs = one(d.Find(base, append(where, key+"="+oursVal)...))
+	hp.hasRef = hp.hasRef && d.Has(hp.ref, unit)
+	hp.hasOurs = hp.hasOurs && d.Has(hp.ours, unit)
+	return hp
+}
+
+func storagePicks(r *renderer) []headPick {
+	plat := r.d.Arms[0].EnvValue("platform")
+	var out []headPick
+	for _, j := range []struct{ job, unit, label string }{
+		{"read_iops", "IOPS", "Random read IOPS (4K QD64)"},
+		{"read_latency", "lat-mean-sec", "Avg read latency (4K QD4)"},
+		{"read_seq", "B/s", "Sequential read (1M QD16 x4)"},
+	} {
+		hp := r.pair(j.label, j.unit, "Fio", "engine", "go", "fio", "fio", "job="+j.job)
+		hp.pubs = storagePairs(j.job, j.unit, plat)
+		out = append(out, hp)
+	}
+	return out
+}
+
+func networkPicks(r *renderer) []headPick {
+	d := r.d
+	ids := d.FindSorted("Gateway", "c", "path=tls-proxy", "keepalive=off")
+	if len(ids) == 0 {
+		return nil
+	}
+	c := ids[len(ids)-1].Get("c")
+	hp := r.pair("TLS proxy QPS, keepalive=off, c="+c, "req/s", "Gateway", "client", "go", "ab", "ab", "path=tls-proxy", "keepalive=off", "c="+c)
+	return []headPick{hp}
+}
+
+func cpuPicks(r *renderer) []headPick {
+	if id, ok := one(r.d.Find("SevenZip", "threads=1")); ok {
+		return []headPick{{label: "7-Zip total rating, 1 thread", unit: "MIPS", ref: id, hasRef: true, refName: "7-Zip"}}
+	}
+	if id, ok := one(r.d.Find("Compress", "threads=1")); ok {
+		return []headPick{{label: "Go " + id.Get("codec") + " compression, 1 thread", unit: "B/s", ours: id, hasOurs: true}}
+	}
+	return nil
+}
+
+func memoryPicks(r *renderer) []headPick {
+	hp := r.pair("STREAM triad, 1 thread", "B/s", "Stream", "impl", "go", "c", "C STREAM", "kernel=triad", "threads=1")
+	if !hp.hasRef && !hp.hasOurs {
+		return nil
+	}
+	return []headPick{hp}
+}
+
+func zkPicks(r *renderer) []headPick {
+	prove := r.d.Find("Prove")
+	if len(prove) == 0 {
+		return nil
+	}
+	id := prove[0]
+	var pubs []PubOverhead
+	if rsa, ok := one(r.d.Find("Prove", "circuit=rsa2048")); ok {
+		id, pubs = rsa, zkPairs()
+	}
+	return []headPick{{label: "Proof time " + id.Get("circuit") + " " + id.Get("backend"), unit: "sec/op", ours: id, hasOurs: true, pubs: pubs}}
+}
+
+func gpuPicks(r *renderer) []headPick {
+	cp := r.d.Find("Copy", "dir=h2d")
+	if len(cp) == 0 {
+		return nil
+	}
+	id := cp[0]
+	return []headPick{{label: fmt.Sprintf("Host-to-device copy %s %s", id.Get("mem"), id.Get("size")), unit: "B/s", ours: id, hasOurs: true}}
+}
+
+func llmPicks(r *renderer) []headPick {
+	d := r.d
+	gpu := d.Arms[0].EnvValue("gpu")
+	var first *headPick
+	for _, model := range Distinct(d.Find("Serve"), "model") {
+		lat, ok := d.llmLatencyRun(model)
+		if !ok || !d.Has(lat, "ttft-mean-sec") {
+			continue
+		}
+		hp := headPick{label: fmt.Sprintf("TTFT mean, model=%s (%s)", model, strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")),
+			unit: "ttft-mean-sec", ours: lat, hasOurs: true, pubs: llmPairs("ttft", model, gpu), minRequests: MinHeadlineRequests}
+		var short, notRun []string
+		for i, a := range d.Arms {
+			if n := d.Iterations(lat, i); n == 0 {
+				notRun = append(notRun, "`"+a.Label+"`")
+			} else if n < MinHeadlineRequests {
+				short = append(short, fmt.Sprintf("%d in `%s`", n, a.Label))
+			}
+		}
+		if len(notRun) > 0 {
+			if first == nil {
+				hp.why = "not run in " + strings.Join(notRun, ", ")
+				first = &hp
+			}
+			continue
+		}
+		if len(short) == 0 {
+			return []headPick{hp}
+		}
+		if first == nil {
+			hp.why = fmt.Sprintf("too few requests (%s; need ≥ %d per arm)", strings.Join(short, ", "), MinHeadlineRequests)
+			first = &hp
+		}
+	}
+	if first != nil {
+		return []headPick{*first}
+	}
+	return nil
+}
+
+func mechPicks(r *renderer) []headPick {
+	d := r.d
+	for _, m := range []struct{ label, base, unit string }{
+		{"VM exit (CPUID leaf to the host)", "Exit", "sec/op"},
+		{"Server CPU per full TLS handshake", "TLSHandshake", "server-cpu-sec/handshake"},
+		{"First touch of a 4 KiB page", "PageTouch", "sec/page"},
+	} {
+		var where []string
+		switch m.base {
+		case "Exit":
+			where = []string{"op=cpuid-hypervisor-leaf"}
+		case "TLSHandshake":
+			where = []string{"resume=off"}
+		case "PageTouch":
+			where = []string{"mode=first"}
+		}
+		if id, ok := one(d.Find(m.base, where...)); ok && d.Has(id, m.unit) {
+			return []headPick{{label: m.label, unit: m.unit, ours: id, hasOurs: true}}
+		}
+	}
+	return nil
+}
+
+// inEvery reports whether every arm measured the benchmark in that unit.
+func (d *Dataset) inEvery(id ID, unit string) bool {
+	for i := range d.Arms {
+		if len(d.Values(id, unit, i)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// overlap reports whether two overhead intervals overlap; ok is false when
+// either has none (fewer than 6 runs).
+func overlap(a, b Delta) (over, ok bool) {
+	if !finite(a.Lo) || !finite(a.Hi) || !finite(b.Lo) || !finite(b.Hi) {
+		return false, false
+	}
+	return a.Lo <= b.Hi && b.Lo <= a.Hi, true
+}
+
+// Headline is one row of the summary, as data (-format json).
+type Headline struct {
+	// Area is the summary's area: Storage, Network, CPU, Memory, zk, GPU,
+	// LLM or Mechanisms.
+	Area string `json:"area"`
+	// Label names the figure; Benchmark and Unit the row it comes from
+	// ("" when not measured).
+	Label     string `json:"label"`
+	Benchmark string `json:"benchmark,omitempty"`
+	Unit      string `json:"unit,omitempty"`
+	// Source is "reference" (fio, ab, 7-Zip, C STREAM) or "go" (the
+	// suite's own implementation).
+	Source string `json:"source,omitempty"`
+	// Arm is the TEE arm; Base the baseline arm.
+	Arm  string `json:"arm,omitempty"`
+	Base string `json:"base,omitempty"`
+	// BaseCell and ArmCell are the two arms' medians with their 95% CI.
+	BaseCell *ArmCell `json:"base_cell,omitempty"`
+	ArmCell  *ArmCell `json:"arm_cell,omitempty"`
+	// Overhead is the TEE cost ("+ = worse") and its slowdown factor.
+	Overhead *OverheadCell `json:"overhead,omitempty"`
+	// EnginesDisagree is set when the reference tool and the Go
+	// implementation both ran and their overhead intervals do not
+	// overlap; Other is then the Go implementation's overhead.
+	EnginesDisagree bool          `json:"engines_disagree,omitempty"`
+	Other           *OverheadCell `json:"other,omitempty"`
+	// Published is the published overhead the verdict is drawn against.
+	Published *PubOverhead `json:"published,omitempty"`
+	Verdict   string       `json:"verdict,omitempty"`
+	// NotMeasured says why the area has no figure.
+	NotMeasured string `json:"not_measured,omitempty"`
+}
+
+// summarize builds the summary rows: per area and TEE arm its headline.
+func (r *renderer) summary() []Headline {
+	d := r.d
+	var out []Headline
+	for _, ar := range areas {
+		picks := ar.picks(r)
+		if len(picks) == 0 {
+			out = append(out, Headline{Area: ar.name, NotMeasured: r.whyNotMeasured(ar)})
+			continue
+		}
+		for _, hp := range picks {
+			if len(d.Arms) == 1 {
+				out = append(out, r.oneArmHeadline(ar.name, hp))
+				continue
+			}
+			for i := 1; i < len(d.Arms); i++ {
+				out = append(out, r.armHeadline(ar.name, hp, i))
+			}
+		}
+	}
+	return out
+}
+
+// whyNotMeasured says why an area has no figure: the arms' skips of its
+// package, or the command that would measure it.
+func (r *renderer) whyNotMeasured(ar area) string {
+	seen := map[string]bool{}
+	var reasons []string
+	for _, a := range r.d.Arms {
+		for _, s := range a.Skips {
+			if strings.HasSuffix(s.Package, "/"+ar.pkg) && (s.Benchmark == "-" || ar.name != "Mechanisms") && !seen[s.Reason] {
+				seen[s.Reason] = true
+				reasons = append(reasons, s.Reason)
+			}
+		}
+	}
+	if len(reasons) > 0 && ar.name == "GPU" {
+		return "not measured (" + strings.Join(reasons, "; ") + ")"
+	}
+	if len(reasons) > 0 && len(reasons) <= 2 {
+		return "not measured (" + strings.Join(reasons, "; ") + "); " + ar.none + " measures it"
+	}
+	return "not measured (no rows in any arm); " + ar.none + " measures it"
+}
+
+func (r *renderer) oneArmHeadline(name string, hp headPick) Headline {
+	id, src := hp.ours, "go"
+	if hp.hasRef {
+		id, src = hp.ref, "reference"
+	}
+	h := Headline{Area: name, Label: hp.label, Benchmark: id.String(), Unit: hp.unit, Source: src, Base: r.d.Arms[0].Label}
+	c, _ := summarize(r.d.Units.GetAssumption(hp.unit), r.d.Values(id, hp.unit, 0))
+	h.BaseCell = armCell(c)
+	h.NotMeasured = hp.why
+	return h
+}
+
+// armHeadline is the headline of pick hp for TEE arm i: the reference
+// tool's figure when it ran in every arm, the Go implementation's
+// otherwise; both when they disagree.
+func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
+	d := r.d
+	useRef := hp.hasRef && d.inEvery(hp.ref, hp.unit)
+	id, src := hp.ours, "go"
+	if useRef || !hp.hasOurs {
+		id, src = hp.ref, "reference"
+	}
+	h := Headline{Area: name, Label: hp.label, Benchmark: id.String(), Unit: hp.unit, Source: src, Arm: d.Arms[i].Label, Base: d.Arms[0].Label}
+	if src == "reference" && hp.refName != "" {
+		h.Label += ", " + hp.refName
+	} else if hp.hasRef {
+		h.Label += ", Go (reference not in every arm)"
+	}
+	dir := dirOfBetter(r.betterOf(hp.unit))
+	st := r.pairStat(id, hp.unit, dir, i)
+	h.BaseCell, h.ArmCell = armCell(st.Cells[0]), armCell(st.Cells[1])
+	oc := overheadCell(d.Arms[i].Label, st.Deltas[1], st.Cells[0], st.Cells[1], dir)
+	h.Overhead = &oc
+	if useRef && hp.hasOurs && d.inEvery(hp.ours, hp.unit) {
+		ost := r.pairStat(hp.ours, hp.unit, dir, i)
+		if over, ok := overlap(st.Deltas[1], ost.Deltas[1]); ok && !over {
+			h.EnginesDisagree = true
+			other := overheadCell(d.Arms[i].Label, ost.Deltas[1], ost.Cells[0], ost.Cells[1], dir)
+			h.Other = &other
+		}
+	}
+	if hp.why != "" {
+		h.NotMeasured = hp.why
+		return h
+	}
+	if !st.Deltas[1].OK {
+		h.NotMeasured = "not run in `" + d.Arms[[]int{0, i}[notRun(st)]].Label + "`"
+		return h
+	}
+	if noiseArm(d, d.Arms[i]) {
+		h.Verdict = "noise floor (a baseline against the baseline)"
+		return h
+	}
+	if flags := r.errorFlags(id); len(flags) > 0 {
+		h.Verdict = "no verdict: " + strings.Join(flags, ", ")
+		return h
+	}
+	h.Published, h.Verdict = r.pubVerdict(hp.pubs, st.Deltas[1], st.Cells[0].N, st.Cells[1].N, i)
+	return h
+}
+
+// pubVerdict returns the first published overhead a verdict can be drawn
+// against (else the first one) and the verdict.
+func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*PubOverhead, string) {
+	if len(pubs) == 0 {
+		return nil, "– (no published TEE overhead)"
+	}
+	if noiseArm(r.d, r.d.Arms[arm]) {
+		return nil, "noise floor (a baseline against the baseline)"
+	}
+	p := pubs[0]
+	for _, q := range pubs {
+		if q.NotComparable == "" {
+			p = q
+			break
+		}
+	}
+	return &p, r.verdictArm(p, dl, n0, n1, arm)
+}
+
+// pairStat is Stat of one benchmark for the baseline and arm i only.
+func (r *renderer) pairStat(id ID, unit string, dir Dir, i int) Stat {
+	d := r.d
+	a := d.Units.GetAssumption(unit)
+	c0, c1, dl := Compare(a, d.Values(id, unit, 0), d.Values(id, unit, i), dir)
+	return Stat{ID: id, Unit: unit, Dir: dir, Cells: []Cell{c0, c1}, Deltas: []Delta{{Overhead: math.NaN()}, dl}}
+}
+
+func armCell(c Cell) *ArmCell {
+	ac := ArmCell{N: c.N, Median: Num(math.NaN()), Lo: Num(math.NaN()), Hi: Num(math.NaN())}
+	if c.N > 0 {
+		ac.Median, ac.Lo, ac.Hi = Num(c.Center), Num(c.Lo), Num(c.Hi)
+	}
+	return &ac
+}
+
+// Slowdown is the "TEE/base time ×" factor of two medians: for throughput
+// base/TEE, for time-like figures TEE/base, so that +20% of throughput and
+// +25% of latency both read 1.25×. NaN for a neutral unit or a zero.
+func Slowdown(base, tee float64, dir Dir) float64 {
+	switch dir {
+	case Higher:
+		if tee == 0 {
+			return math.NaN()
+		}
+		return base / tee
+	case Lower:
+		if base == 0 {
+			return math.NaN()
+		}
+		return tee / base
+	}
+	return math.NaN()
+}
+
+// overheadCell is the JSON form of a Delta between two cells.
+func overheadCell(arm string, dl Delta, c0, c1 Cell, dir Dir) OverheadCell {
+	oc := OverheadCell{Arm: arm, Pct: Num(dl.Overhead), Lo: Num(dl.Lo), Hi: Num(dl.Hi), P: Num(math.NaN()),
+		Significant: dl.OK && dl.Significant, N0: c0.N, N1: c1.N, Slowdown: Num(math.NaN())}
+	if dl.OK {
+		oc.P = Num(dl.P)
+		oc.Slowdown = Num(Slowdown(c0.Center, c1.Center, dir))
+	}
+	return oc
+}
+
+// costText renders an overhead: "+20.00% [+19.0, +21.0]", "~ +0.40%
+// [-1.0, +1.8]" when the test finds no difference, "+20.48% (n=6+3)"
+// without an interval.
+func costText(oc *OverheadCell) string {
+	if oc == nil || !finite(float64(oc.Pct)) {
+		return "–"
+	}
+	s := fmt.Sprintf("%+.2f%%", float64(oc.Pct))
+	if finite(float64(oc.Lo)) {
+		s += fmt.Sprintf(" [%+.1f, %+.1f]", float64(oc.Lo), float64(oc.Hi))
+	} else {
+		s += fmt.Sprintf(" (n=%d+%d)", oc.N0, oc.N1)
+	}
+	if !oc.Significant {
+		s = "~ " + s
+	}
+	return s
+}
+
+// slowText renders a slowdown factor: "1.25×".
+func slowText(v Num) string {
+	if !finite(float64(v)) {
+		return "–"
+	}
+	if math.Abs(float64(v)) < 0.1 {
+		return trimf(float64(v), 3) + "×"
+	}
+	return fmt.Sprintf("%.2f×", float64(v))
+}
+
+// writeSummary writes the first screen: the summary table, one row per
+// area and TEE arm.
+func (r *renderer) writeSummary(hs []Headline) {
+	d := r.d
+	if len(d.Arms) == 1 {
+		var rows [][]string
+		for _, h := range hs {
+			if h.BaseCell == nil {
+				rows = append(rows, []string{h.Area, esc(h.NotMeasured), "–"})
+				continue
+			}
+			v := cellText(h.BaseCell, h.Unit)
+			if h.NotMeasured != "" {
+				v += " (" + h.NotMeasured + ")"
+			}
+			rows = append(rows, []string{h.Area, esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
+		}
+		r.table([]string{"area", "headline (benchmark, unit)", "`" + d.Arms[0].Label + "` median ±95% CI"}, rows)
+		return
+	}
+	multi := len(d.Arms) > 2
+	var rows [][]string
+	for _, h := range hs {
+		name := h.Area
+		if multi && h.Arm != "" {
+			name += " `" + h.Arm + "`"
+		}
+		if h.BaseCell == nil {
+			rows = append(rows, []string{name, esc(h.NotMeasured), "", "", "", "", "", ""})
+			continue
+		}
+		label := esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
+		cost, slow := costText(h.Overhead), slowText(h.Overhead.Slowdown)
+		if h.EnginesDisagree {
+			cost = "**engines disagree**: " + cost + "; Go " + costText(h.Other)
+			slow += "; Go " + slowText(h.Other.Slowdown)
+		}
+		pub, verdict := "–", h.Verdict
+		if h.Published != nil {
+			pub = formatPct(h.Published.Pct) + " (" + h.Published.Pair + ")"
+		}
+		if h.NotMeasured != "" {
+			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"
+		}
+		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, esc(pub), esc(verdict)})
+	}
+	tee := "TEE"
+	if !multi {
+		tee = "TEE " + r.armName(1)
+		if noiseArm(d, d.Arms[1]) {
+			tee = "`" + d.Arms[1].Label + "` (another baseline: the noise floor)"
+		}
+	}
+	r.table([]string{"area", "headline (benchmark, unit)", "base `" + d.Arms[0].Label + "`", tee,
+		"TEE cost [95% CI] (+ = worse)", "TEE/base time ×", "published TEE cost", "verdict"}, rows)
+}
+
+// cellText renders an arm's median with its interval, unit-less (the unit
+// is in the row): "80.95k ±1%".
+func cellText(c *ArmCell, unit string) string {
+	if c == nil || c.N == 0 {
+		return "–"
+	}
+	s := numText(float64(c.Median), unit)
+	if c.N >= MinVerdictN && finite(float64(c.Lo)) && finite(float64(c.Hi)) && c.Median != 0 {
+		s += fmt.Sprintf(" ±%.0f%%", math.Max(float64(c.Hi)-float64(c.Median), float64(c.Median)-float64(c.Lo))/math.Abs(float64(c.Median))*100)
+	}
+	return s
+}
