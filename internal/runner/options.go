@@ -14,6 +14,7 @@ import (
 	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/llmclient"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // DefaultBinDir is where the container image keeps its prebuilt binaries;
@@ -135,14 +136,17 @@ func FromEnv(root, cwd string) (Options, error) {
 		o.Rounds, o.Alternate = n, n > 1
 	}
 	for t := range strings.SplitSeq(getenv("TAGS"), ",") {
-		switch t = strings.TrimSpace(t); t {
-		case "":
-		case "tdx", "gpu":
-			if !slices.Contains(o.Tags, t) {
-				o.Tags = append(o.Tags, t)
-			}
+		t = strings.TrimSpace(t)
+		switch k := teeByTag(t); {
+		case t == "" || slices.Contains(o.Tags, t):
+		case t == "gpu":
+			o.Tags = append(o.Tags, t)
+		case k != nil && o.TEE() != nil:
+			return o, bad("TAGS=%s: %s and %s are two TEEs; a run is built for one", getenv("TAGS"), o.TEE().Tag(), t)
+		case k != nil:
+			o.Tags = append(o.Tags, t)
 		default:
-			return o, bad("TAGS=%s: unknown tag %q (want tdx, gpu or tdx,gpu)", getenv("TAGS"), t)
+			return o, bad("TAGS=%s: unknown tag %q (want gpu and at most one TEE tag: %s)", getenv("TAGS"), t, strings.Join(teeTags(), ", "))
 		}
 	}
 	slices.Sort(o.Tags)
@@ -226,6 +230,36 @@ func (o *Options) TagsFlag() string { return strings.Join(o.Tags, ",") }
 
 // HasTag reports whether the run is built with tag.
 func (o *Options) HasTag(tag string) bool { return slices.Contains(o.Tags, tag) }
+
+// TEE returns the TEE the run is built for (its tag among o.Tags: tdx,
+// snp), or nil.
+func (o *Options) TEE() tee.Kind {
+	for _, t := range o.Tags {
+		if k := teeByTag(t); k != nil {
+			return k
+		}
+	}
+	return nil
+}
+
+// teeByTag returns the Kind whose build tag is tag, or nil.
+func teeByTag(tag string) tee.Kind {
+	for _, k := range tee.Kinds() {
+		if k.Tag() == tag {
+			return k
+		}
+	}
+	return nil
+}
+
+// teeTags lists the build tags of every TEE (tee.Kinds).
+func teeTags() []string {
+	var tags []string
+	for _, k := range tee.Kinds() {
+		tags = append(tags, k.Tag())
+	}
+	return tags
+}
 
 // BinDirName is the name of the directory (under the image's
 // /opt/teebench) that holds the prebuilt binaries of a tag set: "bin" for

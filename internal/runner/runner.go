@@ -206,8 +206,8 @@ func Run(o Options, stdout, stderr io.Writer) (int, Result) {
 	}
 	r.setCur("-", 0)
 
-	if o.HasTag("tdx") {
-		r.logf("binding a TDX quote to %s", r.out.Name())
+	if k := o.TEE(); k != nil {
+		r.logf("binding %s evidence to %s", k.Title(), r.out.Name())
 		if err := r.attest(); err != nil {
 			r.logf("attest: %v", err)
 			failed = append(failed, "attest")
