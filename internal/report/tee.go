@@ -6,11 +6,6 @@ import (
 	"github.com/teebench/teebench/internal/tee"
 )
 
-// otherTEETitles names the TEEs that internal/tee does not (yet) declare
-// as a Kind, by their `tee:` value. internal/tee is the owner of the TEE
-// concept; an entry here goes once its Kind exists there.
-var otherTEETitles = map[string]string{"tdx": "TDX"}
-
 // teeTitle names a TEE by its `tee:` value ("sev-snp" → "SEV-SNP", "tdx"
 // → "TDX"): the Kind's Title in internal/tee; "" for "none", an empty
 // value or one no TEE answers to.
@@ -18,7 +13,7 @@ func teeTitle(name string) string {
 	if k := tee.ByName(name); k != nil {
 		return k.Title()
 	}
-	return otherTEETitles[name]
+	return ""
 }
 
 // teeIdentityPrefixes start the manifest keys that identify a TEE guest
