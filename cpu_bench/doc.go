@@ -74,8 +74,10 @@
 // when /proc/meminfo lists Unaccepted memory (manifest: mem-unaccepted:,
 // accept-memory:) and reports accepted-B/op beside ns/page.
 //
-// BenchmarkQuote (build tag tdx): one op = one TDX quote from the guest
-// (internal/attest.GetRawQuote), ns/op.
+// BenchmarkQuote (build tag tdx or snp): one op = one piece of attestation
+// evidence from the TEE the binary was built for (tee.Tagged's Attest: a
+// TDX quote, an SEV-SNP extended report), ns/op; the same name under both
+// tags.
 //
 // # Profiles (TEEBENCH_PROFILE)
 //

@@ -14,7 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/teebench/teebench/internal/tee"
+	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
 // fakeAgent is a dstack guest agent on a unix socket: GetQuote answers with
@@ -82,13 +83,13 @@ func serveUnix(t *testing.T, h http.Handler) string {
 // simulator when simulated.
 func useAgent(t *testing.T, sock string, simulated bool) {
 	t.Helper()
-	saved := AgentSockets
-	t.Cleanup(func() { AgentSockets = saved })
+	saved := tee.AgentSockets
+	t.Cleanup(func() { tee.AgentSockets = saved })
 	if simulated {
-		AgentSockets = nil
+		tee.AgentSockets = nil
 		t.Setenv(SimulatorEnv, sock)
 	} else {
-		AgentSockets = []string{sock}
+		tee.AgentSockets = []string{sock}
 		t.Setenv(SimulatorEnv, "")
 	}
 }
@@ -100,13 +101,13 @@ func dstackLog(t *testing.T, compose string) (log string, rtmrs [4][]byte) {
 	t.Helper()
 	boot := sha512.Sum384([]byte("firmware"))
 	evs := []Event{
-		{IMR: 0, EventType: evNoAction, Digest: strings.Repeat("00", 48), Event: "spec-id"},
+		{IMR: 0, EventType: 3 /* EV_NO_ACTION */, Digest: strings.Repeat("00", 48), Event: "spec-id"},
 		{IMR: 0, EventType: 0x80000001, Digest: hex.EncodeToString(boot[:]), Event: "boot"},
-		{IMR: 3, EventType: RuntimeEventType, Event: "system-preparing"},
-		{IMR: 3, EventType: RuntimeEventType, Event: "app-id", EventPayload: "c0ffee"},
-		{IMR: 3, EventType: RuntimeEventType, Event: "compose-hash", EventPayload: compose, Version: 2},
-		{IMR: 3, EventType: RuntimeEventType, Event: "instance-id", EventPayload: "01"},
-		{IMR: 3, EventType: RuntimeEventType, Event: "system-ready"},
+		{IMR: 3, EventType: tee.RuntimeEventType, Event: "system-preparing"},
+		{IMR: 3, EventType: tee.RuntimeEventType, Event: "app-id", EventPayload: "c0ffee"},
+		{IMR: 3, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: compose, Version: 2},
+		{IMR: 3, EventType: tee.RuntimeEventType, Event: "instance-id", EventPayload: "01"},
+		{IMR: 3, EventType: tee.RuntimeEventType, Event: "system-ready"},
 	}
 	b, err := json.Marshal(evs)
 	if err != nil {
@@ -132,10 +133,10 @@ func infoJSON(compose string) string {
 // verifies it: binding, event log replay, compose hash verified, OS image
 // hash unverified (no os-image-hash event).
 func TestGuestAgent(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	log, rtmrs := dstackLog(t, composeHash)
-	pck.rtmrs = rtmrs
-	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
+	pck.RTMRs = rtmrs
+	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
 	useAgent(t, serveUnix(t, agent), false)
 
 	a, ok := FindAgent()
@@ -160,7 +161,7 @@ func TestGuestAgent(t *testing.T) {
 		t.Errorf("source label: %q", src)
 	}
 	out.Reset()
-	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); err != nil {
+	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true}); err != nil {
 		t.Fatalf("RunVerify: %v\n%s", err, out.String())
 	}
 	t.Logf("verify:\n%s", out.String())
@@ -184,7 +185,7 @@ func TestGuestAgent(t *testing.T) {
 	forged := strings.Replace(log, composeHash, other, 1)
 	os.WriteFile(EventLogPath(p), []byte(forged), 0o644)
 	out.Reset()
-	err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	err := RunVerify(&out, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrEventLog) || !strings.Contains(out.String(), "check eventlog:  FAIL") ||
 		strings.Contains(out.String(), "compose_hash:") {
 		t.Errorf("forged event log: %v\n%s", err, out.String())
@@ -194,7 +195,7 @@ func TestGuestAgent(t *testing.T) {
 	os.WriteFile(EventLogPath(p), []byte(log), 0o644)
 	os.Remove(AgentInfoPath(p))
 	os.WriteFile(AgentInfoPath(p), []byte(infoJSON(other)), 0o644)
-	err = RunVerify(&bytes.Buffer{}, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	err = RunVerify(&bytes.Buffer{}, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrUnboundSideFile) || !strings.Contains(err.Error(), "the replayed log measures "+composeHash) {
 		t.Errorf("info contradicting the log: %v", err)
 	}
@@ -205,7 +206,7 @@ func TestGuestAgent(t *testing.T) {
 // it is stored, labelled simulated, and verify refuses it although its
 // signature chain verifies.
 func TestGuestAgentSampleQuote(t *testing.T) {
-	agent := &fakeAgent{quote: func([64]byte) []byte { return testdata.RawQuote }, eventLog: "[]", info: infoJSON(composeHash)}
+	agent := &fakeAgent{quote: func([64]byte) []byte { return tdxtest.SampleQuote() }, eventLog: "[]", info: infoJSON(composeHash)}
 	sock := serveUnix(t, agent)
 	useAgent(t, sock, false)
 	p := writeResult(t, fixtureText)
@@ -251,7 +252,7 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 // kept; a socket that accepts but never answers fails within 10 s; a socket
 // nobody listens on fails at once.
 func TestGuestAgentFailures(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	agent := &fakeAgent{quoteErr: "tdx quote failed: QGS unreachable", info: infoJSON(composeHash)}
 	sock := serveUnix(t, agent)
 	useAgent(t, sock, false)
@@ -271,7 +272,7 @@ func TestGuestAgentFailures(t *testing.T) {
 	// GetQuote works, /Info fails: /Info comes first (its extract is
 	// bound), so no quote is made and the error says why.
 	agent.quoteErr, agent.infoErr = "", "info unavailable"
-	agent.quote = func(rd [64]byte) []byte { return pck.quote(t, rd, false) }
+	agent.quote = func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }
 	agent.eventLog = "[]"
 	err = RunAttestAgent(&bytes.Buffer{}, p, a, nil)
 	if err == nil || !strings.Contains(err.Error(), "no quote for "+p) || !strings.Contains(err.Error(), "info unavailable") {
@@ -326,70 +327,7 @@ func TestFindAgentNone(t *testing.T) {
 	}
 	// An http URL from the simulator variable.
 	t.Setenv(SimulatorEnv, "http://127.0.0.1:8090/")
-	if a, ok := FindAgent(); !ok || !a.Simulated || a.base != "http://127.0.0.1:8090" {
+	if a, ok := FindAgent(); !ok || !a.Simulated || a.Endpoint != "http://127.0.0.1:8090/" {
 		t.Errorf("FindAgent with an http simulator = %+v", a)
-	}
-}
-
-func TestJCSString(t *testing.T) {
-	// dstack's own test vector (cc-eventlog runtime_events.rs).
-	got := jcsString("event\"with\\special\nchars")
-	if want := `"event\"with\\special\nchars"`; got != want {
-		t.Errorf("jcsString = %s, want %s", got, want)
-	}
-}
-
-// TestDstackFixtureReplays replays the event log of a real dstack quote
-// (testdata/dstack/quote-report.json, copied from Dstack-TEE/dstack
-// dstack/verifier/fixtures/quote-report.json at commit 312dc605, Apache-2.0)
-// and compares all four RTMRs with the quote's: it checks our digest rules
-// (boot events by digest, V1 runtime events hashed from name and payload)
-// against dstack's own output, and that the log passes the event rules.
-func TestDstackFixtureReplays(t *testing.T) {
-	b, err := os.ReadFile("testdata/dstack/quote-report.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx struct {
-		Quote    string `json:"quote"`
-		EventLog string `json:"event_log"`
-	}
-	if err := json.Unmarshal(b, &fx); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := hex.DecodeString(fx.Quote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, info, err := Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &Dstack{}
-	m, err := d.replay([]byte(fx.EventLog), info)
-	if err != nil {
-		t.Fatalf("dstack's own quote and event log: %v", err)
-	}
-	if d.PerRTMR[0] == 0 || d.PerRTMR[1] == 0 || d.PerRTMR[2] == 0 || d.PerRTMR[3] == 0 {
-		t.Errorf("events per RTMR = %v; want events in all four", d.PerRTMR)
-	}
-	for i := range 4 {
-		if d.Replayed[i] != info.RTMRs[i] {
-			t.Errorf("RTMR%d: replayed %s, quoted %s", i, d.Replayed[i], info.RTMRs[i])
-		}
-	}
-	if len(m.ComposeHash) != 64 || len(m.AppID) != 40 {
-		t.Errorf("measured = %+v; want a 32-byte compose hash and a 20-byte app id", m)
-	}
-	// One byte of the compose-hash payload changed: RTMR3 no longer matches.
-	evs, _ := ParseEventLog([]byte(fx.EventLog))
-	for i := range evs {
-		if evs[i].Event == "compose-hash" {
-			evs[i].EventPayload = strings.Replace(evs[i].EventPayload, evs[i].EventPayload[:2], "ff", 1)
-		}
-	}
-	forged, _ := json.Marshal(evs)
-	if _, err := (&Dstack{}).replay(forged, info); !errors.Is(err, ErrEventLog) || !strings.Contains(err.Error(), "RTMR3 replays to") {
-		t.Errorf("changed compose hash: %v", err)
 	}
 }

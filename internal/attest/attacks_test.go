@@ -11,26 +11,27 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/teebench/teebench/internal/tee"
+	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
 // The attacks of issue 28, each reproduced with quotes signed by a test PCK
-// chain (the same go-tdx-guest code path as Intel's root, apart from the
+// chain (the same verification code path as Intel's root, apart from the
 // root pool). Each test failed on the code before the fix (the attack gave
 // a clean verdict) and passes now.
 
 // testOpts accepts the test chain pck, as `-roots … -allow-test-root` does.
-func testOpts(pck *testPCK) VerifyOptions {
-	return VerifyOptions{Roots: pck.roots(), RootsLabel: "test", AllowTestRoot: true}
+func testOpts(pck *tdxtest.PCK) VerifyOptions {
+	return VerifyOptions{Roots: pck.Roots(), RootsLabel: "test", AllowTestRoot: true}
 }
 
 // oldStyleDstack writes a result file with a quote over it alone (the old
 // binding) and the given event log and /Info beside it, as a verifier may
 // still be shown; pck's quotes carry rtmrs.
-func oldStyleDstack(t *testing.T, pck *testPCK, result, log, info string) string {
+func oldStyleDstack(t *testing.T, pck *tdxtest.PCK, result, log, info string) string {
 	t.Helper()
 	p := writeResult(t, result)
-	os.WriteFile(QuotePath(p), pck.quote(t, ReportData([]byte(result)), false), 0o644)
+	os.WriteFile(QuotePath(p), pck.Quote(t, ReportData([]byte(result)), false), 0o644)
 	os.WriteFile(EventLogPath(p), []byte(log), 0o644)
 	os.WriteFile(AgentInfoPath(p), []byte(info), 0o644)
 	os.WriteFile(SourcePath(p), []byte("attestation: dstack-guest-agent\n"), 0o644)
@@ -53,11 +54,11 @@ func addEvent(t *testing.T, log string, e Event) string {
 // (verified …)" and VERIFIED (RuntimeEvent took the first compose-hash in
 // any IMR, and only RTMR3 was compared).
 func TestAttack1ComposeHashInOtherIMR(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	log, rtmrs := dstackLog(t, composeHash)
-	pck.rtmrs = [4][]byte{nil, nil, nil, rtmrs[3]} // RTMR0 as the sample quote's: the log's boot event is not it
+	pck.RTMRs = [4][]byte{nil, nil, nil, rtmrs[3]} // RTMR0 as the sample quote's: the log's boot event is not it
 	forgedHash := strings.Repeat("ee", 32)
-	forged := addEvent(t, log, Event{IMR: 0, EventType: RuntimeEventType, Event: "compose-hash", EventPayload: forgedHash})
+	forged := addEvent(t, log, Event{IMR: 0, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: forgedHash})
 	// Put it first, so "the first compose-hash" is the forged one.
 	evs, _ := ParseEventLog([]byte(forged))
 	evs = append([]Event{evs[len(evs)-1]}, evs[:len(evs)-1]...)
@@ -77,7 +78,7 @@ func TestAttack1ComposeHashInOtherIMR(t *testing.T) {
 // with a hand-written one-event log and /Info: the event sits in IMR 0 so
 // RTMR3 stays zero. It used to verify with the compose hash "verified".
 func TestAttack1PlainTDHandWrittenLog(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	h := strings.Repeat("ab", 32)
 	log := `[{"imr":0,"event_type":134217729,"digest":"","event":"compose-hash","event_payload":"` + h + `"}]`
 	p := oldStyleDstack(t, pck, fixtureText, log, infoJSON(h))
@@ -90,9 +91,9 @@ func TestAttack1PlainTDHandWrittenLog(t *testing.T) {
 // TestAttack1AppIDFromInfo: /Info claims an app id the log does not
 // measure. It used to print /Info's app_id unchecked.
 func TestAttack1AppIDFromInfo(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	log, rtmrs := dstackLog(t, composeHash)
-	pck.rtmrs = rtmrs
+	pck.RTMRs = rtmrs
 	info := strings.Replace(infoJSON(composeHash), `"app_id":"c0ffee"`, `"app_id":"badbad"`, 1)
 	p := oldStyleDstack(t, pck, fixtureText, log, info)
 	var out bytes.Buffer
@@ -106,9 +107,9 @@ func TestAttack1AppIDFromInfo(t *testing.T) {
 // event is refused even when the log replays.
 func TestDuplicateIdentityEvents(t *testing.T) {
 	log, _ := dstackLog(t, composeHash)
-	dup := addEvent(t, log, Event{IMR: 3, EventType: RuntimeEventType, Event: "compose-hash", EventPayload: strings.Repeat("ee", 32)})
+	dup := addEvent(t, log, Event{IMR: 3, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: strings.Repeat("ee", 32)})
 	evs, _ := ParseEventLog([]byte(dup))
-	if err := checkRules(evs); err == nil || !strings.Contains(err.Error(), `both "compose-hash"`) {
+	if err := tee.CheckEventRules(evs); err == nil || !strings.Contains(err.Error(), `both "compose-hash"`) {
 		t.Errorf("duplicate compose-hash: %v", err)
 	}
 }
@@ -117,10 +118,10 @@ func TestDuplicateIdentityEvents(t *testing.T) {
 // over a made-up file used to be VERIFIED. Without a policy the verdict now
 // says the TD was not checked; with one it fails naming MRTD and the SVN.
 func TestAttack3AnyTDPasses(t *testing.T) {
-	pck := newTestPCK(t)
-	pck.mrtd = make([]byte, 48)
+	pck := tdxtest.NewPCK(t)
+	pck.MRTD = make([]byte, 48)
 	p := writeResult(t, "made up\n")
-	if err := RunAttest(&bytes.Buffer{}, p, func(rd [64]byte) ([]byte, error) { return pck.quote(t, rd, false), nil }, nil); err != nil {
+	if err := RunAttest(&bytes.Buffer{}, p, func(rd [64]byte) ([]byte, error) { return pck.Quote(t, rd, false), nil }, nil); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -155,9 +156,9 @@ func verdictOf(out string) string {
 // offline, and the verdict line used to say only "VERIFIED". It must name
 // them; a policy that asks for a TCB status fails offline.
 func TestAttack4OfflineSaysSo(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	p := writeResult(t, fixtureText)
-	if err := RunAttest(&bytes.Buffer{}, p, func(rd [64]byte) ([]byte, error) { return pck.quote(t, rd, false), nil }, nil); err != nil {
+	if err := RunAttest(&bytes.Buffer{}, p, func(rd [64]byte) ([]byte, error) { return pck.Quote(t, rd, false), nil }, nil); err != nil {
 		t.Fatal(err)
 	}
 	r, _ := VerifyFile(p, testOpts(pck))
@@ -214,12 +215,12 @@ func TestEvidenceCaveats(t *testing.T) {
 
 // agentRun attests a result through a fake guest agent (bound, new style)
 // and returns its path.
-func agentRun(t *testing.T, result string) (string, *testPCK) {
+func agentRun(t *testing.T, result string) (string, *tdxtest.PCK) {
 	t.Helper()
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	log, rtmrs := dstackLog(t, composeHash)
-	pck.rtmrs = rtmrs
-	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
+	pck.RTMRs = rtmrs
+	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
 	useAgent(t, serveUnix(t, agent), false)
 	a, _ := FindAgent()
 	p := writeResult(t, result)
@@ -262,7 +263,7 @@ func TestAttack6DeleteEventLog(t *testing.T) {
 	// The same with an old-style quote and no other side file at all.
 	res := fixtureText + "tdx-quote-source: dstack-guest-agent\n"
 	q := writeResult(t, res)
-	os.WriteFile(QuotePath(q), pck.quote(t, ReportData([]byte(res)), false), 0o644)
+	os.WriteFile(QuotePath(q), pck.Quote(t, ReportData([]byte(res)), false), 0o644)
 	if err := RunVerify(&bytes.Buffer{}, q, testOpts(pck)); !errors.Is(err, ErrEventLog) {
 		t.Errorf("old style, no dstack files: %v", err)
 	}
@@ -296,7 +297,7 @@ func TestAttack6SkipListAndManifest(t *testing.T) {
 
 	res := fixtureText + "tdx-mrtd: " + strings.Repeat("00", 48) + "\n"
 	q := writeResult(t, res)
-	if err := RunAttest(&bytes.Buffer{}, q, func(rd [64]byte) ([]byte, error) { return pck.quote(t, rd, false), nil }, nil); err != nil {
+	if err := RunAttest(&bytes.Buffer{}, q, func(rd [64]byte) ([]byte, error) { return pck.Quote(t, rd, false), nil }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := RunVerify(&bytes.Buffer{}, q, testOpts(pck)); !errors.Is(err, ErrManifest) || !strings.Contains(err.Error(), "tdx-mrtd: the file says 0000") {
@@ -311,9 +312,9 @@ func TestAttack8SimulatorSecret(t *testing.T) {
 	srv := httptest.NewServer(agent)
 	defer srv.Close()
 	ep := strings.Replace(srv.URL, "http://", "http://teebench:hunter2@", 1)
-	AgentSocketsSaved := AgentSockets
-	defer func() { AgentSockets = AgentSocketsSaved }()
-	AgentSockets = nil
+	AgentSocketsSaved := tee.AgentSockets
+	defer func() { tee.AgentSockets = AgentSocketsSaved }()
+	tee.AgentSockets = nil
 	t.Setenv(SimulatorEnv, ep)
 	a, ok := FindAgent()
 	if !ok {
@@ -347,10 +348,10 @@ func TestAttack8ComposeNotStored(t *testing.T) {
 	tcb, _ := json.Marshal(map[string]string{"app_compose": compose})
 	info, _ := json.Marshal(map[string]string{"app_id": "c0ffee", "compose_hash": ch, "tcb_info": string(tcb)})
 	for _, keep := range []bool{false, true} {
-		pck := newTestPCK(t)
+		pck := tdxtest.NewPCK(t)
 		log, rtmrs := dstackLog(t, ch)
-		pck.rtmrs = rtmrs
-		agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.quote(t, rd, false) }, eventLog: log, info: string(info)}
+		pck.RTMRs = rtmrs
+		agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }, eventLog: log, info: string(info)}
 		useAgent(t, serveUnix(t, agent), false)
 		t.Setenv(KeepComposeEnv, map[bool]string{false: "", true: "1"}[keep])
 		a, _ := FindAgent()
@@ -372,10 +373,10 @@ func TestAttack8ComposeNotStored(t *testing.T) {
 	}
 	// A kept compose file that does not hash to the measured value fails.
 	ai := &AgentInfo{AppCompose: compose + "# edited\n"}
-	if errs := ai.against(measured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
+	if errs := ai.Against(measured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
 		t.Errorf("edited compose: %v", errs)
 	}
 }
 
 // sampleRaw is Intel's sample quote (a simulator replays a fixed quote).
-func sampleRaw() []byte { return bytes.Clone(testdata.RawQuote) }
+func sampleRaw() []byte { return tdxtest.SampleQuote() }

@@ -14,12 +14,10 @@ import (
 	"github.com/teebench/teebench/internal/config"
 )
 
-// IntelRootLabel names the default trusted root in command output.
-const IntelRootLabel = "Intel SGX Root CA (go-tdx-guest v0.3.1's embedded root)"
-
 // RunVerify is scripts/verify: it verifies the quote, binding, side files,
 // event log, policy and (when present) the GPU evidence nonce of one result
-// file, writes every check and the TD's measurements to w, and ends with a
+// file (evidence of another Kind than TDX, such as R.txt.snp-report, goes
+// to that Kind: runVerifyKind), writes every check and the TD's measurements to w, and ends with a
 // verdict line. It returns an error naming each failed check; nil when the
 // file is bound to a valid quote, which the verdict calls VERIFIED only when
 // a policy was given and matched (otherwise it says the TD's identity was
@@ -33,6 +31,11 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 		rootsLabel = "TEST root " + opts.RootsLabel + " (NOT Intel's root: evidence checked against it proves nothing about real hardware)"
 	}
 	fmt.Fprintf(w, "file:            %s\n", resultPath)
+	if _, err := os.Stat(QuotePath(resultPath)); errors.Is(err, fs.ErrNotExist) {
+		if k, ev, ok, err := kindEvidenceOf(resultPath); ok || err != nil {
+			return runVerifyKind(w, resultPath, k, ev, err, opts)
+		}
+	}
 	r, err := VerifyFile(resultPath, opts)
 	if err != nil {
 		fmt.Fprintf(w, "verdict:         NOT VERIFIED: %v\n", err)
@@ -101,6 +104,19 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 	}
 	errs := []error{r.Err()}
 
+	errs = append(errs, printGPUEvidence(w, resultPath))
+	if err := errors.Join(errs...); err != nil {
+		fmt.Fprintf(w, "verdict:         NOT VERIFIED: %v\n", err)
+		return err
+	}
+	fmt.Fprintf(w, "verdict:         %s\n", verdictLine(r, opts))
+	return nil
+}
+
+// printGPUEvidence checks the GPU evidence nonce of a result file, when
+// there is GPU evidence or the file says gpu-cc: on, and writes the
+// outcome to w; the error is the failed check.
+func printGPUEvidence(w io.Writer, resultPath string) error {
 	file, rerr := os.ReadFile(resultPath)
 	switch gpu, gerr := os.ReadFile(GPUEvidencePath(resultPath)); {
 	case errors.Is(gerr, fs.ErrNotExist):
@@ -108,23 +124,19 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 			fmt.Fprintf(w, "GPU evidence:    none (the file says gpu-cc: on)\n")
 		}
 	case gerr != nil || rerr != nil:
-		errs = append(errs, fmt.Errorf("GPU evidence: %w", errors.Join(gerr, rerr)))
-		fmt.Fprintf(w, "GPU evidence:    FAIL: %v\n", errs[len(errs)-1])
+		err := fmt.Errorf("GPU evidence: %w", errors.Join(gerr, rerr))
+		fmt.Fprintf(w, "GPU evidence:    FAIL: %v\n", err)
+		return err
 	default:
 		ev, err := CheckGPUEvidence(file, gpu)
 		if err != nil {
-			errs = append(errs, err)
 			fmt.Fprintf(w, "GPU evidence:    FAIL: %v\n", err)
 		} else {
 			fmt.Fprintf(w, "GPU evidence:    %s: nonce = %s, found in each of %d GPU report(s); reports NOT verified\n", GPUEvidencePath(resultPath), GPUNonceRule, len(ev.GPUs))
 		}
 		fmt.Fprintf(w, "GPU note:        %s\n", GPUOutOfScope)
-	}
-	if err := errors.Join(errs...); err != nil {
-		fmt.Fprintf(w, "verdict:         NOT VERIFIED: %v\n", err)
 		return err
 	}
-	fmt.Fprintf(w, "verdict:         %s\n", verdictLine(r, opts))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/teebench/teebench/internal/tee/tdxtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,9 +21,9 @@ func writeResult(t *testing.T, content string) string {
 }
 
 func TestAttestThenVerify(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	p := writeResult(t, fixtureText)
-	getQuote := func(rd [64]byte) ([]byte, error) { return pck.quote(t, rd, false), nil }
+	getQuote := func(rd [64]byte) ([]byte, error) { return pck.Quote(t, rd, false), nil }
 
 	var out bytes.Buffer
 	if err := RunAttest(&out, p, getQuote, nil); err != nil {
@@ -45,7 +46,7 @@ func TestAttestThenVerify(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); err != nil {
+	if err := RunVerify(&out, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true}); err != nil {
 		t.Fatalf("RunVerify: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{"MRTD:", "RTMR3:", "TD attributes:", "TEE TCB SVN:", "check binding:   ok", "verdict:         SIGNED AND BOUND, BUT NO POLICY"} {
@@ -53,7 +54,7 @@ func TestAttestThenVerify(t *testing.T) {
 			t.Errorf("verify output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if ev := EvidenceWith(p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); ev.Status != "verified" || ev.MRTD == "" || ev.Reason != "" {
+	if ev := EvidenceWith(p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true}); ev.Status != "verified" || ev.MRTD == "" || ev.Reason != "" {
 		t.Errorf("evidenceFor with test roots = %+v", ev)
 	}
 	// EvidenceFor trusts only Intel's root.
@@ -66,19 +67,19 @@ func TestAttestThenVerify(t *testing.T) {
 	f.WriteString("\n")
 	f.Close()
 	out.Reset()
-	err = RunVerify(&out, p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	err = RunVerify(&out, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrReportData) || !strings.Contains(out.String(), "check binding:   FAIL: report data does not match SHA-512 of the file") {
 		t.Errorf("after the change: err=%v\n%s", err, out.String())
 	}
-	if ev := EvidenceWith(p, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "report data") {
+	if ev := EvidenceWith(p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "report data") {
 		t.Errorf("evidenceFor after the change = %+v", ev)
 	}
 }
 
 func TestAttestRejectsWrongQuote(t *testing.T) {
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	p := writeResult(t, fixtureText)
-	other := func([64]byte) ([]byte, error) { return pck.quote(t, ReportData([]byte("other")), false), nil }
+	other := func([64]byte) ([]byte, error) { return pck.Quote(t, ReportData([]byte("other")), false), nil }
 	if err := RunAttest(&bytes.Buffer{}, p, other, nil); err == nil || !strings.Contains(err.Error(), "does not carry the requested report data") {
 		t.Errorf("err = %v", err)
 	}
@@ -106,9 +107,9 @@ func fakeGPU(nonce [32]byte) (*GPUEvidence, error) {
 }
 
 func TestGPUEvidence(t *testing.T) {
-	pck := newTestPCK(t)
-	getQuote := func(rd [64]byte) ([]byte, error) { return pck.quote(t, rd, false), nil }
-	opts := VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}
+	pck := tdxtest.NewPCK(t)
+	getQuote := func(rd [64]byte) ([]byte, error) { return pck.Quote(t, rd, false), nil }
+	opts := VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true}
 
 	// No gpu-cc: on, no GPU evidence, even with a collector.
 	p := writeResult(t, fixtureText)

@@ -1,9 +1,10 @@
 package attest
 
 import (
-	"errors"
-	"io/fs"
 	"os"
+	"strings"
+
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // Evidence states, as the report shows them per result file.
@@ -46,17 +47,42 @@ func QuotePath(resultPath string) string { return resultPath + ".quote" }
 // without one gets TEE "tdx" and a Reason saying so.
 func EvidenceFor(resultPath string) Evidence { return EvidenceWith(resultPath, VerifyOptions{}) }
 
-// EvidenceWith is EvidenceFor with options (a policy, a test root).
+// EvidenceWith is EvidenceFor with options (a policy, a test root). It
+// looks for each Kind's evidence (tee.Kinds): TDX through VerifyFile (the
+// binding list, the manifest, the dstack event log), every other Kind
+// through its Verify, with report data = SHA-512 of the result file and
+// the policy's section for it.
 func EvidenceWith(resultPath string, opts VerifyOptions) Evidence {
-	if _, err := os.Stat(QuotePath(resultPath)); errors.Is(err, fs.ErrNotExist) {
-		ev := Evidence{Status: StateAbsent}
-		if b, err := os.ReadFile(resultPath); err == nil {
-			if tee := manifestValue(b, "tee"); tee != "" && tee != "none" {
-				ev.TEE, ev.Reason = tee, "the file says tee: "+tee+" but has no quote beside it: no evidence that it ran in a TEE"
+	for _, k := range tee.Kinds() {
+		if k == tee.TDX {
+			if _, err := os.Stat(QuotePath(resultPath)); err == nil {
+				return tdxEvidence(resultPath, opts)
 			}
+			continue
 		}
-		return ev
+		ev, ok, err := tee.ReadEvidence(resultPath, k)
+		if err != nil {
+			return Evidence{Status: StateFailed, TEE: k.Name(), Reason: err.Error()}
+		}
+		if ok {
+			return kindEvidence(resultPath, k, ev, opts)
+		}
 	}
+	ev := Evidence{Status: StateAbsent}
+	if b, err := os.ReadFile(resultPath); err == nil {
+		if t := manifestValue(b, "tee"); t != "" && t != "none" {
+			missing := "no evidence"
+			if k := tee.ByName(t); k != nil {
+				missing = "no " + strings.TrimPrefix(k.Suffixes()[0], ".") // "no quote", "no snp-report"
+			}
+			ev.TEE, ev.Reason = t, "the file says tee: "+t+" but has "+missing+" beside it: no evidence that it ran in a TEE"
+		}
+	}
+	return ev
+}
+
+// tdxEvidence verifies the TDX quote of a result file (VerifyFile).
+func tdxEvidence(resultPath string, opts VerifyOptions) Evidence {
 	r, err := VerifyFile(resultPath, opts)
 	if err != nil {
 		return Evidence{Status: StateFailed, TEE: "tdx", Reason: err.Error()}

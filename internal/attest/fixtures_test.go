@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
 // The fixtures under testdata/ are what `go run ./scripts/verify` is shown
@@ -25,11 +25,11 @@ func TestWriteFixtures(t *testing.T) {
 	if !*update {
 		t.Skip("run with -update to rewrite testdata/")
 	}
-	pck := newTestPCK(t)
+	pck := tdxtest.NewPCK(t)
 	file := []byte(fixtureText)
 	tampered := bytes.Clone(file)
 	tampered[len(tampered)-2] = 'X' // "tee: tdx" -> "tee: tdX"
-	matching := pck.quote(t, ReportData(file), false)
+	matching := pck.Quote(t, ReportData(file), false)
 	write := func(rel string, b []byte) {
 		p := filepath.Join("testdata", rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -39,13 +39,13 @@ func TestWriteFixtures(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("test-roots.pem", pck.rootPEM)
+	write("test-roots.pem", pck.RootPEM)
 	write("matching/result.txt", file)
 	write("matching/result.txt.quote", matching)
 	write("tampered/result.txt", tampered)
 	write("tampered/result.txt.quote", matching)
 	write("debug/result.txt", file)
-	write("debug/result.txt.quote", pck.quote(t, ReportData(file), true))
+	write("debug/result.txt.quote", pck.Quote(t, ReportData(file), true))
 	// bound/: a quote made the new way, over a binding list of the file and
 	// its skip list.
 	skips := []byte("package\tbenchmark\treason\ncpu_bench\tBenchmarkX\tfixture: not a measurement\n")
@@ -53,9 +53,9 @@ func TestWriteFixtures(t *testing.T) {
 	write("bound/result.skips.tsv", skips)
 	list := (&BindList{Entries: []BindEntry{{Name: "result.txt", SHA512: sha512.Sum512(file)}, {Name: "result.skips.tsv", SHA512: sha512.Sum512(skips)}}}).Marshal()
 	write("bound/result.txt.bind", list)
-	write("bound/result.txt.quote", pck.quote(t, sha512.Sum512(list), false))
+	write("bound/result.txt.quote", pck.Quote(t, sha512.Sum512(list), false))
 	write("intel-sample/result.txt", file)
-	write("intel-sample/result.txt.quote", testdata.RawQuote)
+	write("intel-sample/result.txt.quote", tdxtest.SampleQuote())
 }
 
 func fixture(t *testing.T, dir string) (file, quote []byte) {
@@ -109,8 +109,8 @@ func TestFixtures(t *testing.T) {
 	}
 
 	sfile, sq := fixture(t, "intel-sample")
-	if !bytes.Equal(sq, testdata.RawQuote) {
-		t.Error("intel-sample quote is not go-tdx-guest's sample quote")
+	if !bytes.Equal(sq, tdxtest.SampleQuote()) {
+		t.Error("intel-sample quote is not Intel's sample quote (tdxtest.SampleQuote)")
 	}
 	if r := Verify(sfile, sq, VerifyOptions{Now: sampleTime}); r.Signature != nil || !errors.Is(r.Binding, ErrReportData) {
 		t.Errorf("intel-sample: signature=%v binding=%v; want chain ok, binding failure", r.Signature, r.Binding)

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/sha512"
 	"crypto/x509"
-	_ "embed"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -14,19 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-tdx-guest/verify"
-	"github.com/google/go-tdx-guest/verify/trust"
+	"github.com/teebench/teebench/internal/tee"
 )
-
-// intelRootPEM is a byte-for-byte copy of go-tdx-guest v0.3.1's embedded
-// verify/trusted_root.pem (the Intel SGX Root CA). TestIntelRootIsLibraryCopy
-// compares the two. The copy exists because go-tdx-guest logs a warning to
-// stdout on every call that uses its own embedded root (TrustedRoots == nil);
-// passing the same root explicitly keeps stdout clean for result files and
-// reports.
-//
-//go:embed intel_sgx_root_ca.pem
-var intelRootPEM []byte
 
 // Failure kinds returned (wrapped) by Verify. Test them with errors.Is.
 var (
@@ -43,30 +30,6 @@ var (
 	// whose memory the host can read: not valid evidence.
 	ErrDebugTD = errors.New("quote comes from a debug TD (TD attributes DEBUG bit set)")
 )
-
-// IntelRoots returns a pool holding only the Intel SGX Root CA, the root
-// go-tdx-guest embeds.
-func IntelRoots() *x509.CertPool {
-	p := x509.NewCertPool()
-	if !p.AppendCertsFromPEM(intelRootPEM) {
-		panic("attest: embedded Intel SGX Root CA does not parse")
-	}
-	return p
-}
-
-// LoadRoots reads a PEM bundle of root certificates, for verifying quotes
-// signed under a chain other than Intel's (test fixtures).
-func LoadRoots(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("attest: trusted roots: %w", err)
-	}
-	p := x509.NewCertPool()
-	if blk, _ := pem.Decode(b); blk == nil || !p.AppendCertsFromPEM(b) {
-		return nil, fmt.Errorf("attest: trusted roots: %s holds no PEM certificate", path)
-	}
-	return p, nil
-}
 
 // VerifyOptions controls Verify. The zero value verifies against Intel's
 // root at the current time, rejects debug TDs and checks no policy.
@@ -92,7 +55,7 @@ type VerifyOptions struct {
 	// quote (CollateralPath) is used when present, and without either the
 	// TCB status is not checked (offline).
 	Online bool
-	Getter trust.HTTPSGetter
+	Getter tee.HTTPSGetter
 	// SaveCollateral writes what Online fetched to CollateralPath (never
 	// overwriting).
 	SaveCollateral bool
@@ -201,15 +164,7 @@ func verifyQuote(file, rawQuote []byte, opts VerifyOptions) *Result {
 		return r
 	}
 	r.Info = info
-	roots := opts.Roots
-	if roots == nil {
-		roots = IntelRoots()
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	if err := verify.TdxQuote(q, &verify.Options{TrustedRoots: roots, Now: now}); err != nil {
+	if err := tee.VerifyTDXSignature(q, opts.Roots, opts.Now); err != nil {
 		r.Signature = fmt.Errorf("%w: %v", ErrSignature, err)
 	}
 	if info.Debug && !opts.AllowDebug {
@@ -231,7 +186,11 @@ func verifyQuote(file, rawQuote []byte, opts VerifyOptions) *Result {
 func (r *Result) finish(opts VerifyOptions) {
 	if opts.Policy != nil {
 		r.PolicyChecked = true
-		r.Policy = checkPolicy(opts.Policy, r)
+		var m measured
+		if r.Dstack != nil && r.DstackErr == nil {
+			m = r.Dstack.Measured
+		}
+		r.Policy = tee.CheckTDXPolicy(opts.Policy.TDX, r.Info, r.TCB, m)
 	}
 }
 
@@ -266,7 +225,7 @@ func VerifyFile(resultPath string, opts VerifyOptions) (*Result, error) {
 		}
 		r.Bind, r.Binding = checkBinding(name, r.Info.ReportData, dirReader(dir))
 		r.Manifest = checkManifest(file, r.Info)
-		r.Dstack, r.DstackErr = readDstack(resultPath, r.Info, manifestValue(file, "tdx-quote-source"))
+		r.Dstack, r.DstackErr = tee.ReadDstack(resultPath, r.Info, manifestValue(file, "tdx-quote-source"))
 		if r.Signature == nil {
 			r.tcb(resultPath, raw, opts)
 		}
@@ -341,4 +300,4 @@ func checkManifest(file []byte, info *Info) error {
 }
 
 // ErrManifest means the result file's TEE lines contradict the quote.
-var ErrManifest = errors.New("the result file's TEE lines contradict the quote")
+var ErrManifest = tee.ErrManifest

@@ -2,29 +2,27 @@ package attest
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
-// sampleTime is inside the validity of every certificate in go-tdx-guest's
-// sample quote (its PCK leaf expires 2029-09-20), so these tests keep passing
-// after that date.
+// sampleTime is inside the validity of every certificate in Intel's sample
+// quote (tdxtest.SampleQuote; its PCK leaf expires 2029-09-20), so these
+// tests keep passing after that date.
 var sampleTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var resultBytes = []byte("goos: linux\ntee: tdx\nteebench attest test data, not a measurement\n")
 
 func TestSampleQuoteChainVerifiesOffline(t *testing.T) {
-	r := Verify(resultBytes, testdata.RawQuote, VerifyOptions{Now: sampleTime})
+	r := Verify(resultBytes, tdxtest.SampleQuote(), VerifyOptions{Now: sampleTime})
 	if r.Parse != nil || r.Signature != nil {
 		t.Fatalf("Intel sample quote: parse=%v signature=%v; want both nil", r.Parse, r.Signature)
 	}
@@ -45,12 +43,12 @@ func TestSampleQuoteChainVerifiesOffline(t *testing.T) {
 
 func TestSampleQuoteExpiredOrTamperedFails(t *testing.T) {
 	// After the PCK leaf's NotAfter the chain no longer verifies.
-	r := Verify(resultBytes, testdata.RawQuote, VerifyOptions{Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+	r := Verify(resultBytes, tdxtest.SampleQuote(), VerifyOptions{Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if !errors.Is(r.Signature, ErrSignature) {
 		t.Errorf("in 2030: signature = %v; want %v", r.Signature, ErrSignature)
 	}
 	// One changed byte in the MRTD breaks the quote signature.
-	raw := bytes.Clone(testdata.RawQuote)
+	raw := tdxtest.SampleQuote()
 	raw[0x30+0x88] ^= 1
 	r = Verify(resultBytes, raw, VerifyOptions{Now: sampleTime})
 	if !errors.Is(r.Signature, ErrSignature) {
@@ -59,9 +57,9 @@ func TestSampleQuoteExpiredOrTamperedFails(t *testing.T) {
 }
 
 func TestBindingPositive(t *testing.T) {
-	pck := newTestPCK(t)
-	raw := pck.quote(t, ReportData(resultBytes), false)
-	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	pck := tdxtest.NewPCK(t)
+	raw := pck.Quote(t, ReportData(resultBytes), false)
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if err := r.Err(); err != nil {
 		t.Fatalf("test-signed quote over SHA-512(file): %v", err)
 	}
@@ -76,18 +74,18 @@ func TestBindingPositive(t *testing.T) {
 }
 
 func TestHashMismatchFails(t *testing.T) {
-	pck := newTestPCK(t)
-	raw := pck.quote(t, ReportData([]byte("some other file")), false)
-	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	pck := tdxtest.NewPCK(t)
+	raw := pck.Quote(t, ReportData([]byte("some other file")), false)
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if r.Signature != nil || !errors.Is(r.Err(), ErrReportData) {
 		t.Fatalf("signature=%v err=%v; want a report-data mismatch only", r.Signature, r.Err())
 	}
 }
 
 func TestOneChangedByteFails(t *testing.T) {
-	pck := newTestPCK(t)
-	raw := pck.quote(t, ReportData(resultBytes), false)
-	opts := VerifyOptions{Roots: pck.roots(), AllowTestRoot: true}
+	pck := tdxtest.NewPCK(t)
+	raw := pck.Quote(t, ReportData(resultBytes), false)
+	opts := VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true}
 	if err := Verify(resultBytes, raw, opts).Err(); err != nil {
 		t.Fatalf("unchanged pair: %v", err)
 	}
@@ -135,13 +133,13 @@ func chainDER(t *testing.T, raw []byte) [][]byte {
 }
 
 func TestDebugTDFlagged(t *testing.T) {
-	pck := newTestPCK(t)
-	raw := pck.quote(t, ReportData(resultBytes), true)
-	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true})
+	pck := tdxtest.NewPCK(t)
+	raw := pck.Quote(t, ReportData(resultBytes), true)
+	r := Verify(resultBytes, raw, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if r.Signature != nil || r.Binding != nil || !errors.Is(r.Debug, ErrDebugTD) || !r.Info.Debug {
 		t.Fatalf("debug quote: signature=%v binding=%v debug=%v", r.Signature, r.Binding, r.Debug)
 	}
-	if err := Verify(resultBytes, raw, VerifyOptions{Roots: pck.roots(), AllowTestRoot: true, AllowDebug: true}).Err(); err != nil {
+	if err := Verify(resultBytes, raw, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true, AllowDebug: true}).Err(); err != nil {
 		t.Errorf("AllowDebug: %v", err)
 	}
 }
@@ -163,53 +161,5 @@ func TestVerifyFileNoQuote(t *testing.T) {
 	}
 	if ev := EvidenceFor(p); ev.Status != StateAbsent {
 		t.Errorf("EvidenceFor = %+v; want none", ev)
-	}
-}
-
-// TestIntelRootIsLibraryCopy checks that intel_sgx_root_ca.pem is exactly
-// go-tdx-guest's embedded root and the root of Intel's sample quote chain.
-func TestIntelRootIsLibraryCopy(t *testing.T) {
-	chain := sampleQuote(t).GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
-	var last *pem.Block
-	for rest := chain; ; {
-		blk, r := pem.Decode(rest)
-		if blk == nil {
-			break
-		}
-		last, rest = blk, r
-	}
-	ours, _ := pem.Decode(intelRootPEM)
-	if ours == nil || last == nil || !bytes.Equal(ours.Bytes, last.Bytes) {
-		t.Error("embedded root is not the root certificate of Intel's sample quote chain")
-	}
-	if c, err := x509.ParseCertificate(ours.Bytes); err != nil || c.Subject.CommonName != "Intel SGX Root CA" {
-		t.Errorf("embedded root: %v %v", c, err)
-	}
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/go-tdx-guest").Output()
-	if err != nil {
-		t.Skipf("go list for the go-tdx-guest module directory: %v", err)
-	}
-	lib, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "verify", "trusted_root.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(lib, intelRootPEM) {
-		t.Error("intel_sgx_root_ca.pem differs from go-tdx-guest's verify/trusted_root.pem")
-	}
-}
-
-func TestLoadRoots(t *testing.T) {
-	dir := t.TempDir()
-	good, bad := filepath.Join(dir, "r.pem"), filepath.Join(dir, "bad.pem")
-	os.WriteFile(good, intelRootPEM, 0o644)
-	os.WriteFile(bad, []byte("hello"), 0o644)
-	if _, err := LoadRoots(good); err != nil {
-		t.Error(err)
-	}
-	if _, err := LoadRoots(bad); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
-		t.Errorf("bad bundle: %v", err)
-	}
-	if _, err := LoadRoots(filepath.Join(dir, "missing.pem")); err == nil {
-		t.Error("missing bundle: no error")
 	}
 }

@@ -66,6 +66,7 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // KV is one manifest line.
@@ -150,22 +151,13 @@ func cpuinfo() (model string, flags map[string]bool, n int) {
 	return model, flags, n
 }
 
-// DetectTEE returns "tdx", "sev-snp" or "none" from the guest interfaces
-// and CPU flags: TDX from /dev/tdx_guest or the tdx_guest flag, SEV-SNP from
-// /dev/sev-guest or the sev_snp flag, and configfs-tsm
-// (/sys/kernel/config/tsm/report, shared by both) by the CPU vendor.
+// DetectTEE returns the Name of the TEE this machine (files under Sys) is a
+// guest of ("tdx", "sev-snp"), or "none": tee.Detected, which reads guest
+// evidence (devices, the configfs-tsm provider, SEV_STATUS, the dstack
+// agent's socket with TDX's CPU flag), never a CPU flag alone.
 func DetectTEE() string {
-	model, flags, _ := cpuinfo()
-	switch {
-	case exists("dev/tdx_guest") || flags["tdx_guest"]:
-		return "tdx"
-	case exists("dev/sev-guest") || flags["sev_snp"]:
-		return "sev-snp"
-	case exists("sys/kernel/config/tsm/report"):
-		if strings.Contains(model, "AMD") {
-			return "sev-snp"
-		}
-		return "tdx"
+	if k, _ := tee.Detected(Sys); k != nil {
+		return k.Name()
 	}
 	return "none"
 }
@@ -183,12 +175,12 @@ func Collect() Manifest {
 			m = append(m, KV{k, strings.ReplaceAll(v, "\n", " ")})
 		}
 	}
-	tee := DetectTEE()
-	add("tee", tee)
+	teeName := DetectTEE()
+	add("tee", teeName)
 	model, flags, ncpu := cpuinfo()
 	platform := ""
 	switch {
-	case tee != "none":
+	case teeName != "none":
 		platform = "cvm"
 	case flags["hypervisor"]:
 		platform = "vm"
@@ -349,15 +341,22 @@ func bracketed(s string) string {
 	return s
 }
 
-// Full is Collect plus, under the tdx build tag, the TD's identity from a
-// quote. Under the tdx tag it fails on a machine that is not a TDX guest.
+// Full is Collect plus, under a TEE's build tag (tee.Tagged), the guest's
+// identity lines from fresh evidence (tee.Manifest). Under a TEE tag it
+// fails on a machine that is not a guest of that TEE (tee.Check).
 func Full() (Manifest, error) {
+	if err := tee.Check(); err != nil {
+		return nil, err
+	}
 	man := Collect()
-	tdxMan, err := tdxManifest(man.Get("tee"))
+	lines, err := tee.Manifest()
 	if err != nil {
 		return nil, err
 	}
-	return append(man, tdxMan...), nil
+	for _, l := range lines {
+		man = append(man, KV{l.Key, l.Value})
+	}
+	return man, nil
 }
 
 // Extra adds lines to the manifest; gpu_bench passes NVML's inventory.

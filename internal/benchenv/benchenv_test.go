@@ -2,6 +2,7 @@ package benchenv
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,10 +11,17 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// fakeRoot builds a /proc + /sys tree with the given files.
-func fakeRoot(t *testing.T, files map[string]string) {
+// fakeRoot builds a /proc + /sys tree with the given files (later trees
+// win).
+func fakeRoot(t *testing.T, trees ...map[string]string) {
 	t.Helper()
 	root := t.TempDir()
+	files := map[string]string{}
+	for _, tree := range trees {
+		for p, c := range tree {
+			files[p] = c
+		}
+	}
 	for p, c := range files {
 		full := filepath.Join(root, p)
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -34,8 +42,10 @@ func cpuinfo2(model, flags string) string {
 }
 
 func TestCollectTDXGuest(t *testing.T) {
-	fakeRoot(t, map[string]string{
-		"proc/cpuinfo":              cpuinfo2("Intel(R) Xeon(R) Platinum 8581C", "hypervisor tdx_guest"),
+	// The guest interfaces of internal/tee's TDX guest fixture, with this
+	// machine's other files.
+	fakeRoot(t, teeFixture(t, "tdx-guest", "dev/", "sys/kernel/config/"), map[string]string{
+		"proc/cpuinfo":              cpuinfo2("Intel(R) Xeon(R) Platinum 8581C", "hypervisor"),
 		"proc/meminfo":              "MemTotal:       32871536 kB\nMemFree:        30000000 kB\nUnaccepted:      1048576 kB\n",
 		"proc/sys/kernel/osrelease": "6.8.0-1015-gcp\n",
 		"proc/cmdline":              "BOOT_IMAGE=/vmlinuz ro tdx_pv_single_ipi=1 foo.tdx_wake_q_batch=16 accept_memory=lazy\n",
@@ -92,6 +102,12 @@ func TestUnacceptedMemory(t *testing.T) {
 	}
 }
 
+// TestDetectTEE: the tee and platform lines come from internal/tee's
+// detection (its fixture trees: guest evidence, never a CPU flag alone).
+// An SEV-SNP-capable host shows the sev_snp flag (which once made it
+// "sev-snp"): it is bare metal with no TEE; a TDX guest's CPU flag alone,
+// without a device, configfs-tsm or the dstack agent, is a VM with no TEE
+// (it cannot be attested).
 func TestDetectTEE(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -101,11 +117,12 @@ func TestDetectTEE(t *testing.T) {
 	}{
 		{"bare metal", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC 9654", "svm")}, "none", "bare-metal"},
 		{"vm", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor")}, "none", "vm"},
-		{"sev-snp flag", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor sev_snp")}, "sev-snp", "cvm"},
-		{"sev-guest device", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "dev/sev-guest": ""}, "sev-snp", "cvm"},
-		{"tdx device", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "dev/tdx_guest": ""}, "tdx", "cvm"},
-		{"configfs-tsm on intel", map[string]string{"proc/cpuinfo": cpuinfo2("Intel Xeon", "hypervisor"), "sys/kernel/config/tsm/report/.keep": ""}, "tdx", "cvm"},
-		{"configfs-tsm on amd", map[string]string{"proc/cpuinfo": cpuinfo2("AMD EPYC", "hypervisor"), "sys/kernel/config/tsm/report/.keep": ""}, "sev-snp", "cvm"},
+		{"snp host", teeFixture(t, "snp-host"), "none", "bare-metal"},
+		{"snp guest", teeFixture(t, "snp-guest"), "sev-snp", "cvm"},
+		{"snp guest, device only", teeFixture(t, "snp-guest-ioctl"), "sev-snp", "cvm"},
+		{"azure cvm", teeFixture(t, "azure-cvm"), "none", "vm"},
+		{"tdx guest", teeFixture(t, "tdx-guest"), "tdx", "cvm"},
+		{"tdx guest's cpu flags alone", teeFixture(t, "tdx-guest", "proc/"), "none", "vm"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fakeRoot(t, tc.files)
@@ -118,6 +135,36 @@ func TestDetectTEE(t *testing.T) {
 			}
 		})
 	}
+}
+
+// teeFixture returns the files of internal/tee's detection fixture name
+// (testdata/<name> there) whose paths start with one of prefixes (all when
+// none is given).
+func teeFixture(t *testing.T, name string, prefixes ...string) map[string]string {
+	t.Helper()
+	dir := filepath.Join("..", "tee", "testdata", name)
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		keep := len(prefixes) == 0
+		for _, pre := range prefixes {
+			keep = keep || strings.HasPrefix(rel, pre)
+		}
+		if keep {
+			b, err := os.ReadFile(p)
+			files[rel] = string(b)
+			return err
+		}
+		return nil
+	})
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fixture %s: %v (%d files)", name, err, len(files))
+	}
+	return files
 }
 
 // TestManifestIsBenchfmtConfig checks that the printed manifest and unit

@@ -59,10 +59,12 @@ var NameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // Suffixes are the endings of the files the suite writes and carries
 // through a log: result files, reports, skip lists, and a result's side
-// files (internal/attest names them). Anything else (.go, go.work,
-// dot-files) is refused.
+// files (internal/attest and internal/tee name them; TestTEESuffixes checks
+// every Kind's evidence is here). Anything else (.go, go.work, dot-files)
+// is refused.
 var Suffixes = []string{".txt", ".md", ".skips.tsv", ".quote", ".eventlog.json",
-	".dstack-info.json", ".attestation", ".gpu-evidence", ".bind", ".collateral.json"}
+	".dstack-info.json", ".attestation", ".gpu-evidence", ".bind", ".collateral.json",
+	".snp-report", ".snp-certs"}
 
 // tokenRE is a block token: 32 lowercase hex digits.
 var tokenRE = regexp.MustCompile(`^[0-9a-f]{32}$`)

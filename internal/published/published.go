@@ -10,6 +10,7 @@ package published
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,6 +43,11 @@ type Entry struct {
 	// Platform is the baseline platform a storage overhead starts from
 	// ("bare-metal", "vm") or the GPU of an LLM overhead ("H100").
 	Platform string
+	// TEE is the `tee:` value (TEENames) of the TEE a figure's environment
+	// ran in, or of an overhead pair's TEE side: the H100 LLM pairs are
+	// SEV-SNP, the H200 and TDX-Lab pairs TDX (docs/published.md). Empty
+	// when none or not stated; an overhead without one is NotComparable.
+	TEE string
 	// Value is the figure, or the overhead in percent.
 	Value float64
 	// Source says where in the publication the entry is.
@@ -50,6 +56,9 @@ type Entry struct {
 	// from ours: the entry is shown for reference, never in a verdict.
 	NotComparable string
 }
+
+// TEENames are the `tee:` values a published entry may name.
+var TEENames = []string{"sev-snp", "tdx"}
 
 var entries = mustParse(table)
 
@@ -70,17 +79,23 @@ func parse(s string) ([]Entry, error) {
 			continue
 		}
 		c := strings.Split(l, "\t")
-		if len(c) != 8 {
-			return nil, fmt.Errorf("figures.tsv:%d: %d columns, want 8", i+1, len(c))
+		if len(c) != 9 {
+			return nil, fmt.Errorf("figures.tsv:%d: %d columns, want 9", i+1, len(c))
 		}
 		if c[0] != KindFigure && c[0] != KindOverhead {
 			return nil, fmt.Errorf("figures.tsv:%d: kind %q", i+1, c[0])
 		}
-		v, err := strconv.ParseFloat(c[5], 64)
+		if c[5] != "" && !slices.Contains(TEENames, c[5]) {
+			return nil, fmt.Errorf("figures.tsv:%d: tee %q, want one of %s or empty", i+1, c[5], strings.Join(TEENames, ", "))
+		}
+		v, err := strconv.ParseFloat(c[6], 64)
 		if err != nil {
 			return nil, fmt.Errorf("figures.tsv:%d: value: %w", i+1, err)
 		}
-		e := Entry{Kind: c[0], Key: c[1], Env: c[3], Platform: c[4], Value: v, Source: c[6], NotComparable: c[7]}
+		e := Entry{Kind: c[0], Key: c[1], Env: c[3], Platform: c[4], TEE: c[5], Value: v, Source: c[7], NotComparable: c[8]}
+		if e.Kind == KindOverhead && e.TEE == "" && e.NotComparable == "" {
+			return nil, fmt.Errorf("figures.tsv:%d: overhead %s %s names no tee but is comparable: a verdict needs the pair's TEE", i+1, e.Key, e.Env)
+		}
 		if c[2] != "" {
 			e.Match = strings.Split(c[2], ",")
 		}

@@ -1,6 +1,10 @@
 package published
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // TestTable: the embedded table parses, and spot checks against the
 // publications (docs/methods.md §9) hold: the printed columns, not values
@@ -39,6 +43,41 @@ func TestTable(t *testing.T) {
 	for _, e := range All() {
 		if e.Source == "" {
 			t.Errorf("%s %s %s: no source", e.Kind, e.Key, e.Env)
+		}
+	}
+}
+
+// TestTEE: every published pair records the TEE it ran on: the H100 LLM
+// rows are SEV-SNP (AMD EPYC 9V84), the H200 LLM rows and the storage
+// pairs TDX (docs/published.md); a table line with an unknown TEE, or a
+// comparable overhead without one, does not parse.
+func TestTEE(t *testing.T) {
+	for _, e := range Overheads("llm/tps") {
+		want := map[string]string{"H100": "sev-snp", "H200": "tdx"}[e.Platform]
+		if e.TEE != want {
+			t.Errorf("llm/tps %s: tee %q, want %q", e.Env, e.TEE, want)
+		}
+	}
+	for _, e := range Overheads("fio/read_iops/IOPS") {
+		if e.TEE != "tdx" {
+			t.Errorf("fio/read_iops %s: tee %q, want tdx", e.Env, e.TEE)
+		}
+	}
+	for _, e := range All() {
+		if e.Kind == KindOverhead && e.NotComparable == "" && e.TEE == "" {
+			t.Errorf("%s %s: comparable overhead without a TEE", e.Key, e.Env)
+		}
+	}
+	const line = "overhead\tllm/tps\tllama-3.1-8b\tH100 x\tH100\t%s\t6.84\tsrc\t%s\n"
+	for _, tc := range []struct{ tee, nc, err string }{
+		{"sev-snp", "", ""},
+		{"snp", "", `tee "snp"`},
+		{"", "", "names no tee"},
+		{"", "another method", ""},
+	} {
+		_, err := parse(fmt.Sprintf(line, tc.tee, tc.nc))
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("tee %q not_comparable %q: error %v, want %q", tc.tee, tc.nc, err, tc.err)
 		}
 	}
 }

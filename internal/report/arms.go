@@ -20,18 +20,13 @@ type ArmFiles struct {
 
 // poolKey reports whether a manifest key's values may differ between files
 // pooled into one arm without a warning: the grouping keys and the TEE's
-// own keys (its platform, TDX/SEV versions, GPU CC mode, evidence).
+// own keys (its platform, TDX/SEV-SNP identity, GPU CC mode, evidence).
 func poolKey(key string) bool {
 	switch key {
 	case "tee", "pkg", "goos", "goarch", "platform":
 		return true
 	}
-	for _, p := range []string{"tdx-", "sev-", "gpu-cc", "evidence"} {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
+	return teeIdentityKey(key)
 }
 
 // Arms reads the inputs and returns the arms they are grouped into, the

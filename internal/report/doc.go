@@ -66,9 +66,11 @@
 // published pairs: "consistent" when the published overhead lies inside
 // our interval widened by max(ToleranceAbs points, ToleranceRel of the
 // published figure), "smaller overhead here", "larger overhead here",
-// "not comparable: <reason>" (another method, another model), or "too few
-// samples" below MinVerdictN. The storage pair follows the baseline's
-// `platform:`. Published absolute figures come from other hardware and are
+// "not comparable: <reason>" (another method, another model, or a pair
+// that ran on another TEE than the arm's `tee:`: "published pair ran on
+// SEV-SNP"; tee.go), or "too few samples" below MinVerdictN. The storage
+// pair follows the baseline's `platform:`, the LLM pair the model and the
+// arms' `gpu:`. Published absolute figures come from other hardware and are
 // listed in an appendix, never in a verdict. Rows whose error rate exceeds
 // -max-error-rate (TEEBENCH_MAX_ERROR_RATE, default 0.01) are marked and
 // give no verdict; each arm's skipped or failed benchmarks are listed from

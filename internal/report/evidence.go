@@ -61,9 +61,13 @@ func (r *renderer) colName(i int) string {
 	return r.d.Arms[i].Label
 }
 
-// verdictArm is the verdict of arm i against a published overhead: none
-// for an unattested arm unless Options.AllowUnattested.
+// verdictArm is the verdict of arm i against a published overhead: "not
+// comparable" when the pair ran on another TEE than the arm, none for an
+// unattested arm unless Options.AllowUnattested.
 func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {
+	if why := r.teeMismatch(p, arm); p.NotComparable == "" && why != "" {
+		p.NotComparable = why
+	}
 	if p.NotComparable == "" && dl.OK && r.unattested(arm) && !r.opt.AllowUnattested {
 		return fmt.Sprintf("no verdict: `%s` is unattested", r.d.Arms[arm].Label)
 	}

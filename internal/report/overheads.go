@@ -20,6 +20,10 @@ type PubOverhead struct {
 	Pct float64 `json:"pct"`
 	// Source says where in the published report the pair is.
 	Source string `json:"source"`
+	// TEE is the `tee:` value of the pair's TEE side ("sev-snp" for the
+	// H100 LLM pairs, "tdx" for the H200 and storage pairs); a verdict
+	// needs an arm of the same TEE. Empty when the publication names none.
+	TEE string `json:"tee,omitempty"`
 	// NotComparable, when set, says why our overhead cannot be held
 	// against this one (another method, another model); the figure is
 	// then shown for reference only.
@@ -35,7 +39,7 @@ func pubOverheads(key string, keep func(published.Entry) bool) []PubOverhead {
 	var out []PubOverhead
 	for _, e := range published.Overheads(key) {
 		if keep == nil || keep(e) {
-			out = append(out, PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, NotComparable: e.NotComparable})
+			out = append(out, PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, TEE: e.TEE, NotComparable: e.NotComparable})
 		}
 	}
 	return out
@@ -65,9 +69,10 @@ func storagePairs(job, unit, basePlatform string) []PubOverhead {
 // llmPairs returns the published LLM overheads of one metric ("tps",
 // "qps", "ttft", "itl") for the model the arms served. Only a published
 // model is comparable; any other model (the embedded test models or an
-// external server's model) gets the H200 Llama-3.1-8B figures for
-// reference. The GPU is the arms' `gpu:` when it names H100 or H200, else
-// both are listed.
+// external server's model) gets the Llama-3.1-8B figures of the arms' GPU
+// (H200 when it is neither) for reference. The GPU is the arms' `gpu:`
+// when it names H100 or H200, else both are listed. Each pair carries its
+// TEE (H100: SEV-SNP, H200: TDX), which a verdict checks per arm.
 func llmPairs(metric, model, gpu string) []PubOverhead {
 	lm := strings.ToLower(model)
 	all := published.Overheads("llm/" + metric)
@@ -81,15 +86,19 @@ func llmPairs(metric, model, gpu string) []PubOverhead {
 		matched = matched || same(e)
 	}
 	g := strings.ToUpper(gpu)
+	refGPU := "H200"
+	if strings.Contains(g, "H100") && !strings.Contains(g, "H200") {
+		refGPU = "H100"
+	}
 	var out []PubOverhead
 	for _, e := range all {
 		if (strings.Contains(g, "H100") || strings.Contains(g, "H200")) && !strings.Contains(g, e.Platform) {
 			continue
 		}
-		if matched && !same(e) || !matched && (e.Match[0] != "llama-3.1-8b" || e.Platform != "H200") {
+		if matched && !same(e) || !matched && (e.Match[0] != "llama-3.1-8b" || e.Platform != refGPU) {
 			continue
 		}
-		p := PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, NotComparable: e.NotComparable}
+		p := PubOverhead{Pair: e.Env, Pct: e.Value, Source: e.Source, TEE: e.TEE, NotComparable: e.NotComparable}
 		if !matched {
 			p.NotComparable = fmt.Sprintf("model %s is not one of the published models (reference only)", model)
 		}

@@ -123,7 +123,7 @@ type Arm struct {
 // TestbedKeys are the manifest keys that identify one testbed: results of
 // one tee value (or label) from machines that differ in any of them are
 // separate arms ("tdx", "tdx#2"), never pooled.
-var TestbedKeys = []string{"cpu-model", "vcpus", "kernel", "tdx-tee-tcb-svn", "microcode"}
+var TestbedKeys = []string{"cpu-model", "vcpus", "kernel", "tdx-tee-tcb-svn", "snp-tcb", "microcode"}
 
 // testbedOf returns the testbed signature of a result.
 func testbedOf(res *benchfmt.Result) string {

@@ -231,7 +231,11 @@ func (r *renderer) header(hs []Headline) {
 	r.p("# teebench performance report\n\n")
 	var labels []string
 	for i, a := range d.Arms {
-		labels = append(labels, fmt.Sprintf("%s (%s)", r.armName(i), strings.Join(a.Files, ", ")))
+		files := strings.Join(a.Files, ", ")
+		if t := teeTitle(a.EnvValue("tee")); t != "" {
+			files = t + ": " + files
+		}
+		labels = append(labels, fmt.Sprintf("%s (%s)", r.armName(i), files))
 	}
 	if len(d.Arms) == 1 {
 		r.p("**Absolute figures only, no overhead:** one arm, %s. A TEE cost needs a TEE arm and its baseline: "+
@@ -268,7 +272,7 @@ func (r *renderer) header(hs []Headline) {
 		r.p("> **Warning:** %d benchmark(s) in the result files are in no section of this report (first: `%s`); the appendix *rows in no section* lists them.\n\n", n, r.unplaced[0].Benchmark)
 	}
 	if len(r.confounders) > 0 {
-		r.p("> **Warning:** the arms should differ only in the TEE (`tee`, `platform`, TDX / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
+		r.p("> **Warning:** the arms should differ only in the TEE (`tee`, `platform`, TDX / SEV-SNP / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
 			"Part of any difference below may come from them; every verdict they affect says so.\n\n", "`"+strings.Join(r.confounders, "`, `")+"`")
 	}
 	if !r.skipsInSummary(hs) {
@@ -332,10 +336,10 @@ func (r *renderer) skipsInSummary(hs []Headline) bool {
 }
 
 // teeKey reports whether a manifest key describes the TEE itself, so that
-// its differing between arms is expected: the platform (cvm), the TD's
-// identity (tdx-*, sev-*) and the GPU's confidential-computing state.
+// its differing between arms is expected: the platform (cvm) and the
+// guest's identity (teeIdentityKey: tdx-*, snp-*, GPU CC state, evidence).
 func teeKey(k string) bool {
-	return k == "platform" || strings.HasPrefix(k, "tdx-") || strings.HasPrefix(k, "sev-") || strings.HasPrefix(k, "gpu-cc") || strings.HasPrefix(k, "evidence")
+	return k == "platform" || teeIdentityKey(k)
 }
 
 // envSkip are config keys that are not part of the environment.
@@ -417,6 +421,8 @@ func (r *renderer) environment() {
 			vals = append(vals, v)
 			if v == "" {
 				v = "missing"
+			} else if t := teeTitle(v); k == "tee" && t != "" {
+				v += " (" + t + ")"
 			}
 			row = append(row, esc(v))
 		}
@@ -659,7 +665,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			if i == 0 && dl.OK && !t.noise[1] {
 				pub := math.NaN()
 				for _, p := range rw.pubs {
-					if p.NotComparable == "" {
+					if r.comparableFor(p, 1) {
 						pub = p.Pct
 						break
 					}

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -134,7 +136,13 @@ func llmPicks(r *renderer) []headPick {
 	d := r.d
 	gpu := d.Arms[0].EnvValue("gpu")
 	var first *headPick
-	for _, model := range Distinct(d.Find("Serve"), "model") {
+	// A published model (one with a comparable pair) goes first: its
+	// headline can carry a verdict; the embedded models' only a reference.
+	models := Distinct(d.Find("Serve"), "model")
+	slices.SortStableFunc(models, func(a, b string) int {
+		return cmp.Compare(publishedModel(b, gpu), publishedModel(a, gpu))
+	})
+	for _, model := range models {
 		lat, ok := d.llmLatencyRun(model)
 		if !ok || !d.Has(lat, "ttft-mean-sec") {
 			continue
@@ -168,6 +176,17 @@ func llmPicks(r *renderer) []headPick {
 		return []headPick{*first}
 	}
 	return nil
+}
+
+// publishedModel is 1 when model is one of the published LLM models (it
+// has a pair not marked not comparable), else 0.
+func publishedModel(model, gpu string) int {
+	for _, p := range llmPairs("ttft", model, gpu) {
+		if p.NotComparable == "" {
+			return 1
+		}
+	}
+	return 0
 }
 
 func mechPicks(r *renderer) []headPick {
@@ -362,7 +381,7 @@ func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*P
 	}
 	p := pubs[0]
 	for _, q := range pubs {
-		if q.NotComparable == "" {
+		if r.comparableFor(q, arm) {
 			p = q
 			break
 		}
@@ -485,7 +504,7 @@ func (r *renderer) writeSummary(hs []Headline) {
 		}
 		pub, verdict := "–", h.Verdict
 		if h.Published != nil {
-			pub = formatPct(h.Published.Pct) + " (" + h.Published.Pair + ")"
+			pub = formatPct(h.Published.Pct) + " (" + pairText(*h.Published) + ")"
 		}
 		if h.NotMeasured != "" {
 			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"

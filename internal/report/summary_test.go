@@ -153,7 +153,7 @@ func TestHeadlineReferenceTool(t *testing.T) {
 func TestUnattested(t *testing.T) {
 	got, _ := render(t, derived)
 	for _, w := range []string{
-		"Compared: `tdx` (unattested) (testdata/derived-tee.txt).",
+		"Compared: `tdx` (unattested) (TDX: testdata/derived-tee.txt).",
 		"| TEE `tdx` (unattested) |",
 		"run `scripts/attest FILE` inside the TD",
 		"| no verdict: `tdx` is unattested |",

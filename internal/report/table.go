@@ -184,7 +184,7 @@ func (t *Table) markdown(w io.Writer) {
 		if hasPub {
 			var ps []string
 			for _, p := range r.Published {
-				s := formatPct(p.Pct) + " (" + p.Pair + ")"
+				s := formatPct(p.Pct) + " (" + pairText(p) + ")"
 				if len(t.Arms) == 1 && p.NotComparable != "" { // no verdict column to say it
 					s += ", not comparable: " + p.NotComparable
 				}

@@ -134,7 +134,7 @@ func FromEnv(root, cwd string) (Options, error) {
 		// crosscheck's do.
 		o.Rounds, o.Alternate = n, n > 1
 	}
-	// GPUTag and the tags of TEEKinds, at most one TEE (-tags tdx,snp is
+	// GPUTag and the tags of tee.Kinds(), at most one TEE (-tags tdx,snp is
 	// refused here, before anything is built).
 	if _, err := TEEOf(getenv("TAGS")); err != nil {
 		return o, bad("TAGS=%s: %v", getenv("TAGS"), err)

@@ -30,31 +30,30 @@
 //
 // # Kinds
 //
+// tdx.go and tdx_*.go: Intel TDX through github.com/google/go-tdx-guest
+// (configfs-tsm provider tdx_guest, /dev/tdx_guest, or the dstack guest
+// agent's socket with the tdx_guest CPU flag; quotes verified offline
+// against the embedded Intel SGX Root CA, Intel's collateral for the TCB
+// status; docs/evidence.md). internal/attest binds the quote to a result
+// file and its side files (the binding list) and replays dstack's event
+// log.
+//
 // snp.go: AMD SEV-SNP through github.com/google/go-sev-guest (configfs-tsm or
 // /dev/sev-guest, the extended report's VCEK/VLEK chain kept beside the
 // report, verification offline against the AMD roots embedded in that
 // module, docs/snp.md).
 //
-// # Plan: TDX moves in as tdx.go
+// policy.go: the one policy file for every Kind, a section per Kind name.
 //
-// TDX still lives in internal/attest (quotes, collateral, event log, the
-// dstack guest agent) and internal/benchenv (detection, the tdx gate). It
-// moves here as one more Kind:
+// # Tests
 //
-//  1. tdx.go: a TDX Kind whose Detect reads /dev/tdx_guest, the
-//     configfs-tsm provider "tdx_guest" and the dstack guest agent socket;
-//     Attest wraps attest.GetRawQuote and the agent (side file ".quote",
-//     ".eventlog.json"); Verify wraps attest.Verify with the "tdx" section
-//     of the policy file.
-//  2. gate_tdx.go (//go:build tdx, one init setting Tagged) beside
-//     gate_snp.go; gate_conflict.go already refuses tdx with snp.
-//     benchenv's tee_tdx.go and tee_notdx.go go away, and benchenv.Collect
-//     asks Detected for the `tee:` line and Manifest for the identity
-//     lines.
-//  3. The attest command, the report and the runner ask ByName/Kinds for
-//     side-file suffixes and evidence states instead of naming ".quote".
+// Package tdxtest signs TDX quotes and collateral under a test chain for
+// the tests of packages that verify TDX evidence (internal/attest);
+// go-sev-guest's own fakes serve the SEV-SNP tests (snp_test.go).
 //
-// After that, a third TEE (Arm CCA, say) is cca.go and gate_cca.go (new),
-// one entry in Kinds, one clause in gate_conflict.go's constraint, and its
-// tests and fixtures: nothing outside this package names a TEE.
+// # A third TEE
+//
+// A third TEE (Arm CCA, say) is cca.go and gate_cca.go (new), one entry in
+// Kinds, one section in Policy, one clause in gate_conflict.go's
+// constraint, and its tests and fixtures.
 package tee

@@ -1,4 +1,4 @@
-//go:build !snp
+//go:build !snp && !tdx
 
 package tee
 

@@ -41,7 +41,7 @@ type Kind interface {
 }
 
 // Kinds lists every TEE the suite knows, in the order Detected tries them.
-func Kinds() []Kind { return []Kind{SEVSNP} }
+func Kinds() []Kind { return []Kind{TDX, SEVSNP} }
 
 // ByName returns the Kind whose Name is name, or nil.
 func ByName(name string) Kind {

@@ -419,3 +419,17 @@ func (s *SNP) Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, o
 	}
 	return Claims{TEE: s.Name(), Lines: lines, Caveats: caveats}, nil
 }
+
+// snpPolicyFromClaims pins verified SEV-SNP claims: the snp-measurement and
+// the snp-tcb line as minimum TCB.
+func snpPolicyFromClaims(c Claims) (*SNPPolicy, error) {
+	m := c.Get("snp-measurement")
+	if m == "" {
+		return nil, fmt.Errorf("tee: SEV-SNP claims without snp-measurement")
+	}
+	var t TCB
+	if _, err := fmt.Sscanf(c.Get("snp-tcb"), "bl=%d tee=%d snp=%d ucode=%d", &t.BL, &t.TEE, &t.SNP, &t.Ucode); err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP claims: snp-tcb %q: %w", c.Get("snp-tcb"), err)
+	}
+	return &SNPPolicy{Measurements: []string{m}, MinTCB: &t}, nil
+}

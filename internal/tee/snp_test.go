@@ -129,6 +129,22 @@ func TestSNPRoundTrip(t *testing.T) {
 	if err != nil || len(lines) != 5 {
 		t.Errorf("Describe: %v %v", lines, err)
 	}
+	// The policy printed from these claims is valid policy input, and the
+	// report passes it.
+	printed, err := PolicyFromClaims(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParsePolicy(printed.Marshal()); err != nil {
+		t.Fatalf("printed policy does not parse: %v\n%s", err, printed.Marshal())
+	}
+	section, err := PolicySection(printed.Marshal(), g.snp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.snp.Verify(back, rd, section, VerifyOptions{}); err != nil {
+		t.Errorf("against its printed policy: %v", err)
+	}
 }
 
 // TestSNPVLEK: a report signed by a VLEK (the key a cloud provider gets

@@ -1,4 +1,4 @@
-//go:build tdx && gpu
+//go:build gpu
 
 package main
 

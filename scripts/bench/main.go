@@ -44,6 +44,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/runner"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 func main() {
@@ -110,7 +111,7 @@ func printTEE(w io.Writer, arg string) error {
 	if arg == "none" {
 		return nil
 	}
-	k := runner.TEENamed(arg)
+	k := tee.ByName(arg)
 	if k == nil {
 		var err error
 		if k, err = runner.TEEOf(arg); err != nil {

@@ -3,8 +3,9 @@
 // (internal/benchenv). With -key it prints one value; scripts/bench.sh uses
 // `-key tee` to name the result file.
 //
-// Built with -tags tdx it fails on a machine that is not a TDX guest, as the
-// benchmark packages do.
+// Built with a TEE's tag (-tags tdx, -tags snp: internal/tee) it fails on a
+// machine that is not a guest of that TEE, as the benchmark packages do, and
+// adds the guest's identity lines (tdx-mrtd, snp-measurement, ...).
 package main
 
 import (

@@ -1,7 +1,12 @@
-// Command verify checks that result files carry valid TDX evidence, and
-// says exactly what it did not check. For each file it reads <file>.quote
+// Command verify checks that result files carry valid TEE evidence, and
+// says exactly what it did not check. For each file it looks for the
+// evidence of every TEE internal/tee knows (tee.Kinds): SEV-SNP evidence
+// (<file>.snp-report and <file>.snp-certs) is checked by the SEV-SNP Kind
+// (AMD chain to the embedded AMD roots, report signature, report data =
+// SHA-512 of the file, debug refused, the policy's "sev-snp" section;
+// docs/snp.md). For TDX it reads <file>.quote
 // and checks the quote's PCK certificate chain up to Intel's root
-// (go-tdx-guest's embedded Intel SGX Root CA), the QE report and quote
+// (the Intel SGX Root CA embedded in internal/tee), the QE report and quote
 // signatures, the binding (report data = SHA-512 of <file>.bind, a list of
 // the file and its side files, each of which must be present and unchanged;
 // a quote made the old way binds the file alone, labelled "side files
@@ -32,13 +37,15 @@
 // and CRLs now (-save-collateral keeps them as <file>.collateral.json);
 // without it a <file>.collateral.json beside the quote is used, verified as
 // of its fetch time, and the status is printed "TCB status X as of DATE".
-// go-tdx-guest checks every signature and the revocation lists; the TCB
+// The TDX library checks every signature and the revocation lists; the TCB
 // level (UpToDate, SWHardeningNeeded, ...) is computed here, since the
 // library fails on anything but UpToDate.
-// -print-policy prints the policy that pins a verified result's MRTD,
+// The policy file is one JSON object with a section per TEE ("tdx",
+// "sev-snp"; internal/tee policy.go).
+// -print-policy prints the policy that pins a verified TDX result's MRTD,
 // RTMR1-2, TD attributes, TEE TCB SVN and dstack values (-pin-all-rtmrs adds
-// RTMR0 and RTMR3): trust on first use, so check that first result some
-// other way.
+// RTMR0 and RTMR3), or an SEV-SNP result's measurement and TCB: trust on
+// first use, so check that first result some other way.
 //
 // Flags: -policy FILE; -print-policy; -online; -save-collateral;
 // -allow-debug accepts a debug TD;
@@ -118,14 +125,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		opts.Now = t
 	}
 	if *printPolicy {
-		r, err := attest.VerifyFile(fs.Arg(0), opts)
+		p, err := attest.PolicyForFile(fs.Arg(0), opts, *pinAll)
 		if err == nil {
-			var p *attest.Policy
-			if p, err = attest.PolicyFor(r, *pinAll); err == nil {
-				stdout.Write(p.Marshal())
-				fmt.Fprintf(stderr, "verify: printed the policy of %s's TD (trust on first use: it pins whatever TD made this quote)\n", fs.Arg(0))
-				return 0
-			}
+			stdout.Write(p.Marshal())
+			fmt.Fprintf(stderr, "verify: printed the policy of %s's guest (trust on first use: it pins whatever guest made this evidence)\n", fs.Arg(0))
+			return 0
 		}
 		fmt.Fprintf(stderr, "verify: %s: %v\n", fs.Arg(0), err)
 		return 1

@@ -1,4 +1,4 @@
-package attest
+package tee
 
 import (
 	"bytes"
@@ -77,7 +77,7 @@ func (r *recorder) Get(url string) (map[string][]string, []byte, error) {
 // FetchCollateral fetches the collateral for a quote through getter (nil:
 // Intel's PCS over HTTPS), as of now.
 func FetchCollateral(rawQuote []byte, getter trust.HTTPSGetter, roots *x509.CertPool, now time.Time) (*Collateral, error) {
-	q, _, err := Parse(rawQuote)
+	q, _, err := ParseTDXQuote(rawQuote)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func FetchCollateral(rawQuote []byte, getter trust.HTTPSGetter, roots *x509.Cert
 	// fetches (and a TCB status other than UpToDate is not a fetch error).
 	err = verify.TdxQuote(q, &verify.Options{GetCollateral: true, CheckRevocations: true, Getter: &recorder{g: getter, c: c}, Now: now, TrustedRoots: roots})
 	if err != nil && len(c.Responses) < 4 {
-		return nil, fmt.Errorf("attest: collateral: %w", err)
+		return nil, fmt.Errorf("tee: collateral: %w", err)
 	}
 	return c, nil
 }
@@ -101,14 +101,14 @@ func FetchCollateral(rawQuote []byte, getter trust.HTTPSGetter, roots *x509.Cert
 func LoadCollateral(path string) (*Collateral, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("attest: collateral: %w", err)
+		return nil, fmt.Errorf("tee: collateral: %w", err)
 	}
 	var c Collateral
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("attest: collateral %s: %w", path, err)
+		return nil, fmt.Errorf("tee: collateral %s: %w", path, err)
 	}
 	if c.FetchedAt.IsZero() || len(c.Responses) == 0 {
-		return nil, fmt.Errorf("attest: collateral %s: no fetched_at or no responses", path)
+		return nil, fmt.Errorf("tee: collateral %s: no fetched_at or no responses", path)
 	}
 	return &c, nil
 }

@@ -1,4 +1,4 @@
-package attest
+package tee
 
 import (
 	"crypto/sha256"
@@ -70,7 +70,7 @@ var ErrSimulated = errors.New("attestation: simulated (quote from a dstack simul
 func ParseEventLog(b []byte) ([]Event, error) {
 	var evs []Event
 	if err := json.Unmarshal(b, &evs); err != nil {
-		return nil, fmt.Errorf("attest: event log: %w", err)
+		return nil, fmt.Errorf("tee: event log: %w", err)
 	}
 	return evs, nil
 }
@@ -165,9 +165,9 @@ func Replay(evs []Event) (rtmr [4][]byte, n [4]int, err error) {
 // plant a value a reader takes for the measured one.
 var uniqueEvents = []string{"compose-hash", "app-id", "instance-id", "os-image-hash"}
 
-// checkRules applies the event rules: runtime events only in IMR 3, no
+// CheckEventRules applies the event rules: runtime events only in IMR 3, no
 // register above 3, each of uniqueEvents at most once.
-func checkRules(evs []Event) error {
+func CheckEventRules(evs []Event) error {
 	seen := map[string]int{}
 	for i, e := range evs {
 		if e.EventType == RuntimeEventType && e.IMR != 3 {
@@ -198,12 +198,6 @@ func runtimePayload(evs []Event, name string) string {
 	return ""
 }
 
-// measured holds what a replayed, matching event log measured (lowercase
-// hex; "" when the log has no such event).
-type measured struct {
-	ComposeHash, AppID, OSImageHash string
-}
-
 // Dstack is what scripts/verify found in a guest agent's evidence beside a
 // result file (EventLogPath, AgentInfoPath, SourcePath).
 type Dstack struct {
@@ -219,14 +213,14 @@ type Dstack struct {
 	Info *AgentInfo
 	// Measured is what the replayed log measured; zero unless the log
 	// passed every rule and matched the quote.
-	Measured measured
+	Measured DstackMeasured
 }
 
-// readDstack reads the guest-agent evidence beside a result file and checks
+// ReadDstack reads the guest-agent evidence beside a result file and checks
 // it against the quote's info q (nil when the quote did not parse).
 // manifestSource is the result file's tdx-quote-source line. It returns nil,
 // nil when there is none and nothing says there should be.
-func readDstack(resultPath string, q *Info, manifestSource string) (*Dstack, error) {
+func ReadDstack(resultPath string, q *TDXInfo, manifestSource string) (*Dstack, error) {
 	src, srcErr := os.ReadFile(SourcePath(resultPath))
 	logb, logErr := os.ReadFile(EventLogPath(resultPath))
 	infob, infoErr := os.ReadFile(AgentInfoPath(resultPath))
@@ -251,17 +245,17 @@ func readDstack(resultPath string, q *Info, manifestSource string) (*Dstack, err
 			errs = append(errs, fmt.Errorf("%w: tdx-quote-source: the file says tdx-guest-device, %s says %s", ErrManifest, SourcePath(resultPath), d.Source))
 		}
 	case !os.IsNotExist(srcErr):
-		errs = append(errs, fmt.Errorf("attest: %w", srcErr))
+		errs = append(errs, fmt.Errorf("tee: %w", srcErr))
 	}
 	if infoErr == nil {
 		var ai AgentInfo
 		if err := json.Unmarshal(infob, &ai); err != nil {
-			errs = append(errs, fmt.Errorf("attest: %s: %w", AgentInfoPath(resultPath), err))
+			errs = append(errs, fmt.Errorf("tee: %s: %w", AgentInfoPath(resultPath), err))
 		} else {
 			d.Info = &ai
 		}
 	} else if !os.IsNotExist(infoErr) {
-		errs = append(errs, fmt.Errorf("attest: %w", infoErr))
+		errs = append(errs, fmt.Errorf("tee: %w", infoErr))
 	}
 	switch {
 	case logErr == nil:
@@ -272,37 +266,37 @@ func readDstack(resultPath string, q *Info, manifestSource string) (*Dstack, err
 		}
 		d.Measured = m
 		if d.Info != nil {
-			errs = append(errs, d.Info.against(m)...)
+			errs = append(errs, d.Info.Against(m)...)
 		}
 	case os.IsNotExist(logErr) && fromAgent:
 		errs = append(errs, fmt.Errorf("%w: the quote came from the dstack guest agent, but its event log %s is missing", ErrEventLog, EventLogPath(resultPath)))
 	case !os.IsNotExist(logErr):
-		errs = append(errs, fmt.Errorf("attest: %w", logErr))
+		errs = append(errs, fmt.Errorf("tee: %w", logErr))
 	}
 	return d, errors.Join(errs...)
 }
 
 // replay parses the log, applies the rules, replays it and compares the
 // RTMRs with the quote's; it returns what the log measured.
-func (d *Dstack) replay(logb []byte, q *Info) (measured, error) {
+func (d *Dstack) replay(logb []byte, q *TDXInfo) (DstackMeasured, error) {
 	evs, err := ParseEventLog(logb)
 	if err != nil {
-		return measured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
+		return DstackMeasured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
 	}
 	d.Events = len(evs)
-	if err := checkRules(evs); err != nil {
-		return measured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
+	if err := CheckEventRules(evs); err != nil {
+		return DstackMeasured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
 	}
 	rtmr, n, err := Replay(evs)
 	if err != nil {
-		return measured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
+		return DstackMeasured{}, fmt.Errorf("%w: %v", ErrEventLog, err)
 	}
 	d.PerRTMR = n
 	for _, m := range rtmr {
 		d.Replayed = append(d.Replayed, hex.EncodeToString(m))
 	}
 	if q == nil || len(q.RTMRs) != 4 {
-		return measured{}, fmt.Errorf("%w: the quote has no RTMRs to compare with", ErrEventLog)
+		return DstackMeasured{}, fmt.Errorf("%w: the quote has no RTMRs to compare with", ErrEventLog)
 	}
 	var bad []string
 	for i := range 4 {
@@ -314,9 +308,9 @@ func (d *Dstack) replay(logb []byte, q *Info) (measured, error) {
 		}
 	}
 	if len(bad) > 0 {
-		return measured{}, fmt.Errorf("%w: %s", ErrEventLog, strings.Join(bad, "; "))
+		return DstackMeasured{}, fmt.Errorf("%w: %s", ErrEventLog, strings.Join(bad, "; "))
 	}
-	return measured{
+	return DstackMeasured{
 		ComposeHash: runtimePayload(evs, "compose-hash"),
 		AppID:       runtimePayload(evs, "app-id"),
 		OSImageHash: runtimePayload(evs, "os-image-hash"),
@@ -337,25 +331,25 @@ func (d *Dstack) Unchecked() []int {
 	return out
 }
 
-// against compares the /Info extract with what the log measured: a value
+// Against compares the /Info extract with what the log DstackMeasured: a value
 // that differs is an error; so is a kept compose file whose SHA-256 is not
-// the measured compose hash.
-func (ai *AgentInfo) against(m measured) []error {
+// the DstackMeasured compose hash.
+func (ai *AgentInfo) Against(m DstackMeasured) []error {
 	var errs []error
 	for _, c := range []struct{ name, info, log string }{
 		{"app_id", ai.AppID, m.AppID}, {"compose_hash", ai.ComposeHash, m.ComposeHash}, {"os_image_hash", ai.OSImageHash, m.OSImageHash},
 	} {
 		if c.info != "" && c.log != "" && !strings.EqualFold(c.info, c.log) {
-			errs = append(errs, fmt.Errorf("attest: /Info says %s %s, but the replayed log measures %s", c.name, c.info, c.log))
+			errs = append(errs, fmt.Errorf("tee: /Info says %s %s, but the replayed log measures %s", c.name, c.info, c.log))
 		}
 	}
 	if compose := ai.Compose(); compose != "" {
 		sum := sha256.Sum256([]byte(compose))
 		switch got := hex.EncodeToString(sum[:]); {
 		case m.ComposeHash == "":
-			errs = append(errs, fmt.Errorf("attest: the stored compose file cannot be checked: the log measures no compose-hash"))
+			errs = append(errs, fmt.Errorf("tee: the stored compose file cannot be checked: the log measures no compose-hash"))
 		case got != m.ComposeHash:
-			errs = append(errs, fmt.Errorf("attest: SHA-256 of the stored compose file is %s, the measured compose hash is %s", got, m.ComposeHash))
+			errs = append(errs, fmt.Errorf("tee: SHA-256 of the stored compose file is %s, the DstackMeasured compose hash is %s", got, m.ComposeHash))
 		}
 	}
 	return errs

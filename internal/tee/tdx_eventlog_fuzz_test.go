@@ -1,4 +1,4 @@
-package attest
+package tee
 
 import (
 	"os"
@@ -21,7 +21,7 @@ func FuzzEventLog(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if checkRules(evs) != nil {
+		if CheckEventRules(evs) != nil {
 			return
 		}
 		if _, _, err := Replay(evs); err != nil {

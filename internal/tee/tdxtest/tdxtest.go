@@ -1,21 +1,52 @@
-package attest
+// Package tdxtest builds TDX evidence for tests of the packages that verify
+// it: quotes signed under a test PCK chain (PCK), collateral signed under
+// the same chain, and Intel's sample quote and collateral as go-tdx-guest
+// ships them. Nothing in it is used outside tests: only a verifier told to
+// trust the test root accepts what it signs.
+package tdxtest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-tdx-guest/abi"
+	"github.com/google/go-tdx-guest/pcs"
 	pb "github.com/google/go-tdx-guest/proto/tdx"
+	tdxtesting "github.com/google/go-tdx-guest/testing"
 	"github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/teebench/teebench/internal/tee"
 )
+
+// SampleQuote returns a copy of Intel's sample TDX quote (go-tdx-guest's
+// testing/testdata.RawQuote), signed under Intel's real chain.
+func SampleQuote() []byte { return bytes.Clone(testdata.RawQuote) }
+
+// Getter serves Intel's sample collateral for the sample quote, as
+// Intel's PCS served it (go-tdx-guest's test getter), valid on 2023-07-01.
+var Getter tee.HTTPSGetter = tdxtesting.TestGetter
+
+// SampleCollateral is Getter's collateral as a saved collateral file,
+// fetched 2023-07-01.
+func SampleCollateral() *tee.Collateral {
+	c := &tee.Collateral{FetchedAt: time.Date(2023, time.July, 1, 1, 0, 0, 0, time.UTC), Responses: map[string]tee.CollateralResponse{}}
+	for url, r := range tdxtesting.TestGetter.Responses {
+		c.Responses[url] = tee.CollateralResponse{Header: r.Header, Body: r.Body}
+	}
+	return c
+}
 
 // This file builds TDX quotes signed under a test PCK chain, so the positive
 // binding case (report data = SHA-512 of a file we choose) can be verified
@@ -28,20 +59,26 @@ import (
 
 const testOrg = "teebench TEST chain, not Intel"
 
-// testRootCRLURL is the test root's CRL distribution point (go-tdx-guest
+// RootCRLURL is the test root's CRL distribution point (go-tdx-guest
 // fetches the root CA CRL from there).
-const testRootCRLURL = "https://teebench.invalid/test-root.crl"
+const RootCRLURL = "https://teebench.invalid/test-root.crl"
 
-// testPCK is a test PCK chain and the keys that sign with it.
-type testPCK struct {
+// PCK is a test PCK chain and the keys that sign with it.
+type PCK struct {
+	// RTMRs: each one set replaces that RTMR in the quotes it signs.
+	RTMRs [4][]byte
+	// MRTD, when set, is the MRTD of the quotes it signs.
+	MRTD []byte
+	// QESigner, when set, is the QE report's MRSIGNER in the quotes it
+	// signs.
+	QESigner []byte
+	// RootPEM is the test root certificate.
+	RootPEM []byte
+
 	root      *x509.Certificate
-	rootPEM   []byte
 	chainPEM  []byte // leaf || intermediate || root, as in a quote
 	leafKey   *ecdsa.PrivateKey
 	attestKey *ecdsa.PrivateKey // the quote's ECDSA attestation key
-	rtmrs     [4][]byte         // each one set replaces that RTMR in the quotes it signs
-	mrtd      []byte            // when set, the MRTD of the quotes it signs
-	qeSigner  []byte            // when set, the QE report's MRSIGNER in the quotes it signs
 	rootKey   *ecdsa.PrivateKey
 	inter     *x509.Certificate
 	interPEM  []byte
@@ -95,8 +132,8 @@ func createCert(t testing.TB, tmpl, parent *x509.Certificate, pub *ecdsa.PublicK
 	return c, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
-// newTestPCK makes a fresh test chain valid from a day ago until 2049.
-func newTestPCK(t testing.TB) *testPCK {
+// NewPCK makes a fresh test chain valid from a day ago until 2049.
+func NewPCK(t testing.TB) *PCK {
 	t.Helper()
 	notBefore := time.Now().Add(-24 * time.Hour).UTC().Truncate(time.Second)
 	notAfter := time.Date(2049, 12, 31, 23, 59, 59, 0, time.UTC)
@@ -110,7 +147,7 @@ func newTestPCK(t testing.TB) *testPCK {
 		NotBefore: notBefore, NotAfter: notAfter,
 		IsCA: true, BasicConstraintsValid: true, MaxPathLen: 1,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		CRLDistributionPoints: []string{testRootCRLURL},
+		CRLDistributionPoints: []string{RootCRLURL},
 	}
 	root, rootPEM := createCert(t, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
 
@@ -139,12 +176,12 @@ func newTestPCK(t testing.TB) *testPCK {
 	_, leafPEM := createCert(t, leafTmpl, inter, &leafKey.PublicKey, interKey)
 
 	chain := append(append(append([]byte{}, leafPEM...), interPEM...), rootPEM...)
-	return &testPCK{root: root, rootPEM: rootPEM, chainPEM: chain, leafKey: leafKey, attestKey: newKey(t),
+	return &PCK{root: root, RootPEM: rootPEM, chainPEM: chain, leafKey: leafKey, attestKey: newKey(t),
 		rootKey: rootKey, inter: inter, interPEM: interPEM, interKey: interKey}
 }
 
-// roots is a pool with only the test root.
-func (p *testPCK) roots() *x509.CertPool {
+// Roots is a pool with only the test root.
+func (p *PCK) Roots() *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(p.root)
 	return pool
@@ -164,12 +201,12 @@ func rawSig(t testing.TB, k *ecdsa.PrivateKey, msg []byte) []byte {
 	return out
 }
 
-// quote returns a raw quote built from the sample quote's body with the given
+// Quote returns a raw quote built from the sample quote's body with the given
 // report data (and the TD attributes DEBUG bit when debug), signed like a
 // real one: the attestation key signs header||body, the QE report commits to
 // SHA-256(attestation key || QE auth data), and the PCK leaf signs the QE
 // report.
-func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
+func (p *PCK) Quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 	t.Helper()
 	q := sampleQuote(t)
 	body := q.GetTdQuoteBody()
@@ -181,13 +218,13 @@ func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 		attrs[0] &^= 1
 	}
 	body.TdAttributes = attrs
-	for i, r := range p.rtmrs {
+	for i, r := range p.RTMRs {
 		if r != nil {
 			body.Rtmrs[i] = append([]byte(nil), r...)
 		}
 	}
-	if p.mrtd != nil {
-		body.MrTd = append([]byte(nil), p.mrtd...)
+	if p.MRTD != nil {
+		body.MrTd = append([]byte(nil), p.MRTD...)
 	}
 
 	sd := q.GetSignedData()
@@ -199,8 +236,8 @@ func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 
 	cd := sd.GetCertificationData()
 	qe := cd.GetQeReportCertificationData()
-	if p.qeSigner != nil {
-		qe.GetQeReport().MrSigner = append([]byte(nil), p.qeSigner...)
+	if p.QESigner != nil {
+		qe.GetQeReport().MrSigner = append([]byte(nil), p.QESigner...)
 	}
 	qeRD := sha256.Sum256(append(append([]byte{}, ak...), qe.GetQeAuthData().GetData()...))
 	qe.GetQeReport().ReportData = append(qeRD[:], make([]byte, 32)...)
@@ -233,4 +270,84 @@ func (p *testPCK) quote(t testing.TB, reportData [64]byte, debug bool) []byte {
 		t.Fatalf("serialise test quote: %v", err)
 	}
 	return raw
+}
+
+// Collateral returns Intel-shaped collateral signed under the test chain:
+// go-tdx-guest's sample TCB info and QE identity with their validity moved
+// to at, the sample quote's TCB level (all SVNs zero, so every platform
+// meets it) given status, re-signed by a test "Intel SGX TCB Signing"
+// certificate; a PCK CRL from the test intermediate and a root CA CRL from
+// the test root.
+func (p *PCK) Collateral(t testing.TB, status string, at time.Time) *tee.Collateral {
+	t.Helper()
+	signKey := newKey(t)
+	signTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(4), Subject: pkix.Name{CommonName: "Intel SGX TCB Signing", Organization: []string{testOrg}},
+		NotBefore: at.Add(-24 * time.Hour), NotAfter: time.Date(2049, 12, 31, 0, 0, 0, 0, time.UTC),
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	_, signPEM := createCert(t, signTmpl, p.root, &signKey.PublicKey, p.rootKey)
+	chain := []string{url.QueryEscape(string(signPEM) + string(p.RootPEM))}
+
+	// resign replaces the validity (and, for TCB info, the levels) of a
+	// sample response and signs its inner object as Intel does.
+	resign := func(body []byte, field string, edit func(map[string]any)) []byte {
+		var outer map[string]json.RawMessage
+		if err := json.Unmarshal(body, &outer); err != nil {
+			t.Fatal(err)
+		}
+		var inner map[string]any
+		json.Unmarshal(outer[field], &inner)
+		inner["issueDate"] = at.Add(-time.Hour).Format(time.RFC3339)
+		inner["nextUpdate"] = at.Add(30 * 24 * time.Hour).Format(time.RFC3339)
+		if edit != nil {
+			edit(inner)
+		}
+		raw, _ := json.Marshal(inner)
+		sig := rawSig(t, signKey, raw)
+		out, _ := json.Marshal(map[string]any{field: json.RawMessage(raw), "signature": hex.EncodeToString(sig)})
+		return out
+	}
+	tcb := resign(sampleBody(t, "/tcb?"), "tcbInfo", func(m map[string]any) {
+		levels := m["tcbLevels"].([]any)
+		l := levels[len(levels)-1].(map[string]any)
+		tcbm := l["tcb"].(map[string]any)
+		for _, k := range []string{"sgxtcbcomponents", "tdxtcbcomponents"} {
+			for _, c := range tcbm[k].([]any) {
+				c.(map[string]any)["svn"] = 0
+			}
+		}
+		tcbm["pcesvn"] = 0
+		l["tcbStatus"] = status
+		m["tcbLevels"] = []any{l}
+	})
+	qe := resign(sampleBody(t, "/qe/identity"), "enclaveIdentity", nil)
+
+	pckCRL, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: at.Add(-time.Hour), NextUpdate: at.Add(30 * 24 * time.Hour)}, p.inter, p.interKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootCRL, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: at.Add(-time.Hour), NextUpdate: at.Add(30 * 24 * time.Hour)}, p.root, p.rootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tee.Collateral{FetchedAt: at, Responses: map[string]tee.CollateralResponse{
+		pcs.TcbInfoURL("50806f000000"): {Header: map[string][]string{"Tcb-Info-Issuer-Chain": chain}, Body: tcb},
+		pcs.QeIdentityURL():            {Header: map[string][]string{"Sgx-Enclave-Identity-Issuer-Chain": chain}, Body: qe},
+		pcs.PckCrlURL("platform"):      {Header: map[string][]string{"Sgx-Pck-Crl-Issuer-Chain": {url.QueryEscape(string(p.interPEM) + string(p.RootPEM))}}, Body: pckCRL},
+		RootCRLURL:                     {Body: rootCRL},
+	}}
+}
+
+// sampleBody is the body of go-tdx-guest's sample response whose URL
+// contains part.
+func sampleBody(t testing.TB, part string) []byte {
+	t.Helper()
+	for u, r := range tdxtesting.TestGetter.Responses {
+		if strings.Contains(u, part) {
+			return bytes.Clone(r.Body)
+		}
+	}
+	t.Fatalf("no sample response for %s", part)
+	return nil
 }

@@ -1,0 +1,64 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/teebench/teebench/internal/tee"
+)
+
+// teeTitle names a TEE by its `tee:` value ("sev-snp" → "SEV-SNP", "tdx"
+// → "TDX"): the Kind's Title in internal/tee; "" for "none", an empty
+// value or one no TEE answers to.
+func teeTitle(name string) string {
+	if k := tee.ByName(name); k != nil {
+		return k.Title()
+	}
+	return ""
+}
+
+// teeIdentityPrefixes start the manifest keys that identify a TEE guest
+// (the TD's tdx-* lines, an SEV-SNP guest's snp-* lines, older sev-* ones)
+// or the GPU's confidential-computing state and the evidence.
+var teeIdentityPrefixes = []string{"tdx-", "snp-", "sev-", "gpu-cc", "evidence"}
+
+// teeIdentityKey reports whether a manifest key describes the TEE itself,
+// so that its differing between arms (or between files pooled into one
+// arm) is expected.
+func teeIdentityKey(k string) bool {
+	for _, p := range teeIdentityPrefixes {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// teeMismatch says why arm i cannot be held against published pair p
+// though their methods match: the pair ran on another TEE than the arm
+// claims ("published pair ran on SEV-SNP"). "" when the TEEs match or the
+// pair names none (then it is not comparable for its method already).
+func (r *renderer) teeMismatch(p PubOverhead, arm int) string {
+	if p.TEE == "" || r.d.Arms[arm].EnvValue("tee") == p.TEE {
+		return ""
+	}
+	t := teeTitle(p.TEE)
+	if t == "" {
+		t = p.TEE
+	}
+	return "published pair ran on " + t
+}
+
+// comparableFor reports whether a verdict of arm i can be drawn against p:
+// the same method and the same TEE.
+func (r *renderer) comparableFor(p PubOverhead, arm int) bool {
+	return p.NotComparable == "" && r.teeMismatch(p, arm) == ""
+}
+
+// pairText names a published pair with its TEE when the pair's name does
+// not: "H100 Llama-3.1-8B TEE-off → TEE-on, SEV-SNP".
+func pairText(p PubOverhead) string {
+	if t := teeTitle(p.TEE); t != "" && !strings.Contains(p.Pair, t) {
+		return p.Pair + ", " + t
+	}
+	return p.Pair
+}

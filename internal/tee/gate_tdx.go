@@ -1,0 +1,6 @@
+//go:build tdx
+
+package tee
+
+// -tags tdx: the run requires a TDX guest.
+func init() { Tagged = TDX }
