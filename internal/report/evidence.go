@@ -64,10 +64,17 @@ func (r *renderer) colName(i int) string {
 // verdictArm is the verdict of arm i against a published overhead: none
 // for an unattested arm unless Options.AllowUnattested.
 func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {
-	if p.NotComparable == "" && dl.OK && r.unattested(arm) && !r.opt.AllowUnattested {
-		return fmt.Sprintf("no verdict: `%s` is unattested", r.d.Arms[arm].Label)
+	if v := r.checkRow(dl); v != "" {
+		return v
 	}
-	return r.verdict(p, dl, n0, n1)
+	if p.NotComparable != "" || !dl.OK {
+		return r.verdict(p, dl, n0, n1)
+	}
+	v := r.verdict(p, dl, n0, n1)
+	if r.unattested(arm) && !r.opt.AllowUnattested {
+		v = fmt.Sprintf("no verdict: `%s` is unattested", r.d.Arms[arm].Label)
+	}
+	return r.confounded(v, areaOf(r.vrow.id), arm)
 }
 
 // evidenceBanner says which arms are unattested, what that withholds and
