@@ -111,6 +111,13 @@ func areaOf(id ID) string {
 	return ""
 }
 
+// areaPkg is the package whose steal line speaks for an area's rows when
+// a row names no `pkg:` (the mechanisms come mostly from cpu_bench).
+var areaPkg = map[string]string{
+	AreaStorage: "io_bench", AreaNetwork: "net_bench", AreaCPU: "cpu_bench", AreaScaling: "cpu_bench",
+	AreaMemory: "cpu_bench", AreaZK: "zk_bench", AreaLLM: "llm_bench", AreaMechanisms: "cpu_bench",
+}
+
 // sectionAreas are the areas of each section's rows, for the one line a
 // section gets when its rows are confounded.
 var sectionAreas = map[string][]string{
@@ -128,7 +135,10 @@ var sectionAreas = map[string][]string{
 // i against the baseline: "vCPUs differ", with long "vCPUs differ (`vcpus`
 // 8 vs 4)"; "steal 7.0% in `tdx`"; and the differing keys no Confounder
 // names.
-func (r *renderer) confoundNotes(area string, i int, long bool) (breaks, moves []string) {
+//
+// pkg, when known (the row's `pkg:`), picks that package's steal line;
+// otherwise the arm's largest steal counts.
+func (r *renderer) confoundNotes(area, pkg string, i int, long bool) (breaks, moves []string) {
 	d := r.d
 	if i <= 0 || i >= len(d.Arms) || area == "" {
 		return nil, nil
@@ -162,9 +172,12 @@ func (r *renderer) confoundNotes(area string, i int, long bool) (breaks, moves [
 			moves = append(moves, note)
 		}
 	}
+	if pkg == "" {
+		pkg = areaPkg[area]
+	}
 	if area != AreaGPU {
 		for _, a := range []int{0, i} {
-			if s, ok := r.maxSteal(a); ok && s >= StealThreshold {
+			if s, ok := r.steal(a, pkg); ok && s >= StealThreshold {
 				moves = append(moves, fmt.Sprintf("steal %.1f%% in `%s`", s, d.Arms[a].Label))
 			}
 		}
@@ -177,16 +190,24 @@ func (r *renderer) confoundNotes(area string, i int, long bool) (breaks, moves [
 	return breaks, moves
 }
 
-// maxSteal is the largest steal percentage of arm i's `# run steal:`
-// lines (one per package, joined by ", ").
-func (r *renderer) maxSteal(i int) (float64, bool) {
+// steal is the steal percentage of arm i's `# run steal:` line of package
+// pkg ("cpu_bench 7.00% (…)" for pkg ".../cpu_bench"), or the largest of
+// its lines (one per package, joined by ", ") when pkg is "" or has none.
+func (r *renderer) steal(i int, pkg string) (float64, bool) {
 	v := r.d.RunInfo(i, "steal")
 	if v == "" {
 		return 0, false
 	}
 	best, ok := 0.0, false
 	for _, part := range strings.Split(v, ", ") {
-		if s, good := benchenv.StealPercent(part); good && (!ok || s > best) {
+		s, good := benchenv.StealPercent(part)
+		if !good {
+			continue
+		}
+		if name, _, _ := strings.Cut(part, " "); pkg != "" && (pkg == name || strings.HasSuffix(pkg, "/"+name)) {
+			return s, true
+		}
+		if !ok || s > best {
 			best, ok = s, true
 		}
 	}
@@ -197,7 +218,7 @@ func (r *renderer) maxSteal(i int) (float64, bool) {
 // "not comparable: …" when a confounder breaks the area, "; confounded:
 // …" appended when one moves it.
 func (r *renderer) confounded(v, area string, i int) string {
-	breaks, moves := r.confoundNotes(area, i, false)
+	breaks, moves := r.confoundNotes(area, r.d.Pkg(r.vrow.id), i, false)
 	if len(breaks) > 0 {
 		return "not comparable: " + strings.Join(breaks, "; ")
 	}
@@ -218,7 +239,7 @@ func (r *renderer) sectionConfounders(title string) string {
 			if noiseArm(r.d, r.d.Arms[i]) {
 				continue
 			}
-			breaks, moves := r.confoundNotes(area, i, true)
+			breaks, moves := r.confoundNotes(area, "", i, true)
 			who := ""
 			if len(r.d.Arms) > 2 || len(sectionAreas[title]) > 1 {
 				who = fmt.Sprintf(" (%s, `%s`)", area, r.d.Arms[i].Label)
