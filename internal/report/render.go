@@ -115,7 +115,7 @@ var sections = []section{
 	{"VI. GPU", [][2]string{{"gpu_bench", "^Benchmark(Copy|GEMM)$ -tags gpu"}}, (*renderer).gpu},
 	{"VII. LLM inference", [][2]string{{"llm_bench", "^BenchmarkServe$"}}, (*renderer).llm},
 	{"VIII. CPU thread scaling", [][2]string{{"cpu_bench", "^Benchmark(SevenZip|Compress|Decompress)$ (threads=N)"}}, (*renderer).scaling},
-	{"IX. Why: the mechanisms behind the overheads", [][2]string{{"io_bench", "^BenchmarkFio$/job=lat_qd1"}, {"cpu_bench", "^Benchmark(Exit|PageTouch|MemLatency)$"},
+	{"IX. Why: the mechanisms behind the overheads", [][2]string{{"io_bench", "^BenchmarkFio$/job=lat_qd1"}, {"cpu_bench", "^Benchmark(Exit|PageTouch|MemLatency|AESGCM)$"},
 		{"net_bench", "^BenchmarkTLSHandshake$"}, {"gpu_bench", "^Benchmark(CopyLatency|CopyStreams|Load|Launch)$ -tags gpu"}, {"cpu_bench", "^BenchmarkQuote$ -tags tdx"}}, (*renderer).why},
 }
 

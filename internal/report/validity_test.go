@@ -206,3 +206,19 @@ func TestBoundsAbovePublished(t *testing.T) {
 		t.Errorf("only %d published overheads checked", n)
 	}
 }
+
+// TestCopyCeiling: the Why section sets cpu_bench's one-core AES-256-GCM
+// rate beside the GPU's host-to-device copies as their predicted CPU-side
+// ceiling under CC, per arm.
+func TestCopyCeiling(t *testing.T) {
+	got, _ := render(t, []string{"testdata/validity/aes-base.txt", "testdata/validity/aes-tee.txt"})
+	for _, want := range []string{
+		"### GPU copies under CC\n",
+		"| AES-256-GCM seal, one core (size=256KiB) ↑ | `AESGCM/size=256KiB/impl=go B/s` |",
+		"*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): `none` 3.837GiB/s (its fastest host-to-device copy: 40.06GiB/s, 10.44× the ceiling); `tdx` 3.766GiB/s (its fastest host-to-device copy: 2.695GiB/s, 0.72× the ceiling).",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
