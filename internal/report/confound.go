@@ -74,6 +74,7 @@ var Confounders = []Confounder{
 	{Name: "I/O target", Keys: []string{"io-fs", "io-direct"}, Breaks: []string{AreaStorage}},
 	{Name: "LLM server", Keys: []string{"llm-target", "llm-model", "llm-max-model-len", "llm-server-version"}, Breaks: []string{AreaLLM}},
 	{Name: "GPU", Keys: []string{"gpu"}, Breaks: []string{AreaGPU, AreaLLM}},
+	{Name: "GPU clocks/power", Keys: []string{"gpu-sm-clock-app", "gpu-mem-clock-app", "gpu-power-limit", "gpu-ecc"}, Moves: []string{AreaGPU, AreaLLM}},
 }
 
 // StealThreshold is the steal time, in percent of all CPU time over a
