@@ -339,3 +339,19 @@ func benchenvNoise(v string) (float64, bool) {
 	}
 	return best, ok
 }
+
+// checkCost is a table row's cost text under checkRow: "n too small (…)"
+// instead of the cost; an implausible cost keeps its figure, marked
+// beside it when the row has no verdict column to say it.
+func (r *renderer) checkCost(txt string, dl Delta, hasVerdict bool) string {
+	if !dl.OK {
+		return txt
+	}
+	if v := r.nTooSmall(r.vrow.id, r.vrow.unit); v != "" {
+		return v
+	}
+	if v := implausible(areaOf(r.vrow.id), r.vrow.slowdown); v != "" && !hasVerdict {
+		return txt + " ⚠ " + v
+	}
+	return txt
+}

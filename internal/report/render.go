@@ -660,9 +660,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 				txt = fmt.Sprintf("%s → %s", numText(c0.Center, rw.unit), numText(c1.Center, rw.unit))
 			}
 			r.vrow = verdictRow{id: rw.id, unit: rw.unit, slowdown: float64(oc.Slowdown)}
-			if v := r.checkRow(dl); v != "" && dl.OK {
-				txt = v
-			}
+			txt = r.checkCost(txt, dl, len(rw.pubs) > 0)
 			R.ohText = append(R.ohText, txt+r.warnMarks(dl.Warnings))
 			R.slowText = append(R.slowText, slowText(oc.Slowdown))
 			if i == 0 && dl.OK && !t.noise[1] {

@@ -67,6 +67,10 @@ func TestImplausibleRow(t *testing.T) {
 	if !strings.Contains(cpu, "| – · bound 5× | implausible — check the arm's configuration (9.94× > bound 5× for CPU) |") {
 		t.Errorf("CPU row not implausible:\n%s", cpu)
 	}
+	row := lineWith(got, "| Total rating threads=1 ↑ | `SevenZip/threads=1 MIPS`")
+	if !strings.Contains(row, "+89.94% [+89.9, +90.0] ⚠ implausible — check the arm's configuration (9.94× > bound 5× for CPU) |") {
+		t.Errorf("compression table row not marked:\n%s", row)
+	}
 	st := lineWith(got, "| Storage | Random read IOPS")
 	if strings.Contains(st, "implausible") || !strings.Contains(st, "bound 100×") {
 		t.Errorf("storage row (1.67×, bound 100×):\n%s", st)
