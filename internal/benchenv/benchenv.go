@@ -50,8 +50,8 @@
 // (NoiseCheck, noise.go: a CPU loop and a memory loop, 5 s in all, outside
 // any measured region) and records the spread of each loop's sample times:
 //
-//	# run noise-cpu: 1.84% cv over 25 samples of 99.8ms (min 97.1ms, max 104.2ms)
-//	# run noise-mem: 3.10% cv over 24 samples of 101.2ms (min 96.0ms, max 110.4ms)
+//	# run noise-cpu: 1.84% cv over 44 samples of 55.8ms (min 54.1ms, max 60.2ms)
+//	# run noise-mem: 3.10% cv over 30 samples of 81.2ms (min 76.0ms, max 90.4ms)
 //
 // Under the build tag tdx, Main fails the run when the machine has no TDX
 // guest interface (results must never be labelled tdx by mistake), and adds

@@ -78,7 +78,7 @@ func memLoop(buf []uint64, n int) uint64 {
 }
 
 // timeLoop sizes the work of one sample (doubling n until a sample takes
-// noiseSample, or a quarter of budget when that is shorter), then times
+// half of noiseSample, or of a quarter of budget when that is shorter), then times
 // that fixed work until budget is spent (at least 3 samples).
 func timeLoop(budget time.Duration, loop func(n int) uint64) []time.Duration {
 	target := min(noiseSample, budget/4)
@@ -127,10 +127,10 @@ func spreadOf(ds []time.Duration) Spread {
 
 // RunInfoLines formats the noise check as run-info lines:
 //
-//	# run noise-cpu: 1.84% cv over 25 samples of 99.8ms (min 97.1ms, max 104.2ms)
-//	# run noise-mem: 3.10% cv over 24 samples of 101.2ms (min 96.0ms, max 110.4ms)
+//	# run noise-cpu: 1.84% cv over 44 samples of 55.8ms (min 54.1ms, max 60.2ms)
+//	# run noise-mem: 3.10% cv over 30 samples of 81.2ms (min 76.0ms, max 90.4ms)
 //
-// The first field is the spread in percent (NoisePercent reads it back).
+// (a sample's work is sized to take 50-100 ms). The first field is the spread in percent (NoisePercent reads it back).
 func (n Noise) RunInfoLines() []string {
 	f := func(s Spread) string {
 		return fmt.Sprintf("%.2f%% cv over %d samples of %s (min %s, max %s)", s.CV, s.N,

@@ -65,6 +65,7 @@ var Confounders = []Confounder{
 	{Name: "SMT", Keys: []string{"smt", "smt-control"}, Moves: []string{AreaScaling, AreaZK, AreaNetwork, AreaLLM}},
 	{Name: "NUMA", Keys: []string{"numa-nodes", "numa-balancing"}, Moves: []string{AreaMemory, AreaScaling, AreaLLM}},
 	{Name: "THP", Keys: []string{"thp"}, Moves: []string{AreaMemory, AreaZK, AreaLLM, AreaMechanisms}},
+	{Name: "memory acceptance", Keys: []string{"accept-memory", "mem-unaccepted"}, Moves: []string{AreaMemory, AreaMechanisms}},
 	{Name: "kernel", Keys: []string{"kernel"}, Moves: []string{AreaStorage, AreaNetwork, AreaMechanisms, AreaGPU}},
 	{Name: "mitigations", Keys: []string{"mitigations", "mitigation-switches"}, Moves: []string{AreaStorage, AreaNetwork, AreaMechanisms}},
 	{Name: "idle/clock", Keys: []string{"clocksource", "cpuidle-driver", "cpuidle-governor", "guest-halt-poll-ns", "guest-halt-poll-allow-shrink"},
