@@ -179,20 +179,21 @@ const fontSlack = 1.35
 
 // legendWidth is the width of the legend's text column.
 func (f *figure) legendWidth() vg.Length {
-	ls := textStyle(legendSize, draw.XLeft, draw.YCenter)
-	var w vg.Length
-	for _, e := range f.legend {
-		w = max(w, ls.Rectangle(e.text).Size().X*fontSlack)
-	}
-	return w
+	return columnWidth(f.legend, func(e legendEntry) string { return e.text })
 }
 
 // rowsWidth is the width of the row-label column.
 func (f *figure) rowsWidth() vg.Length {
-	rs := textStyle(legendSize, draw.XLeft, draw.YCenter)
+	return columnWidth(f.rows, func(t plot.Tick) string { return t.Label })
+}
+
+// columnWidth is the width of a text column, in the legend's size, that
+// holds the text of each item (with fontSlack).
+func columnWidth[T any](items []T, text func(T) string) vg.Length {
+	ts := textStyle(legendSize, draw.XLeft, draw.YCenter)
 	var w vg.Length
-	for _, t := range f.rows {
-		w = max(w, rs.Rectangle(t.Label).Size().X*fontSlack)
+	for _, it := range items {
+		w = max(w, ts.Rectangle(text(it)).Size().X*fontSlack)
 	}
 	return w
 }
