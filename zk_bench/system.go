@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/consensys/gnark-crypto/kzg"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
@@ -268,32 +269,30 @@ func buildCircuit(s spec, shape, assignment frontend.Circuit) (*system, error) {
 	var pk, vk rawKey
 	switch s.backend {
 	case groth16Name:
-		t0 = time.Now()
-		gpk, gvk, err := groth16.Setup(sys.ccs)
-		sys.setup = time.Since(t0)
-		if err != nil {
+		if err := timed(&sys.setup, func() (err error) { pk, vk, err = groth16.Setup(sys.ccs); return err }); err != nil {
 			return nil, fmt.Errorf("%s: groth16 setup: %w", s.name(), err)
 		}
-		pk, vk = gpk, gvk
 	case plonkName:
-		t0 = time.Now()
-		canonical, lagrange, err := unsafekzg.NewSRS(sys.ccs)
-		sys.srs = time.Since(t0)
-		if err != nil {
+		var canonical, lagrange kzg.SRS
+		if err := timed(&sys.srs, func() (err error) { canonical, lagrange, err = unsafekzg.NewSRS(sys.ccs); return err }); err != nil {
 			return nil, fmt.Errorf("%s: test SRS: %w", s.name(), err)
 		}
-		t0 = time.Now()
-		ppk, pvk, err := plonk.Setup(sys.ccs, canonical, lagrange)
-		sys.setup = time.Since(t0)
-		if err != nil {
+		if err := timed(&sys.setup, func() (err error) { pk, vk, err = plonk.Setup(sys.ccs, canonical, lagrange); return err }); err != nil {
 			return nil, fmt.Errorf("%s: plonk setup: %w", s.name(), err)
 		}
-		pk, vk = ppk, pvk
 	}
 	if err := sys.bind(pk, vk); err != nil {
 		return nil, err
 	}
 	return sys, nil
+}
+
+// timed runs step and sets *d to the time it took.
+func timed(d *time.Duration, step func() error) error {
+	t0 := time.Now()
+	err := step()
+	*d = time.Since(t0)
+	return err
 }
 
 // proofFor returns the last proof made by BenchmarkProve, or makes one
