@@ -4,6 +4,7 @@
 //
 //	bench [-root DIR]
 //	bench -bindir TAGS
+//	bench -join DST FILE...
 //
 // Its input is the environment bench.sh documents (TEEBENCH_PROFILE, PKGS,
 // BENCH, COUNT, BENCHTIME, TAGS, OUTDIR, BASELINE, TEEBENCH_BINDIR,
@@ -17,6 +18,11 @@
 // -bindir prints the directory name that holds the prebuilt binaries of a
 // tag set (bin, bin-tdx, bin-gpu-tdx): the Dockerfile builds into it and
 // the container's entrypoint picks it by TAGS.
+//
+// -join writes DST as the result files FILE... joined: their lines in
+// order (config lines repeat unchanged, which the benchmark format allows)
+// and, beside it, their skip lists merged (skips.Merge). scripts/ci joins
+// the rounds of one side of a pull request's comparison so.
 package main
 
 import (
@@ -25,14 +31,27 @@ import (
 	"os"
 
 	"github.com/teebench/teebench/internal/runner"
+	"github.com/teebench/teebench/internal/skips"
 )
 
 func main() {
 	root := flag.String("root", "", "the teebench tree (package directories, go.mod)")
 	bindir := flag.String("bindir", "", "print the name of the prebuilt-binary directory of this tag set (tdx,gpu; none) and exit")
+	joinTo := flag.String("join", "", "write the result files given as arguments, joined, to `file`, with their skip lists merged, and exit")
 	flag.Parse()
 	if isSet("bindir") {
 		fmt.Println(runner.BinDirName(*bindir))
+		return
+	}
+	if isSet("join") {
+		if *joinTo == "" || flag.NArg() == 0 {
+			fmt.Fprintln(os.Stderr, "bench: usage: bench -join DST FILE...")
+			os.Exit(runner.ExitBadInput)
+		}
+		if err := join(*joinTo, flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	r, err := runner.ModuleRootOf(*root)
@@ -59,4 +78,24 @@ func isSet(name string) bool {
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// join writes dst as the result files srcs joined, and its skip list as
+// theirs merged.
+func join(dst string, srcs []string) error {
+	var b []byte
+	for _, src := range srcs {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return fmt.Errorf("join: %w", err)
+		}
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			data = append(data, '\n')
+		}
+		b = append(b, data...)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	return skips.Merge(dst, srcs...)
 }
