@@ -273,6 +273,9 @@ func (wrkClient) bench(b *testing.B, tg *target, p path, _ bool, c int) {
 	}
 	b.ReportMetric(float64(r.Duration)/float64(r.Requests), "ns/op")
 	cpu.reportPer(b, r.Requests)
+	// wrk runs for a fixed time, so b.N is not its request count: the
+	// percentiles' sample count is reported beside them.
+	b.ReportMetric(float64(r.Requests), "requests")
 	b.ReportMetric(r.RequestsPerSec, "req/s")
 	b.ReportMetric(float64(r.LatencyMean), "lat-mean-ns")
 	for _, q := range []int{50, 99} {

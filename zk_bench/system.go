@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/consensys/gnark-crypto/kzg"
+	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
@@ -203,39 +205,40 @@ func (sys *system) witness(assignment frontend.Circuit) error {
 
 // bind sets sys's keys and its prove and verify functions.
 func (sys *system) bind(pk, vk rawKey) error {
+	var err error
 	switch sys.backend {
 	case groth16Name:
-		gpk, ok1 := pk.(groth16.ProvingKey)
-		gvk, ok2 := vk.(groth16.VerifyingKey)
-		if !ok1 || !ok2 {
-			return fmt.Errorf("%s: keys %T, %T are not groth16 keys", sys.name(), pk, vk)
-		}
-		sys.prove = func(w witness.Witness) (proof, error) { return groth16.Prove(sys.ccs, gpk, w) }
-		sys.verify = func(p proof, w witness.Witness) error {
-			gp, ok := p.(groth16.Proof)
-			if !ok {
-				return fmt.Errorf("not a groth16 proof: %T", p)
-			}
-			return groth16.Verify(gp, gvk, w)
-		}
+		err = bindKeys(sys, pk, vk, groth16.Prove, groth16.Verify)
 	case plonkName:
-		ppk, ok1 := pk.(plonk.ProvingKey)
-		pvk, ok2 := vk.(plonk.VerifyingKey)
-		if !ok1 || !ok2 {
-			return fmt.Errorf("%s: keys %T, %T are not plonk keys", sys.name(), pk, vk)
-		}
-		sys.prove = func(w witness.Witness) (proof, error) { return plonk.Prove(sys.ccs, ppk, w) }
-		sys.verify = func(p proof, w witness.Witness) error {
-			pp, ok := p.(plonk.Proof)
-			if !ok {
-				return fmt.Errorf("not a plonk proof: %T", p)
-			}
-			return plonk.Verify(pp, pvk, w)
-		}
+		err = bindKeys(sys, pk, vk, plonk.Prove, plonk.Verify)
 	default:
 		return fmt.Errorf("%s: unknown backend %q", sys.name(), sys.backend)
 	}
+	if err != nil {
+		return err
+	}
 	sys.pk, sys.vk = pk, vk
+	return nil
+}
+
+// bindKeys sets sys's prove and verify functions to a backend's, whose
+// key and proof types (PK, VK, P) pk, vk and the proofs must have.
+func bindKeys[PK, VK any, P proof](sys *system, pk, vk rawKey,
+	prove func(constraint.ConstraintSystem, PK, witness.Witness, ...backend.ProverOption) (P, error),
+	verify func(P, VK, witness.Witness, ...backend.VerifierOption) error) error {
+	kp, ok1 := pk.(PK)
+	kv, ok2 := vk.(VK)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%s: keys %T, %T are not %s keys", sys.name(), pk, vk, sys.backend)
+	}
+	sys.prove = func(w witness.Witness) (proof, error) { return prove(sys.ccs, kp, w) }
+	sys.verify = func(p proof, w witness.Witness) error {
+		pp, ok := p.(P)
+		if !ok {
+			return fmt.Errorf("not a %s proof: %T", sys.backend, p)
+		}
+		return verify(pp, kv, w)
+	}
 	return nil
 }
 
@@ -266,32 +269,30 @@ func buildCircuit(s spec, shape, assignment frontend.Circuit) (*system, error) {
 	var pk, vk rawKey
 	switch s.backend {
 	case groth16Name:
-		t0 = time.Now()
-		gpk, gvk, err := groth16.Setup(sys.ccs)
-		sys.setup = time.Since(t0)
-		if err != nil {
+		if err := timed(&sys.setup, func() (err error) { pk, vk, err = groth16.Setup(sys.ccs); return err }); err != nil {
 			return nil, fmt.Errorf("%s: groth16 setup: %w", s.name(), err)
 		}
-		pk, vk = gpk, gvk
 	case plonkName:
-		t0 = time.Now()
-		canonical, lagrange, err := unsafekzg.NewSRS(sys.ccs)
-		sys.srs = time.Since(t0)
-		if err != nil {
+		var canonical, lagrange kzg.SRS
+		if err := timed(&sys.srs, func() (err error) { canonical, lagrange, err = unsafekzg.NewSRS(sys.ccs); return err }); err != nil {
 			return nil, fmt.Errorf("%s: test SRS: %w", s.name(), err)
 		}
-		t0 = time.Now()
-		ppk, pvk, err := plonk.Setup(sys.ccs, canonical, lagrange)
-		sys.setup = time.Since(t0)
-		if err != nil {
+		if err := timed(&sys.setup, func() (err error) { pk, vk, err = plonk.Setup(sys.ccs, canonical, lagrange); return err }); err != nil {
 			return nil, fmt.Errorf("%s: plonk setup: %w", s.name(), err)
 		}
-		pk, vk = ppk, pvk
 	}
 	if err := sys.bind(pk, vk); err != nil {
 		return nil, err
 	}
 	return sys, nil
+}
+
+// timed runs step and sets *d to the time it took.
+func timed(d *time.Duration, step func() error) error {
+	t0 := time.Now()
+	err := step()
+	*d = time.Since(t0)
+	return err
 }
 
 // proofFor returns the last proof made by BenchmarkProve, or makes one

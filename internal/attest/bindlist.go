@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/teebench/teebench/internal/skips"
 )
 
 // The binding list. A quote made by this suite binds a small canonical text
@@ -46,10 +48,8 @@ var nonceRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
 func BindPath(resultPath string) string { return resultPath + ".bind" }
 
 // SkipsPath returns the path of a result file's skip list (R.skips.tsv for
-// R.txt).
-func SkipsPath(resultPath string) string {
-	return strings.TrimSuffix(resultPath, ".txt") + ".skips.tsv"
-}
+// R.txt; internal/skips owns the name).
+func SkipsPath(resultPath string) string { return skips.Path(resultPath) }
 
 // BindableSideFiles returns, in binding order, the side files of a result
 // file that a binding list may name: skip list, GPU evidence, /Info

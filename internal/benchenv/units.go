@@ -81,6 +81,7 @@ var Units = []Unit{
 	{Name: "server-cpu-ns/handshake", Better: "lower"}, // net_bench TLSHandshake: the server's CPU time
 	// errors and sizes
 	{Name: "errors/op", Better: "lower"},
+	{Name: "requests"},          // net_bench wrk: requests of the run (b.N is not: wrk runs for a fixed time); the sample count of its percentiles
 	{Name: "length-changes/op"}, // net_bench: answers whose body length differs from the first's (ab's Length check); not errors
 	{Name: "proof-B", Better: "lower", Assume: "exact"},
 	{Name: "constraints", Assume: "exact"},

@@ -340,6 +340,19 @@ func RedactText(s string) string {
 	})
 }
 
+// RedactedError is an error whose message had credentials removed (by
+// RedactText, and whatever else its maker knows to be secret); errors.Is
+// and errors.As still reach Err.
+type RedactedError struct {
+	Msg string
+	Err error
+}
+
+func (e *RedactedError) Error() string { return e.Msg }
+
+// Unwrap returns the error whose message was redacted.
+func (e *RedactedError) Unwrap() error { return e.Err }
+
 // Deadline returns TEEBENCH_DEADLINE, the most one package may run under
 // the runner, or 0 when unset (the runner derives it from the package's
 // measured duration).

@@ -208,34 +208,10 @@ func onOff(v uint32) string {
 }
 
 // environmentName names NVML_CC_SYSTEM_ENVIRONMENT_*.
-func environmentName(v uint32) string {
-	switch v {
-	case 0:
-		return "unavailable"
-	case 1:
-		return "sim"
-	case 2:
-		return "prod"
-	}
-	return "unknown-" + strconv.FormatUint(uint64(v), 10)
-}
+func environmentName(v uint32) string { return enumName(v, "unavailable", "sim", "prod") }
 
 // cpuCapsName names NVML_CC_SYSTEM_CPU_CAPS_*.
-func cpuCapsName(v uint32) string {
-	switch v {
-	case 0:
-		return "none"
-	case 1:
-		return "sev"
-	case 2:
-		return "tdx"
-	case 3:
-		return "sev-snp"
-	case 4:
-		return "snp-vtom"
-	}
-	return "unknown-" + strconv.FormatUint(uint64(v), 10)
-}
+func cpuCapsName(v uint32) string { return enumName(v, "none", "sev", "tdx", "sev-snp", "snp-vtom") }
 
 // yesNo names a 0/1 NVML flag as yes or no.
 func yesNo(v uint32) string {
@@ -246,14 +222,13 @@ func yesNo(v uint32) string {
 }
 
 // multiGPUName names NVML_CC_SYSTEM_MULTIGPU_*.
-func multiGPUName(v uint32) string {
-	switch v {
-	case 0:
-		return "none"
-	case 1:
-		return "protected-pcie"
-	case 2:
-		return "nvle"
+func multiGPUName(v uint32) string { return enumName(v, "none", "protected-pcie", "nvle") }
+
+// enumName names an NVML enum value: names[v], or unknown-<v> for a value
+// this suite does not know.
+func enumName(v uint32, names ...string) string {
+	if uint64(v) < uint64(len(names)) {
+		return names[v]
 	}
 	return "unknown-" + strconv.FormatUint(uint64(v), 10)
 }

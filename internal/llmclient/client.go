@@ -244,7 +244,7 @@ func (c *Client) redact(err error) error {
 	if msg == err.Error() {
 		return err
 	}
-	return &redactedError{msg, err}
+	return &config.RedactedError{Msg: msg, Err: err}
 }
 
 // secrets returns the base URL's query values (raw and decoded) and
@@ -272,15 +272,6 @@ func (c *Client) secrets() []string {
 	}
 	return vs
 }
-
-// redactedError is an error whose message had credentials removed.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 func errorBody(r io.Reader) string {
 	b, _ := io.ReadAll(io.LimitReader(r, 300))

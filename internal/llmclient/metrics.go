@@ -32,17 +32,11 @@ func ParseSLO(s string) (*SLO, error) {
 		if !ok || err != nil || !(ms > 0) || math.IsInf(ms, 0) {
 			return nil, fmt.Errorf("llmclient: goodput %q: %q is not KEY:MILLISECONDS with a positive number", s, f)
 		}
-		d := time.Duration(ms * float64(time.Millisecond))
-		switch k {
-		case "ttft":
-			slo.TTFT = d
-		case "tpot":
-			slo.TPOT = d
-		case "e2el":
-			slo.E2EL = d
-		default:
+		dst := map[string]*time.Duration{"ttft": &slo.TTFT, "tpot": &slo.TPOT, "e2el": &slo.E2EL}[k]
+		if dst == nil {
 			return nil, fmt.Errorf("llmclient: goodput %q: unknown metric %q (want ttft, tpot or e2el)", s, k)
 		}
+		*dst = time.Duration(ms * float64(time.Millisecond))
 	}
 	return slo, nil
 }

@@ -5,11 +5,11 @@ import "golang.org/x/sys/cpu"
 // simd says whether the AVX2+FMA kernels of kernels_amd64.s can run here.
 var simd = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// dotF32AVX2 returns the dot product of n float32 values at x and y; n is a
+// dotF32AVX2 returns the dot product of n float32 values at x and w; n is a
 // positive multiple of 8.
 //
 //go:noescape
-func dotF32AVX2(x, y *float32, n int) float32
+func dotF32AVX2(x, w *float32, n int) float32
 
 // dotBF16AVX2 returns the dot product of n float32 values at x and n
 // bfloat16 values at w, accumulated in float32; n is a positive multiple

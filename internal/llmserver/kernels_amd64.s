@@ -1,15 +1,33 @@
 #include "textflag.h"
 
-// func dotF32AVX2(x, y *float32, n int) float32
+// Both kernels keep four accumulators, Y0-Y3, so that four FMAs are in
+// flight; DOT_START loads the arguments and clears them, DOT_END adds them
+// up into the float32 result and returns.
+#define DOT_START \
+	MOVQ   x+0(FP), SI  \
+	MOVQ   w+8(FP), DI  \
+	MOVQ   n+16(FP), CX \
+	VXORPS Y0, Y0, Y0   \
+	VXORPS Y1, Y1, Y1   \
+	VXORPS Y2, Y2, Y2   \
+	VXORPS Y3, Y3, Y3
+
+#define DOT_END \
+	VADDPS       Y1, Y0, Y0 \
+	VADDPS       Y3, Y2, Y2 \
+	VADDPS       Y2, Y0, Y0 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS       X1, X0, X0 \
+	VHADDPS      X0, X0, X0 \
+	VHADDPS      X0, X0, X0 \
+	VZEROUPPER              \
+	MOVSS        X0, ret+24(FP) \
+	RET
+
+// func dotF32AVX2(x, w *float32, n int) float32
 // n is a positive multiple of 8.
 TEXT ·dotF32AVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
+	DOT_START
 
 f32loop32:
 	CMPQ CX, $32
@@ -38,28 +56,13 @@ f32loop8:
 	JMP  f32loop8
 
 f32done:
-	VADDPS       Y1, Y0, Y0
-	VADDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS       X1, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
+	DOT_END
 
 // func dotBF16AVX2(x *float32, w *uint16, n int) float32
 // w holds bfloat16 values (the high half of a float32); n is a positive
 // multiple of 8.
 TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ w+8(FP), DI
-	MOVQ n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
+	DOT_START
 
 bf16loop32:
 	CMPQ CX, $32
@@ -93,13 +96,4 @@ bf16loop8:
 	JMP  bf16loop8
 
 bf16done:
-	VADDPS       Y1, Y0, Y0
-	VADDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS       X1, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
+	DOT_END

@@ -63,22 +63,31 @@ type Closed struct {
 	Timeout time.Duration
 }
 
+// checkRun checks the fields that Closed and Open share (kind names the
+// type in its errors) and returns the timeout per request.
+func checkRun(kind string, t *Target, n int, timeout time.Duration) (time.Duration, error) {
+	if t == nil {
+		return 0, fmt.Errorf("loadgen: %s.Target is nil", kind)
+	}
+	if n < 1 {
+		return 0, fmt.Errorf("loadgen: %s.N = %d: want at least 1 request", kind, n)
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return timeout, nil
+}
+
 // Run performs the requests and returns what was measured. The run stops
 // early when ctx is done; the requests measured so far are returned with
 // ctx's error. Failed requests are counted, not fatal.
 func (cl Closed) Run(ctx context.Context) (*Result, error) {
-	if cl.Target == nil {
-		return nil, errors.New("loadgen: Closed.Target is nil")
-	}
-	if cl.N < 1 {
-		return nil, fmt.Errorf("loadgen: Closed.N = %d: want at least 1 request", cl.N)
+	timeout, err := checkRun("Closed", cl.Target, cl.N, cl.Timeout)
+	if err != nil {
+		return nil, err
 	}
 	if cl.C < 1 || cl.C > cl.N {
 		return nil, fmt.Errorf("loadgen: Closed.C = %d: want 1 <= C <= N (%d), as ab", cl.C, cl.N)
-	}
-	timeout := cl.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
 	}
 	r := &closedRun{cl: cl, ctx: ctx, timeout: timeout, total: newResult()}
 	r.doclen.Store(-1)

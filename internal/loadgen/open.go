@@ -45,11 +45,9 @@ type Open struct {
 // when ctx is done, returning the requests measured so far with ctx's
 // error. Failed requests are counted, not fatal.
 func (o Open) Run(ctx context.Context) (*Result, error) {
-	if o.Target == nil {
-		return nil, errors.New("loadgen: Open.Target is nil")
-	}
-	if o.N < 1 {
-		return nil, fmt.Errorf("loadgen: Open.N = %d: want at least 1 request", o.N)
+	timeout, err := checkRun("Open", o.Target, o.N, o.Timeout)
+	if err != nil {
+		return nil, err
 	}
 	if o.Schedule == nil {
 		return nil, errors.New("loadgen: Open.Schedule is nil")
@@ -62,10 +60,6 @@ func (o Open) Run(ctx context.Context) (*Result, error) {
 	maxIn := o.MaxInFlight
 	if maxIn <= 0 {
 		maxIn = 10000
-	}
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
 	}
 	tr := &http.Transport{
 		Proxy:               nil,

@@ -112,6 +112,7 @@ func ParseAb(out []byte) (*AbResult, error) {
 	var have struct{ complete, rps, total bool }
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	inTimes, inPct := false, false
+	timeRows := map[string]*AbTimes{"Connect": &r.Connect, "Processing": &r.Processing, "Waiting": &r.Waiting, "Total": &r.Total}
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		key, val, ok := strings.Cut(line, ":")
@@ -123,21 +124,13 @@ func ParseAb(out []byte) (*AbResult, error) {
 		case strings.HasPrefix(line, "Percentage of the requests served"):
 			inTimes, inPct = false, true
 			continue
-		case inTimes && ok && (key == "Connect" || key == "Processing" || key == "Waiting" || key == "Total"):
+		case inTimes && ok && timeRows[key] != nil:
 			row, err := parseAbTimes(val)
 			if err != nil {
 				return nil, fmt.Errorf("reftool: ab Connection Times row %q: %w", line, err)
 			}
-			switch key {
-			case "Connect":
-				r.Connect = row
-			case "Processing":
-				r.Processing = row
-			case "Waiting":
-				r.Waiting = row
-			case "Total":
-				r.Total, have.total = row, true
-			}
+			*timeRows[key] = row
+			have.total = have.total || key == "Total"
 			continue
 		case inPct && strings.HasSuffix(strings.Fields(line + " x")[0], "%"):
 			f := strings.Fields(line)
@@ -153,23 +146,9 @@ func ParseAb(out []byte) (*AbResult, error) {
 			continue
 		case strings.HasPrefix(line, "(Connect:"):
 			// (Connect: 0, Receive: 0, Length: 191, Exceptions: 0)
-			s := strings.Trim(line, "()")
-			for _, part := range strings.Split(s, ",") {
-				k, v, _ := strings.Cut(part, ":")
-				n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-				if err != nil {
-					return nil, fmt.Errorf("reftool: ab failure breakdown %q: %w", line, err)
-				}
-				switch strings.TrimSpace(k) {
-				case "Connect":
-					r.FailedConnect = n
-				case "Receive":
-					r.FailedReceive = n
-				case "Length":
-					r.FailedLength = n
-				case "Exceptions":
-					r.FailedExceptions = n
-				}
+			failed := map[string]*int64{"Connect": &r.FailedConnect, "Receive": &r.FailedReceive, "Length": &r.FailedLength, "Exceptions": &r.FailedExceptions}
+			if err := parseCounts(strings.Trim(line, "()"), failed); err != nil {
+				return nil, fmt.Errorf("reftool: ab failure breakdown %q: %w", line, err)
 			}
 			continue
 		}

@@ -79,9 +79,9 @@ func Run(ctx context.Context, path string, args ...string) ([]byte, error) {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
-		return stdout.Bytes(), &runError{
-			msg: config.RedactText(fmt.Sprintf("reftool: %s %s: %v: %s", path, strings.Join(args, " "), err, bytes.TrimSpace(msg))),
-			err: err,
+		return stdout.Bytes(), &config.RedactedError{
+			Msg: config.RedactText(fmt.Sprintf("reftool: %s %s: %v: %s", path, strings.Join(args, " "), err, bytes.TrimSpace(msg))),
+			Err: err,
 		}
 	}
 	return stdout.Bytes(), nil
@@ -142,16 +142,6 @@ func descendants(pid int) []int {
 	return out
 }
 
-// runError is Run's error: the message with URLs redacted, wrapping the
-// exec or context error.
-type runError struct {
-	msg string
-	err error
-}
-
-func (e *runError) Error() string { return e.msg }
-func (e *runError) Unwrap() error { return e.err }
-
 // splitUserinfo splits the credentials off a target URL for ab and wrk,
 // which do not take them from the URL (ab rejects userinfo as an invalid
 // URL): it returns the URL without userinfo and the HTTP Basic credentials
@@ -167,4 +157,24 @@ func splitUserinfo(raw string) (bare, userpass string) {
 	}
 	u.User = nil
 	return u.String(), userpass
+}
+
+// parseCounts reads a comma-separated list of named counts, "name N" or
+// "name: N" (ab's failure breakdown, wrk's socket errors), into the
+// counters dst names; names dst lacks are ignored.
+func parseCounts(list string, dst map[string]*int64) error {
+	for _, part := range strings.Split(list, ",") {
+		kv := strings.Fields(strings.Replace(part, ":", " ", 1))
+		if len(kv) != 2 {
+			return fmt.Errorf("bad part %q", part)
+		}
+		n, err := strconv.ParseInt(kv[1], 10, 64)
+		if err != nil {
+			return err
+		}
+		if p := dst[kv[0]]; p != nil {
+			*p = n
+		}
+	}
+	return nil
 }

@@ -159,27 +159,8 @@ func ParseWrk(out []byte) (*WrkResult, error) {
 			haveReq = true
 		case strings.HasPrefix(line, "Socket errors:"):
 			// Socket errors: connect 0, read 14513, write 0, timeout 0
-			for _, part := range strings.Split(strings.TrimPrefix(line, "Socket errors:"), ",") {
-				kv := strings.Fields(part)
-				if len(kv) != 2 {
-					err = fmt.Errorf("bad part %q", part)
-					break
-				}
-				var n int64
-				if n, err = strconv.ParseInt(kv[1], 10, 64); err != nil {
-					break
-				}
-				switch kv[0] {
-				case "connect":
-					r.ErrConnect = n
-				case "read":
-					r.ErrRead = n
-				case "write":
-					r.ErrWrite = n
-				case "timeout":
-					r.ErrTimeout = n
-				}
-			}
+			sock := map[string]*int64{"connect": &r.ErrConnect, "read": &r.ErrRead, "write": &r.ErrWrite, "timeout": &r.ErrTimeout}
+			err = parseCounts(strings.TrimPrefix(line, "Socket errors:"), sock)
 		case strings.HasPrefix(line, "Non-2xx or 3xx responses:"):
 			r.Non2xx3xx, err = strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(line, "Non-2xx or 3xx responses:")), 10, 64)
 		case f[0] == "Requests/sec:" && len(f) == 2:

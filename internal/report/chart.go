@@ -179,20 +179,21 @@ const fontSlack = 1.35
 
 // legendWidth is the width of the legend's text column.
 func (f *figure) legendWidth() vg.Length {
-	ls := textStyle(legendSize, draw.XLeft, draw.YCenter)
-	var w vg.Length
-	for _, e := range f.legend {
-		w = max(w, ls.Rectangle(e.text).Size().X*fontSlack)
-	}
-	return w
+	return columnWidth(f.legend, func(e legendEntry) string { return e.text })
 }
 
 // rowsWidth is the width of the row-label column.
 func (f *figure) rowsWidth() vg.Length {
-	rs := textStyle(legendSize, draw.XLeft, draw.YCenter)
+	return columnWidth(f.rows, func(t plot.Tick) string { return t.Label })
+}
+
+// columnWidth is the width of a text column, in the legend's size, that
+// holds the text of each item (with fontSlack).
+func columnWidth[T any](items []T, text func(T) string) vg.Length {
+	ts := textStyle(legendSize, draw.XLeft, draw.YCenter)
 	var w vg.Length
-	for _, t := range f.rows {
-		w = max(w, rs.Rectangle(t.Label).Size().X*fontSlack)
+	for _, it := range items {
+		w = max(w, ts.Rectangle(text(it)).Size().X*fontSlack)
 	}
 	return w
 }
@@ -668,14 +669,7 @@ func (r *renderer) gatewayChart(path, ka string) {
 	var ci ciCount
 	for i, a := range r.d.Arms {
 		s := series{name: a.Label, color: i}
-		for _, id := range ids {
-			c, _ := summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", i))
-			if c.N > 0 {
-				e, ok := ci.err(c, 1e3)
-				s.addPoint(numOf(id.Get("c")), c.Center*1e3, e, ok)
-				xs = append(xs, numOf(id.Get("c")))
-			}
-		}
+		xs = r.p99Points(&s, &ci, ids, i, "c", xs)
 		ss = append(ss, s)
 	}
 	f.title = fmt.Sprintf("Gateway P99 latency, %s\n(path=%s, keepalive=%s, client=%s)", ci.phrase(), path, ka, client)
@@ -684,6 +678,20 @@ func (r *renderer) gatewayChart(path, ka string) {
 		p.Y.Min, p.Y.Max = 0, p.Y.Max*1.05
 		r.saveChart(f, "gateway-p99.svg", "Gateway P99 latency vs concurrency per arm")
 	}
+}
+
+// p99Points adds to s the P99 latency (ms) of arm at each of ids, against
+// the key x of its name, and returns xs with the x values it plotted.
+func (r *renderer) p99Points(s *series, ci *ciCount, ids []ID, arm int, x string, xs []float64) []float64 {
+	for _, id := range ids {
+		c, _ := summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", arm))
+		if c.N > 0 {
+			e, ok := ci.err(c, 1e3)
+			s.addPoint(numOf(id.Get(x)), c.Center*1e3, e, ok)
+			xs = append(xs, numOf(id.Get(x)))
+		}
+	}
+	return xs
 }
 
 // rateChart draws the open-loop sweep: P99 latency against the offered
@@ -701,14 +709,7 @@ func (r *renderer) rateChart(rate []ID) {
 		for k, path := range paths {
 			ids := positive(r.d.FindSorted("GatewayRate", "rate", "path="+path), "rate")
 			s := series{name: a.Label + " " + path, color: i, variant: k > 0}
-			for _, id := range ids {
-				c, _ := summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", i))
-				if c.N > 0 {
-					e, ok := ci.err(c, 1e3)
-					s.addPoint(numOf(id.Get("rate")), c.Center*1e3, e, ok)
-					xs = append(xs, numOf(id.Get("rate")))
-				}
-			}
+			xs = r.p99Points(&s, &ci, ids, i, "rate", xs)
 			ss = append(ss, s)
 		}
 	}

@@ -65,13 +65,20 @@ func (r *renderer) colName(i int) string {
 // comparable" when the pair ran on another TEE than the arm, none for an
 // unattested arm unless Options.AllowUnattested.
 func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {
+	if v := r.checkRow(dl); v != "" {
+		return v
+	}
 	if why := r.teeMismatch(p, arm); p.NotComparable == "" && why != "" {
 		p.NotComparable = why
 	}
-	if p.NotComparable == "" && dl.OK && r.unattested(arm) && !r.opt.AllowUnattested {
-		return fmt.Sprintf("no verdict: `%s` is unattested", r.d.Arms[arm].Label)
+	if p.NotComparable != "" || !dl.OK {
+		return r.verdict(p, dl, n0, n1)
 	}
-	return r.verdict(p, dl, n0, n1)
+	v := r.verdict(p, dl, n0, n1)
+	if r.unattested(arm) && !r.opt.AllowUnattested {
+		v = fmt.Sprintf("no verdict: `%s` is unattested", r.d.Arms[arm].Label)
+	}
+	return r.confounded(v, areaOf(r.vrow.id), arm)
 }
 
 // evidenceBanner says which arms are unattested, what that withholds and

@@ -78,6 +78,8 @@ type renderer struct {
 	unplaced []Unplaced
 	// shown records the rows (benchmark and unit) a table has shown.
 	shown map[seriesKey]bool
+	// vrow is the row whose verdicts are being drawn (checkRow).
+	vrow verdictRow
 	// said records the notes written once per report.
 	said map[string]bool
 	// fewN is set when some rendered cell has fewer than MinVerdictN
@@ -113,7 +115,7 @@ var sections = []section{
 	{"VI. GPU", [][2]string{{"gpu_bench", "^Benchmark(Copy|GEMM)$ -tags gpu"}}, (*renderer).gpu},
 	{"VII. LLM inference", [][2]string{{"llm_bench", "^BenchmarkServe$"}}, (*renderer).llm},
 	{"VIII. CPU thread scaling", [][2]string{{"cpu_bench", "^Benchmark(SevenZip|Compress|Decompress)$ (threads=N)"}}, (*renderer).scaling},
-	{"IX. Why: the mechanisms behind the overheads", [][2]string{{"io_bench", "^BenchmarkFio$/job=lat_qd1"}, {"cpu_bench", "^Benchmark(Exit|PageTouch|MemLatency)$"},
+	{"IX. Why: the mechanisms behind the overheads", [][2]string{{"io_bench", "^BenchmarkFio$/job=lat_qd1"}, {"cpu_bench", "^Benchmark(Exit|PageTouch|MemLatency|AESGCM)$"},
 		{"net_bench", "^BenchmarkTLSHandshake$"}, {"gpu_bench", "^Benchmark(CopyLatency|CopyStreams|Load|Launch)$ -tags gpu"}, {"cpu_bench", "^BenchmarkQuote$ -tags tdx"}}, (*renderer).why},
 }
 
@@ -181,6 +183,7 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 		}
 		if ok {
 			fmt.Fprintf(&body, "## %s\n\n", s.title)
+			body.WriteString(r.sectionConfounders(s.title))
 			// The command that fills the section opens its first paragraph.
 			fills := fmt.Sprintf("*Filled by* %s.", fillsText(s.fills))
 			if b := sb.Bytes(); len(b) > 0 && b[0] != '#' && b[0] != '|' {
@@ -259,8 +262,9 @@ func (r *renderer) header(hs []Headline) {
 			"`~`: the Mann-Whitney U test finds no difference (p > 0.05). A headline comes from the reference tool (fio, ab, 7-Zip, C STREAM) when it ran in every arm, "+
 			"else from the Go implementation; *engines disagree* when both ran and their intervals do not overlap. "+
 			"Verdicts hold the cost against the published report's printed TEE overhead (docs/methods.md §9): *consistent* when it lies inside our interval widened by "+
-			"max(%g points, %g%% of the published figure), *smaller/larger overhead here* otherwise.\n\n",
-			BootstrapN, MinVerdictN, ToleranceAbs, ToleranceRel*100)
+			"max(%g points, %g%% of the published figure), *smaller/larger overhead here* otherwise. %s "+
+			"Request statistics claim no more than their samples: a p99 from fewer than %d requests per run (p90: %d, mean: %d) reads *n too small*.\n\n",
+			BootstrapN, MinVerdictN, ToleranceAbs, ToleranceRel*100, boundsText(), MinP99Samples, MinP90Samples, MinMeanSamples)
 	}
 	if len(d.Malformed) > 0 {
 		r.p("> **Input:** %d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.\n\n", len(d.Malformed), d.Malformed[0])
@@ -279,6 +283,7 @@ func (r *renderer) header(hs []Headline) {
 		r.notMeasured()
 	}
 	r.environment()
+	r.noiseFlags(hs)
 }
 
 // Unplaced is a benchmark that no section of the report knows.
@@ -624,7 +629,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		}
 		better := r.betterOf(rw.unit)
 		st := d.Stat(rw.id, rw.unit, dirOfBetter(better))
-		R := Row{Label: rw.label, Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
+		R := Row{Label: rw.label + r.sampleLabel(rw.id, rw.unit), Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
 		if v, ok := allSame(st); ok && rw.unit != "errors/op" && len(d.Arms) > 1 {
 			R.same = numText(v, rw.unit)
 			for _, c := range st.Cells {
@@ -660,6 +665,8 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			} else if c0, c1 := st.Cells[0], st.Cells[i+1]; c0.Center == 0 { // no relative change from zero
 				txt = fmt.Sprintf("%s → %s", numText(c0.Center, rw.unit), numText(c1.Center, rw.unit))
 			}
+			r.vrow = verdictRow{id: rw.id, unit: rw.unit, slowdown: float64(oc.Slowdown)}
+			txt = r.checkCost(txt, dl, len(rw.pubs) > 0)
 			R.ohText = append(R.ohText, txt+r.warnMarks(dl.Warnings))
 			R.slowText = append(R.slowText, slowText(oc.Slowdown))
 			if i == 0 && dl.OK && !t.noise[1] {
@@ -797,14 +804,10 @@ func (r *renderer) recordPubs(rows []row) {
 	}
 }
 
-// verdict is Verdict with the confounder warning beside every verdict the
-// differing manifest keys affect.
+// verdict is Verdict; verdictArm qualifies it by the confounders that
+// break or move the row's area (confounded).
 func (r *renderer) verdict(p PubOverhead, dl Delta, n0, n1 int) string {
-	v := Verdict(p, dl, n0, n1)
-	if len(r.confounders) > 0 && p.NotComparable == "" && dl.OK {
-		v += " (⚠ `" + strings.Join(r.confounders, "`, `") + "` differ too)"
-	}
-	return v
+	return Verdict(p, dl, n0, n1)
 }
 
 // noiseArm reports whether arm a, not the first, is another baseline

@@ -9,11 +9,7 @@ import (
 // scaling is §VIII: 7-Zip's thread scaling per arm beside the published
 // curves, and the Go codecs' scaling efficiency. The published tables come
 // from different machines, so no verdict is drawn.
-func (r *renderer) scaling() bool {
-	sz := r.sevenZipScaling()
-	codecs := r.codecScaling()
-	return sz || codecs
-}
+func (r *renderer) scaling() bool { return subsections(r.sevenZipScaling, r.codecScaling) }
 
 // codecScaling writes the scaling efficiency of the Go codec benchmarks,
 // B/s(N) / (N x B/s(1)), per arm.

@@ -92,6 +92,22 @@ var whyGroups = []whyGroup{
 		none: "GPU mechanisms: not measured here (no GPU: no gpu_bench rows in any arm).",
 	},
 	{
+		title: "GPU copies under CC",
+		text: "In CC mode the driver encrypts every host-to-device buffer on the CPU (AES-256-GCM) into a shared bounce buffer that the GPU's copy engine fetches and decrypts, " +
+			"so one core's AES-GCM rate is the predicted ceiling of a copy one thread encrypts (a prediction: this suite has not set the two side by side on CC hardware). " +
+			"The ISPASS'25 confidential-GPU artifact (fig4) has 3.36 GB/s for one Emerald Rapids core at 2.1 GHz (`openssl speed -evp aes-256-gcm -bytes 8192`) " +
+			"and pinned host-to-device copies of 2.5–3.0 GB/s under CC (8 MiB–1 GiB) against 43 GB/s without (cpu_bench's BenchmarkAESGCM cites its files).",
+		macro: []whySpec{
+			{label: "Host-to-device copy", base: "Copy", where: []string{"dir=h2d"}, units: []string{"B/s"}},
+		},
+		mech: []whySpec{
+			{label: "AES-256-GCM seal, one core", base: "AESGCM", where: []string{"impl=go"}, units: []string{"B/s"}},
+			{label: "openssl speed AES-256-GCM (cross-check)", base: "AESGCM", where: []string{"impl=openssl"}, units: []string{"best-B/s", "go/openssl-ratio"}},
+		},
+		none:  "CPU-side ceiling of CC copies: not measured here (`go test -run '^$' -bench AESGCM ./cpu_bench` fills it).",
+		after: (*renderer).copyCeiling,
+	},
+	{
 		title: "Memory-bound rows",
 		text:  "Memory encryption shows in bandwidth (STREAM triad), in the latency of a dependent load chain, and in touching resident pages.",
 		macro: []whySpec{
@@ -369,4 +385,38 @@ func (r *renderer) tlsCeiling() {
 		"(its key share, verifying the certificate), so a proxy bound by handshakes measures about 0.5 of this ceiling, not 1; well below 0.5, something else bounds the proxy " +
 		"(forwarding, the backend, the scheduler); above 1, the two figures were not measured under the same conditions (separate runs, other load on the machine).\n\n")
 	r.table(hdr, lines)
+}
+
+// copyCeiling writes, per arm, the predicted CPU-side ceiling of a CC
+// host-to-device copy (the fastest single-core AES-256-GCM seal rate of
+// the Go rows, whose largest buffer is the bulk rate) beside the arm's
+// fastest measured host-to-device copy.
+func (r *renderer) copyCeiling() {
+	d := r.d
+	var parts []string
+	for i, a := range d.Arms {
+		ceil := math.NaN()
+		for _, id := range d.Find("AESGCM", "impl=go") {
+			if m := r.median(id, "B/s", i); finite(m) && !(m <= ceil) {
+				ceil = m
+			}
+		}
+		if !finite(ceil) {
+			continue
+		}
+		s := fmt.Sprintf("`%s` %s", a.Label, numText(ceil, "B/s"))
+		best := math.NaN()
+		for _, id := range d.Find("Copy", "dir=h2d") {
+			if m := r.median(id, "B/s", i); finite(m) && !(m <= best) {
+				best = m
+			}
+		}
+		if finite(best) {
+			s += fmt.Sprintf(" (its fastest host-to-device copy: %s, %.2f× the ceiling)", numText(best, "B/s"), best/ceil)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) > 0 {
+		r.p("*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): %s.\n\n", esc(strings.Join(parts, "; ")))
+	}
 }

@@ -9,10 +9,16 @@ import (
 
 // zkAndMemory is §IV: the zkTLS proving figures and the memory-encryption
 // impact, as two sub-sections of one section.
-func (r *renderer) zkAndMemory() bool {
-	zk := r.zk()
-	mem := r.memory()
-	return zk || mem
+func (r *renderer) zkAndMemory() bool { return subsections(r.zk, r.memory) }
+
+// subsections writes each sub-section of a section, in order, and reports
+// whether any of them wrote (the section then has data).
+func subsections(parts ...func() bool) bool {
+	wrote := false
+	for _, p := range parts {
+		wrote = p() || wrote
+	}
+	return wrote
 }
 
 // zk writes the gnark proving figures. The published zkTLS overheads are

@@ -168,7 +168,7 @@ func llmPicks(r *renderer) []headPick {
 			return []headPick{hp}
 		}
 		if first == nil {
-			hp.why = fmt.Sprintf("too few requests (%s; need ≥ %d per arm)", strings.Join(short, ", "), MinHeadlineRequests)
+			hp.why = fmt.Sprintf("n too small (%s requests; a mean needs ≥ %d per arm)", strings.Join(short, ", "), MinHeadlineRequests)
 			first = &hp
 		}
 	}
@@ -366,7 +366,11 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 		h.Verdict = "no verdict: " + strings.Join(flags, ", ")
 		return h
 	}
+	r.vrow = verdictRow{id: id, unit: hp.unit, slowdown: float64(oc.Slowdown)}
 	h.Published, h.Verdict = r.pubVerdict(hp.pubs, st.Deltas[1], st.Cells[0].N, st.Cells[1].N, i)
+	if h.Published == nil {
+		h.Verdict = r.qualify(h.Verdict, st.Deltas[1], i)
+	}
 	return h
 }
 
@@ -505,6 +509,9 @@ func (r *renderer) writeSummary(hs []Headline) {
 		pub, verdict := "–", h.Verdict
 		if h.Published != nil {
 			pub = formatPct(h.Published.Pct) + " (" + pairText(*h.Published) + ")"
+		}
+		if b, ok := Bounds[h.Area]; ok && h.NotMeasured == "" && !strings.HasPrefix(h.Verdict, "noise floor") {
+			pub += " · bound " + boundText(b.Factor)
 		}
 		if h.NotMeasured != "" {
 			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"

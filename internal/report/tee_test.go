@@ -33,7 +33,7 @@ func TestSNPArm(t *testing.T) {
 		"| tee | none | sev-snp (SEV-SNP) |",
 		"| evidence | absent | absent |",
 		// The summary's LLM headline is the published model's, with its verdict.
-		"| LLM | TTFT mean, model=llama-3.1-8b-instruct (concurrency=1) (`Serve/model=llama-3.1-8b-instruct/concurrency=1`, ttft-mean-sec) | 54.51ms ±1% | 68.13ms ±1% | +25.00% [+23.5, +26.5] | 1.25× | +19.0% (H100 Llama-3.1-8B TEE-off → TEE-on, SEV-SNP) | larger overhead here |",
+		"| LLM | TTFT mean, model=llama-3.1-8b-instruct (concurrency=1) (`Serve/model=llama-3.1-8b-instruct/concurrency=1`, ttft-mean-sec) | 54.51ms ±1% | 68.13ms ±1% | +25.00% [+23.5, +26.5] | 1.25× | +19.0% (H100 Llama-3.1-8B TEE-off → TEE-on, SEV-SNP) · bound 4× | larger overhead here |",
 	} {
 		if !strings.Contains(got, w) {
 			t.Errorf("report lacks %q", w)

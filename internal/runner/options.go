@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/llmclient"
@@ -64,6 +65,10 @@ type Options struct {
 	Report bool
 	// Env is added to each package's environment.
 	Env []string
+	// Noise, when not 0, is the length of the noise check run before the
+	// first package (benchenv.NoiseCheck); FromEnv sets
+	// benchenv.NoiseDuration. Its spread is written as run-info lines.
+	Noise time.Duration
 }
 
 // The deadline rules.
@@ -97,7 +102,7 @@ func bad(format string, a ...any) error { return BadInput{fmt.Errorf(format, a..
 // TEEBENCH_IO_DIR from the module root (config.IODir's rule, the same for
 // a direct `go test`). Every error is a BadInput naming the variable.
 func FromEnv(root, cwd string) (Options, error) {
-	o := Options{Name: "bench.sh", Root: root, Rounds: 1, Report: true}
+	o := Options{Name: "bench.sh", Root: root, Rounds: 1, Report: true, Noise: benchenv.NoiseDuration}
 	getenv := func(k string) string { return strings.TrimSpace(os.Getenv(k)) }
 	abs := func(p string) string {
 		if p == "" || filepath.IsAbs(p) {

@@ -152,6 +152,10 @@ func Run(o Options, stdout, stderr io.Writer) (int, Result) {
 
 	r.plan = Plan(o)
 	r.printPlan()
+	if o.Noise > 0 && len(r.plan) > 0 {
+		r.logf("noise check (%s: a CPU loop and a memory loop, outside any measured region) ...", o.Noise)
+		r.runInfo = append(r.runInfo, benchenv.NoiseCheck(o.Noise).RunInfoLines()...)
+	}
 	for _, name := range o.Absent {
 		p, _ := catalog.Lookup(name)
 		r.sk.Add(skips.Entry{Kind: skips.Skip, Package: name, Benchmark: "-", Reason: "needs -tags " + p.Tag + " (TAGS=" + p.Tag + ")"})
@@ -193,6 +197,9 @@ func Run(o Options, stdout, stderr io.Writer) (int, Result) {
 					part = fmt.Sprintf(" bench=%q benchtime=%q", o.Bench, o.Benchtime)
 				}
 				r.writeLine(benchenv.RunInfoLine("duration", fmt.Sprintf("%s %.1fs count=%d profile=%s%s", it.Pkg.Name, ran.Seconds(), o.Count, o.Profile, part)))
+				for _, l := range benchenv.RunInfoLines(it.Pkg.Name, pr.before, pr.after) {
+					r.writeLine(l)
+				}
 			}
 			if f := r.judge(it.Pkg.Name, pr); f != "" && !slices.Contains(failed, f) {
 				failed = append(failed, f)
@@ -381,6 +388,10 @@ type pkgResult struct {
 	buildErr  error
 	built     bool          // it ran (not stopped before starting)
 	buildTime time.Duration // of its test binary
+	// before and after are the per-run counters (steal, context
+	// switches, swiotlb use) taken just before its first test binary
+	// started and after its last was waited for.
+	before, after benchenv.Sample
 }
 
 // judge records a package's outcome in the skip list and returns its
@@ -459,6 +470,7 @@ func (r *runState) runPackage(it PlanItem, reverse bool) pkgResult {
 		runs = []catalog.Run{{Bench: b, Benchtime: r.o.Benchtime}}
 	}
 	end := time.Now().Add(it.Deadline)
+	pr.before = benchenv.TakeSample()
 	f := newFilter(it.Pkg.Name, r.out, r.stdout, func(e skips.Entry) { r.sk.Add(e) })
 	// The run-info lines go below the first package's config lines (the
 	// file starts with the manifest's tee: line), before its first row.
@@ -479,6 +491,7 @@ func (r *runState) runPackage(it PlanItem, reverse bool) pkgResult {
 			break
 		}
 	}
+	pr.after = benchenv.TakeSample()
 	f.finish()
 	pr.rows, pr.nskip, pr.nfail = f.rows, f.nskip, f.nfail
 	return pr

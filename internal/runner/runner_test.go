@@ -53,6 +53,7 @@ func TestResultMatchesGoTest(t *testing.T) {
 	}
 	o := testOptions(t, "fixed")
 	o.Count, o.Benchtime = 3, "7x"
+	o.Noise = 200 * time.Millisecond
 	code, res := Run(o, io.Discard, io.Discard)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %+v", code, res)
@@ -74,7 +75,8 @@ func TestResultMatchesGoTest(t *testing.T) {
 	if !strings.HasPrefix(string(got), "tee: none\nprofile: smoke\n") {
 		t.Errorf("result file does not start with the package's config lines:\n%s", got)
 	}
-	for _, k := range []string{"# run suite-revision: test\n", "# run started: ", "# run gcc-version: ", "# run fio-version: ", "# run duration: internal/runner/testdata/fixed "} {
+	for _, k := range []string{"# run suite-revision: test\n", "# run started: ", "# run gcc-version: ", "# run fio-version: ", "# run duration: internal/runner/testdata/fixed ",
+		"# run noise-cpu: ", "# run noise-mem: ", "# run steal: internal/runner/testdata/fixed ", "# run steal-accounting: ", "# run involuntary-ctxsw: internal/runner/testdata/fixed "} {
 		if !strings.Contains(string(got), k) {
 			t.Errorf("result file lacks %q:\n%s", k, got)
 		}

@@ -176,9 +176,41 @@ func Read(path string) ([]Entry, error) {
 	return out, nil
 }
 
+// Merge writes the skip list of dst, a result file joined from the result
+// files srcs (scripts/ci joins a side's rounds so), as the entries of
+// their skip lists in order; an entry that recurs is kept once per list,
+// each being a run's. A source without a skip list adds nothing; when none
+// has one, dst gets none (one left from an earlier join is removed).
+func Merge(dst string, srcs ...string) error {
+	var es []Entry
+	found := false
+	for _, src := range srcs {
+		p := Path(src)
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("skip list: %w", err)
+		}
+		found = true
+		e, err := Read(p)
+		if err != nil {
+			return err
+		}
+		es = append(es, e...)
+	}
+	out := Path(dst)
+	if err := os.Remove(out); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("skip list: %w", err)
+	}
+	if !found {
+		return nil
+	}
+	return Append(out, es)
+}
+
 // Append adds entries to the skips file at path, creating it with its
-// header when it does not exist (scripts/ci merges the lists of several
-// runs this way).
+// header when it does not exist (Merge joins the lists of several runs
+// this way).
 func Append(path string, es []Entry) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {

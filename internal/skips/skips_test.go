@@ -66,3 +66,44 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMerge: a joined result file's skip list is its sources' lists in
+// order, each entry once per list; a source without a list adds nothing,
+// a list left from an earlier join is replaced, no list at all writes
+// none, and a malformed source fails naming it.
+func TestMerge(t *testing.T) {
+	dir := t.TempDir()
+	src := func(name, body string) string {
+		r := filepath.Join(dir, name+".txt")
+		if body != "" {
+			if err := os.WriteFile(Path(r), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return r
+	}
+	a := src("a", Header+"\nskip\tpkg\t-\tv1\nfail\tio_bench\tBenchmarkFio/job=x\tboom\n")
+	b := src("b", "")
+	c := src("c", Header+"\nskip\tpkg\t-\tv1\n")
+	dst := filepath.Join(dir, "joined.txt")
+	if err := os.WriteFile(Path(dst), []byte(Header+"\nskip\told\t-\tstale\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Merge(dst, a, b, c); err != nil {
+		t.Fatal(err)
+	}
+	want := Header + "\nskip\tpkg\t-\tv1\nfail\tio_bench\tBenchmarkFio/job=x\tboom\nskip\tpkg\t-\tv1\n"
+	if got, _ := os.ReadFile(Path(dst)); string(got) != want {
+		t.Errorf("merged:\n%q\nwant:\n%q", got, want)
+	}
+	if err := Merge(dst, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(Path(dst)); !os.IsNotExist(err) {
+		t.Errorf("no source list, yet %s is there (%v)", Path(dst), err)
+	}
+	bad := src("bad", "# other\n")
+	if err := Merge(dst, a, bad); err == nil || !strings.Contains(err.Error(), "bad.skips.tsv:1") {
+		t.Errorf("malformed source: %v", err)
+	}
+}

@@ -6,6 +6,7 @@
 //	bench -bindir TAGS
 //	bench -tee TAGS|NAME
 //	bench -tagsets SETS
+//	bench -join DST FILE...
 //
 // Its input is the environment bench.sh documents (TEEBENCH_PROFILE, PKGS,
 // BENCH, COUNT, BENCHTIME, TAGS, OUTDIR, BASELINE, TEEBENCH_BINDIR,
@@ -33,6 +34,11 @@
 // and gpu (those and gpu with each: "gpu gpu,tdx gpu,snp"). The Dockerfile
 // builds one binary directory (-bindir) per set, so a new TEE gets its
 // binaries without an edit there.
+//
+// -join writes DST as the result files FILE... joined: their lines in
+// order (config lines repeat unchanged, which the benchmark format allows)
+// and, beside it, their skip lists merged (skips.Merge). scripts/ci joins
+// the rounds of one side of a pull request's comparison so.
 package main
 
 import (
@@ -44,6 +50,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/runner"
+	"github.com/teebench/teebench/internal/skips"
 	"github.com/teebench/teebench/internal/tee"
 )
 
@@ -52,6 +59,7 @@ func main() {
 	bindir := flag.String("bindir", "", "print the name of the prebuilt-binary directory of this tag set (gpu,snp; none) and exit")
 	teeOf := flag.String("tee", "", "print `NAME SUFFIX` of the TEE of this tag set or tee: name (nothing for none) and exit")
 	tagsets := flag.String("tagsets", "", "print the tag sets of this space-separated list, cpu and gpu expanded to every TEE, and exit")
+	joinTo := flag.String("join", "", "write the result files given as arguments, joined, to `file`, with their skip lists merged, and exit")
 	flag.Parse()
 	if isSet("tagsets") {
 		sets, err := tagSets(*tagsets)
@@ -77,6 +85,17 @@ func main() {
 			}
 		}
 		fmt.Println(runner.BinDirName(*bindir))
+		return
+	}
+	if isSet("join") {
+		if *joinTo == "" || flag.NArg() == 0 {
+			fmt.Fprintln(os.Stderr, "bench: usage: bench -join DST FILE...")
+			os.Exit(runner.ExitBadInput)
+		}
+		if err := join(*joinTo, flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	r, err := runner.ModuleRootOf(*root)
@@ -160,4 +179,24 @@ func tagSets(list string) ([]string, error) {
 		return nil, fmt.Errorf("no tag set in %q (want cpu, gpu or tag sets such as none snp gpu,snp)", list)
 	}
 	return sets, nil
+}
+
+// join writes dst as the result files srcs joined, and its skip list as
+// theirs merged.
+func join(dst string, srcs []string) error {
+	var b []byte
+	for _, src := range srcs {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return fmt.Errorf("join: %w", err)
+		}
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			data = append(data, '\n')
+		}
+		b = append(b, data...)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	return skips.Merge(dst, srcs...)
 }

@@ -1,49 +1,34 @@
 package main
 
 import (
-	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/teebench/teebench/internal/skips"
 )
 
-// TestTagSets: cpu and gpu expand to every TEE of internal/tee (snp as
-// tdx), so the Dockerfile builds bin-snp and bin-gpu-snp without naming
-// them; a set with two TEEs is refused.
-func TestTagSets(t *testing.T) {
-	for _, c := range []struct{ in, want, err string }{
-		{"cpu", "none tdx snp", ""},
-		{"gpu", "none tdx snp gpu gpu,tdx gpu,snp", ""},
-		{"none tdx none", "none tdx", ""},
-		{"gpu,snp", "gpu,snp", ""},
-		{"none tdx,snp", "", `tag set "tdx,snp": tags tdx and snp name two TEEs`},
-		{"none sgx", "", `tag set "sgx": unknown tag "sgx"`},
-		{" ", "", "no tag set"},
-	} {
-		got, err := tagSets(c.in)
-		if strings.Join(got, " ") != c.want || (c.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.err)) {
-			t.Errorf("tagSets(%q) = %q, %v; want %q, error %q", c.in, got, err, c.want, c.err)
-		}
+// TestJoin: -join writes the result files' lines in order (a file whose
+// last line has no newline does not run into the next one's first), their
+// skip lists merged beside it, and fails naming a missing source.
+func TestJoin(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	os.WriteFile(a, []byte("tee: none\nBenchmarkX-2 1 5 ns/op"), 0o644)
+	os.WriteFile(b, []byte("tee: none\nBenchmarkX-2 1 6 ns/op\n"), 0o644)
+	os.WriteFile(skips.Path(b), []byte(skips.Header+"\nskip\tgpu_bench\t-\tneeds -tags gpu\n"), 0o644)
+	dst := filepath.Join(dir, "joined.txt")
+	if err := join(dst, []string{a, b}); err != nil {
+		t.Fatal(err)
 	}
-}
-
-// TestPrintTEE: -tee answers for a tag set and for a tee: name with the
-// TEE's name and its main evidence file, nothing for none.
-func TestPrintTEE(t *testing.T) {
-	for _, c := range []struct{ in, want, err string }{
-		{"snp", "sev-snp .snp-report\n", ""},
-		{"gpu,snp", "sev-snp .snp-report\n", ""},
-		{"sev-snp", "sev-snp .snp-report\n", ""},
-		{"tdx", "tdx .quote\n", ""},
-		{"gpu", "", ""},
-		{"none", "", ""},
-		{"", "", ""},
-		{"tdx,snp", "", "name two TEEs"},
-		{"sgx", "", `unknown tag "sgx"`},
-	} {
-		var b bytes.Buffer
-		err := printTEE(&b, c.in)
-		if b.String() != c.want || (c.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.err)) {
-			t.Errorf("-tee %q: %q, %v; want %q, error %q", c.in, b.String(), err, c.want, c.err)
-		}
+	if got, _ := os.ReadFile(dst); string(got) != "tee: none\nBenchmarkX-2 1 5 ns/op\ntee: none\nBenchmarkX-2 1 6 ns/op\n" {
+		t.Errorf("joined:\n%q", got)
+	}
+	if es, err := skips.Read(skips.Path(dst)); err != nil || len(es) != 1 || es[0].Package != "gpu_bench" {
+		t.Errorf("merged skips: %+v, %v", es, err)
+	}
+	if err := join(dst, []string{a, filepath.Join(dir, "none.txt")}); err == nil || !strings.Contains(err.Error(), "none.txt") {
+		t.Errorf("missing source: %v", err)
 	}
 }

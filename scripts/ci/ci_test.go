@@ -248,6 +248,14 @@ cat version >>"$SEQ"
 
 // The gate fails only when the rerun confirms the regression.
 func TestPRBenchGate(t *testing.T) {
+	// The fake repository has no Go code: pr-bench.sh gets the head's
+	// bench command (it joins the rounds) built from this repository.
+	bindir := t.TempDir()
+	build := exec.Command("go", "build", "-o", bindir+"/", "./scripts/bench")
+	build.Dir = repo(t)
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./scripts/bench: %v\n%s", err, b)
+	}
 	for _, tc := range []struct {
 		name    string
 		verdict string // what the stub report says per -fail-on-regression call
@@ -280,7 +288,7 @@ if [ "$v" = reg ]; then echo "report: 1 significant regression over threshold" >
 			cmd := exec.Command(filepath.Join(dir, "scripts/ci/pr-bench.sh"), out)
 			seq := filepath.Join(t.TempDir(), "seq")
 			cmd.Env = append(os.Environ(), "BASE_SHA="+base, "GATE=true", "REPORT="+stub, "PR_NUMBER=7", "RUNNER_KIND=hosted",
-				"GITHUB_STEP_SUMMARY=", "SEQ="+seq, "COUNT=5", "ROUNDS=2")
+				"GITHUB_STEP_SUMMARY=", "SEQ="+seq, "COUNT=5", "ROUNDS=2", "PR_BINDIR="+bindir)
 			outb, err := cmd.CombinedOutput()
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {

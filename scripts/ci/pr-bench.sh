@@ -28,7 +28,10 @@
 #                COUNT/ROUNDS, rounded up)
 #   TEEBENCH_PROFILE (default quick), PKGS, BENCH, BENCHTIME, TAGS: passed to
 #   scripts/bench.sh.
-#   REPORT       report command (default: go run ./scripts/report; tests)
+#   PR_BINDIR    prebuilt bench, report and manifest commands of the head
+#                (default: built from the head's tree into a temporary
+#                directory, removed on exit)
+#   REPORT       report command (default: the report of PR_BINDIR; tests)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -66,9 +69,19 @@ per=$(((total + rounds - 1) / rounds))
 export TEEBENCH_PROFILE=${TEEBENCH_PROFILE:-quick} COUNT=$per
 
 src=$out/base-src
+bin=${PR_BINDIR:-}
+tmp=""
 # shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() { git -C "$root" worktree remove --force "$src" >/dev/null 2>&1 || true; }
+cleanup() {
+	git -C "$root" worktree remove --force "$src" >/dev/null 2>&1 || true
+	[ -z "$tmp" ] || rm -rf "$tmp"
+}
 trap cleanup EXIT
+if [ -z "$bin" ]; then
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/teebench-pr.XXXXXX")
+	bin=$tmp
+	go build -o "$bin/" ./scripts/bench ./scripts/report ./scripts/manifest
+fi
 git worktree add --detach --force "$src" "$base_sha" >/dev/null
 
 # bench TREE DIR runs scripts/bench.sh of TREE into DIR and prints the
@@ -88,20 +101,6 @@ bench() {
 	echo "$f"
 }
 
-# join DST FILE... concatenates one side's result files (the config lines
-# repeat unchanged, which the format allows) and their skip lists.
-join() {
-	local dst=$1 f s
-	shift
-	cat "$@" >"$dst"
-	for f; do
-		s=${f%.txt}.skips.tsv
-		[ -e "$s" ] || continue
-		[ -e "${dst%.txt}.skips.tsv" ] || head -1 "$s" >"${dst%.txt}.skips.tsv"
-		tail -n +2 "$s" >>"${dst%.txt}.skips.tsv"
-	done
-}
-
 # pair N runs attempt N: ROUNDS alternations of base and head, joined into
 # OUT/tryN/base.txt and head.txt (set as $base and $head).
 pair() {
@@ -113,18 +112,13 @@ pair() {
 		hf+=("$f")
 	done
 	base=$out/try$1/base.txt head=$out/try$1/head.txt
-	join "$base" "${bf[@]}"
-	join "$head" "${hf[@]}"
+	# one file per side, its skip lists merged (scripts/bench -join)
+	"$bin/bench" -join "$base" "${bf[@]}"
+	"$bin/bench" -join "$head" "${hf[@]}"
 }
 
 # report runs scripts/report (or $REPORT) with the given arguments.
-report() {
-	if [ -n "${REPORT:-}" ]; then
-		"$REPORT" "$@"
-	else
-		go run ./scripts/report "$@"
-	fi
-}
+report() { "${REPORT:-$bin/report}" "$@"; }
 
 # pr_report BASE HEAD [-fail-on-regression] writes the comment section
 # from head's scripts/report (the base may predate -pr). Exit status: 0 ok,
@@ -176,7 +170,7 @@ report -o "$out/report.md" "base=$base" "head=$head" || {
 {
 	echo "### teebench on \`$kind\`: base ${base_sha:0:12} vs head ${head_sha:0:12}"
 	echo
-	echo "Profile $TEEBENCH_PROFILE, $((per * rounds)) samples per side in $rounds alternating base/head runs, same runner ($(go run ./scripts/manifest -key cpu-model 2>/dev/null || echo unknown CPU))."
+	echo "Profile $TEEBENCH_PROFILE, $((per * rounds)) samples per side in $rounds alternating base/head runs, same runner ($("$bin/manifest" -key cpu-model 2>/dev/null || echo unknown CPU))."
 	[ -n "$gate_note" ] && printf '\n%s\n' "$gate_note"
 	echo
 	cat "$out/comment.body.md"

@@ -306,15 +306,10 @@ type checker struct {
 	opt            options
 	stdout, stderr io.Writer
 	result         *os.File
-	skips          []skip
+	skipped        []skips.Entry // the benchmarks that skipped (kind skip)
 	failed         []string
 	notes          []string
 	results        int // benchmark result lines written to the result file
-}
-
-// skip is one benchmark that skipped, with its reason.
-type skip struct {
-	pkg, bench, reason string
 }
 
 func (c *checker) run(ctx context.Context, sel []group) int {
@@ -409,8 +404,8 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 		for _, f := range c.failed {
 			fmt.Fprintln(c.stdout, "FAILED:", f)
 		}
-		for _, s := range c.skips {
-			fmt.Fprintf(c.stdout, "skipped: %s/%s: %s\n", s.pkg, s.bench, s.reason)
+		for _, e := range c.skipped {
+			fmt.Fprintf(c.stdout, "skipped: %s/%s: %s\n", e.Package, e.Benchmark, e.Reason)
 		}
 		return 1
 	}
@@ -422,7 +417,7 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 		fmt.Fprintln(c.stderr, "crosscheck:", err)
 		return 1
 	}
-	missed := printTable(c.stdout, rows, c.skips)
+	missed := printTable(c.stdout, rows, c.skipped)
 	for _, n := range c.notes {
 		fmt.Fprintln(c.stdout, "note:", n)
 	}
@@ -526,7 +521,7 @@ func (c *checker) absorbOutcome(g group, o runner.Outcome) counts {
 	}
 	for _, e := range o.Entries {
 		if e.Kind == skips.Skip {
-			c.skips = append(c.skips, skip{pkg: e.Package, bench: e.Benchmark, reason: e.Reason})
+			c.skipped = append(c.skipped, e)
 		}
 	}
 	return n
@@ -535,15 +530,15 @@ func (c *checker) absorbOutcome(g group, o runner.Outcome) counts {
 // writeSkips writes the skipped benchmarks to the result file's
 // .skips.tsv (internal/skips), when there are any.
 func (c *checker) writeSkips() error {
-	if len(c.skips) == 0 {
+	if len(c.skipped) == 0 {
 		return nil
 	}
 	w, err := skips.Create(skips.Path(c.opt.out))
 	if err != nil {
 		return err
 	}
-	for _, s := range c.skips {
-		if err := w.Add(skips.Entry{Kind: skips.Skip, Package: s.pkg, Benchmark: s.bench, Reason: s.reason}); err != nil {
+	for _, e := range c.skipped {
+		if err := w.Add(e); err != nil {
 			w.Close()
 			return err
 		}
@@ -614,7 +609,7 @@ func compare(d *report.Dataset, p pair) row {
 
 // printTable writes the table and returns how many figures missed their
 // goal or had no reference sample.
-func printTable(w io.Writer, rows []row, skips []skip) int {
+func printTable(w io.Writer, rows []row, skipped []skips.Entry) int {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tref\tGo median\tref median\tratio Go/ref [95% CI] or {range of <6 rounds}\tp (n)\tgoal\tmeets")
 	missed := 0
@@ -630,7 +625,7 @@ func printTable(w io.Writer, rows []row, skips []skip) int {
 		ratio, p, meets := "–", "–", "–"
 		if math.IsNaN(r.cr.Ratio) {
 			if r.cr.Ref.N == 0 {
-				ratio = "not measured: " + skipReason(skips, r.ref)
+				ratio = "not measured: " + skipReason(skipped, r.ref)
 			}
 		} else {
 			ratio = fmt.Sprintf("%.3f", r.cr.Ratio)
@@ -664,11 +659,11 @@ func printTable(w io.Writer, rows []row, skips []skip) int {
 }
 
 // skipReason returns why the reference benchmark id was not measured.
-func skipReason(skips []skip, id report.ID) string {
+func skipReason(skipped []skips.Entry, id report.ID) string {
 	name := "Benchmark" + id.String()
-	for _, s := range skips {
-		if s.bench == name || strings.HasPrefix(name, s.bench+"/") {
-			return "skipped: " + s.reason
+	for _, e := range skipped {
+		if e.Benchmark == name || strings.HasPrefix(name, e.Benchmark+"/") {
+			return "skipped: " + e.Reason
 		}
 	}
 	return "no sample"

@@ -18,6 +18,7 @@ import (
 	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/reftool"
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/skips"
 )
 
 func TestGoalMet(t *testing.T) {
@@ -110,7 +111,7 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &checker{opt: options{out: path}}
-	c.skips = []skip{{pkg: "cpu_bench", bench: "BenchmarkStream/kernel=triad/impl=c/threads=2", reason: "C compiler not installed"}}
+	c.skipped = []skips.Entry{{Kind: skips.Skip, Package: "cpu_bench", Benchmark: "BenchmarkStream/kernel=triad/impl=c/threads=2", Reason: "C compiler not installed"}}
 	rows, err := c.rows(groups())
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +161,7 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	missed := printTable(&out, rows, c.skips)
+	missed := printTable(&out, rows, c.skipped)
 	// 5 ratios miss their goal; threads=2 has no reference sample.
 	if missed != 6 {
 		t.Errorf("missed = %d, want 6\n%s", missed, out.String())
@@ -248,8 +249,8 @@ func TestSkipParsing(t *testing.T) {
 		if n.refs != 0 || n.results != 0 {
 			t.Errorf("%s: counts %+v, want none", tc.file, n)
 		}
-		if len(c.skips) != 1 || c.skips[0].bench != tc.bench || c.skips[0].reason != tc.reason {
-			t.Errorf("%s: skips %+v, want %s: %s", tc.file, c.skips, tc.bench, tc.reason)
+		if len(c.skipped) != 1 || c.skipped[0].Benchmark != tc.bench || c.skipped[0].Reason != tc.reason {
+			t.Errorf("%s: skips %+v, want %s: %s", tc.file, c.skipped, tc.bench, tc.reason)
 		}
 	}
 }

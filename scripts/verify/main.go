@@ -56,6 +56,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -92,37 +93,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	opts := attest.VerifyOptions{AllowDebug: *allowDebug, AllowTestRoot: *allowTest, Online: *online, SaveCollateral: *save}
-	if *save && !*online {
-		fmt.Fprintln(stderr, "verify: -save-collateral without -online")
+	// badInput says what is wrong with the command line; exit status 2.
+	badInput := func(err error) int {
+		fmt.Fprintln(stderr, "verify:", err)
 		return 2
+	}
+	opts := attest.VerifyOptions{AllowDebug: *allowDebug, AllowTestRoot: *allowTest, Online: *online, SaveCollateral: *save}
+	var err error
+	switch {
+	case *save && !*online:
+		return badInput(errors.New("-save-collateral without -online"))
+	case *allowTest && *roots == "":
+		return badInput(errors.New("-allow-test-root without -roots"))
 	}
 	if *roots != "" {
-		pool, err := attest.LoadRoots(*roots)
-		if err != nil {
-			fmt.Fprintln(stderr, "verify:", err)
-			return 2
+		if opts.Roots, err = attest.LoadRoots(*roots); err != nil {
+			return badInput(err)
 		}
-		opts.Roots, opts.RootsLabel = pool, *roots
-	} else if *allowTest {
-		fmt.Fprintln(stderr, "verify: -allow-test-root without -roots")
-		return 2
+		opts.RootsLabel = *roots
 	}
 	if *policy != "" {
-		p, err := attest.LoadPolicy(*policy)
-		if err != nil {
-			fmt.Fprintln(stderr, "verify:", err)
-			return 2
+		if opts.Policy, err = attest.LoadPolicy(*policy); err != nil {
+			return badInput(err)
 		}
-		opts.Policy, opts.PolicyLabel = p, *policy
+		opts.PolicyLabel = *policy
 	}
 	if *at != "" {
-		t, err := time.Parse(time.RFC3339, *at)
-		if err != nil {
-			fmt.Fprintf(stderr, "verify: -at %q: want RFC 3339, e.g. 2026-01-01T00:00:00Z\n", *at)
-			return 2
+		if opts.Now, err = time.Parse(time.RFC3339, *at); err != nil {
+			return badInput(fmt.Errorf("-at %q: want RFC 3339, e.g. 2026-01-01T00:00:00Z", *at))
 		}
-		opts.Now = t
 	}
 	if *printPolicy {
 		p, err := attest.PolicyForFile(fs.Arg(0), opts, *pinAll)
