@@ -669,7 +669,8 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			txt = r.checkCost(txt, dl, len(rw.pubs) > 0)
 			R.ohText = append(R.ohText, txt+r.warnMarks(dl.Warnings))
 			R.slowText = append(R.slowText, slowText(oc.Slowdown))
-			if i == 0 && dl.OK && !t.noise[1] {
+			// A cost its samples cannot carry (n too small) is not charted.
+			if i == 0 && dl.OK && !t.noise[1] && r.nTooSmall(r.vrow.id, r.vrow.unit) == "" {
 				pub := math.NaN()
 				for _, p := range rw.pubs {
 					if r.comparableFor(p, 1) {
