@@ -215,7 +215,7 @@ func TestCompareMarkdown(t *testing.T) {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
 	for _, want := range []string{"## teebench: `head` vs `base`", "**1 regression, 0 improvements**",
-		"| `Gateway/path=direct/c=50` | req/s ↑ | 9.999k req/s ±0% | 8.333k req/s ±0% | +16.66% (p=0.002 n=6) | 1.200× | **regression** |", "<details>"} {
+		"| `Gateway/path=direct/c=50` | req/s ↑ | 9.999k ±0% | 8.333k ±0% | +16.66% (p=0.002 n=6) | 1.200× | **regression** |", "<details>"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("PR comment lacks %q:\n%s", want, out)
 		}

@@ -62,13 +62,15 @@ func trimf(v float64, sig int) string {
 	return strconv.FormatFloat(v, 'f', dec, 64)
 }
 
-// formatCell renders an arm's summary with its unit, as the PR comment
-// shows it: "33.1k IOPS ±2%", or "–" when the arm did not measure it.
+// formatCell renders an arm's summary as the PR comment shows it, the
+// number scaled for its unit without the unit's name (the row's unit
+// column names it once): "33.10k ±2%", "5.107ms ±82%", or "–" when the arm
+// did not measure it.
 func formatCell(c Cell, unit string) string {
 	if c.N == 0 {
 		return "–"
 	}
-	return FormatValue(c.Center, unit) + " ±" + c.PctRangeString()
+	return numText(c.Center, unit) + " ±" + c.PctRangeString()
 }
 
 // tableCell renders an arm's summary in a report table, without the unit

@@ -38,7 +38,7 @@ func TestPRComment(t *testing.T) {
 	}
 	pr := out.String()
 	for _, want := range []string{"**1 regression, 1 improvement** (benchmarks; 0 noisy).",
-		"| `Fio/job=read_iops/engine=go` | IOPS ↑ | 80.95k IOPS ±1% | 72.86k IOPS ±1% | +10.00% (p=0.002 n=6) | 1.111× | **regression** |",
+		"| `Fio/job=read_iops/engine=go` | IOPS ↑ | 80.95k ±1% | 72.86k ±1% | +10.00% (p=0.002 n=6) | 1.111× | **regression** |",
 		"| `Wakeup/mech=futex` | sec/op ↓ | 17.83µs ±1% | 14.26µs ±1% | -20.00% (p=0.002 n=6) | 0.800× | improvement |"} {
 		if !strings.Contains(pr, want) {
 			t.Errorf("PR fixture comment lacks %q:\n%.1500s", want, pr)
