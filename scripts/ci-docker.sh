@@ -111,36 +111,30 @@ image_id=$(docker image inspect -f '{{.Id}}' teebench:ci)
 
 echo "binary sets: $(docker run --rm --network none --entrypoint sh teebench:ci -c 'cd /opt/teebench && echo bin*')"
 
+# refuses TAG TEXT: the image run with TAGS=TAG fails before the first
+# benchmark with TEXT in its output (this machine is no TEE guest).
+refuses() {
+	local res=$work/$1-results out
+	mkdir -p "$res"
+	if out=$(docker run --rm --network none -v "$res:/results" -e TAGS="$1" teebench:ci 2>&1); then
+		echo "TAGS=$1 ran on a machine that is not its TEE's guest:"
+		echo "$out"
+		exit 1
+	fi
+	if ! echo "$out" | grep -q "$2" || echo "$out" | grep -q '^\[1/'; then
+		echo "TAGS=$1 did not fail with '$2' before the benchmarks:"
+		echo "$out"
+		exit 1
+	fi
+	echo "ok: $(echo "$out" | grep -m1 "$2" | cut -c1-160)…"
+}
+
 step "TAGS=tdx on this non-TDX machine: the tdx binaries refuse before any benchmark"
-tdxres=$work/tdx-results
-mkdir -p "$tdxres"
-if out=$(docker run --rm --network none -v "$tdxres:/results" -e TAGS=tdx teebench:ci 2>&1); then
-	echo "TAGS=tdx ran on a machine that is not a TDX guest:"
-	echo "$out"
-	exit 1
-fi
-if ! echo "$out" | grep -q "not a TDX guest" || echo "$out" | grep -q '^\[1/'; then
-	echo "TAGS=tdx did not fail with 'not a TDX guest' before the benchmarks:"
-	echo "$out"
-	exit 1
-fi
-echo "ok: $(echo "$out" | grep -m1 'not a TDX guest' | cut -c1-160)…"
+refuses tdx "not a TDX guest"
 
 step "TAGS=snp on this non-SEV-SNP machine: the snp binaries refuse before any benchmark"
 if docker run --rm --network none --entrypoint sh teebench:ci -c 'test -d /opt/teebench/bin-snp'; then
-	snpres=$work/snp-results
-	mkdir -p "$snpres"
-	if out=$(docker run --rm --network none -v "$snpres:/results" -e TAGS=snp teebench:ci 2>&1); then
-		echo "TAGS=snp ran on a machine that is not an SEV-SNP guest:"
-		echo "$out"
-		exit 1
-	fi
-	if ! echo "$out" | grep -q "not an SEV-SNP guest" || echo "$out" | grep -q '^\[1/'; then
-		echo "TAGS=snp did not fail with 'not an SEV-SNP guest' before the benchmarks:"
-		echo "$out"
-		exit 1
-	fi
-	echo "ok: $(echo "$out" | grep -m1 'not an SEV-SNP guest' | cut -c1-160)…"
+	refuses snp "not an SEV-SNP guest"
 else
 	echo "not checked: this image has no bin-snp (CI_DOCKER_TAGSETS=${CI_DOCKER_TAGSETS:-})"
 fi
