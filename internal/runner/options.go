@@ -55,9 +55,9 @@ type Options struct {
 	IODir string
 	// Revision is the suite revision written into the result file.
 	Revision string
-	// Rounds repeats the whole run (crosscheck: 5) and Alternate flips
-	// TEEBENCH_ORDER each round, so that what one side leaves behind does
-	// not always fall on the same side.
+	// Rounds repeats the whole run (ROUNDS) and Alternate flips
+	// TEEBENCH_ORDER each round (RoundEnv), so that what one side leaves
+	// behind does not always fall on the same side.
 	Rounds    int
 	Alternate bool
 	// Report renders R.md after the run (bench.sh); crosscheck renders its
