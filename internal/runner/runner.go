@@ -604,16 +604,20 @@ func (r *runState) hasRows() bool {
 }
 
 // attest runs the attest command on the result file (after it and its
-// skip list are final): $BinDir/attest, or `go run -tags ... ./scripts/attest`.
+// skip list are final): $BinDir/attest, or the command built now with the
+// run's tags, beside the test binaries.
 func (r *runState) attest() error {
 	r.out.Sync()
-	var cmd *exec.Cmd
-	if r.o.BinDir != "" {
-		cmd = exec.Command(filepath.Join(r.o.BinDir, "attest"), r.out.Name())
-	} else {
-		cmd = exec.Command("go", "run", "-tags", r.o.TagsFlag(), "./scripts/attest", r.out.Name())
-		cmd.Dir = r.o.Root
+	bin := filepath.Join(r.o.BinDir, "attest")
+	if r.o.BinDir == "" {
+		bin = filepath.Join(r.work, "attest")
+		build := exec.Command("go", "build", "-tags", r.o.TagsFlag(), "-o", bin, "./scripts/attest")
+		build.Dir = r.o.Root
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./scripts/attest: %v: %s", err, strings.TrimSpace(string(out)))
+		}
 	}
+	cmd := exec.Command(bin, r.out.Name())
 	cmd.Stdout, cmd.Stderr = r.stderr, r.stderr
 	return cmd.Run()
 }
