@@ -42,7 +42,8 @@ type Options struct {
 	// OutDir receives the result file; Baseline, when set, is the result
 	// file the report compares against.
 	OutDir, Baseline string
-	// Prefix starts the result file's name (crosscheck's "crosscheck-").
+	// Prefix starts the result file's name (CreateResult; crosscheck passes
+	// "crosscheck-" to it).
 	Prefix string
 	// BinDir, when set, holds prebuilt <pkg>.test binaries and the attest
 	// command (prebuilt mode: no Go toolchain).
