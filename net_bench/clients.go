@@ -2,7 +2,6 @@ package net_bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,33 +124,16 @@ func (abClient) check() error {
 }
 
 func (abClient) bench(b *testing.B, tg *target, p path, ka bool, c int) {
-	ab, err := reftool.AbLookup()
-	if err != nil {
-		b.Skip(err)
-	}
+	ab := refPath(b, reftool.AbLookup)
 	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
 	defer cancel()
 	csv := filepath.Join(b.TempDir(), "ab.csv")
-	args := reftool.AbArgs(b.N, clampC(b, c, b.N), ka, p.url, csv)
 	if note := reftool.AbCredentialNote(p.url); note != "" {
 		b.Log(note)
 	}
-	settle()
-	cpu := tg.startCPU()
-	b.ResetTimer()
-	out, err := reftool.Run(ctx, ab, args...)
-	b.StopTimer()
+	out, cpu := runRef(ctx, b, tg, ab, reftool.AbArgs(b.N, clampC(b, c, b.N), ka, p.url, csv))
 	cpu.report(b)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := reftool.ParseAb(out)
-	if errors.Is(err, reftool.ErrOutputFormat) {
-		b.Skipf("ab output: %v", err)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := reftool.Parsed(b, "ab output", out, reftool.ParseAb)
 	if r.Complete == 0 {
 		b.Fatalf("ab completed no request (%d failed)", r.Failed)
 	}
@@ -159,13 +141,7 @@ func (abClient) bench(b *testing.B, tg *target, p path, ka bool, c int) {
 	if err != nil {
 		b.Skipf("ab wrote no -e percentile file (%v); this ab lacks -e", err)
 	}
-	pct, err := reftool.ParseAbCSV(raw)
-	if errors.Is(err, reftool.ErrOutputFormat) {
-		b.Skipf("ab -e file: %v", err)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
+	pct := reftool.Parsed(b, "ab -e file", raw, reftool.ParseAbCSV)
 	// ns/op from ab's own clock, without starting the ab process.
 	b.ReportMetric(float64(r.TimeTaken)/float64(r.Complete), "ns/op")
 	reportMs(b, "lat-mean-ns", r.TimePerRequest)
@@ -238,33 +214,16 @@ func (wrkClient) check() error {
 // bench runs wrk for a duration, not a request count; ns/op is replaced by
 // wrk's own time per request.
 func (wrkClient) bench(b *testing.B, tg *target, p path, _ bool, c int) {
-	wrk, err := reftool.WrkLookup()
-	if err != nil {
-		b.Skip(err)
-	}
+	wrk := refPath(b, reftool.WrkLookup)
 	d := config.WrkDuration()
 	script, err := reftool.WrkScriptFile(b.TempDir(), p.url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	args := reftool.WrkArgs(min(c, runtime.NumCPU()), c, d, p.url, script)
 	ctx, cancel := context.WithTimeout(context.Background(), d+time.Minute)
 	defer cancel()
-	settle()
-	cpu := tg.startCPU()
-	b.ResetTimer()
-	out, err := reftool.Run(ctx, wrk, args...)
-	b.StopTimer()
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := reftool.ParseWrk(out)
-	if errors.Is(err, reftool.ErrOutputFormat) {
-		b.Skipf("wrk output: %v", err)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
+	out, cpu := runRef(ctx, b, tg, wrk, reftool.WrkArgs(min(c, runtime.NumCPU()), c, d, p.url, script))
+	r := reftool.Parsed(b, "wrk output", out, reftool.ParseWrk)
 	if !r.Exact {
 		b.Skipf("wrk printed no lines from its done() script (a wrk without Lua scripting?); its text rounds percentiles to 3 digits")
 	}
@@ -286,6 +245,34 @@ func (wrkClient) bench(b *testing.B, tg *target, p path, _ bool, c int) {
 	if reportErrors(b, r.Errors(), r.Requests) && b.N > 1 {
 		b.Logf("wrk does not compare body lengths: no length-changes/op")
 	}
+}
+
+// refPath returns the path of a reference tool that lookup finds; b
+// skips, with the reason, when it is not installed.
+func refPath(b *testing.B, lookup func() (string, error)) string {
+	b.Helper()
+	path, err := lookup()
+	if err != nil {
+		b.Skip(err)
+	}
+	return path
+}
+
+// runRef runs a reference tool for b (client=ab, client=wrk): the machine
+// settled first, the benchmark's timer around the tool's run alone, the
+// target's CPU taken over it. It returns the tool's output and that CPU
+// span; a failed run fails b.
+func runRef(ctx context.Context, b *testing.B, tg *target, tool string, args []string) ([]byte, cpuSpan) {
+	b.Helper()
+	settle()
+	cpu := tg.startCPU()
+	b.ResetTimer()
+	out, err := reftool.Run(ctx, tool, args...)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out, cpu
 }
 
 // clampC returns min(c, n) (ab refuses c > n), logging when it differs.

@@ -11,10 +11,9 @@
 #   TAGS=tdx,gpu ./scripts/bench.sh             TDX guest (hard failure if not) and GPU benchmarks
 #   TAGS=snp ./scripts/bench.sh                 AMD SEV-SNP guest (hard failure if not); one TEE tag at most
 #
-# Knobs (README "Run"): PKGS, BENCH, COUNT, BENCHTIME, OUTDIR,
-# TEEBENCH_DEADLINE and the TEEBENCH_* variables. Exit status: 0, 1 a
-# failure or a package without rows, 2 bad input, 3 no manifest, 130
-# interrupted (SIGINT, SIGTERM).
+# Knobs (README "Run"): PKGS, BENCH, COUNT, BENCHTIME, OUTDIR, TEEBENCH_*.
+# Exit status: 0, 1 a failure or a package without rows, 2 bad input, 3 no
+# manifest, 130 interrupted (SIGINT, SIGTERM).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 bindir=${TEEBENCH_BINDIR:-}
@@ -26,19 +25,15 @@ else
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/teebench-bench.XXXXXX") || exit 2
 	trap 'rm -rf "$tmp"' EXIT
 	bin=$tmp/bench
+	# Built without TAGS first: its check of TAGS (one TEE at most) precedes a build that would fail.
+	(cd "$root" && go build -o "$bin" ./scripts/bench) || exit 2
 	if [ -n "${TAGS:-}" ]; then
-		# The runner's own check of TAGS (one TEE at most; internal/tee's
-		# kinds), before building with them: two TEE tags do not compile.
-		msg=$(cd "$root" && go run ./scripts/bench -tee "$TAGS" 2>&1 >/dev/null) || {
-			echo "bench.sh: TAGS=$TAGS: $(echo "$msg" | sed -n '1s/^bench -tee: //p')" >&2
-			exit 2
-		}
+		msg=$("$bin" -tee "$TAGS" 2>&1 >/dev/null) || { echo "bench.sh: TAGS=$TAGS: ${msg#bench -tee: }" >&2; exit 2; }
+		(cd "$root" && go build -tags "$TAGS" -o "$bin" ./scripts/bench) || exit 2
 	fi
-	(cd "$root" && go build -tags "${TAGS:-}" -o "$bin" ./scripts/bench) || exit 2
 fi
 set -m # the run in a process group of its own; signals are passed on
-"$bin" -root "$root" &
-pid=$!
+"$bin" -root "$root" & pid=$!
 trap 'kill -INT "$pid" 2>/dev/null' INT
 trap 'kill -TERM "$pid" 2>/dev/null' TERM
 while kill -0 "$pid" 2>/dev/null; do wait "$pid"; done

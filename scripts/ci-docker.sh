@@ -175,7 +175,8 @@ grep -E '^\[[0-9]+/[0-9]+\]|^bench.sh:|^entrypoint:' "$work/smoke.log" || true
 }
 
 step "rebuild the files from docker logs with scripts/fromlog; cmp with /results"
-go run ./scripts/fromlog -o "$work/rebuilt" "$work/smoke.log"
+go build -o "$work/bin/" ./scripts/fromlog ./scripts/fleet
+"$work/bin/fromlog" -o "$work/rebuilt" "$work/smoke.log"
 n=0
 for f in "$work"/rebuilt/*; do
 	cmp "$f" "$res/$(basename "$f")"
@@ -205,7 +206,7 @@ fi
 echo "ok: $(basename "$result") starts with 'tee: none', $(grep -c '^Benchmark' "$result") benchmark lines"
 
 step "scripts/fleet collect on the same docker log (a pod's log has the same markers)"
-go run ./scripts/fleet collect --logs "vm=$work/smoke.log" -o "$work/fleet" --report=false
+"$work/bin/fleet" collect --logs "vm=$work/smoke.log" -o "$work/fleet" --report=false
 collected=$(find "$work/fleet" -name "$(basename "$result")" -type f)
 [ -n "$collected" ] || {
 	echo "fleet collect did not rebuild $(basename "$result")"

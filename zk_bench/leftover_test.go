@@ -1,11 +1,9 @@
 package zk_bench
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/teebench/teebench/internal/leftover/leftovertest"
 )
 
 // The cache follows TEEBENCH_CACHE on every call: a test that points it at
@@ -78,44 +78,7 @@ func TestCacheKilledDuringStore(t *testing.T) {
 	if err := os.MkdirAll(foreign, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run", "^TestCacheKilledDuringStore$")
-	cmd.Env = append(os.Environ(), storeChildEnv+"="+zk)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	writing := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if sc.Text() == "STORE-WRITING" {
-				writing <- true
-				break
-			}
-		}
-		io.Copy(io.Discard, out)
-		close(writing)
-	}()
-	select {
-	case ok := <-writing:
-		if !ok {
-			cmd.Wait()
-			t.Fatalf("the child ended before writing:\n%s", stderr.String())
-		}
-	case <-time.After(2 * time.Minute):
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatal("the child did not start writing within 2 minutes")
-	}
+	cmd, _ := leftovertest.StartChild(t, "TestCacheKilledDuringStore", []string{storeChildEnv + "=" + zk}, "STORE-WRITING", 2*time.Minute)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
+
+	"github.com/teebench/teebench/internal/memo"
 )
 
 // BLASLibraries are the cuBLAS file names OpenBLAS tries, newest first.
@@ -32,26 +33,13 @@ type blasLib struct {
 	gemmEx uintptr
 }
 
-var (
-	blasMu     sync.Mutex
-	blasLoaded = map[string]*blasLib{}
-)
+// blasLoaded holds the libraries loaded, per list of paths.
+var blasLoaded memo.Map[string, *blasLib]
 
 // loadBLAS loads the first of paths that opens, once per process for each
 // list of paths.
 func loadBLAS(paths []string) (*blasLib, error) {
-	key := strings.Join(paths, "\x00")
-	blasMu.Lock()
-	defer blasMu.Unlock()
-	if l := blasLoaded[key]; l != nil {
-		return l, nil
-	}
-	l, err := loadBLASFrom(paths)
-	if err != nil {
-		return nil, err
-	}
-	blasLoaded[key] = l
-	return l, nil
+	return blasLoaded.Get(strings.Join(paths, "\x00"), func() (*blasLib, error) { return loadBLASFrom(paths) })
 }
 
 func loadBLASFrom(paths []string) (*blasLib, error) {

@@ -1,11 +1,8 @@
 package ioengine
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/teebench/teebench/internal/leftover/leftovertest"
 )
 
 const prepareChildEnv = "IOENGINE_PREPARE_CHILD"
@@ -38,43 +37,9 @@ func TestPrepareFileRemovesKilledRunsDir(t *testing.T) {
 	live := prepare(t, dir, 1<<20) // this process's own: its owner runs
 	defer live.Remove()
 
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run", "^TestPrepareFileRemovesKilledRunsDir$")
-	cmd.Env = append(os.Environ(), prepareChildEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	got := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if d, ok := strings.CutPrefix(sc.Text(), "PREPARED "); ok {
-				got <- d
-				break
-			}
-		}
-		io.Copy(io.Discard, out)
-		close(got)
-	}()
-	var killed string
-	select {
-	case killed = <-got:
-	case <-time.After(time.Minute):
-	}
+	cmd, killed := leftovertest.StartChild(t, "TestPrepareFileRemovesKilledRunsDir", []string{prepareChildEnv + "=" + dir}, "PREPARED ", time.Minute)
 	cmd.Process.Signal(unix.SIGKILL)
 	cmd.Wait()
-	if killed == "" {
-		t.Fatalf("the child did not prepare its file:\n%s", stderr.String())
-	}
 	if _, err := os.Stat(filepath.Join(killed, "fiotest")); err != nil {
 		t.Fatalf("the killed run's test file: %v; want it left behind", err)
 	}

@@ -5,7 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
+
+	"github.com/teebench/teebench/internal/memo"
 )
 
 // Vocabulary: one token per byte value plus an end-of-sequence token.
@@ -179,25 +180,13 @@ func newModel(cfg Config, k kernels) (*Model, error) {
 	return m, nil
 }
 
-var (
-	modelMu    sync.Mutex
-	modelCache = map[Config]*Model{}
-)
+// models holds the models made, per Config.
+var models memo.Map[Config, *Model]
 
 // CachedModel returns the Model of cfg, drawing its weights only once per
 // process (the small model's weights take a noticeable time to generate).
 func CachedModel(cfg Config) (*Model, error) {
-	modelMu.Lock()
-	defer modelMu.Unlock()
-	if m, ok := modelCache[cfg]; ok {
-		return m, nil
-	}
-	m, err := NewModel(cfg)
-	if err != nil {
-		return nil, err
-	}
-	modelCache[cfg] = m
-	return m, nil
+	return models.Get(cfg, func() (*Model, error) { return NewModel(cfg) })
 }
 
 // Seq is one sequence's state: its KV cache and its position.

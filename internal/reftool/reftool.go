@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/teebench/teebench/internal/config"
@@ -177,4 +178,21 @@ func parseCounts(list string, dst map[string]*int64) error {
 		}
 	}
 	return nil
+}
+
+// Parsed returns what parse made of a reference tool's output, what
+// naming it in messages ("ab output"). Output in a format the parser does
+// not know (ErrOutputFormat: another version of the tool) skips tb with
+// the reason, as a reference this suite cannot read is absent here; any
+// other error fails tb.
+func Parsed[T any](tb testing.TB, what string, out []byte, parse func([]byte) (T, error)) T {
+	tb.Helper()
+	v, err := parse(out)
+	if errors.Is(err, ErrOutputFormat) {
+		tb.Skipf("%s: %v", what, err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
 }

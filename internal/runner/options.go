@@ -42,7 +42,8 @@ type Options struct {
 	// OutDir receives the result file; Baseline, when set, is the result
 	// file the report compares against.
 	OutDir, Baseline string
-	// Prefix starts the result file's name (crosscheck's "crosscheck-").
+	// Prefix starts the result file's name (CreateResult; crosscheck passes
+	// "crosscheck-" to it).
 	Prefix string
 	// BinDir, when set, holds prebuilt <pkg>.test binaries and the attest
 	// command (prebuilt mode: no Go toolchain).
@@ -55,9 +56,9 @@ type Options struct {
 	IODir string
 	// Revision is the suite revision written into the result file.
 	Revision string
-	// Rounds repeats the whole run (crosscheck: 5) and Alternate flips
-	// TEEBENCH_ORDER each round, so that what one side leaves behind does
-	// not always fall on the same side.
+	// Rounds repeats the whole run (ROUNDS) and Alternate flips
+	// TEEBENCH_ORDER each round (RoundEnv), so that what one side leaves
+	// behind does not always fall on the same side.
 	Rounds    int
 	Alternate bool
 	// Report renders R.md after the run (bench.sh); crosscheck renders its

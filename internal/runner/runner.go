@@ -175,8 +175,11 @@ func Run(o Options, stdout, stderr io.Writer) (int, Result) {
 			}
 			fmt.Fprintf(r.stderr, "%s %s ...\n", tag, it.Pkg.Name)
 			start := time.Now()
-			reverse := o.Alternate && round%2 == 0
-			pr := r.runPackage(it, reverse)
+			var env []string
+			if o.Alternate {
+				env = RoundEnv(Reversed(round))
+			}
+			pr := r.runPackage(it, env)
 			el := time.Since(start)
 			ran := el - pr.buildTime
 			doneEst += it.Estimate
@@ -278,9 +281,7 @@ func (r *runState) create(tee string) error {
 	if err := os.MkdirAll(r.o.OutDir, 0o755); err != nil {
 		return fmt.Errorf("OUTDIR=%s: %w", r.o.OutDir, err)
 	}
-	host, _ := os.Hostname()
-	host, _, _ = strings.Cut(host, ".")
-	f, err := ClaimName(r.o.OutDir, fmt.Sprintf("%s%s-%s-%s", r.o.Prefix, host, tee, time.Now().UTC().Format("20060102T150405Z")))
+	f, err := CreateResult("", r.o.OutDir, r.o.Prefix, tee)
 	if err != nil {
 		return err
 	}
@@ -445,8 +446,8 @@ func (r *runState) binary(p catalog.Package) (string, error) {
 	return b, nil
 }
 
-// runPackage runs one package's runs.
-func (r *runState) runPackage(it PlanItem, reverse bool) pkgResult {
+// runPackage runs one package's runs, env added to their environment.
+func (r *runState) runPackage(it PlanItem, env []string) pkgResult {
 	var pr pkgResult
 	r.setCur(it.Pkg.Name, 0)
 	bin, ok := r.bins[it.Pkg.Name]
@@ -483,7 +484,7 @@ func (r *runState) runPackage(it PlanItem, reverse bool) pkgResult {
 		if r.isStopping() {
 			break
 		}
-		code, hit := r.exec(bin, it.Pkg.Name, run, f, time.Until(end), reverse)
+		code, hit := r.exec(bin, it.Pkg.Name, run, f, time.Until(end), env)
 		pr.built = true
 		pr.code += code
 		if hit {
@@ -497,10 +498,11 @@ func (r *runState) runPackage(it PlanItem, reverse bool) pkgResult {
 	return pr
 }
 
-// exec runs one invocation of a test binary in a process group of its own
-// and feeds its events to f. It returns the exit status and whether the
-// deadline stopped it.
-func (r *runState) exec(bin, pkg string, run catalog.Run, f *filter, left time.Duration, reverse bool) (int, bool) {
+// exec runs one invocation of a test binary in a process group of its own,
+// with env (a round's: RoundEnv) and then Options.Env added to its
+// environment, and feeds its events to f. It returns the exit status and
+// whether the deadline stopped it.
+func (r *runState) exec(bin, pkg string, run catalog.Run, f *filter, left time.Duration, env []string) (int, bool) {
 	args := []string{"-test.run", "^$", "-test.bench", run.Bench, "-test.count", fmt.Sprint(r.o.Count),
 		"-test.timeout", "0", "-test.v=test2json"}
 	if run.Benchtime != "" {
@@ -515,13 +517,7 @@ func (r *runState) exec(bin, pkg string, run catalog.Run, f *filter, left time.D
 	if r.o.IODir != "" {
 		cmd.Env = append(cmd.Env, "TEEBENCH_IO_DIR="+r.o.IODir)
 	}
-	if r.o.Alternate {
-		order := "forward"
-		if reverse {
-			order = "reverse"
-		}
-		cmd.Env = append(cmd.Env, "TEEBENCH_ORDER="+order)
-	}
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Env = append(cmd.Env, r.o.Env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw, err := os.Pipe()
@@ -608,16 +604,20 @@ func (r *runState) hasRows() bool {
 }
 
 // attest runs the attest command on the result file (after it and its
-// skip list are final): $BinDir/attest, or `go run -tags ... ./scripts/attest`.
+// skip list are final): $BinDir/attest, or the command built now with the
+// run's tags, beside the test binaries.
 func (r *runState) attest() error {
 	r.out.Sync()
-	var cmd *exec.Cmd
-	if r.o.BinDir != "" {
-		cmd = exec.Command(filepath.Join(r.o.BinDir, "attest"), r.out.Name())
-	} else {
-		cmd = exec.Command("go", "run", "-tags", r.o.TagsFlag(), "./scripts/attest", r.out.Name())
-		cmd.Dir = r.o.Root
+	bin := filepath.Join(r.o.BinDir, "attest")
+	if r.o.BinDir == "" {
+		bin = filepath.Join(r.work, "attest")
+		build := exec.Command("go", "build", "-tags", r.o.TagsFlag(), "-o", bin, "./scripts/attest")
+		build.Dir = r.o.Root
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./scripts/attest: %v: %s", err, strings.TrimSpace(string(out)))
+		}
 	}
+	cmd := exec.Command(bin, r.out.Name())
 	cmd.Stdout, cmd.Stderr = r.stderr, r.stderr
 	return cmd.Run()
 }

@@ -12,10 +12,10 @@ import (
 	"github.com/teebench/teebench/internal/skips"
 )
 
-// Session runs test binaries for a caller that drives its own
-// invocations (scripts/crosscheck: rounds of pairs of runs): the same
-// binaries, process groups, subreaper, test2json events and deadline as
-// Run, with the caller keeping the result file and the skip list.
+// Session runs a rounds plan (Rounds: scripts/crosscheck's mode of the
+// runner) with the same binaries, process groups, subreaper, test2json
+// events and deadline as Run, the caller keeping the result file (made
+// with CreateResult), the skip list and the judgement of the figures.
 type Session struct{ r *runState }
 
 // Outcome is what one invocation produced.
@@ -33,7 +33,7 @@ type Outcome struct {
 // NewSession starts a session that appends the invocations' output (Go
 // benchmark format, as Run writes it) to result and copies it, with each
 // skip's reason, to term. o.Deadline bounds each invocation
-// (NoEstimateDeadline when 0); o.Alternate lets Invoke set TEEBENCH_ORDER.
+// (NoEstimateDeadline when 0).
 func NewSession(o Options, result *os.File, term, stderr io.Writer) (*Session, error) {
 	r := &runState{o: o, stdout: term, stderr: stderr, out: result, bins: map[string]string{}}
 	if err := becomeSubreaper(); err != nil {
@@ -64,9 +64,9 @@ func (s *Session) Binary(pkg string) (string, error) {
 	return b, err
 }
 
-// Invoke runs one invocation of pkg's test binary (built first when
-// needed); reverse sets TEEBENCH_ORDER=reverse when o.Alternate.
-func (s *Session) Invoke(pkg string, run catalog.Run, reverse bool) Outcome {
+// invoke runs one invocation of pkg's test binary (built first when
+// needed) with env added to its environment.
+func (s *Session) invoke(pkg string, run catalog.Run, env []string) Outcome {
 	var out Outcome
 	bin, err := s.Binary(pkg)
 	if err != nil {
@@ -79,7 +79,7 @@ func (s *Session) Invoke(pkg string, run catalog.Run, reverse bool) Outcome {
 	if d == 0 {
 		d = NoEstimateDeadline
 	}
-	out.Code, out.Deadline = s.r.exec(bin, pkg, run, f, d, reverse)
+	out.Code, out.Deadline = s.r.exec(bin, pkg, run, f, d, env)
 	f.finish()
 	out.Rows = f.names
 	if out.Deadline {
@@ -104,7 +104,7 @@ func (s *Session) Stop() {
 func (s *Session) Close() { os.RemoveAll(s.r.work) }
 
 // ParseOutput reads a test binary's -test.v or -test.v=test2json output
-// (pkg's) as Invoke does, without writing it anywhere.
+// (pkg's) as Rounds does, without writing it anywhere.
 func ParseOutput(pkg string, output []byte) Outcome {
 	var out Outcome
 	f := newFilter(pkg, io.Discard, io.Discard, func(e skips.Entry) { out.Entries = append(out.Entries, e) })

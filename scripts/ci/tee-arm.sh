@@ -20,8 +20,17 @@ if [ $# -ne 1 ] || [ -z "${ARM:-}" ]; then
 	echo "usage: ARM=<label> [TAGS=<tags>] scripts/ci/tee-arm.sh OUT" >&2
 	exit 2
 fi
-# want: the TEE's `tee:` name and evidence suffix, empty for none.
-want=$(go run ./scripts/bench -tee "${TAGS:-}") || exit 2
+# want: the TEE's `tee:` name and evidence suffix, empty for none (the
+# bench command: $TEEBENCH_BINDIR/bench, or built into a temporary
+# directory removed on exit).
+bench=${TEEBENCH_BINDIR:+$TEEBENCH_BINDIR/bench}
+if [ -z "$bench" ]; then
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/teebench-arm.XXXXXX") || exit 2
+	trap 'rm -rf "$tmp"' EXIT
+	bench=$tmp/bench
+	go build -o "$bench" ./scripts/bench || exit 2
+fi
+want=$("$bench" -tee "${TAGS:-}") || exit 2
 read -r want_tee want_suffix <<<"$want"
 out=$1
 mkdir -p "$out" || exit 2

@@ -15,7 +15,9 @@
 # e.g. -roots for test fixtures). OUT receives verify.txt and report.md; both
 # go to $GITHUB_STEP_SUMMARY when that is set. Exit status 1 when evidence is
 # missing or fails, or the report fails; the report is rendered regardless.
-# REPORT replaces `go run ./scripts/report` (tests).
+# The bench, verify and report commands are built once into a temporary
+# directory removed on exit, or taken from TEEBENCH_BINDIR (prebuilt);
+# REPORT replaces the report command (tests).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 if [ $# -ne 2 ]; then
@@ -28,6 +30,12 @@ arms=$1 out=$2
 	exit 2
 }
 mkdir -p "$out" || exit 2
+bin=${TEEBENCH_BINDIR:-}
+if [ -z "$bin" ]; then
+	bin=$(mktemp -d "${TMPDIR:-/tmp}/teebench-compare.XXXXXX") || exit 2
+	trap 'rm -rf "$bin"' EXIT
+	go build -o "$bin/" ./scripts/bench ./scripts/verify ./scripts/report || exit 2
+fi
 status=0
 
 # Labels, baselines (tee: none) first so the report's first arm is a baseline.
@@ -69,7 +77,7 @@ for l in "${labels[@]}"; do [[ " ${tees[$l]} " == *" none "* ]] || ordered+=("$l
 			t=$(grep -m1 '^tee:' "$f" | sed 's/^tee: *//')
 			if [ -z "${suffix[$t]+set}" ]; then
 				# NAME SUFFIX of the TEE; empty for a name no kind has.
-				k=$(go run ./scripts/bench -tee "$t" 2>/dev/null) || k=""
+				k=$("$bin/bench" -tee "$t" 2>/dev/null) || k=""
 				suffix[$t]=""
 				[[ $k != *" "* ]] || suffix[$t]=${k#* }
 			fi
@@ -84,7 +92,7 @@ for l in "${labels[@]}"; do [[ " ${tees[$l]} " == *" none "* ]] || ordered+=("$l
 			}
 		done
 		# shellcheck disable=SC2086 # VERIFY_FLAGS is a list of flags
-		if go run ./scripts/verify ${VERIFY_FLAGS:-} "${tee_files[@]}" 2>&1 && [ "$missing" -eq 0 ]; then
+		if "$bin/verify" ${VERIFY_FLAGS:-} "${tee_files[@]}" 2>&1 && [ "$missing" -eq 0 ]; then
 			echo '```'
 			echo
 			echo "Evidence verified for ${#tee_files[@]} TEE result file(s)."
@@ -101,7 +109,7 @@ cat "$out/verify.txt"
 # Report: one label=glob argument per arm.
 args=()
 for l in "${ordered[@]}"; do args+=("$l=$arms/arm-$l--*/*.txt"); done
-report=(go run ./scripts/report)
+report=("$bin/report")
 [ -z "${REPORT:-}" ] || report=("$REPORT")
 echo "tee-compare.sh: ${report[*]} -o $out/report.md ${args[*]}" >&2
 "${report[@]}" -o "$out/report.md" "${args[@]}" || {

@@ -312,6 +312,20 @@ type checker struct {
 	results        int // benchmark result lines written to the result file
 }
 
+// plan returns the groups as the runner's rounds plan: what to run, in
+// which order, and how to tell the reference's rows.
+func plan(sel []group) []runner.Group {
+	var gs []runner.Group
+	for _, g := range sel {
+		rg := runner.Group{Name: g.name, Pkg: g.pkg, FixedOrder: g.fixedOrder, IsRef: g.isRef}
+		for _, br := range g.runs {
+			rg.Runs = append(rg.Runs, catalog.Run{Bench: br.bench, Benchtime: br.benchtime})
+		}
+		gs = append(gs, rg)
+	}
+	return gs
+}
+
 func (c *checker) run(ctx context.Context, sel []group) int {
 	root, err := config.WorkingModuleRoot()
 	if err != nil {
@@ -330,17 +344,6 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 		return 1
 	}
 	defer sess.Close()
-	// An interrupt stops the running package's process group and what
-	// escaped it (SIGINT first, so that io_bench removes its test file).
-	stopped := make(chan struct{})
-	defer close(stopped)
-	go func() {
-		select {
-		case <-ctx.Done():
-			sess.Stop()
-		case <-stopped:
-		}
-	}()
 	for _, g := range sel {
 		if _, err := sess.Binary(g.pkg); err != nil {
 			fmt.Fprintln(c.stderr, "crosscheck:", err)
@@ -349,46 +352,27 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 		}
 	}
 	fmt.Fprintf(c.stderr, "crosscheck: %d rounds of %s -> %s\n", c.opt.rounds, names(sel), c.opt.out)
-	done := map[string]bool{} // groups whose reference was not measured in round 1
-	for r := 1; r <= c.opt.rounds && ctx.Err() == nil; r++ {
-		for _, g := range sel {
-			if done[g.name] || ctx.Err() != nil {
-				continue
-			}
-			refs := 0
-			// Even rounds run the reference first (TEEBENCH_ORDER=reverse):
-			// what a run leaves behind, such as the host still writing back
-			// a write job's data, then falls on each side in turn.
-			reverse := r%2 == 0 && !g.fixedOrder
-			order, runs := "", g.runs
-			if reverse {
-				order = " (reference first)"
-				runs = slices.Clone(runs) // a group of two runs (7zip): the reference's first
-				slices.Reverse(runs)
-			}
-			for _, br := range runs {
-				t0 := time.Now()
-				o := sess.Invoke(g.pkg, catalog.Run{Bench: br.bench, Benchtime: br.benchtime}, reverse)
-				n := c.absorbOutcome(g, o)
-				var err error
-				if o.Code != 0 || o.Deadline {
-					err = fmt.Errorf("%s.test -test.bench %q: exit status %d%s", g.pkg, br.bench, o.Code, map[bool]string{true: " (stopped at its deadline)"}[o.Deadline])
-				}
-				refs += n.refs
-				c.results += n.results
-				fmt.Fprintf(c.stderr, "[round %d/%d] %s %s%s: %d results in %s\n", r, c.opt.rounds, g.pkg, g.name, order, n.results, time.Since(t0).Round(time.Second))
-				if err != nil {
-					c.failed = append(c.failed, fmt.Sprintf("round %d %s (%s): %v", r, g.name, br.bench, err))
-					fmt.Fprintf(c.stderr, "crosscheck: round %d %s: %v\n", r, g.name, err)
-				}
-			}
-			if r == 1 && refs == 0 {
-				done[g.name] = true
-				c.notes = append(c.notes, fmt.Sprintf("%s: the reference measured nothing in round 1; not run again", g.name))
-			}
-		}
+	byName := map[string]group{}
+	for _, g := range sel {
+		byName[g.name] = g
 	}
-	if ctx.Err() != nil {
+	// The runner alternates the order (even rounds: the reference first,
+	// TEEBENCH_ORDER=reverse) and stops every process on an interrupt.
+	rr := sess.Rounds(ctx, plan(sel), c.opt.rounds, func(x runner.RoundRun) {
+		n := c.absorbOutcome(byName[x.Group.Name], x.Outcome)
+		c.results += n.results
+		order := ""
+		if x.Reverse {
+			order = " (reference first)"
+		}
+		fmt.Fprintf(c.stderr, "[round %d/%d] %s %s%s: %d results in %s\n", x.Round, x.Rounds, x.Group.Pkg, x.Group.Name, order, n.results, x.Took.Round(time.Second))
+		if err := x.Err(); err != nil {
+			c.failed = append(c.failed, fmt.Sprintf("round %d %s (%s): %v", x.Round, x.Group.Name, x.Run.Bench, err))
+			fmt.Fprintf(c.stderr, "crosscheck: round %d %s: %v\n", x.Round, x.Group.Name, err)
+		}
+	})
+	c.notes = append(c.notes, rr.Dropped...)
+	if rr.Interrupted {
 		c.failed = append(c.failed, "interrupted")
 	}
 	if err := c.result.Sync(); err != nil {
@@ -407,7 +391,7 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 		for _, e := range c.skipped {
 			fmt.Fprintf(c.stdout, "skipped: %s/%s: %s\n", e.Package, e.Benchmark, e.Reason)
 		}
-		return 1
+		return c.failStatus(rr)
 	}
 	if err := c.writeSkips(); err != nil {
 		fmt.Fprintln(c.stderr, "crosscheck:", err)
@@ -427,12 +411,21 @@ func (c *checker) run(ctx context.Context, sel []group) int {
 	}
 	switch {
 	case len(c.failed) > 0:
-		return 1
+		return c.failStatus(rr)
 	case c.opt.strict && missed > 0:
 		fmt.Fprintf(c.stderr, "crosscheck: -strict: %d figures missed their goal or were not measured\n", missed)
 		return 1
 	}
 	return 0
+}
+
+// failStatus is the exit status of a run that failed: 130 when it was
+// interrupted (the runner's ExitInterrupted), else 1.
+func (c *checker) failStatus(rr runner.RoundsResult) int {
+	if rr.Interrupted {
+		return runner.ExitInterrupted
+	}
+	return runner.ExitFailed
 }
 
 func names(sel []group) string {
@@ -449,7 +442,7 @@ func names(sel []group) string {
 // TEEBENCH_DEADLINE when set.
 func (c *checker) session(root string) (*runner.Session, error) {
 	o := runner.Options{Name: "crosscheck", Root: root, Profile: config.MustProfile(), Count: 1,
-		BinDir: os.Getenv("TEEBENCH_BINDIR"), Alternate: true}
+		BinDir: os.Getenv("TEEBENCH_BINDIR")}
 	o.Deadline, _ = config.Deadline() // checked by config.Validate
 	if dir := config.IODir(); dir != "" {
 		o.IODir = dir
@@ -468,26 +461,11 @@ func (c *checker) openResult(root string) error {
 	if err != nil {
 		return err
 	}
-	var f *os.File
-	if c.opt.out == "" {
-		host, _ := os.Hostname()
-		dir := filepath.Join(root, "results")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("result directory: %w", err)
-		}
-		f, err = runner.ClaimName(dir, fmt.Sprintf("crosscheck-%s-%s-%s", host, man.Get("tee"), time.Now().UTC().Format("20060102T150405Z")))
-		if err != nil {
-			return fmt.Errorf("result file: %w", err)
-		}
-		c.opt.out = f.Name()
-	} else {
-		if err := os.MkdirAll(filepath.Dir(c.opt.out), 0o755); err != nil {
-			return fmt.Errorf("result directory: %w", err)
-		}
-		if f, err = os.OpenFile(c.opt.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err != nil {
-			return fmt.Errorf("result file: %w", err)
-		}
+	f, err := runner.CreateResult(c.opt.out, filepath.Join(root, "results"), "crosscheck-", man.Get("tee"))
+	if err != nil {
+		return err
 	}
+	c.opt.out = f.Name()
 	if _, err = man.WriteTo(f); err == nil {
 		err = benchenv.WriteUnits(f)
 	}

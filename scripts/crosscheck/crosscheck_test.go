@@ -357,3 +357,36 @@ func needManifest(t *testing.T) {
 		t.Skipf("crosscheck refuses to run here, before any benchmark: %v", err)
 	}
 }
+
+// TestInterrupted: an interrupt during a run keeps the rows measured so
+// far (the result file stays, with them), starts nothing more and exits
+// 130. The interrupt comes when the runner reads the first run's rows; the
+// package is the runner's testdata package of fixed metrics.
+func TestInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a test binary (-short)")
+	}
+	needManifest(t)
+	t.Setenv("TEEBENCH_PROFILE", "smoke")
+	out := filepath.Join(t.TempDir(), "cc.txt")
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := &checker{opt: options{rounds: 3, out: out}, stdout: &stdout, stderr: &stderr}
+	g := group{name: "fixed", pkg: "internal/runner/testdata/fixed",
+		runs:  []benchRun{{bench: "^BenchmarkFixed$", benchtime: "1x"}, {bench: "^BenchmarkSweep$", benchtime: "1x"}},
+		isRef: func(string) bool { cancel(); return false }, pairs: func(*report.Dataset) []pair { return nil }}
+	if rc := c.run(ctx, []group{g}); rc != 130 {
+		t.Errorf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", rc, stdout.String(), stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("the rows measured before the interrupt are lost: %v", err)
+	}
+	if !strings.Contains(string(b), "BenchmarkFixed") || strings.Contains(string(b), "BenchmarkSweep") {
+		t.Errorf("result file: want the first run's row alone:\n%s", b)
+	}
+	if !strings.Contains(stdout.String(), "FAILED: interrupted") {
+		t.Errorf("stdout lacks the interruption:\n%s", stdout.String())
+	}
+}

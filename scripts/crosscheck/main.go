@@ -3,8 +3,9 @@
 //
 //	go run ./scripts/crosscheck [-rounds N] [-pkgs io_bench,net_bench,cpu_bench] [-pairs fio,wrk,ab,stream,7zip] [-o FILE] [-strict]
 //
-// It runs the suite's existing benchmarks, nothing else, through the
-// suite's runner (internal/runner, a session of it): each package's test
+// It runs the suite's existing benchmarks, nothing else, as a rounds plan
+// of the suite's runner (internal/runner: Session.Rounds); crosscheck
+// only declares the groups to run and judges their figures. Each package's test
 // binary is built once (or taken from $TEEBENCH_BINDIR/<pkg>.test, as
 // scripts/bench.sh does) and every run goes in a process group of its own,
 // read as test2json events and bounded by TEEBENCH_DEADLINE when set; an
@@ -51,7 +52,9 @@
 //
 // Exit status: 0 when it ran, whether or not the goals were met (missed
 // goals are printed); 1 when a benchmark failed, or with -strict when a goal
-// was missed or a reference was not measured; 2 for bad flags.
+// was missed or a reference was not measured; 2 for bad flags; 130 when
+// SIGINT or SIGTERM stopped it (every process it started is stopped, the
+// rows measured so far are kept and judged).
 package main
 
 import (

@@ -16,6 +16,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/teebench/teebench/internal/datafile"
 )
 
 // kubeClient is a minimal Kubernetes REST client: enough to list pods and
@@ -79,13 +81,9 @@ func newKubeClient(path, kubeContext string) (*kubeClient, error) {
 		}
 		path = filepath.Join(home, ".kube", "config")
 	}
-	data, err := os.ReadFile(path)
+	kc, err := datafile.Read[kubeconfig](path, func(b []byte, v any) error { return yaml.Unmarshal(b, v) })
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig: %w", err)
-	}
-	var kc kubeconfig
-	if err := yaml.Unmarshal(data, &kc); err != nil {
-		return nil, fmt.Errorf("kubeconfig %s: %w", path, err)
 	}
 	rel := func(p string) string { // kubeconfig paths are relative to the file
 		if p == "" || filepath.IsAbs(p) {

@@ -24,7 +24,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,6 +31,7 @@ import (
 	"path/filepath"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/cli"
 	"github.com/teebench/teebench/internal/logfile"
 )
 
@@ -40,21 +40,12 @@ func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 // run is the command with its arguments and streams; it returns the exit
 // status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("fromlog", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := cli.Flags("fromlog", "usage: fromlog [-o DIR] [-f] LOG... (- for stdin)\n       fromlog -print FILE...", stderr)
 	dir := fl.String("o", ".", "write the rebuilt files into `dir`")
 	force := fl.Bool("f", false, "overwrite files that exist with other contents")
 	print := fl.Bool("print", false, "print the named files as marker blocks instead (what the container does)")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fromlog [-o DIR] [-f] LOG... (- for stdin)\n       fromlog -print FILE...")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	if fl.NArg() == 0 {
-		fl.Usage()
-		return 2
+	if !cli.Parse(fl, args, 1) {
+		return cli.ExitUsage
 	}
 	if *print {
 		return printFiles(fl.Args(), stdout, stderr)

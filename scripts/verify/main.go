@@ -57,13 +57,13 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/cli"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -71,39 +71,34 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 // run is the command with its arguments and output streams; it returns the
 // exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	allowDebug := fs.Bool("allow-debug", false, "accept a quote from a debug TD as evidence")
+	var opts attest.VerifyOptions
+	fs := cli.Flags("verify", "usage: verify [-policy FILE] [-online [-save-collateral]] [-allow-debug] [-roots PEM -allow-test-root] [-at TIME] RESULT_FILE...\n       verify -print-policy [-pin-all-rtmrs] [-roots PEM -allow-test-root] RESULT_FILE", stderr)
+	fs.BoolVar(&opts.AllowDebug, "allow-debug", false, "accept a quote from a debug TD as evidence")
 	roots := fs.String("roots", "", "PEM `file` of root certificates to trust instead of Intel's (test chains; needs -allow-test-root to pass)")
-	allowTest := fs.Bool("allow-test-root", false, "accept evidence signed under the -roots test root")
+	fs.BoolVar(&opts.AllowTestRoot, "allow-test-root", false, "accept evidence signed under the -roots test root")
 	at := fs.String("at", "", "check certificate validity at this RFC 3339 `time` instead of now")
 	policy := fs.String("policy", "", "check the TD against this policy `file` (versioned JSON)")
 	printPolicy := fs.Bool("print-policy", false, "print the policy that pins the (single) verified result's TD, instead of a report")
 	pinAll := fs.Bool("pin-all-rtmrs", false, "with -print-policy: pin RTMR0 and RTMR3 too")
-	online := fs.Bool("online", false, "fetch Intel's collateral (TCB info, QE identity, CRLs) from Intel's PCS now and check the TCB status")
-	save := fs.Bool("save-collateral", false, "with -online: save the collateral beside the quote (<file>.collateral.json) for later offline checks")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./scripts/verify [-policy FILE] [-online [-save-collateral]] [-allow-debug] [-roots PEM -allow-test-root] [-at TIME] RESULT_FILE...\n       go run ./scripts/verify -print-policy [-pin-all-rtmrs] [-roots PEM -allow-test-root] RESULT_FILE")
-		fs.PrintDefaults()
+	fs.BoolVar(&opts.Online, "online", false, "fetch Intel's collateral (TCB info, QE identity, CRLs) from Intel's PCS now and check the TCB status")
+	fs.BoolVar(&opts.SaveCollateral, "save-collateral", false, "with -online: save the collateral beside the quote (<file>.collateral.json) for later offline checks")
+	if !cli.Parse(fs, args, 1) {
+		return cli.ExitUsage
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() == 0 || *printPolicy && (fs.NArg() != 1 || *policy != "") {
+	if *printPolicy && (fs.NArg() != 1 || *policy != "") {
 		fs.Usage()
-		return 2
+		return cli.ExitUsage
 	}
 	// badInput says what is wrong with the command line; exit status 2.
 	badInput := func(err error) int {
 		fmt.Fprintln(stderr, "verify:", err)
-		return 2
+		return cli.ExitUsage
 	}
-	opts := attest.VerifyOptions{AllowDebug: *allowDebug, AllowTestRoot: *allowTest, Online: *online, SaveCollateral: *save}
 	var err error
 	switch {
-	case *save && !*online:
+	case opts.SaveCollateral && !opts.Online:
 		return badInput(errors.New("-save-collateral without -online"))
-	case *allowTest && *roots == "":
+	case opts.AllowTestRoot && *roots == "":
 		return badInput(errors.New("-allow-test-root without -roots"))
 	}
 	if *roots != "" {
