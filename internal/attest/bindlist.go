@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/skips"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // The binding list. A quote made by this suite binds a small canonical text
@@ -55,7 +56,7 @@ func SkipsPath(resultPath string) string { return skips.Path(resultPath) }
 // file that a binding list may name: skip list, GPU evidence, /Info
 // extract, source label.
 func BindableSideFiles(resultPath string) []string {
-	return []string{SkipsPath(resultPath), GPUEvidencePath(resultPath), AgentInfoPath(resultPath), SourcePath(resultPath)}
+	return []string{SkipsPath(resultPath), GPUEvidencePath(resultPath), tee.AgentInfoPath(resultPath), tee.SourcePath(resultPath)}
 }
 
 // BindEntry is one file of a binding list.
@@ -186,13 +187,13 @@ func ExistingSideFiles(resultPath string) []string {
 // (BindPath) and the quote (QuotePath), never overwriting. The runner calls
 // it (through `attest R.txt`) once the result file and skip list are final
 // and the GPU evidence and /Info extract are written.
-func AttestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc) (*Info, []byte, error) {
+func AttestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc) (*tee.TDXInfo, []byte, error) {
 	return attestFiles(resultPath, sideFiles, nonce, getQuote, true)
 }
 
 // attestFiles is AttestFiles; requireBinding false stores a quote that does
 // not carry the requested report data (a simulator's, labelled as such).
-func attestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc, requireBinding bool) (*Info, []byte, error) {
+func attestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc, requireBinding bool) (*tee.TDXInfo, []byte, error) {
 	for _, p := range []string{QuotePath(resultPath), BindPath(resultPath)} {
 		if _, err := os.Lstat(p); err == nil {
 			return nil, nil, fmt.Errorf("attest: %s already exists; not overwriting it", p)
@@ -208,17 +209,17 @@ func attestFiles(resultPath string, sideFiles []string, nonce string, getQuote Q
 	if err != nil {
 		return nil, nil, fmt.Errorf("attest: quote for %s: %w", resultPath, err)
 	}
-	_, info, err := Parse(raw)
+	_, info, err := tee.ParseTDXQuote(raw)
 	if err != nil {
 		return nil, nil, err
 	}
 	if requireBinding && !bytes.Equal(info.ReportData, rd[:]) {
 		return nil, nil, fmt.Errorf("attest: the quote returned for %s does not carry the requested report data", resultPath)
 	}
-	if err := WriteNew(BindPath(resultPath), list); err != nil {
+	if err := tee.WriteNew(BindPath(resultPath), list); err != nil {
 		return nil, nil, err
 	}
-	if err := WriteNew(QuotePath(resultPath), raw); err != nil {
+	if err := tee.WriteNew(QuotePath(resultPath), raw); err != nil {
 		os.Remove(BindPath(resultPath))
 		return nil, nil, err
 	}
@@ -333,7 +334,7 @@ func CheckBindingFiles(result string, files map[string][]byte) error {
 	if !ok {
 		return fmt.Errorf("attest: %w: no %s", ErrNoQuote, QuotePath(result))
 	}
-	_, info, err := Parse(raw)
+	_, info, err := tee.ParseTDXQuote(raw)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadQuote, err)
 	}

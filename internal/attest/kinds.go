@@ -61,7 +61,7 @@ func verifyKind(resultPath string, k tee.Kind, ev tee.Evidence, opts VerifyOptio
 		return tee.Claims{}, sum, false, err
 	}
 	if opts.Policy != nil && section == nil {
-		return tee.Claims{}, sum, false, fmt.Errorf("%w: the policy %s has no %q section for this %s evidence", ErrPolicy, opts.PolicyLabel, k.Name(), k.Title())
+		return tee.Claims{}, sum, false, fmt.Errorf("%w: the policy %s has no %q section for this %s evidence", tee.ErrPolicy, opts.PolicyLabel, k.Name(), k.Title())
 	}
 	c, err := k.Verify(ev, sum, section, tee.VerifyOptions{Now: opts.Now, Online: opts.Online})
 	return c, sum, section != nil, err
@@ -156,7 +156,7 @@ func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector)
 // PolicyForFile returns the policy that pins a verified result's guest:
 // PolicyFor of VerifyFile for a TDX quote, else tee.PolicyFromClaims of the
 // evidence of another Kind. Trust on first use, as PolicyFor.
-func PolicyForFile(resultPath string, opts VerifyOptions, pinAll bool) (*Policy, error) {
+func PolicyForFile(resultPath string, opts VerifyOptions, pinAll bool) (*tee.Policy, error) {
 	if _, err := os.Stat(QuotePath(resultPath)); err != nil {
 		k, ev, ok, err := kindEvidenceOf(resultPath)
 		if err != nil {

@@ -38,7 +38,7 @@ func TestVerifySNPResult(t *testing.T) {
 		t.Errorf("PolicyForFile of SNP evidence that does not verify: %v", err)
 	}
 	// A policy without a sev-snp section cannot pass an SNP result.
-	pol := &Policy{Version: PolicyVersion, TDX: &TDXPolicy{MRTD: strings.Repeat("00", 48)}}
+	pol := &tee.Policy{Version: tee.PolicyVersion, TDX: &tee.TDXPolicy{MRTD: strings.Repeat("00", 48)}}
 	if _, _, _, err := verifyKind(p, tee.SEVSNP, tee.Evidence{}, VerifyOptions{Policy: pol, PolicyLabel: "p.json"}); err == nil || !strings.Contains(err.Error(), `no "sev-snp" section`) {
 		t.Errorf("policy without a sev-snp section: %v", err)
 	}

@@ -64,6 +64,7 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -107,13 +108,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return badInput(errors.New("-allow-test-root without -roots"))
 	}
 	if *roots != "" {
-		if opts.Roots, err = attest.LoadRoots(*roots); err != nil {
+		if opts.Roots, err = tee.LoadRoots(*roots); err != nil {
 			return badInput(err)
 		}
 		opts.RootsLabel = *roots
 	}
 	if *policy != "" {
-		if opts.Policy, err = attest.LoadPolicy(*policy); err != nil {
+		if opts.Policy, err = tee.LoadPolicy(*policy); err != nil {
 			return badInput(err)
 		}
 		opts.PolicyLabel = *policy
