@@ -68,16 +68,7 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 		if r.TestRoot != "" {
 			check("root", r.Root, "test root accepted by -allow-test-root")
 		}
-		bindOK := "report data = SHA-512 of the file alone: side files unbound (a quote made the old way)"
-		if b := r.Bind; b != nil && b.List != nil {
-			bindOK = fmt.Sprintf("report data = SHA-512 of %s, which binds the file and %d side file(s)", BindPath(filepath.Base(resultPath)), len(b.Files))
-			if len(b.Files) > 0 {
-				bindOK += ": " + strings.Join(b.Files, ", ")
-			}
-			if b.List.Nonce != "" {
-				bindOK += "; nonce " + b.List.Nonce
-			}
-		}
+		bindOK := bindText(resultPath, r.Bind)
 		check("binding", r.Binding, bindOK)
 		debugOK := "not a debug TD"
 		if r.Info.Debug {
@@ -112,6 +103,23 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 	}
 	fmt.Fprintf(w, "verdict:         %s\n", verdictLine(r, opts))
 	return nil
+}
+
+// bindText says how evidence binds a result file, for a binding check that
+// passed: through its binding list (naming the side files and the nonce)
+// or, made the old way, over the result file alone.
+func bindText(resultPath string, b *Binding) string {
+	if b.Unbound() {
+		return "report data = SHA-512 of the file alone: side files unbound (evidence made the old way)"
+	}
+	s := fmt.Sprintf("report data = SHA-512 of %s, which binds the file and %d side file(s)", BindPath(filepath.Base(resultPath)), len(b.Files))
+	if len(b.Files) > 0 {
+		s += ": " + strings.Join(b.Files, ", ")
+	}
+	if b.List.Nonce != "" {
+		s += "; nonce " + b.List.Nonce
+	}
+	return s
 }
 
 // printGPUEvidence checks the GPU evidence nonce of a result file, when

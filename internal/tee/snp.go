@@ -372,7 +372,8 @@ func (s *SNP) Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, o
 	}
 	r := att.GetReport()
 	if !bytes.Equal(r.GetReportData(), reportData[:]) {
-		return Claims{}, fmt.Errorf("tee: SEV-SNP binding: the report's REPORT_DATA is not the SHA-512 of the result file")
+		return Claims{}, fmt.Errorf("tee: SEV-SNP %w: the report's REPORT_DATA %s… is not the expected %s…", ErrBinding,
+			hex.EncodeToString(r.GetReportData()[:8]), hex.EncodeToString(reportData[:8]))
 	}
 	pol, err := abi.ParseSnpPolicy(r.GetPolicy())
 	if err != nil {

@@ -2,8 +2,8 @@
 // says exactly what it did not check. For each file it looks for the
 // evidence of every TEE internal/tee knows (tee.Kinds): SEV-SNP evidence
 // (<file>.snp-report and <file>.snp-certs) is checked by the SEV-SNP Kind
-// (AMD chain to the embedded AMD roots, report signature, report data =
-// SHA-512 of the file, debug refused, the policy's "sev-snp" section;
+// (AMD chain to the embedded AMD roots, report signature, the binding
+// as for TDX below, debug refused, the policy's "sev-snp" section;
 // docs/snp.md). For TDX it reads <file>.quote
 // and checks the quote's PCK certificate chain up to Intel's root
 // (the Intel SGX Root CA embedded in internal/tee), the QE report and quote
