@@ -2,6 +2,7 @@ package tee
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -47,6 +48,10 @@ const (
 	// 2025 change, sev_status the SEV_STATUS MSR in hex (docs/snp.md).
 	sevSysfs = "sys/devices/system/cpu/sev"
 )
+
+// SNPViaAgent is the Detection.Interface (and snp-report-source) of
+// evidence from the dstack guest agent's /Attest.
+const SNPViaAgent = "dstack-guest-agent"
 
 // sevStatusSNP is the SEV-SNP-enabled bit (2) of the SEV_STATUS MSR
 // (0xC0010131).
@@ -122,12 +127,21 @@ func (*SNP) Detect(root string) Detection {
 		}
 		d.Signs = append(d.Signs, "/"+snpDevice+" present")
 	}
+	ep, simulated := os.LookupEnv(SimulatorEnv)
+	sock := agentSocket(root)
+	if sock != "" && d.Guest && !(simulated && ep != "") {
+		// A dstack container: preferred, as dstack's SDKs do.
+		d.Interface = SNPViaAgent
+		d.Signs = append(d.Signs, "dstack guest agent at "+sock)
+	}
 	azure := azureVM(root)
 	switch {
 	case d.Guest && d.Interface == "" && azure:
 		d.Reason = azureReason
 	case d.Guest && d.Interface == "":
 		d.Reason = "unattested: SEV-SNP guest without an evidence interface (no /dev/sev-guest, no configfs-tsm sev_guest provider)"
+	case !d.Guest && sock != "":
+		d.Reason = "this machine is not shown to be an SEV-SNP guest: a dstack guest agent socket (" + sock + "), but no SEV_STATUS in sysfs, no /" + sevSysfs + ", no /dev/sev-guest and no configfs-tsm sev_guest provider (a socket alone is not evidence)"
 	case !d.Guest && azure:
 		d.Reason = "this machine is not shown to be an SEV-SNP guest: an AMD VM on Hyper-V (Azure) with a vTPM but no SEV_STATUS in sysfs, " +
 			"no /dev/sev-guest and no configfs-tsm sev_guest provider; if it is a confidential VM it is " + azureReason
@@ -212,26 +226,30 @@ func cmpOr(s, def string) string {
 }
 
 // Attest implements Kind: an extended attestation report over reportData
-// through configfs-tsm or /dev/sev-guest, split into the report and the
-// certificate table the host provisioned.
+// through configfs-tsm or /dev/sev-guest, or in a dstack container the
+// guest agent's /Attest, split into the report and the certificate table
+// the host provisioned.
 func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
-	get := s.provider
+	var raw []byte
+	var err error
 	source := ""
-	if get == nil {
-		get = client.GetQuoteProvider
+	switch {
+	case s.provider != nil:
+		raw, err = providerReport(s.provider, reportData)
+	default:
 		d := s.Detect(Root)
 		if !d.Attestable() {
 			return Evidence{}, fmt.Errorf("tee: SEV-SNP evidence: %s", cmpOr(d.Reason, "no evidence interface"))
 		}
 		source = d.Interface
+		if source == SNPViaAgent {
+			raw, err = agentSNPReport(reportData)
+		} else {
+			raw, err = providerReport(client.GetQuoteProvider, reportData)
+		}
 	}
-	qp, err := get()
 	if err != nil {
-		return Evidence{}, fmt.Errorf("tee: SEV-SNP quote provider: %w", err)
-	}
-	raw, err := qp.GetRawQuote(reportData)
-	if err != nil {
-		return Evidence{}, fmt.Errorf("tee: SEV-SNP attestation report: %w", err)
+		return Evidence{}, err
 	}
 	if len(raw) < abi.ReportSize {
 		return Evidence{}, fmt.Errorf("tee: SEV-SNP attestation report: %d bytes, want at least %d", len(raw), abi.ReportSize)
@@ -251,6 +269,55 @@ func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
 		SNPReportSuffix: bytes.Clone(report),
 		SNPCertsSuffix:  bytes.Clone(certs),
 	}}, nil
+}
+
+// providerReport is the extended report (report, then certificate table)
+// from a go-sev-guest quote provider.
+func providerReport(get func() (client.QuoteProvider, error), reportData [64]byte) ([]byte, error) {
+	qp, err := get()
+	if err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP quote provider: %w", err)
+	}
+	raw, err := qp.GetRawQuote(reportData)
+	if err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP attestation report: %w", err)
+	}
+	return raw, nil
+}
+
+// agentSNPReport is the extended report from the dstack guest agent's
+// /Attest: the attestation's report, then its certificate table
+// (cert_chain's one blob).
+func agentSNPReport(reportData [64]byte) ([]byte, error) {
+	a, ok := FindAgent()
+	if !ok {
+		return nil, fmt.Errorf("tee: SEV-SNP evidence: the dstack guest agent's socket went away")
+	}
+	b, err := a.Attest(context.Background(), reportData)
+	if err != nil {
+		return nil, err
+	}
+	att, err := ParseDstackAttestation(b)
+	if err != nil {
+		return nil, fmt.Errorf("tee: guest agent %s: /Attest: %w", a.Redacted(), err)
+	}
+	return dstackSNPReport(att)
+}
+
+// dstackSNPReport joins a dstack attestation's SEV-SNP report and its
+// certificate table, as the guest interface returns them.
+func dstackSNPReport(att *DstackAttestation) ([]byte, error) {
+	if len(att.SNPReport) != abi.ReportSize {
+		return nil, fmt.Errorf("tee: dstack attestation: SEV-SNP report of %d bytes, want %d", len(att.SNPReport), abi.ReportSize)
+	}
+	if len(att.SNPCertChain) > 1 {
+		return nil, fmt.Errorf("tee: dstack attestation: %d certificate blobs, want one certificate table", len(att.SNPCertChain))
+	}
+	raw := bytes.Clone(att.SNPReport)
+	if len(att.SNPCertChain) == 1 {
+		raw = append(raw, att.SNPCertChain[0]...)
+	}
+	return raw, nil
 }
 
 // parse decodes evidence into go-sev-guest's attestation.
