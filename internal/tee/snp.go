@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/google/go-sev-guest/abi"
 	"github.com/google/go-sev-guest/client"
@@ -18,10 +20,12 @@ import (
 	"github.com/google/go-sev-guest/validate"
 	"github.com/google/go-sev-guest/verify"
 	"github.com/google/go-sev-guest/verify/trust"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // SEVSNP is the AMD SEV-SNP Kind.
-var SEVSNP = &SNP{}
+var SEVSNP = &SNP{kds: &kdsCache{}}
 
 // Side-file suffixes of SEV-SNP evidence.
 const (
@@ -70,6 +74,19 @@ type SNP struct {
 	// roots, when set, replaces the embedded AMD roots (tests pass the
 	// fake signer's).
 	roots map[string][]*trust.AMDRootCerts
+	// getter, when set, replaces AMD's KDS (tests pass a fake one).
+	getter trust.HTTPSGetter
+
+	// kds, when set, keeps the certificate tables fetched from AMD's KDS
+	// (SEVSNP's does, so that a process fetches each once).
+	kds *kdsCache
+}
+
+// kdsCache holds certificate tables fetched from AMD's KDS, by chip id and
+// reported TCB.
+type kdsCache struct {
+	sync.Mutex
+	tables map[string][]byte
 }
 
 // Name implements Kind.
@@ -263,12 +280,52 @@ func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
 		return Evidence{}, fmt.Errorf("tee: the SEV-SNP report returned does not carry the requested report data")
 	}
 	if len(certs) == 0 {
-		return Evidence{}, fmt.Errorf("tee: the SEV-SNP guest returned no certificates (the host provisions none): the report cannot be verified offline")
+		if certs, err = s.kdsCerts(got); err != nil {
+			return Evidence{}, err
+		}
 	}
 	return Evidence{TEE: s.Name(), Source: source, Files: map[string][]byte{
 		SNPReportSuffix: bytes.Clone(report),
 		SNPCertsSuffix:  bytes.Clone(certs),
 	}}, nil
+}
+
+// kdsCerts is the certificate table for a report whose guest returned none
+// (the host provisioned no certificates, as on dstack's sample): with
+// TEEBENCH_COLLATERAL=1 (config.SaveCollateral, the same opt-in as TDX's
+// collateral) it fetches the VCEK for the report's chip id and reported
+// TCB and its ASK and ARK from AMD's KDS, once per process; the table is
+// then saved beside the report like a provisioned one, and Verify checks it
+// against the embedded roots as always. Without the opt-in it fails: the
+// report could not be verified offline.
+func (s *SNP) kdsCerts(r *spb.Report) ([]byte, error) {
+	if !config.SaveCollateral() {
+		return nil, fmt.Errorf("tee: the SEV-SNP guest returned no certificates (the host provisions none): the report cannot be verified offline; TEEBENCH_COLLATERAL=1 fetches the VCEK and its chain from AMD's KDS at attest time")
+	}
+	key := fmt.Sprintf("%x/%x", r.GetChipId(), r.GetReportedTcb())
+	if s.kds != nil {
+		s.kds.Lock()
+		defer s.kds.Unlock()
+		if c, ok := s.kds.tables[key]; ok {
+			return c, nil
+		}
+	}
+	getter := s.getter
+	if getter == nil {
+		getter = trust.DefaultHTTPSGetter()
+	}
+	att, err := verify.GetAttestationFromReport(r, &verify.Options{Getter: getter, Now: time.Now()})
+	if err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP certificates from AMD's KDS (TEEBENCH_COLLATERAL=1): %w", err)
+	}
+	c := abi.CertsFromProto(att.GetCertificateChain()).Marshal()
+	if s.kds != nil {
+		if s.kds.tables == nil {
+			s.kds.tables = map[string][]byte{}
+		}
+		s.kds.tables[key] = c
+	}
+	return c, nil
 }
 
 // providerReport is the extended report (report, then certificate table)

@@ -102,6 +102,9 @@ type signingGuest struct {
 	signer  *sgtest.AmdSigner
 	product *spb.SevProduct
 	policy  abi.SnpPolicy
+	// noCerts makes it return the report alone, as a guest whose host
+	// provisions no certificates.
+	noCerts bool
 }
 
 // IsSupported implements client.QuoteProvider.
@@ -114,8 +117,8 @@ func (g *signingGuest) Product() *spb.SevProduct { return g.product }
 // certificate table.
 func (g *signingGuest) GetRawQuote(rd [64]byte) ([]byte, error) {
 	report, err := g.report(rd)
-	if err != nil {
-		return nil, err
+	if err != nil || g.noCerts {
+		return report, err
 	}
 	certs, err := g.certs()
 	if err != nil {
@@ -378,5 +381,55 @@ func TestReadEvidence(t *testing.T) {
 	}
 	if _, _, err := ReadEvidence(path, SEVSNP); err == nil || !strings.Contains(err.Error(), SNPCertsSuffix) {
 		t.Errorf("report without certificates: %v", err)
+	}
+}
+
+// countingGetter counts the requests to a fake KDS.
+type countingGetter struct {
+	trust.HTTPSGetter
+	n int
+}
+
+func (g *countingGetter) Get(url string) ([]byte, error) {
+	g.n++
+	return g.HTTPSGetter.Get(url)
+}
+
+// TestSNPCertsFromKDS: a guest whose host provisions no certificates (as in
+// dstack's real sample) cannot be attested offline, and the error names
+// TEEBENCH_COLLATERAL; with TEEBENCH_COLLATERAL=1 the VCEK and its chain
+// come from (a fake) AMD KDS, once per process, and the evidence verifies.
+func TestSNPCertsFromKDS(t *testing.T) {
+	k, g := newSigningGuest(t, abi.SnpPolicy{})
+	g.noCerts = true
+	rd := sha512.Sum512([]byte("no certificates"))
+	if _, err := k.Attest(rd); err == nil || !strings.Contains(err.Error(), "TEEBENCH_COLLATERAL=1") {
+		t.Fatalf("no certificates, no opt-in: %v", err)
+	}
+	fake, err := sgtest.FakeKDSFromSigner(g.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	getter := &countingGetter{HTTPSGetter: fake}
+	k.getter, k.kds = getter, &kdsCache{}
+	t.Setenv("TEEBENCH_COLLATERAL", "1")
+	ev, err := k.Attest(rd)
+	if err != nil {
+		t.Fatalf("Attest with the fake KDS: %v", err)
+	}
+	if _, err := k.Verify(ev, rd, nil, VerifyOptions{}); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+	fetched := getter.n
+	if fetched == 0 {
+		t.Fatal("the fake KDS was not asked")
+	}
+	if _, err := k.Attest(sha512.Sum512([]byte("again"))); err != nil || getter.n != fetched {
+		t.Errorf("second Attest: %v, %d KDS requests after %d", err, getter.n, fetched)
+	}
+	k.getter = &countingGetter{HTTPSGetter: sgtest.SimpleGetter(map[string][]byte{})}
+	k.kds = nil
+	if _, err := k.Attest(rd); err == nil || !strings.Contains(err.Error(), "AMD's KDS") {
+		t.Errorf("KDS without the certificate: %v", err)
 	}
 }
