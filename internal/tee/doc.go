@@ -61,5 +61,11 @@
 //
 // A third TEE (Arm CCA, say) is cca.go and gate_cca.go (new), one entry in
 // Kinds, one section in Policy, one clause in gate_conflict.go's
-// constraint, and its tests and fixtures.
+// constraint, and its tests and fixtures. internal/attest binds and checks
+// its evidence through the same binding list (RunAttestKind, verifyKind);
+// the runner, fleet, entrypoint and Dockerfile take its tag from Kinds.
+// Outside this package it names its side files in internal/logfile's
+// Suffixes (a test there checks every Kind's), and its manifest-line
+// prefix and testbed key in the report (internal/report tee.go, read.go);
+// CI needs runner labels for it.
 package tee
