@@ -310,3 +310,37 @@ func TestDstackRealSample(t *testing.T) {
 		t.Errorf("a changed measurement byte: %v", err)
 	}
 }
+
+// FuzzParseDstackAttestation: the agent's answer is an attacker's input;
+// no input may panic the decoder, and an SEV-SNP attestation it accepts
+// re-encodes in its own form to the same values.
+//
+//	go test ./internal/tee -run '^$' -fuzz FuzzParseDstackAttestation -fuzztime 30s
+func FuzzParseDstackAttestation(f *testing.F) {
+	var rd [64]byte
+	report := bytes.Repeat([]byte{0x81}, abi.ReportSize)
+	f.Add(dstackV0(3, report, [][]byte{[]byte("t")}, rd))
+	f.Add(dstackV1("sev-snp", report, [][]byte{[]byte("t")}, rd, false))
+	f.Add(dstackV1("sev-snp", report, nil, rd, true))
+	if b, err := os.ReadFile(filepath.Join("testdata", "dstack-snp", "attestation-v0.bin")); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := ParseDstackAttestation(b)
+		if err != nil || a.Platform != "sev-snp" {
+			return
+		}
+		var again []byte
+		if a.Version == 0 {
+			again = dstackV0(3, a.SNPReport, a.SNPCertChain, [64]byte(a.ReportData))
+		} else if len(a.ReportData) == 64 {
+			again = dstackV1("sev-snp", a.SNPReport, a.SNPCertChain, [64]byte(a.ReportData), true)
+		} else {
+			return
+		}
+		back, err := ParseDstackAttestation(again)
+		if err != nil || !bytes.Equal(back.SNPReport, a.SNPReport) || len(back.SNPCertChain) != len(a.SNPCertChain) {
+			t.Errorf("re-encoded: %v", err)
+		}
+	})
+}
