@@ -33,6 +33,13 @@ func useSNP(t *testing.T, k *tee.SNP) {
 // file's path and attest's output.
 func snpResult(t *testing.T, pol abi.SnpPolicy) (string, string) {
 	t.Helper()
+	p, out, _ := snpResultKind(t, pol)
+	return p, out
+}
+
+// snpResultKind is snpResult, also returning the fake guest's Kind.
+func snpResultKind(t *testing.T, pol abi.SnpPolicy) (string, string, *tee.SNP) {
+	t.Helper()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "cpu.txt")
 	if err := os.WriteFile(p, []byte("goos: linux\ntee: sev-snp\nBenchmarkX 1 2 ns/op\n"), 0o644); err != nil {
@@ -41,12 +48,13 @@ func snpResult(t *testing.T, pol abi.SnpPolicy) (string, string) {
 	if err := os.WriteFile(attest.SkipsPath(p), []byte("package\treason\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	useSNP(t, tee.FakeSNP(t, pol))
+	k := tee.FakeSNP(t, pol)
+	useSNP(t, k)
 	var out bytes.Buffer
 	if err := attest.RunAttestKind(&out, p, tee.SEVSNP, nil); err != nil {
 		t.Fatalf("attest: %v\n%s", err, out.String())
 	}
-	return p, out.String()
+	return p, out.String(), k
 }
 
 // verify runs scripts/verify's check of p and returns its error and output.
@@ -97,14 +105,25 @@ func TestSNPAttestVerifyBound(t *testing.T) {
 	}
 }
 
-// TestSNPBindingFailures: every change to what the binding list covers,
-// and a changed byte of the report, fails verification.
+// TestSNPBindingFailures: every change to what the binding list covers, a
+// genuine report over other data, and a changed byte of the report, fail
+// verification.
 func TestSNPBindingFailures(t *testing.T) {
+	var k *tee.SNP
 	cases := []struct {
 		name   string
 		change func(p string) error
 		want   string
 	}{
+		// A genuine report, signed by the same guest, over other report
+		// data: the signature holds, the binding does not.
+		{"report over other data", func(p string) error {
+			ev, err := k.Attest(attest.ReportData([]byte("other bytes")))
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p+tee.SNPReportSuffix, ev.Files[tee.SNPReportSuffix], 0o644)
+		}, "SEV-SNP binding"},
 		{"skip list deleted", func(p string) error { return os.Remove(attest.SkipsPath(p)) }, "cpu.skips.tsv is bound but missing"},
 		{"skip list changed", func(p string) error { return os.WriteFile(attest.SkipsPath(p), []byte("x\ty\n"), 0o644) }, "cpu.skips.tsv was changed after quoting"},
 		{"side file added", func(p string) error { return os.WriteFile(p+".attestation", []byte("attestation: x\n"), 0o644) }, "present but the binding list does not name it"},
@@ -118,7 +137,8 @@ func TestSNPBindingFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p, _ := snpResult(t, abi.SnpPolicy{})
+			var p string
+			p, _, k = snpResultKind(t, abi.SnpPolicy{})
 			if err, out := verify(p); err != nil {
 				t.Fatalf("before the change: %v\n%s", err, out)
 			}
