@@ -181,9 +181,15 @@ func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, 
 func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector) error {
 	gerr := attestGPU(w, resultPath, gpu)
 	side := ExistingSideFiles(resultPath)
-	ev, paths, err := bindEvidence(resultPath, side, config.Nonce(), k, k.Attest)
+	ev, paths, err := bindEvidence(resultPath, side, config.Nonce(), k, func(rd [64]byte) (tee.Evidence, error) {
+		ev, err := k.Attest(rd)
+		if err != nil {
+			return ev, fmt.Errorf("attest: %s: %w", resultPath, err)
+		}
+		return ev, nil
+	})
 	if err != nil {
-		return errors.Join(gerr, fmt.Errorf("attest: %s: %w", resultPath, err))
+		return errors.Join(gerr, err)
 	}
 	var ids []string
 	if lines, err := k.Describe(ev); err == nil {

@@ -2,6 +2,8 @@ package attest
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"crypto/sha512"
 	"encoding/json"
 	"os"
@@ -91,5 +93,27 @@ func TestRunAttestKind(t *testing.T) {
 	}
 	if err := RunAttestKind(&out, p, fakeKind{}, nil); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second attest: %v", err)
+	}
+}
+
+// failKind is a TEE whose guest interface fails.
+type failKind struct{ fakeKind }
+
+func (failKind) Attest([64]byte) (tee.Evidence, error) {
+	return tee.Evidence{}, errors.New("tee: FAKE: no guest interface")
+}
+
+// TestRunAttestKindFails: when the Kind cannot give evidence, the error
+// names the result file and the Kind's reason, and no binding list is
+// left behind (a list without evidence would bind nothing).
+func TestRunAttestKindFails(t *testing.T) {
+	p := writeResult(t, fixtureText)
+	var out bytes.Buffer
+	err := RunAttestKind(&out, p, failKind{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "attest: "+p+": tee: FAKE: no guest interface") {
+		t.Errorf("RunAttestKind: %v", err)
+	}
+	if _, err := os.Stat(BindPath(p)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("binding list left behind: %v", err)
 	}
 }
