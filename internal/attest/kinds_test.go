@@ -2,10 +2,10 @@ package attest
 
 import (
 	"bytes"
-	"errors"
-	"io/fs"
 	"crypto/sha512"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
