@@ -58,21 +58,32 @@
 // Mechanism benchmarks (they explain the overheads above rather than
 // reproduce a table of the report):
 //
-// BenchmarkExit/op=<cpuid-leaf-0|cpuid-hypervisor-leaf|getpid|clock_gettime>:
+// BenchmarkExit/op=<cpuid-leaf-0|cpuid-hypervisor-leaf|pci-config-read|getpid|clock_gettime>:
 // one op = one CPUID (a small assembly function, amd64 only; elsewhere
-// these cases skip), getpid system call or vDSO clock read, ns/op. CPUID
-// leaf 0 is answered by the TDX module in a TD; leaf 0x40000000 raises #VE
-// and goes to the host; getpid is the control that never exits. The
-// config lines cpuid-hypervisor: (the hypervisor's CPUID signature) and
-// clocksource: (manifest) go with them.
+// these cases skip), one 4-byte pread of a PCI config space, one getpid
+// system call or vDSO clock read, ns/op. What leaves the guest:
+//
+//	                       plain VM   TDX guest (TD)              SEV-SNP guest
+//	cpuid-leaf-0           VM exit    TDX module, not the host    #VC, CPUID page: no exit
+//	cpuid-hypervisor-leaf  VM exit    #VE + TDVMCALL to the host  #VC, CPUID page: no exit
+//	pci-config-read        VM exit    #VE + TDVMCALL to the host  #VC + VMGEXIT to the host
+//	getpid, clock_gettime  no exit    no exit                     no exit
+//
+// pci-config-read (the first device of /sys/bus/pci/devices, port I/O or
+// ECAM MMIO in the kernel) is the exit row that means the same on every
+// TEE; cpuid-hypervisor-leaf measures an exit on TDX only. getpid is the
+// control. The config lines cpuid-hypervisor: (the hypervisor's CPUID
+// signature) and clocksource: (manifest) go with them.
 //
 // BenchmarkPageTouch/page=<4KiB|2MiB>/mode=<first|second>: one op = mmap an
 // anonymous region (the profile's 64 MiB / 256 MiB / 1 GiB), touch every
 // page once (first: fault, zeroing and, in a TD, the secure-EPT mapping) or
 // a second time (second: resident, the control), munmap; only the touches
-// are timed, ns/page per page touched. page=4KiB/mode=unaccepted runs only
-// when /proc/meminfo lists Unaccepted memory (manifest: mem-unaccepted:,
-// accept-memory:) and reports accepted-B/op beside ns/page.
+// are timed, ns/page per page touched. In an SEV-SNP guest the first touch
+// also pays the host's RMP update, and acceptance is PVALIDATE.
+// page=4KiB/mode=unaccepted runs only when /proc/meminfo lists Unaccepted
+// memory (manifest: mem-unaccepted:, accept-memory:) and reports
+// accepted-B/op beside ns/page.
 //
 // BenchmarkQuote (build tag tdx or snp): one op = one piece of attestation
 // evidence from the TEE the binary was built for (tee.Tagged's Attest: a

@@ -27,10 +27,13 @@ import (
 //	           than report 4 KiB faults as 2 MiB ones.
 //
 // In a TD a first touch also maps a private page in the secure EPT (a
-// SEAMCALL by the host on the fault), so mode=first grows while
-// mode=second should not. Acceptance of the page (TDG.MEM.PAGE.ACCEPT) is
-// paid only on the first allocation of that memory since boot: most pages
-// a benchmark touches were accepted long before. When /proc/meminfo shows
+// SEAMCALL by the host on the fault); in an SEV-SNP guest the host's
+// nested fault also checks and assigns the page in the RMP. So mode=first
+// grows while mode=second should not. Acceptance of the page
+// (TDG.MEM.PAGE.ACCEPT in a TD; on SNP a page-state change through the GHCB
+// and PVALIDATE) is paid only on the first allocation of that memory since
+// boot: most pages a benchmark touches were accepted long before. The
+// names are the same under -tags tdx and -tags snp. When /proc/meminfo shows
 // Unaccepted memory, page=4KiB/mode=unaccepted maps up to half the free
 // memory (at most the region x 4) and touches it once, and reports
 // accepted-B/op, how much memory the kernel accepted during the timed

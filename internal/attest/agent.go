@@ -11,32 +11,8 @@ import (
 	"github.com/teebench/teebench/internal/tee"
 )
 
-// The dstack guest agent's client moved to internal/tee (tdx_agent.go);
-// these names keep the verifier and its tests reading as before.
-type (
-	// Agent is tee.Agent.
-	Agent = tee.Agent
-	// AgentInfo is tee.AgentInfo.
-	AgentInfo = tee.AgentInfo
-	// AgentQuote is tee.AgentQuote.
-	AgentQuote = tee.AgentQuote
-)
-
-// Agent constants and functions, from internal/tee.
-const (
-	SimulatorEnv   = tee.SimulatorEnv
-	KeepComposeEnv = tee.KeepComposeEnv
-	AgentTimeout   = tee.AgentTimeout
-)
-
-// FindAgent is tee.FindAgent; NewAgent is tee.NewAgent.
-var (
-	FindAgent = tee.FindAgent
-	NewAgent  = tee.NewAgent
-)
-
 // agentQuoteFunc returns a QuoteFunc that asks agent a.
-func agentQuoteFunc(a *Agent) QuoteFunc {
+func agentQuoteFunc(a *tee.Agent) QuoteFunc {
 	return func(rd [64]byte) ([]byte, error) {
 		q, err := a.GetQuote(context.Background(), rd)
 		if err != nil {
@@ -46,18 +22,10 @@ func agentQuoteFunc(a *Agent) QuoteFunc {
 	}
 }
 
-// Evidence files a guest-agent attestation stores beside a result file
-// (internal/tee names them).
-var (
-	EventLogPath  = tee.EventLogPath
-	AgentInfoPath = tee.AgentInfoPath
-	SourcePath    = tee.SourcePath
-)
-
 // QuoteSource says how this machine gets TDX quotes: the guest agent when
-// one is found (FindAgent), else the TDX guest interface, else ErrNoTDX. agent is nil unless the guest agent is the source.
-func QuoteSource() (get QuoteFunc, agent *Agent, err error) {
-	if a, ok := FindAgent(); ok {
+// one is found (tee.FindAgent), else the TDX guest interface, else tee.ErrNoTDX; agent is nil unless the guest agent is the source.
+func QuoteSource() (get QuoteFunc, agent *tee.Agent, err error) {
+	if a, ok := tee.FindAgent(); ok {
 		return agentQuoteFunc(a), a, nil
 	}
 	if d := tee.TDX.Detect(tee.Root); d.Interface == tee.TDXViaConfigFS || d.Interface == tee.TDXViaDevice {
@@ -68,16 +36,16 @@ func QuoteSource() (get QuoteFunc, agent *Agent, err error) {
 
 // AttestWithAgent binds a quote from the guest agent to a result file and
 // its side files. In order: it stores the agent's /Info extract
-// (AgentInfoPath, AgentInfo.Extract) and the source label (SourcePath,
+// (tee.AgentInfoPath, tee.AgentInfo.Extract) and the source label (tee.SourcePath,
 // endpoint redacted), then, with AttestFiles, the binding list over the
 // result file and every side file present (skip list, GPU evidence, those
 // two) and the quote over the list, then the event log that came with the
-// quote (EventLogPath; scripts/verify checks it by replay). Nothing is
+// quote (tee.EventLogPath; scripts/verify checks it by replay). Nothing is
 // overwritten. A simulator's quote is stored even when it does not carry
 // the requested report data (the simulator replays a fixed quote),
 // labelled simulated; scripts/verify refuses it. An error after the quote
 // is written is returned, and what was written stays.
-func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
+func AttestWithAgent(w io.Writer, resultPath string, a *tee.Agent) (*tee.TDXInfo, error) {
 	if _, err := os.Lstat(QuotePath(resultPath)); err == nil {
 		return nil, fmt.Errorf("attest: %s already exists; not overwriting it", QuotePath(resultPath))
 	}
@@ -86,24 +54,24 @@ func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
 		return nil, fmt.Errorf("attest: no quote for %s: %w", resultPath, err)
 	}
 	keep := config.KeepCompose()
-	if err := WriteNew(AgentInfoPath(resultPath), ai.Extract(keep)); err != nil {
+	if err := tee.WriteNew(tee.AgentInfoPath(resultPath), ai.Extract(keep)); err != nil {
 		return nil, err
 	}
-	what := "compose file not stored (" + KeepComposeEnv + "=1 keeps it)"
+	what := "compose file not stored (" + tee.KeepComposeEnv + "=1 keeps it)"
 	if keep {
-		what = "compose file kept (" + KeepComposeEnv + "=1)"
+		what = "compose file kept (" + tee.KeepComposeEnv + "=1)"
 	}
 	fmt.Fprintf(w, "wrote %s: app_id %s, compose_hash %s, os_image_hash %s (unverified until scripts/verify replays the event log); %s\n",
-		AgentInfoPath(resultPath), ai.AppID, ai.ComposeHash, ai.OSImageHash, what)
+		tee.AgentInfoPath(resultPath), ai.AppID, ai.ComposeHash, ai.OSImageHash, what)
 	src := fmt.Sprintf("attestation: %s\nendpoint: %s\n", a.Label(), a.Redacted())
 	if a.Simulated {
-		src += "note: quote from a dstack simulator (" + SimulatorEnv + "); not evidence of a TEE\n"
-		fmt.Fprintf(w, "warning: %s is set: this quote comes from a simulator; scripts/verify will not count it as evidence\n", SimulatorEnv)
+		src += "note: quote from a dstack simulator (" + tee.SimulatorEnv + "); not evidence of a TEE\n"
+		fmt.Fprintf(w, "warning: %s is set: this quote comes from a simulator; scripts/verify will not count it as evidence\n", tee.SimulatorEnv)
 	}
-	if err := WriteNew(SourcePath(resultPath), []byte(src)); err != nil {
+	if err := tee.WriteNew(tee.SourcePath(resultPath), []byte(src)); err != nil {
 		return nil, err
 	}
-	var aq *AgentQuote
+	var aq *tee.AgentQuote
 	get := func(rd [64]byte) ([]byte, error) {
 		q, err := a.GetQuote(context.Background(), rd)
 		if err != nil {
@@ -115,8 +83,8 @@ func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
 	info, _, err := attestFiles(resultPath, ExistingSideFiles(resultPath), config.Nonce(), get, !a.Simulated)
 	if err != nil {
 		// No quote: the extract and label written for it go too.
-		os.Remove(AgentInfoPath(resultPath))
-		os.Remove(SourcePath(resultPath))
+		os.Remove(tee.AgentInfoPath(resultPath))
+		os.Remove(tee.SourcePath(resultPath))
 		return nil, err
 	}
 	from := "dstack guest agent"
@@ -128,9 +96,9 @@ func AttestWithAgent(w io.Writer, resultPath string, a *Agent) (*Info, error) {
 	if len(aq.EventLog) == 0 {
 		return info, fmt.Errorf("attest: guest agent %s returned an empty event log; scripts/verify will refuse this quote (the compose hash and app id cannot be checked)", a.Redacted())
 	}
-	if err := WriteNew(EventLogPath(resultPath), aq.EventLog); err != nil {
+	if err := tee.WriteNew(tee.EventLogPath(resultPath), aq.EventLog); err != nil {
 		return info, err
 	}
-	fmt.Fprintf(w, "wrote %s: the agent's event log\n", EventLogPath(resultPath))
+	fmt.Fprintf(w, "wrote %s: the agent's event log\n", tee.EventLogPath(resultPath))
 	return info, nil
 }

@@ -87,10 +87,10 @@ func useAgent(t *testing.T, sock string, simulated bool) {
 	t.Cleanup(func() { tee.AgentSockets = saved })
 	if simulated {
 		tee.AgentSockets = nil
-		t.Setenv(SimulatorEnv, sock)
+		t.Setenv(tee.SimulatorEnv, sock)
 	} else {
 		tee.AgentSockets = []string{sock}
-		t.Setenv(SimulatorEnv, "")
+		t.Setenv(tee.SimulatorEnv, "")
 	}
 }
 
@@ -100,7 +100,7 @@ func useAgent(t *testing.T, sock string, simulated bool) {
 func dstackLog(t *testing.T, compose string) (log string, rtmrs [4][]byte) {
 	t.Helper()
 	boot := sha512.Sum384([]byte("firmware"))
-	evs := []Event{
+	evs := []tee.Event{
 		{IMR: 0, EventType: 3 /* EV_NO_ACTION */, Digest: strings.Repeat("00", 48), Event: "spec-id"},
 		{IMR: 0, EventType: 0x80000001, Digest: hex.EncodeToString(boot[:]), Event: "boot"},
 		{IMR: 3, EventType: tee.RuntimeEventType, Event: "system-preparing"},
@@ -113,7 +113,7 @@ func dstackLog(t *testing.T, compose string) (log string, rtmrs [4][]byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rtmr, _, err := Replay(evs)
+	rtmr, _, err := tee.Replay(evs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestGuestAgent(t *testing.T) {
 	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
 	useAgent(t, serveUnix(t, agent), false)
 
-	a, ok := FindAgent()
+	a, ok := tee.FindAgent()
 	if !ok || a.Simulated {
 		t.Fatalf("FindAgent = %+v, %v", a, ok)
 	}
@@ -152,12 +152,12 @@ func TestGuestAgent(t *testing.T) {
 		t.Fatalf("RunAttestAgent: %v\n%s", err, out.String())
 	}
 	t.Logf("attest:\n%s", out.String())
-	for _, f := range []string{QuotePath(p), EventLogPath(p), AgentInfoPath(p), SourcePath(p)} {
+	for _, f := range []string{QuotePath(p), tee.EventLogPath(p), tee.AgentInfoPath(p), tee.SourcePath(p)} {
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("not written: %v", err)
 		}
 	}
-	if src, _ := os.ReadFile(SourcePath(p)); !strings.HasPrefix(string(src), "attestation: dstack-guest-agent\n") {
+	if src, _ := os.ReadFile(tee.SourcePath(p)); !strings.HasPrefix(string(src), "attestation: dstack-guest-agent\n") {
 		t.Errorf("source label: %q", src)
 	}
 	out.Reset()
@@ -183,18 +183,18 @@ func TestGuestAgent(t *testing.T) {
 	// The event log edited to claim another compose hash no longer replays.
 	other := strings.Replace(composeHash, "01", "02", 1)
 	forged := strings.Replace(log, composeHash, other, 1)
-	os.WriteFile(EventLogPath(p), []byte(forged), 0o644)
+	os.WriteFile(tee.EventLogPath(p), []byte(forged), 0o644)
 	out.Reset()
 	err := RunVerify(&out, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
-	if !errors.Is(err, ErrEventLog) || !strings.Contains(out.String(), "check eventlog:  FAIL") ||
+	if !errors.Is(err, tee.ErrEventLog) || !strings.Contains(out.String(), "check eventlog:  FAIL") ||
 		strings.Contains(out.String(), "compose_hash:") {
 		t.Errorf("forged event log: %v\n%s", err, out.String())
 	}
 	// /Info edited to claim a compose hash the (genuine) log does not
 	// measure: the extract is bound, and it contradicts the log.
-	os.WriteFile(EventLogPath(p), []byte(log), 0o644)
-	os.Remove(AgentInfoPath(p))
-	os.WriteFile(AgentInfoPath(p), []byte(infoJSON(other)), 0o644)
+	os.WriteFile(tee.EventLogPath(p), []byte(log), 0o644)
+	os.Remove(tee.AgentInfoPath(p))
+	os.WriteFile(tee.AgentInfoPath(p), []byte(infoJSON(other)), 0o644)
 	err = RunVerify(&bytes.Buffer{}, p, VerifyOptions{Roots: pck.Roots(), AllowTestRoot: true})
 	if !errors.Is(err, ErrUnboundSideFile) || !strings.Contains(err.Error(), "the replayed log measures "+composeHash) {
 		t.Errorf("info contradicting the log: %v", err)
@@ -210,20 +210,20 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 	sock := serveUnix(t, agent)
 	useAgent(t, sock, false)
 	p := writeResult(t, fixtureText)
-	a, _ := FindAgent()
+	a, _ := tee.FindAgent()
 	if err := RunAttestAgent(&bytes.Buffer{}, p, a, nil); err == nil || !strings.Contains(err.Error(), "does not carry the requested report data") {
 		t.Errorf("sample quote from the agent: %v", err)
 	}
-	for _, f := range []string{QuotePath(p), BindPath(p), AgentInfoPath(p), SourcePath(p)} {
+	for _, f := range []string{QuotePath(p), BindPath(p), tee.AgentInfoPath(p), tee.SourcePath(p)} {
 		if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s was written: %v", f, err)
 		}
 	}
 
 	useAgent(t, sock, true)
-	a, ok := FindAgent()
+	a, ok := tee.FindAgent()
 	if !ok || !a.Simulated || a.Label() != "simulated" {
-		t.Fatalf("FindAgent with %s = %+v", SimulatorEnv, a)
+		t.Fatalf("FindAgent with %s = %+v", tee.SimulatorEnv, a)
 	}
 	var out bytes.Buffer
 	if err := RunAttestAgent(&out, p, a, nil); err != nil {
@@ -240,7 +240,7 @@ func TestGuestAgentSampleQuote(t *testing.T) {
 			t.Errorf("verify output lacks %q", want)
 		}
 	}
-	if !errors.Is(err, ErrSimulated) {
+	if !errors.Is(err, tee.ErrSimulated) {
 		t.Errorf("err = %v, want ErrSimulated", err)
 	}
 	if ev := EvidenceWith(p, VerifyOptions{Now: sampleTime}); ev.Status != StateFailed || !strings.Contains(ev.Reason, "simulated") {
@@ -257,7 +257,7 @@ func TestGuestAgentFailures(t *testing.T) {
 	sock := serveUnix(t, agent)
 	useAgent(t, sock, false)
 	p := writeResult(t, fixtureText)
-	a, _ := FindAgent()
+	a, _ := tee.FindAgent()
 	err := RunAttestAgent(&bytes.Buffer{}, p, a, nil)
 	if err == nil || !strings.Contains(err.Error(), "500 Internal Server Error: tdx quote failed: QGS unreachable") {
 		t.Errorf("agent error: %v", err)
@@ -301,7 +301,7 @@ func TestGuestAgentFailures(t *testing.T) {
 		}
 	}()
 	useAgent(t, silent, false)
-	a, _ = FindAgent()
+	a, _ = tee.FindAgent()
 	start := time.Now()
 	err = RunAttestAgent(&bytes.Buffer{}, writeResult(t, fixtureText), a, nil)
 	if took := time.Since(start); err == nil || !strings.Contains(err.Error(), "did not answer /Info within") || took > 10*time.Second {
@@ -313,7 +313,7 @@ func TestGuestAgentFailures(t *testing.T) {
 	if _, err := os.Stat(silent); err != nil {
 		os.WriteFile(silent, nil, 0o644) // a plain file is not a socket: FindAgent skips it
 	}
-	stale := NewAgent(silent, false)
+	stale := tee.NewAgent(silent, false)
 	start = time.Now()
 	if err := RunAttestAgent(&bytes.Buffer{}, writeResult(t, fixtureText), stale, nil); err == nil || time.Since(start) > time.Second {
 		t.Errorf("stale socket: %v after %v", err, time.Since(start))
@@ -322,12 +322,12 @@ func TestGuestAgentFailures(t *testing.T) {
 
 func TestFindAgentNone(t *testing.T) {
 	useAgent(t, filepath.Join(t.TempDir(), "absent.sock"), false)
-	if a, ok := FindAgent(); ok {
+	if a, ok := tee.FindAgent(); ok {
 		t.Errorf("FindAgent found %+v with no socket", a)
 	}
 	// An http URL from the simulator variable.
-	t.Setenv(SimulatorEnv, "http://127.0.0.1:8090/")
-	if a, ok := FindAgent(); !ok || !a.Simulated || a.Endpoint != "http://127.0.0.1:8090/" {
+	t.Setenv(tee.SimulatorEnv, "http://127.0.0.1:8090/")
+	if a, ok := tee.FindAgent(); !ok || !a.Simulated || a.Endpoint != "http://127.0.0.1:8090/" {
 		t.Errorf("FindAgent with an http simulator = %+v", a)
 	}
 }

@@ -32,16 +32,16 @@ func oldStyleDstack(t *testing.T, pck *tdxtest.PCK, result, log, info string) st
 	t.Helper()
 	p := writeResult(t, result)
 	os.WriteFile(QuotePath(p), pck.Quote(t, ReportData([]byte(result)), false), 0o644)
-	os.WriteFile(EventLogPath(p), []byte(log), 0o644)
-	os.WriteFile(AgentInfoPath(p), []byte(info), 0o644)
-	os.WriteFile(SourcePath(p), []byte("attestation: dstack-guest-agent\n"), 0o644)
+	os.WriteFile(tee.EventLogPath(p), []byte(log), 0o644)
+	os.WriteFile(tee.AgentInfoPath(p), []byte(info), 0o644)
+	os.WriteFile(tee.SourcePath(p), []byte("attestation: dstack-guest-agent\n"), 0o644)
 	return p
 }
 
 // addEvent appends e to a JSON event log.
-func addEvent(t *testing.T, log string, e Event) string {
+func addEvent(t *testing.T, log string, e tee.Event) string {
 	t.Helper()
-	evs, err := ParseEventLog([]byte(log))
+	evs, err := tee.ParseEventLog([]byte(log))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,15 +58,15 @@ func TestAttack1ComposeHashInOtherIMR(t *testing.T) {
 	log, rtmrs := dstackLog(t, composeHash)
 	pck.RTMRs = [4][]byte{nil, nil, nil, rtmrs[3]} // RTMR0 as the sample quote's: the log's boot event is not it
 	forgedHash := strings.Repeat("ee", 32)
-	forged := addEvent(t, log, Event{IMR: 0, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: forgedHash})
+	forged := addEvent(t, log, tee.Event{IMR: 0, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: forgedHash})
 	// Put it first, so "the first compose-hash" is the forged one.
-	evs, _ := ParseEventLog([]byte(forged))
-	evs = append([]Event{evs[len(evs)-1]}, evs[:len(evs)-1]...)
+	evs, _ := tee.ParseEventLog([]byte(forged))
+	evs = append([]tee.Event{evs[len(evs)-1]}, evs[:len(evs)-1]...)
 	b, _ := json.Marshal(evs)
 	p := oldStyleDstack(t, pck, fixtureText, string(b), infoJSON(forgedHash))
 	var out bytes.Buffer
 	err := RunVerify(&out, p, testOpts(pck))
-	if !errors.Is(err, ErrEventLog) || !strings.Contains(err.Error(), "runtime event (type 0x8000001) in IMR 0") {
+	if !errors.Is(err, tee.ErrEventLog) || !strings.Contains(err.Error(), "runtime event (type 0x8000001) in IMR 0") {
 		t.Errorf("forged IMR 0 compose-hash: %v\n%s", err, out.String())
 	}
 	if strings.Contains(out.String(), forgedHash+" (measured") {
@@ -83,7 +83,7 @@ func TestAttack1PlainTDHandWrittenLog(t *testing.T) {
 	log := `[{"imr":0,"event_type":134217729,"digest":"","event":"compose-hash","event_payload":"` + h + `"}]`
 	p := oldStyleDstack(t, pck, fixtureText, log, infoJSON(h))
 	err := RunVerify(&bytes.Buffer{}, p, testOpts(pck))
-	if !errors.Is(err, ErrEventLog) {
+	if !errors.Is(err, tee.ErrEventLog) {
 		t.Errorf("hand-written log on a plain TD quote: %v", err)
 	}
 }
@@ -107,8 +107,8 @@ func TestAttack1AppIDFromInfo(t *testing.T) {
 // event is refused even when the log replays.
 func TestDuplicateIdentityEvents(t *testing.T) {
 	log, _ := dstackLog(t, composeHash)
-	dup := addEvent(t, log, Event{IMR: 3, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: strings.Repeat("ee", 32)})
-	evs, _ := ParseEventLog([]byte(dup))
+	dup := addEvent(t, log, tee.Event{IMR: 3, EventType: tee.RuntimeEventType, Event: "compose-hash", EventPayload: strings.Repeat("ee", 32)})
+	evs, _ := tee.ParseEventLog([]byte(dup))
 	if err := tee.CheckEventRules(evs); err == nil || !strings.Contains(err.Error(), `both "compose-hash"`) {
 		t.Errorf("duplicate compose-hash: %v", err)
 	}
@@ -132,11 +132,11 @@ func TestAttack3AnyTDPasses(t *testing.T) {
 		t.Errorf("no policy: verdict %q", v)
 	}
 	opts := testOpts(pck)
-	opts.Policy = &Policy{Version: 1, TDX: &TDXPolicy{MRTD: "6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb",
+	opts.Policy = &tee.Policy{Version: 1, TDX: &tee.TDXPolicy{MRTD: "6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb",
 		MinTEETCBSVN: "04000400000000000000000000000000"}}
 	out.Reset()
 	err := RunVerify(&out, p, opts)
-	if !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "MRTD: expected 6363b804") || !strings.Contains(err.Error(), "got "+strings.Repeat("00", 48)) ||
+	if !errors.Is(err, tee.ErrPolicy) || !strings.Contains(err.Error(), "MRTD: expected 6363b804") || !strings.Contains(err.Error(), "got "+strings.Repeat("00", 48)) ||
 		!strings.Contains(err.Error(), "TEE TCB SVN: expected at least 0400") {
 		t.Errorf("zero MRTD against a policy: %v\n%s", err, out.String())
 	}
@@ -177,7 +177,7 @@ func TestAttack4OfflineSaysSo(t *testing.T) {
 		t.Errorf("verdict %q", v)
 	}
 	pol.TDX.MinTCBStatus = "UpToDate"
-	if err := RunVerify(&bytes.Buffer{}, p, opts); !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "TCB status: expected at least UpToDate, got not checked (offline") {
+	if err := RunVerify(&bytes.Buffer{}, p, opts); !errors.Is(err, tee.ErrPolicy) || !strings.Contains(err.Error(), "TCB status: expected at least UpToDate, got not checked (offline") {
 		t.Errorf("min TCB status offline: %v", err)
 	}
 }
@@ -198,7 +198,7 @@ func TestAttack5TDXWithoutQuote(t *testing.T) {
 
 // TestEvidenceCaveats: verified evidence lists what was not checked.
 func TestEvidenceCaveats(t *testing.T) {
-	roots, _ := LoadRoots("testdata/test-roots.pem")
+	roots, _ := tee.LoadRoots("testdata/test-roots.pem")
 	ev := EvidenceWith("testdata/matching/result.txt", VerifyOptions{Roots: roots, AllowTestRoot: true})
 	want := []string{"no policy: TD identity not checked", "TCB status not checked (offline)", "side files unbound", "test root"}
 	if ev.Status != StateVerified || strings.Join(ev.Caveats, "|") != strings.Join(want, "|") {
@@ -222,7 +222,7 @@ func agentRun(t *testing.T, result string) (string, *tdxtest.PCK) {
 	pck.RTMRs = rtmrs
 	agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }, eventLog: log, info: infoJSON(composeHash)}
 	useAgent(t, serveUnix(t, agent), false)
-	a, _ := FindAgent()
+	a, _ := tee.FindAgent()
 	p := writeResult(t, result)
 	os.WriteFile(SkipsPath(p), []byte("package\tbenchmark\treason\n"), 0o644)
 	if err := RunAttestAgent(&bytes.Buffer{}, p, a, nil); err != nil {
@@ -238,7 +238,7 @@ func agentRun(t *testing.T, result string) (string, *tdxtest.PCK) {
 // a clean VERIFIED with no dstack section; now they are bound.
 func TestAttack6DeleteSideFiles(t *testing.T) {
 	p, pck := agentRun(t, fixtureText)
-	for _, f := range []string{EventLogPath(p), AgentInfoPath(p), SourcePath(p)} {
+	for _, f := range []string{tee.EventLogPath(p), tee.AgentInfoPath(p), tee.SourcePath(p)} {
 		os.Remove(f)
 	}
 	if err := RunVerify(&bytes.Buffer{}, p, testOpts(pck)); !errors.Is(err, ErrUnboundSideFile) || !strings.Contains(err.Error(), "is bound but missing") {
@@ -252,19 +252,19 @@ func TestAttack6DeleteSideFiles(t *testing.T) {
 // not.
 func TestAttack6DeleteEventLog(t *testing.T) {
 	p, pck := agentRun(t, fixtureText+"tdx-quote-source: dstack-guest-agent\n")
-	os.WriteFile(EventLogPath(p), []byte("[]"), 0o644)
-	if err := RunVerify(&bytes.Buffer{}, p, testOpts(pck)); !errors.Is(err, ErrEventLog) {
+	os.WriteFile(tee.EventLogPath(p), []byte("[]"), 0o644)
+	if err := RunVerify(&bytes.Buffer{}, p, testOpts(pck)); !errors.Is(err, tee.ErrEventLog) {
 		t.Fatalf("mismatching log: %v", err)
 	}
-	os.Remove(EventLogPath(p))
-	if err := RunVerify(&bytes.Buffer{}, p, testOpts(pck)); !errors.Is(err, ErrEventLog) || !strings.Contains(err.Error(), "event log") {
+	os.Remove(tee.EventLogPath(p))
+	if err := RunVerify(&bytes.Buffer{}, p, testOpts(pck)); !errors.Is(err, tee.ErrEventLog) || !strings.Contains(err.Error(), "event log") {
 		t.Errorf("log deleted: %v", err)
 	}
 	// The same with an old-style quote and no other side file at all.
 	res := fixtureText + "tdx-quote-source: dstack-guest-agent\n"
 	q := writeResult(t, res)
 	os.WriteFile(QuotePath(q), pck.Quote(t, ReportData([]byte(res)), false), 0o644)
-	if err := RunVerify(&bytes.Buffer{}, q, testOpts(pck)); !errors.Is(err, ErrEventLog) {
+	if err := RunVerify(&bytes.Buffer{}, q, testOpts(pck)); !errors.Is(err, tee.ErrEventLog) {
 		t.Errorf("old style, no dstack files: %v", err)
 	}
 }
@@ -291,7 +291,7 @@ func TestAttack6SkipListAndManifest(t *testing.T) {
 	// the guest agent.
 	dev := fixtureText + "tdx-quote-source: tdx-guest-device\n"
 	d := oldStyleDstack(t, pck, dev, "[]", infoJSON(composeHash))
-	if err := RunVerify(&bytes.Buffer{}, d, testOpts(pck)); !errors.Is(err, ErrManifest) || !strings.Contains(err.Error(), "tdx-quote-source") {
+	if err := RunVerify(&bytes.Buffer{}, d, testOpts(pck)); !errors.Is(err, tee.ErrManifest) || !strings.Contains(err.Error(), "tdx-quote-source") {
 		t.Errorf("quote source differs: %v", err)
 	}
 
@@ -300,7 +300,7 @@ func TestAttack6SkipListAndManifest(t *testing.T) {
 	if err := RunAttest(&bytes.Buffer{}, q, func(rd [64]byte) ([]byte, error) { return pck.Quote(t, rd, false), nil }, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := RunVerify(&bytes.Buffer{}, q, testOpts(pck)); !errors.Is(err, ErrManifest) || !strings.Contains(err.Error(), "tdx-mrtd: the file says 0000") {
+	if err := RunVerify(&bytes.Buffer{}, q, testOpts(pck)); !errors.Is(err, tee.ErrManifest) || !strings.Contains(err.Error(), "tdx-mrtd: the file says 0000") {
 		t.Errorf("manifest MRTD differs: %v", err)
 	}
 }
@@ -315,8 +315,8 @@ func TestAttack8SimulatorSecret(t *testing.T) {
 	AgentSocketsSaved := tee.AgentSockets
 	defer func() { tee.AgentSockets = AgentSocketsSaved }()
 	tee.AgentSockets = nil
-	t.Setenv(SimulatorEnv, ep)
-	a, ok := FindAgent()
+	t.Setenv(tee.SimulatorEnv, ep)
+	a, ok := tee.FindAgent()
 	if !ok {
 		t.Fatal("no agent")
 	}
@@ -325,7 +325,7 @@ func TestAttack8SimulatorSecret(t *testing.T) {
 	if err := RunAttestAgent(&out, p, a, nil); err != nil {
 		t.Fatal(err)
 	}
-	src, _ := os.ReadFile(SourcePath(p))
+	src, _ := os.ReadFile(tee.SourcePath(p))
 	for what, s := range map[string]string{"stdout": out.String(), ".attestation": string(src)} {
 		if strings.Contains(s, "hunter2") {
 			t.Errorf("%s holds the secret:\n%s", what, s)
@@ -353,13 +353,13 @@ func TestAttack8ComposeNotStored(t *testing.T) {
 		pck.RTMRs = rtmrs
 		agent := &fakeAgent{quote: func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }, eventLog: log, info: string(info)}
 		useAgent(t, serveUnix(t, agent), false)
-		t.Setenv(KeepComposeEnv, map[bool]string{false: "", true: "1"}[keep])
-		a, _ := FindAgent()
+		t.Setenv(tee.KeepComposeEnv, map[bool]string{false: "", true: "1"}[keep])
+		a, _ := tee.FindAgent()
 		p := writeResult(t, fixtureText)
 		if err := RunAttestAgent(&bytes.Buffer{}, p, a, nil); err != nil {
 			t.Fatal(err)
 		}
-		stored, _ := os.ReadFile(AgentInfoPath(p))
+		stored, _ := os.ReadFile(tee.AgentInfoPath(p))
 		if strings.Contains(string(stored), "hunter2") != keep || strings.Contains(string(stored), "tcb_info") {
 			t.Errorf("keep=%v: stored extract:\n%s", keep, stored)
 		}
@@ -372,8 +372,8 @@ func TestAttack8ComposeNotStored(t *testing.T) {
 		}
 	}
 	// A kept compose file that does not hash to the measured value fails.
-	ai := &AgentInfo{AppCompose: compose + "# edited\n"}
-	if errs := ai.Against(measured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
+	ai := &tee.AgentInfo{AppCompose: compose + "# edited\n"}
+	if errs := ai.Against(tee.DstackMeasured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
 		t.Errorf("edited compose: %v", errs)
 	}
 }

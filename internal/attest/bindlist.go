@@ -13,10 +13,12 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/skips"
+	"github.com/teebench/teebench/internal/tee"
 )
 
-// The binding list. A quote made by this suite binds a small canonical text
-// file, R.txt.bind (BindPath), whose SHA-512 is the quote's report data:
+// The binding list. Evidence made by this suite (a TDX quote, an SEV-SNP
+// report: any Kind's, bindEvidence) binds a small canonical text file,
+// R.txt.bind (BindPath), whose SHA-512 is the evidence's report data:
 //
 //	teebench-bind v1
 //	nonce <TEEBENCH_NONCE>              (only when one was given)
@@ -30,8 +32,9 @@ import (
 // list are final, then GPU evidence, the /Info extract and the source label
 // are written, then the list, then the quote over it. The event log comes
 // with the quote (it cannot be bound by it) and is checked by replaying it
-// to the quote's RTMRs instead. A quote made the old way carries SHA-512 of
-// the result file alone; it still verifies, labelled "side files unbound".
+// to the quote's RTMRs instead. Evidence made the old way carries SHA-512
+// of the result file alone; it still verifies, labelled "side files
+// unbound".
 
 // BindHeader is the first line of a binding list.
 const BindHeader = "teebench-bind v1"
@@ -55,7 +58,7 @@ func SkipsPath(resultPath string) string { return skips.Path(resultPath) }
 // file that a binding list may name: skip list, GPU evidence, /Info
 // extract, source label.
 func BindableSideFiles(resultPath string) []string {
-	return []string{SkipsPath(resultPath), GPUEvidencePath(resultPath), AgentInfoPath(resultPath), SourcePath(resultPath)}
+	return []string{SkipsPath(resultPath), GPUEvidencePath(resultPath), tee.AgentInfoPath(resultPath), tee.SourcePath(resultPath)}
 }
 
 // BindEntry is one file of a binding list.
@@ -180,49 +183,80 @@ func ExistingSideFiles(resultPath string) []string {
 	return out
 }
 
-// AttestFiles binds a quote to a result file and its side files: it hashes
-// them into a binding list (NewBindList), gets a quote whose report data is
-// SHA-512 of the list, checks the quote carries it, and writes the list
-// (BindPath) and the quote (QuotePath), never overwriting. The runner calls
-// it (through `attest R.txt`) once the result file and skip list are final
-// and the GPU evidence and /Info extract are written.
-func AttestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc) (*Info, []byte, error) {
+// AttestFiles binds a TDX quote to a result file and its side files
+// (bindEvidence with the quote from getQuote): a binding list
+// (NewBindList), a quote whose report data is SHA-512 of the list and
+// that carries it, written as BindPath and QuotePath, never overwriting.
+// The runner calls it (through `attest R.txt`) once the result file and
+// skip list are final and the GPU evidence and /Info extract are written.
+func AttestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc) (*tee.TDXInfo, []byte, error) {
 	return attestFiles(resultPath, sideFiles, nonce, getQuote, true)
 }
 
 // attestFiles is AttestFiles; requireBinding false stores a quote that does
 // not carry the requested report data (a simulator's, labelled as such).
-func attestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc, requireBinding bool) (*Info, []byte, error) {
-	for _, p := range []string{QuotePath(resultPath), BindPath(resultPath)} {
+func attestFiles(resultPath string, sideFiles []string, nonce string, getQuote QuoteFunc, requireBinding bool) (*tee.TDXInfo, []byte, error) {
+	var info *tee.TDXInfo
+	ev, _, err := bindEvidence(resultPath, sideFiles, nonce, tee.TDX, func(rd [64]byte) (tee.Evidence, error) {
+		raw, err := getQuote(rd)
+		if err != nil {
+			return tee.Evidence{}, fmt.Errorf("attest: quote for %s: %w", resultPath, err)
+		}
+		if _, info, err = tee.ParseTDXQuote(raw); err != nil {
+			return tee.Evidence{}, err
+		}
+		if requireBinding && !bytes.Equal(info.ReportData, rd[:]) {
+			return tee.Evidence{}, fmt.Errorf("attest: the quote returned for %s does not carry the requested report data", resultPath)
+		}
+		return tee.Evidence{TEE: tee.TDX.Name(), Files: map[string][]byte{tee.TDXQuoteSuffix: raw}}, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return info, ev.Files[tee.TDXQuoteSuffix], nil
+}
+
+// bindEvidence binds a Kind's evidence to a result file and its side
+// files, the one path for every TEE: it hashes them into a binding list
+// (NewBindList, with nonce), gets evidence over SHA-512 of the list from
+// get (k.Attest, or a TDX quote source), and writes the list (BindPath)
+// and then the evidence's files (tee.WriteEvidence), never overwriting: a
+// list or evidence file that exists is refused before get is called. When
+// the evidence cannot be written, the list goes too. It returns the
+// evidence and the paths of its files.
+func bindEvidence(resultPath string, sideFiles []string, nonce string, k tee.Kind, get func(reportData [64]byte) (tee.Evidence, error)) (tee.Evidence, []string, error) {
+	for _, p := range append([]string{BindPath(resultPath)}, suffixed(resultPath, k.Suffixes())...) {
 		if _, err := os.Lstat(p); err == nil {
-			return nil, nil, fmt.Errorf("attest: %s already exists; not overwriting it", p)
+			return tee.Evidence{}, nil, fmt.Errorf("attest: %s already exists; not overwriting it", p)
 		}
 	}
 	l, err := NewBindList(resultPath, sideFiles, nonce)
 	if err != nil {
-		return nil, nil, err
+		return tee.Evidence{}, nil, err
 	}
 	list := l.Marshal()
-	rd := sha512.Sum512(list)
-	raw, err := getQuote(rd)
+	ev, err := get(sha512.Sum512(list))
 	if err != nil {
-		return nil, nil, fmt.Errorf("attest: quote for %s: %w", resultPath, err)
+		return tee.Evidence{}, nil, err
 	}
-	_, info, err := Parse(raw)
+	if err := tee.WriteNew(BindPath(resultPath), list); err != nil {
+		return tee.Evidence{}, nil, err
+	}
+	paths, err := tee.WriteEvidence(resultPath, ev)
 	if err != nil {
-		return nil, nil, err
-	}
-	if requireBinding && !bytes.Equal(info.ReportData, rd[:]) {
-		return nil, nil, fmt.Errorf("attest: the quote returned for %s does not carry the requested report data", resultPath)
-	}
-	if err := WriteNew(BindPath(resultPath), list); err != nil {
-		return nil, nil, err
-	}
-	if err := WriteNew(QuotePath(resultPath), raw); err != nil {
 		os.Remove(BindPath(resultPath))
-		return nil, nil, err
+		return tee.Evidence{}, nil, err
 	}
-	return info, raw, nil
+	return ev, paths, nil
+}
+
+// suffixed returns resultPath with each suffix appended.
+func suffixed(resultPath string, suffixes []string) []string {
+	out := make([]string, len(suffixes))
+	for i, s := range suffixes {
+		out[i] = resultPath + s
+	}
+	return out
 }
 
 // ErrUnboundSideFile means a side file is present but the binding list does
@@ -260,28 +294,47 @@ type Binding struct {
 // Unbound reports whether side files are unbound (an old-style quote).
 func (b *Binding) Unbound() bool { return b == nil || b.List == nil }
 
-// checkBinding checks a quote's report data against the result file named
-// result (base name) and, when read finds its binding list, every side file
-// the list names (present and unchanged) and that every bindable side file
-// present is named. It returns what bound the quote.
+// checkBinding checks a quote's report data against the report data its
+// result file (base name) and side files call for (boundReportData). It
+// returns what bound the quote.
 func checkBinding(result string, reportData []byte, read fileReader) (*Binding, error) {
+	want, b, err := boundReportData(result, read)
+	if want == ([64]byte{}) {
+		return nil, err
+	}
+	if berr := bindingErr(reportData, want); berr != nil {
+		if b == nil || b.List != nil {
+			return nil, fmt.Errorf("%w (report data is SHA-512 of %s)", berr, BindPath(result))
+		}
+		return b, berr
+	}
+	return b, err
+}
+
+// boundReportData returns the report data that evidence of the result file
+// named result (base name) must carry, for every TEE: when read finds its
+// binding list, SHA-512 of the list, after checking that every side file
+// the list names is present and unchanged and that every bindable side
+// file present is named; otherwise SHA-512 of the result file alone
+// (Binding.Unbound). The report data is zero when the result file or the
+// list cannot be read; the Binding is nil when the list is not a valid
+// one.
+func boundReportData(result string, read fileReader) ([64]byte, *Binding, error) {
 	file, err := read(result)
 	if err != nil {
-		return nil, fmt.Errorf("attest: result file: %w", err)
+		return [64]byte{}, nil, fmt.Errorf("attest: result file: %w", err)
 	}
 	listBytes, err := read(BindPath(result))
 	if errors.Is(err, fs.ErrNotExist) {
-		return &Binding{}, bindingErr(reportData, ReportData(file))
+		return ReportData(file), &Binding{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("attest: %w", err)
+		return [64]byte{}, nil, fmt.Errorf("attest: %w", err)
 	}
-	if err := bindingErr(reportData, sha512.Sum512(listBytes)); err != nil {
-		return nil, fmt.Errorf("%w (report data is SHA-512 of %s)", err, BindPath(result))
-	}
+	want := sha512.Sum512(listBytes)
 	l, err := ParseBindList(listBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrReportData, err)
+		return want, nil, fmt.Errorf("%w: %v", ErrReportData, err)
 	}
 	b := &Binding{List: l}
 	var errs []error
@@ -321,7 +374,7 @@ func checkBinding(result string, reportData []byte, read fileReader) (*Binding, 
 			errs = append(errs, fmt.Errorf("%w: %s is present but the binding list does not name it (added after quoting)", ErrUnboundSideFile, p))
 		}
 	}
-	return b, errors.Join(errs...)
+	return want, b, errors.Join(errs...)
 }
 
 // CheckBindingFiles checks, without the signature checks of Verify, that
@@ -333,7 +386,7 @@ func CheckBindingFiles(result string, files map[string][]byte) error {
 	if !ok {
 		return fmt.Errorf("attest: %w: no %s", ErrNoQuote, QuotePath(result))
 	}
-	_, info, err := Parse(raw)
+	_, info, err := tee.ParseTDXQuote(raw)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadQuote, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teebench/teebench/internal/tee"
 	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
@@ -24,15 +25,15 @@ func TestVerifyFileCollateral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(r.TCBErr, ErrTCB) || !strings.Contains(r.TCBErr.Error(), "no matching TCB level") || r.TCBSource != "fetched from Intel's PCS now" {
+	if !errors.Is(r.TCBErr, tee.ErrTCB) || !strings.Contains(r.TCBErr.Error(), "no matching TCB level") || r.TCBSource != "fetched from Intel's PCS now" {
 		t.Errorf("online: %v (%s)", r.TCBErr, r.TCBSource)
 	}
-	c, err := LoadCollateral(CollateralPath(p))
+	c, err := tee.LoadCollateral(tee.CollateralPath(p))
 	if err != nil || !c.FetchedAt.Equal(at) || len(c.Responses) != 4 {
 		t.Fatalf("saved collateral: %v", err)
 	}
 	r, _ = VerifyFile(p, VerifyOptions{Now: sampleTime})
-	if !errors.Is(r.TCBErr, ErrTCB) || !strings.Contains(r.TCBErr.Error(), "no matching TCB level") || !strings.Contains(r.TCBSource, "saved in") {
+	if !errors.Is(r.TCBErr, tee.ErrTCB) || !strings.Contains(r.TCBErr.Error(), "no matching TCB level") || !strings.Contains(r.TCBSource, "saved in") {
 		t.Errorf("saved: %v (%s)", r.TCBErr, r.TCBSource)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // RunVerify is scripts/verify: it verifies the quote, binding, side files,
@@ -26,7 +27,7 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	rootsLabel := IntelRootLabel
+	rootsLabel := tee.IntelRootLabel
 	if opts.Roots != nil {
 		rootsLabel = "TEST root " + opts.RootsLabel + " (NOT Intel's root: evidence checked against it proves nothing about real hardware)"
 	}
@@ -67,16 +68,7 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 		if r.TestRoot != "" {
 			check("root", r.Root, "test root accepted by -allow-test-root")
 		}
-		bindOK := "report data = SHA-512 of the file alone: side files unbound (a quote made the old way)"
-		if b := r.Bind; b != nil && b.List != nil {
-			bindOK = fmt.Sprintf("report data = SHA-512 of %s, which binds the file and %d side file(s)", BindPath(filepath.Base(resultPath)), len(b.Files))
-			if len(b.Files) > 0 {
-				bindOK += ": " + strings.Join(b.Files, ", ")
-			}
-			if b.List.Nonce != "" {
-				bindOK += "; nonce " + b.List.Nonce
-			}
-		}
+		bindOK := bindText(resultPath, r.Bind)
 		check("binding", r.Binding, bindOK)
 		debugOK := "not a debug TD"
 		if r.Info.Debug {
@@ -111,6 +103,23 @@ func RunVerify(w io.Writer, resultPath string, opts VerifyOptions) error {
 	}
 	fmt.Fprintf(w, "verdict:         %s\n", verdictLine(r, opts))
 	return nil
+}
+
+// bindText says how evidence binds a result file, for a binding check that
+// passed: through its binding list (naming the side files and the nonce)
+// or, made the old way, over the result file alone.
+func bindText(resultPath string, b *Binding) string {
+	if b.Unbound() {
+		return "report data = SHA-512 of the file alone: side files unbound (evidence made the old way)"
+	}
+	s := fmt.Sprintf("report data = SHA-512 of %s, which binds the file and %d side file(s)", BindPath(filepath.Base(resultPath)), len(b.Files))
+	if len(b.Files) > 0 {
+		s += ": " + strings.Join(b.Files, ", ")
+	}
+	if b.List.Nonce != "" {
+		s += "; nonce " + b.List.Nonce
+	}
+	return s
 }
 
 // printGPUEvidence checks the GPU evidence nonce of a result file, when
@@ -219,7 +228,7 @@ func RunAttest(w io.Writer, resultPath string, getQuote QuoteFunc, gpu GPUCollec
 
 // CollateralEnv names the variable that, set to 1, makes attest fetch
 // Intel's collateral for the quote right away (from inside the TD, where
-// the network allows) and save it as CollateralPath, so that verify can
+// the network allows) and save it as tee.CollateralPath, so that verify can
 // give the TCB status as of the quote's day later.
 const CollateralEnv = "TEEBENCH_COLLATERAL"
 
@@ -232,14 +241,14 @@ func saveCollateral(w io.Writer, resultPath string) error {
 	if err != nil {
 		return fmt.Errorf("attest: %w", err)
 	}
-	c, err := FetchCollateral(raw, nil, nil, time.Now())
+	c, err := tee.FetchCollateral(raw, nil, nil, time.Now())
 	if err == nil {
-		err = WriteNew(CollateralPath(resultPath), c.Marshal())
+		err = tee.WriteNew(tee.CollateralPath(resultPath), c.Marshal())
 	}
 	if err != nil {
 		return fmt.Errorf("attest: %s=1: %w", CollateralEnv, err)
 	}
-	fmt.Fprintf(w, "wrote %s: Intel's collateral as of %s\n", CollateralPath(resultPath), c.FetchedAt.Format(time.RFC3339))
+	fmt.Fprintf(w, "wrote %s: Intel's collateral as of %s\n", tee.CollateralPath(resultPath), c.FetchedAt.Format(time.RFC3339))
 	return nil
 }
 
@@ -247,7 +256,7 @@ func saveCollateral(w io.Writer, resultPath string) error {
 // (AttestWithAgent: /Info extract, source label, binding list, quote, event
 // log). What was written stays when a later step fails; the error names
 // each failure.
-func RunAttestAgent(w io.Writer, resultPath string, a *Agent, gpu GPUCollector) error {
+func RunAttestAgent(w io.Writer, resultPath string, a *tee.Agent, gpu GPUCollector) error {
 	gerr := attestGPU(w, resultPath, gpu)
 	info, err := AttestWithAgent(w, resultPath, a)
 	if info == nil {
@@ -260,7 +269,7 @@ func RunAttestAgent(w io.Writer, resultPath string, a *Agent, gpu GPUCollector) 
 	return errors.Join(gerr, err, saveCollateral(w, resultPath))
 }
 
-func debugWarning(w io.Writer, info *Info) {
+func debugWarning(w io.Writer, info *tee.TDXInfo) {
 	if info.Debug {
 		fmt.Fprintf(w, "warning: this is a debug TD; scripts/verify will not count its quote as evidence\n")
 	}
@@ -290,14 +299,14 @@ func attestGPU(w io.Writer, resultPath string, gpu GPUCollector) error {
 
 // printDstack prints the guest agent's evidence: the source, the event log
 // replay per RTMR and the values the log measured.
-func printDstack(w io.Writer, d *Dstack, err error) {
+func printDstack(w io.Writer, d *tee.Dstack, err error) {
 	src := d.Source
 	if src == "" {
 		src = "unknown (no attestation label stored)"
 	}
 	fmt.Fprintf(w, "attestation:     %s\n", src)
-	if errors.Is(err, ErrSimulated) {
-		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "source:", ErrSimulated)
+	if errors.Is(err, tee.ErrSimulated) {
+		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "source:", tee.ErrSimulated)
 	}
 	for i, m := range d.Replayed {
 		note := "compared with the quote"
@@ -308,7 +317,7 @@ func printDstack(w io.Writer, d *Dstack, err error) {
 	}
 	var other []error
 	for _, e := range unwrapAll(err) {
-		if !errors.Is(e, ErrSimulated) {
+		if !errors.Is(e, tee.ErrSimulated) {
 			other = append(other, e)
 		}
 	}
@@ -334,7 +343,7 @@ func printDstack(w io.Writer, d *Dstack, err error) {
 		show("os_image_hash:", d.Measured.OSImageHash)
 	}
 	if d.Info != nil && d.Info.Compose() != "" && len(other) == 0 {
-		fmt.Fprintf(w, "compose file:    stored (%s=1); its SHA-256 is the measured compose hash\n", KeepComposeEnv)
+		fmt.Fprintf(w, "compose file:    stored (%s=1); its SHA-256 is the measured compose hash\n", tee.KeepComposeEnv)
 	}
 }
 

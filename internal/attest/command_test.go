@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/teebench/teebench/internal/tee"
 	"github.com/teebench/teebench/internal/tee/tdxtest"
 	"os"
 	"path/filepath"
@@ -83,9 +84,9 @@ func TestAttestRejectsWrongQuote(t *testing.T) {
 	if err := RunAttest(&bytes.Buffer{}, p, other, nil); err == nil || !strings.Contains(err.Error(), "does not carry the requested report data") {
 		t.Errorf("err = %v", err)
 	}
-	failing := func([64]byte) ([]byte, error) { return nil, ErrNoTDX }
-	if err := RunAttest(&bytes.Buffer{}, p, failing, nil); !errors.Is(err, ErrNoTDX) {
-		t.Errorf("err = %v; want %v", err, ErrNoTDX)
+	failing := func([64]byte) ([]byte, error) { return nil, tee.ErrNoTDX }
+	if err := RunAttest(&bytes.Buffer{}, p, failing, nil); !errors.Is(err, tee.ErrNoTDX) {
+		t.Errorf("err = %v; want %v", err, tee.ErrNoTDX)
 	}
 	if _, err := os.Stat(QuotePath(p)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a quote file was left behind: %v", err)

@@ -8,8 +8,10 @@
 // it (VerifyFile, RunVerify): signature chain, binding, debug TD, the
 // manifest's tdx-* lines, a dstack event log replayed to the quote's
 // RTMRs, a policy of expected measurements, and the TCB status from Intel's
-// collateral when given. Evidence of the other Kinds (SEV-SNP) is checked
-// by that Kind's Verify over SHA-512 of the result file. The report shows
+// collateral when given. Evidence of the other Kinds (SEV-SNP) is bound
+// the same way (RunAttestKind: the same binding list, the Kind's evidence
+// over its SHA-512) and checked by the same binding rule and that Kind's
+// Verify. The report shows
 // EvidenceFor each arm (it tries every tee.Kinds()). Under the gpu build
 // tag it also stores NVML's GPU attestation reports (<file>.gpu-evidence),
 // which it does not verify. docs/evidence.md describes the formats and

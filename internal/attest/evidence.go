@@ -50,7 +50,7 @@ func EvidenceFor(resultPath string) Evidence { return EvidenceWith(resultPath, V
 // EvidenceWith is EvidenceFor with options (a policy, a test root). It
 // looks for each Kind's evidence (tee.Kinds): TDX through VerifyFile (the
 // binding list, the manifest, the dstack event log), every other Kind
-// through its Verify, with report data = SHA-512 of the result file and
+// through the same binding rule (boundReportData) and its Verify, with
 // the policy's section for it.
 func EvidenceWith(resultPath string, opts VerifyOptions) Evidence {
 	for _, k := range tee.Kinds() {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/teebench/teebench/internal/tee"
 	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
@@ -72,7 +73,7 @@ func fixture(t *testing.T, dir string) (file, quote []byte) {
 }
 
 func TestFixtures(t *testing.T) {
-	roots, err := LoadRoots(filepath.Join("testdata", "test-roots.pem"))
+	roots, err := tee.LoadRoots(filepath.Join("testdata", "test-roots.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}

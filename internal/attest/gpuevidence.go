@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/teebench/teebench/internal/tee"
 	"os"
 	"strings"
 )
@@ -97,7 +98,7 @@ func AttestGPU(resultPath string, collect GPUCollector) (string, *GPUEvidence, e
 	if err != nil {
 		return "", nil, fmt.Errorf("attest: GPU evidence: %w", err)
 	}
-	if err := WriteNew(out, append(b, '\n')); err != nil {
+	if err := tee.WriteNew(out, append(b, '\n')); err != nil {
 		return "", nil, err
 	}
 	return out, ev, nil

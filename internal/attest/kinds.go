@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/tee"
 )
 
@@ -43,42 +45,79 @@ func policySection(opts VerifyOptions, k tee.Kind) (json.RawMessage, error) {
 	return tee.PolicySection(b, k)
 }
 
-// verifyKind checks a Kind's evidence of a result file: report data =
-// SHA-512 of the file (side files are not bound), the policy's section for
-// the Kind. A -roots test root applies to TDX quotes only, so it is
-// refused here.
-func verifyKind(resultPath string, k tee.Kind, ev tee.Evidence, opts VerifyOptions) (tee.Claims, [64]byte, bool, error) {
-	file, err := os.ReadFile(resultPath)
-	if err != nil {
-		return tee.Claims{}, [64]byte{}, false, fmt.Errorf("attest: result file: %w", err)
+// kindCheck is what verifyKind found.
+type kindCheck struct {
+	// Claims are the Kind's verified claims.
+	Claims tee.Claims
+	// ReportData is what the evidence had to carry (boundReportData).
+	ReportData [64]byte
+	// Bind says how the evidence binds the file (nil when the binding list
+	// is not a valid one).
+	Bind *Binding
+	// Policy is true when a policy section was checked.
+	Policy bool
+}
+
+// verifyKind checks a Kind's evidence of a result file: the report data is
+// the one its binding list (or, without a list, the result file alone)
+// calls for (boundReportData, the same rule as a TDX quote's), and the
+// Kind's Verify checks the evidence carries it, its chain and the policy's
+// section for the Kind. A -roots test root applies to TDX quotes only, so
+// it is refused here.
+func verifyKind(resultPath string, k tee.Kind, ev tee.Evidence, opts VerifyOptions) (kindCheck, error) {
+	dir, name := filepath.Split(resultPath)
+	if dir == "" {
+		dir = "."
 	}
-	sum := ReportData(file)
+	var c kindCheck
+	var err error
+	c.ReportData, c.Bind, err = boundReportData(name, dirReader(dir))
+	if err != nil {
+		return c, err
+	}
 	if opts.Roots != nil {
-		return tee.Claims{}, sum, false, fmt.Errorf("attest: %s evidence is checked against the vendor's embedded roots; -roots (%s) applies to TDX quotes only", k.Title(), opts.RootsLabel)
+		return c, fmt.Errorf("attest: %s evidence is checked against the vendor's embedded roots; -roots (%s) applies to TDX quotes only", k.Title(), opts.RootsLabel)
 	}
 	section, err := policySection(opts, k)
 	if err != nil {
-		return tee.Claims{}, sum, false, err
+		return c, err
 	}
 	if opts.Policy != nil && section == nil {
-		return tee.Claims{}, sum, false, fmt.Errorf("%w: the policy %s has no %q section for this %s evidence", ErrPolicy, opts.PolicyLabel, k.Name(), k.Title())
+		return c, fmt.Errorf("%w: the policy %s has no %q section for this %s evidence", tee.ErrPolicy, opts.PolicyLabel, k.Name(), k.Title())
 	}
-	c, err := k.Verify(ev, sum, section, tee.VerifyOptions{Now: opts.Now, Online: opts.Online})
-	return c, sum, section != nil, err
+	c.Policy = section != nil
+	c.Claims, err = k.Verify(ev, c.ReportData, section, tee.VerifyOptions{Now: opts.Now, Online: opts.Online})
+	if errors.Is(err, tee.ErrBinding) {
+		err = fmt.Errorf("%w: %w (%s)", ErrReportData, err, bindRule(name, c.Bind))
+	}
+	return c, err
+}
+
+// bindRule says what report data evidence of result must carry.
+func bindRule(result string, b *Binding) string {
+	if b.Unbound() {
+		return "report data = SHA-512 of " + result + " alone"
+	}
+	return "report data = SHA-512 of " + BindPath(result)
 }
 
 // kindEvidence is EvidenceWith for a Kind other than TDX.
 func kindEvidence(resultPath string, k tee.Kind, ev tee.Evidence, opts VerifyOptions) Evidence {
-	c, _, _, err := verifyKind(resultPath, k, ev, opts)
+	c, err := verifyKind(resultPath, k, ev, opts)
 	if err != nil {
 		return Evidence{Status: StateFailed, TEE: k.Name(), Reason: err.Error()}
 	}
-	return Evidence{Status: StateVerified, TEE: k.Name(), Caveats: append(c.Caveats, "side files unbound")}
+	caveats := c.Claims.Caveats
+	if c.Bind.Unbound() {
+		caveats = append(caveats, "side files unbound")
+	}
+	return Evidence{Status: StateVerified, TEE: k.Name(), Caveats: caveats}
 }
 
-// runVerifyKind is RunVerify for a Kind other than TDX: the Kind's checks
-// (its Verify), its identity lines, the GPU evidence nonce, and a verdict
-// line as for TDX. readErr is ReadEvidence's error (incomplete evidence).
+// runVerifyKind is RunVerify for a Kind other than TDX: the binding (as
+// for TDX), the Kind's checks (its Verify), its identity lines, the GPU
+// evidence nonce, and a verdict line as for TDX. readErr is ReadEvidence's
+// error (incomplete evidence).
 func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, readErr error, opts VerifyOptions) error {
 	fail := func(err error) error {
 		fmt.Fprintf(w, "verdict:         NOT VERIFIED: %v\n", err)
@@ -87,24 +126,27 @@ func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, 
 	if readErr != nil {
 		return fail(readErr)
 	}
-	var files []string
-	for _, s := range k.Suffixes() {
-		files = append(files, resultPath+s)
-	}
-	fmt.Fprintf(w, "evidence:        %s (%s)\n", k.Title(), strings.Join(files, ", "))
+	fmt.Fprintf(w, "evidence:        %s (%s)\n", k.Title(), strings.Join(suffixed(resultPath, k.Suffixes()), ", "))
 	fmt.Fprintf(w, "trusted root:    %s vendor roots embedded in internal/tee\n", k.Title())
 	fmt.Fprintf(w, "checked at:      %s\n", opts.Now.UTC().Format(time.RFC3339))
-	c, sum, withPolicy, err := verifyKind(resultPath, k, ev, opts)
-	fmt.Fprintf(w, "sha512:          %s\n", hex.EncodeToString(sum[:]))
+	c, err := verifyKind(resultPath, k, ev, opts)
+	if c.ReportData != ([64]byte{}) {
+		fmt.Fprintf(w, "report data:     %s\n", hex.EncodeToString(c.ReportData[:]))
+	}
 	if err != nil {
-		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "evidence:", err)
+		name := "evidence:"
+		if errors.Is(err, ErrReportData) || errors.Is(err, ErrUnboundSideFile) {
+			name = "binding:"
+		}
+		fmt.Fprintf(w, "check %-10s FAIL: %v\n", name, err)
 		return fail(errors.Join(err, printGPUEvidence(w, resultPath)))
 	}
-	for _, l := range c.Lines {
+	for _, l := range c.Claims.Lines {
 		fmt.Fprintf(w, "%-16s %s\n", l.Key+":", l.Value)
 	}
-	fmt.Fprintf(w, "check %-10s ok (%s signature chain to the vendor's roots, report data = SHA-512 of the file alone: side files unbound, debug refused)\n", "evidence:", k.Title())
-	if withPolicy {
+	fmt.Fprintf(w, "check %-10s ok (%s signature chain to the vendor's roots, debug refused)\n", "evidence:", k.Title())
+	fmt.Fprintf(w, "check %-10s ok (%s)\n", "binding:", bindText(resultPath, c.Bind))
+	if c.Policy {
 		fmt.Fprintf(w, "check %-10s ok (the guest matches %s)\n", "policy:", opts.PolicyLabel)
 	} else {
 		fmt.Fprintf(w, "check %-10s none given: the guest's identity (measurement) is not checked\n", "policy:")
@@ -113,33 +155,39 @@ func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, 
 		return fail(err)
 	}
 	head := fmt.Sprintf("SIGNED AND BOUND, BUT NO POLICY: the %s guest's identity was not checked against a policy; some guest signed this, not necessarily yours (-policy FILE)", k.Title())
-	if withPolicy {
+	if c.Policy {
 		head = fmt.Sprintf("VERIFIED against policy %s (%s)", opts.PolicyLabel, k.Title())
 	}
-	rest := append([]string{"side files (the evidence covers the result file alone)"}, c.Caveats...)
-	rest = append(rest, "freshness (no verifier nonce)")
+	var rest []string
+	if c.Bind.Unbound() {
+		rest = append(rest, "side files (the evidence covers the result file alone)")
+	}
+	rest = append(rest, c.Claims.Caveats...)
+	if c.Bind.Unbound() || c.Bind.List.Nonce == "" {
+		rest = append(rest, "freshness (no verifier nonce)")
+	} else {
+		head += "; nonce " + c.Bind.List.Nonce
+	}
 	fmt.Fprintf(w, "verdict:         %s; not checked: %s\n", head, strings.Join(rest, ", "))
 	return nil
 }
 
-// RunAttestKind is scripts/attest for a Kind other than TDX: when the file
-// says gpu-cc: on it first writes GPU evidence from gpu, then asks the Kind
-// for evidence over SHA-512 of the result file (its report data) and writes
-// it beside the file (tee.WriteEvidence, never overwriting). The side files
-// are not bound by it (the TDX binding list needs a quote parser; the GPU
-// evidence carries the file's hash in its nonce). What was written stays
-// when a later step fails.
+// RunAttestKind is scripts/attest for a Kind other than TDX, the same
+// binding as a TDX quote's: when the file says gpu-cc: on it first writes
+// GPU evidence from gpu, then binds the Kind's evidence to the file and
+// its side files present (bindEvidence: the binding list, then evidence
+// over SHA-512 of it, never overwriting). What was written stays when a
+// later step fails.
 func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector) error {
-	file, err := os.ReadFile(resultPath)
-	if err != nil {
-		return fmt.Errorf("attest: result file: %w", err)
-	}
 	gerr := attestGPU(w, resultPath, gpu)
-	ev, err := k.Attest(ReportData(file))
-	if err != nil {
-		return errors.Join(gerr, fmt.Errorf("attest: %s: %w", resultPath, err))
-	}
-	paths, err := tee.WriteEvidence(resultPath, ev)
+	side := ExistingSideFiles(resultPath)
+	ev, paths, err := bindEvidence(resultPath, side, config.Nonce(), k, func(rd [64]byte) (tee.Evidence, error) {
+		ev, err := k.Attest(rd)
+		if err != nil {
+			return ev, fmt.Errorf("attest: %s: %w", resultPath, err)
+		}
+		return ev, nil
+	})
 	if err != nil {
 		return errors.Join(gerr, err)
 	}
@@ -149,25 +197,26 @@ func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector)
 			ids = append(ids, l.Key+" "+l.Value)
 		}
 	}
-	fmt.Fprintf(w, "wrote %s: %s evidence over SHA-512 of %s (side files unbound); %s\n", strings.Join(paths, ", "), k.Title(), resultPath, strings.Join(ids, ", "))
+	fmt.Fprintf(w, "wrote %s and %s: %s evidence, report data = SHA-512 of the binding list over %s and its side files (%s); %s\n",
+		BindPath(resultPath), strings.Join(paths, ", "), k.Title(), resultPath, strings.Join(side, ", "), strings.Join(ids, ", "))
 	return gerr
 }
 
 // PolicyForFile returns the policy that pins a verified result's guest:
 // PolicyFor of VerifyFile for a TDX quote, else tee.PolicyFromClaims of the
 // evidence of another Kind. Trust on first use, as PolicyFor.
-func PolicyForFile(resultPath string, opts VerifyOptions, pinAll bool) (*Policy, error) {
+func PolicyForFile(resultPath string, opts VerifyOptions, pinAll bool) (*tee.Policy, error) {
 	if _, err := os.Stat(QuotePath(resultPath)); err != nil {
 		k, ev, ok, err := kindEvidenceOf(resultPath)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			c, _, _, err := verifyKind(resultPath, k, ev, opts)
+			c, err := verifyKind(resultPath, k, ev, opts)
 			if err != nil {
 				return nil, fmt.Errorf("attest: no policy from a result that does not verify: %w", err)
 			}
-			return tee.PolicyFromClaims(c)
+			return tee.PolicyFromClaims(c.Claims)
 		}
 	}
 	r, err := VerifyFile(resultPath, opts)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teebench/teebench/internal/tee"
 	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
@@ -37,7 +38,7 @@ func TestTestSignedCollateral(t *testing.T) {
 		if err := RunAttest(&bytes.Buffer{}, p, func(rd [64]byte) ([]byte, error) { return pck.Quote(t, rd, false), nil }, nil); err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile(CollateralPath(p), pck.Collateral(t, c.status, at).Marshal(), 0o644)
+		os.WriteFile(tee.CollateralPath(p), pck.Collateral(t, c.status, at).Marshal(), 0o644)
 		var out bytes.Buffer
 		err := RunVerify(&out, p, testOpts(pck))
 		if !strings.Contains(out.String(), c.want) || (err == nil) == c.signer {
@@ -63,7 +64,7 @@ func TestTestSignedCollateral(t *testing.T) {
 		opts.Policy = pol
 		pol.TDX.MinTCBStatus = "UpToDate"
 		err = RunVerify(&bytes.Buffer{}, p, opts)
-		if c.status == "UpToDate" && err != nil || c.status != "UpToDate" && !errors.Is(err, ErrPolicy) {
+		if c.status == "UpToDate" && err != nil || c.status != "UpToDate" && !errors.Is(err, tee.ErrPolicy) {
 			t.Errorf("%s against min UpToDate: %v", c.status, err)
 		}
 	}

@@ -47,16 +47,16 @@ type VerifyOptions struct {
 	Now time.Time
 	// Policy is the TD the verifier expects; nil checks none (the TD's
 	// identity is then not checked, and the verdict says so).
-	Policy *Policy
+	Policy *tee.Policy
 	// PolicyLabel names Policy in output (its path).
 	PolicyLabel string
 	// Online fetches Intel's collateral now (through Getter, nil = Intel's
 	// PCS) for the TCB status; otherwise a collateral saved beside the
-	// quote (CollateralPath) is used when present, and without either the
+	// quote (tee.CollateralPath) is used when present, and without either the
 	// TCB status is not checked (offline).
 	Online bool
 	Getter tee.HTTPSGetter
-	// SaveCollateral writes what Online fetched to CollateralPath (never
+	// SaveCollateral writes what Online fetched to tee.CollateralPath (never
 	// overwriting).
 	SaveCollateral bool
 }
@@ -73,7 +73,7 @@ type Result struct {
 	// QuoteSize is the length of the raw quote in bytes.
 	QuoteSize int
 	// Info is what the quote says; nil when it did not parse.
-	Info *Info
+	Info *tee.TDXInfo
 	// Parse, Signature, Binding and Debug are the outcome of each check.
 	Parse, Signature, Binding, Debug error
 	// Bind says how the quote binds the file: through a binding list, or
@@ -91,10 +91,10 @@ type Result struct {
 	// failures: a simulated quote, an event log that breaks a rule or does
 	// not replay to the quote's RTMRs, /Info values the replayed log
 	// contradicts, a guest-agent quote without its event log.
-	Dstack    *Dstack
+	Dstack    *tee.Dstack
 	DstackErr error
 	// TCB is the TCB status from Intel's collateral; nil when not checked.
-	TCB *TCBResult
+	TCB *tee.TCBResult
 	// TCBErr is why the collateral did not give a status.
 	TCBErr error
 	// TCBSource says where the collateral came from.
@@ -158,7 +158,7 @@ func Verify(file, rawQuote []byte, opts VerifyOptions) *Result {
 // collateral).
 func verifyQuote(file, rawQuote []byte, opts VerifyOptions) *Result {
 	r := &Result{FileSHA512: ReportData(file), QuoteSize: len(rawQuote)}
-	q, info, err := Parse(rawQuote)
+	q, info, err := tee.ParseTDXQuote(rawQuote)
 	if err != nil {
 		r.Parse = fmt.Errorf("%w: %v", ErrBadQuote, err)
 		return r
@@ -186,7 +186,7 @@ func verifyQuote(file, rawQuote []byte, opts VerifyOptions) *Result {
 func (r *Result) finish(opts VerifyOptions) {
 	if opts.Policy != nil {
 		r.PolicyChecked = true
-		var m measured
+		var m tee.DstackMeasured
 		if r.Dstack != nil && r.DstackErr == nil {
 			m = r.Dstack.Measured
 		}
@@ -237,31 +237,31 @@ func VerifyFile(resultPath string, opts VerifyOptions) (*Result, error) {
 // tcb sets the TCB status from Intel's collateral: fetched now with
 // opts.Online, else from a saved collateral file; neither leaves it unset.
 func (r *Result) tcb(resultPath string, raw []byte, opts VerifyOptions) {
-	var c *Collateral
+	var c *tee.Collateral
 	var err error
-	switch _, statErr := os.Stat(CollateralPath(resultPath)); {
+	switch _, statErr := os.Stat(tee.CollateralPath(resultPath)); {
 	case opts.Online:
 		now := opts.Now
 		if now.IsZero() {
 			now = time.Now()
 		}
-		if c, err = FetchCollateral(raw, opts.Getter, opts.Roots, now); err == nil {
+		if c, err = tee.FetchCollateral(raw, opts.Getter, opts.Roots, now); err == nil {
 			r.TCBSource = "fetched from Intel's PCS now"
 			if opts.SaveCollateral {
-				err = WriteNew(CollateralPath(resultPath), c.Marshal())
+				err = tee.WriteNew(tee.CollateralPath(resultPath), c.Marshal())
 			}
 		}
 	case statErr == nil:
-		c, err = LoadCollateral(CollateralPath(resultPath))
-		r.TCBSource = "saved in " + CollateralPath(resultPath)
+		c, err = tee.LoadCollateral(tee.CollateralPath(resultPath))
+		r.TCBSource = "saved in " + tee.CollateralPath(resultPath)
 	default:
 		return
 	}
 	if err != nil {
-		r.TCBErr = fmt.Errorf("%w: %v", ErrTCB, err)
+		r.TCBErr = fmt.Errorf("%w: %v", tee.ErrTCB, err)
 		return
 	}
-	q, _, err := Parse(raw)
+	q, _, err := tee.ParseTDXQuote(raw)
 	if err != nil {
 		r.TCBErr = err
 		return
@@ -283,7 +283,7 @@ func manifestValue(file []byte, key string) string {
 // checkManifest cross-checks the result file's TEE lines (written by
 // benchenv from a quote of the same TD) with the quote: tdx-mrtd,
 // tdx-attributes, tdx-debug and tdx-tee-tcb-svn must agree.
-func checkManifest(file []byte, info *Info) error {
+func checkManifest(file []byte, info *tee.TDXInfo) error {
 	var bad []string
 	for _, c := range []struct{ key, got string }{
 		{"tdx-mrtd", info.MRTD}, {"tdx-attributes", info.TDAttributes},
@@ -294,10 +294,7 @@ func checkManifest(file []byte, info *Info) error {
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("%w: %s", ErrManifest, strings.Join(bad, "; "))
+		return fmt.Errorf("%w: %s", tee.ErrManifest, strings.Join(bad, "; "))
 	}
 	return nil
 }
-
-// ErrManifest means the result file's TEE lines contradict the quote.
-var ErrManifest = tee.ErrManifest

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teebench/teebench/internal/tee"
 	"github.com/teebench/teebench/internal/tee/tdxtest"
 )
 
@@ -117,7 +118,7 @@ func TestOneChangedByteFails(t *testing.T) {
 // chainDER returns the DER certificates of a quote's PCK chain.
 func chainDER(t *testing.T, raw []byte) [][]byte {
 	t.Helper()
-	q, _, err := Parse(raw)
+	q, _, err := tee.ParseTDXQuote(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ var Vars = []Var{
 	{Name: "TEEBENCH_REVISION", Default: "`git describe` of the tree", Doc: "the suite revision written into each result file (`# run suite-revision:`); the container image sets it at build time"},
 	{Name: "TEEBENCH_NONCE", Default: "none", Doc: "scripts/attest: a verifier's nonce (1-128 of `[A-Za-z0-9._-]`) recorded in the binding list the quote covers, so the verifier can tell the quote is fresh"},
 	{Name: "TEEBENCH_KEEP_COMPOSE", Default: "0", Doc: "scripts/attest in dstack: `1` also stores the app's compose file (it may hold secrets written literally) beside the result"},
-	{Name: "TEEBENCH_COLLATERAL", Default: "0", Doc: "scripts/attest: `1` fetches Intel's collateral (TCB info, QE identity, CRLs) inside the TD and saves it beside the quote as `R.txt.collateral.json`"},
+	{Name: "TEEBENCH_COLLATERAL", Default: "0", Doc: "scripts/attest: `1` fetches Intel's collateral (TCB info, QE identity, CRLs) inside the TD and saves it beside the quote as `R.txt.collateral.json`; on SEV-SNP, when the host provisions no certificates, the VCEK and its chain from AMD's KDS (`R.txt.snp-certs`)"},
 	{Name: "TEEBENCH_IMAGE", Default: "none", Doc: "the container image the run is in, as a digest reference (`repo@sha256:...`); the container image sets it from compose.yaml or `docker run -e`, the manifest records it as `container-image`"},
 }
 
@@ -381,7 +381,8 @@ func Nonce() string { return get("TEEBENCH_NONCE") }
 func KeepCompose() bool { return get("TEEBENCH_KEEP_COMPOSE") == "1" }
 
 // SaveCollateral reports whether TEEBENCH_COLLATERAL=1 asks attest to fetch
-// and save Intel's collateral beside the quote.
+// and save Intel's collateral beside the quote (on SEV-SNP, the VCEK chain
+// from AMD's KDS when the host provisions none).
 func SaveCollateral() bool { return get("TEEBENCH_COLLATERAL") == "1" }
 
 // Image returns TEEBENCH_IMAGE, the container image reference the run is

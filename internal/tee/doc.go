@@ -32,16 +32,20 @@
 //
 // tdx.go and tdx_*.go: Intel TDX through github.com/google/go-tdx-guest
 // (configfs-tsm provider tdx_guest, /dev/tdx_guest, or the dstack guest
-// agent's socket with the tdx_guest CPU flag; quotes verified offline
+// agent's socket with the tdx_guest CPU flag, agent.go; quotes verified offline
 // against the embedded Intel SGX Root CA, Intel's collateral for the TCB
 // status; docs/evidence.md). internal/attest binds the quote to a result
 // file and its side files (the binding list) and replays dstack's event
 // log.
 //
-// snp.go: AMD SEV-SNP through github.com/google/go-sev-guest (configfs-tsm or
-// /dev/sev-guest, the extended report's VCEK/VLEK chain kept beside the
-// report, verification offline against the AMD roots embedded in that
-// module, docs/snp.md).
+// snp.go: AMD SEV-SNP through github.com/google/go-sev-guest (configfs-tsm,
+// /dev/sev-guest or the dstack guest agent's /Attest, the extended report's
+// VCEK/VLEK chain kept beside the report, verification offline against the
+// AMD roots embedded in that module, docs/snp.md).
+//
+// agent.go and dstack_attest.go: the dstack guest agent, for any Kind (TDX
+// quotes from /GetQuote, /Info, and /Attest's versioned attestation, whose
+// SCALE and msgpack forms dstack_attest.go decodes).
 //
 // policy.go: the one policy file for every Kind, a section per Kind name.
 //
@@ -49,11 +53,19 @@
 //
 // Package tdxtest signs TDX quotes and collateral under a test chain for
 // the tests of packages that verify TDX evidence (internal/attest);
-// go-sev-guest's own fakes serve the SEV-SNP tests (snp_test.go).
+// go-sev-guest's own fakes serve the SEV-SNP tests (snp_test.go; its test
+// package is imported by _test files here only, and snp_bind_test.go runs
+// internal/attest over them through export_test.go's FakeSNP).
 //
 // # A third TEE
 //
 // A third TEE (Arm CCA, say) is cca.go and gate_cca.go (new), one entry in
 // Kinds, one section in Policy, one clause in gate_conflict.go's
-// constraint, and its tests and fixtures.
+// constraint, and its tests and fixtures. internal/attest binds and checks
+// its evidence through the same binding list (RunAttestKind, verifyKind);
+// the runner, fleet, entrypoint and Dockerfile take its tag from Kinds.
+// Outside this package it names its side files in internal/logfile's
+// Suffixes (a test there checks every Kind's), and its manifest-line
+// prefix and testbed key in the report (internal/report tee.go, read.go);
+// CI needs runner labels for it.
 package tee

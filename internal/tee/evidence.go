@@ -59,7 +59,7 @@ func ReadEvidence(resultPath string, k Kind) (ev Evidence, ok bool, err error) {
 
 // WriteNew writes data to a file that must not exist yet (O_EXCL), and
 // removes what it created if the write fails. Every evidence side file is
-// written through it (attest.WriteNew is this function).
+// written through it.
 func WriteNew(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {

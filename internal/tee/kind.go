@@ -3,6 +3,7 @@ package tee
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,6 +40,10 @@ type Kind interface {
 	// policy (nil: no policy, which the Claims' caveats say).
 	Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, opts VerifyOptions) (Claims, error)
 }
+
+// ErrBinding means evidence does not carry the report data it was verified
+// against (Kind.Verify wraps it): it was made for other bytes.
+var ErrBinding = errors.New("binding")
 
 // Kinds lists every TEE the suite knows, in the order Detected tries them.
 func Kinds() []Kind { return []Kind{TDX, SEVSNP} }

@@ -2,6 +2,7 @@ package tee
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/google/go-sev-guest/abi"
 	"github.com/google/go-sev-guest/client"
@@ -17,10 +20,12 @@ import (
 	"github.com/google/go-sev-guest/validate"
 	"github.com/google/go-sev-guest/verify"
 	"github.com/google/go-sev-guest/verify/trust"
+
+	"github.com/teebench/teebench/internal/config"
 )
 
 // SEVSNP is the AMD SEV-SNP Kind.
-var SEVSNP = &SNP{}
+var SEVSNP = &SNP{kds: &kdsCache{}}
 
 // Side-file suffixes of SEV-SNP evidence.
 const (
@@ -48,6 +53,10 @@ const (
 	sevSysfs = "sys/devices/system/cpu/sev"
 )
 
+// SNPViaAgent is the Detection.Interface (and snp-report-source) of
+// evidence from the dstack guest agent's /Attest.
+const SNPViaAgent = "dstack-guest-agent"
+
 // sevStatusSNP is the SEV-SNP-enabled bit (2) of the SEV_STATUS MSR
 // (0xC0010131).
 const sevStatusSNP = 1 << 2
@@ -65,6 +74,19 @@ type SNP struct {
 	// roots, when set, replaces the embedded AMD roots (tests pass the
 	// fake signer's).
 	roots map[string][]*trust.AMDRootCerts
+	// getter, when set, replaces AMD's KDS (tests pass a fake one).
+	getter trust.HTTPSGetter
+
+	// kds, when set, keeps the certificate tables fetched from AMD's KDS
+	// (SEVSNP's does, so that a process fetches each once).
+	kds *kdsCache
+}
+
+// kdsCache holds certificate tables fetched from AMD's KDS, by chip id and
+// reported TCB.
+type kdsCache struct {
+	sync.Mutex
+	tables map[string][]byte
 }
 
 // Name implements Kind.
@@ -122,12 +144,21 @@ func (*SNP) Detect(root string) Detection {
 		}
 		d.Signs = append(d.Signs, "/"+snpDevice+" present")
 	}
+	ep, simulated := os.LookupEnv(SimulatorEnv)
+	sock := agentSocket(root)
+	if sock != "" && d.Guest && !(simulated && ep != "") {
+		// A dstack container: preferred, as dstack's SDKs do.
+		d.Interface = SNPViaAgent
+		d.Signs = append(d.Signs, "dstack guest agent at "+sock)
+	}
 	azure := azureVM(root)
 	switch {
 	case d.Guest && d.Interface == "" && azure:
 		d.Reason = azureReason
 	case d.Guest && d.Interface == "":
 		d.Reason = "unattested: SEV-SNP guest without an evidence interface (no /dev/sev-guest, no configfs-tsm sev_guest provider)"
+	case !d.Guest && sock != "":
+		d.Reason = "this machine is not shown to be an SEV-SNP guest: a dstack guest agent socket (" + sock + "), but no SEV_STATUS in sysfs, no /" + sevSysfs + ", no /dev/sev-guest and no configfs-tsm sev_guest provider (a socket alone is not evidence)"
 	case !d.Guest && azure:
 		d.Reason = "this machine is not shown to be an SEV-SNP guest: an AMD VM on Hyper-V (Azure) with a vTPM but no SEV_STATUS in sysfs, " +
 			"no /dev/sev-guest and no configfs-tsm sev_guest provider; if it is a confidential VM it is " + azureReason
@@ -212,26 +243,30 @@ func cmpOr(s, def string) string {
 }
 
 // Attest implements Kind: an extended attestation report over reportData
-// through configfs-tsm or /dev/sev-guest, split into the report and the
-// certificate table the host provisioned.
+// through configfs-tsm or /dev/sev-guest, or in a dstack container the
+// guest agent's /Attest, split into the report and the certificate table
+// the host provisioned.
 func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
-	get := s.provider
+	var raw []byte
+	var err error
 	source := ""
-	if get == nil {
-		get = client.GetQuoteProvider
+	switch {
+	case s.provider != nil:
+		raw, err = providerReport(s.provider, reportData)
+	default:
 		d := s.Detect(Root)
 		if !d.Attestable() {
 			return Evidence{}, fmt.Errorf("tee: SEV-SNP evidence: %s", cmpOr(d.Reason, "no evidence interface"))
 		}
 		source = d.Interface
+		if source == SNPViaAgent {
+			raw, err = agentSNPReport(reportData)
+		} else {
+			raw, err = providerReport(client.GetQuoteProvider, reportData)
+		}
 	}
-	qp, err := get()
 	if err != nil {
-		return Evidence{}, fmt.Errorf("tee: SEV-SNP quote provider: %w", err)
-	}
-	raw, err := qp.GetRawQuote(reportData)
-	if err != nil {
-		return Evidence{}, fmt.Errorf("tee: SEV-SNP attestation report: %w", err)
+		return Evidence{}, err
 	}
 	if len(raw) < abi.ReportSize {
 		return Evidence{}, fmt.Errorf("tee: SEV-SNP attestation report: %d bytes, want at least %d", len(raw), abi.ReportSize)
@@ -245,12 +280,101 @@ func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
 		return Evidence{}, fmt.Errorf("tee: the SEV-SNP report returned does not carry the requested report data")
 	}
 	if len(certs) == 0 {
-		return Evidence{}, fmt.Errorf("tee: the SEV-SNP guest returned no certificates (the host provisions none): the report cannot be verified offline")
+		if certs, err = s.kdsCerts(got); err != nil {
+			return Evidence{}, err
+		}
 	}
 	return Evidence{TEE: s.Name(), Source: source, Files: map[string][]byte{
 		SNPReportSuffix: bytes.Clone(report),
 		SNPCertsSuffix:  bytes.Clone(certs),
 	}}, nil
+}
+
+// kdsCerts is the certificate table for a report whose guest returned none
+// (the host provisioned no certificates, as on dstack's sample): with
+// TEEBENCH_COLLATERAL=1 (config.SaveCollateral, the same opt-in as TDX's
+// collateral) it fetches the VCEK for the report's chip id and reported
+// TCB and its ASK and ARK from AMD's KDS, once per process; the table is
+// then saved beside the report like a provisioned one, and Verify checks it
+// against the embedded roots as always. Without the opt-in it fails: the
+// report could not be verified offline.
+func (s *SNP) kdsCerts(r *spb.Report) ([]byte, error) {
+	if !config.SaveCollateral() {
+		return nil, fmt.Errorf("tee: the SEV-SNP guest returned no certificates (the host provisions none): the report cannot be verified offline; TEEBENCH_COLLATERAL=1 fetches the VCEK and its chain from AMD's KDS at attest time")
+	}
+	key := fmt.Sprintf("%x/%x", r.GetChipId(), r.GetReportedTcb())
+	if s.kds != nil {
+		s.kds.Lock()
+		defer s.kds.Unlock()
+		if c, ok := s.kds.tables[key]; ok {
+			return c, nil
+		}
+	}
+	getter := s.getter
+	if getter == nil {
+		getter = trust.DefaultHTTPSGetter()
+	}
+	att, err := verify.GetAttestationFromReport(r, &verify.Options{Getter: getter, Now: time.Now()})
+	if err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP certificates from AMD's KDS (TEEBENCH_COLLATERAL=1): %w", err)
+	}
+	c := abi.CertsFromProto(att.GetCertificateChain()).Marshal()
+	if s.kds != nil {
+		if s.kds.tables == nil {
+			s.kds.tables = map[string][]byte{}
+		}
+		s.kds.tables[key] = c
+	}
+	return c, nil
+}
+
+// providerReport is the extended report (report, then certificate table)
+// from a go-sev-guest quote provider.
+func providerReport(get func() (client.QuoteProvider, error), reportData [64]byte) ([]byte, error) {
+	qp, err := get()
+	if err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP quote provider: %w", err)
+	}
+	raw, err := qp.GetRawQuote(reportData)
+	if err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP attestation report: %w", err)
+	}
+	return raw, nil
+}
+
+// agentSNPReport is the extended report from the dstack guest agent's
+// /Attest: the attestation's report, then its certificate table
+// (cert_chain's one blob).
+func agentSNPReport(reportData [64]byte) ([]byte, error) {
+	a, ok := FindAgent()
+	if !ok {
+		return nil, fmt.Errorf("tee: SEV-SNP evidence: the dstack guest agent's socket went away")
+	}
+	b, err := a.Attest(context.Background(), reportData)
+	if err != nil {
+		return nil, err
+	}
+	att, err := ParseDstackAttestation(b)
+	if err != nil {
+		return nil, fmt.Errorf("tee: guest agent %s: /Attest: %w", a.Redacted(), err)
+	}
+	return dstackSNPReport(att)
+}
+
+// dstackSNPReport joins a dstack attestation's SEV-SNP report and its
+// certificate table, as the guest interface returns them.
+func dstackSNPReport(att *DstackAttestation) ([]byte, error) {
+	if len(att.SNPReport) != abi.ReportSize {
+		return nil, fmt.Errorf("tee: dstack attestation: SEV-SNP report of %d bytes, want %d", len(att.SNPReport), abi.ReportSize)
+	}
+	if len(att.SNPCertChain) > 1 {
+		return nil, fmt.Errorf("tee: dstack attestation: %d certificate blobs, want one certificate table", len(att.SNPCertChain))
+	}
+	raw := bytes.Clone(att.SNPReport)
+	if len(att.SNPCertChain) == 1 {
+		raw = append(raw, att.SNPCertChain[0]...)
+	}
+	return raw, nil
 }
 
 // parse decodes evidence into go-sev-guest's attestation.
@@ -372,7 +496,8 @@ func (s *SNP) Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, o
 	}
 	r := att.GetReport()
 	if !bytes.Equal(r.GetReportData(), reportData[:]) {
-		return Claims{}, fmt.Errorf("tee: SEV-SNP binding: the report's REPORT_DATA is not the SHA-512 of the result file")
+		return Claims{}, fmt.Errorf("tee: SEV-SNP %w: the report's REPORT_DATA %s… is not the expected %s…", ErrBinding,
+			hex.EncodeToString(r.GetReportData()[:8]), hex.EncodeToString(reportData[:8]))
 	}
 	pol, err := abi.ParseSnpPolicy(r.GetPolicy())
 	if err != nil {

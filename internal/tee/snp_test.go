@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-sev-guest/abi"
 	"github.com/google/go-sev-guest/client"
 	"github.com/google/go-sev-guest/kds"
+	spb "github.com/google/go-sev-guest/proto/sevsnp"
 	sgtest "github.com/google/go-sev-guest/testing"
 	"github.com/google/go-sev-guest/verify/trust"
 )
@@ -44,29 +45,125 @@ func newFakeGuestKey(t *testing.T, policies map[[64]byte]abi.SnpPolicy, key abi.
 	t.Helper()
 	now := time.Now()
 	product := abi.DefaultSevProduct()
-	signer, err := sgtest.DefaultTestOnlyCertChain(kds.ProductName(product), now.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := fakeSigner(t, product, now)
 	var tcs []sgtest.TestCase
 	for rd, pol := range policies {
-		raw := sgtest.CreateRawReport(&sgtest.TestReportOptions{ReportData: rd[:], SignerInfo: abi.SignerInfo{SigningKey: key}})
-		binary.LittleEndian.PutUint64(raw[0x08:0x10], abi.SnpPolicyToBytes(pol))
-		copy(raw[0x90:0xC0], measurement)
-		tcs = append(tcs, sgtest.TestCase{Name: hex.EncodeToString(rd[:4]), Input: rd, Output: raw})
+		var out [len(sgtest.TestCase{}.Output)]byte
+		report := fakeRawReport(rd, pol, key)
+		copy(out[:], report[:])
+		tcs = append(tcs, sgtest.TestCase{Name: hex.EncodeToString(rd[:4]), Input: rd, Output: out})
 	}
 	qp, err := sgtest.TcQuoteProvider(tcs, &sgtest.DeviceOptions{Now: now, Signer: signer, Product: product})
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := kds.ProductLine(product)
 	return &fakeGuest{signer: signer, snp: &SNP{
 		provider: func() (client.QuoteProvider, error) { return qp, nil },
-		roots: map[string][]*trust.AMDRootCerts{line: {{
-			ProductLine:  line,
-			ProductCerts: &trust.ProductCerts{Ark: signer.Ark, Ask: signer.Ask, Asvk: signer.Asvk},
-		}}},
+		roots:    fakeRoots(signer, product),
 	}}
+}
+
+// fakeSigner is go-sev-guest's test-only AMD chain (ARK, ASK, ASVK, VCEK,
+// VLEK) for product, created at now minus an hour.
+func fakeSigner(t *testing.T, product *spb.SevProduct, now time.Time) *sgtest.AmdSigner {
+	t.Helper()
+	signer, err := sgtest.DefaultTestOnlyCertChain(kds.ProductName(product), now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
+}
+
+// fakeRoots makes the fake signer's ARK, ASK and ASVK the trusted roots.
+func fakeRoots(signer *sgtest.AmdSigner, product *spb.SevProduct) map[string][]*trust.AMDRootCerts {
+	line := kds.ProductLine(product)
+	return map[string][]*trust.AMDRootCerts{line: {{
+		ProductLine:  line,
+		ProductCerts: &trust.ProductCerts{Ark: signer.Ark, Ask: signer.Ask, Asvk: signer.Asvk},
+	}}}
+}
+
+// fakeRawReport is an unsigned report over rd with the guest policy pol,
+// the fake measurement and key as its signing key.
+func fakeRawReport(rd [64]byte, pol abi.SnpPolicy, key abi.ReportSigner) [abi.ReportSize]byte {
+	raw := sgtest.CreateRawReport(&sgtest.TestReportOptions{ReportData: rd[:], SignerInfo: abi.SignerInfo{SigningKey: key}})
+	binary.LittleEndian.PutUint64(raw[0x08:0x10], abi.SnpPolicyToBytes(pol))
+	copy(raw[0x90:0xC0], measurement)
+	var out [abi.ReportSize]byte
+	copy(out[:], raw[:abi.ReportSize])
+	return out
+}
+
+// signingGuest is a fake SEV-SNP guest interface that answers any report
+// data (go-sev-guest's fake device answers only the report data it was
+// given beforehand): a report with the guest policy pol signed by the fake
+// VCEK, and the fake certificate table, as configfs-tsm would return them.
+type signingGuest struct {
+	signer  *sgtest.AmdSigner
+	product *spb.SevProduct
+	policy  abi.SnpPolicy
+	// noCerts makes it return the report alone, as a guest whose host
+	// provisions no certificates.
+	noCerts bool
+}
+
+// IsSupported implements client.QuoteProvider.
+func (*signingGuest) IsSupported() bool { return true }
+
+// Product implements client.QuoteProvider.
+func (g *signingGuest) Product() *spb.SevProduct { return g.product }
+
+// GetRawQuote implements client.QuoteProvider: the signed report, then the
+// certificate table.
+func (g *signingGuest) GetRawQuote(rd [64]byte) ([]byte, error) {
+	report, err := g.report(rd)
+	if err != nil || g.noCerts {
+		return report, err
+	}
+	certs, err := g.certs()
+	if err != nil {
+		return nil, err
+	}
+	return append(report, certs...), nil
+}
+
+// report is a report over rd signed by the fake VCEK.
+func (g *signingGuest) report(rd [64]byte) ([]byte, error) {
+	raw := fakeRawReport(rd, g.policy, abi.VcekReportSigner)
+	report := raw[:]
+	r, s, err := g.signer.Sign(abi.SignedComponent(report))
+	if err != nil {
+		return nil, err
+	}
+	if err := abi.SetSignature(r, s, report); err != nil {
+		return nil, err
+	}
+	return report, nil
+}
+
+// certs is the fake certificate table with the platform-info entry
+// go-sev-guest's quote providers add.
+func (g *signingGuest) certs() ([]byte, error) {
+	certs, err := g.signer.CertTableBytes()
+	if err != nil {
+		return nil, err
+	}
+	return abi.ExtendPlatformCertTable(certs, &abi.ExtraPlatformInfo{
+		Size:      abi.ExtraPlatformInfoV0Size,
+		Cpuid1Eax: abi.MaskedCpuid1EaxFromSevProduct(g.product),
+	})
+}
+
+// newSigningGuest returns an SEV-SNP Kind whose guest interface is a
+// signingGuest with guest policy pol and whose roots are its signer's.
+func newSigningGuest(t *testing.T, pol abi.SnpPolicy) (*SNP, *signingGuest) {
+	t.Helper()
+	product := abi.DefaultSevProduct()
+	g := &signingGuest{signer: fakeSigner(t, product, time.Now()), product: product, policy: pol}
+	return &SNP{
+		provider: func() (client.QuoteProvider, error) { return g, nil },
+		roots:    fakeRoots(g.signer, product),
+	}, g
 }
 
 // resultFile writes a result file and returns its path and report data
@@ -284,5 +381,55 @@ func TestReadEvidence(t *testing.T) {
 	}
 	if _, _, err := ReadEvidence(path, SEVSNP); err == nil || !strings.Contains(err.Error(), SNPCertsSuffix) {
 		t.Errorf("report without certificates: %v", err)
+	}
+}
+
+// countingGetter counts the requests to a fake KDS.
+type countingGetter struct {
+	trust.HTTPSGetter
+	n int
+}
+
+func (g *countingGetter) Get(url string) ([]byte, error) {
+	g.n++
+	return g.HTTPSGetter.Get(url)
+}
+
+// TestSNPCertsFromKDS: a guest whose host provisions no certificates (as in
+// dstack's real sample) cannot be attested offline, and the error names
+// TEEBENCH_COLLATERAL; with TEEBENCH_COLLATERAL=1 the VCEK and its chain
+// come from (a fake) AMD KDS, once per process, and the evidence verifies.
+func TestSNPCertsFromKDS(t *testing.T) {
+	k, g := newSigningGuest(t, abi.SnpPolicy{})
+	g.noCerts = true
+	rd := sha512.Sum512([]byte("no certificates"))
+	if _, err := k.Attest(rd); err == nil || !strings.Contains(err.Error(), "TEEBENCH_COLLATERAL=1") {
+		t.Fatalf("no certificates, no opt-in: %v", err)
+	}
+	fake, err := sgtest.FakeKDSFromSigner(g.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	getter := &countingGetter{HTTPSGetter: fake}
+	k.getter, k.kds = getter, &kdsCache{}
+	t.Setenv("TEEBENCH_COLLATERAL", "1")
+	ev, err := k.Attest(rd)
+	if err != nil {
+		t.Fatalf("Attest with the fake KDS: %v", err)
+	}
+	if _, err := k.Verify(ev, rd, nil, VerifyOptions{}); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+	fetched := getter.n
+	if fetched == 0 {
+		t.Fatal("the fake KDS was not asked")
+	}
+	if _, err := k.Attest(sha512.Sum512([]byte("again"))); err != nil || getter.n != fetched {
+		t.Errorf("second Attest: %v, %d KDS requests after %d", err, getter.n, fetched)
+	}
+	k.getter = &countingGetter{HTTPSGetter: sgtest.SimpleGetter(map[string][]byte{})}
+	k.kds = nil
+	if _, err := k.Attest(rd); err == nil || !strings.Contains(err.Error(), "AMD's KDS") {
+		t.Errorf("KDS without the certificate: %v", err)
 	}
 }

@@ -212,7 +212,7 @@ func (k *TDXKind) Verify(ev Evidence, reportData [64]byte, policy json.RawMessag
 		return Claims{}, fmt.Errorf("tee: TDX quote signature or Intel certificate chain: %w", err)
 	}
 	if !bytes.Equal(info.ReportData, reportData[:]) {
-		return Claims{}, fmt.Errorf("tee: TDX binding: the quote's report data %s… is not the expected %s…",
+		return Claims{}, fmt.Errorf("tee: TDX %w: the quote's report data %s… is not the expected %s…", ErrBinding,
 			hex.EncodeToString(info.ReportData[:min(8, len(info.ReportData))]), hex.EncodeToString(reportData[:8]))
 	}
 	if info.Debug {

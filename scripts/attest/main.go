@@ -18,14 +18,14 @@
 // TEEBENCH_COLLATERAL=1 also saves Intel's collateral for the quote
 // (<file>.collateral.json).
 //
-// SEV-SNP (and any other Kind): the Kind's evidence over SHA-512 of the
-// result file, written beside it (<file>.snp-report and <file>.snp-certs;
-// internal/attest RunAttestKind, docs/snp.md).
+// SEV-SNP (and any other Kind): the same binding list, then the Kind's
+// evidence over SHA-512 of it, written beside the file (<file>.snp-report
+// and <file>.snp-certs; internal/attest RunAttestKind, docs/snp.md).
 //
 // Run it after the result file and its skip list are final. When the file
 // says `gpu-cc: on` and the command is built with -tags gpu, it first
 // writes <file>.gpu-evidence (NVML attestation reports over the first 32
-// bytes of SHA-512 of the result file), which the TDX binding list then
+// bytes of SHA-512 of the result file), which the binding list then
 // binds. scripts/bench.sh runs it after a run built with a TEE tag:
 //
 //	go run -tags tdx ./scripts/attest results/x.txt

@@ -2,8 +2,8 @@
 // says exactly what it did not check. For each file it looks for the
 // evidence of every TEE internal/tee knows (tee.Kinds): SEV-SNP evidence
 // (<file>.snp-report and <file>.snp-certs) is checked by the SEV-SNP Kind
-// (AMD chain to the embedded AMD roots, report signature, report data =
-// SHA-512 of the file, debug refused, the policy's "sev-snp" section;
+// (AMD chain to the embedded AMD roots, report signature, the binding
+// as for TDX below, debug refused, the policy's "sev-snp" section;
 // docs/snp.md). For TDX it reads <file>.quote
 // and checks the quote's PCK certificate chain up to Intel's root
 // (the Intel SGX Root CA embedded in internal/tee), the QE report and quote
@@ -64,6 +64,7 @@ import (
 
 	"github.com/teebench/teebench/internal/attest"
 	"github.com/teebench/teebench/internal/cli"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -102,13 +103,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return badInput(errors.New("-allow-test-root without -roots"))
 	}
 	if *roots != "" {
-		if opts.Roots, err = attest.LoadRoots(*roots); err != nil {
+		if opts.Roots, err = tee.LoadRoots(*roots); err != nil {
 			return badInput(err)
 		}
 		opts.RootsLabel = *roots
 	}
 	if *policy != "" {
-		if opts.Policy, err = attest.LoadPolicy(*policy); err != nil {
+		if opts.Policy, err = tee.LoadPolicy(*policy); err != nil {
 			return badInput(err)
 		}
 		opts.PolicyLabel = *policy

@@ -18,12 +18,16 @@ import (
 	"github.com/teebench/teebench/internal/config"
 )
 
-// The dstack guest agent. Inside a dstack CVM (Phala Cloud) a container has
-// no TDX guest device and no configfs-tsm; it gets quotes from the guest agent
-// over a unix socket that the compose file mounts. The agent speaks JSON over
-// HTTP: POST /GetQuote {"report_data": hex} returns {"quote": hex,
-// "event_log": JSON text, ...}; POST /Info returns app_id, compose_hash,
-// os_image_hash, tcb_info and more. See Dstack-TEE/dstack sdk/go/dstack.
+// The dstack guest agent, for every TEE dstack runs on. Inside a dstack CVM
+// (Phala Cloud) a container has no guest device and no configfs-tsm; it
+// gets evidence from the guest agent over a unix socket that the compose
+// file mounts. The agent speaks JSON over HTTP: POST /GetQuote
+// {"report_data": hex} returns {"quote": hex, "event_log": JSON text, ...}
+// (a TDX quote; empty on other platforms); POST /Attest {"report_data":
+// hex} returns {"attestation": hex}, dstack's versioned attestation of any
+// platform (dstack_attest.go decodes it); POST /Info returns app_id,
+// compose_hash, os_image_hash, tcb_info and more. See Dstack-TEE/dstack
+// sdk/curl/api.md.
 
 // AgentSockets are the guest agent's socket paths, tried in this order (as
 // dstack's SDKs do: legacy paths first, then the namespaced ones).
@@ -57,13 +61,13 @@ type Agent struct {
 
 // FindAgent returns the guest agent as dstack's SDKs find it:
 // DSTACK_SIMULATOR_ENDPOINT when set (Simulated), else the first of
-// AgentSockets that exists. ok is false when there is none.
+// AgentSockets that exists under Root. ok is false when there is none.
 func FindAgent() (a *Agent, ok bool) {
 	if ep, set := os.LookupEnv(SimulatorEnv); set && ep != "" {
 		return NewAgent(ep, true), true
 	}
 	if p := agentSocket(Root); p != "" {
-		return NewAgent(p, false), true
+		return NewAgent(filepath.Join(Root, p), false), true
 	}
 	return nil, false
 }
@@ -176,6 +180,26 @@ func (a *Agent) GetQuote(ctx context.Context, reportData [64]byte) (*AgentQuote,
 		return nil, fmt.Errorf("tee: guest agent %s: /GetQuote returned no hex quote (%q)", a.Redacted(), oneLine([]byte(r.Quote), 40))
 	}
 	return &AgentQuote{Quote: q, EventLog: []byte(r.EventLog)}, nil
+}
+
+// Attest asks the agent for its versioned attestation over reportData
+// (/Attest) and returns the decoded bytes.
+func (a *Agent) Attest(ctx context.Context, reportData [64]byte) ([]byte, error) {
+	b, err := a.call(ctx, "/Attest", map[string]string{"report_data": hex.EncodeToString(reportData[:])})
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		Attestation string `json:"attestation"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("tee: guest agent %s: /Attest response: %w", a.Redacted(), err)
+	}
+	att, err := hex.DecodeString(r.Attestation)
+	if err != nil || len(att) == 0 {
+		return nil, fmt.Errorf("tee: guest agent %s: /Attest returned no hex attestation (%q)", a.Redacted(), oneLine([]byte(r.Attestation), 40))
+	}
+	return att, nil
 }
 
 // AgentInfo is what scripts/verify reads from the agent's /Info answer, and
