@@ -164,20 +164,13 @@ type AgentQuote struct {
 
 // GetQuote asks the agent for a quote over reportData.
 func (a *Agent) GetQuote(ctx context.Context, reportData [64]byte) (*AgentQuote, error) {
-	b, err := a.call(ctx, "/GetQuote", map[string]string{"report_data": hex.EncodeToString(reportData[:])})
-	if err != nil {
-		return nil, err
-	}
 	var r struct {
 		Quote    string `json:"quote"`
 		EventLog string `json:"event_log"`
 	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("tee: guest agent %s: /GetQuote response: %w", a.Redacted(), err)
-	}
-	q, err := hex.DecodeString(r.Quote)
-	if err != nil || len(q) == 0 {
-		return nil, fmt.Errorf("tee: guest agent %s: /GetQuote returned no hex quote (%q)", a.Redacted(), oneLine([]byte(r.Quote), 40))
+	q, err := a.callHex(ctx, "/GetQuote", "quote", reportData, &r, func() string { return r.Quote })
+	if err != nil {
+		return nil, err
 	}
 	return &AgentQuote{Quote: q, EventLog: []byte(r.EventLog)}, nil
 }
@@ -185,21 +178,28 @@ func (a *Agent) GetQuote(ctx context.Context, reportData [64]byte) (*AgentQuote,
 // Attest asks the agent for its versioned attestation over reportData
 // (/Attest) and returns the decoded bytes.
 func (a *Agent) Attest(ctx context.Context, reportData [64]byte) ([]byte, error) {
-	b, err := a.call(ctx, "/Attest", map[string]string{"report_data": hex.EncodeToString(reportData[:])})
-	if err != nil {
-		return nil, err
-	}
 	var r struct {
 		Attestation string `json:"attestation"`
 	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("tee: guest agent %s: /Attest response: %w", a.Redacted(), err)
+	return a.callHex(ctx, "/Attest", "attestation", reportData, &r, func() string { return r.Attestation })
+}
+
+// callHex posts reportData to path, decodes the JSON response into resp and
+// returns the hex field that field reads from it, decoded; an empty or
+// non-hex field is an error naming what (a quote, an attestation) is missing.
+func (a *Agent) callHex(ctx context.Context, path, what string, reportData [64]byte, resp any, field func() string) ([]byte, error) {
+	b, err := a.call(ctx, path, map[string]string{"report_data": hex.EncodeToString(reportData[:])})
+	if err != nil {
+		return nil, err
 	}
-	att, err := hex.DecodeString(r.Attestation)
-	if err != nil || len(att) == 0 {
-		return nil, fmt.Errorf("tee: guest agent %s: /Attest returned no hex attestation (%q)", a.Redacted(), oneLine([]byte(r.Attestation), 40))
+	if err := json.Unmarshal(b, resp); err != nil {
+		return nil, fmt.Errorf("tee: guest agent %s: %s response: %w", a.Redacted(), path, err)
 	}
-	return att, nil
+	v, err := hex.DecodeString(field())
+	if err != nil || len(v) == 0 {
+		return nil, fmt.Errorf("tee: guest agent %s: %s returned no hex %s (%q)", a.Redacted(), path, what, oneLine([]byte(field()), 40))
+	}
+	return v, nil
 }
 
 // AgentInfo is what scripts/verify reads from the agent's /Info answer, and

@@ -209,6 +209,9 @@ func TestSNPViaDstackAgent(t *testing.T) {
 		if form == "V1" {
 			att = dstackV1("sev-snp", report, [][]byte{certs}, rd, false)
 		}
+		if form == "empty" { // what GetQuote-style agents answer without SNP
+			att = nil
+		}
 		json.NewEncoder(w).Encode(map[string]string{"attestation": hex.EncodeToString(att)})
 	})}
 	go srv.Serve(l)
@@ -249,6 +252,10 @@ func TestSNPViaDstackAgent(t *testing.T) {
 		if lines, err := k.Describe(ev); err != nil || lines[0] != (Line{"snp-report-source", SNPViaAgent}) {
 			t.Errorf("%s: Describe: %v %v", f, lines, err)
 		}
+	}
+	form = "empty"
+	if _, err := k.Attest(sha512.Sum512([]byte("empty"))); err == nil || !strings.Contains(err.Error(), "/Attest returned no hex attestation") {
+		t.Errorf("an empty attestation: %v", err)
 	}
 	t.Setenv(SimulatorEnv, "http://127.0.0.1:1")
 	if d := SEVSNP.Detect(root); d.Interface == SNPViaAgent {
