@@ -378,18 +378,49 @@ func boundReportData(result string, read fileReader) ([64]byte, *Binding, error)
 }
 
 // CheckBindingFiles checks, without the signature checks of Verify, that
-// the quote among files (by base name: result, QuotePath(result), and its
-// side files) binds the result file and its side files (scripts/fromlog
-// uses it on files rebuilt from a log; scripts/verify does the rest).
+// the evidence among files (by base name: result, its evidence side files
+// of any Kind in tee.Kinds(), and the bound side files) binds the result
+// file and its side files (scripts/fromlog uses it on files rebuilt from a
+// log; scripts/verify does the rest). Evidence of no Kind is ErrNoQuote.
 func CheckBindingFiles(result string, files map[string][]byte) error {
-	raw, ok := files[QuotePath(result)]
-	if !ok {
-		return fmt.Errorf("attest: %w: no %s", ErrNoQuote, QuotePath(result))
+	for _, k := range tee.Kinds() {
+		main := k.Suffixes()[0]
+		if _, ok := files[result+main]; !ok {
+			continue
+		}
+		ev := tee.Evidence{TEE: k.Name(), Files: map[string][]byte{}}
+		for _, suf := range k.Suffixes() {
+			if b, ok := files[result+suf]; ok {
+				ev.Files[suf] = b
+			}
+		}
+		rd, err := k.ReportData(ev)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrBadQuote, k.Title(), err)
+		}
+		_, err = checkBinding(result, rd, mapReader(files))
+		return err
 	}
-	_, info, err := tee.ParseTDXQuote(raw)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadQuote, err)
+	return fmt.Errorf("attest: %w: no evidence beside %s (%s)", ErrNoQuote, result, strings.Join(evidenceNames(result), ", "))
+}
+
+// EvidenceIn reports whether files (by base name) hold evidence of some
+// Kind for the result file result.
+func EvidenceIn(result string, files map[string][]byte) bool {
+	for _, name := range evidenceNames(result) {
+		if _, ok := files[name]; ok {
+			return true
+		}
 	}
-	_, err = checkBinding(result, info.ReportData, mapReader(files))
-	return err
+	return false
+}
+
+// evidenceNames lists the main evidence file each Kind would put beside
+// result.
+func evidenceNames(result string) []string {
+	var names []string
+	for _, k := range tee.Kinds() {
+		names = append(names, result+k.Suffixes()[0])
+	}
+	return names
 }

@@ -35,6 +35,10 @@ type Kind interface {
 	// Describe returns the manifest lines that identify the guest the
 	// evidence comes from. It does not verify the evidence.
 	Describe(ev Evidence) ([]Line, error)
+	// ReportData returns the report data the evidence claims to carry,
+	// without checking its signature (Verify does): enough to see what
+	// bytes it was made for, never a reason to trust it.
+	ReportData(ev Evidence) ([]byte, error)
 	// Verify checks the evidence: its signature chain to the vendor's
 	// roots, that it carries reportData, and the Kind's section of the
 	// policy (nil: no policy, which the Claims' caveats say).

@@ -407,6 +407,19 @@ func (s *SNP) Describe(ev Evidence) ([]Line, error) {
 	return s.lines(att, ev.Source)
 }
 
+// ReportData implements Kind: the report's REPORT_DATA, unverified.
+func (s *SNP) ReportData(ev Evidence) ([]byte, error) {
+	report, ok := ev.Files[SNPReportSuffix]
+	if !ok {
+		return nil, fmt.Errorf("tee: SEV-SNP evidence has no %s", SNPReportSuffix)
+	}
+	r, err := abi.ReportToProto(report)
+	if err != nil {
+		return nil, fmt.Errorf("tee: SEV-SNP report: %w", err)
+	}
+	return r.GetReportData(), nil
+}
+
 func (s *SNP) lines(att *spb.Attestation, source string) ([]Line, error) {
 	r := att.GetReport()
 	pol, err := abi.ParseSnpPolicy(r.GetPolicy())

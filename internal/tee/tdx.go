@@ -168,6 +168,15 @@ func (k *TDXKind) Describe(ev Evidence) ([]Line, error) {
 	return tdxLines(info, ev.Source), nil
 }
 
+// ReportData implements Kind: the quote's REPORTDATA, unverified.
+func (k *TDXKind) ReportData(ev Evidence) ([]byte, error) {
+	_, info, err := ParseTDXQuote(ev.Files[TDXQuoteSuffix])
+	if err != nil {
+		return nil, err
+	}
+	return info.ReportData, nil
+}
+
 func tdxLines(info *TDXInfo, source string) []Line {
 	var lines []Line
 	switch source {

@@ -2,9 +2,10 @@
 // log (docker logs, or dstack's /logs/<container>?text&bare) between
 // `==> teebench-begin <name> sha512=<hex> <==` and `==> teebench-end <name> <==`
 // lines (internal/logfile), byte for byte, each checked against its SHA-512.
-// When a result file's quote (<file>.quote) is among them, it checks that
-// the quote carries SHA-512 of the rebuilt file (the binding; run
-// scripts/verify for the signature chain and the event log):
+// When a result file's evidence is among them (a TDX quote <file>.quote,
+// an SEV-SNP report <file>.snp-report), it checks that the report data it
+// carries binds the rebuilt file and its side files (the binding; run
+// scripts/verify for the signature chain, the event log and the policy):
 //
 //	docker logs teebench > run.log && go run ./scripts/fromlog -o results run.log
 //	curl -s "$APP_URL/logs/teebench?text&bare" | go run ./scripts/fromlog -o results -
@@ -121,8 +122,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: %d bytes, sha512 %s… ok (%s)\n", filepath.Join(*dir, f.Name), len(f.Data), f.SHA512[:16], plan[i])
 	}
 	for _, f := range files {
-		_, ok := byName[attest.QuotePath(f.Name)]
-		if !ok {
+		if !attest.EvidenceIn(f.Name, byName) {
 			continue
 		}
 		side := map[string][]byte{}
@@ -134,7 +134,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			status = 1
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: binding ok (its quote's report data covers the file%s; scripts/verify checks the signature chain, event log and policy)\n", f.Name, bindNote(byName, f.Name))
+		fmt.Fprintf(stdout, "%s: binding ok (its evidence's report data covers the file%s; scripts/verify checks the signature chain, event log and policy)\n", f.Name, bindNote(byName, f.Name))
 	}
 	return status
 }
