@@ -2,9 +2,11 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // teeArm reports whether arm a claims a TEE: its `tee:` is neither "none"
@@ -97,7 +99,17 @@ func (r *renderer) evidenceBanner() {
 	if len(un) == 1 {
 		claim = "claims"
 	}
-	fix := "run `scripts/attest FILE` inside the TD right after the run (bench.sh does it with `TAGS=tdx`; a plain `go test -bench -tags tdx` makes no quote), then check it with `go run ./scripts/verify FILE`"
+	var tees []string
+	for i := range r.d.Arms {
+		if t := r.d.Arms[i].EnvValue("tee"); r.unattested(i) && !slices.Contains(tees, t) {
+			tees = append(tees, t)
+		}
+	}
+	var fixes []string
+	for _, t := range tees {
+		fixes = append(fixes, attestFix(tee.ByName(t)))
+	}
+	fix := strings.Join(fixes, "; ")
 	if r.opt.AllowUnattested {
 		r.p("> **Unattested:** %s %s a TEE without evidence that verifies; **-allow-unattested** was given, so verdicts against published overheads are drawn anyway. To attest a result, %s.\n\n",
 			strings.Join(un, ", "), claim, fix)
@@ -105,4 +117,16 @@ func (r *renderer) evidenceBanner() {
 	}
 	r.p("> **Unattested:** %s %s a TEE without evidence that verifies (per-file state in the environment table), so no verdict is drawn against the published overheads (`-allow-unattested` draws them). To attest a result, %s.\n\n",
 		strings.Join(un, ", "), claim, fix)
+}
+
+// attestFix says how to attest a result of TEE k, naming its guest, its
+// build tag and its evidence file as internal/tee declares them; a TEE the
+// suite does not know (k nil) gets the generic text.
+func attestFix(k tee.Kind) string {
+	const check = "then check it with `go run ./scripts/verify FILE`"
+	if k == nil {
+		return "run `scripts/attest FILE` inside the TEE guest right after the run (bench.sh does it when `TAGS` names the TEE's build tag; a plain `go test -bench` writes no evidence), " + check
+	}
+	return fmt.Sprintf("run `scripts/attest FILE` inside the %s guest right after the run (bench.sh does it with `TAGS=%s`; a plain `go test -bench -tags %s` writes no `FILE%s`), %s",
+		k.Title(), k.Tag(), k.Tag(), k.Suffixes()[0], check)
 }

@@ -116,7 +116,7 @@ var sections = []section{
 	{"VII. LLM inference", [][2]string{{"llm_bench", "^BenchmarkServe$"}}, (*renderer).llm},
 	{"VIII. CPU thread scaling", [][2]string{{"cpu_bench", "^Benchmark(SevenZip|Compress|Decompress)$ (threads=N)"}}, (*renderer).scaling},
 	{"IX. Why: the mechanisms behind the overheads", [][2]string{{"io_bench", "^BenchmarkFio$/job=lat_qd1"}, {"cpu_bench", "^Benchmark(Exit|PageTouch|MemLatency|AESGCM)$"},
-		{"net_bench", "^BenchmarkTLSHandshake$"}, {"gpu_bench", "^Benchmark(CopyLatency|CopyStreams|Load|Launch)$ -tags gpu"}, {"cpu_bench", "^BenchmarkQuote$ -tags tdx"}}, (*renderer).why},
+		{"net_bench", "^BenchmarkTLSHandshake$"}, {"gpu_bench", "^Benchmark(CopyLatency|CopyStreams|Load|Launch)$ -tags gpu"}, {"cpu_bench", "^BenchmarkQuote$ (with the TEE's build tag: " + teeTags("`-tags %s` in the %s guest") + ")"}}, (*renderer).why},
 }
 
 // fillsText renders a section's benchmarks as go test commands.
@@ -242,8 +242,8 @@ func (r *renderer) header(hs []Headline) {
 	}
 	if len(d.Arms) == 1 {
 		r.p("**Absolute figures only, no overhead:** one arm, %s. A TEE cost needs a TEE arm and its baseline: "+
-			"run the suite inside the TD with `TAGS=tdx ./scripts/bench.sh` (the dstack / Phala Cloud recipe in README.md does it in a container), "+
-			"then the same profile on the host or a plain VM with `BASELINE=<the TD's result file> ./scripts/bench.sh`, "+
+			"run the suite inside the TEE guest with its build tag ("+teeTags("`TAGS=%s ./scripts/bench.sh` in the %s guest")+"; the dstack / Phala Cloud recipe in README.md does it in a container), "+
+			"then the same profile on the host or a plain VM with `BASELINE=<the TEE run's result file> ./scripts/bench.sh`, "+
 			"or give both files to `go run ./scripts/report base.txt tee.txt`. Use `COUNT=6` (about six times the quick run's time) for intervals and verdicts.\n\n", labels[0])
 	} else {
 		r.p("Baseline: %s. Compared: %s.\n\n", labels[0], strings.Join(labels[1:], ", "))

@@ -122,7 +122,8 @@ func TestOneArmHasNoOverhead(t *testing.T) {
 	if strings.Contains(got, "| TEE cost ") || strings.Contains(got, "Warning:") {
 		t.Errorf("one-arm report shows overhead or an environment warning")
 	}
-	if !strings.HasPrefix(got, "# teebench performance report\n\n**Absolute figures only, no overhead:**") || !strings.Contains(got, "`TAGS=tdx ./scripts/bench.sh`") ||
+	if !strings.HasPrefix(got, "# teebench performance report\n\n**Absolute figures only, no overhead:**") || !strings.Contains(got, "`TAGS=tdx ./scripts/bench.sh` in the TDX guest") ||
+		!strings.Contains(got, "`TAGS=snp ./scripts/bench.sh` in the SEV-SNP guest") ||
 		!strings.Contains(got, "`BASELINE=") || !strings.Contains(got, "dstack") {
 		t.Errorf("one-arm report does not open with how to get a TEE number:\n%.600s", got)
 	}

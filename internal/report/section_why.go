@@ -38,8 +38,10 @@ var whyGroups = []whyGroup{
 	{
 		title: "Storage latency and IOPS",
 		text: "Queue-depth-1 4 KiB I/O is the bounce-buffer and exit cost per I/O without queueing (cpu-sec/op is the CPU time per I/O); " +
-			"first touch of a 4 KiB page (fault, zeroing, secure-EPT work in a TD) against the second touch of the resident page (the control); " +
-			"a CPUID leaf that goes to the host (a #VE and a TDCALL in a TD) against getpid (a syscall that stays in the guest, the control).",
+			"first touch of a 4 KiB page (fault, zeroing, secure-EPT work in a TD, PVALIDATE/RMP work in an SNP guest) against the second touch of the resident page (the control); " +
+			"a 4-byte read of a PCI device's config space, which exits to the host in every VM kind (a VM exit; a #VE and a TDVMCALL in a TD; a #VC and a VMGEXIT in an SNP guest), " +
+			"and a CPUID hypervisor leaf, which exits in a TD (a #VE and a TDVMCALL) but which an SNP guest answers from its CPUID page without an exit, " +
+			"against getpid (a syscall that stays in the guest, the control).",
 		macro: []whySpec{
 			{label: "Avg read latency (4K QD4)", base: "Fio", where: []string{"job=read_latency"}, units: []string{"lat-mean-sec"}},
 			{label: "Avg write latency (4K QD4)", base: "Fio", where: []string{"job=write_latency"}, units: []string{"lat-mean-sec"}},
@@ -51,7 +53,8 @@ var whyGroups = []whyGroup{
 			{label: "QD1 4K random write", base: "Fio", where: []string{"job=lat_qd1_write"}, units: []string{"lat-mean-sec", "lat-p99-sec", "cpu-sec/op"}},
 			{label: "First touch of a page", base: "PageTouch", where: []string{"page=4KiB", "mode=first"}, units: []string{"sec/page"}},
 			{label: "Second touch (control)", base: "PageTouch", where: []string{"page=4KiB", "mode=second"}, units: []string{"sec/page"}},
-			{label: "CPUID hypervisor leaf (exit to the host)", base: "Exit", where: []string{"op=cpuid-hypervisor-leaf"}, units: []string{"sec/op"}},
+			{label: "PCI config read (exits to the host in every VM kind)", base: "Exit", where: []string{"op=pci-config-read"}, units: []string{"sec/op"}},
+			{label: "CPUID hypervisor leaf (exits in a TD; an SNP guest answers it from its CPUID page)", base: "Exit", where: []string{"op=cpuid-hypervisor-leaf"}, units: []string{"sec/op"}},
 			{label: "getpid (syscall, control)", base: "Exit", where: []string{"op=getpid"}, units: []string{"sec/op"}},
 		},
 		none: "Mechanism rows: not measured here (`go test -run '^$' -bench 'Fio/job=lat_qd1' ./io_bench` and `-bench 'Exit|PageTouch' ./cpu_bench` fill them).",
@@ -122,9 +125,9 @@ var whyGroups = []whyGroup{
 	},
 	{
 		title: "Attestation",
-		text:  "Obtaining a quote is paid once per attested session, not per request.",
+		text:  "Obtaining the TEE's evidence (a TDX quote, an SEV-SNP attestation report) is paid once per attested session, not per request.",
 		mech:  []whySpec{{label: "Quote", base: "Quote", units: []string{"sec/op"}}},
-		none:  "Quote: not measured here (`BenchmarkQuote` needs `-tags tdx` and a TD).",
+		none:  "Quote: not measured here (`BenchmarkQuote` needs the TEE's build tag inside that guest: " + teeTags("`-tags %s` in the %s guest") + ").",
 	},
 }
 

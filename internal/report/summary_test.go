@@ -155,7 +155,7 @@ func TestUnattested(t *testing.T) {
 	for _, w := range []string{
 		"Compared: `tdx` (unattested) (TDX: testdata/derived-tee.txt).",
 		"| TEE `tdx` (unattested) |",
-		"run `scripts/attest FILE` inside the TD",
+		"run `scripts/attest FILE` inside the TDX guest",
 		"| no verdict: `tdx` is unattested |",
 		"| key | none | tdx (unattested) |",
 		"| evidence | absent | absent |",
@@ -385,5 +385,56 @@ func TestHelpSaysDefaultOnce(t *testing.T) {
 	}
 	if !strings.Contains(h, "-allow-unattested") {
 		t.Error("no -allow-unattested in the help")
+	}
+}
+
+// TestMechanismsHeadline: the summary's mechanisms row is the PCI config
+// read (an exit to the host in every VM kind) when every arm measured it,
+// else the CPUID leaf, named as an exit in a TD only.
+func TestMechanismsHeadline(t *testing.T) {
+	all := []string{"Exit/op=pci-config-read", "Exit/op=cpuid-hypervisor-leaf", "Exit/op=getpid"}
+	noPCI := []string{"Exit/op=cpuid-hypervisor-leaf", "Exit/op=getpid"}
+	for _, tc := range []struct {
+		name      string
+		base, tee []string
+		want      string
+	}{
+		{"both arms", all, all, "| Mechanisms | VM exit (PCI config read) (`Exit/op=pci-config-read`, sec/op) |"},
+		{"one arm", all, noPCI, "| Mechanisms | CPUID hypervisor leaf (an exit in a TD, not in an SNP guest) (`Exit/op=cpuid-hypervisor-leaf`, sec/op) |"},
+	} {
+		got, _ := render(t, writeArms(t, []string{"none", "sev-snp"}, tc.base, tc.tee))
+		if !strings.Contains(got, tc.want) {
+			i := strings.Index(got, "| Mechanisms |")
+			t.Errorf("%s: summary lacks %q:\n%.300s", tc.name, tc.want, got[max(i, 0):])
+		}
+	}
+}
+
+// TestUnattestedFixPerTEE: the unattested banner's fix names the arm's
+// TEE from internal/tee (its guest, build tag and evidence file), and a
+// TEE the suite does not know gets the generic text.
+func TestUnattestedFixPerTEE(t *testing.T) {
+	exits := []string{"Exit/op=getpid"}
+	for _, tc := range []struct {
+		tee       string
+		want, bad []string
+	}{
+		{"sev-snp", []string{"run `scripts/attest FILE` inside the SEV-SNP guest", "`TAGS=snp`", "a plain `go test -bench -tags snp` writes no `FILE.snp-report`"}, []string{"TAGS=tdx", "inside the TD"}},
+		{"tdx", []string{"run `scripts/attest FILE` inside the TDX guest", "`TAGS=tdx`", "a plain `go test -bench -tags tdx` writes no `FILE.quote`"}, []string{"TAGS=snp"}},
+		{"acme-tee", []string{"run `scripts/attest FILE` inside the TEE guest", "when `TAGS` names the TEE's build tag"}, []string{"TAGS=tdx", "TAGS=snp"}},
+	} {
+		got, _ := render(t, writeArms(t, []string{"none", tc.tee}, exits, exits))
+		_, banner, _ := strings.Cut(got, "> **Unattested:**")
+		banner, _, _ = strings.Cut(banner, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(banner, w) {
+				t.Errorf("%s: banner lacks %q:\n%s", tc.tee, w, banner)
+			}
+		}
+		for _, b := range tc.bad {
+			if strings.Contains(banner, b) {
+				t.Errorf("%s: banner has %q:\n%s", tc.tee, b, banner)
+			}
+		}
 	}
 }

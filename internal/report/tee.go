@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/teebench/teebench/internal/tee"
@@ -61,4 +62,15 @@ func pairText(p PubOverhead) string {
 		return p.Pair + ", " + t
 	}
 	return p.Pair
+}
+
+// teeTags lists the build tag of every TEE the suite knows with where it
+// runs: "`TAGS=tdx` in a TDX guest, `TAGS=snp` in an SEV-SNP guest", with
+// format giving the phrase for one Kind's tag and title.
+func teeTags(format string) string {
+	var parts []string
+	for _, k := range tee.Kinds() {
+		parts = append(parts, fmt.Sprintf(format, k.Tag(), k.Title()))
+	}
+	return strings.Join(parts, ", ")
 }
