@@ -19,6 +19,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // Charts. Every chart is a figure: its title across the top, one or more
@@ -86,8 +88,8 @@ var (
 var publishedColor = color.RGBA{0, 0, 0, 0xff}
 
 // armColor is the colour of the arm at position i of d (the rule above).
-func armColor(d *Dataset, i int) color.Color {
-	kind := func(a *Arm) string {
+func armColor(d *results.Dataset, i int) color.Color {
+	kind := func(a *results.Arm) string {
 		t := a.EnvValue("tee")
 		if _, ok := teeColors[t]; ok {
 			return t
@@ -321,10 +323,10 @@ func (r *renderer) charting() bool { return r.opt.ChartDir != "" || r.opt.keepPl
 
 // positive keeps the IDs whose name part key is a positive finite number:
 // the x values of a log-scale axis.
-func positive(ids []ID, key string) []ID {
-	var out []ID
+func positive(ids []results.ID, key string) []results.ID {
+	var out []results.ID
 	for _, id := range ids {
-		if v := numOf(id.Get(key)); v > 0 && finite(v) {
+		if v := results.PartValue(id.Get(key)); v > 0 && finite(v) {
 			out = append(out, id)
 		}
 	}
@@ -613,7 +615,7 @@ func logTicks(p *plot.Plot, xs []float64, label func(float64) string) {
 	}
 }
 
-func (r *renderer) scalingChart(ids []ID, one1 ID, has1 bool) {
+func (r *renderer) scalingChart(ids []results.ID, one1 results.ID, has1 bool) {
 	if !r.charting() {
 		return
 	}
@@ -628,7 +630,7 @@ func (r *renderer) scalingChart(ids []ID, one1 ID, has1 bool) {
 		s := series{name: a.Label, color: i}
 		t1 := r.median(one1, "MIPS", i)
 		for _, id := range ids {
-			n := numOf(id.Get("threads"))
+			n := results.PartValue(id.Get("threads"))
 			e := efficiency(r.median(id, "MIPS", i), t1, n)
 			if finite(e) {
 				s.xys = append(s.xys, plotter.XY{X: n, Y: e * 100})
@@ -658,7 +660,7 @@ func (r *renderer) gatewayChart(path, ka string) {
 	if !r.charting() {
 		return
 	}
-	client := prefer(Distinct(r.d.Find("Gateway"), "client"), "go", "ab", "wrk")[0]
+	client := prefer(results.Distinct(r.d.Find("Gateway"), "client"), "go", "ab", "wrk")[0]
 	ids := positive(r.d.FindSorted("Gateway", "c", "path="+path, "keepalive="+ka, "client="+client), "c")
 	if len(ids) < 2 {
 		return
@@ -682,13 +684,13 @@ func (r *renderer) gatewayChart(path, ka string) {
 
 // p99Points adds to s the P99 latency (ms) of arm at each of ids, against
 // the key x of its name, and returns xs with the x values it plotted.
-func (r *renderer) p99Points(s *series, ci *ciCount, ids []ID, arm int, x string, xs []float64) []float64 {
+func (r *renderer) p99Points(s *series, ci *ciCount, ids []results.ID, arm int, x string, xs []float64) []float64 {
 	for _, id := range ids {
 		c, _ := summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", arm))
 		if c.N > 0 {
 			e, ok := ci.err(c, 1e3)
-			s.addPoint(numOf(id.Get(x)), c.Center*1e3, e, ok)
-			xs = append(xs, numOf(id.Get(x)))
+			s.addPoint(results.PartValue(id.Get(x)), c.Center*1e3, e, ok)
+			xs = append(xs, results.PartValue(id.Get(x)))
 		}
 	}
 	return xs
@@ -696,11 +698,11 @@ func (r *renderer) p99Points(s *series, ci *ciCount, ids []ID, arm int, x string
 
 // rateChart draws the open-loop sweep: P99 latency against the offered
 // rate, one line per arm and path (the second path dotted).
-func (r *renderer) rateChart(rate []ID) {
+func (r *renderer) rateChart(rate []results.ID) {
 	if !r.charting() {
 		return
 	}
-	paths := prefer(Distinct(rate, "path"), "tls-proxy", "direct")
+	paths := prefer(results.Distinct(rate, "path"), "tls-proxy", "direct")
 	f, p := newPlot("", "offered rate (req/s)", "P99 latency (ms)")
 	var ss []series
 	var xs []float64
@@ -725,7 +727,7 @@ func (r *renderer) rateChart(rate []ID) {
 }
 
 // cells returns every arm's summary of a benchmark and unit.
-func (r *renderer) cells(id ID, unit string) []Cell {
+func (r *renderer) cells(id results.ID, unit string) []Cell {
 	cs := make([]Cell, len(r.d.Arms))
 	for i := range r.d.Arms {
 		cs[i], _ = summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, i))
@@ -771,8 +773,8 @@ func (r *renderer) llmChart() {
 		return
 	}
 	var ttft, itl []barGroup
-	for _, model := range Distinct(r.d.Find("Serve"), "model") {
-		id, ok := r.d.llmLatencyRun(model)
+	for _, model := range results.Distinct(r.d.Find("Serve"), "model") {
+		id, ok := llmLatencyRun(r.d, model)
 		if !ok {
 			continue
 		}

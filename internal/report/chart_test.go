@@ -15,6 +15,8 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // textCanvas is a vg.Canvas that draws nothing and records where every
@@ -229,7 +231,7 @@ func TestTextCanvasCatchesOverflow(t *testing.T) {
 // derived fixture (TEE arm x0.8 throughput, x1.25 latency; rw_mix read at
 // the published +38.6%; write_seq with 3 TEE samples, so no CI), with the
 // published TDX-Lab VM → CVM overheads.
-func storageOverheadPoints(t *testing.T, d *Dataset) []OverheadPoint {
+func storageOverheadPoints(t *testing.T, d *results.Dataset) []OverheadPoint {
 	t.Helper()
 	var pts []OverheadPoint
 	for _, c := range []struct{ job, unit, label string }{
@@ -243,7 +245,7 @@ func storageOverheadPoints(t *testing.T, d *Dataset) []OverheadPoint {
 		if !ok {
 			t.Fatalf("derived fixture lacks Fio/job=%s/engine=fio", c.job)
 		}
-		dl := d.Stat(id, c.unit, dirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
+		dl := StatOf(d, id, c.unit, dirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
 		pts = append(pts, OverheadPoint{Label: c.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: storagePairs(c.job, c.unit, "vm")[0].Pct})
 	}
 	return pts
@@ -298,13 +300,13 @@ func TestOverheadChart(t *testing.T) {
 }
 
 // readFixture reads result files as the report does.
-func readFixture(t *testing.T, args []string) *Dataset {
+func readFixture(t *testing.T, args []string) *results.Dataset {
 	t.Helper()
-	in, err := ParseInputs(args)
+	in, err := results.ParseInputs(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Read(in)
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +322,7 @@ func TestChartRules(t *testing.T) {
 		t.Errorf("colours: two-arm none %v tdx %v, one-arm tdx %v", armColor(two, 0), armColor(two, 1), armColor(one, 0))
 	}
 	// A second testbed of the same tee value gets the kind's second colour.
-	two.Arms = append(two.Arms, &Arm{Label: "tdx#2", Env: map[string][]string{"tee": {"tdx"}}})
+	two.Arms = append(two.Arms, &results.Arm{Label: "tdx#2", Env: map[string][]string{"tee": {"tdx"}}})
 	if armColor(two, 2) != okOrange {
 		t.Errorf("tdx#2: %v", armColor(two, 2))
 	}

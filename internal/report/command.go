@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-chart-format svg|png] baseline.txt tee.txt [more.txt ...]
@@ -76,13 +77,13 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *outFormat != "markdown" && *outFormat != "json" {
 		return fmt.Errorf("-format %q: want markdown or json", *outFormat)
 	}
-	inputs, err := ParseInputs(fs.Args())
+	inputs, err := results.ParseInputs(fs.Args())
 	if err != nil {
 		fs.Usage()
 		return err
 	}
 	if *printArms {
-		arms, warns, err := Arms(inputs, true)
+		arms, warns, err := results.Arms(inputs, true)
 		if err != nil {
 			return err
 		}
@@ -109,9 +110,9 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	read := ReadArms
+	read := results.ReadArms
 	if *pr {
-		read = Read
+		read = results.Read
 	}
 	d, err := read(inputs)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/benchenv"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // The report's areas: the summary's row groups, and "CPU scaling" for the
@@ -86,7 +87,7 @@ var Confounders = []Confounder{
 const StealThreshold = 1.0
 
 // areaOf is the area of a benchmark row ("" for none).
-func areaOf(id ID) string {
+func areaOf(id results.ID) string {
 	switch id.Base {
 	case "Fio":
 		return AreaStorage
@@ -264,7 +265,7 @@ func (r *renderer) sectionConfounders(title string) string {
 // issue (checkRow, confounded) see the row's area, unit and slowdown
 // without changing the verdict functions' signatures.
 type verdictRow struct {
-	id       ID
+	id       results.ID
 	unit     string
 	slowdown float64
 }

@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/tee"
 )
 
 // teeArm reports whether arm a claims a TEE: its `tee:` is neither "none"
 // nor absent.
-func teeArm(a *Arm) bool {
+func teeArm(a *results.Arm) bool {
 	v := a.EnvValue("tee")
 	return v != "" && v != "none"
 }

@@ -87,28 +87,6 @@ func tableCell(c Cell, unit string) string {
 	return numText(c.Center, unit) + " ±" + c.PctRangeString()
 }
 
-// numOf reads the leading number of a name part such as "8", "64MiB" or
-// "1k", with binary suffixes, for sorting; non-numbers sort last.
-func numOf(s string) float64 {
-	i := 0
-	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
-		i++
-	}
-	v, err := strconv.ParseFloat(s[:i], 64)
-	if err != nil {
-		return math.Inf(1)
-	}
-	switch strings.ToLower(strings.TrimSuffix(s[i:], "B")) {
-	case "k", "ki":
-		v *= 1 << 10
-	case "m", "mi":
-		v *= 1 << 20
-	case "g", "gi":
-		v *= 1 << 30
-	}
-	return v
-}
-
 // pct formats a ratio as a percentage with two decimals.
 func pct(r float64) string {
 	if math.IsNaN(r) || math.IsInf(r, 0) {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // Thresholds is the per-unit change a PR comment treats as worth a line:
@@ -98,7 +99,7 @@ type PROptions struct {
 
 // WritePR writes the pull-request comment with the given thresholds and
 // no full table (see WritePRComment).
-func WritePR(w io.Writer, d *Dataset, th *Thresholds) (PRResult, error) {
+func WritePR(w io.Writer, d *results.Dataset, th *Thresholds) (PRResult, error) {
 	return WritePRComment(w, d, PROptions{Thresholds: th})
 }
 
@@ -119,7 +120,7 @@ type PRResult struct {
 
 // prRow is one benchmark and unit compared between base and head.
 type prRow struct {
-	id         ID
+	id         results.ID
 	unit       string
 	dir        Dir
 	better     int
@@ -164,10 +165,10 @@ func relRange(c Cell) float64 {
 }
 
 // prRows compares every benchmark and unit measured by both arms.
-func prRows(d *Dataset) []prRow {
+func prRows(d *results.Dataset) []prRow {
 	var rows []prRow
-	for _, id := range d.ids {
-		units := d.units[id.String()]
+	for _, id := range d.IDs() {
+		units := d.UnitsOf(id)
 		prim, _ := catalog.PrimaryUnit(id.String(), units)
 		for _, u := range units {
 			better := d.Units.GetBetter(u)
@@ -223,7 +224,7 @@ func prHeader(b, h string) []string {
 // WritePRFull writes the full base-vs-head table (every benchmark and
 // unit, primary metrics marked) in the comment's sign convention: the CI
 // artifact behind the comment's "full table".
-func WritePRFull(w io.Writer, d *Dataset) error {
+func WritePRFull(w io.Writer, d *results.Dataset) error {
 	if len(d.Arms) != 2 {
 		return fmt.Errorf("PR mode needs exactly two arms (base and head), got %d", len(d.Arms))
 	}
@@ -276,7 +277,7 @@ func displayPath(path, dir string) string {
 //
 // Rows that do not fit are cut whole and counted; every <details> is
 // closed. The sign convention is + = worse, stated in the headers.
-func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
+func WritePRComment(w io.Writer, d *results.Dataset, opt PROptions) (PRResult, error) {
 	var res PRResult
 	if len(d.Arms) != 2 {
 		return res, fmt.Errorf("PR mode needs exactly two arms (base and head), got %d", len(d.Arms))
@@ -340,7 +341,7 @@ func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
 
 	var head strings.Builder
 	fmt.Fprintf(&head, "## teebench: `%s` vs `%s`\n\n", hl, bl)
-	files := func(a *Arm) string {
+	files := func(a *results.Arm) string {
 		var fs []string
 		for _, f := range a.Files {
 			fs = append(fs, "`"+displayPath(f, opt.RelTo)+"`")
@@ -471,7 +472,7 @@ func writeBoundedTable(w *strings.Builder, hdr []string, rows [][]string, room i
 // time factors of the benchmarks' primary metrics (above 1 = slower), like
 // benchstat's geomean row in the comment's sign convention. It is a factor
 // only: a percentage would mix the throughput and time conventions.
-func writeGeomeans(w io.Writer, d *Dataset, rows []prRow, hl, bl string) {
+func writeGeomeans(w io.Writer, d *results.Dataset, rows []prRow, hl, bl string) {
 	sum := map[string]float64{}
 	cnt := map[string]int{}
 	var pkgs []string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/teebench/teebench/internal/attest"
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // Options configures Render.
@@ -47,7 +48,7 @@ const DefaultMaxErrorRate = 0.01
 
 // renderer accumulates one report.
 type renderer struct {
-	d   *Dataset
+	d   *results.Dataset
 	opt Options
 	out io.Writer
 	// section is the title of the section being rendered.
@@ -77,7 +78,7 @@ type renderer struct {
 	// unplaced are the benchmarks no section knows (rowsInNoSection).
 	unplaced []Unplaced
 	// shown records the rows (benchmark and unit) a table has shown.
-	shown map[seriesKey]bool
+	shown map[rowKey]bool
 	// vrow is the row whose verdicts are being drawn (checkRow).
 	vrow verdictRow
 	// said records the notes written once per report.
@@ -86,6 +87,9 @@ type renderer struct {
 	// samples: one banner at the top says what that withholds.
 	fewN bool
 }
+
+// rowKey is a row of the report: a benchmark and one of its units.
+type rowKey struct{ id, unit string }
 
 // altSpec names the other implementation of a metric table's rows: its
 // name in the headers ("Go engine") and the ratio ("go/fio").
@@ -139,7 +143,7 @@ func fillsText(fills [][2]string) string {
 
 // Render writes the Markdown report of d to w, and the charts to
 // opt.ChartDir.
-func Render(w io.Writer, d *Dataset, opt Options) error {
+func Render(w io.Writer, d *results.Dataset, opt Options) error {
 	r, body, err := build(d, opt)
 	if err != nil {
 		return err
@@ -156,7 +160,7 @@ func Render(w io.Writer, d *Dataset, opt Options) error {
 
 // build renders every section and the appendix into a buffer; the header
 // (which needs the headlines) is written by the caller.
-func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
+func build(d *results.Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	if len(d.Arms) == 0 {
 		return nil, nil, fmt.Errorf("no arms to report")
 	}
@@ -166,9 +170,8 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	if opt.MaxErrorRate == 0 {
 		opt.MaxErrorRate = DefaultMaxErrorRate
 	}
-	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[seriesKey]bool{}}
-	d.queried = map[string]bool{}
-	defer func() { d.queried = nil }()
+	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[rowKey]bool{}}
+	defer d.TrackQueries()()
 	r.confounders, _ = r.envDiff()
 	var body bytes.Buffer
 	for _, s := range sections {
@@ -235,7 +238,7 @@ func (r *renderer) header(hs []Headline) {
 	var labels []string
 	for i, a := range d.Arms {
 		files := strings.Join(a.Files, ", ")
-		if t := teeTitle(a.EnvValue("tee")); t != "" {
+		if t := results.TEETitle(a.EnvValue("tee")); t != "" {
 			files = t + ": " + files
 		}
 		labels = append(labels, fmt.Sprintf("%s (%s)", r.armName(i), files))
@@ -300,15 +303,15 @@ type Unplaced struct {
 func (r *renderer) rowsInNoSection() []Unplaced {
 	d := r.d
 	var out []Unplaced
-	for _, id := range d.ids {
-		known := d.queried[id.Base]
+	for _, id := range d.IDs() {
+		known := d.Queried(id.Base)
 		if id.Base == "Fio" {
 			_, known = catalog.FioJobNamed(id.Get("job"))
 		}
 		if known {
 			continue
 		}
-		u := Unplaced{Benchmark: id.String(), Units: d.units[id.String()]}
+		u := Unplaced{Benchmark: id.String(), Units: d.UnitsOf(id)}
 		for i, a := range d.Arms {
 			for _, unit := range u.Units {
 				if len(d.Values(id, unit, i)) > 0 {
@@ -344,7 +347,7 @@ func (r *renderer) skipsInSummary(hs []Headline) bool {
 // its differing between arms is expected: the platform (cvm) and the
 // guest's identity (teeIdentityKey: tdx-*, snp-*, GPU CC state, evidence).
 func teeKey(k string) bool {
-	return k == "platform" || teeIdentityKey(k)
+	return k == "platform" || results.TEEIdentityKey(k)
 }
 
 // envSkip are config keys that are not part of the environment.
@@ -426,7 +429,7 @@ func (r *renderer) environment() {
 			vals = append(vals, v)
 			if v == "" {
 				v = "missing"
-			} else if t := teeTitle(v); k == "tee" && t != "" {
+			} else if t := results.TEETitle(v); k == "tee" && t != "" {
 				v += " (" + t + ")"
 			}
 			row = append(row, esc(v))
@@ -563,7 +566,7 @@ func notRun(st Stat) int {
 // row is one line of a metric table as a section specifies it.
 type row struct {
 	label string
-	id    ID
+	id    results.ID
 	unit  string
 	// pubs are the published overheads the row is held against.
 	pubs []PubOverhead
@@ -572,7 +575,7 @@ type row struct {
 	// reference's when id is ours (altOurs false). The table shows its TEE
 	// cost beside the row's and the ratio ours/reference per arm against
 	// goal, instead of a second table.
-	alt     ID
+	alt     results.ID
 	hasAlt  bool
 	altOurs bool
 	goal    catalog.Goal
@@ -628,7 +631,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			continue
 		}
 		better := r.betterOf(rw.unit)
-		st := d.Stat(rw.id, rw.unit, dirOfBetter(better))
+		st := StatOf(d, rw.id, rw.unit, dirOfBetter(better))
 		R := Row{Label: rw.label + r.sampleLabel(rw.id, rw.unit), Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
 		if v, ok := allSame(st); ok && rw.unit != "errors/op" && len(d.Arms) > 1 {
 			R.same = numText(v, rw.unit)
@@ -652,7 +655,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			R.cellText = append(R.cellText, tableCell(c, rw.unit)+r.warnMarks(c.Warnings))
 		}
 		for i := range d.Arms {
-			for _, o := range d.Outliers(rw.id, rw.unit, i) {
+			for _, o := range Outliers(d, rw.id, rw.unit, i) {
 				R.cellText[i] += " ⚠" + r.note(o)
 			}
 		}
@@ -730,9 +733,9 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			}
 		}
 		t.Rows = append(t.Rows, R)
-		r.shown[seriesKey{rw.id.String(), rw.unit}] = true
+		r.shown[rowKey{rw.id.String(), rw.unit}] = true
 		if rw.hasAlt {
-			r.shown[seriesKey{rw.alt.String(), rw.unit}] = true
+			r.shown[rowKey{rw.alt.String(), rw.unit}] = true
 		}
 	}
 	if len(t.Rows) == 0 {
@@ -814,7 +817,7 @@ func (r *renderer) verdict(p PubOverhead, dl Delta, n0, n1 int) string {
 // noiseArm reports whether arm a, not the first, is another baseline
 // (tee none): its "overhead" against the baseline is the noise floor the
 // TEE overheads should be read against.
-func noiseArm(d *Dataset, a *Arm) bool {
+func noiseArm(d *results.Dataset, a *results.Arm) bool {
 	if a == d.Arms[0] {
 		return false
 	}
@@ -824,7 +827,7 @@ func noiseArm(d *Dataset, a *Arm) bool {
 
 // errorFlags marks a benchmark whose error rate (errors/op, median) exceeds
 // the threshold in some arm: no headline is drawn from any of its rows.
-func (r *renderer) errorFlags(id ID) []string {
+func (r *renderer) errorFlags(id results.ID) []string {
 	var flags []string
 	for i, a := range r.d.Arms {
 		if m := r.median(id, "errors/op", i); m > r.opt.MaxErrorRate {
@@ -910,7 +913,7 @@ func unitOfRow(row string) string {
 }
 
 // median returns the center of arm i's samples, NaN when it has none.
-func (r *renderer) median(id ID, unit string, arm int) float64 {
+func (r *renderer) median(id results.ID, unit string, arm int) float64 {
 	c, _ := summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, arm))
 	if c.N == 0 {
 		return math.NaN()

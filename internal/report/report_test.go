@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/results"
+	"github.com/teebench/teebench/internal/skips"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -31,11 +33,11 @@ func render(t *testing.T, args []string) (string, string) {
 // renderOpt is render with options (Evidence defaults to noEvidence).
 func renderOpt(t *testing.T, args []string, opt Options) (string, string) {
 	t.Helper()
-	in, err := ParseInputs(args)
+	in, err := results.ParseInputs(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Read(in)
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +179,8 @@ func TestOverheadEqualsBenchstat(t *testing.T) {
 			if err != nil {
 				t.Fatalf("benchstat: %v", err)
 			}
-			in, _ := ParseInputs(tc.args)
-			d, err := Read(in)
+			in, _ := results.ParseInputs(tc.args)
+			d, err := results.Read(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,7 +195,7 @@ func TestOverheadEqualsBenchstat(t *testing.T) {
 
 // compareWithBenchstat checks every row of benchstat's CSV output against
 // our Stat for the same benchmark and unit.
-func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif int) {
+func compareWithBenchstat(t *testing.T, d *results.Dataset, out []byte) (checked, signif int) {
 	t.Helper()
 	var unit string
 	for _, line := range strings.Split(string(out), "\n") {
@@ -210,7 +212,7 @@ func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif
 		if rec[0] == "geomean" || unit == "" {
 			continue
 		}
-		id := parseID(benchfmt.Name(rec[0]))
+		id := results.ParseID(benchfmt.Name(rec[0]))
 		dir := Neutral
 		switch d.Units.GetBetter(unit) {
 		case 1:
@@ -218,7 +220,7 @@ func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif
 		case -1:
 			dir = Lower
 		}
-		dl := d.Stat(id, unit, dir).Deltas[1]
+		dl := StatOf(d, id, unit, dir).Deltas[1]
 		if dl.Benchstat != rec[5] {
 			t.Errorf("%s %s: our delta %q, benchstat %q", rec[0], unit, dl.Benchstat, rec[5])
 		}
@@ -272,7 +274,7 @@ func TestReadErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := write(tc.name, tc.content)
-			_, err := Read([]Input{{Path: p}})
+			_, err := results.Read([]results.Input{{Path: p}})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
 			}
@@ -281,7 +283,7 @@ func TestReadErrors(t *testing.T) {
 	// Malformed lines among good ones are skipped with file:line, and
 	// fatal under -strict.
 	bad := write("bad.txt", "tee: none\nBenchmarkX-2 10 12 ns/op\nBenchmarkX-2 10 1x2 ns/op\nBenchmarkX-2 10 12\n")
-	d, err := Read([]Input{{Path: bad}})
+	d, err := results.Read([]results.Input{{Path: bad}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,52 +299,14 @@ func TestReadErrors(t *testing.T) {
 	if !strings.Contains(stderr.String(), "bad.txt:4: missing units") {
 		t.Errorf("stderr does not name the skipped line: %q", stderr.String())
 	}
-	if _, err := Read([]Input{{Path: filepath.Join(dir, "missing.txt")}}); err == nil || !strings.Contains(err.Error(), "missing.txt") {
+	if _, err := results.Read([]results.Input{{Path: filepath.Join(dir, "missing.txt")}}); err == nil || !strings.Contains(err.Error(), "missing.txt") {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := ParseInputs(nil); err == nil {
+	if _, err := results.ParseInputs(nil); err == nil {
 		t.Error("no arguments accepted")
 	}
-	if _, err := ParseInputs([]string{"base="}); err == nil {
+	if _, err := results.ParseInputs([]string{"base="}); err == nil {
 		t.Error("empty path after label accepted")
-	}
-}
-
-func TestParseInputs(t *testing.T) {
-	in, err := ParseInputs([]string{"base=a.txt", "dir/b.txt", "x/y=c.txt"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Input{{"base", "a.txt"}, {"", "dir/b.txt"}, {"", "x/y=c.txt"}}
-	for i := range want {
-		if in[i] != want[i] {
-			t.Errorf("arg %d: %+v, want %+v", i, in[i], want[i])
-		}
-	}
-}
-
-func TestGroupingByTee(t *testing.T) {
-	// Two files per arm, given in mixed order: arms follow tee:, in order
-	// of first appearance.
-	b, err := os.ReadFile("testdata/synth-base.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	again := filepath.Join(t.TempDir(), "base-again.txt")
-	if err := os.WriteFile(again, append(b, "# another run\n"...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt", again})
-	d, err := ReadArms(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Arms) != 2 || d.Arms[0].Label != "none" || d.Arms[1].Label != "tdx" {
-		t.Fatalf("arms %v", d.Arms)
-	}
-	id := ID{Base: "Wakeup"}
-	if n := len(d.Values(id, "sec/op", 0)); n != 12 {
-		t.Errorf("baseline has %d samples of Wakeup, want 12 (two files)", n)
 	}
 }
 
@@ -388,8 +352,8 @@ func TestOneGroupingRule(t *testing.T) {
 	if !strings.Contains(out.String(), `"real-run1",`) || !strings.Contains(out.String(), `"real-run2"`) {
 		t.Errorf("report does not see the arms -arms prints:\n%.400s", out.String())
 	}
-	in, _ := ParseInputs([]string{"a=testdata/real-run1.txt", "a=testdata/real-run2.txt"})
-	d, err := ReadArms(in)
+	in, _ := results.ParseInputs([]string{"a=testdata/real-run1.txt", "a=testdata/real-run2.txt"})
+	d, err := results.ReadArms(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,20 +515,6 @@ func TestCommand(t *testing.T) {
 	}
 }
 
-func TestMixedGOMAXPROCSWarned(t *testing.T) {
-	// go test -cpu 1,2 runs one benchmark under two GOMAXPROCS; the report
-	// merges them (names drop the -N suffix) and says so.
-	d := &Dataset{}
-	d.init()
-	in := "tee: none\nBenchmarkWakeup-1 10 5 ns/op\nBenchmarkWakeup-2 10 6 ns/op\n"
-	if err := d.add(strings.NewReader(in), Input{Path: "cpu.txt"}); err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "BenchmarkWakeup ran with several GOMAXPROCS (-1, -2)") {
-		t.Errorf("warnings %q", d.Warnings)
-	}
-}
-
 func TestChartLinksRelative(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "report.md")
@@ -613,8 +563,8 @@ func TestChartFailureKeepsReport(t *testing.T) {
 	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt"})
-	d, err := Read(in)
+	in, _ := results.ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt"})
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -644,8 +594,8 @@ func TestEvidenceLine(t *testing.T) {
 	if err := os.WriteFile(attest.QuotePath(tee), []byte("not a quote"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", tee})
-	d, err := Read(in)
+	in, _ := results.ParseInputs([]string{"testdata/synth-base.txt", tee})
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -665,28 +615,6 @@ func TestEvidenceLine(t *testing.T) {
 	t.Log(line)
 }
 
-// TestLongLineNamed: a line over 64 KiB used to make benchfmt's scanner
-// reject the whole file ("token too long") and name the wrong line. Now
-// that line alone is malformed, named by its own number, and the results
-// around it are kept; CRLF line endings read like LF.
-func TestLongLineNamed(t *testing.T) {
-	in := "tee: none\r\nBenchmarkWakeup-2 10 5 ns/op\r\n--- FAIL: " + strings.Repeat("x", 70<<10) + "\r\nBenchmarkWakeup-2 10 6 ns/op\r\n"
-	d := &Dataset{}
-	d.init()
-	if err := d.add(strings.NewReader(in), Input{Path: "long.txt"}); err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Malformed) != 1 || !strings.HasPrefix(d.Malformed[0].Error(), "long.txt:3: line too long (71690 bytes") {
-		t.Errorf("malformed %v, want long.txt:3", d.Malformed)
-	}
-	if n := len(d.Values(ID{Base: "Wakeup"}, "sec/op", 0)); n != 2 {
-		t.Errorf("%d samples kept, want 2", n)
-	}
-	if d.Arms[0].Label != "none" {
-		t.Errorf("arm %q: CR left in the tee value", d.Arms[0].Label)
-	}
-}
-
 // TestSkipsFile reads R.skips.tsv beside a result file into its arm and
 // refuses a malformed one naming file:line.
 func TestSkipsFile(t *testing.T) {
@@ -695,18 +623,18 @@ func TestSkipsFile(t *testing.T) {
 	if err := os.WriteFile(res, []byte("tee: tdx\nBenchmarkWakeup-2 10 5 ns/op\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sk := SkipsPath(res)
-	if err := os.WriteFile(sk, []byte(skipsHeader+"\nfail\tgithub.com/teebench/teebench/llm_bench\tBenchmarkServe/model=x/concurrency=1\tTEEBENCH_LLM_URL http://127.0.0.1:1: connection refused\n"), 0o644); err != nil {
+	sk := results.SkipsPath(res)
+	if err := os.WriteFile(sk, []byte(skips.Header+"\nfail\tgithub.com/teebench/teebench/llm_bench\tBenchmarkServe/model=x/concurrency=1\tTEEBENCH_LLM_URL http://127.0.0.1:1: connection refused\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := render(t, []string{res})
 	if !strings.Contains(got, "## Not measured here") || !strings.Contains(got, "| tdx | fail | github.com/teebench/teebench/llm_bench | `BenchmarkServe/model=x/concurrency=1` | TEEBENCH_LLM_URL http://127.0.0.1:1: connection refused |") {
 		t.Errorf("skips not listed:\n%.1500s", got)
 	}
-	if err := os.WriteFile(sk, []byte(skipsHeader+"\noops\tpkg\t-\twhy\n"), 0o644); err != nil {
+	if err := os.WriteFile(sk, []byte(skips.Header+"\noops\tpkg\t-\twhy\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Read([]Input{{Path: res}}); err == nil || !strings.Contains(err.Error(), "r.skips.tsv:2: unknown kind \"oops\"") {
+	if _, err := results.Read([]results.Input{{Path: res}}); err == nil || !strings.Contains(err.Error(), "r.skips.tsv:2: unknown kind \"oops\"") {
 		t.Errorf("bad skips file: %v", err)
 	}
 }
@@ -740,14 +668,14 @@ func TestArmsFromManyMachines(t *testing.T) {
 	write("base/m3.txt", run("none", "2", 1300)) // a machine that measures apart
 	write("tdx/a.txt", run("tdx", "2", 800))
 	write("tdx/b.txt", run("tdx", "8", 800))
-	in, err := ParseInputs([]string{"base=" + filepath.Join(dir, "base"), "base2=" + filepath.Join(dir, "again", "*.txt"), "tdx=" + filepath.Join(dir, "tdx")})
+	in, err := results.ParseInputs([]string{"base=" + filepath.Join(dir, "base"), "base2=" + filepath.Join(dir, "again", "*.txt"), "tdx=" + filepath.Join(dir, "tdx")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(in) != 6 {
 		t.Fatalf("inputs %+v", in)
 	}
-	d, err := Read(in)
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -769,7 +697,7 @@ func TestArmsFromManyMachines(t *testing.T) {
 			t.Errorf("report lacks %q\n%s", want, got[strings.Index(got, "## II"):][:1500])
 		}
 	}
-	if _, err := ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
+	if _, err := results.ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
 		t.Errorf("empty glob: %v", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // compression is §V: the 7-Zip rating (compress, decompress, total) by
@@ -35,7 +37,7 @@ func (r *renderer) compression() bool {
 		r.p("### Go codecs\n\n")
 		var rows []row
 		for _, set := range []struct {
-			ids  []ID
+			ids  []results.ID
 			name string
 		}{{comp, "Compress"}, {decomp, "Decompress"}} {
 			for _, id := range set.ids {
@@ -52,7 +54,7 @@ func (r *renderer) compression() bool {
 // §0): compress MIPS ÷ vCPUs at threads = vCPUs, and the threads=8 figure
 // ÷ vCPUs, marked oversubscribed when 8 threads exceed the vCPUs. The
 // published 40,677 ÷ 32 cores = 1,271 is other hardware: reference only.
-func (r *renderer) perCore(sz []ID) {
+func (r *renderer) perCore(sz []results.ID) {
 	d := r.d
 	hdr := []string{"reading"}
 	for i := range d.Arms {

@@ -1,10 +1,14 @@
 package report
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/teebench/teebench/internal/report/results"
+)
 
 // llmLatencyRun is the one rule for the run the LLM latency rows (TTFT,
 // ITL ...) come from: the rate=1 run when present, else concurrency=1.
-func (d *Dataset) llmLatencyRun(model string) (ID, bool) {
+func llmLatencyRun(d *results.Dataset, model string) (results.ID, bool) {
 	if id, ok := one(d.Find("Serve", "model="+model, "rate=1")); ok {
 		return id, true
 	}
@@ -26,7 +30,7 @@ func (r *renderer) llm() bool {
 	gpu := d.Arms[0].EnvValue("gpu")
 	var rows []row
 	var notes []string
-	for _, model := range Distinct(all, "model") {
+	for _, model := range results.Distinct(all, "model") {
 		ids := d.Find("Serve", "model="+model)
 		first := len(rows)
 		c1, hasC1 := one(d.Find("Serve", "model="+model, "concurrency=1"))
@@ -38,7 +42,7 @@ func (r *renderer) llm() bool {
 				rows = append(rows, row{label: "Output throughput (concurrency=1)", id: c1, unit: "tok/s"})
 			}
 		}
-		var best ID
+		var best results.ID
 		bestV := -1.0
 		for _, id := range ids {
 			if v := r.median(id, "req/s", 0); v == v && v > bestV {
@@ -48,7 +52,7 @@ func (r *renderer) llm() bool {
 		if bestV >= 0 {
 			rows = append(rows, row{label: "QPS (" + strings.TrimPrefix(paramsLabel(best), "model="+model+" ") + ")", id: best, unit: "req/s", pubs: llmPairs("qps", model, gpu), abs: "llm/qps"})
 		}
-		if lat, hasLat := d.llmLatencyRun(model); hasLat {
+		if lat, hasLat := llmLatencyRun(d, model); hasLat {
 			w := strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")
 			rows = append(rows,
 				row{label: "TTFT mean (" + w + ")", id: lat, unit: "ttft-mean-sec", pubs: llmPairs("ttft", model, gpu), abs: "llm/ttft"},

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // whySpec names the rows of one benchmark pattern: every benchmark with
@@ -16,7 +18,7 @@ type whySpec struct {
 	base  string
 	where []string
 	units []string
-	pick  func(d *Dataset, ids []ID) []ID
+	pick  func(d *results.Dataset, ids []results.ID) []results.ID
 }
 
 // whyGroup is one macro overhead of the report and the mechanism
@@ -134,27 +136,27 @@ var whyGroups = []whyGroup{
 // gatewayTop keeps the gateway row at the highest concurrency of the
 // preferred client (go, then ab, wrk): the row with the most handshakes per
 // second.
-func gatewayTop(d *Dataset, ids []ID) []ID {
+func gatewayTop(d *results.Dataset, ids []results.ID) []results.ID {
 	if len(ids) == 0 {
 		return nil
 	}
-	client := prefer(Distinct(ids, "client"), "go", "ab", "wrk")[0]
-	var top ID
+	client := prefer(results.Distinct(ids, "client"), "go", "ab", "wrk")[0]
+	var top results.ID
 	best := math.Inf(-1)
 	for _, id := range ids {
-		if id.Get("client") == client && numOf(id.Get("c")) > best {
-			top, best = id, numOf(id.Get("c"))
+		if id.Get("client") == client && results.PartValue(id.Get("c")) > best {
+			top, best = id, results.PartValue(id.Get("c"))
 		}
 	}
-	return []ID{top}
+	return []results.ID{top}
 }
 
 // llmLatencyRuns keeps, per model, the run the LLM latency rows of §VII
 // come from.
-func llmLatencyRuns(d *Dataset, ids []ID) []ID {
-	var out []ID
-	for _, m := range Distinct(ids, "model") {
-		if id, ok := d.llmLatencyRun(m); ok {
+func llmLatencyRuns(d *results.Dataset, ids []results.ID) []results.ID {
+	var out []results.ID
+	for _, m := range results.Distinct(ids, "model") {
+		if id, ok := llmLatencyRun(d, m); ok {
 			out = append(out, id)
 		}
 	}
@@ -163,7 +165,7 @@ func llmLatencyRuns(d *Dataset, ids []ID) []ID {
 
 // rows expands a spec into metric-table rows, each labelled with the name
 // parts the spec does not fix.
-func (s whySpec) rows(d *Dataset, prefix string) []row {
+func (s whySpec) rows(d *results.Dataset, prefix string) []row {
 	ids := d.Find(s.base, s.where...)
 	if s.pick != nil {
 		ids = s.pick(d, ids)
@@ -227,7 +229,7 @@ func (r *renderer) why() bool {
 	for k := range groups {
 		groups[k].mech = r.pairEngines(groups[k].mech)
 	}
-	shown := func(rw row) bool { return r.shown[seriesKey{rw.id.String(), rw.unit}] }
+	shown := func(rw row) bool { return r.shown[rowKey{rw.id.String(), rw.unit}] }
 	for _, b := range groups {
 		hasMacro, hasMech := r.anyData(b.macro), r.anyData(b.mech)
 		if !hasMech { // the macro rows alone are in their sections
@@ -271,7 +273,7 @@ func (r *renderer) why() bool {
 // of engine=go whose engine=fio twin is also listed becomes that row's
 // alt (shown beside it), when fio ran in every arm.
 func (r *renderer) pairEngines(rows []row) []row {
-	if !r.d.everyArm("Fio", "engine=fio") {
+	if !r.d.EveryArm("Fio", "engine=fio") {
 		return rows
 	}
 	idx := map[string]int{}

@@ -78,7 +78,7 @@ func (r *renderer) memory() bool {
 		}
 		rows = append(rows, row{label: "SHA-256 " + id.Get("size"), id: id, unit: "B/s", pubs: pubs, abs: "mem/sha256/B/s"})
 	}
-	cEvery := d.everyArm("Stream", "impl=c")
+	cEvery := d.EveryArm("Stream", "impl=c")
 	for _, id := range stream {
 		rw := row{label: "STREAM " + paramsLabel(id), id: id, unit: "B/s"}
 		if cEvery && id.Get("impl") == "go" && len(d.Find("Stream", "kernel="+id.Get("kernel"), "impl=c", "threads="+id.Get("threads"))) > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/scaling"
 )
 
@@ -88,7 +89,7 @@ func overheadCI(off, on []float64, dir Dir) (lo, hi float64) {
 
 // Stat is one benchmark and unit summarised over all arms.
 type Stat struct {
-	ID   ID
+	ID   results.ID
 	Unit string
 	Dir  Dir
 	// Cells are indexed like Dataset.Arms.
@@ -139,9 +140,9 @@ func summarize(a benchmath.Assumption, vs []float64) (Cell, *benchmath.Sample) {
 	return Cell{N: len(vs), Summary: a.Summary(s, Confidence)}, s
 }
 
-// Stat summarises one benchmark and unit over all arms and compares every
+// StatOf summarises one benchmark and unit of d over all arms and compares every
 // arm with the baseline (arm 0).
-func (d *Dataset) Stat(id ID, unit string, dir Dir) Stat {
+func StatOf(d *results.Dataset, id results.ID, unit string, dir Dir) Stat {
 	st := Stat{ID: id, Unit: unit, Dir: dir, Cells: make([]Cell, len(d.Arms)), Deltas: make([]Delta, len(d.Arms))}
 	a := d.Units.GetAssumption(unit)
 	base := d.Values(id, unit, 0)
@@ -183,4 +184,35 @@ func formatOverhead(dl Delta) string {
 		note = fmt.Sprintf("; too few runs for a significance test, need ≥ %d per arm", MinTestN)
 	}
 	return fmt.Sprintf("~ %s (%s%s)", s, dl.Comparison, note)
+}
+
+// Outliers returns, of d, the files of arm i whose samples of a benchmark and unit
+// differ significantly (Mann-Whitney U, p < 0.05) from those of the arm's
+// other files, each with its median and the others': with files from
+// several machines of one testbed, a machine that measures apart.
+func Outliers(d *results.Dataset, id results.ID, unit string, arm int) []string {
+	a := d.Arms[arm]
+	if len(a.Files) < 2 {
+		return nil
+	}
+	var out []string
+	for _, f := range a.Files {
+		mine := d.FileValues(id, unit, arm, f)
+		var rest []float64
+		for _, g := range a.Files {
+			if g != f {
+				rest = append(rest, d.FileValues(id, unit, arm, g)...)
+			}
+		}
+		if len(mine) == 0 || len(rest) == 0 {
+			continue
+		}
+		as := d.Units.GetAssumption(unit)
+		c0, c1, dl := Compare(as, rest, mine, Neutral)
+		if dl.OK && dl.Significant {
+			out = append(out, fmt.Sprintf("%s measures apart from the other files of arm %s: median %s vs %s (%s)",
+				f, a.Label, FormatValue(c1.Center, unit), FormatValue(c0.Center, unit), dl.Comparison))
+		}
+	}
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // headPick is one candidate headline of an area: a figure measured by the
@@ -14,10 +16,10 @@ import (
 type headPick struct {
 	label   string
 	unit    string
-	ref     ID
+	ref     results.ID
 	hasRef  bool
 	refName string // the reference tool: "fio", "ab", "C STREAM"
-	ours    ID
+	ours    results.ID
 	hasOurs bool
 	pubs    []PubOverhead
 	// minRequests, when set, is the number of requests (iterations) each
@@ -138,12 +140,12 @@ func llmPicks(r *renderer) []headPick {
 	var first *headPick
 	// A published model (one with a comparable pair) goes first: its
 	// headline can carry a verdict; the embedded models' only a reference.
-	models := Distinct(d.Find("Serve"), "model")
+	models := results.Distinct(d.Find("Serve"), "model")
 	slices.SortStableFunc(models, func(a, b string) int {
 		return cmp.Compare(publishedModel(b, gpu), publishedModel(a, gpu))
 	})
 	for _, model := range models {
-		lat, ok := d.llmLatencyRun(model)
+		lat, ok := llmLatencyRun(d, model)
 		if !ok || !d.Has(lat, "ttft-mean-sec") {
 			continue
 		}
@@ -205,22 +207,12 @@ func mechPicks(r *renderer) []headPick {
 		{"First touch of a 4 KiB page", "PageTouch", "sec/page", "mode=first", false},
 	} {
 		id, ok := one(d.Find(m.base, m.where))
-		if !ok || !d.Has(id, m.unit) || m.every && !d.inEvery(id, m.unit) {
+		if !ok || !d.Has(id, m.unit) || m.every && !d.InEvery(id, m.unit) {
 			continue
 		}
 		return []headPick{{label: m.label, unit: m.unit, ours: id, hasOurs: true}}
 	}
 	return nil
-}
-
-// inEvery reports whether every arm measured the benchmark in that unit.
-func (d *Dataset) inEvery(id ID, unit string) bool {
-	for i := range d.Arms {
-		if len(d.Values(id, unit, i)) == 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // overlap reports whether two overhead intervals overlap; ok is false when
@@ -327,7 +319,7 @@ func (r *renderer) oneArmHeadline(name string, hp headPick) Headline {
 // otherwise; both when they disagree.
 func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 	d := r.d
-	useRef := hp.hasRef && d.inEvery(hp.ref, hp.unit)
+	useRef := hp.hasRef && d.InEvery(hp.ref, hp.unit)
 	id, src := hp.ours, "go"
 	if useRef || !hp.hasOurs {
 		id, src = hp.ref, "reference"
@@ -343,7 +335,7 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 	h.BaseCell, h.ArmCell = armCell(st.Cells[0]), armCell(st.Cells[1])
 	oc := overheadCell(d.Arms[i].Label, st.Deltas[1], st.Cells[0], st.Cells[1], dir)
 	h.Overhead = &oc
-	if useRef && hp.hasOurs && d.inEvery(hp.ours, hp.unit) {
+	if useRef && hp.hasOurs && d.InEvery(hp.ours, hp.unit) {
 		ost := r.pairStat(hp.ours, hp.unit, dir, i)
 		if over, ok := overlap(st.Deltas[1], ost.Deltas[1]); ok && !over {
 			h.EnginesDisagree = true
@@ -395,7 +387,7 @@ func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*P
 }
 
 // pairStat is Stat of one benchmark for the baseline and arm i only.
-func (r *renderer) pairStat(id ID, unit string, dir Dir, i int) Stat {
+func (r *renderer) pairStat(id results.ID, unit string, dir Dir, i int) Stat {
 	d := r.d
 	a := d.Units.GetAssumption(unit)
 	c0, c1, dl := Compare(a, d.Values(id, unit, 0), d.Values(id, unit, i), dir)

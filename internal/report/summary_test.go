@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // TestFirstScreen: the summary table comes right under the title (before
@@ -332,11 +333,11 @@ func TestRowsInNoSection(t *testing.T) {
 // (go test -update rewrites it): arms with environment, run info, files
 // with evidence and skips; headlines; titled tables; rows in no section.
 func TestJSONGolden(t *testing.T) {
-	in, err := ParseInputs([]string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"})
+	in, err := results.ParseInputs([]string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := ReadArms(in)
+	d, err := results.ReadArms(in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,35 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/tee"
 )
-
-// teeTitle names a TEE by its `tee:` value ("sev-snp" → "SEV-SNP", "tdx"
-// → "TDX"): the Kind's Title in internal/tee; "" for "none", an empty
-// value or one no TEE answers to.
-func teeTitle(name string) string {
-	if k := tee.ByName(name); k != nil {
-		return k.Title()
-	}
-	return ""
-}
-
-// teeIdentityPrefixes start the manifest keys that identify a TEE guest
-// (the TD's tdx-* lines, an SEV-SNP guest's snp-* lines, older sev-* ones)
-// or the GPU's confidential-computing state and the evidence.
-var teeIdentityPrefixes = []string{"tdx-", "snp-", "sev-", "gpu-cc", "evidence"}
-
-// teeIdentityKey reports whether a manifest key describes the TEE itself,
-// so that its differing between arms (or between files pooled into one
-// arm) is expected.
-func teeIdentityKey(k string) bool {
-	for _, p := range teeIdentityPrefixes {
-		if strings.HasPrefix(k, p) {
-			return true
-		}
-	}
-	return false
-}
 
 // teeMismatch says why arm i cannot be held against published pair p
 // though their methods match: the pair ran on another TEE than the arm
@@ -42,7 +16,7 @@ func (r *renderer) teeMismatch(p PubOverhead, arm int) string {
 	if p.TEE == "" || r.d.Arms[arm].EnvValue("tee") == p.TEE {
 		return ""
 	}
-	t := teeTitle(p.TEE)
+	t := results.TEETitle(p.TEE)
 	if t == "" {
 		t = p.TEE
 	}
@@ -58,7 +32,7 @@ func (r *renderer) comparableFor(p PubOverhead, arm int) bool {
 // pairText names a published pair with its TEE when the pair's name does
 // not: "H100 Llama-3.1-8B TEE-off → TEE-on, SEV-SNP".
 func pairText(p PubOverhead) string {
-	if t := teeTitle(p.TEE); t != "" && !strings.Contains(p.Pair, t) {
+	if t := results.TEETitle(p.TEE); t != "" && !strings.Contains(p.Pair, t) {
 		return p.Pair + ", " + t
 	}
 	return p.Pair

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // h100 are the TEE-pairing fixtures (testdata/genh100): one baseline and
@@ -78,12 +80,12 @@ func TestTDXArmOnH100(t *testing.T) {
 // differ between arms, pooled without a warning).
 func TestTEEKeys(t *testing.T) {
 	for name, want := range map[string]string{"sev-snp": "SEV-SNP", "tdx": "TDX", "none": "", "": "", "cca": ""} {
-		if got := teeTitle(name); got != want {
+		if got := results.TEETitle(name); got != want {
 			t.Errorf("teeTitle(%q) = %q, want %q", name, got, want)
 		}
 	}
 	for _, k := range []string{"snp-measurement", "snp-policy", "snp-tcb", "snp-report-source", "snp-vmpl", "snp-signer", "tdx-mrtd", "gpu-cc"} {
-		if !teeKey(k) || !poolKey(k) {
+		if !teeKey(k) || !results.PoolKey(k) {
 			t.Errorf("%s is not a TEE identity key", k)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/published"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // lineWith returns the first line of s containing every part, "" if none.
@@ -138,10 +139,10 @@ func TestConfoundersMap(t *testing.T) {
 	}
 	for id, want := range map[string]string{"SevenZip/threads=1": AreaCPU, "SevenZip/threads=8": AreaScaling, "Fio/job=read_iops/engine=fio": AreaStorage, "Serve/model=tiny": AreaLLM, "Copy/dir=h2d": AreaGPU} {
 		base, rest, _ := strings.Cut(id, "/")
-		i := ID{Base: base}
+		i := results.ID{Base: base}
 		for _, kv := range strings.Split(rest, "/") {
 			k, v, _ := strings.Cut(kv, "=")
-			i.Params = append(i.Params, Param{Key: k, Value: v})
+			i.Params = append(i.Params, results.Param{Key: k, Value: v})
 		}
 		if got := areaOf(i); got != want {
 			t.Errorf("areaOf(%s) = %q, want %q", id, got, want)

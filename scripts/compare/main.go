@@ -19,7 +19,7 @@
 // table folded; the flags after -md go to it.
 //
 // Paths are taken relative to the working directory. benchstat reads a
-// cleaned copy of each file (report.CleanCopy: CRLF line endings become
+// cleaned copy of each file (results.CleanCopy: CRLF line endings become
 // LF, a line longer than benchstat's 64 KiB limit is dropped with a
 // warning naming file:line), in a temporary directory removed on exit; a
 // binary file is refused. benchstat runs as `go tool benchstat` in the
@@ -38,6 +38,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/runner"
 )
 
@@ -158,7 +159,7 @@ func cleanCopy(path, out string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	long, err := report.CleanCopy(f, in, path)
+	long, err := results.CleanCopy(f, in, path)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
