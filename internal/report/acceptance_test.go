@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/teebench/teebench/internal/report/overhead"
 )
 
 // derived are the two arms testdata/genderived builds from the real run
@@ -172,7 +174,7 @@ func TestJSONTables(t *testing.T) {
 				Benchmark, Unit string
 				Better          int
 				Overheads       []struct{ Pct, Lo, Hi *float64 }
-				Published       []PubOverhead
+				Published       []overhead.PubOverhead
 				Verdicts        []string
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -399,7 +400,7 @@ type ciCount struct{ with, without int }
 // err returns the CI of a summary around its center, scaled, as an error
 // bar, and whether it is drawn: only with ciMinN samples and finite
 // bounds.
-func (n *ciCount) err(c Cell, scale float64) (struct{ Low, High float64 }, bool) {
+func (n *ciCount) err(c overhead.Cell, scale float64) (struct{ Low, High float64 }, bool) {
 	if c.N < ciMinN || !finite(c.Lo) || !finite(c.Hi) {
 		n.without++
 		return struct{ Low, High float64 }{}, false
@@ -538,7 +539,7 @@ func (b *barSet) Thumbnail(c *draw.Canvas) {
 // its CI cell (for the whisker).
 type barGroup struct {
 	name  string
-	cells []Cell // per arm, in the unit of the chart after scale
+	cells []overhead.Cell // per arm, in the unit of the chart after scale
 }
 
 // bars draws grouped bars on panel p: one group per category, one bar per
@@ -686,7 +687,7 @@ func (r *renderer) gatewayChart(path, ka string) {
 // the key x of its name, and returns xs with the x values it plotted.
 func (r *renderer) p99Points(s *series, ci *ciCount, ids []results.ID, arm int, x string, xs []float64) []float64 {
 	for _, id := range ids {
-		c, _ := summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", arm))
+		c, _ := overhead.Summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", arm))
 		if c.N > 0 {
 			e, ok := ci.err(c, 1e3)
 			s.addPoint(results.PartValue(id.Get(x)), c.Center*1e3, e, ok)
@@ -727,10 +728,10 @@ func (r *renderer) rateChart(rate []results.ID) {
 }
 
 // cells returns every arm's summary of a benchmark and unit.
-func (r *renderer) cells(id results.ID, unit string) []Cell {
-	cs := make([]Cell, len(r.d.Arms))
+func (r *renderer) cells(id results.ID, unit string) []overhead.Cell {
+	cs := make([]overhead.Cell, len(r.d.Arms))
 	for i := range r.d.Arms {
-		cs[i], _ = summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, i))
+		cs[i], _ = overhead.Summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, i))
 	}
 	return cs
 }

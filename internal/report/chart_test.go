@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -245,8 +246,8 @@ func storageOverheadPoints(t *testing.T, d *results.Dataset) []OverheadPoint {
 		if !ok {
 			t.Fatalf("derived fixture lacks Fio/job=%s/engine=fio", c.job)
 		}
-		dl := StatOf(d, id, c.unit, dirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
-		pts = append(pts, OverheadPoint{Label: c.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: storagePairs(c.job, c.unit, "vm")[0].Pct})
+		dl := overhead.StatOf(d, id, c.unit, dirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
+		pts = append(pts, OverheadPoint{Label: c.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: overhead.StoragePairs(c.job, c.unit, "vm")[0].Pct})
 	}
 	return pts
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/tee"
 )
@@ -67,7 +68,7 @@ func (r *renderer) colName(i int) string {
 // verdictArm is the verdict of arm i against a published overhead: "not
 // comparable" when the pair ran on another TEE than the arm, none for an
 // unattested arm unless Options.AllowUnattested.
-func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {
+func (r *renderer) verdictArm(p overhead.PubOverhead, dl overhead.Delta, n0, n1, arm int) string {
 	if v := r.checkRow(dl); v != "" {
 		return v
 	}
@@ -81,7 +82,7 @@ func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {
 	if r.unattested(arm) && !r.opt.AllowUnattested {
 		v = fmt.Sprintf("no verdict: `%s` is unattested", r.d.Arms[arm].Label)
 	}
-	return r.confounded(v, areaOf(r.vrow.id), arm)
+	return r.confounded(v, overhead.AreaOf(r.vrow.id), arm)
 }
 
 // evidenceBanner says which arms are unattested, what that withholds and

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchunit"
+
+	"github.com/teebench/teebench/internal/report/overhead"
 )
 
 // FormatValue renders a tidied value (benchfmt turns ns into sec and MB/s
@@ -66,7 +68,7 @@ func trimf(v float64, sig int) string {
 // number scaled for its unit without the unit's name (the row's unit
 // column names it once): "33.10k ±2%", "5.107ms ±82%", or "–" when the arm
 // did not measure it.
-func formatCell(c Cell, unit string) string {
+func formatCell(c overhead.Cell, unit string) string {
 	if c.N == 0 {
 		return "–"
 	}
@@ -77,11 +79,11 @@ func formatCell(c Cell, unit string) string {
 // name (the row names its unit): "80.95k ±1%", the median alone below
 // MinVerdictN samples (no interval: the report's banner says so once), or
 // "–" when the arm did not measure it.
-func tableCell(c Cell, unit string) string {
+func tableCell(c overhead.Cell, unit string) string {
 	if c.N == 0 {
 		return "–"
 	}
-	if c.N < MinVerdictN {
+	if c.N < overhead.MinVerdictN {
 		return numText(c.Center, unit)
 	}
 	return numText(c.Center, unit) + " ±" + c.PctRangeString()
@@ -127,4 +129,35 @@ func numText(v float64, unit string) string {
 func timeUnit(unit string) bool {
 	num, _, _ := strings.Cut(unit, "/")
 	return num == "sec" || strings.HasSuffix(num, "-sec")
+}
+
+// formatOverhead renders a Delta as the report's overhead cell:
+// "+6.85% [+5.1, +8.0] (p=0.002 n=6)" with the bootstrap interval when both
+// arms have 6 samples; a difference the test does not find significant
+// keeps its point estimate after the "~" (benchstat's mark), with the
+// reason when the sample is too small for any test.
+func formatOverhead(dl overhead.Delta) string {
+	if !dl.OK {
+		return "–"
+	}
+	if math.IsNaN(dl.Overhead) || math.IsInf(dl.Overhead, 0) {
+		return fmt.Sprintf("? (%s)", dl.Comparison)
+	}
+	s := fmt.Sprintf("%+.2f%%", dl.Overhead)
+	if !math.IsNaN(dl.Lo) {
+		s += fmt.Sprintf(" [%+.1f, %+.1f]", dl.Lo, dl.Hi)
+	}
+	if dl.Significant {
+		return fmt.Sprintf("%s (%s)", s, dl.Comparison)
+	}
+	note := ""
+	if dl.N1 < overhead.MinTestN || dl.N2 < overhead.MinTestN {
+		note = fmt.Sprintf("; too few runs for a significance test, need ≥ %d per arm", overhead.MinTestN)
+	}
+	return fmt.Sprintf("~ %s (%s%s)", s, dl.Comparison, note)
+}
+
+// formatPct renders a published overhead: "+40.3%".
+func formatPct(v float64) string {
+	return fmt.Sprintf("%+.1f%%", v)
 }

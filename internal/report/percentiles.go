@@ -6,42 +6,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
-
-// The percentile rule: a statistic over the requests of one run claims no
-// more than its samples hold. A p99 from fewer than 100 requests is the
-// slowest request or close to it; a p90 needs 10, a mean 10. Such a row
-// shows "n too small" instead of a cost, and gets no verdict or headline.
-const (
-	MinP99Samples  = 100
-	MinP90Samples  = 10
-	MinMeanSamples = 10
-)
-
-// minSamples is the number of requests per run a statistic of unit needs,
-// 0 for a unit the rule does not cover: inter-token latency (itl-*), whose
-// samples are the tokens of every request, not the requests.
-func minSamples(unit string) int {
-	switch {
-	case strings.HasPrefix(unit, "itl-"):
-		return 0
-	case strings.Contains(unit, "-p99-"):
-		return MinP99Samples
-	case strings.Contains(unit, "-p90-"):
-		return MinP90Samples
-	case strings.Contains(unit, "-mean-"):
-		return MinMeanSamples
-	}
-	return 0
-}
 
 // sampleLabel is the sample count a percentile or mean row carries in its
 // label: " (n=12/run)", or per arm " (n=5000, 4000/run)"; "" for rows the
 // rule does not cover.
 func (r *renderer) sampleLabel(id results.ID, unit string) string {
 	d := r.d
-	if minSamples(unit) == 0 || !d.CountsRequests(id) {
+	if overhead.MinSamples(unit) == 0 || !d.CountsRequests(id) {
 		return ""
 	}
 	var ns []string
@@ -63,7 +37,7 @@ func (r *renderer) sampleLabel(id results.ID, unit string) string {
 // have fewer requests than its statistic needs, "" otherwise.
 func (r *renderer) nTooSmall(id results.ID, unit string) string {
 	d := r.d
-	need := minSamples(unit)
+	need := overhead.MinSamples(unit)
 	if need == 0 || !d.CountsRequests(id) {
 		return ""
 	}

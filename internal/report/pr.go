@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -122,11 +123,11 @@ type PRResult struct {
 type prRow struct {
 	id         results.ID
 	unit       string
-	dir        Dir
+	dir        overhead.Dir
 	better     int
 	primary    bool
-	base, head Cell
-	dl         Delta
+	base, head overhead.Cell
+	dl         overhead.Delta
 	// raw is head/base - 1 in percent (benchstat's sign); cost is the
 	// change in percent with + = worse (raw for a unit without direction).
 	raw, cost float64
@@ -151,7 +152,7 @@ func (r prRow) noisy() bool { return r.noise > math.Abs(r.raw) }
 // relRange is a summary's confidence interval as benchstat's ±: the
 // larger distance of a bound from the center, in percent of the center;
 // +Inf when unbounded or of mixed sign.
-func relRange(c Cell) float64 {
+func relRange(c overhead.Cell) float64 {
 	switch {
 	case !finite(c.Lo) || !finite(c.Hi) || c.Center == 0:
 		if c.Center == 0 && c.Lo == 0 && c.Hi == 0 {
@@ -173,7 +174,7 @@ func prRows(d *results.Dataset) []prRow {
 		for _, u := range units {
 			better := d.Units.GetBetter(u)
 			dir := dirOfBetter(better)
-			base, head, dl := Compare(d.Units.GetAssumption(u), d.Values(id, u, 0), d.Values(id, u, 1), dir)
+			base, head, dl := overhead.Compare(d.Units.GetAssumption(u), d.Values(id, u, 0), d.Values(id, u, 1), dir)
 			if !dl.OK {
 				continue
 			}
@@ -181,9 +182,9 @@ func prRows(d *results.Dataset) []prRow {
 				raw: (head.Center/base.Center - 1) * 100, slow: math.NaN(), noise: math.Max(relRange(base), relRange(head))}
 			r.cost = r.raw
 			switch dir {
-			case Higher:
+			case overhead.Higher:
 				r.cost, r.slow = dl.Overhead, base.Center/head.Center
-			case Lower:
+			case overhead.Lower:
 				r.cost, r.slow = dl.Overhead, head.Center/base.Center
 			}
 			rows = append(rows, r)
@@ -198,7 +199,7 @@ func prCells(r prRow) []string {
 	change := "~"
 	if r.dl.Significant {
 		change = fmt.Sprintf("%+.2f%%", r.cost)
-		if r.dir == Neutral {
+		if r.dir == overhead.Neutral {
 			change += " (no direction)"
 		}
 	} else if finite(r.cost) {
@@ -305,14 +306,14 @@ func WritePRComment(w io.Writer, d *results.Dataset, opt PROptions) (PRResult, e
 	for _, r := range rows {
 		benches[r.id.String()] = true
 		minN = min(minN, r.base.N, r.head.N)
-		if r.base.N < MinTestN || r.head.N < MinTestN {
+		if r.base.N < overhead.MinTestN || r.head.N < overhead.MinTestN {
 			few++
 		}
 		if !r.counted(th) {
 			continue
 		}
 		switch {
-		case r.primary && r.dir != Neutral:
+		case r.primary && r.dir != overhead.Neutral:
 			main = append(main, r)
 			if r.cost > 0 {
 				res.Regressions++
@@ -356,7 +357,7 @@ func WritePRComment(w io.Writer, d *results.Dataset, opt PROptions) (PRResult, e
 		}
 		fmt.Fprintf(&head, "> **No significance is possible** where a side has fewer than %d runs: %s as few as n=%d on a side, and the Mann-Whitney U test "+
 			"cannot reach p < 0.05 with fewer than %d runs per side. Rerun both sides with `COUNT=6` (e.g. `COUNT=6 scripts/bench.sh`, or "+
-			"`go test -count 6`) to get a verdict.\n\n", MinTestN, what, minN, MinTestN)
+			"`go test -count 6`) to get a verdict.\n\n", overhead.MinTestN, what, minN, overhead.MinTestN)
 	}
 	fmt.Fprintf(&head, "Counted: one row per benchmark, on its primary metric (declared per benchmark family in `internal/catalog`; a load generator's b.N time never counts), "+
 		"when the change is significant (p < 0.05, Mann-Whitney U as in benchstat) and larger than the unit's threshold (%s). "+

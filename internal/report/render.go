@@ -11,6 +11,7 @@ import (
 
 	"github.com/teebench/teebench/internal/attest"
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -254,7 +255,7 @@ func (r *renderer) header(hs []Headline) {
 	if r.fewN {
 		r.p("> **Too few runs for statistics:** some rows have fewer than %d runs per arm (the quick profile runs each benchmark once). "+
 			"Their cells show the median without an interval, and no significance test, interval or verdict is drawn from them. "+
-			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.\n\n", MinVerdictN)
+			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.\n\n", overhead.MinVerdictN)
 	}
 	r.evidenceBanner()
 	r.writeSummary(hs)
@@ -267,7 +268,7 @@ func (r *renderer) header(hs []Headline) {
 			"Verdicts hold the cost against the published report's printed TEE overhead (docs/methods.md §9): *consistent* when it lies inside our interval widened by "+
 			"max(%g points, %g%% of the published figure), *smaller/larger overhead here* otherwise. %s "+
 			"Request statistics claim no more than their samples: a p99 from fewer than %d requests per run (p90: %d, mean: %d) reads *n too small*.\n\n",
-			BootstrapN, MinVerdictN, ToleranceAbs, ToleranceRel*100, boundsText(), MinP99Samples, MinP90Samples, MinMeanSamples)
+			overhead.BootstrapN, overhead.MinVerdictN, overhead.ToleranceAbs, overhead.ToleranceRel*100, boundsText(), overhead.MinP99Samples, overhead.MinP90Samples, overhead.MinMeanSamples)
 	}
 	if len(d.Malformed) > 0 {
 		r.p("> **Input:** %d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.\n\n", len(d.Malformed), d.Malformed[0])
@@ -554,7 +555,7 @@ func (r *renderer) warnMarks(errs []error) string {
 }
 
 // notRun returns the index of an arm without samples in st.
-func notRun(st Stat) int {
+func notRun(st overhead.Stat) int {
 	for i, c := range st.Cells {
 		if c.N == 0 {
 			return i
@@ -569,7 +570,7 @@ type row struct {
 	id    results.ID
 	unit  string
 	// pubs are the published overheads the row is held against.
-	pubs []PubOverhead
+	pubs []overhead.PubOverhead
 	// alt, when set (hasAlt), is the same figure measured the other way:
 	// our implementation when id is the reference tool's, or the
 	// reference's when id is ours (altOurs false). The table shows its TEE
@@ -594,14 +595,14 @@ func (r *renderer) betterOf(unit string) int {
 	return r.d.Units.GetBetter(unit)
 }
 
-func dirOfBetter(b int) Dir {
+func dirOfBetter(b int) overhead.Dir {
 	switch {
 	case b > 0:
-		return Higher
+		return overhead.Higher
 	case b < 0:
-		return Lower
+		return overhead.Lower
 	}
-	return Neutral
+	return overhead.Neutral
 }
 
 // metricTable builds a Table from rows (dropping rows that no arm
@@ -631,7 +632,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			continue
 		}
 		better := r.betterOf(rw.unit)
-		st := StatOf(d, rw.id, rw.unit, dirOfBetter(better))
+		st := overhead.StatOf(d, rw.id, rw.unit, dirOfBetter(better))
 		R := Row{Label: rw.label + r.sampleLabel(rw.id, rw.unit), Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
 		if v, ok := allSame(st); ok && rw.unit != "errors/op" && len(d.Arms) > 1 {
 			R.same = numText(v, rw.unit)
@@ -655,8 +656,9 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			R.cellText = append(R.cellText, tableCell(c, rw.unit)+r.warnMarks(c.Warnings))
 		}
 		for i := range d.Arms {
-			for _, o := range Outliers(d, rw.id, rw.unit, i) {
-				R.cellText[i] += " ⚠" + r.note(o)
+			for _, o := range overhead.Outliers(d, rw.id, rw.unit, i) {
+				R.cellText[i] += " ⚠" + r.note(fmt.Sprintf("%s measures apart from the other files of arm %s: median %s vs %s (%s)",
+					o.File, d.Arms[i].Label, FormatValue(o.Median, rw.unit), FormatValue(o.Others, rw.unit), o.Comparison))
 			}
 		}
 		for i, dl := range st.Deltas[1:] {
@@ -695,7 +697,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			}
 		}
 		for _, c := range st.Cells {
-			if c.N > 0 && c.N < MinVerdictN {
+			if c.N > 0 && c.N < overhead.MinVerdictN {
 				r.fewN = true
 			}
 		}
@@ -770,7 +772,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 
 // allSame reports whether every sample of every arm is the same value v
 // (a workload figure such as a circuit's constraints or a proof's size).
-func allSame(st Stat) (v float64, ok bool) {
+func allSame(st overhead.Stat) (v float64, ok bool) {
 	first := true
 	for _, c := range st.Cells {
 		if c.N == 0 {
@@ -786,7 +788,7 @@ func allSame(st Stat) (v float64, ok bool) {
 
 // allZero reports whether every sample of every arm is 0: the median and
 // both interval bounds are 0 in each arm that measured it.
-func allZero(st Stat) bool {
+func allZero(st overhead.Stat) bool {
 	for _, c := range st.Cells {
 		if c.N > 0 && (c.Center != 0 || c.Lo != 0 || c.Hi != 0) {
 			return false
@@ -810,8 +812,8 @@ func (r *renderer) recordPubs(rows []row) {
 
 // verdict is Verdict; verdictArm qualifies it by the confounders that
 // break or move the row's area (confounded).
-func (r *renderer) verdict(p PubOverhead, dl Delta, n0, n1 int) string {
-	return Verdict(p, dl, n0, n1)
+func (r *renderer) verdict(p overhead.PubOverhead, dl overhead.Delta, n0, n1 int) string {
+	return overhead.Verdict(p, dl, n0, n1)
 }
 
 // noiseArm reports whether arm a, not the first, is another baseline
@@ -914,7 +916,7 @@ func unitOfRow(row string) string {
 
 // median returns the center of arm i's samples, NaN when it has none.
 func (r *renderer) median(id results.ID, unit string, arm int) float64 {
-	c, _ := summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, arm))
+	c, _ := overhead.Summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, arm))
 	if c.N == 0 {
 		return math.NaN()
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -89,7 +90,7 @@ func (r *renderer) sevenZipScaling() bool {
 		for _, id := range ids {
 			n := results.PartValue(id.Get("threads"))
 			cell := func(unit string) string {
-				c, _ := summarize(d.Units.GetAssumption(unit), d.Values(id, unit, i))
+				c, _ := overhead.Summarize(d.Units.GetAssumption(unit), d.Values(id, unit, i))
 				return tableCell(c, unit) + r.warnMarks(c.Warnings)
 			}
 			eff := math.NaN()

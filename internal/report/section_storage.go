@@ -2,6 +2,7 @@ package report
 
 import (
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
 
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -44,7 +45,7 @@ func (r *renderer) storage() bool {
 			}
 			alt, hasAlt := one(d.Find("Fio", "job="+j.Name, "engine="+other))
 			for _, fr := range j.Rows {
-				rw := row{label: fr.Label, id: id, unit: fr.Unit, pubs: storagePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit}
+				rw := row{label: fr.Label, id: id, unit: fr.Unit, pubs: overhead.StoragePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit}
 				if eng == primary && hasAlt {
 					rw.alt, rw.hasAlt, rw.altOurs, rw.goal = alt, true, other == "go", catalog.FioGoal(fr.Unit)
 				}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 
 	"github.com/teebench/teebench/internal/scaling"
@@ -82,7 +83,7 @@ func (r *renderer) ratioCell(ours, ref results.ID, unit string, i int, goal cata
 	if len(a) == 0 || len(b) == 0 {
 		return math.NaN(), "–"
 	}
-	cr := Cross(d.Units.GetAssumption(unit), b, a) // the one ratio, as scripts/crosscheck computes it
+	cr := overhead.Cross(d.Units.GetAssumption(unit), b, a) // the one ratio, as scripts/crosscheck computes it
 	q, dl := cr.Ratio, cr.Delta
 	if math.IsNaN(q) {
 		return q, "–"

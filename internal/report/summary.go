@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -21,7 +22,7 @@ type headPick struct {
 	refName string // the reference tool: "fio", "ab", "C STREAM"
 	ours    results.ID
 	hasOurs bool
-	pubs    []PubOverhead
+	pubs    []overhead.PubOverhead
 	// minRequests, when set, is the number of requests (iterations) each
 	// arm needs for a headline (LLM rows).
 	minRequests int
@@ -77,7 +78,7 @@ func storagePicks(r *renderer) []headPick {
 		{"read_seq", "B/s", "Sequential read (1M QD16 x4)"},
 	} {
 		hp := r.pair(j.label, j.unit, "Fio", "engine", "go", "fio", "fio", "job="+j.job)
-		hp.pubs = storagePairs(j.job, j.unit, plat)
+		hp.pubs = overhead.StoragePairs(j.job, j.unit, plat)
 		out = append(out, hp)
 	}
 	return out
@@ -118,9 +119,9 @@ func zkPicks(r *renderer) []headPick {
 		return nil
 	}
 	id := prove[0]
-	var pubs []PubOverhead
+	var pubs []overhead.PubOverhead
 	if rsa, ok := one(r.d.Find("Prove", "circuit=rsa2048")); ok {
-		id, pubs = rsa, zkPairs()
+		id, pubs = rsa, overhead.ZKPairs()
 	}
 	return []headPick{{label: "Proof time " + id.Get("circuit") + " " + id.Get("backend"), unit: "sec/op", ours: id, hasOurs: true, pubs: pubs}}
 }
@@ -150,7 +151,7 @@ func llmPicks(r *renderer) []headPick {
 			continue
 		}
 		hp := headPick{label: fmt.Sprintf("TTFT mean, model=%s (%s)", model, strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")),
-			unit: "ttft-mean-sec", ours: lat, hasOurs: true, pubs: llmPairs("ttft", model, gpu), minRequests: MinHeadlineRequests}
+			unit: "ttft-mean-sec", ours: lat, hasOurs: true, pubs: overhead.LLMPairs("ttft", model, gpu), minRequests: MinHeadlineRequests}
 		var short, notRun []string
 		for i, a := range d.Arms {
 			if n := d.Iterations(lat, i); n == 0 {
@@ -183,7 +184,7 @@ func llmPicks(r *renderer) []headPick {
 // publishedModel is 1 when model is one of the published LLM models (it
 // has a pair not marked not comparable), else 0.
 func publishedModel(model, gpu string) int {
-	for _, p := range llmPairs("ttft", model, gpu) {
+	for _, p := range overhead.LLMPairs("ttft", model, gpu) {
 		if p.NotComparable == "" {
 			return 1
 		}
@@ -217,7 +218,7 @@ func mechPicks(r *renderer) []headPick {
 
 // overlap reports whether two overhead intervals overlap; ok is false when
 // either has none (fewer than 6 runs).
-func overlap(a, b Delta) (over, ok bool) {
+func overlap(a, b overhead.Delta) (over, ok bool) {
 	if !finite(a.Lo) || !finite(a.Hi) || !finite(b.Lo) || !finite(b.Hi) {
 		return false, false
 	}
@@ -251,8 +252,8 @@ type Headline struct {
 	EnginesDisagree bool          `json:"engines_disagree,omitempty"`
 	Other           *OverheadCell `json:"other,omitempty"`
 	// Published is the published overhead the verdict is drawn against.
-	Published *PubOverhead `json:"published,omitempty"`
-	Verdict   string       `json:"verdict,omitempty"`
+	Published *overhead.PubOverhead `json:"published,omitempty"`
+	Verdict   string                `json:"verdict,omitempty"`
 	// NotMeasured says why the area has no figure.
 	NotMeasured string `json:"not_measured,omitempty"`
 }
@@ -308,7 +309,7 @@ func (r *renderer) oneArmHeadline(name string, hp headPick) Headline {
 		id, src = hp.ref, "reference"
 	}
 	h := Headline{Area: name, Label: hp.label, Benchmark: id.String(), Unit: hp.unit, Source: src, Base: r.d.Arms[0].Label}
-	c, _ := summarize(r.d.Units.GetAssumption(hp.unit), r.d.Values(id, hp.unit, 0))
+	c, _ := overhead.Summarize(r.d.Units.GetAssumption(hp.unit), r.d.Values(id, hp.unit, 0))
 	h.BaseCell = armCell(c)
 	h.NotMeasured = hp.why
 	return h
@@ -369,7 +370,7 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 
 // pubVerdict returns the first published overhead a verdict can be drawn
 // against (else the first one) and the verdict.
-func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*PubOverhead, string) {
+func (r *renderer) pubVerdict(pubs []overhead.PubOverhead, dl overhead.Delta, n0, n1, arm int) (*overhead.PubOverhead, string) {
 	if len(pubs) == 0 {
 		return nil, "– (no published TEE overhead)"
 	}
@@ -387,14 +388,14 @@ func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*P
 }
 
 // pairStat is Stat of one benchmark for the baseline and arm i only.
-func (r *renderer) pairStat(id results.ID, unit string, dir Dir, i int) Stat {
+func (r *renderer) pairStat(id results.ID, unit string, dir overhead.Dir, i int) overhead.Stat {
 	d := r.d
 	a := d.Units.GetAssumption(unit)
-	c0, c1, dl := Compare(a, d.Values(id, unit, 0), d.Values(id, unit, i), dir)
-	return Stat{ID: id, Unit: unit, Dir: dir, Cells: []Cell{c0, c1}, Deltas: []Delta{{Overhead: math.NaN()}, dl}}
+	c0, c1, dl := overhead.Compare(a, d.Values(id, unit, 0), d.Values(id, unit, i), dir)
+	return overhead.Stat{ID: id, Unit: unit, Dir: dir, Cells: []overhead.Cell{c0, c1}, Deltas: []overhead.Delta{{Overhead: math.NaN()}, dl}}
 }
 
-func armCell(c Cell) *ArmCell {
+func armCell(c overhead.Cell) *ArmCell {
 	ac := ArmCell{N: c.N, Median: Num(math.NaN()), Lo: Num(math.NaN()), Hi: Num(math.NaN())}
 	if c.N > 0 {
 		ac.Median, ac.Lo, ac.Hi = Num(c.Center), Num(c.Lo), Num(c.Hi)
@@ -402,32 +403,13 @@ func armCell(c Cell) *ArmCell {
 	return &ac
 }
 
-// Slowdown is the "TEE/base time ×" factor of two medians: for throughput
-// base/TEE, for time-like figures TEE/base, so that +20% of throughput and
-// +25% of latency both read 1.25×. NaN for a neutral unit or a zero.
-func Slowdown(base, tee float64, dir Dir) float64 {
-	switch dir {
-	case Higher:
-		if tee == 0 {
-			return math.NaN()
-		}
-		return base / tee
-	case Lower:
-		if base == 0 {
-			return math.NaN()
-		}
-		return tee / base
-	}
-	return math.NaN()
-}
-
 // overheadCell is the JSON form of a Delta between two cells.
-func overheadCell(arm string, dl Delta, c0, c1 Cell, dir Dir) OverheadCell {
+func overheadCell(arm string, dl overhead.Delta, c0, c1 overhead.Cell, dir overhead.Dir) OverheadCell {
 	oc := OverheadCell{Arm: arm, Pct: Num(dl.Overhead), Lo: Num(dl.Lo), Hi: Num(dl.Hi), P: Num(math.NaN()),
 		Significant: dl.OK && dl.Significant, N0: c0.N, N1: c1.N, Slowdown: Num(math.NaN())}
 	if dl.OK {
 		oc.P = Num(dl.P)
-		oc.Slowdown = Num(Slowdown(c0.Center, c1.Center, dir))
+		oc.Slowdown = Num(overhead.Slowdown(c0.Center, c1.Center, dir))
 	}
 	return oc
 }
@@ -503,7 +485,7 @@ func (r *renderer) writeSummary(hs []Headline) {
 		if h.Published != nil {
 			pub = formatPct(h.Published.Pct) + " (" + pairText(*h.Published) + ")"
 		}
-		if b, ok := Bounds[h.Area]; ok && h.NotMeasured == "" && !strings.HasPrefix(h.Verdict, "noise floor") {
+		if b, ok := overhead.Bounds[h.Area]; ok && h.NotMeasured == "" && !strings.HasPrefix(h.Verdict, "noise floor") {
 			pub += " · bound " + boundText(b.Factor)
 		}
 		if h.NotMeasured != "" {
@@ -529,7 +511,7 @@ func cellText(c *ArmCell, unit string) string {
 		return "–"
 	}
 	s := numText(float64(c.Median), unit)
-	if c.N >= MinVerdictN && finite(float64(c.Lo)) && finite(float64(c.Hi)) && c.Median != 0 {
+	if c.N >= overhead.MinVerdictN && finite(float64(c.Lo)) && finite(float64(c.Hi)) && c.Median != 0 {
 		s += fmt.Sprintf(" ±%.0f%%", math.Max(float64(c.Hi)-float64(c.Median), float64(c.Median)-float64(c.Lo))/math.Abs(float64(c.Median))*100)
 	}
 	return s

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -66,13 +67,13 @@ func TestFewRunsBanner(t *testing.T) {
 
 // TestSlowdown: +20% of throughput and +25% of latency are the same 1.25×.
 func TestSlowdown(t *testing.T) {
-	if s := Slowdown(100, 80, Higher); math.Abs(s-1.25) > 1e-12 {
+	if s := overhead.Slowdown(100, 80, overhead.Higher); math.Abs(s-1.25) > 1e-12 {
 		t.Errorf("throughput 100 → 80: %v, want 1.25", s)
 	}
-	if s := Slowdown(100, 125, Lower); math.Abs(s-1.25) > 1e-12 {
+	if s := overhead.Slowdown(100, 125, overhead.Lower); math.Abs(s-1.25) > 1e-12 {
 		t.Errorf("latency 100 → 125: %v, want 1.25", s)
 	}
-	if s := Slowdown(1, 2, Neutral); !math.IsNaN(s) {
+	if s := overhead.Slowdown(1, 2, overhead.Neutral); !math.IsNaN(s) {
 		t.Errorf("neutral: %v, want NaN", s)
 	}
 }
@@ -80,7 +81,7 @@ func TestSlowdown(t *testing.T) {
 // TestToleranceBand: "consistent" is the published overhead inside our
 // interval widened by max(3 points, 10% of the published figure).
 func TestToleranceBand(t *testing.T) {
-	dl := Delta{OK: true, Overhead: 38.6, Lo: 37.9, Hi: 39.3}
+	dl := overhead.Delta{OK: true, Overhead: 38.6, Lo: 37.9, Hi: 39.3}
 	for _, tc := range []struct {
 		pub  float64
 		want string
@@ -91,7 +92,7 @@ func TestToleranceBand(t *testing.T) {
 		{34.9, "consistent"},            // 37.9 - max(3, 3.49) = 34.41
 		{34.0, "larger overhead here"},
 	} {
-		if v := Verdict(PubOverhead{Pct: tc.pub}, dl, 6, 6); v != tc.want {
+		if v := overhead.Verdict(overhead.PubOverhead{Pct: tc.pub}, dl, 6, 6); v != tc.want {
 			t.Errorf("published %v against [37.9, 39.3]: %q, want %q", tc.pub, v, tc.want)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/overhead"
 )
 
 // Num is a float64 that marshals NaN and ±Inf (an unbounded interval, an
@@ -63,7 +65,7 @@ type Row struct {
 	// Overheads are those of Arms[1:] against Arms[0].
 	Overheads []OverheadCell `json:"overheads,omitempty"`
 	// Published are the published overheads this row is held against.
-	Published []PubOverhead `json:"published,omitempty"`
+	Published []overhead.PubOverhead `json:"published,omitempty"`
 	// Verdicts are one per (TEE arm, published pair), in that order;
 	// empty in a one-arm report.
 	Verdicts []string `json:"verdicts,omitempty"`

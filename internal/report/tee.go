@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/tee"
 )
@@ -12,7 +13,7 @@ import (
 // though their methods match: the pair ran on another TEE than the arm
 // claims ("published pair ran on SEV-SNP"). "" when the TEEs match or the
 // pair names none (then it is not comparable for its method already).
-func (r *renderer) teeMismatch(p PubOverhead, arm int) string {
+func (r *renderer) teeMismatch(p overhead.PubOverhead, arm int) string {
 	if p.TEE == "" || r.d.Arms[arm].EnvValue("tee") == p.TEE {
 		return ""
 	}
@@ -25,13 +26,13 @@ func (r *renderer) teeMismatch(p PubOverhead, arm int) string {
 
 // comparableFor reports whether a verdict of arm i can be drawn against p:
 // the same method and the same TEE.
-func (r *renderer) comparableFor(p PubOverhead, arm int) bool {
+func (r *renderer) comparableFor(p overhead.PubOverhead, arm int) bool {
 	return p.NotComparable == "" && r.teeMismatch(p, arm) == ""
 }
 
 // pairText names a published pair with its TEE when the pair's name does
 // not: "H100 Llama-3.1-8B TEE-off → TEE-on, SEV-SNP".
-func pairText(p PubOverhead) string {
+func pairText(p overhead.PubOverhead) string {
 	if t := results.TEETitle(p.TEE); t != "" && !strings.Contains(p.Pair, t) {
 		return p.Pair + ", " + t
 	}

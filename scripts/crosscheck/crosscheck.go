@@ -19,6 +19,7 @@ import (
 	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/runner"
 	"github.com/teebench/teebench/internal/skips"
@@ -550,7 +551,7 @@ func (c *checker) writeSkips() error {
 // row is one line of the table.
 type row struct {
 	pair
-	cr report.CrossRatio
+	cr overhead.CrossRatio
 	// rounds, when not 0, is the number of rounds (2 to 5) that both
 	// sides measured, and lo, hi the smallest and largest per-round ratio
 	// (round i's Go figure over round i's reference figure). Below 6
@@ -597,7 +598,7 @@ func (c *checker) rows(sel []group) ([]row, error) {
 func compare(d *results.Dataset, p pair) row {
 	a := d.Units.GetAssumption(p.unit)
 	ref, ours := d.Values(p.ref, p.unit, 0), d.Values(p.ours, p.unit, 0)
-	r := row{pair: p, cr: report.Cross(a, ref, ours)}
+	r := row{pair: p, cr: overhead.Cross(a, ref, ours)}
 	if n := len(ours); n == len(ref) && n >= 2 && n < 6 && !slices.Contains(ref, 0) {
 		r.rounds, r.lo, r.hi = n, math.Inf(1), math.Inf(-1)
 		for i := range ours {

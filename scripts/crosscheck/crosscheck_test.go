@@ -17,7 +17,7 @@ import (
 
 	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/reftool"
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/skips"
 )
@@ -194,7 +194,7 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 func TestRatioCINeedsSix(t *testing.T) {
 	ref := []float64{10, 11, 12, 13, 14}
 	ours := []float64{9, 10, 11, 12, 13}
-	cr := report.Cross(benchmath.AssumeNothing, ref, ours)
+	cr := overhead.Cross(benchmath.AssumeNothing, ref, ours)
 	if cr.Ratio != 11.0/12.0 || !math.IsNaN(cr.Lo) || !math.IsNaN(cr.Hi) {
 		t.Errorf("Cross = ratio %v [%v, %v], want %v without an interval", cr.Ratio, cr.Lo, cr.Hi, 11.0/12.0)
 	}
