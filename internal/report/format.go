@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,16 @@ import (
 
 	"github.com/teebench/teebench/internal/report/overhead"
 )
+
+// bareUnits are the units the scaled number names by itself: "93.25µs",
+// "1.169GiB/s".
+var bareUnits = []string{"sec/op", "sec", "B/s", "B"}
+
+// unitSuffixes are the unit suffixes the scaled number stands for: a unit
+// that ends in one is written as the number and the rest of its name
+// ("76.75µs lat-mean" for lat-mean-sec, "3.130Mi compress" for
+// compress-B/s).
+var unitSuffixes = []string{"-sec", "-B/s", "-B"}
 
 // FormatValue renders a tidied value (benchfmt turns ns into sec and MB/s
 // into B/s) scaled as benchstat does (golang.org/x/perf/benchunit: three
@@ -25,25 +36,21 @@ func FormatValue(v float64, unit string) string {
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
 	case strings.HasSuffix(unit, "-%"):
 		return trimf(v, 4) + "% " + strings.TrimSuffix(unit, "-%")
-	}
-	switch {
 	case strings.HasSuffix(unit, "ratio"):
 		return trimf(v, 4) + " " + unit
-	case unit == "sec/op" || unit == "sec":
+	case slices.Contains(bareUnits, unit):
 		return numText(v, unit)
-	case strings.HasSuffix(unit, "-sec"):
-		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-sec")
 	case strings.HasPrefix(unit, "sec/"):
 		return numText(v, unit) + "/" + strings.TrimPrefix(unit, "sec/")
-	case timeUnit(unit): // cpu-sec/op, server-cpu-sec/handshake
+	}
+	for _, suf := range unitSuffixes {
+		if name, ok := strings.CutSuffix(unit, suf); ok {
+			return numText(v, unit) + " " + name
+		}
+	}
+	if timeUnit(unit) { // cpu-sec/op, server-cpu-sec/handshake
 		num, den, _ := strings.Cut(unit, "/")
 		return numText(v, unit) + " " + strings.TrimSuffix(num, "-sec") + "/" + den
-	case unit == "B/s" || unit == "B":
-		return numText(v, unit)
-	case strings.HasSuffix(unit, "-B/s"):
-		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-B/s")
-	case strings.HasSuffix(unit, "-B"):
-		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-B")
 	}
 	return numText(v, unit) + " " + unit
 }
