@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/report/overhead"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // derived are the two arms testdata/genderived builds from the real run
@@ -158,9 +160,21 @@ func TestBetterFlipsSign(t *testing.T) {
 // TestJSONTables: -format json writes the tables as data, with the same
 // overheads, published pairs and verdicts as the Markdown.
 func TestJSONTables(t *testing.T) {
-	var out, errb bytes.Buffer
-	if err := Command([]string{"-format", "json", "-allow-unattested", derived[0], derived[1]}, &out, &errb); err != nil {
-		t.Fatalf("%v\n%s", err, errb.String())
+	in, err := results.ParseInputs(derived)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := results.ReadArms(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	document, err := DocumentOf(d, Options{AllowUnattested: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteDocument(&out, document); err != nil {
+		t.Fatal(err)
 	}
 	var doc struct {
 		SignConvention string `json:"sign_convention"`

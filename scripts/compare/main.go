@@ -37,7 +37,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/cli"
 	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/runner"
 )
@@ -74,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		// The report reads CRLF files and long lines itself.
-		if err := report.Command(append(append([]string{"-pr"}, flags...), args...), stdout, stderr); err != nil {
+		if err := cli.Command(append(append([]string{"-pr"}, flags...), args...), stdout, stderr); err != nil {
 			fmt.Fprintln(stderr, "report:", err)
 			return 1
 		}
@@ -97,7 +97,7 @@ var configKeyRE = regexp.MustCompile(`(?m)^([a-z][^ A-Z:\r\n]*):`)
 
 func compare(root string, files []string, stdout, stderr io.Writer) error {
 	var arms strings.Builder
-	if err := report.Command(append([]string{"-arms"}, files...), &arms, stderr); err != nil {
+	if err := cli.Command(append([]string{"-arms"}, files...), &arms, stderr); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp("", "teebench-compare.")
