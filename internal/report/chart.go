@@ -327,19 +327,17 @@ func (r *renderer) charting() bool { return r.opt.ChartDir != "" || r.opt.keepPl
 func positive(ids []results.ID, key string) []results.ID {
 	var out []results.ID
 	for _, id := range ids {
-		if v := results.PartValue(id.Get(key)); v > 0 && finite(v) {
+		if v := results.PartValue(id.Get(key)); v > 0 && overhead.Finite(v) {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
 // chartFailed notes a chart that could not be drawn in the report; the
 // tables, which carry the figures, are still written.
 func (r *renderer) chartFailed(err error) {
-	r.p("*Chart not drawn: %s.*\n\n", esc(err.Error()))
+	r.p("*Chart not drawn: %s.*\n\n", Esc(err.Error()))
 }
 
 // newPanel is a plot with axis labels and a grid, without title or legend
@@ -361,7 +359,7 @@ type niceTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(hi > lo) || !finite(lo) || !finite(hi) {
+	if !(hi > lo) || !overhead.Finite(lo) || !overhead.Finite(hi) {
 		return plot.DefaultTicks{}.Ticks(lo, hi)
 	}
 	raw := (hi - lo) / 5
@@ -401,7 +399,7 @@ type ciCount struct{ with, without int }
 // bar, and whether it is drawn: only with ciMinN samples and finite
 // bounds.
 func (n *ciCount) err(c overhead.Cell, scale float64) (struct{ Low, High float64 }, bool) {
-	if c.N < ciMinN || !finite(c.Lo) || !finite(c.Hi) {
+	if c.N < ciMinN || !overhead.Finite(c.Lo) || !overhead.Finite(c.Hi) {
 		n.without++
 		return struct{ Low, High float64 }{}, false
 	}
@@ -455,7 +453,7 @@ func (r *renderer) lines(f *figure, p *plot.Plot, ss []series) bool {
 	for _, s := range ss {
 		var xys plotter.XYs
 		for _, xy := range s.xys {
-			if finite(xy.X) && finite(xy.Y) {
+			if overhead.Finite(xy.X) && overhead.Finite(xy.Y) {
 				xys = append(xys, xy)
 			}
 		}
@@ -551,7 +549,7 @@ func (r *renderer) bars(f *figure, p *plot.Plot, groups []barGroup, scale float6
 	for _, g := range groups {
 		ok := len(g.cells) == len(r.d.Arms)
 		for _, c := range g.cells {
-			ok = ok && c.N > 0 && finite(c.Center)
+			ok = ok && c.N > 0 && overhead.Finite(c.Center)
 		}
 		if ok {
 			keep = append(keep, g)
@@ -633,7 +631,7 @@ func (r *renderer) scalingChart(ids []results.ID, one1 results.ID, has1 bool) {
 		for _, id := range ids {
 			n := results.PartValue(id.Get("threads"))
 			e := efficiency(r.median(id, "MIPS", i), t1, n)
-			if finite(e) {
+			if overhead.Finite(e) {
 				s.xys = append(s.xys, plotter.XY{X: n, Y: e * 100})
 				xs = append(xs, n)
 			}
@@ -643,7 +641,7 @@ func (r *renderer) scalingChart(ids []results.ID, one1 results.ID, has1 bool) {
 	for k, env := range []string{"TEE CVM", "bare metal"} {
 		s := series{name: "published " + env, published: true, color: k}
 		for _, t := range []int{1, 2, 4, 8, 16, 32} {
-			if v := publishedEfficiency(env, fmt.Sprint(t)); finite(v) {
+			if v := publishedEfficiency(env, fmt.Sprint(t)); overhead.Finite(v) {
 				s.xys = append(s.xys, plotter.XY{X: float64(t), Y: v * 100})
 				xs = append(xs, float64(t))
 			}
@@ -844,7 +842,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	distinctLabels(pts)
 	var keep []OverheadPoint
 	for _, pt := range pts {
-		if finite(pt.Cost) {
+		if overhead.Finite(pt.Cost) {
 			keep = append(keep, pt)
 		}
 	}
@@ -867,7 +865,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 		ticks = append(ticks, plot.Tick{Value: y, Label: pt.Label})
 		cost = append(cost, plotter.XY{X: pt.Cost, Y: y})
 		lo, hi = math.Min(lo, pt.Cost), math.Max(hi, pt.Cost)
-		if finite(pt.Lo) && finite(pt.Hi) {
+		if overhead.Finite(pt.Lo) && overhead.Finite(pt.Hi) {
 			ci0 = append(ci0, plotter.XY{X: pt.Cost, Y: y})
 			errs = append(errs, struct{ Low, High float64 }{pt.Cost - pt.Lo, pt.Hi - pt.Cost})
 			lo, hi = math.Min(lo, pt.Lo), math.Max(hi, pt.Hi)
@@ -880,7 +878,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	span := math.Max(hi-lo, 10)
 	var far plotter.XYLabels
 	for i, pt := range keep {
-		if !finite(pt.Published) {
+		if !overhead.Finite(pt.Published) {
 			continue
 		}
 		x := pt.Published
@@ -892,7 +890,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	}
 	pad := math.Max((hi-lo)*0.08, 1)
 	for i, pt := range keep {
-		if x := pt.Published; finite(x) && (x > hi || x < lo) {
+		if x := pt.Published; overhead.Finite(x) && (x > hi || x < lo) {
 			edge := hi + pad*0.5
 			if x < lo {
 				edge = lo - pad*0.5

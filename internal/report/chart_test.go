@@ -246,7 +246,7 @@ func storageOverheadPoints(t *testing.T, d *results.Dataset) []OverheadPoint {
 		if !ok {
 			t.Fatalf("derived fixture lacks Fio/job=%s/engine=fio", c.job)
 		}
-		dl := overhead.StatOf(d, id, c.unit, dirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
+		dl := overhead.StatOf(d, id, c.unit, DirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
 		pts = append(pts, OverheadPoint{Label: c.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: overhead.StoragePairs(c.job, c.unit, "vm")[0].Pct})
 	}
 	return pts
@@ -283,7 +283,7 @@ func TestOverheadChart(t *testing.T) {
 			t.Errorf("%s: title %q, want %q", tc.name, np.f.title, tc.title)
 		}
 		for _, p := range tc.pts {
-			if seen[p.Label] != finite(p.Cost) {
+			if seen[p.Label] != overhead.Finite(p.Cost) {
 				t.Errorf("%s: row label %q drawn: %v", tc.name, p.Label, seen[p.Label])
 			}
 		}

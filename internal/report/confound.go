@@ -146,7 +146,7 @@ func (r *renderer) sectionConfounders(title string) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "> " + esc(strings.Join(parts, ". ")) + ".\n\n"
+	return "> " + Esc(strings.Join(parts, ". ")) + ".\n\n"
 }
 
 // verdictRow is the row whose verdicts are being drawn: metricTable and
@@ -206,7 +206,7 @@ func (r *renderer) noiseFlags(hs []Headline) {
 			if h.Overhead == nil || h.NotMeasured != "" || (i > 0 && h.Arm != a.Label) {
 				continue
 			}
-			if c := float64(h.Overhead.Pct); finite(c) && c < 2*spread && c > -2*spread {
+			if c := float64(h.Overhead.Pct); overhead.Finite(c) && c < 2*spread && c > -2*spread {
 				hidden = append(hidden, fmt.Sprintf("%s %+.1f%%", h.Area, c))
 			}
 		}
@@ -215,7 +215,7 @@ func (r *renderer) noiseFlags(hs []Headline) {
 		}
 	}
 	if len(flags) > 0 {
-		r.p("> **Noise:** the noise check's spread is as large as half of some headline costs, which could then be noise: %s.\n\n", esc(strings.Join(flags, "; ")))
+		r.p("> **Noise:** the noise check's spread is as large as half of some headline costs, which could then be noise: %s.\n\n", Esc(strings.Join(flags, "; ")))
 	}
 }
 

@@ -30,9 +30,11 @@
 //   - internal/report (this package), the tables and their renderings: the
 //     sections (section_*.go) and the summary build Table and Headline
 //     values; render.go writes them as Markdown, document.go as the JSON
-//     Document, chart.go as SVG or PNG charts, pr.go as the pull-request
-//     comment. Its API is data in, document out: Render, DocumentOf,
-//     WritePRComment take a results.Dataset.
+//     Document, chart.go as SVG or PNG charts. Its API is data in,
+//     document out: Render and DocumentOf take a results.Dataset.
+//   - internal/report/prcomment, the pull-request comment of a base-vs-head
+//     pair (WritePRComment), a renderer over the layers above that uses
+//     this package's Markdown tables and value formatting.
 //   - internal/report/cli, the command: flags and files.
 //
 // # First screen

@@ -39,20 +39,20 @@ func FormatValue(v float64, unit string) string {
 	case strings.HasSuffix(unit, "ratio"):
 		return trimf(v, 4) + " " + unit
 	case slices.Contains(bareUnits, unit):
-		return numText(v, unit)
+		return NumText(v, unit)
 	case strings.HasPrefix(unit, "sec/"):
-		return numText(v, unit) + "/" + strings.TrimPrefix(unit, "sec/")
+		return NumText(v, unit) + "/" + strings.TrimPrefix(unit, "sec/")
 	}
 	for _, suf := range unitSuffixes {
 		if name, ok := strings.CutSuffix(unit, suf); ok {
-			return numText(v, unit) + " " + name
+			return NumText(v, unit) + " " + name
 		}
 	}
 	if timeUnit(unit) { // cpu-sec/op, server-cpu-sec/handshake
 		num, den, _ := strings.Cut(unit, "/")
-		return numText(v, unit) + " " + strings.TrimSuffix(num, "-sec") + "/" + den
+		return NumText(v, unit) + " " + strings.TrimSuffix(num, "-sec") + "/" + den
 	}
-	return numText(v, unit) + " " + unit
+	return NumText(v, unit) + " " + unit
 }
 
 // trimf formats v with sig significant digits and no exponent.
@@ -71,17 +71,6 @@ func trimf(v float64, sig int) string {
 	return strconv.FormatFloat(v, 'f', dec, 64)
 }
 
-// formatCell renders an arm's summary as the PR comment shows it, the
-// number scaled for its unit without the unit's name (the row's unit
-// column names it once): "33.10k ±2%", "5.107ms ±82%", or "–" when the arm
-// did not measure it.
-func formatCell(c overhead.Cell, unit string) string {
-	if c.N == 0 {
-		return "–"
-	}
-	return numText(c.Center, unit) + " ±" + c.PctRangeString()
-}
-
 // tableCell renders an arm's summary in a report table, without the unit
 // name (the row names its unit): "80.95k ±1%", the median alone below
 // MinVerdictN samples (no interval: the report's banner says so once), or
@@ -91,9 +80,9 @@ func tableCell(c overhead.Cell, unit string) string {
 		return "–"
 	}
 	if c.N < overhead.MinVerdictN {
-		return numText(c.Center, unit)
+		return NumText(c.Center, unit)
 	}
-	return numText(c.Center, unit) + " ±" + c.PctRangeString()
+	return NumText(c.Center, unit) + " ±" + c.PctRangeString()
 }
 
 // pct formats a ratio as a percentage with two decimals.
@@ -104,13 +93,13 @@ func pct(r float64) string {
 	return fmt.Sprintf("%.2f%%", r*100)
 }
 
-// numText renders a value without its unit name, the unit being in the
+// NumText renders a value without its unit name, the unit being in the
 // row or column header (benchstat style), but with what the number is:
 // "80.95k" (IOPS), "93.25µs" (any time unit: sec/op, lat-mean-sec,
 // sec/page, server-cpu-sec/handshake), "1.169GiB/s" (any byte rate),
 // "196B", "77.95%" (a percent unit, errors/op), "0.9952" (a ratio, never
 // with an SI prefix).
-func numText(v float64, unit string) string {
+func NumText(v float64, unit string) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "–"
 	}

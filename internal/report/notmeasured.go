@@ -10,7 +10,7 @@ func (r *renderer) notMeasured() {
 			if b == "-" {
 				b = "(whole package)"
 			}
-			rows = append(rows, []string{a.Label, s.Kind, esc(s.Package), "`" + esc(b) + "`", esc(s.Reason)})
+			rows = append(rows, []string{a.Label, s.Kind, Esc(s.Package), "`" + Esc(b) + "`", Esc(s.Reason)})
 		}
 	}
 	if len(rows) == 0 {

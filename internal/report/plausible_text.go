@@ -13,7 +13,7 @@ import (
 // area's bound, "" otherwise (no bound, no slowdown).
 func implausible(area string, slowdown float64) string {
 	b, ok := overhead.Bounds[area]
-	if !ok || !finite(slowdown) || slowdown <= b.Factor {
+	if !ok || !overhead.Finite(slowdown) || slowdown <= b.Factor {
 		return ""
 	}
 	return fmt.Sprintf("implausible — check the arm's configuration (%s > bound %s for %s)", slowText(Num(slowdown)), boundText(b.Factor), area)

@@ -212,7 +212,7 @@ func build(d *results.Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 			"their figures are in the files and in `benchstat`, not above.\n\n")
 		var rows [][]string
 		for _, u := range r.unplaced {
-			rows = append(rows, []string{"`" + u.Benchmark + "`", esc(strings.Join(u.Units, ", ")), esc(strings.Join(u.Arms, ", "))})
+			rows = append(rows, []string{"`" + u.Benchmark + "`", Esc(strings.Join(u.Units, ", ")), Esc(strings.Join(u.Arms, ", "))})
 		}
 		r.table([]string{"benchmark", "units", "arms"}, rows)
 	}
@@ -274,7 +274,7 @@ func (r *renderer) header(hs []Headline) {
 		r.p("> **Input:** %d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.\n\n", len(d.Malformed), d.Malformed[0])
 	}
 	for _, w := range d.Warnings {
-		r.p("> **Input:** %s.\n\n", esc(w))
+		r.p("> **Input:** %s.\n\n", Esc(w))
 	}
 	if n := len(r.unplaced); n > 0 {
 		r.p("> **Warning:** %d benchmark(s) in the result files are in no section of this report (first: `%s`); the appendix *rows in no section* lists them.\n\n", n, r.unplaced[0].Benchmark)
@@ -433,7 +433,7 @@ func (r *renderer) environment() {
 			} else if t := results.TEETitle(v); k == "tee" && t != "" {
 				v += " (" + t + ")"
 			}
-			row = append(row, esc(v))
+			row = append(row, Esc(v))
 		}
 		if len(d.Arms) > 1 && k != "tee" {
 			if m := r.missingIn(k); m != nil {
@@ -452,7 +452,7 @@ func (r *renderer) environment() {
 			if v == "" {
 				v = "–"
 			}
-			row = append(row, esc(v))
+			row = append(row, Esc(v))
 		}
 		rows = append(rows, row)
 	}
@@ -473,7 +473,7 @@ func (r *renderer) environment() {
 			}
 			parts = append(parts, s)
 		}
-		ev = append(ev, esc(strings.Join(parts, "<br>")))
+		ev = append(ev, Esc(strings.Join(parts, "<br>")))
 	}
 	rows = append(rows, ev)
 	r.table(hdr, rows)
@@ -521,14 +521,14 @@ func short(h string) string {
 	return h
 }
 
-// esc makes a string safe inside a Markdown table cell.
-func esc(s string) string {
+// Esc makes a string safe inside a Markdown table cell.
+func Esc(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
 // table writes an ad-hoc Markdown table followed by the pending footnotes.
 func (r *renderer) table(hdr []string, rows [][]string) {
-	writeTable(r.out, hdr, rows, r.notes)
+	WriteTable(r.out, hdr, rows, r.notes)
 	r.notes = nil
 }
 
@@ -595,7 +595,9 @@ func (r *renderer) betterOf(unit string) int {
 	return r.d.Units.GetBetter(unit)
 }
 
-func dirOfBetter(b int) overhead.Dir {
+// DirOfBetter is the overhead direction of a unit whose better-direction
+// (benchfmt's UnitMetadata.Better) is b.
+func DirOfBetter(b int) overhead.Dir {
 	switch {
 	case b > 0:
 		return overhead.Higher
@@ -632,10 +634,10 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			continue
 		}
 		better := r.betterOf(rw.unit)
-		st := overhead.StatOf(d, rw.id, rw.unit, dirOfBetter(better))
+		st := overhead.StatOf(d, rw.id, rw.unit, DirOfBetter(better))
 		R := Row{Label: rw.label + r.sampleLabel(rw.id, rw.unit), Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
 		if v, ok := allSame(st); ok && rw.unit != "errors/op" && len(d.Arms) > 1 {
-			R.same = numText(v, rw.unit)
+			R.same = NumText(v, rw.unit)
 			for _, c := range st.Cells {
 				R.Cells = append(R.Cells, *armCell(c))
 			}
@@ -668,7 +670,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			if !dl.OK {
 				txt = "– (not run in `" + d.Arms[notRun(st)].Label + "`)"
 			} else if c0, c1 := st.Cells[0], st.Cells[i+1]; c0.Center == 0 { // no relative change from zero
-				txt = fmt.Sprintf("%s → %s", numText(c0.Center, rw.unit), numText(c1.Center, rw.unit))
+				txt = fmt.Sprintf("%s → %s", NumText(c0.Center, rw.unit), NumText(c1.Center, rw.unit))
 			}
 			r.vrow = verdictRow{id: rw.id, unit: rw.unit, slowdown: float64(oc.Slowdown)}
 			txt = r.checkCost(txt, dl, len(rw.pubs) > 0)
@@ -755,7 +757,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		}
 	}
 	if len(same) > 0 {
-		r.p("*The same in every run of every arm:* %s.\n\n", esc(strings.Join(same, "; ")))
+		r.p("*The same in every run of every arm:* %s.\n\n", Esc(strings.Join(same, "; ")))
 	}
 	var zero []string
 	for _, R := range t.Rows {
@@ -764,7 +766,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		}
 	}
 	if len(zero) > 0 {
-		r.p("*No errors* (`errors/op` 0 in every run of every arm): %s.\n\n", esc(strings.Join(zero, "; ")))
+		r.p("*No errors* (`errors/op` 0 in every run of every arm): %s.\n\n", Esc(strings.Join(zero, "; ")))
 	}
 	r.tables = append(r.tables, t)
 	return true
@@ -885,7 +887,7 @@ func (r *renderer) publishedAppendix() {
 	var rows [][]string
 	for _, k := range order {
 		g := groups[k]
-		rows = append(rows, []string{esc(g.label), esc(strings.Join(g.benches, "<br>")), esc(strings.Join(g.figs, "<br>")), esc(g.source), esc(g.note)})
+		rows = append(rows, []string{Esc(g.label), Esc(strings.Join(g.benches, "<br>")), Esc(strings.Join(g.figs, "<br>")), Esc(g.source), Esc(g.note)})
 	}
 	r.table([]string{"row", "benchmark unit", "published environment: figure", "source", "note"}, rows)
 }

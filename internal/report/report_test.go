@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -14,13 +13,12 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/golden"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/skips"
 	"golang.org/x/perf/benchfmt"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // noEvidence keeps golden output independent of the attest package's
 // progress: every arm shows "none".
@@ -54,36 +52,6 @@ func renderOpt(t *testing.T, args []string, opt Options) (string, string) {
 	return buf.String(), dir
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(go test -update rewrites it)", path, i+1, g, w)
-			}
-		}
-	}
-}
-
 func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -103,7 +71,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, dir := render(t, tc.args)
-			golden(t, tc.name, got)
+			golden.Check(t, filepath.Join("testdata", tc.name), got)
 			for _, c := range tc.charts {
 				b, err := os.ReadFile(filepath.Join(dir, c))
 				if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -73,12 +74,12 @@ func (r *renderer) perCore(sz []results.ID) {
 			readB = append(readB, "– (no `vcpus:`)")
 			continue
 		}
-		if id, ok := one(d.Find("SevenZip", fmt.Sprintf("threads=%d", v))); ok && finite(r.median(id, "compress-MIPS", i)) {
+		if id, ok := one(d.Find("SevenZip", fmt.Sprintf("threads=%d", v))); ok && overhead.Finite(r.median(id, "compress-MIPS", i)) {
 			readA = append(readA, fmt.Sprintf("%s (threads=%d, %d vCPUs)", trimf(r.median(id, "compress-MIPS", i)/float64(v), 4), v, v))
 		} else {
 			readA = append(readA, fmt.Sprintf("– (no threads=%d run)", v))
 		}
-		if id, ok := one(d.Find("SevenZip", "threads=8")); ok && finite(r.median(id, "compress-MIPS", i)) {
+		if id, ok := one(d.Find("SevenZip", "threads=8")); ok && overhead.Finite(r.median(id, "compress-MIPS", i)) {
 			s := fmt.Sprintf("%s (threads=8, %d vCPUs)", trimf(r.median(id, "compress-MIPS", i)/float64(v), 4), v)
 			if v < 8 {
 				s += ", oversubscribed: 8 threads > " + strconv.Itoa(v) + " vCPUs"

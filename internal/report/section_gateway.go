@@ -180,7 +180,7 @@ func (r *renderer) tlsVsDirect(all []results.ID) bool {
 	r.recordPubs(rows) // their tables are above (by concurrency) and in the cross-checks
 	unit := "lat-mean-sec"
 	for i := range d.Arms {
-		_, _, dl := overhead.Compare(d.Units.GetAssumption(unit), d.Values(dID, unit, i), d.Values(tID, unit, i), dirOfBetter(r.betterOf(unit)))
+		_, _, dl := overhead.Compare(d.Units.GetAssumption(unit), d.Values(dID, unit, i), d.Values(tID, unit, i), DirOfBetter(r.betterOf(unit)))
 		parts = append(parts, "`"+r.colName(i)+"` "+formatOverhead(dl)+r.warnMarks(dl.Warnings))
 	}
 	r.p("TLS-proxy latency overhead inside each arm, (TLS − direct)/direct of the mean latency ↓ (`%s` against path=direct, `lat-mean-sec`): %s. "+

@@ -3,7 +3,6 @@ package report
 import (
 	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/report/overhead"
-
 	"github.com/teebench/teebench/internal/report/results"
 )
 

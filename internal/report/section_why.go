@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -311,9 +312,9 @@ func (r *renderer) macroLine(rows []row) string {
 		if !d.Has(rw.id, rw.unit) {
 			continue
 		}
-		dir := dirOfBetter(r.betterOf(rw.unit))
+		dir := DirOfBetter(r.betterOf(rw.unit))
 		if len(d.Arms) == 1 {
-			parts = append(parts, fmt.Sprintf("%s %s", rw.label, numText(r.median(rw.id, rw.unit, 0), rw.unit)))
+			parts = append(parts, fmt.Sprintf("%s %s", rw.label, NumText(r.median(rw.id, rw.unit, 0), rw.unit)))
 			continue
 		}
 		var cs []string
@@ -326,7 +327,7 @@ func (r *renderer) macroLine(rows []row) string {
 			}
 			cs = append(cs, c)
 		}
-		parts = append(parts, rw.label+arrow(r.betterOf(rw.unit))+" "+strings.Join(cs, ", "))
+		parts = append(parts, rw.label+Arrow(r.betterOf(rw.unit))+" "+strings.Join(cs, ", "))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -366,17 +367,17 @@ func (r *renderer) tlsCeiling() {
 		if err == nil && v > 0 {
 			cells[0] = strconv.Itoa(v)
 		}
-		if finite(cpu) {
+		if overhead.Finite(cpu) {
 			cells[1] = FormatValue(cpu, "sec")
 		}
 		ceiling := math.NaN()
-		if err == nil && v > 0 && finite(cpu) && cpu > 0 {
+		if err == nil && v > 0 && overhead.Finite(cpu) && cpu > 0 {
 			ceiling = float64(v) / cpu
 			cells[2] = FormatValue(ceiling, "handshakes/s")
 		}
-		if finite(qps) {
+		if overhead.Finite(qps) {
 			cells[3] = FormatValue(qps, "req/s")
-			if finite(ceiling) {
+			if overhead.Finite(ceiling) {
 				cells[4] = trimf(qps/ceiling, 3)
 			}
 		}
@@ -402,26 +403,26 @@ func (r *renderer) copyCeiling() {
 	for i, a := range d.Arms {
 		ceil := math.NaN()
 		for _, id := range d.Find("AESGCM", "impl=go") {
-			if m := r.median(id, "B/s", i); finite(m) && !(m <= ceil) {
+			if m := r.median(id, "B/s", i); overhead.Finite(m) && !(m <= ceil) {
 				ceil = m
 			}
 		}
-		if !finite(ceil) {
+		if !overhead.Finite(ceil) {
 			continue
 		}
-		s := fmt.Sprintf("`%s` %s", a.Label, numText(ceil, "B/s"))
+		s := fmt.Sprintf("`%s` %s", a.Label, NumText(ceil, "B/s"))
 		best := math.NaN()
 		for _, id := range d.Find("Copy", "dir=h2d") {
-			if m := r.median(id, "B/s", i); finite(m) && !(m <= best) {
+			if m := r.median(id, "B/s", i); overhead.Finite(m) && !(m <= best) {
 				best = m
 			}
 		}
-		if finite(best) {
-			s += fmt.Sprintf(" (its fastest host-to-device copy: %s, %.2f× the ceiling)", numText(best, "B/s"), best/ceil)
+		if overhead.Finite(best) {
+			s += fmt.Sprintf(" (its fastest host-to-device copy: %s, %.2f× the ceiling)", NumText(best, "B/s"), best/ceil)
 		}
 		parts = append(parts, s)
 	}
 	if len(parts) > 0 {
-		r.p("*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): %s.\n\n", esc(strings.Join(parts, "; ")))
+		r.p("*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): %s.\n\n", Esc(strings.Join(parts, "; ")))
 	}
 }

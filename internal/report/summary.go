@@ -219,7 +219,7 @@ func mechPicks(r *renderer) []headPick {
 // overlap reports whether two overhead intervals overlap; ok is false when
 // either has none (fewer than 6 runs).
 func overlap(a, b overhead.Delta) (over, ok bool) {
-	if !finite(a.Lo) || !finite(a.Hi) || !finite(b.Lo) || !finite(b.Hi) {
+	if !overhead.Finite(a.Lo) || !overhead.Finite(a.Hi) || !overhead.Finite(b.Lo) || !overhead.Finite(b.Hi) {
 		return false, false
 	}
 	return a.Lo <= b.Hi && b.Lo <= a.Hi, true
@@ -331,7 +331,7 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 	} else if hp.hasRef {
 		h.Label += ", Go (reference not in every arm)"
 	}
-	dir := dirOfBetter(r.betterOf(hp.unit))
+	dir := DirOfBetter(r.betterOf(hp.unit))
 	st := r.pairStat(id, hp.unit, dir, i)
 	h.BaseCell, h.ArmCell = armCell(st.Cells[0]), armCell(st.Cells[1])
 	oc := overheadCell(d.Arms[i].Label, st.Deltas[1], st.Cells[0], st.Cells[1], dir)
@@ -418,11 +418,11 @@ func overheadCell(arm string, dl overhead.Delta, c0, c1 overhead.Cell, dir overh
 // [-1.0, +1.8]" when the test finds no difference, "+20.48% (n=6+3)"
 // without an interval.
 func costText(oc *OverheadCell) string {
-	if oc == nil || !finite(float64(oc.Pct)) {
+	if oc == nil || !overhead.Finite(float64(oc.Pct)) {
 		return "–"
 	}
 	s := fmt.Sprintf("%+.2f%%", float64(oc.Pct))
-	if finite(float64(oc.Lo)) {
+	if overhead.Finite(float64(oc.Lo)) {
 		s += fmt.Sprintf(" [%+.1f, %+.1f]", float64(oc.Lo), float64(oc.Hi))
 	} else {
 		s += fmt.Sprintf(" (n=%d+%d)", oc.N0, oc.N1)
@@ -435,7 +435,7 @@ func costText(oc *OverheadCell) string {
 
 // slowText renders a slowdown factor: "1.25×".
 func slowText(v Num) string {
-	if !finite(float64(v)) {
+	if !overhead.Finite(float64(v)) {
 		return "–"
 	}
 	if math.Abs(float64(v)) < 0.1 {
@@ -452,14 +452,14 @@ func (r *renderer) writeSummary(hs []Headline) {
 		var rows [][]string
 		for _, h := range hs {
 			if h.BaseCell == nil {
-				rows = append(rows, []string{h.Area, esc(h.NotMeasured), "–"})
+				rows = append(rows, []string{h.Area, Esc(h.NotMeasured), "–"})
 				continue
 			}
 			v := cellText(h.BaseCell, h.Unit)
 			if h.NotMeasured != "" {
 				v += " (" + h.NotMeasured + ")"
 			}
-			rows = append(rows, []string{h.Area, esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
+			rows = append(rows, []string{h.Area, Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
 		}
 		r.table([]string{"area", "headline (benchmark, unit)", "`" + d.Arms[0].Label + "` median ±95% CI"}, rows)
 		return
@@ -472,10 +472,10 @@ func (r *renderer) writeSummary(hs []Headline) {
 			name += " `" + h.Arm + "`"
 		}
 		if h.BaseCell == nil {
-			rows = append(rows, []string{name, esc(h.NotMeasured), "", "", "", "", "", ""})
+			rows = append(rows, []string{name, Esc(h.NotMeasured), "", "", "", "", "", ""})
 			continue
 		}
-		label := esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
+		label := Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
 		cost, slow := costText(h.Overhead), slowText(h.Overhead.Slowdown)
 		if h.EnginesDisagree {
 			cost = "**engines disagree**: " + cost + "; Go " + costText(h.Other)
@@ -491,7 +491,7 @@ func (r *renderer) writeSummary(hs []Headline) {
 		if h.NotMeasured != "" {
 			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"
 		}
-		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, esc(pub), esc(verdict)})
+		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, Esc(pub), Esc(verdict)})
 	}
 	tee := "TEE"
 	if !multi {
@@ -510,8 +510,8 @@ func cellText(c *ArmCell, unit string) string {
 	if c == nil || c.N == 0 {
 		return "–"
 	}
-	s := numText(float64(c.Median), unit)
-	if c.N >= overhead.MinVerdictN && finite(float64(c.Lo)) && finite(float64(c.Hi)) && c.Median != 0 {
+	s := NumText(float64(c.Median), unit)
+	if c.N >= overhead.MinVerdictN && overhead.Finite(float64(c.Lo)) && overhead.Finite(float64(c.Hi)) && c.Median != 0 {
 		s += fmt.Sprintf(" ±%.0f%%", math.Max(float64(c.Hi)-float64(c.Median), float64(c.Median)-float64(c.Lo))/math.Abs(float64(c.Median))*100)
 	}
 	return s

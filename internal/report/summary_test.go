@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/golden"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -347,7 +348,7 @@ func TestJSONGolden(t *testing.T) {
 	if err := WriteDocument(&buf, doc); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "real.golden.json", buf.String())
+	golden.Check(t, "testdata/real.golden.json", buf.String())
 	if strings.Contains(buf.String(), `"title": null`) || strings.Contains(buf.String(), `"title": ""`) {
 		t.Error("a table without a title")
 	}

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"github.com/teebench/teebench/internal/attest"
 	"strings"
 	"testing"
 
+	"github.com/teebench/teebench/internal/attest"
 	"github.com/teebench/teebench/internal/report/results"
 )
 

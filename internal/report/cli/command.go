@@ -12,6 +12,7 @@ import (
 
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/prcomment"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -61,7 +62,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	pr := fs.Bool("pr", false, "write the pull-request comment for base.txt head.txt (Markdown)")
 	failReg := fs.Bool("fail-on-regression", false, "with -pr: exit non-zero on a significant regression over the threshold")
 	fullTable := fs.String("full", "", "with -pr: write the full table (every benchmark and unit) to `file`; the comment names it relative to -o's directory")
-	th := &report.Thresholds{Default: report.DefaultThreshold}
+	th := &prcomment.Thresholds{Default: prcomment.DefaultThreshold}
 	fs.Var(th, "threshold", "with -pr: smallest change shown, `5%` by default; unit=10% sets one unit's (repeatable)")
 	defRate, err := config.ReadMaxErrorRate()
 	if err != nil {
@@ -141,14 +142,14 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			}
 			if *fullTable != "" {
 				var fb bytes.Buffer
-				if err := report.WritePRFull(&fb, d); err != nil {
+				if err := prcomment.WritePRFull(&fb, d); err != nil {
 					return err
 				}
 				if err := writeOut(*fullTable, stdout, fb.Bytes()); err != nil {
 					return err
 				}
 			}
-			res, err := report.WritePRComment(&buf, d, report.PROptions{Thresholds: th, FullTable: *fullTable, RelTo: rel})
+			res, err := prcomment.WritePRComment(&buf, d, prcomment.PROptions{Thresholds: th, FullTable: *fullTable, RelTo: rel})
 			if err != nil {
 				return err
 			}
@@ -156,7 +157,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			if *failReg && res.Regressions > 0 {
-				return fmt.Errorf("%d %w", res.Regressions, report.ErrRegression)
+				return fmt.Errorf("%d %w", res.Regressions, prcomment.ErrRegression)
 			}
 			return nil
 		}

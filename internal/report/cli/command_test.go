@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/prcomment"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -243,7 +243,7 @@ func TestPRFlags(t *testing.T) {
 		t.Errorf("the thresholds are not in the comment:\n%.800s", out.String())
 	}
 	err := Command([]string{"-pr", "-fail-on-regression", base, tee}, &out, &errb)
-	if !errors.Is(err, report.ErrRegression) {
+	if !errors.Is(err, prcomment.ErrRegression) {
 		t.Errorf("-fail-on-regression: %v", err)
 	}
 	real := "../../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark

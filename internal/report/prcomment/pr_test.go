@@ -1,4 +1,4 @@
-package report
+package prcomment
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/teebench/teebench/internal/report/golden"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -41,6 +42,9 @@ func prComment(t *testing.T, base, head string, opt PROptions) (string, PRResult
 	return b.String(), res
 }
 
+// derived are the two-arm derived fixtures of internal/report/testdata.
+var derived = []string{"../testdata/derived-base.txt", "../testdata/derived-tee.txt"}
+
 // TestPRComment renders the PR comment for a base-vs-head pair: the
 // derived fixture (significant changes everywhere), the PR fixture (one
 // regression, one improvement) and a real run with too few samples.
@@ -66,7 +70,7 @@ func TestPRComment(t *testing.T) {
 	}
 	// The PR fixture: head = base with one regression and one improvement,
 	// in the + = worse convention (an IOPS drop is +10%, 1.111× slower).
-	pr, _ := prComment(t, derived[0], "testdata/pr-head.txt", PROptions{})
+	pr, _ := prComment(t, derived[0], "../testdata/pr-head.txt", PROptions{})
 	for _, want := range []string{"**1 regression, 1 improvement** (benchmarks; 0 noisy).",
 		"| `Fio/job=read_iops/engine=go` | IOPS ↑ | 80.95k ±1% | 72.86k ±1% | +10.00% (p=0.002 n=6) | 1.111× | **regression** |",
 		"| `Wakeup/mech=futex` | sec/op ↓ | 17.83µs ±1% | 14.26µs ±1% | -20.00% (p=0.002 n=6) | 0.800× | improvement |"} {
@@ -74,7 +78,7 @@ func TestPRComment(t *testing.T) {
 			t.Errorf("PR fixture comment lacks %q:\n%.1500s", want, pr)
 		}
 	}
-	real := "../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark
+	real := "../../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark
 	small, res := prComment(t, real, real, PROptions{})
 	if res.Regressions != 0 {
 		t.Errorf("no significance possible, yet %d regressions", res.Regressions)
@@ -95,7 +99,7 @@ func TestPRComment(t *testing.T) {
 // ab client's b.N time as a regression while its req/s did not change,
 // and a CPU-per-request row.
 func TestPRCountsPerBenchmark(t *testing.T) {
-	got, _ := prComment(t, "testdata/real-run1.txt", "testdata/real-run2.txt", PROptions{})
+	got, _ := prComment(t, "../testdata/real-run1.txt", "../testdata/real-run2.txt", PROptions{})
 	if !strings.Contains(got, "**1 regression, 2 improvements** (benchmarks; 2 noisy).") {
 		t.Errorf("want 1 regression (Stream copy, on B/s) and 2 improvements (req/s of two gateway runs):\n%s", got)
 	}
@@ -218,9 +222,9 @@ func TestPRCommentLarge(t *testing.T) {
 		}
 		return dst
 	}
-	base, all, few := gen(derived[0]), gen(derived[1]), gen("testdata/pr-head.txt")
+	base, all, few := gen(derived[0]), gen(derived[1]), gen("../testdata/pr-head.txt")
 	for _, tc := range []struct {
-		name, head, golden, want string
+		name, head, goldenFile, want string
 	}{
 		// Every benchmark changed (the TEE arm as head): more counted rows
 		// than fit.
@@ -274,7 +278,7 @@ func TestPRCommentLarge(t *testing.T) {
 			if n := regexp.MustCompile(`(?m)^#`).FindAllStringIndex(got, -1); len(n) != 1 {
 				t.Errorf("%d heading lines, want the title only", len(n))
 			}
-			golden(t, "../../../scripts/ci/prcomment/testdata/"+tc.golden, strings.ReplaceAll(got, dir, "DIR"))
+			golden.Check(t, "../../../scripts/ci/prcomment/testdata/"+tc.goldenFile, strings.ReplaceAll(got, dir, "DIR"))
 		})
 	}
 }

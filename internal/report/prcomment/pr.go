@@ -1,4 +1,4 @@
-package report
+package prcomment
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -142,7 +143,7 @@ type prRow struct {
 // counted reports whether the row's change is significant and over its
 // unit's threshold.
 func (r prRow) counted(th *Thresholds) bool {
-	return r.dl.Significant && finite(r.raw) && math.Abs(r.raw) > th.For(r.unit)
+	return r.dl.Significant && overhead.Finite(r.raw) && math.Abs(r.raw) > th.For(r.unit)
 }
 
 // noisy reports a confidence interval wider than the change: the test
@@ -154,7 +155,7 @@ func (r prRow) noisy() bool { return r.noise > math.Abs(r.raw) }
 // +Inf when unbounded or of mixed sign.
 func relRange(c overhead.Cell) float64 {
 	switch {
-	case !finite(c.Lo) || !finite(c.Hi) || c.Center == 0:
+	case !overhead.Finite(c.Lo) || !overhead.Finite(c.Hi) || c.Center == 0:
 		if c.Center == 0 && c.Lo == 0 && c.Hi == 0 {
 			return 0
 		}
@@ -173,7 +174,7 @@ func prRows(d *results.Dataset) []prRow {
 		prim, _ := catalog.PrimaryUnit(id.String(), units)
 		for _, u := range units {
 			better := d.Units.GetBetter(u)
-			dir := dirOfBetter(better)
+			dir := report.DirOfBetter(better)
 			base, head, dl := overhead.Compare(d.Units.GetAssumption(u), d.Values(id, u, 0), d.Values(id, u, 1), dir)
 			if !dl.OK {
 				continue
@@ -202,7 +203,7 @@ func prCells(r prRow) []string {
 		if r.dir == overhead.Neutral {
 			change += " (no direction)"
 		}
-	} else if finite(r.cost) {
+	} else if overhead.Finite(r.cost) {
 		change = fmt.Sprintf("~ %+.2f%%", r.cost)
 	}
 	change += " (" + r.dl.Comparison.String() + ")"
@@ -210,10 +211,10 @@ func prCells(r prRow) []string {
 		change += " *noisy*"
 	}
 	slow := "–"
-	if finite(r.slow) {
+	if overhead.Finite(r.slow) {
 		slow = fmt.Sprintf("%.3f×", r.slow)
 	}
-	return []string{"`" + esc(r.id.String()) + "`", r.unit + arrow(r.better), formatCell(r.base, r.unit), formatCell(r.head, r.unit), change, slow}
+	return []string{"`" + report.Esc(r.id.String()) + "`", r.unit + report.Arrow(r.better), formatCell(r.base, r.unit), formatCell(r.head, r.unit), change, slow}
 }
 
 // prHeader is the header of the comment's tables: the sign convention is
@@ -243,7 +244,7 @@ func WritePRFull(w io.Writer, d *results.Dataset) error {
 		}
 		full = append(full, c)
 	}
-	writeTable(w, prHeader(b, h), full, nil)
+	report.WriteTable(w, prHeader(b, h), full, nil)
 	return nil
 }
 
@@ -430,7 +431,7 @@ func WritePRComment(w io.Writer, d *results.Dataset, opt PROptions) (PRResult, e
 func writeBoundedTable(w *strings.Builder, hdr []string, rows [][]string, room int, why string) int {
 	start := utf8.RuneCountInString(w.String())
 	var tb strings.Builder
-	writeTable(&tb, hdr, nil, nil)
+	report.WriteTable(&tb, hdr, nil, nil)
 	tbl := strings.TrimSuffix(tb.String(), "\n")
 	const cutNote = 120 // room kept for the line about the rows left out
 	used := utf8.RuneCountInString(tbl) + 1
@@ -478,7 +479,7 @@ func writeGeomeans(w io.Writer, d *results.Dataset, rows []prRow, hl, bl string)
 	cnt := map[string]int{}
 	var pkgs []string
 	for _, r := range rows {
-		if !r.primary || !finite(r.slow) || r.slow <= 0 {
+		if !r.primary || !overhead.Finite(r.slow) || r.slow <= 0 {
 			continue
 		}
 		pkg := strings.TrimPrefix(d.Pkg(r.id), "github.com/teebench/teebench/")
@@ -501,5 +502,16 @@ func writeGeomeans(w io.Writer, d *results.Dataset, rows []prRow, hl, bl string)
 		lines = append(lines, []string{p, strconv.Itoa(cnt[p]), fmt.Sprintf("%.3f×", g)})
 	}
 	fmt.Fprintf(w, "Geomean per package of the benchmarks' %s/%s time × on their primary metrics (above 1 = slower):\n\n", hl, bl)
-	writeTable(w, []string{"package", "benchmarks", "geomean " + hl + "/" + bl + " time ×"}, lines, nil)
+	report.WriteTable(w, []string{"package", "benchmarks", "geomean " + hl + "/" + bl + " time ×"}, lines, nil)
+}
+
+// FormatCell renders an arm's summary as the PR comment shows it, the
+// number scaled for its unit without the unit's name (the row's unit
+// column names it once): "33.10k ±2%", "5.107ms ±82%", or "–" when the arm
+// did not measure it.
+func formatCell(c overhead.Cell, unit string) string {
+	if c.N == 0 {
+		return "–"
+	}
+	return report.NumText(c.Center, unit) + " ±" + c.PctRangeString()
 }
