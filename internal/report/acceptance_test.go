@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/report/overhead"
-
-	"github.com/teebench/teebench/internal/report/results"
 )
 
 // derived are the two arms testdata/genderived builds from the real run
@@ -160,22 +157,7 @@ func TestBetterFlipsSign(t *testing.T) {
 // TestJSONTables: -format json writes the tables as data, with the same
 // overheads, published pairs and verdicts as the Markdown.
 func TestJSONTables(t *testing.T) {
-	in, err := results.ParseInputs(derived)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := results.ReadArms(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	document, err := DocumentOf(d, Options{AllowUnattested: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := WriteDocument(&out, document); err != nil {
-		t.Fatal(err)
-	}
+	out := documentJSON(t, derived, Options{AllowUnattested: true})
 	var doc struct {
 		SignConvention string `json:"sign_convention"`
 		Headlines      []Headline

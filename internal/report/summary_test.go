@@ -328,11 +328,11 @@ func TestRowsInNoSection(t *testing.T) {
 	}
 }
 
-// TestJSONGolden: -format json of the real runs, against a golden file
-// (go test -update rewrites it): arms with environment, run info, files
-// with evidence and skips; headlines; titled tables; rows in no section.
-func TestJSONGolden(t *testing.T) {
-	in, err := results.ParseInputs([]string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"})
+// documentJSON writes the JSON Document of the files (arms grouped as the
+// report command groups them), as -format json does.
+func documentJSON(t *testing.T, files []string, opt Options) *bytes.Buffer {
+	t.Helper()
+	in, err := results.ParseInputs(files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := DocumentOf(d, Options{Evidence: noEvidence})
+	doc, err := DocumentOf(d, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,6 +348,14 @@ func TestJSONGolden(t *testing.T) {
 	if err := WriteDocument(&buf, doc); err != nil {
 		t.Fatal(err)
 	}
+	return &buf
+}
+
+// TestJSONGolden: -format json of the real runs, against a golden file
+// (go test -update rewrites it): arms with environment, run info, files
+// with evidence and skips; headlines; titled tables; rows in no section.
+func TestJSONGolden(t *testing.T) {
+	buf := documentJSON(t, []string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"}, Options{Evidence: noEvidence})
 	golden.Check(t, "testdata/real.golden.json", buf.String())
 	if strings.Contains(buf.String(), `"title": null`) || strings.Contains(buf.String(), `"title": ""`) {
 		t.Error("a table without a title")
