@@ -30,7 +30,9 @@
 //   - internal/report (this package), the tables and their renderings: the
 //     sections (section_*.go) and the summary build Table and Headline
 //     values; render.go writes them as Markdown, document.go as the JSON
-//     Document, chart.go as SVG or PNG charts. Its API is data in,
+//     Document, chart.go as SVG or PNG charts (drawn by
+//     internal/report/chart, which knows figures, not benchmarks). Its API
+//     is data in,
 //     document out: Render and DocumentOf take a results.Dataset.
 //   - internal/report/prcomment, the pull-request comment of a base-vs-head
 //     pair (WritePRComment), a renderer over the layers above that uses
