@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/teebench/teebench/internal/report/overhead"
 )
 
 // derived are the two arms testdata/genderived builds from the real run
@@ -156,10 +157,7 @@ func TestBetterFlipsSign(t *testing.T) {
 // TestJSONTables: -format json writes the tables as data, with the same
 // overheads, published pairs and verdicts as the Markdown.
 func TestJSONTables(t *testing.T) {
-	var out, errb bytes.Buffer
-	if err := Command([]string{"-format", "json", "-allow-unattested", derived[0], derived[1]}, &out, &errb); err != nil {
-		t.Fatalf("%v\n%s", err, errb.String())
-	}
+	out := documentJSON(t, derived, Options{AllowUnattested: true})
 	var doc struct {
 		SignConvention string `json:"sign_convention"`
 		Headlines      []Headline
@@ -172,7 +170,7 @@ func TestJSONTables(t *testing.T) {
 				Benchmark, Unit string
 				Better          int
 				Overheads       []struct{ Pct, Lo, Hi *float64 }
-				Published       []PubOverhead
+				Published       []overhead.PubOverhead
 				Verdicts        []string
 			}
 		}

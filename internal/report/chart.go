@@ -3,268 +3,34 @@ package report
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/teebench/teebench/internal/report/chart"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
-// Charts. Every chart is a figure: its title across the top, one or more
-// panels (gonum plots with their own axes), and the legend in a column to
-// the right of the panels, outside every plot area, so that it covers no
-// data and cannot collide with the title.
-//
-// One colour rule in every chart and report, on Okabe and Ito's
-// colour-blind-safe palette (armColors), by what an arm is, not where it
-// stands on the command line, so that a TDX arm is vermillion in every
-// report, one-arm or multi-arm:
-//   - an arm's colour follows its files' tee value (teeColors): none
-//     (the baseline) blue, tdx vermillion, sev-snp bluish green, any
-//     other TEE reddish purple; a second arm of the same tee value (another
-//     testbed, "tdx#2") takes the kind's second colour (sky blue for none,
-//     orange for tdx), further ones go round again;
-//   - an arm's marker shape follows its position, so that arms differ
-//     without colour too, and the first arm's line is drawn wider, so that
-//     an arm with the same figures on top of it leaves it visible;
-//   - published figures are always black and dashed, marked × (the
-//     published TEE figure, and the published overhead of the overhead
-//     chart) or + (published bare metal);
-//   - a second variant of an arm in one chart (the open loop's direct
-//     path) keeps the arm's colour and is dotted.
-//
-// Whiskers are the 95% CI of the median, drawn only where a point has at
-// least ciMinN samples; titles say which (ciCount.phrase).
-
-// Chart size: every chart is drawn on this canvas (the overhead chart grows
-// with its rows).
-const (
-	chartW = 7 * vg.Inch
-	chartH = 4 * vg.Inch
-)
-
-// Text sizes of the figure's own parts.
-const (
-	titleSize  = 12 // points
-	legendSize = 10
-	// legendRow is the pitch of legend rows: the text's height and a
-	// third of it between rows.
-	legendRow = vg.Length(legendSize * 1.6)
-	thumbW    = vg.Length(22) // legend swatch width
-	gap       = vg.Length(8)  // between title, panels and legend
-)
-
-// ciMinN is the number of samples per point from which a chart draws its
-// 95% CI: below it the order-statistic interval is unbounded or nearly so.
-const ciMinN = 6
-
-// Okabe and Ito's palette, without its black (published figures) and
-// yellow (too light on white).
-var (
-	okBlue         = color.RGBA{0x00, 0x72, 0xB2, 0xff}
-	okVermillion   = color.RGBA{0xD5, 0x5E, 0x00, 0xff}
-	okGreen        = color.RGBA{0x00, 0x9E, 0x73, 0xff}
-	okPurple       = color.RGBA{0xCC, 0x79, 0xA7, 0xff}
-	okSkyBlue      = color.RGBA{0x56, 0xB4, 0xE9, 0xff}
-	okOrange       = color.RGBA{0xE6, 0x9F, 0x00, 0xff}
-	teeColors      = map[string][]color.RGBA{"none": {okBlue, okSkyBlue}, "": {okBlue, okSkyBlue}, "tdx": {okVermillion, okOrange}, "sev-snp": {okGreen}}
-	otherTEEColors = []color.RGBA{okPurple}
-)
-
-// publishedColor is the colour of every published series and marker.
-var publishedColor = color.RGBA{0, 0, 0, 0xff}
-
-// armColor is the colour of the arm at position i of d (the rule above).
-func armColor(d *Dataset, i int) color.Color {
-	kind := func(a *Arm) string {
-		t := a.EnvValue("tee")
-		if _, ok := teeColors[t]; ok {
-			return t
-		}
-		return "other"
-	}
-	k, nth := kind(d.Arms[i]), 0
-	for _, a := range d.Arms[:i] {
-		if kind(a) == k {
-			nth++
-		}
-	}
-	cs, ok := teeColors[k]
-	if !ok {
-		cs = otherTEEColors
-	}
-	return cs[nth%len(cs)]
-}
-
-// armShape is the marker of the arm at position i.
-func armShape(i int) draw.GlyphDrawer {
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}
-	return shapes[i%len(shapes)]
-}
-
-// publishedShape is the marker of published series k: × for the published
-// TEE figure, + for published bare metal.
-func publishedShape(k int) draw.GlyphDrawer {
-	if k%2 == 0 {
-		return draw.CrossGlyph{}
-	}
-	return draw.PlusGlyph{}
-}
-
-var (
-	publishedDashes = []vg.Length{vg.Points(5), vg.Points(3)}
-	variantDashes   = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
-)
-
-// figure is one chart: a title, panels side by side, and a legend drawn
-// outside them.
-type figure struct {
-	title  string
-	panels []*plot.Plot
-	legend []legendEntry
-	// h is the canvas height; 0 means chartH.
-	h vg.Length
-	// rows, when set, label the first panel's y values from the left
-	// edge, left-aligned in a column of their own (instead of y tick
-	// labels, which gonum right-aligns by its font's widths: a viewer's
-	// wider substitute font would push long ones across the axis).
-	rows []plot.Tick
-}
-
-type legendEntry struct {
-	text   string
-	thumbs []plot.Thumbnailer
-}
-
-func (f *figure) add(text string, thumbs ...plot.Thumbnailer) {
-	f.legend = append(f.legend, legendEntry{text, thumbs})
-}
-
-// minPanelW is the narrowest a row-labelled figure's plot may get: long
-// row labels widen the canvas instead of squeezing the plot.
-const minPanelW = 3 * vg.Inch
-
-// size is the figure's canvas size: chartW wide, wider when the row-label
-// column, a plot of minPanelW and the legend column need more.
-func (f *figure) size() (vg.Length, vg.Length) {
-	w, h := chartW, chartH
-	if f.h > 0 {
-		h = f.h
-	}
-	if len(f.rows) > 0 {
-		need := 2*chartMargin + f.rowsWidth() + gap + minPanelW*vg.Length(len(f.panels))
-		if lw := f.legendWidth(); lw > 0 {
-			need += gap + thumbW + gap/2 + lw
-		}
-		w = max(w, need)
-	}
-	return w, h
-}
-
-// The SVG names Liberation Serif, the font gonum measures with; a viewer
-// without it substitutes a wider serif (DejaVu Serif, measured 22-29%
-// wider on these texts), so text columns keep 35% more room.
-const fontSlack = 1.35
-
-// legendWidth is the width of the legend's text column.
-func (f *figure) legendWidth() vg.Length {
-	return columnWidth(f.legend, func(e legendEntry) string { return e.text })
-}
-
-// rowsWidth is the width of the row-label column.
-func (f *figure) rowsWidth() vg.Length {
-	return columnWidth(f.rows, func(t plot.Tick) string { return t.Label })
-}
-
-// columnWidth is the width of a text column, in the legend's size, that
-// holds the text of each item (with fontSlack).
-func columnWidth[T any](items []T, text func(T) string) vg.Length {
-	ts := textStyle(legendSize, draw.XLeft, draw.YCenter)
-	var w vg.Length
-	for _, it := range items {
-		w = max(w, ts.Rectangle(text(it)).Size().X*fontSlack)
-	}
-	return w
-}
-
-func textStyle(size vg.Length, xa draw.XAlignment, ya draw.YAlignment) text.Style {
-	return text.Style{Font: font.From(plot.DefaultFont, size), XAlign: xa, YAlign: ya, Handler: plot.DefaultTextHandler}
-}
-
-// draw lays the figure out on c: the title on top, the legend column on
-// the right below the title, the panels in what is left.
-func (f *figure) draw(c draw.Canvas) {
-	body := c
-	if f.title != "" {
-		// Line by line, 1.3 times the size apart: gonum's own line
-		// pitch (the size) lets descenders touch the next line's ascenders.
-		ts := textStyle(titleSize, draw.XCenter, draw.YTop)
-		y := c.Max.Y
-		for _, l := range strings.Split(f.title, "\n") {
-			c.FillText(ts, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: y}, l)
-			y -= titleSize * 1.3
-		}
-		body.Max.Y = y - gap + titleSize*0.3
-	}
-	if len(f.legend) > 0 {
-		ls := textStyle(legendSize, draw.XLeft, draw.YCenter)
-		left := body.Max.X - thumbW - gap/2 - f.legendWidth()
-		y := body.Max.Y
-		for _, e := range f.legend {
-			sw := &draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-				Min: vg.Point{X: left, Y: y - legendRow + 2},
-				Max: vg.Point{X: left + thumbW, Y: y - 2},
-			}}
-			for _, t := range e.thumbs {
-				t.Thumbnail(sw)
-			}
-			c.FillText(ls, vg.Point{X: left + thumbW + gap/2, Y: y - legendRow/2}, e.text)
-			y -= legendRow
-		}
-		body.Max.X = left - gap
-	}
-	var rowX vg.Length
-	if len(f.rows) > 0 {
-		rowX = body.Min.X
-		body.Min.X += f.rowsWidth() + gap
-	}
-	n := vg.Length(len(f.panels))
-	pw := (body.Max.X - body.Min.X - gap*(n-1)) / n
-	for i, p := range f.panels {
-		sub := body
-		sub.Min.X = body.Min.X + vg.Length(i)*(pw+gap)
-		sub.Max.X = sub.Min.X + pw
-		p.Draw(sub)
-		if i == 0 && len(f.rows) > 0 {
-			rs := textStyle(legendSize, draw.XLeft, draw.YCenter)
-			da := p.DataCanvas(sub)
-			for _, t := range f.rows {
-				c.FillText(rs, vg.Point{X: rowX, Y: da.Y(p.Y.Norm(t.Value))}, t.Label)
-			}
-		}
-	}
-}
+// The report's charts (§ sections and the overhead charts), drawn with
+// internal/report/chart: this file picks each chart's data from the
+// Dataset; chart's package doc states the drawing rules (figure layout,
+// the colour rule, whiskers).
 
 // namedPlot is a drawn chart and its file name (kept for tests).
 type namedPlot struct {
 	name string
-	f    *figure
+	f    *chart.Figure
 }
 
 // saveChart writes f as SVG (or PNG) into the chart directory and links it
 // from the current section. Without a chart directory it does nothing.
-func (r *renderer) saveChart(f *figure, name, alt string) {
+func (r *renderer) saveChart(f *chart.Figure, name, alt string) {
 	if r.opt.keepPlots {
 		r.plots = append(r.plots, namedPlot{name, f})
 	}
@@ -274,46 +40,11 @@ func (r *renderer) saveChart(f *figure, name, alt string) {
 	if r.opt.ChartFormat == "png" {
 		name = strings.TrimSuffix(name, ".svg") + ".png"
 	}
-	if err := saveChart(f, filepath.Join(r.opt.ChartDir, name), r.opt.ChartFormat == "png"); err != nil {
+	if err := chart.SaveChart(f, filepath.Join(r.opt.ChartDir, name), r.opt.ChartFormat == "png"); err != nil {
 		r.chartFailed(fmt.Errorf("writing chart %s: %w", name, err))
 		return
 	}
 	r.p("![%s](%s)\n\n", alt, r.opt.ChartLink+name)
-}
-
-// chartMargin is the blank border around every chart: font ascents reach
-// a point or two past the box they are placed in.
-const chartMargin = 4 * vg.Millimeter / 2
-
-// drawChart draws f on c inside the margin. Every chart file and the
-// chart test draw through it.
-func drawChart(f *figure, c vg.CanvasSizer) {
-	dc := draw.New(c)
-	f.draw(draw.Crop(dc, chartMargin, -chartMargin, chartMargin, -chartMargin))
-}
-
-// saveChart writes f to path as SVG, or PNG when png is set.
-func saveChart(f *figure, path string, png bool) error {
-	w, h := f.size()
-	var wt io.WriterTo
-	if png {
-		c := vgimg.New(w, h)
-		drawChart(f, c)
-		wt = vgimg.PngCanvas{Canvas: c}
-	} else {
-		c := vgsvg.New(w, h)
-		drawChart(f, c)
-		wt = c
-	}
-	file, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := wt.WriteTo(file); err != nil {
-		file.Close()
-		return err
-	}
-	return file.Close()
 }
 
 // charting reports whether charts are drawn at all.
@@ -321,138 +52,29 @@ func (r *renderer) charting() bool { return r.opt.ChartDir != "" || r.opt.keepPl
 
 // positive keeps the IDs whose name part key is a positive finite number:
 // the x values of a log-scale axis.
-func positive(ids []ID, key string) []ID {
-	var out []ID
+func positive(ids []results.ID, key string) []results.ID {
+	var out []results.ID
 	for _, id := range ids {
-		if v := numOf(id.Get(key)); v > 0 && finite(v) {
+		if v := results.PartValue(id.Get(key)); v > 0 && overhead.Finite(v) {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
 // chartFailed notes a chart that could not be drawn in the report; the
 // tables, which carry the figures, are still written.
 func (r *renderer) chartFailed(err error) {
-	r.p("*Chart not drawn: %s.*\n\n", esc(err.Error()))
-}
-
-// newPanel is a plot with axis labels and a grid, without title or legend
-// (the figure draws those).
-func newPanel(x, y string) *plot.Plot {
-	p := plot.New()
-	p.X.Label.Text = x
-	p.Y.Label.Text = y
-	p.X.Tick.Marker = niceTicks{}
-	p.Y.Tick.Marker = niceTicks{}
-	p.Add(plotter.NewGrid())
-	return p
-}
-
-// niceTicks marks a linear axis at 1, 2 or 5 times a power of ten, four
-// to eight labels, each with no more decimals than the step needs
-// (gonum's default marks 0.00 and 250.00 and little between).
-type niceTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(hi > lo) || !finite(lo) || !finite(hi) {
-		return plot.DefaultTicks{}.Ticks(lo, hi)
-	}
-	raw := (hi - lo) / 5
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := mag
-	for _, m := range []float64{2, 5, 10} {
-		if raw/mag > m*0.75 {
-			step = m * mag
-		}
-	}
-	dec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
-	var ticks []plot.Tick
-	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
-		if math.Abs(v) < step*1e-9 {
-			v = 0
-		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', dec, 64)})
-		// An unlabelled minor tick halfway to the next.
-		if half := v + step/2; half <= hi {
-			ticks = append(ticks, plot.Tick{Value: half})
-		}
-	}
-	return ticks
-}
-
-// newPlot is a one-panel figure.
-func newPlot(title, x, y string) (*figure, *plot.Plot) {
-	p := newPanel(x, y)
-	return &figure{title: title, panels: []*plot.Plot{p}}, p
-}
-
-// ciCount counts the points of a chart with and without a drawn CI, for
-// its title.
-type ciCount struct{ with, without int }
-
-// err returns the CI of a summary around its center, scaled, as an error
-// bar, and whether it is drawn: only with ciMinN samples and finite
-// bounds.
-func (n *ciCount) err(c Cell, scale float64) (struct{ Low, High float64 }, bool) {
-	if c.N < ciMinN || !finite(c.Lo) || !finite(c.Hi) {
-		n.without++
-		return struct{ Low, High float64 }{}, false
-	}
-	n.with++
-	return struct{ Low, High float64 }{(c.Center - c.Lo) * scale, (c.Hi - c.Center) * scale}, true
-}
-
-// phrase says what the points and whiskers are, true to the data.
-func (n ciCount) phrase() string {
-	switch {
-	case n.without == 0 && n.with > 0:
-		return "median and 95% CI"
-	case n.with == 0:
-		return fmt.Sprintf("median (n < %d: no CI)", ciMinN)
-	}
-	return fmt.Sprintf("median, 95%% CI where n ≥ %d", ciMinN)
-}
-
-// series is one line of a line chart.
-type series struct {
-	name string
-	xys  plotter.XYs
-	// errs are the drawn CIs of the points in ci (same length).
-	errs plotter.YErrors
-	ci   plotter.XYs
-	// published: black, dashed, marker by color (publishedShape); variant:
-	// the arm's colour, dotted.
-	published, variant bool
-	// color is the arm position, or the published series' index.
-	color int
-}
-
-// addPoint appends a point and, when drawn, its CI.
-func (s *series) addPoint(x, y float64, e struct{ Low, High float64 }, ok bool) {
-	s.xys = append(s.xys, plotter.XY{X: x, Y: y})
-	if ok {
-		s.ci = append(s.ci, plotter.XY{X: x, Y: y})
-		s.errs = append(s.errs, e)
-	}
-}
-
-// xyErrs joins points and their error bars for plotter.NewYErrorBars.
-type xyErrs struct {
-	plotter.XYs
-	plotter.YErrors
+	r.p("*Chart not drawn: %s.*\n\n", Esc(err.Error()))
 }
 
 // lines draws the series on panel p and their legend entries on f.
-func (r *renderer) lines(f *figure, p *plot.Plot, ss []series) bool {
+func (r *renderer) lines(f *chart.Figure, p *plot.Plot, ss []chart.Series) bool {
 	n := 0
 	for _, s := range ss {
 		var xys plotter.XYs
-		for _, xy := range s.xys {
-			if finite(xy.X) && finite(xy.Y) {
+		for _, xy := range s.XYs {
+			if overhead.Finite(xy.X) && overhead.Finite(xy.Y) {
 				xys = append(xys, xy)
 			}
 		}
@@ -461,31 +83,31 @@ func (r *renderer) lines(f *figure, p *plot.Plot, ss []series) bool {
 		}
 		l, pts, err := plotter.NewLinePoints(xys)
 		if err != nil {
-			r.chartFailed(fmt.Errorf("chart %q: %w", s.name, err))
+			r.chartFailed(fmt.Errorf("chart %q: %w", s.Name, err))
 			return false
 		}
-		var clr color.Color = publishedColor
-		shape := publishedShape(s.color)
-		if s.published {
-			l.Dashes = publishedDashes
+		var clr color.Color = chart.PublishedColor
+		shape := chart.PublishedShape(s.Color)
+		if s.Published {
+			l.Dashes = chart.PublishedDashes
 		} else {
-			clr, shape = armColor(r.d, s.color), armShape(s.color)
-			if s.variant {
-				l.Dashes = variantDashes
+			clr, shape = chart.ArmColor(r.d, s.Color), chart.ArmShape(s.Color)
+			if s.Variant {
+				l.Dashes = chart.VariantDashes
 			}
 		}
 		l.Color, pts.Color, pts.Shape = clr, clr, shape
-		if !s.published && s.color == 0 {
+		if !s.Published && s.Color == 0 {
 			// The baseline drawn wider, so that an arm on top of it (the
 			// same figures) leaves it visible at the edges.
 			l.Width, pts.Radius = vg.Points(2.5), vg.Points(3.5)
 		}
 		p.Add(l, pts)
-		f.add(s.name, l, pts)
-		if len(s.ci) > 0 {
-			eb, err := plotter.NewYErrorBars(xyErrs{s.ci, s.errs})
+		f.Add(s.Name, l, pts)
+		if len(s.CI) > 0 {
+			eb, err := plotter.NewYErrorBars(chart.XYErrs{XYs: s.CI, YErrors: s.Errs})
 			if err != nil {
-				r.chartFailed(fmt.Errorf("chart %q error bars: %w", s.name, err))
+				r.chartFailed(fmt.Errorf("chart %q error bars: %w", s.Name, err))
 				return false
 			}
 			eb.Color = clr
@@ -496,59 +118,16 @@ func (r *renderer) lines(f *figure, p *plot.Plot, ss []series) bool {
 	return n > 0
 }
 
-// barSet is one arm's bars of a grouped bar chart, at x positions and
-// width in data units (so that whiskers can sit on them).
-type barSet struct {
-	xs, ys []float64
-	w      float64
-	color  color.Color
-}
-
-// Plot implements plot.Plotter.
-func (b *barSet) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, trY := p.Transforms(&c)
-	for i := range b.xs {
-		x0, x1 := trX(b.xs[i]-b.w/2), trX(b.xs[i]+b.w/2)
-		y0, y1 := trY(0), trY(b.ys[i])
-		poly := c.ClipPolygonY([]vg.Point{{X: x0, Y: y0}, {X: x0, Y: y1}, {X: x1, Y: y1}, {X: x1, Y: y0}})
-		c.FillPolygon(b.color, poly)
-	}
-}
-
-// DataRange implements plot.DataRanger: the bars and the zero line.
-func (b *barSet) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax, ymin, ymax = math.Inf(1), math.Inf(-1), 0, 0
-	for i := range b.xs {
-		xmin, xmax = math.Min(xmin, b.xs[i]-b.w/2), math.Max(xmax, b.xs[i]+b.w/2)
-		ymin, ymax = math.Min(ymin, b.ys[i]), math.Max(ymax, b.ys[i])
-	}
-	return
-}
-
-// Thumbnail implements plot.Thumbnailer: a filled swatch.
-func (b *barSet) Thumbnail(c *draw.Canvas) {
-	h := c.Max.Y - c.Min.Y
-	pts := []vg.Point{{X: c.Min.X, Y: c.Min.Y + h/6}, {X: c.Min.X, Y: c.Max.Y - h/6}, {X: c.Max.X, Y: c.Max.Y - h/6}, {X: c.Max.X, Y: c.Min.Y + h/6}}
-	c.FillPolygon(b.color, pts)
-}
-
-// barGroup is one category of a grouped bar chart: a value per arm and
-// its CI cell (for the whisker).
-type barGroup struct {
-	name  string
-	cells []Cell // per arm, in the unit of the chart after scale
-}
-
 // bars draws grouped bars on panel p: one group per category, one bar per
 // arm (its colour), a black whisker on a bar with a drawn CI. Categories
 // where some arm has no value are left out. The legend entries go to f
 // when legend is set (once per figure).
-func (r *renderer) bars(f *figure, p *plot.Plot, groups []barGroup, scale float64, legend bool, ci *ciCount) bool {
-	var keep []barGroup
+func (r *renderer) bars(f *chart.Figure, p *plot.Plot, groups []chart.BarGroup, scale float64, legend bool, ci *chart.CICount) bool {
+	var keep []chart.BarGroup
 	for _, g := range groups {
-		ok := len(g.cells) == len(r.d.Arms)
-		for _, c := range g.cells {
-			ok = ok && c.N > 0 && finite(c.Center)
+		ok := len(g.Cells) == len(r.d.Arms)
+		for _, c := range g.Cells {
+			ok = ok && c.N > 0 && overhead.Finite(c.Center)
 		}
 		if ok {
 			keep = append(keep, g)
@@ -561,34 +140,34 @@ func (r *renderer) bars(f *figure, p *plot.Plot, groups []barGroup, scale float6
 	w := 0.8 / float64(k)
 	var names []string
 	for _, g := range keep {
-		names = append(names, g.name)
+		names = append(names, g.Name)
 	}
 	for i, a := range r.d.Arms {
-		b := &barSet{w: w * 0.9, color: armColor(r.d, i)}
+		b := &chart.BarSet{Width: w * 0.9, Color: chart.ArmColor(r.d, i)}
 		var ci0 plotter.XYs
 		var errs plotter.YErrors
 		for j, g := range keep {
 			x := float64(j) + (float64(i)-float64(k-1)/2)*w
-			c := g.cells[i]
-			b.xs, b.ys = append(b.xs, x), append(b.ys, c.Center*scale)
-			if e, ok := ci.err(c, scale); ok {
+			c := g.Cells[i]
+			b.Xs, b.Ys = append(b.Xs, x), append(b.Ys, c.Center*scale)
+			if e, ok := ci.Err(c, scale); ok {
 				ci0 = append(ci0, plotter.XY{X: x, Y: c.Center * scale})
 				errs = append(errs, e)
 			}
 		}
 		p.Add(b)
 		if len(ci0) > 0 {
-			eb, err := plotter.NewYErrorBars(xyErrs{ci0, errs})
+			eb, err := plotter.NewYErrorBars(chart.XYErrs{XYs: ci0, YErrors: errs})
 			if err != nil {
 				r.chartFailed(fmt.Errorf("bar chart error bars: %w", err))
 				return false
 			}
-			eb.Color = publishedColor
+			eb.Color = chart.PublishedColor
 			eb.CapWidth = vg.Points(4)
 			p.Add(eb)
 		}
 		if legend {
-			f.add(a.Label, b)
+			f.Add(a.Label, b)
 		}
 	}
 	p.NominalX(names...)
@@ -597,23 +176,7 @@ func (r *renderer) bars(f *figure, p *plot.Plot, groups []barGroup, scale float6
 	return true
 }
 
-// logTicks marks every x value in xs (sorted, positive) on a log axis
-// and pads the axis so that the first and last labels stay inside.
-func logTicks(p *plot.Plot, xs []float64, label func(float64) string) {
-	slices.Sort(xs)
-	xs = slices.Compact(xs)
-	var ticks []plot.Tick
-	for _, x := range xs {
-		ticks = append(ticks, plot.Tick{Value: x, Label: label(x)})
-	}
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	if len(xs) > 0 {
-		p.X.Min, p.X.Max = xs[0]/1.2, xs[len(xs)-1]*1.2
-	}
-}
-
-func (r *renderer) scalingChart(ids []ID, one1 ID, has1 bool) {
+func (r *renderer) scalingChart(ids []results.ID, one1 results.ID, has1 bool) {
 	if !r.charting() {
 		return
 	}
@@ -621,33 +184,33 @@ func (r *renderer) scalingChart(ids []ID, one1 ID, has1 bool) {
 	if !has1 || len(ids) < 2 {
 		return
 	}
-	f, p := newPlot("7-Zip scaling efficiency, from the median MIPS per thread count", "threads", "efficiency (%)")
-	var ss []series
+	f, p := chart.NewPlot("7-Zip scaling efficiency, from the median MIPS per thread count", "threads", "efficiency (%)")
+	var ss []chart.Series
 	var xs []float64
 	for i, a := range r.d.Arms {
-		s := series{name: a.Label, color: i}
+		s := chart.Series{Name: a.Label, Color: i}
 		t1 := r.median(one1, "MIPS", i)
 		for _, id := range ids {
-			n := numOf(id.Get("threads"))
+			n := results.PartValue(id.Get("threads"))
 			e := efficiency(r.median(id, "MIPS", i), t1, n)
-			if finite(e) {
-				s.xys = append(s.xys, plotter.XY{X: n, Y: e * 100})
+			if overhead.Finite(e) {
+				s.XYs = append(s.XYs, plotter.XY{X: n, Y: e * 100})
 				xs = append(xs, n)
 			}
 		}
 		ss = append(ss, s)
 	}
 	for k, env := range []string{"TEE CVM", "bare metal"} {
-		s := series{name: "published " + env, published: true, color: k}
+		s := chart.Series{Name: "published " + env, Published: true, Color: k}
 		for _, t := range []int{1, 2, 4, 8, 16, 32} {
-			if v := publishedEfficiency(env, fmt.Sprint(t)); finite(v) {
-				s.xys = append(s.xys, plotter.XY{X: float64(t), Y: v * 100})
+			if v := publishedEfficiency(env, fmt.Sprint(t)); overhead.Finite(v) {
+				s.XYs = append(s.XYs, plotter.XY{X: float64(t), Y: v * 100})
 				xs = append(xs, float64(t))
 			}
 		}
 		ss = append(ss, s)
 	}
-	logTicks(p, xs, func(x float64) string { return fmt.Sprint(x) })
+	chart.LogTicks(p, xs, func(x float64) string { return fmt.Sprint(x) })
 	if r.lines(f, p, ss) {
 		p.Y.Min, p.Y.Max = 0, p.Y.Max*1.05
 		r.saveChart(f, "scaling-efficiency.svg", "7-Zip scaling efficiency vs threads, each arm and the published tables (dashed)")
@@ -658,22 +221,22 @@ func (r *renderer) gatewayChart(path, ka string) {
 	if !r.charting() {
 		return
 	}
-	client := prefer(Distinct(r.d.Find("Gateway"), "client"), "go", "ab", "wrk")[0]
+	client := prefer(results.Distinct(r.d.Find("Gateway"), "client"), "go", "ab", "wrk")[0]
 	ids := positive(r.d.FindSorted("Gateway", "c", "path="+path, "keepalive="+ka, "client="+client), "c")
 	if len(ids) < 2 {
 		return
 	}
-	f, p := newPlot("", "concurrency", "P99 latency (ms)")
-	var ss []series
+	f, p := chart.NewPlot("", "concurrency", "P99 latency (ms)")
+	var ss []chart.Series
 	var xs []float64
-	var ci ciCount
+	var ci chart.CICount
 	for i, a := range r.d.Arms {
-		s := series{name: a.Label, color: i}
+		s := chart.Series{Name: a.Label, Color: i}
 		xs = r.p99Points(&s, &ci, ids, i, "c", xs)
 		ss = append(ss, s)
 	}
-	f.title = fmt.Sprintf("Gateway P99 latency, %s\n(path=%s, keepalive=%s, client=%s)", ci.phrase(), path, ka, client)
-	logTicks(p, xs, func(x float64) string { return fmt.Sprint(x) })
+	f.Title = fmt.Sprintf("Gateway P99 latency, %s\n(path=%s, keepalive=%s, client=%s)", ci.Phrase(), path, ka, client)
+	chart.LogTicks(p, xs, func(x float64) string { return fmt.Sprint(x) })
 	if r.lines(f, p, ss) {
 		p.Y.Min, p.Y.Max = 0, p.Y.Max*1.05
 		r.saveChart(f, "gateway-p99.svg", "Gateway P99 latency vs concurrency per arm")
@@ -682,13 +245,13 @@ func (r *renderer) gatewayChart(path, ka string) {
 
 // p99Points adds to s the P99 latency (ms) of arm at each of ids, against
 // the key x of its name, and returns xs with the x values it plotted.
-func (r *renderer) p99Points(s *series, ci *ciCount, ids []ID, arm int, x string, xs []float64) []float64 {
+func (r *renderer) p99Points(s *chart.Series, ci *chart.CICount, ids []results.ID, arm int, x string, xs []float64) []float64 {
 	for _, id := range ids {
-		c, _ := summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", arm))
+		c, _ := overhead.Summarize(r.d.Units.GetAssumption("lat-p99-sec"), r.d.Values(id, "lat-p99-sec", arm))
 		if c.N > 0 {
-			e, ok := ci.err(c, 1e3)
-			s.addPoint(numOf(id.Get(x)), c.Center*1e3, e, ok)
-			xs = append(xs, numOf(id.Get(x)))
+			e, ok := ci.Err(c, 1e3)
+			s.AddPoint(results.PartValue(id.Get(x)), c.Center*1e3, e, ok)
+			xs = append(xs, results.PartValue(id.Get(x)))
 		}
 	}
 	return xs
@@ -696,19 +259,19 @@ func (r *renderer) p99Points(s *series, ci *ciCount, ids []ID, arm int, x string
 
 // rateChart draws the open-loop sweep: P99 latency against the offered
 // rate, one line per arm and path (the second path dotted).
-func (r *renderer) rateChart(rate []ID) {
+func (r *renderer) rateChart(rate []results.ID) {
 	if !r.charting() {
 		return
 	}
-	paths := prefer(Distinct(rate, "path"), "tls-proxy", "direct")
-	f, p := newPlot("", "offered rate (req/s)", "P99 latency (ms)")
-	var ss []series
+	paths := prefer(results.Distinct(rate, "path"), "tls-proxy", "direct")
+	f, p := chart.NewPlot("", "offered rate (req/s)", "P99 latency (ms)")
+	var ss []chart.Series
 	var xs []float64
-	var ci ciCount
+	var ci chart.CICount
 	for i, a := range r.d.Arms {
 		for k, path := range paths {
 			ids := positive(r.d.FindSorted("GatewayRate", "rate", "path="+path), "rate")
-			s := series{name: a.Label + " " + path, color: i, variant: k > 0}
+			s := chart.Series{Name: a.Label + " " + path, Color: i, Variant: k > 0}
 			xs = r.p99Points(&s, &ci, ids, i, "rate", xs)
 			ss = append(ss, s)
 		}
@@ -716,8 +279,8 @@ func (r *renderer) rateChart(rate []ID) {
 	if len(xs) < 2 {
 		return
 	}
-	f.title = "Open loop: P99 latency vs offered rate,\n" + ci.phrase()
-	logTicks(p, xs, func(x float64) string { return fmt.Sprint(x) })
+	f.Title = "Open loop: P99 latency vs offered rate,\n" + ci.Phrase()
+	chart.LogTicks(p, xs, func(x float64) string { return fmt.Sprint(x) })
 	if r.lines(f, p, ss) {
 		p.Y.Min, p.Y.Max = 0, p.Y.Max*1.05
 		r.saveChart(f, "gateway-open-loop.svg", "Open-loop P99 latency vs offered rate per arm and path")
@@ -725,10 +288,10 @@ func (r *renderer) rateChart(rate []ID) {
 }
 
 // cells returns every arm's summary of a benchmark and unit.
-func (r *renderer) cells(id ID, unit string) []Cell {
-	cs := make([]Cell, len(r.d.Arms))
+func (r *renderer) cells(id results.ID, unit string) []overhead.Cell {
+	cs := make([]overhead.Cell, len(r.d.Arms))
 	for i := range r.d.Arms {
-		cs[i], _ = summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, i))
+		cs[i], _ = overhead.Summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, i))
 	}
 	return cs
 }
@@ -744,21 +307,21 @@ func (r *renderer) storageChart(eng string) {
 		{"rw_mix", "read-IOPS", "mix read"},
 		{"rw_mix", "write-IOPS", "mix write"},
 	}
-	var groups []barGroup
+	var groups []chart.BarGroup
 	for _, c := range cats {
 		id, ok := one(r.d.Find("Fio", "job="+c.job, "engine="+eng))
 		if !ok {
 			continue
 		}
-		groups = append(groups, barGroup{c.name, r.cells(id, c.unit)})
+		groups = append(groups, chart.BarGroup{Name: c.name, Cells: r.cells(id, c.unit)})
 	}
 	if len(groups) == 0 {
 		return
 	}
-	f, p := newPlot("", "", "kIOPS")
-	var ci ciCount
+	f, p := chart.NewPlot("", "", "kIOPS")
+	var ci chart.CICount
 	if r.bars(f, p, groups, 1e-3, true, &ci) {
-		f.title = "Storage IOPS (engine=" + eng + ", 4 KiB blocks), " + ci.phrase()
+		f.Title = "Storage IOPS (engine=" + eng + ", 4 KiB blocks), " + ci.Phrase()
 		r.saveChart(f, "storage-iops.svg", "Storage IOPS per arm")
 	}
 }
@@ -770,28 +333,28 @@ func (r *renderer) llmChart() {
 	if !r.charting() {
 		return
 	}
-	var ttft, itl []barGroup
-	for _, model := range Distinct(r.d.Find("Serve"), "model") {
-		id, ok := r.d.llmLatencyRun(model)
+	var ttft, itl []chart.BarGroup
+	for _, model := range results.Distinct(r.d.Find("Serve"), "model") {
+		id, ok := llmLatencyRun(r.d, model)
 		if !ok {
 			continue
 		}
-		ttft = append(ttft, barGroup{model, r.cells(id, "ttft-mean-sec")})
-		itl = append(itl, barGroup{model, r.cells(id, "itl-mean-sec")})
+		ttft = append(ttft, chart.BarGroup{Name: model, Cells: r.cells(id, "ttft-mean-sec")})
+		itl = append(itl, chart.BarGroup{Name: model, Cells: r.cells(id, "itl-mean-sec")})
 	}
 	if len(ttft) == 0 {
 		return
 	}
-	f := &figure{}
-	var ci ciCount
+	f := &chart.Figure{}
+	var ci chart.CICount
 	drawn := false
 	for k, pn := range []struct {
 		name   string
-		groups []barGroup
+		groups []chart.BarGroup
 	}{{"mean TTFT (ms)", ttft}, {"mean ITL (ms)", itl}} {
-		p := newPanel("model", pn.name)
+		p := chart.NewPanel("model", pn.name)
 		if r.bars(f, p, pn.groups, 1e3, !drawn, &ci) {
-			f.panels = append(f.panels, p)
+			f.Panels = append(f.Panels, p)
 			drawn = true
 		} else if k == 0 {
 			continue
@@ -800,7 +363,7 @@ func (r *renderer) llmChart() {
 	if !drawn {
 		return
 	}
-	f.title = "LLM mean time to first token and inter-token latency,\n" + ci.phrase() + " (panels have their own axes)"
+	f.Title = "LLM mean time to first token and inter-token latency,\n" + ci.Phrase() + " (panels have their own axes)"
 	r.saveChart(f, "llm-latency.svg", "LLM mean TTFT and ITL per arm")
 }
 
@@ -841,7 +404,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	distinctLabels(pts)
 	var keep []OverheadPoint
 	for _, pt := range pts {
-		if finite(pt.Cost) {
+		if overhead.Finite(pt.Cost) {
 			keep = append(keep, pt)
 		}
 	}
@@ -849,10 +412,10 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 		return
 	}
 	n := len(keep)
-	f, p := newPlot("", "TEE cost (%), + = worse", "")
+	f, p := chart.NewPlot("", "TEE cost (%), + = worse", "")
 	// A row per point: 20 points each, beyond what the default canvas holds.
-	if need := vg.Length(n)*20 + 110; need > chartH {
-		f.h = need
+	if need := vg.Length(n)*20 + 110; need > chart.ChartH {
+		f.Height = need
 	}
 	row := func(i int) float64 { return float64(n - 1 - i) }
 	var cost, ci0, pub plotter.XYs
@@ -864,7 +427,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 		ticks = append(ticks, plot.Tick{Value: y, Label: pt.Label})
 		cost = append(cost, plotter.XY{X: pt.Cost, Y: y})
 		lo, hi = math.Min(lo, pt.Cost), math.Max(hi, pt.Cost)
-		if finite(pt.Lo) && finite(pt.Hi) {
+		if overhead.Finite(pt.Lo) && overhead.Finite(pt.Hi) {
 			ci0 = append(ci0, plotter.XY{X: pt.Cost, Y: y})
 			errs = append(errs, struct{ Low, High float64 }{pt.Cost - pt.Lo, pt.Hi - pt.Cost})
 			lo, hi = math.Min(lo, pt.Lo), math.Max(hi, pt.Hi)
@@ -877,7 +440,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	span := math.Max(hi-lo, 10)
 	var far plotter.XYLabels
 	for i, pt := range keep {
-		if !finite(pt.Published) {
+		if !overhead.Finite(pt.Published) {
 			continue
 		}
 		x := pt.Published
@@ -889,7 +452,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 	}
 	pad := math.Max((hi-lo)*0.08, 1)
 	for i, pt := range keep {
-		if x := pt.Published; finite(x) && (x > hi || x < lo) {
+		if x := pt.Published; overhead.Finite(x) && (x > hi || x < lo) {
 			edge := hi + pad*0.5
 			if x < lo {
 				edge = lo - pad*0.5
@@ -918,11 +481,11 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 		p.Add(g)
 	}
 	// The cost has the colour and marker of the first TEE arm.
-	var tee color.Color = okVermillion
+	var tee color.Color = chart.Vermillion
 	teeArm := 1
 	for i, a := range r.d.Arms {
 		if t := a.EnvValue("tee"); t != "none" && t != "" {
-			tee, teeArm = armColor(r.d, i), i
+			tee, teeArm = chart.ArmColor(r.d, i), i
 			break
 		}
 	}
@@ -944,25 +507,25 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 		r.chartFailed(fmt.Errorf("overhead chart: %w", err))
 		return
 	}
-	dots.Color, dots.Shape, dots.Radius = tee, armShape(teeArm), vg.Points(3.5)
+	dots.Color, dots.Shape, dots.Radius = tee, chart.ArmShape(teeArm), vg.Points(3.5)
 	p.Add(dots)
-	what := fmt.Sprintf("TEE cost (n < %d: no CI)", ciMinN)
+	what := fmt.Sprintf("TEE cost (n < %d: no CI)", chart.CIMinN)
 	switch {
 	case len(ci0) == n:
 		what = "TEE cost, 95% CI"
 	case len(ci0) > 0:
-		what = fmt.Sprintf("TEE cost, 95%% CI where n ≥ %d", ciMinN)
+		what = fmt.Sprintf("TEE cost, 95%% CI where n ≥ %d", chart.CIMinN)
 	}
-	f.add("TEE cost", dots)
+	f.Add("TEE cost", dots)
 	if len(pub) > 0 {
 		pm, err := plotter.NewScatter(pub)
 		if err != nil {
 			r.chartFailed(fmt.Errorf("overhead chart: %w", err))
 			return
 		}
-		pm.Color, pm.Shape, pm.Radius = publishedColor, publishedShape(0), vg.Points(4)
+		pm.Color, pm.Shape, pm.Radius = chart.PublishedColor, chart.PublishedShape(0), vg.Points(4)
 		p.Add(pm)
-		f.add("published overhead", pm)
+		f.Add("published overhead", pm)
 	}
 	// The rows' grid lines and tick marks, their labels drawn by the figure.
 	var marks []plot.Tick
@@ -970,7 +533,7 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 		marks = append(marks, plot.Tick{Value: t.Value, Label: ""})
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(marks)
-	f.rows = ticks
+	f.Rows = ticks
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 	if len(far.XYs) > 0 {
 		// Written above the marker, ending at it, inside the plot.
@@ -980,26 +543,12 @@ func (r *renderer) overheadChart(area string, pts []OverheadPoint) {
 			return
 		}
 		for i := range lb.TextStyle {
-			lb.TextStyle[i] = textStyle(legendSize-1, draw.XRight, draw.YBottom)
+			lb.TextStyle[i] = chart.TextStyle(chart.LegendSize-1, draw.XRight, draw.YBottom)
 		}
 		lb.Offset = vg.Point{X: 4, Y: 5}
 		p.Add(lb)
 	}
 	p.X.Min, p.X.Max = lo-pad, hi+pad
-	f.title = area + ": " + what
-	r.saveChart(f, "overhead-"+slug(area)+".svg", area+": TEE cost per figure with its 95% CI and the published overhead")
-}
-
-// slug turns an area name into a file-name part.
-func slug(s string) string {
-	var b strings.Builder
-	for _, c := range strings.ToLower(s) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			b.WriteRune(c)
-		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
-			b.WriteByte('-')
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
+	f.Title = area + ": " + what
+	r.saveChart(f, "overhead-"+chart.Slug(area)+".svg", area+": TEE cost per figure with its 95% CI and the published overhead")
 }

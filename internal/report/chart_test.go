@@ -15,6 +15,10 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/teebench/teebench/internal/report/chart"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // textCanvas is a vg.Canvas that draws nothing and records where every
@@ -120,10 +124,10 @@ var chartDir = flag.String("chartdir", "", "write the charts the chart tests dra
 // path (a line, marker, legend swatch) that reaches outside the canvas,
 // and every two texts that overlap (the legend and the title, legend
 // entries with each other, tick labels). It also returns the texts drawn.
-func chartProblems(f *figure) (problems []string, seen map[string]bool) {
-	w, h := f.size()
+func chartProblems(f *chart.Figure) (problems []string, seen map[string]bool) {
+	w, h := f.Size()
 	c := newTextCanvas(w, h)
-	drawChart(f, c)
+	chart.DrawChart(f, c)
 	const eps = 0.5 // points
 	seen = map[string]bool{}
 	outside := func(b placedText) bool {
@@ -159,7 +163,7 @@ func checkChart(t *testing.T, what string, np namedPlot) map[string]bool {
 		t.Errorf("%s %s: %s", what, np.name, p)
 	}
 	if *chartDir != "" {
-		if err := saveChart(np.f, filepath.Join(*chartDir, strings.NewReplacer("testdata/", "", "/", "_").Replace(what)+"-"+np.name), false); err != nil {
+		if err := chart.SaveChart(np.f, filepath.Join(*chartDir, strings.NewReplacer("testdata/", "", "/", "_").Replace(what)+"-"+np.name), false); err != nil {
 			t.Error(err)
 		}
 	}
@@ -204,12 +208,12 @@ func TestChartsTextInside(t *testing.T) {
 // title wider than the canvas (as the old gateway chart's was) and a
 // rotated label pushed off the left edge are both reported.
 func TestTextCanvasCatchesOverflow(t *testing.T) {
-	f, p := newPlot("Gateway P99 latency (path=tls-proxy, keepalive=off, client=go), median and 95% CI, with a title far too long for the canvas", "x", "y")
-	c := newTextCanvas(chartW, chartH)
-	drawChart(f, c)
+	f, p := chart.NewPlot("Gateway P99 latency (path=tls-proxy, keepalive=off, client=go), median and 95% CI, with a title far too long for the canvas", "x", "y")
+	c := newTextCanvas(chart.ChartW, chart.ChartH)
+	chart.DrawChart(f, c)
 	out := 0
 	for _, tx := range c.texts {
-		if tx.minX < 0 || tx.maxX > float64(chartW) {
+		if tx.minX < 0 || tx.maxX > float64(chart.ChartW) {
 			out++
 		}
 	}
@@ -229,7 +233,7 @@ func TestTextCanvasCatchesOverflow(t *testing.T) {
 // derived fixture (TEE arm x0.8 throughput, x1.25 latency; rw_mix read at
 // the published +38.6%; write_seq with 3 TEE samples, so no CI), with the
 // published TDX-Lab VM → CVM overheads.
-func storageOverheadPoints(t *testing.T, d *Dataset) []OverheadPoint {
+func storageOverheadPoints(t *testing.T, d *results.Dataset) []OverheadPoint {
 	t.Helper()
 	var pts []OverheadPoint
 	for _, c := range []struct{ job, unit, label string }{
@@ -243,8 +247,8 @@ func storageOverheadPoints(t *testing.T, d *Dataset) []OverheadPoint {
 		if !ok {
 			t.Fatalf("derived fixture lacks Fio/job=%s/engine=fio", c.job)
 		}
-		dl := d.Stat(id, c.unit, dirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
-		pts = append(pts, OverheadPoint{Label: c.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: storagePairs(c.job, c.unit, "vm")[0].Pct})
+		dl := overhead.StatOf(d, id, c.unit, DirOfBetter(d.Units.GetBetter(c.unit))).Deltas[1]
+		pts = append(pts, OverheadPoint{Label: c.label, Cost: dl.Overhead, Lo: dl.Lo, Hi: dl.Hi, Published: overhead.StoragePairs(c.job, c.unit, "vm")[0].Pct})
 	}
 	return pts
 }
@@ -276,11 +280,11 @@ func TestOverheadChart(t *testing.T) {
 		}
 		np := r.plots[0]
 		seen := checkChart(t, "overhead-"+strings.ReplaceAll(tc.name, " ", "-"), np)
-		if np.f.title != tc.title {
-			t.Errorf("%s: title %q, want %q", tc.name, np.f.title, tc.title)
+		if np.f.Title != tc.title {
+			t.Errorf("%s: title %q, want %q", tc.name, np.f.Title, tc.title)
 		}
 		for _, p := range tc.pts {
-			if seen[p.Label] != finite(p.Cost) {
+			if seen[p.Label] != overhead.Finite(p.Cost) {
 				t.Errorf("%s: row label %q drawn: %v", tc.name, p.Label, seen[p.Label])
 			}
 		}
@@ -298,13 +302,13 @@ func TestOverheadChart(t *testing.T) {
 }
 
 // readFixture reads result files as the report does.
-func readFixture(t *testing.T, args []string) *Dataset {
+func readFixture(t *testing.T, args []string) *results.Dataset {
 	t.Helper()
-	in, err := ParseInputs(args)
+	in, err := results.ParseInputs(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Read(in)
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,23 +320,23 @@ func readFixture(t *testing.T, args []string) *Dataset {
 func TestChartRules(t *testing.T) {
 	two := readFixture(t, derived)
 	one := readFixture(t, []string{"testdata/synth-tee.txt"})
-	if armColor(two, 0) != okBlue || armColor(two, 1) != okVermillion || armColor(one, 0) != okVermillion {
-		t.Errorf("colours: two-arm none %v tdx %v, one-arm tdx %v", armColor(two, 0), armColor(two, 1), armColor(one, 0))
+	if chart.ArmColor(two, 0) != chart.Blue || chart.ArmColor(two, 1) != chart.Vermillion || chart.ArmColor(one, 0) != chart.Vermillion {
+		t.Errorf("colours: two-arm none %v tdx %v, one-arm tdx %v", chart.ArmColor(two, 0), chart.ArmColor(two, 1), chart.ArmColor(one, 0))
 	}
 	// A second testbed of the same tee value gets the kind's second colour.
-	two.Arms = append(two.Arms, &Arm{Label: "tdx#2", Env: map[string][]string{"tee": {"tdx"}}})
-	if armColor(two, 2) != okOrange {
-		t.Errorf("tdx#2: %v", armColor(two, 2))
+	two.Arms = append(two.Arms, &results.Arm{Label: "tdx#2", Env: map[string][]string{"tee": {"tdx"}}})
+	if chart.ArmColor(two, 2) != chart.Orange {
+		t.Errorf("tdx#2: %v", chart.ArmColor(two, 2))
 	}
 	for _, tc := range []struct {
-		n    ciCount
+		n    chart.CICount
 		want string
 	}{
-		{ciCount{with: 3}, "median and 95% CI"},
-		{ciCount{without: 3}, "median (n < 6: no CI)"},
-		{ciCount{with: 1, without: 2}, "median, 95% CI where n ≥ 6"},
+		{chart.CICount{With: 3}, "median and 95% CI"},
+		{chart.CICount{Without: 3}, "median (n < 6: no CI)"},
+		{chart.CICount{With: 1, Without: 2}, "median, 95% CI where n ≥ 6"},
 	} {
-		if got := tc.n.phrase(); got != tc.want {
+		if got := tc.n.Phrase(); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.n, got, tc.want)
 		}
 	}
@@ -345,7 +349,7 @@ func TestChartRules(t *testing.T) {
 	}
 	titles := map[string]string{}
 	for _, np := range r.plots {
-		titles[np.name] = np.f.title
+		titles[np.name] = np.f.Title
 		checkChart(t, "real-run1+2", np)
 	}
 	if !strings.Contains(titles["storage-iops.svg"], "median (n < 6: no CI)") || !strings.HasPrefix(titles["gateway-p99.svg"], "Gateway P99 latency, median and 95% CI\n") {
@@ -368,7 +372,7 @@ func TestOverlapCaught(t *testing.T) {
 		p.Legend.Add(name, l)
 	}
 	p.Legend.XOffs = 480 // swatches past the right edge
-	problems, _ := chartProblems(&figure{panels: []*plot.Plot{p}})
+	problems, _ := chartProblems(&chart.Figure{Panels: []*plot.Plot{p}})
 	var overlap, off bool
 	for _, pr := range problems {
 		overlap = overlap || strings.Contains(pr, "overlaps")

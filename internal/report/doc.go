@@ -5,7 +5,8 @@
 // TEE arm against its baseline, the published TEE overhead for each
 // comparable row with a verdict, charts, and the environments of the arms.
 //
-// The command scripts/report is a thin main around Command:
+// The command scripts/report is a thin main around internal/report/cli's
+// Command:
 //
 //	go run ./scripts/report [-o report.md] baseline.txt tee.txt [more.txt ...]
 //	go run ./scripts/report -o report.md base=a.txt tdx=runs/tdx/      # label=file, glob or directory
@@ -13,9 +14,36 @@
 //	go run ./scripts/report -format json base.txt tee.txt              # the report as data (Document)
 //	go run ./scripts/report -pr [-threshold 5%] [-fail-on-regression] base.txt head.txt
 //
-// First screen (summary.go): under the title, the banners that change how
+// # Layers
+//
+// The report is cut as golang.org/x/perf is (benchfmt → benchmath →
+// benchstat's tables → cmd/benchstat), each package importing only those
+// above it in this list:
+//
+//   - internal/report/results, the data: reads result files (benchfmt, the
+//     manifest's `key: value` lines, `# run` lines, `.skips.tsv`) into a
+//     Dataset and groups them into arms.
+//   - internal/report/overhead, the statistics: medians and 95% intervals,
+//     Mann-Whitney p, the TEE cost and slowdown, the go/reference ratio,
+//     verdicts against the published overheads, plausibility bounds and
+//     confounders.
+//   - internal/report (this package), the tables and their renderings: the
+//     sections (section_*.go) and the summary build Table and Headline
+//     values; render.go writes them as Markdown, document.go as the JSON
+//     Document, chart.go as SVG or PNG charts (drawn by
+//     internal/report/chart, which knows figures, not benchmarks). Its API
+//     is data in,
+//     document out: Render and DocumentOf take a results.Dataset.
+//   - internal/report/prcomment, the pull-request comment of a base-vs-head
+//     pair (WritePRComment), a renderer over the layers above that uses
+//     this package's Markdown tables and value formatting.
+//   - internal/report/cli, the command: flags and files.
+//
+// # First screen
+//
+// The summary (summary.go): under the title, the banners that change how
 // the figures read (one arm: how to get a TEE number; fewer than
-// MinVerdictN runs: what is withheld; unattested arms: the fix), then one
+// overhead.MinVerdictN runs: what is withheld; unattested arms: the fix), then one
 // row per area — Storage, Network, CPU, Memory, zk, GPU, LLM, Mechanisms —
 // with the headline figure, base, TEE, TEE cost [95% CI], the "TEE/base
 // time ×" slowdown factor, the published overhead and the verdict, or
@@ -25,15 +53,19 @@
 // row says "engines disagree" and shows both. The method paragraph
 // follows the table.
 //
+// # Sign convention
+//
 // One sign convention, "+ = worse", in every table and the JSON: a
 // positive overhead is a TEE cost. Throughput rows (better=higher in the
 // result file's Unit line, benchfmt's UnitMetadataMap with benchstat's
 // defaults) use (base − TEE)/base, time and cost rows (TEE − base)/base;
-// Slowdown gives base/TEE and TEE/base, so equal slowdowns read equal. The
+// overhead.Slowdown gives base/TEE and TEE/base, so equal slowdowns read equal. The
 // 95% interval of the overhead is a percentile bootstrap of the ratio of
-// medians (BootstrapN resamples per arm, fixed seed), given with at least
-// MinVerdictN samples per arm; "~" marks a difference the Mann-Whitney U
+// medians (overhead.BootstrapN resamples per arm, fixed seed), given with at least
+// overhead.MinVerdictN samples per arm; "~" marks a difference the Mann-Whitney U
 // test does not find significant at alpha 0.05.
+//
+// # Tables
 //
 // Data first: each section (one file per section, section_*.go) names its
 // benchmarks, units, row labels and published-overhead pairs; metricTable
@@ -47,14 +79,18 @@
 // overhead columns). A benchmark no section knows is listed in the
 // appendix "rows in no section" with a warning.
 //
-// Arms (arms.go): the one grouping rule of the report, `report -arms` and
+// # Arms
+//
+// Arms (results.Arms): the one grouping rule of the report, `report -arms` and
 // scripts/compare.sh. Files are grouped by their `tee:` config value, or
 // by `label=path` arguments (a file, a glob or a directory of *.txt);
-// files of one tee value from different testbeds (TestbedKeys) are
+// files of one tee value from different testbeds (results.TestbedKeys) are
 // separate arms ("tdx#2"); when every unlabelled file falls into one arm,
 // each file is an arm of its own. The same content given twice is refused.
 // The first arm is the baseline; another baseline arm (tee none) is shown
 // as the noise floor.
+//
+// # Evidence
 //
 // Evidence (evidence.go): a TEE arm whose files do not all carry evidence
 // that verifies (attest.StateVerified) is labelled "unattested" in the
@@ -62,13 +98,16 @@
 // stays), and gets no verdict against published overheads unless
 // Options.AllowUnattested (-allow-unattested), which a banner states.
 //
-// Verdicts (Verdict) are drawn on overheads only, against the printed
+// # Verdicts
+//
+// Verdicts (overhead.Verdict) are drawn on overheads only, against the printed
 // published pairs: "consistent" when the published overhead lies inside
-// our interval widened by max(ToleranceAbs points, ToleranceRel of the
+// our interval widened by max(overhead.ToleranceAbs points,
+// overhead.ToleranceRel of the
 // published figure), "smaller overhead here", "larger overhead here",
 // "not comparable: <reason>" (another method, another model, or a pair
 // that ran on another TEE than the arm's `tee:`: "published pair ran on
-// SEV-SNP"; tee.go), or "too few samples" below MinVerdictN. The storage
+// SEV-SNP"; tee.go), or "too few samples" below overhead.MinVerdictN. The storage
 // pair follows the baseline's `platform:`, the LLM pair the model and the
 // arms' `gpu:`. Published absolute figures come from other hardware and are
 // listed in an appendix, never in a verdict. Rows whose error rate exceeds
@@ -77,7 +116,9 @@
 // the R.skips.tsv file beside each result file unless the summary's
 // not-measured rows already say them.
 //
-// Flags: -o writes the Markdown to a file and the charts (gonum.org/v1/plot)
+// # Flags
+//
+// Flags (internal/report/cli): -o writes the Markdown to a file and the charts (gonum.org/v1/plot)
 // next to it; -charts puts the charts elsewhere; -chart-format png switches
 // from SVG; -strict fails on malformed result lines, which are otherwise
 // skipped, reported on stderr and listed in the report (go test interleaves

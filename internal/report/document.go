@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // SignConvention is the one sign convention of every overhead the report
@@ -47,7 +48,7 @@ type ArmDoc struct {
 	// time, tool versions) to its value.
 	RunInfo map[string]string `json:"run_info"`
 	Files   []FileDoc         `json:"files"`
-	Skips   []Skip            `json:"skips"`
+	Skips   []results.Skip    `json:"skips"`
 }
 
 // FileDoc is one result file and its evidence.
@@ -74,7 +75,7 @@ func evidenceDoc(e attest.Evidence) EvidenceDoc {
 }
 
 // DocumentOf renders d without writing it and returns the report as data.
-func DocumentOf(d *Dataset, opt Options) (*Document, error) {
+func DocumentOf(d *results.Dataset, opt Options) (*Document, error) {
 	opt.ChartDir = ""
 	r, _, err := build(d, opt)
 	if err != nil {
@@ -98,7 +99,7 @@ func DocumentOf(d *Dataset, opt Options) (*Document, error) {
 	for i, a := range d.Arms {
 		ad := ArmDoc{Label: a.Label, Unattested: r.unattested(i), Environment: map[string]string{}, RunInfo: map[string]string{}, Skips: a.Skips}
 		if ad.Skips == nil {
-			ad.Skips = []Skip{}
+			ad.Skips = []results.Skip{}
 		}
 		for _, k := range a.EnvKeys {
 			ad.Environment[k] = a.EnvValue(k)

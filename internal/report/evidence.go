@@ -2,14 +2,18 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // teeArm reports whether arm a claims a TEE: its `tee:` is neither "none"
 // nor absent.
-func teeArm(a *Arm) bool {
+func teeArm(a *results.Arm) bool {
 	v := a.EnvValue("tee")
 	return v != "" && v != "none"
 }
@@ -64,7 +68,7 @@ func (r *renderer) colName(i int) string {
 // verdictArm is the verdict of arm i against a published overhead: "not
 // comparable" when the pair ran on another TEE than the arm, none for an
 // unattested arm unless Options.AllowUnattested.
-func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {
+func (r *renderer) verdictArm(p overhead.PubOverhead, dl overhead.Delta, n0, n1, arm int) string {
 	if v := r.checkRow(dl); v != "" {
 		return v
 	}
@@ -78,7 +82,7 @@ func (r *renderer) verdictArm(p PubOverhead, dl Delta, n0, n1, arm int) string {
 	if r.unattested(arm) && !r.opt.AllowUnattested {
 		v = fmt.Sprintf("no verdict: `%s` is unattested", r.d.Arms[arm].Label)
 	}
-	return r.confounded(v, areaOf(r.vrow.id), arm)
+	return r.confounded(v, overhead.AreaOf(r.vrow.id), arm)
 }
 
 // evidenceBanner says which arms are unattested, what that withholds and
@@ -97,7 +101,17 @@ func (r *renderer) evidenceBanner() {
 	if len(un) == 1 {
 		claim = "claims"
 	}
-	fix := "run `scripts/attest FILE` inside the TD right after the run (bench.sh does it with `TAGS=tdx`; a plain `go test -bench -tags tdx` makes no quote), then check it with `go run ./scripts/verify FILE`"
+	var tees []string
+	for i := range r.d.Arms {
+		if t := r.d.Arms[i].EnvValue("tee"); r.unattested(i) && !slices.Contains(tees, t) {
+			tees = append(tees, t)
+		}
+	}
+	var fixes []string
+	for _, t := range tees {
+		fixes = append(fixes, attestFix(tee.ByName(t)))
+	}
+	fix := strings.Join(fixes, "; ")
 	if r.opt.AllowUnattested {
 		r.p("> **Unattested:** %s %s a TEE without evidence that verifies; **-allow-unattested** was given, so verdicts against published overheads are drawn anyway. To attest a result, %s.\n\n",
 			strings.Join(un, ", "), claim, fix)
@@ -105,4 +119,16 @@ func (r *renderer) evidenceBanner() {
 	}
 	r.p("> **Unattested:** %s %s a TEE without evidence that verifies (per-file state in the environment table), so no verdict is drawn against the published overheads (`-allow-unattested` draws them). To attest a result, %s.\n\n",
 		strings.Join(un, ", "), claim, fix)
+}
+
+// attestFix says how to attest a result of TEE k, naming its guest, its
+// build tag and its evidence file as internal/tee declares them; a TEE the
+// suite does not know (k nil) gets the generic text.
+func attestFix(k tee.Kind) string {
+	const check = "then check it with `go run ./scripts/verify FILE`"
+	if k == nil {
+		return "run `scripts/attest FILE` inside the TEE guest right after the run (bench.sh does it when `TAGS` names the TEE's build tag; a plain `go test -bench` writes no evidence), " + check
+	}
+	return fmt.Sprintf("run `scripts/attest FILE` inside the %s guest right after the run (bench.sh does it with `TAGS=%s`; a plain `go test -bench -tags %s` writes no `FILE%s`), %s",
+		k.Title(), k.Tag(), k.Tag(), k.Suffixes()[0], check)
 }

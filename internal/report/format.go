@@ -3,11 +3,24 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchunit"
+
+	"github.com/teebench/teebench/internal/report/overhead"
 )
+
+// bareUnits are the units the scaled number names by itself: "93.25µs",
+// "1.169GiB/s".
+var bareUnits = []string{"sec/op", "sec", "B/s", "B"}
+
+// unitSuffixes are the unit suffixes the scaled number stands for: a unit
+// that ends in one is written as the number and the rest of its name
+// ("76.75µs lat-mean" for lat-mean-sec, "3.130Mi compress" for
+// compress-B/s).
+var unitSuffixes = []string{"-sec", "-B/s", "-B"}
 
 // FormatValue renders a tidied value (benchfmt turns ns into sec and MB/s
 // into B/s) scaled as benchstat does (golang.org/x/perf/benchunit: three
@@ -23,27 +36,23 @@ func FormatValue(v float64, unit string) string {
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
 	case strings.HasSuffix(unit, "-%"):
 		return trimf(v, 4) + "% " + strings.TrimSuffix(unit, "-%")
-	}
-	switch {
 	case strings.HasSuffix(unit, "ratio"):
 		return trimf(v, 4) + " " + unit
-	case unit == "sec/op" || unit == "sec":
-		return numText(v, unit)
-	case strings.HasSuffix(unit, "-sec"):
-		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-sec")
+	case slices.Contains(bareUnits, unit):
+		return NumText(v, unit)
 	case strings.HasPrefix(unit, "sec/"):
-		return numText(v, unit) + "/" + strings.TrimPrefix(unit, "sec/")
-	case timeUnit(unit): // cpu-sec/op, server-cpu-sec/handshake
-		num, den, _ := strings.Cut(unit, "/")
-		return numText(v, unit) + " " + strings.TrimSuffix(num, "-sec") + "/" + den
-	case unit == "B/s" || unit == "B":
-		return numText(v, unit)
-	case strings.HasSuffix(unit, "-B/s"):
-		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-B/s")
-	case strings.HasSuffix(unit, "-B"):
-		return numText(v, unit) + " " + strings.TrimSuffix(unit, "-B")
+		return NumText(v, unit) + "/" + strings.TrimPrefix(unit, "sec/")
 	}
-	return numText(v, unit) + " " + unit
+	for _, suf := range unitSuffixes {
+		if name, ok := strings.CutSuffix(unit, suf); ok {
+			return NumText(v, unit) + " " + name
+		}
+	}
+	if timeUnit(unit) { // cpu-sec/op, server-cpu-sec/handshake
+		num, den, _ := strings.Cut(unit, "/")
+		return NumText(v, unit) + " " + strings.TrimSuffix(num, "-sec") + "/" + den
+	}
+	return NumText(v, unit) + " " + unit
 }
 
 // trimf formats v with sig significant digits and no exponent.
@@ -62,51 +71,18 @@ func trimf(v float64, sig int) string {
 	return strconv.FormatFloat(v, 'f', dec, 64)
 }
 
-// formatCell renders an arm's summary as the PR comment shows it, the
-// number scaled for its unit without the unit's name (the row's unit
-// column names it once): "33.10k ±2%", "5.107ms ±82%", or "–" when the arm
-// did not measure it.
-func formatCell(c Cell, unit string) string {
-	if c.N == 0 {
-		return "–"
-	}
-	return numText(c.Center, unit) + " ±" + c.PctRangeString()
-}
-
 // tableCell renders an arm's summary in a report table, without the unit
 // name (the row names its unit): "80.95k ±1%", the median alone below
 // MinVerdictN samples (no interval: the report's banner says so once), or
 // "–" when the arm did not measure it.
-func tableCell(c Cell, unit string) string {
+func tableCell(c overhead.Cell, unit string) string {
 	if c.N == 0 {
 		return "–"
 	}
-	if c.N < MinVerdictN {
-		return numText(c.Center, unit)
+	if c.N < overhead.MinVerdictN {
+		return NumText(c.Center, unit)
 	}
-	return numText(c.Center, unit) + " ±" + c.PctRangeString()
-}
-
-// numOf reads the leading number of a name part such as "8", "64MiB" or
-// "1k", with binary suffixes, for sorting; non-numbers sort last.
-func numOf(s string) float64 {
-	i := 0
-	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
-		i++
-	}
-	v, err := strconv.ParseFloat(s[:i], 64)
-	if err != nil {
-		return math.Inf(1)
-	}
-	switch strings.ToLower(strings.TrimSuffix(s[i:], "B")) {
-	case "k", "ki":
-		v *= 1 << 10
-	case "m", "mi":
-		v *= 1 << 20
-	case "g", "gi":
-		v *= 1 << 30
-	}
-	return v
+	return NumText(c.Center, unit) + " ±" + c.PctRangeString()
 }
 
 // pct formats a ratio as a percentage with two decimals.
@@ -117,13 +93,13 @@ func pct(r float64) string {
 	return fmt.Sprintf("%.2f%%", r*100)
 }
 
-// numText renders a value without its unit name, the unit being in the
+// NumText renders a value without its unit name, the unit being in the
 // row or column header (benchstat style), but with what the number is:
 // "80.95k" (IOPS), "93.25µs" (any time unit: sec/op, lat-mean-sec,
 // sec/page, server-cpu-sec/handshake), "1.169GiB/s" (any byte rate),
 // "196B", "77.95%" (a percent unit, errors/op), "0.9952" (a ratio, never
 // with an SI prefix).
-func numText(v float64, unit string) string {
+func NumText(v float64, unit string) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "–"
 	}
@@ -149,4 +125,35 @@ func numText(v float64, unit string) string {
 func timeUnit(unit string) bool {
 	num, _, _ := strings.Cut(unit, "/")
 	return num == "sec" || strings.HasSuffix(num, "-sec")
+}
+
+// formatOverhead renders a Delta as the report's overhead cell:
+// "+6.85% [+5.1, +8.0] (p=0.002 n=6)" with the bootstrap interval when both
+// arms have 6 samples; a difference the test does not find significant
+// keeps its point estimate after the "~" (benchstat's mark), with the
+// reason when the sample is too small for any test.
+func formatOverhead(dl overhead.Delta) string {
+	if !dl.OK {
+		return "–"
+	}
+	if math.IsNaN(dl.Overhead) || math.IsInf(dl.Overhead, 0) {
+		return fmt.Sprintf("? (%s)", dl.Comparison)
+	}
+	s := fmt.Sprintf("%+.2f%%", dl.Overhead)
+	if !math.IsNaN(dl.Lo) {
+		s += fmt.Sprintf(" [%+.1f, %+.1f]", dl.Lo, dl.Hi)
+	}
+	if dl.Significant {
+		return fmt.Sprintf("%s (%s)", s, dl.Comparison)
+	}
+	note := ""
+	if dl.N1 < overhead.MinTestN || dl.N2 < overhead.MinTestN {
+		note = fmt.Sprintf("; too few runs for a significance test, need ≥ %d per arm", overhead.MinTestN)
+	}
+	return fmt.Sprintf("~ %s (%s%s)", s, dl.Comparison, note)
+}
+
+// formatPct renders a published overhead: "+40.3%".
+func formatPct(v float64) string {
+	return fmt.Sprintf("%+.1f%%", v)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // FuzzRead feeds arbitrary bytes through the whole input path (benchfmt
@@ -22,9 +24,8 @@ func FuzzRead(f *testing.F) {
 		"BenchmarkGateway/path=tls-proxy/keepalive=off/c=0/client=go 1 0 lat-p99-ns\nBenchmarkGateway/path=tls-proxy/keepalive=off/c=5/client=go 1 0 lat-p99-ns\n"))
 	charts := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d := &Dataset{}
-		d.init()
-		if err := d.add(bytes.NewReader(data), Input{Path: "fuzz.txt"}); err != nil {
+		d := results.NewDataset()
+		if err := d.Add(bytes.NewReader(data), results.Input{Path: "fuzz.txt"}); err != nil {
 			return
 		}
 		var out bytes.Buffer
@@ -39,9 +40,8 @@ func TestExtremeValues(t *testing.T) {
 	// render (as +Inf, 1e+300 ...) without hanging or panicking.
 	in := "tee: none\nBenchmarkSHA256/size=1MiB-2 1 +Inf B/s\nBenchmarkSHA256/size=1MiB-2 1 1e300 B/s\n" +
 		"BenchmarkWakeup-2 1 1e-300 ns/op\nBenchmarkWakeup-2 1 NaN ns/op\nBenchmarkProve/circuit=x/backend=y 1 1e308 proof-B\n"
-	d := &Dataset{}
-	d.init()
-	if err := d.add(bytes.NewReader([]byte(in)), Input{Path: "x.txt"}); err != nil {
+	d := results.NewDataset()
+	if err := d.Add(bytes.NewReader([]byte(in)), results.Input{Path: "x.txt"}); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer

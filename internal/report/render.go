@@ -11,6 +11,8 @@ import (
 
 	"github.com/teebench/teebench/internal/attest"
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // Options configures Render.
@@ -47,7 +49,7 @@ const DefaultMaxErrorRate = 0.01
 
 // renderer accumulates one report.
 type renderer struct {
-	d   *Dataset
+	d   *results.Dataset
 	opt Options
 	out io.Writer
 	// section is the title of the section being rendered.
@@ -77,7 +79,7 @@ type renderer struct {
 	// unplaced are the benchmarks no section knows (rowsInNoSection).
 	unplaced []Unplaced
 	// shown records the rows (benchmark and unit) a table has shown.
-	shown map[seriesKey]bool
+	shown map[rowKey]bool
 	// vrow is the row whose verdicts are being drawn (checkRow).
 	vrow verdictRow
 	// said records the notes written once per report.
@@ -86,6 +88,9 @@ type renderer struct {
 	// samples: one banner at the top says what that withholds.
 	fewN bool
 }
+
+// rowKey is a row of the report: a benchmark and one of its units.
+type rowKey struct{ id, unit string }
 
 // altSpec names the other implementation of a metric table's rows: its
 // name in the headers ("Go engine") and the ratio ("go/fio").
@@ -116,7 +121,7 @@ var sections = []section{
 	{"VII. LLM inference", [][2]string{{"llm_bench", "^BenchmarkServe$"}}, (*renderer).llm},
 	{"VIII. CPU thread scaling", [][2]string{{"cpu_bench", "^Benchmark(SevenZip|Compress|Decompress)$ (threads=N)"}}, (*renderer).scaling},
 	{"IX. Why: the mechanisms behind the overheads", [][2]string{{"io_bench", "^BenchmarkFio$/job=lat_qd1"}, {"cpu_bench", "^Benchmark(Exit|PageTouch|MemLatency|AESGCM)$"},
-		{"net_bench", "^BenchmarkTLSHandshake$"}, {"gpu_bench", "^Benchmark(CopyLatency|CopyStreams|Load|Launch)$ -tags gpu"}, {"cpu_bench", "^BenchmarkQuote$ -tags tdx"}}, (*renderer).why},
+		{"net_bench", "^BenchmarkTLSHandshake$"}, {"gpu_bench", "^Benchmark(CopyLatency|CopyStreams|Load|Launch)$ -tags gpu"}, {"cpu_bench", "^BenchmarkQuote$ (with the TEE's build tag: " + teeTags("`-tags %s` in the %s guest") + ")"}}, (*renderer).why},
 }
 
 // fillsText renders a section's benchmarks as go test commands.
@@ -139,7 +144,7 @@ func fillsText(fills [][2]string) string {
 
 // Render writes the Markdown report of d to w, and the charts to
 // opt.ChartDir.
-func Render(w io.Writer, d *Dataset, opt Options) error {
+func Render(w io.Writer, d *results.Dataset, opt Options) error {
 	r, body, err := build(d, opt)
 	if err != nil {
 		return err
@@ -156,7 +161,7 @@ func Render(w io.Writer, d *Dataset, opt Options) error {
 
 // build renders every section and the appendix into a buffer; the header
 // (which needs the headlines) is written by the caller.
-func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
+func build(d *results.Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	if len(d.Arms) == 0 {
 		return nil, nil, fmt.Errorf("no arms to report")
 	}
@@ -166,9 +171,8 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	if opt.MaxErrorRate == 0 {
 		opt.MaxErrorRate = DefaultMaxErrorRate
 	}
-	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[seriesKey]bool{}}
-	d.queried = map[string]bool{}
-	defer func() { d.queried = nil }()
+	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[rowKey]bool{}}
+	defer d.TrackQueries()()
 	r.confounders, _ = r.envDiff()
 	var body bytes.Buffer
 	for _, s := range sections {
@@ -208,7 +212,7 @@ func build(d *Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 			"their figures are in the files and in `benchstat`, not above.\n\n")
 		var rows [][]string
 		for _, u := range r.unplaced {
-			rows = append(rows, []string{"`" + u.Benchmark + "`", esc(strings.Join(u.Units, ", ")), esc(strings.Join(u.Arms, ", "))})
+			rows = append(rows, []string{"`" + u.Benchmark + "`", Esc(strings.Join(u.Units, ", ")), Esc(strings.Join(u.Arms, ", "))})
 		}
 		r.table([]string{"benchmark", "units", "arms"}, rows)
 	}
@@ -235,15 +239,15 @@ func (r *renderer) header(hs []Headline) {
 	var labels []string
 	for i, a := range d.Arms {
 		files := strings.Join(a.Files, ", ")
-		if t := teeTitle(a.EnvValue("tee")); t != "" {
+		if t := results.TEETitle(a.EnvValue("tee")); t != "" {
 			files = t + ": " + files
 		}
 		labels = append(labels, fmt.Sprintf("%s (%s)", r.armName(i), files))
 	}
 	if len(d.Arms) == 1 {
 		r.p("**Absolute figures only, no overhead:** one arm, %s. A TEE cost needs a TEE arm and its baseline: "+
-			"run the suite inside the TD with `TAGS=tdx ./scripts/bench.sh` (the dstack / Phala Cloud recipe in README.md does it in a container), "+
-			"then the same profile on the host or a plain VM with `BASELINE=<the TD's result file> ./scripts/bench.sh`, "+
+			"run the suite inside the TEE guest with its build tag ("+teeTags("`TAGS=%s ./scripts/bench.sh` in the %s guest")+"; the dstack / Phala Cloud recipe in README.md does it in a container), "+
+			"then the same profile on the host or a plain VM with `BASELINE=<the TEE run's result file> ./scripts/bench.sh`, "+
 			"or give both files to `go run ./scripts/report base.txt tee.txt`. Use `COUNT=6` (about six times the quick run's time) for intervals and verdicts.\n\n", labels[0])
 	} else {
 		r.p("Baseline: %s. Compared: %s.\n\n", labels[0], strings.Join(labels[1:], ", "))
@@ -251,7 +255,7 @@ func (r *renderer) header(hs []Headline) {
 	if r.fewN {
 		r.p("> **Too few runs for statistics:** some rows have fewer than %d runs per arm (the quick profile runs each benchmark once). "+
 			"Their cells show the median without an interval, and no significance test, interval or verdict is drawn from them. "+
-			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.\n\n", MinVerdictN)
+			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.\n\n", overhead.MinVerdictN)
 	}
 	r.evidenceBanner()
 	r.writeSummary(hs)
@@ -264,13 +268,13 @@ func (r *renderer) header(hs []Headline) {
 			"Verdicts hold the cost against the published report's printed TEE overhead (docs/methods.md §9): *consistent* when it lies inside our interval widened by "+
 			"max(%g points, %g%% of the published figure), *smaller/larger overhead here* otherwise. %s "+
 			"Request statistics claim no more than their samples: a p99 from fewer than %d requests per run (p90: %d, mean: %d) reads *n too small*.\n\n",
-			BootstrapN, MinVerdictN, ToleranceAbs, ToleranceRel*100, boundsText(), MinP99Samples, MinP90Samples, MinMeanSamples)
+			overhead.BootstrapN, overhead.MinVerdictN, overhead.ToleranceAbs, overhead.ToleranceRel*100, boundsText(), overhead.MinP99Samples, overhead.MinP90Samples, overhead.MinMeanSamples)
 	}
 	if len(d.Malformed) > 0 {
 		r.p("> **Input:** %d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.\n\n", len(d.Malformed), d.Malformed[0])
 	}
 	for _, w := range d.Warnings {
-		r.p("> **Input:** %s.\n\n", esc(w))
+		r.p("> **Input:** %s.\n\n", Esc(w))
 	}
 	if n := len(r.unplaced); n > 0 {
 		r.p("> **Warning:** %d benchmark(s) in the result files are in no section of this report (first: `%s`); the appendix *rows in no section* lists them.\n\n", n, r.unplaced[0].Benchmark)
@@ -300,15 +304,15 @@ type Unplaced struct {
 func (r *renderer) rowsInNoSection() []Unplaced {
 	d := r.d
 	var out []Unplaced
-	for _, id := range d.ids {
-		known := d.queried[id.Base]
+	for _, id := range d.IDs() {
+		known := d.Queried(id.Base)
 		if id.Base == "Fio" {
 			_, known = catalog.FioJobNamed(id.Get("job"))
 		}
 		if known {
 			continue
 		}
-		u := Unplaced{Benchmark: id.String(), Units: d.units[id.String()]}
+		u := Unplaced{Benchmark: id.String(), Units: d.UnitsOf(id)}
 		for i, a := range d.Arms {
 			for _, unit := range u.Units {
 				if len(d.Values(id, unit, i)) > 0 {
@@ -344,7 +348,7 @@ func (r *renderer) skipsInSummary(hs []Headline) bool {
 // its differing between arms is expected: the platform (cvm) and the
 // guest's identity (teeIdentityKey: tdx-*, snp-*, GPU CC state, evidence).
 func teeKey(k string) bool {
-	return k == "platform" || teeIdentityKey(k)
+	return k == "platform" || results.TEEIdentityKey(k)
 }
 
 // envSkip are config keys that are not part of the environment.
@@ -426,10 +430,10 @@ func (r *renderer) environment() {
 			vals = append(vals, v)
 			if v == "" {
 				v = "missing"
-			} else if t := teeTitle(v); k == "tee" && t != "" {
+			} else if t := results.TEETitle(v); k == "tee" && t != "" {
 				v += " (" + t + ")"
 			}
-			row = append(row, esc(v))
+			row = append(row, Esc(v))
 		}
 		if len(d.Arms) > 1 && k != "tee" {
 			if m := r.missingIn(k); m != nil {
@@ -448,7 +452,7 @@ func (r *renderer) environment() {
 			if v == "" {
 				v = "–"
 			}
-			row = append(row, esc(v))
+			row = append(row, Esc(v))
 		}
 		rows = append(rows, row)
 	}
@@ -469,7 +473,7 @@ func (r *renderer) environment() {
 			}
 			parts = append(parts, s)
 		}
-		ev = append(ev, esc(strings.Join(parts, "<br>")))
+		ev = append(ev, Esc(strings.Join(parts, "<br>")))
 	}
 	rows = append(rows, ev)
 	r.table(hdr, rows)
@@ -517,14 +521,14 @@ func short(h string) string {
 	return h
 }
 
-// esc makes a string safe inside a Markdown table cell.
-func esc(s string) string {
+// Esc makes a string safe inside a Markdown table cell.
+func Esc(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
 // table writes an ad-hoc Markdown table followed by the pending footnotes.
 func (r *renderer) table(hdr []string, rows [][]string) {
-	writeTable(r.out, hdr, rows, r.notes)
+	WriteTable(r.out, hdr, rows, r.notes)
 	r.notes = nil
 }
 
@@ -551,7 +555,7 @@ func (r *renderer) warnMarks(errs []error) string {
 }
 
 // notRun returns the index of an arm without samples in st.
-func notRun(st Stat) int {
+func notRun(st overhead.Stat) int {
 	for i, c := range st.Cells {
 		if c.N == 0 {
 			return i
@@ -563,16 +567,16 @@ func notRun(st Stat) int {
 // row is one line of a metric table as a section specifies it.
 type row struct {
 	label string
-	id    ID
+	id    results.ID
 	unit  string
 	// pubs are the published overheads the row is held against.
-	pubs []PubOverhead
+	pubs []overhead.PubOverhead
 	// alt, when set (hasAlt), is the same figure measured the other way:
 	// our implementation when id is the reference tool's, or the
 	// reference's when id is ours (altOurs false). The table shows its TEE
 	// cost beside the row's and the ratio ours/reference per arm against
 	// goal, instead of a second table.
-	alt     ID
+	alt     results.ID
 	hasAlt  bool
 	altOurs bool
 	goal    catalog.Goal
@@ -591,14 +595,16 @@ func (r *renderer) betterOf(unit string) int {
 	return r.d.Units.GetBetter(unit)
 }
 
-func dirOfBetter(b int) Dir {
+// DirOfBetter is the overhead direction of a unit whose better-direction
+// (benchfmt's UnitMetadata.Better) is b.
+func DirOfBetter(b int) overhead.Dir {
 	switch {
 	case b > 0:
-		return Higher
+		return overhead.Higher
 	case b < 0:
-		return Lower
+		return overhead.Lower
 	}
-	return Neutral
+	return overhead.Neutral
 }
 
 // metricTable builds a Table from rows (dropping rows that no arm
@@ -628,10 +634,10 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			continue
 		}
 		better := r.betterOf(rw.unit)
-		st := d.Stat(rw.id, rw.unit, dirOfBetter(better))
+		st := overhead.StatOf(d, rw.id, rw.unit, DirOfBetter(better))
 		R := Row{Label: rw.label + r.sampleLabel(rw.id, rw.unit), Benchmark: rw.id.String(), Unit: rw.unit, Better: better, Published: rw.pubs}
 		if v, ok := allSame(st); ok && rw.unit != "errors/op" && len(d.Arms) > 1 {
-			R.same = numText(v, rw.unit)
+			R.same = NumText(v, rw.unit)
 			for _, c := range st.Cells {
 				R.Cells = append(R.Cells, *armCell(c))
 			}
@@ -652,8 +658,9 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			R.cellText = append(R.cellText, tableCell(c, rw.unit)+r.warnMarks(c.Warnings))
 		}
 		for i := range d.Arms {
-			for _, o := range d.Outliers(rw.id, rw.unit, i) {
-				R.cellText[i] += " ⚠" + r.note(o)
+			for _, o := range overhead.Outliers(d, rw.id, rw.unit, i) {
+				R.cellText[i] += " ⚠" + r.note(fmt.Sprintf("%s measures apart from the other files of arm %s: median %s vs %s (%s)",
+					o.File, d.Arms[i].Label, FormatValue(o.Median, rw.unit), FormatValue(o.Others, rw.unit), o.Comparison))
 			}
 		}
 		for i, dl := range st.Deltas[1:] {
@@ -663,7 +670,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			if !dl.OK {
 				txt = "– (not run in `" + d.Arms[notRun(st)].Label + "`)"
 			} else if c0, c1 := st.Cells[0], st.Cells[i+1]; c0.Center == 0 { // no relative change from zero
-				txt = fmt.Sprintf("%s → %s", numText(c0.Center, rw.unit), numText(c1.Center, rw.unit))
+				txt = fmt.Sprintf("%s → %s", NumText(c0.Center, rw.unit), NumText(c1.Center, rw.unit))
 			}
 			r.vrow = verdictRow{id: rw.id, unit: rw.unit, slowdown: float64(oc.Slowdown)}
 			txt = r.checkCost(txt, dl, len(rw.pubs) > 0)
@@ -692,7 +699,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			}
 		}
 		for _, c := range st.Cells {
-			if c.N > 0 && c.N < MinVerdictN {
+			if c.N > 0 && c.N < overhead.MinVerdictN {
 				r.fewN = true
 			}
 		}
@@ -730,9 +737,9 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 			}
 		}
 		t.Rows = append(t.Rows, R)
-		r.shown[seriesKey{rw.id.String(), rw.unit}] = true
+		r.shown[rowKey{rw.id.String(), rw.unit}] = true
 		if rw.hasAlt {
-			r.shown[seriesKey{rw.alt.String(), rw.unit}] = true
+			r.shown[rowKey{rw.alt.String(), rw.unit}] = true
 		}
 	}
 	if len(t.Rows) == 0 {
@@ -750,7 +757,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		}
 	}
 	if len(same) > 0 {
-		r.p("*The same in every run of every arm:* %s.\n\n", esc(strings.Join(same, "; ")))
+		r.p("*The same in every run of every arm:* %s.\n\n", Esc(strings.Join(same, "; ")))
 	}
 	var zero []string
 	for _, R := range t.Rows {
@@ -759,7 +766,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		}
 	}
 	if len(zero) > 0 {
-		r.p("*No errors* (`errors/op` 0 in every run of every arm): %s.\n\n", esc(strings.Join(zero, "; ")))
+		r.p("*No errors* (`errors/op` 0 in every run of every arm): %s.\n\n", Esc(strings.Join(zero, "; ")))
 	}
 	r.tables = append(r.tables, t)
 	return true
@@ -767,7 +774,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 
 // allSame reports whether every sample of every arm is the same value v
 // (a workload figure such as a circuit's constraints or a proof's size).
-func allSame(st Stat) (v float64, ok bool) {
+func allSame(st overhead.Stat) (v float64, ok bool) {
 	first := true
 	for _, c := range st.Cells {
 		if c.N == 0 {
@@ -783,7 +790,7 @@ func allSame(st Stat) (v float64, ok bool) {
 
 // allZero reports whether every sample of every arm is 0: the median and
 // both interval bounds are 0 in each arm that measured it.
-func allZero(st Stat) bool {
+func allZero(st overhead.Stat) bool {
 	for _, c := range st.Cells {
 		if c.N > 0 && (c.Center != 0 || c.Lo != 0 || c.Hi != 0) {
 			return false
@@ -807,14 +814,14 @@ func (r *renderer) recordPubs(rows []row) {
 
 // verdict is Verdict; verdictArm qualifies it by the confounders that
 // break or move the row's area (confounded).
-func (r *renderer) verdict(p PubOverhead, dl Delta, n0, n1 int) string {
-	return Verdict(p, dl, n0, n1)
+func (r *renderer) verdict(p overhead.PubOverhead, dl overhead.Delta, n0, n1 int) string {
+	return overhead.Verdict(p, dl, n0, n1)
 }
 
 // noiseArm reports whether arm a, not the first, is another baseline
 // (tee none): its "overhead" against the baseline is the noise floor the
 // TEE overheads should be read against.
-func noiseArm(d *Dataset, a *Arm) bool {
+func noiseArm(d *results.Dataset, a *results.Arm) bool {
 	if a == d.Arms[0] {
 		return false
 	}
@@ -824,7 +831,7 @@ func noiseArm(d *Dataset, a *Arm) bool {
 
 // errorFlags marks a benchmark whose error rate (errors/op, median) exceeds
 // the threshold in some arm: no headline is drawn from any of its rows.
-func (r *renderer) errorFlags(id ID) []string {
+func (r *renderer) errorFlags(id results.ID) []string {
 	var flags []string
 	for i, a := range r.d.Arms {
 		if m := r.median(id, "errors/op", i); m > r.opt.MaxErrorRate {
@@ -880,7 +887,7 @@ func (r *renderer) publishedAppendix() {
 	var rows [][]string
 	for _, k := range order {
 		g := groups[k]
-		rows = append(rows, []string{esc(g.label), esc(strings.Join(g.benches, "<br>")), esc(strings.Join(g.figs, "<br>")), esc(g.source), esc(g.note)})
+		rows = append(rows, []string{Esc(g.label), Esc(strings.Join(g.benches, "<br>")), Esc(strings.Join(g.figs, "<br>")), Esc(g.source), Esc(g.note)})
 	}
 	r.table([]string{"row", "benchmark unit", "published environment: figure", "source", "note"}, rows)
 }
@@ -910,8 +917,8 @@ func unitOfRow(row string) string {
 }
 
 // median returns the center of arm i's samples, NaN when it has none.
-func (r *renderer) median(id ID, unit string, arm int) float64 {
-	c, _ := summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, arm))
+func (r *renderer) median(id results.ID, unit string, arm int) float64 {
+	c, _ := overhead.Summarize(r.d.Units.GetAssumption(unit), r.d.Values(id, unit, arm))
 	if c.N == 0 {
 		return math.NaN()
 	}

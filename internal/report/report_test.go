@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -14,10 +13,12 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/golden"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
+	"github.com/teebench/teebench/internal/skips"
 	"golang.org/x/perf/benchfmt"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // noEvidence keeps golden output independent of the attest package's
 // progress: every arm shows "none".
@@ -31,11 +32,11 @@ func render(t *testing.T, args []string) (string, string) {
 // renderOpt is render with options (Evidence defaults to noEvidence).
 func renderOpt(t *testing.T, args []string, opt Options) (string, string) {
 	t.Helper()
-	in, err := ParseInputs(args)
+	in, err := results.ParseInputs(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Read(in)
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,36 +50,6 @@ func renderOpt(t *testing.T, args []string, opt Options) (string, string) {
 		t.Fatal(err)
 	}
 	return buf.String(), dir
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(go test -update rewrites it)", path, i+1, g, w)
-			}
-		}
-	}
 }
 
 func TestGolden(t *testing.T) {
@@ -100,7 +71,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, dir := render(t, tc.args)
-			golden(t, tc.name, got)
+			golden.Check(t, filepath.Join("testdata", tc.name), got)
 			for _, c := range tc.charts {
 				b, err := os.ReadFile(filepath.Join(dir, c))
 				if err != nil {
@@ -122,7 +93,8 @@ func TestOneArmHasNoOverhead(t *testing.T) {
 	if strings.Contains(got, "| TEE cost ") || strings.Contains(got, "Warning:") {
 		t.Errorf("one-arm report shows overhead or an environment warning")
 	}
-	if !strings.HasPrefix(got, "# teebench performance report\n\n**Absolute figures only, no overhead:**") || !strings.Contains(got, "`TAGS=tdx ./scripts/bench.sh`") ||
+	if !strings.HasPrefix(got, "# teebench performance report\n\n**Absolute figures only, no overhead:**") || !strings.Contains(got, "`TAGS=tdx ./scripts/bench.sh` in the TDX guest") ||
+		!strings.Contains(got, "`TAGS=snp ./scripts/bench.sh` in the SEV-SNP guest") ||
 		!strings.Contains(got, "`BASELINE=") || !strings.Contains(got, "dstack") {
 		t.Errorf("one-arm report does not open with how to get a TEE number:\n%.600s", got)
 	}
@@ -176,8 +148,8 @@ func TestOverheadEqualsBenchstat(t *testing.T) {
 			if err != nil {
 				t.Fatalf("benchstat: %v", err)
 			}
-			in, _ := ParseInputs(tc.args)
-			d, err := Read(in)
+			in, _ := results.ParseInputs(tc.args)
+			d, err := results.Read(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,7 +164,7 @@ func TestOverheadEqualsBenchstat(t *testing.T) {
 
 // compareWithBenchstat checks every row of benchstat's CSV output against
 // our Stat for the same benchmark and unit.
-func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif int) {
+func compareWithBenchstat(t *testing.T, d *results.Dataset, out []byte) (checked, signif int) {
 	t.Helper()
 	var unit string
 	for _, line := range strings.Split(string(out), "\n") {
@@ -209,15 +181,15 @@ func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif
 		if rec[0] == "geomean" || unit == "" {
 			continue
 		}
-		id := parseID(benchfmt.Name(rec[0]))
-		dir := Neutral
+		id := results.ParseID(benchfmt.Name(rec[0]))
+		dir := overhead.Neutral
 		switch d.Units.GetBetter(unit) {
 		case 1:
-			dir = Higher
+			dir = overhead.Higher
 		case -1:
-			dir = Lower
+			dir = overhead.Lower
 		}
-		dl := d.Stat(id, unit, dir).Deltas[1]
+		dl := overhead.StatOf(d, id, unit, dir).Deltas[1]
 		if dl.Benchstat != rec[5] {
 			t.Errorf("%s %s: our delta %q, benchstat %q", rec[0], unit, dl.Benchstat, rec[5])
 		}
@@ -233,7 +205,7 @@ func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif
 			continue // "?" is compared as a string above
 		}
 		want := pct
-		if dir == Higher {
+		if dir == overhead.Higher {
 			want = -pct
 		}
 		if math.Abs(dl.Overhead-want) > 0.005 {
@@ -248,155 +220,6 @@ func compareWithBenchstat(t *testing.T, d *Dataset, out []byte) (checked, signif
 	return checked, signif
 }
 
-func TestReadErrors(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, s string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	// Files that cannot give a report: an error naming the file (and the
-	// line, for syntax errors).
-	for _, tc := range []struct {
-		name, content, want string
-	}{
-		// Only malformed result lines.
-		{"allbad.txt", "tee: none\nBenchmarkX-2 10 1x2 ns/op\n", "allbad.txt: no valid benchmark results; first bad line: " + filepath.Join(dir, "allbad.txt") + ":2: parsing measurement"},
-		// An empty file.
-		{"empty.txt", "", "empty.txt: empty file"},
-		// Output with no benchmark lines (a failed run).
-		{"nobench.txt", "tee: none\ngoos: linux\nFAIL\n", "nobench.txt: no benchmark results"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := write(tc.name, tc.content)
-			_, err := Read([]Input{{Path: p}})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want it to contain %q", err, tc.want)
-			}
-		})
-	}
-	// Malformed lines among good ones are skipped with file:line, and
-	// fatal under -strict.
-	bad := write("bad.txt", "tee: none\nBenchmarkX-2 10 12 ns/op\nBenchmarkX-2 10 1x2 ns/op\nBenchmarkX-2 10 12\n")
-	d, err := Read([]Input{{Path: bad}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Malformed) != 2 || !strings.HasSuffix(d.Malformed[0].Error(), "bad.txt:3: parsing measurement: invalid syntax") ||
-		!strings.HasSuffix(d.Malformed[1].Error(), "bad.txt:4: missing units") {
-		t.Errorf("malformed lines: %v", d.Malformed)
-	}
-	var stdout, stderr bytes.Buffer
-	err = Command([]string{"-strict", bad}, &stdout, &stderr)
-	if err == nil || !strings.Contains(err.Error(), "bad.txt:3: parsing measurement") {
-		t.Errorf("-strict: %v", err)
-	}
-	if !strings.Contains(stderr.String(), "bad.txt:4: missing units") {
-		t.Errorf("stderr does not name the skipped line: %q", stderr.String())
-	}
-	if _, err := Read([]Input{{Path: filepath.Join(dir, "missing.txt")}}); err == nil || !strings.Contains(err.Error(), "missing.txt") {
-		t.Errorf("missing file: %v", err)
-	}
-	if _, err := ParseInputs(nil); err == nil {
-		t.Error("no arguments accepted")
-	}
-	if _, err := ParseInputs([]string{"base="}); err == nil {
-		t.Error("empty path after label accepted")
-	}
-}
-
-func TestParseInputs(t *testing.T) {
-	in, err := ParseInputs([]string{"base=a.txt", "dir/b.txt", "x/y=c.txt"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Input{{"base", "a.txt"}, {"", "dir/b.txt"}, {"", "x/y=c.txt"}}
-	for i := range want {
-		if in[i] != want[i] {
-			t.Errorf("arg %d: %+v, want %+v", i, in[i], want[i])
-		}
-	}
-}
-
-func TestGroupingByTee(t *testing.T) {
-	// Two files per arm, given in mixed order: arms follow tee:, in order
-	// of first appearance.
-	b, err := os.ReadFile("testdata/synth-base.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	again := filepath.Join(t.TempDir(), "base-again.txt")
-	if err := os.WriteFile(again, append(b, "# another run\n"...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt", again})
-	d, err := ReadArms(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Arms) != 2 || d.Arms[0].Label != "none" || d.Arms[1].Label != "tdx" {
-		t.Fatalf("arms %v", d.Arms)
-	}
-	id := ID{Base: "Wakeup"}
-	if n := len(d.Values(id, "sec/op", 0)); n != 12 {
-		t.Errorf("baseline has %d samples of Wakeup, want 12 (two files)", n)
-	}
-}
-
-// TestDuplicateRefused: the same content given twice (the same path, or a
-// copy) is refused, naming both paths; it would count its samples twice.
-func TestDuplicateRefused(t *testing.T) {
-	cp := filepath.Join(t.TempDir(), "copy.txt")
-	b, err := os.ReadFile("testdata/synth-base.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(cp, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"testdata/synth-base.txt", "testdata/synth-base.txt"}, {"testdata/synth-base.txt", "testdata/synth-tee.txt", cp}} {
-		var out, errb bytes.Buffer
-		err := Command(args, &out, &errb)
-		if err == nil || !strings.Contains(err.Error(), "testdata/synth-base.txt and "+args[len(args)-1]+" have the same content") {
-			t.Errorf("%v: %v", args, err)
-		}
-		err = Command(append([]string{"-arms"}, args...), &out, &errb)
-		if err == nil || !strings.Contains(err.Error(), "have the same content") {
-			t.Errorf("-arms %v: %v", args, err)
-		}
-	}
-}
-
-// TestOneGroupingRule: two unlabelled files of one tee value are two arms
-// in the report, as `report -arms` says; labelled alike they pool.
-func TestOneGroupingRule(t *testing.T) {
-	args := []string{"testdata/real-run1.txt", "testdata/real-run2.txt"}
-	var out, errb bytes.Buffer
-	if err := Command(append([]string{"-arms"}, args...), &out, &errb); err != nil {
-		t.Fatal(err)
-	}
-	if got := out.String(); got != "real-run1=testdata/real-run1.txt\nreal-run2=testdata/real-run2.txt\n" {
-		t.Fatalf("-arms: %q", got)
-	}
-	out.Reset()
-	if err := Command(append([]string{"-format", "json"}, args...), &out, &errb); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), `"real-run1",`) || !strings.Contains(out.String(), `"real-run2"`) {
-		t.Errorf("report does not see the arms -arms prints:\n%.400s", out.String())
-	}
-	in, _ := ParseInputs([]string{"a=testdata/real-run1.txt", "a=testdata/real-run2.txt"})
-	d, err := ReadArms(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Arms) != 1 {
-		t.Errorf("labelled alike: %d arms, want 1", len(d.Arms))
-	}
-}
-
 func TestEfficiencyMatchesReport(t *testing.T) {
 	// docs/methods.md §0: 71665/(32 x 2803) = 79.90%; 7889/(2 x 2803) = 140.72%.
 	for _, tc := range []struct {
@@ -408,84 +231,6 @@ func TestEfficiencyMatchesReport(t *testing.T) {
 	}
 	if !math.IsNaN(efficiency(1, 0, 2)) {
 		t.Error("zero single-thread rating gave a number")
-	}
-}
-
-func TestOverheadConvention(t *testing.T) {
-	// docs/methods.md §0: TPS (132.3618-123.2985)/132.3618 = 6.85%;
-	// TTFT (0.0288-0.0242)/0.0242 = 19.0%.
-	if got := Overhead(132.3618, 123.2985, Higher); math.Abs(got-6.847) > 0.01 {
-		t.Errorf("throughput overhead %.3f", got)
-	}
-	if got := Overhead(0.0242, 0.0288, Lower); math.Abs(got-19.01) > 0.01 {
-		t.Errorf("latency overhead %.3f", got)
-	}
-}
-
-func TestVerdict(t *testing.T) {
-	dl := Delta{OK: true, Overhead: 20, Lo: 18, Hi: 22}
-	for _, tc := range []struct {
-		name   string
-		p      PubOverhead
-		n0, n1 int
-		want   string
-	}{
-		{"inside CI", PubOverhead{Pct: 20.5}, 6, 6, "consistent"},
-		{"published larger", PubOverhead{Pct: 40.3}, 6, 6, "smaller overhead here"},
-		{"published smaller", PubOverhead{Pct: 8.8}, 6, 6, "larger overhead here"},
-		{"few samples", PubOverhead{Pct: 20}, 6, 5, "too few samples (n=6+5, need 6 per arm)"},
-		{"other method", PubOverhead{Pct: 20, NotComparable: "x"}, 6, 6, "not comparable: x"},
-	} {
-		if got := Verdict(tc.p, dl, tc.n0, tc.n1); got != tc.want {
-			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
-		}
-	}
-	if got := Verdict(PubOverhead{Pct: 1}, Delta{}, 6, 6); got != "no data" {
-		t.Errorf("no data: %q", got)
-	}
-}
-
-func TestStoragePairByPlatform(t *testing.T) {
-	for _, tc := range []struct {
-		plat string
-		want []string
-	}{
-		{"bare-metal", []string{"H200 host → H200 CVM", "TDX-Lab host → TDX-Lab CVM"}},
-		{"vm", []string{"TDX-Lab VM → TDX-Lab CVM"}},
-	} {
-		ps := storagePairs("read_iops", "IOPS", tc.plat)
-		var got []string
-		for _, p := range ps {
-			got = append(got, p.Pair)
-			if p.NotComparable != "" {
-				t.Errorf("%s: %s not comparable: %s", tc.plat, p.Pair, p.NotComparable)
-			}
-		}
-		if strings.Join(got, ";") != strings.Join(tc.want, ";") {
-			t.Errorf("platform %s: pairs %q, want %q", tc.plat, got, tc.want)
-		}
-	}
-	for _, p := range storagePairs("read_iops", "IOPS", "cvm") {
-		if p.NotComparable == "" {
-			t.Errorf("cvm baseline: %s comparable", p.Pair)
-		}
-	}
-	if ps := storagePairs("read_iops", "IOPS", "vm"); ps[0].Pct != 40.3 {
-		t.Errorf("TDX-Lab VM→CVM read IOPS overhead %v, want 40.3 (docs/methods.md §9)", ps[0].Pct)
-	}
-}
-
-func TestLLMPairs(t *testing.T) {
-	ps := llmPairs("ttft", "llama-3.1-8b-instruct", "NVIDIA H200 NVL")
-	if len(ps) != 1 || ps[0].Pct != 20.93 || ps[0].NotComparable != "" {
-		t.Errorf("served Llama-3.1-8B on H200: %+v", ps)
-	}
-	ps = llmPairs("ttft", "tiny", "")
-	if len(ps) != 1 || !strings.Contains(ps[0].NotComparable, "model tiny is not one of the published models") || strings.Contains(ps[0].NotComparable, "embedded") {
-		t.Errorf("embedded model: %+v", ps)
-	}
-	if ps := llmPairs("itl", "phi-3-medium", "H100"); len(ps) != 1 || ps[0].NotComparable == "" || ps[0].Pct != 5.29 {
-		t.Errorf("ITL is another definition: %+v", ps)
 	}
 }
 
@@ -515,96 +260,6 @@ func TestFormatValue(t *testing.T) {
 	}
 }
 
-func TestCommand(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "r", "report.md")
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	if err := Command([]string{"-o", out, "testdata/synth-base.txt", "testdata/synth-tee.txt"}, &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	b, err := os.ReadFile(out)
-	if err != nil || !bytes.Contains(b, []byte("## VIII. CPU thread scaling")) {
-		t.Fatalf("report not written: %v", err)
-	}
-	// Charts go to a directory named after the report, so two reports in
-	// one directory never overwrite each other's charts.
-	if _, err := os.Stat(filepath.Join(dir, "r", "report-charts", "scaling-efficiency.svg")); err != nil {
-		t.Errorf("chart not in report-charts/ next to the report: %v", err)
-	}
-	if !bytes.Contains(b, []byte("](report-charts/scaling-efficiency.svg)")) {
-		t.Errorf("report does not link its chart directory")
-	}
-	// Without -o: Markdown on stdout, no charts anywhere.
-	stdout.Reset()
-	if err := Command([]string{"testdata/synth-tee.txt"}, &stdout, &stderr); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(stdout.String(), "# teebench performance report") || strings.Contains(stdout.String(), ".svg)") {
-		t.Errorf("stdout report wrong:\n%.300s", stdout.String())
-	}
-	if err := Command(nil, &stdout, &stderr); err == nil || !strings.Contains(stderr.String(), "Usage:") {
-		t.Errorf("no args: err %v, stderr %q", err, stderr.String())
-	}
-}
-
-func TestMixedGOMAXPROCSWarned(t *testing.T) {
-	// go test -cpu 1,2 runs one benchmark under two GOMAXPROCS; the report
-	// merges them (names drop the -N suffix) and says so.
-	d := &Dataset{}
-	d.init()
-	in := "tee: none\nBenchmarkWakeup-1 10 5 ns/op\nBenchmarkWakeup-2 10 6 ns/op\n"
-	if err := d.add(strings.NewReader(in), Input{Path: "cpu.txt"}); err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "BenchmarkWakeup ran with several GOMAXPROCS (-1, -2)") {
-		t.Errorf("warnings %q", d.Warnings)
-	}
-}
-
-func TestChartLinksRelative(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "report.md")
-	var stdout, stderr bytes.Buffer
-	err := Command([]string{"-o", out, "-charts", filepath.Join(dir, "charts"), "-chart-format", "png", "testdata/synth-base.txt", "testdata/synth-tee.txt"}, &stdout, &stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(out)
-	if !bytes.Contains(b, []byte("](charts/scaling-efficiency.png)")) {
-		t.Errorf("chart link not relative to the report")
-	}
-	png, err := os.ReadFile(filepath.Join(dir, "charts", "scaling-efficiency.png"))
-	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		t.Errorf("PNG chart not written: %v", err)
-	}
-	if err := Command([]string{"-chart-format", "gif", "testdata/synth-tee.txt"}, &stdout, &stderr); err == nil {
-		t.Error("-chart-format gif accepted")
-	}
-}
-
-func TestOverheadCI(t *testing.T) {
-	off := []float64{100, 101, 99, 100.5, 99.5, 100.2}
-	on := []float64{120, 121, 119, 120.5, 119.5, 120.2}
-	lo, hi := overheadCI(off, on, Lower)
-	if !(lo <= 20.2 && hi >= 19.8 && lo > 17 && hi < 23) {
-		t.Errorf("latency overhead CI [%.2f, %.2f], want around +20%%", lo, hi)
-	}
-	lo2, hi2 := overheadCI(off, on, Lower)
-	if lo != lo2 || hi != hi2 {
-		t.Error("bootstrap not reproducible")
-	}
-	tlo, thi := overheadCI(on, off, Higher) // throughput falls 120 -> 100
-	if !(tlo < 16.67 && thi > 16.67) {
-		t.Errorf("throughput overhead CI [%.2f, %.2f], want around 16.67%%", tlo, thi)
-	}
-	if lo, _ := overheadCI(off[:5], on, Lower); !math.IsNaN(lo) {
-		t.Error("CI given with 5 samples")
-	}
-}
-
 func TestChartFailureKeepsReport(t *testing.T) {
 	// A chart directory that is a file: every chart fails, the tables and
 	// figures are still rendered, with a note per chart.
@@ -612,8 +267,8 @@ func TestChartFailureKeepsReport(t *testing.T) {
 	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt"})
-	d, err := Read(in)
+	in, _ := results.ParseInputs([]string{"testdata/synth-base.txt", "testdata/synth-tee.txt"})
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,8 +298,8 @@ func TestEvidenceLine(t *testing.T) {
 	if err := os.WriteFile(attest.QuotePath(tee), []byte("not a quote"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := ParseInputs([]string{"testdata/synth-base.txt", tee})
-	d, err := Read(in)
+	in, _ := results.ParseInputs([]string{"testdata/synth-base.txt", tee})
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -664,28 +319,6 @@ func TestEvidenceLine(t *testing.T) {
 	t.Log(line)
 }
 
-// TestLongLineNamed: a line over 64 KiB used to make benchfmt's scanner
-// reject the whole file ("token too long") and name the wrong line. Now
-// that line alone is malformed, named by its own number, and the results
-// around it are kept; CRLF line endings read like LF.
-func TestLongLineNamed(t *testing.T) {
-	in := "tee: none\r\nBenchmarkWakeup-2 10 5 ns/op\r\n--- FAIL: " + strings.Repeat("x", 70<<10) + "\r\nBenchmarkWakeup-2 10 6 ns/op\r\n"
-	d := &Dataset{}
-	d.init()
-	if err := d.add(strings.NewReader(in), Input{Path: "long.txt"}); err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Malformed) != 1 || !strings.HasPrefix(d.Malformed[0].Error(), "long.txt:3: line too long (71690 bytes") {
-		t.Errorf("malformed %v, want long.txt:3", d.Malformed)
-	}
-	if n := len(d.Values(ID{Base: "Wakeup"}, "sec/op", 0)); n != 2 {
-		t.Errorf("%d samples kept, want 2", n)
-	}
-	if d.Arms[0].Label != "none" {
-		t.Errorf("arm %q: CR left in the tee value", d.Arms[0].Label)
-	}
-}
-
 // TestSkipsFile reads R.skips.tsv beside a result file into its arm and
 // refuses a malformed one naming file:line.
 func TestSkipsFile(t *testing.T) {
@@ -694,18 +327,18 @@ func TestSkipsFile(t *testing.T) {
 	if err := os.WriteFile(res, []byte("tee: tdx\nBenchmarkWakeup-2 10 5 ns/op\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sk := SkipsPath(res)
-	if err := os.WriteFile(sk, []byte(skipsHeader+"\nfail\tgithub.com/teebench/teebench/llm_bench\tBenchmarkServe/model=x/concurrency=1\tTEEBENCH_LLM_URL http://127.0.0.1:1: connection refused\n"), 0o644); err != nil {
+	sk := results.SkipsPath(res)
+	if err := os.WriteFile(sk, []byte(skips.Header+"\nfail\tgithub.com/teebench/teebench/llm_bench\tBenchmarkServe/model=x/concurrency=1\tTEEBENCH_LLM_URL http://127.0.0.1:1: connection refused\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := render(t, []string{res})
 	if !strings.Contains(got, "## Not measured here") || !strings.Contains(got, "| tdx | fail | github.com/teebench/teebench/llm_bench | `BenchmarkServe/model=x/concurrency=1` | TEEBENCH_LLM_URL http://127.0.0.1:1: connection refused |") {
 		t.Errorf("skips not listed:\n%.1500s", got)
 	}
-	if err := os.WriteFile(sk, []byte(skipsHeader+"\noops\tpkg\t-\twhy\n"), 0o644); err != nil {
+	if err := os.WriteFile(sk, []byte(skips.Header+"\noops\tpkg\t-\twhy\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Read([]Input{{Path: res}}); err == nil || !strings.Contains(err.Error(), "r.skips.tsv:2: unknown kind \"oops\"") {
+	if _, err := results.Read([]results.Input{{Path: res}}); err == nil || !strings.Contains(err.Error(), "r.skips.tsv:2: unknown kind \"oops\"") {
 		t.Errorf("bad skips file: %v", err)
 	}
 }
@@ -739,14 +372,14 @@ func TestArmsFromManyMachines(t *testing.T) {
 	write("base/m3.txt", run("none", "2", 1300)) // a machine that measures apart
 	write("tdx/a.txt", run("tdx", "2", 800))
 	write("tdx/b.txt", run("tdx", "8", 800))
-	in, err := ParseInputs([]string{"base=" + filepath.Join(dir, "base"), "base2=" + filepath.Join(dir, "again", "*.txt"), "tdx=" + filepath.Join(dir, "tdx")})
+	in, err := results.ParseInputs([]string{"base=" + filepath.Join(dir, "base"), "base2=" + filepath.Join(dir, "again", "*.txt"), "tdx=" + filepath.Join(dir, "tdx")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(in) != 6 {
 		t.Fatalf("inputs %+v", in)
 	}
-	d, err := Read(in)
+	d, err := results.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -768,7 +401,7 @@ func TestArmsFromManyMachines(t *testing.T) {
 			t.Errorf("report lacks %q\n%s", want, got[strings.Index(got, "## II"):][:1500])
 		}
 	}
-	if _, err := ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
+	if _, err := results.ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
 		t.Errorf("empty glob: %v", err)
 	}
 }

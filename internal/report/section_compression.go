@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // compression is §V: the 7-Zip rating (compress, decompress, total) by
@@ -35,7 +38,7 @@ func (r *renderer) compression() bool {
 		r.p("### Go codecs\n\n")
 		var rows []row
 		for _, set := range []struct {
-			ids  []ID
+			ids  []results.ID
 			name string
 		}{{comp, "Compress"}, {decomp, "Decompress"}} {
 			for _, id := range set.ids {
@@ -52,7 +55,7 @@ func (r *renderer) compression() bool {
 // §0): compress MIPS ÷ vCPUs at threads = vCPUs, and the threads=8 figure
 // ÷ vCPUs, marked oversubscribed when 8 threads exceed the vCPUs. The
 // published 40,677 ÷ 32 cores = 1,271 is other hardware: reference only.
-func (r *renderer) perCore(sz []ID) {
+func (r *renderer) perCore(sz []results.ID) {
 	d := r.d
 	hdr := []string{"reading"}
 	for i := range d.Arms {
@@ -71,12 +74,12 @@ func (r *renderer) perCore(sz []ID) {
 			readB = append(readB, "– (no `vcpus:`)")
 			continue
 		}
-		if id, ok := one(d.Find("SevenZip", fmt.Sprintf("threads=%d", v))); ok && finite(r.median(id, "compress-MIPS", i)) {
+		if id, ok := one(d.Find("SevenZip", fmt.Sprintf("threads=%d", v))); ok && overhead.Finite(r.median(id, "compress-MIPS", i)) {
 			readA = append(readA, fmt.Sprintf("%s (threads=%d, %d vCPUs)", trimf(r.median(id, "compress-MIPS", i)/float64(v), 4), v, v))
 		} else {
 			readA = append(readA, fmt.Sprintf("– (no threads=%d run)", v))
 		}
-		if id, ok := one(d.Find("SevenZip", "threads=8")); ok && finite(r.median(id, "compress-MIPS", i)) {
+		if id, ok := one(d.Find("SevenZip", "threads=8")); ok && overhead.Finite(r.median(id, "compress-MIPS", i)) {
 			s := fmt.Sprintf("%s (threads=8, %d vCPUs)", trimf(r.median(id, "compress-MIPS", i)/float64(v), 4), v)
 			if v < 8 {
 				s += ", oversubscribed: 8 threads > " + strconv.Itoa(v) + " vCPUs"

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // gatewayMetrics are the rows of the by-concurrency table.
@@ -31,8 +33,8 @@ func (r *renderer) gateway() bool {
 		"Rows with the published parameters list the published absolute figures in the appendix.\n\n")
 	any := false
 	if len(all) > 0 {
-		path := prefer(Distinct(all, "path"), "tls-proxy", "direct")[0]
-		ka := prefer(Distinct(all, "keepalive"), "off", "on")[0]
+		path := prefer(results.Distinct(all, "path"), "tls-proxy", "direct")[0]
+		ka := prefer(results.Distinct(all, "keepalive"), "off", "on")[0]
 		r.p("### By concurrency (path=%s, keepalive=%s)\n\n", path, ka)
 		if path == "tls-proxy" {
 			r.p("The published report's `ab -n 5000 -c N` against the TLS gateway (docs/methods.md §3). ")
@@ -44,10 +46,10 @@ func (r *renderer) gateway() bool {
 		// go/ref ratio beside each row; the Go client's table otherwise.
 		ref := map[string]string{"off": "ab", "on": "wrk"}[ka]
 		primary, other := "go", ref
-		if ref != "" && d.everyArm("Gateway", "path="+path, "keepalive="+ka, "client="+ref) {
+		if ref != "" && d.EveryArm("Gateway", "path="+path, "keepalive="+ka, "client="+ref) {
 			primary, other = ref, "go"
 		}
-		for _, client := range prefer(Distinct(d.Find("Gateway", "path="+path, "keepalive="+ka), "client"), primary) {
+		for _, client := range prefer(results.Distinct(d.Find("Gateway", "path="+path, "keepalive="+ka), "client"), primary) {
 			if client == other && primary != "go" {
 				continue // shown beside the reference's rows
 			}
@@ -117,18 +119,18 @@ func (r *renderer) gateway() bool {
 }
 
 // multiLabel names a GatewayMulti row by its real parameters.
-func multiLabel(id ID) string {
+func multiLabel(id results.ID) string {
 	return fmt.Sprintf("path=%s K=%s clients × c=%s (client=%s)", id.Get("path"), id.Get("clients"), id.Get("c"), id.Get("client"))
 }
 
 // openLoop writes the open-loop sweep as latency against offered rate, per
 // path, and its chart.
-func (r *renderer) openLoop(rate []ID) bool {
+func (r *renderer) openLoop(rate []results.ID) bool {
 	d := r.d
 	r.p("### Open-loop rate sweep\n\n")
 	r.p("Latency against the offered rate (requests sent on a fixed schedule, docs/methods.md §3): a latency that climbs with the rate marks the saturation point (the chart has the median latencies too).\n\n")
 	var rows []row
-	for _, path := range prefer(Distinct(rate, "path"), "tls-proxy", "direct") {
+	for _, path := range prefer(results.Distinct(rate, "path"), "tls-proxy", "direct") {
 		ids := d.FindSorted("GatewayRate", "rate", "path="+path)
 		for _, m := range []struct{ unit, label string }{
 			{"req/s", "Achieved rate"}, {"lat-p99-sec", "P99 latency"}, {"errors/op", "Error rate"},
@@ -147,17 +149,17 @@ func (r *renderer) openLoop(rate []ID) bool {
 // highest concurrency measured on both paths, and the TLS latency overhead
 // inside each arm beside the published one (no verdict: it is not a TEE
 // overhead).
-func (r *renderer) tlsVsDirect(all []ID) bool {
+func (r *renderer) tlsVsDirect(all []results.ID) bool {
 	d := r.d
-	ka := prefer(Distinct(all, "keepalive"), "off", "on")[0]
-	client := prefer(Distinct(all, "client"), "go", "ab", "wrk")[0]
+	ka := prefer(results.Distinct(all, "keepalive"), "off", "on")[0]
+	client := prefer(results.Distinct(all, "client"), "go", "ab", "wrk")[0]
 	direct := d.FindSorted("Gateway", "c", "path=direct", "keepalive="+ka, "client="+client)
 	tls := d.FindSorted("Gateway", "c", "path=tls-proxy", "keepalive="+ka, "client="+client)
-	cs := map[string]ID{}
+	cs := map[string]results.ID{}
 	for _, id := range direct {
 		cs[id.Get("c")] = id
 	}
-	var dID, tID ID
+	var dID, tID results.ID
 	found := false
 	for _, id := range tls {
 		if did, ok := cs[id.Get("c")]; ok {
@@ -178,7 +180,7 @@ func (r *renderer) tlsVsDirect(all []ID) bool {
 	r.recordPubs(rows) // their tables are above (by concurrency) and in the cross-checks
 	unit := "lat-mean-sec"
 	for i := range d.Arms {
-		_, _, dl := Compare(d.Units.GetAssumption(unit), d.Values(dID, unit, i), d.Values(tID, unit, i), dirOfBetter(r.betterOf(unit)))
+		_, _, dl := overhead.Compare(d.Units.GetAssumption(unit), d.Values(dID, unit, i), d.Values(tID, unit, i), DirOfBetter(r.betterOf(unit)))
 		parts = append(parts, "`"+r.colName(i)+"` "+formatOverhead(dl)+r.warnMarks(dl.Warnings))
 	}
 	r.p("TLS-proxy latency overhead inside each arm, (TLS − direct)/direct of the mean latency ↓ (`%s` against path=direct, `lat-mean-sec`): %s. "+

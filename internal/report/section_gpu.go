@@ -36,7 +36,7 @@ func (r *renderer) gpu() bool {
 				if v == "" {
 					v = "–"
 				}
-				line = append(line, esc(v))
+				line = append(line, Esc(v))
 			}
 			lines = append(lines, line)
 		}

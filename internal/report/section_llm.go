@@ -1,10 +1,15 @@
 package report
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
+)
 
 // llmLatencyRun is the one rule for the run the LLM latency rows (TTFT,
 // ITL ...) come from: the rate=1 run when present, else concurrency=1.
-func (d *Dataset) llmLatencyRun(model string) (ID, bool) {
+func llmLatencyRun(d *results.Dataset, model string) (results.ID, bool) {
 	if id, ok := one(d.Find("Serve", "model="+model, "rate=1")); ok {
 		return id, true
 	}
@@ -26,19 +31,19 @@ func (r *renderer) llm() bool {
 	gpu := d.Arms[0].EnvValue("gpu")
 	var rows []row
 	var notes []string
-	for _, model := range Distinct(all, "model") {
+	for _, model := range results.Distinct(all, "model") {
 		ids := d.Find("Serve", "model="+model)
 		first := len(rows)
 		c1, hasC1 := one(d.Find("Serve", "model="+model, "concurrency=1"))
 		if hasC1 {
 			if d.Has(c1, "decode-tok/s") {
-				rows = append(rows, row{label: "TPS (concurrency=1)", id: c1, unit: "decode-tok/s", pubs: llmPairs("tps", model, gpu), abs: "llm/tps"})
+				rows = append(rows, row{label: "TPS (concurrency=1)", id: c1, unit: "decode-tok/s", pubs: overhead.LLMPairs("tps", model, gpu), abs: "llm/tps"})
 			} else {
 				notes = append(notes[:0], "TPS: decode-tok/s not in this file (vLLM's output throughput `tok/s` includes prefill, so it is shown without the published TPS overhead)")
 				rows = append(rows, row{label: "Output throughput (concurrency=1)", id: c1, unit: "tok/s"})
 			}
 		}
-		var best ID
+		var best results.ID
 		bestV := -1.0
 		for _, id := range ids {
 			if v := r.median(id, "req/s", 0); v == v && v > bestV {
@@ -46,15 +51,15 @@ func (r *renderer) llm() bool {
 			}
 		}
 		if bestV >= 0 {
-			rows = append(rows, row{label: "QPS (" + strings.TrimPrefix(paramsLabel(best), "model="+model+" ") + ")", id: best, unit: "req/s", pubs: llmPairs("qps", model, gpu), abs: "llm/qps"})
+			rows = append(rows, row{label: "QPS (" + strings.TrimPrefix(paramsLabel(best), "model="+model+" ") + ")", id: best, unit: "req/s", pubs: overhead.LLMPairs("qps", model, gpu), abs: "llm/qps"})
 		}
-		if lat, hasLat := d.llmLatencyRun(model); hasLat {
+		if lat, hasLat := llmLatencyRun(d, model); hasLat {
 			w := strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")
 			rows = append(rows,
-				row{label: "TTFT mean (" + w + ")", id: lat, unit: "ttft-mean-sec", pubs: llmPairs("ttft", model, gpu), abs: "llm/ttft"},
+				row{label: "TTFT mean (" + w + ")", id: lat, unit: "ttft-mean-sec", pubs: overhead.LLMPairs("ttft", model, gpu), abs: "llm/ttft"},
 				row{label: "TTFT p99 (" + w + ")", id: lat, unit: "ttft-p99-sec"},
 				row{label: "TPOT mean (" + w + ")", id: lat, unit: "tpot-mean-sec"},
-				row{label: "ITL mean (" + w + ")", id: lat, unit: "itl-mean-sec", pubs: llmPairs("itl", model, gpu), abs: "llm/itl"},
+				row{label: "ITL mean (" + w + ")", id: lat, unit: "itl-mean-sec", pubs: overhead.LLMPairs("itl", model, gpu), abs: "llm/itl"},
 				row{label: "ITL p99 (" + w + ")", id: lat, unit: "itl-p99-sec"},
 				row{label: "E2E latency mean (" + w + ")", id: lat, unit: "e2el-mean-sec"},
 				row{label: "Error rate (" + w + ")", id: lat, unit: "errors/op"})

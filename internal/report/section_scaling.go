@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // scaling is §VIII: 7-Zip's thread scaling per arm beside the published
@@ -22,8 +25,8 @@ func (r *renderer) codecScaling() bool {
 	var lines [][]string
 	for _, base := range []string{"Compress", "Decompress"} {
 		all := d.Find(base)
-		for _, codec := range Distinct(all, "codec") {
-			for _, dict := range Distinct(d.Find(base, "codec="+codec), "dict") {
+		for _, codec := range results.Distinct(all, "codec") {
+			for _, dict := range results.Distinct(d.Find(base, "codec="+codec), "dict") {
 				ids := d.FindSorted(base, "threads", "codec="+codec, "dict="+dict)
 				one1, has1 := one(d.Find(base, "codec="+codec, "dict="+dict, "threads=1"))
 				if !has1 || len(ids) < 2 {
@@ -35,7 +38,7 @@ func (r *renderer) codecScaling() bool {
 					}
 					line := []string{fmt.Sprintf("`%s B/s`", id), id.Get("threads")}
 					for i := range d.Arms {
-						line = append(line, pct(efficiency(r.median(id, "B/s", i), r.median(one1, "B/s", i), numOf(id.Get("threads")))))
+						line = append(line, pct(efficiency(r.median(id, "B/s", i), r.median(one1, "B/s", i), results.PartValue(id.Get("threads")))))
 					}
 					lines = append(lines, line)
 				}
@@ -85,9 +88,9 @@ func (r *renderer) sevenZipScaling() bool {
 	above := map[string]bool{}
 	for i := range d.Arms {
 		for _, id := range ids {
-			n := numOf(id.Get("threads"))
+			n := results.PartValue(id.Get("threads"))
 			cell := func(unit string) string {
-				c, _ := summarize(d.Units.GetAssumption(unit), d.Values(id, unit, i))
+				c, _ := overhead.Summarize(d.Units.GetAssumption(unit), d.Values(id, unit, i))
 				return tableCell(c, unit) + r.warnMarks(c.Warnings)
 			}
 			eff := math.NaN()
@@ -122,7 +125,7 @@ func (r *renderer) sevenZipScaling() bool {
 }
 
 // scalingPubs are the appendix records of a 7-Zip thread count.
-func (r *renderer) scalingPubs(id ID) []pubRecord {
+func (r *renderer) scalingPubs(id results.ID) []pubRecord {
 	var out []pubRecord
 	for _, k := range []string{"7z/MIPS"} { // the efficiencies are in the table
 		for _, p := range lookupPublished(k, matchOf(id)) {

@@ -1,6 +1,10 @@
 package report
 
-import "github.com/teebench/teebench/internal/catalog"
+import (
+	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
+)
 
 // storage is §II: the fio jobs per engine, held against the published
 // storage overheads of the pair the baseline's platform selects.
@@ -24,12 +28,12 @@ func (r *renderer) storage() bool {
 	// engine's cost and the go/fio ratio beside each row; the Go engine's
 	// table otherwise. Other engines (fio-ownfile) get tables of their own.
 	primary, other := "go", "fio"
-	if d.everyArm("Fio", "engine=fio") {
+	if d.EveryArm("Fio", "engine=fio") {
 		primary, other = "fio", "go"
 	}
 	any := false
-	for _, eng := range prefer(Distinct(all, "engine"), primary) {
-		if eng == other && d.everyArm("Fio", "engine="+primary) {
+	for _, eng := range prefer(results.Distinct(all, "engine"), primary) {
+		if eng == other && d.EveryArm("Fio", "engine="+primary) {
 			continue // shown beside the primary engine's rows
 		}
 		var rows []row
@@ -40,7 +44,7 @@ func (r *renderer) storage() bool {
 			}
 			alt, hasAlt := one(d.Find("Fio", "job="+j.Name, "engine="+other))
 			for _, fr := range j.Rows {
-				rw := row{label: fr.Label, id: id, unit: fr.Unit, pubs: storagePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit}
+				rw := row{label: fr.Label, id: id, unit: fr.Unit, pubs: overhead.StoragePairs(j.Name, fr.Unit, plat), abs: "fio/" + j.Name + "/" + fr.Unit}
 				if eng == primary && hasAlt {
 					rw.alt, rw.hasAlt, rw.altOurs, rw.goal = alt, true, other == "go", catalog.FioGoal(fr.Unit)
 				}
@@ -62,24 +66,6 @@ func (r *renderer) storage() bool {
 	}
 	r.storageChart(primary)
 	return any
-}
-
-// everyArm reports whether every arm measured some benchmark with base
-// name base and the name parts in where.
-func (d *Dataset) everyArm(base string, where ...string) bool {
-	ids := d.Find(base, where...)
-	for i := range d.Arms {
-		has := false
-		for _, id := range ids {
-			for _, u := range d.units[id.String()] {
-				has = has || len(d.Values(id, u, i)) > 0
-			}
-		}
-		if !has {
-			return false
-		}
-	}
-	return len(ids) > 0
 }
 
 // anyData reports whether some arm measured one of the rows.

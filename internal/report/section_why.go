@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // whySpec names the rows of one benchmark pattern: every benchmark with
@@ -16,7 +19,7 @@ type whySpec struct {
 	base  string
 	where []string
 	units []string
-	pick  func(d *Dataset, ids []ID) []ID
+	pick  func(d *results.Dataset, ids []results.ID) []results.ID
 }
 
 // whyGroup is one macro overhead of the report and the mechanism
@@ -38,8 +41,10 @@ var whyGroups = []whyGroup{
 	{
 		title: "Storage latency and IOPS",
 		text: "Queue-depth-1 4 KiB I/O is the bounce-buffer and exit cost per I/O without queueing (cpu-sec/op is the CPU time per I/O); " +
-			"first touch of a 4 KiB page (fault, zeroing, secure-EPT work in a TD) against the second touch of the resident page (the control); " +
-			"a CPUID leaf that goes to the host (a #VE and a TDCALL in a TD) against getpid (a syscall that stays in the guest, the control).",
+			"first touch of a 4 KiB page (fault, zeroing, secure-EPT work in a TD, PVALIDATE/RMP work in an SNP guest) against the second touch of the resident page (the control); " +
+			"a 4-byte read of a PCI device's config space, which exits to the host in every VM kind (a VM exit; a #VE and a TDVMCALL in a TD; a #VC and a VMGEXIT in an SNP guest), " +
+			"and a CPUID hypervisor leaf, which exits in a TD (a #VE and a TDVMCALL) but which an SNP guest answers from its CPUID page without an exit, " +
+			"against getpid (a syscall that stays in the guest, the control).",
 		macro: []whySpec{
 			{label: "Avg read latency (4K QD4)", base: "Fio", where: []string{"job=read_latency"}, units: []string{"lat-mean-sec"}},
 			{label: "Avg write latency (4K QD4)", base: "Fio", where: []string{"job=write_latency"}, units: []string{"lat-mean-sec"}},
@@ -51,7 +56,8 @@ var whyGroups = []whyGroup{
 			{label: "QD1 4K random write", base: "Fio", where: []string{"job=lat_qd1_write"}, units: []string{"lat-mean-sec", "lat-p99-sec", "cpu-sec/op"}},
 			{label: "First touch of a page", base: "PageTouch", where: []string{"page=4KiB", "mode=first"}, units: []string{"sec/page"}},
 			{label: "Second touch (control)", base: "PageTouch", where: []string{"page=4KiB", "mode=second"}, units: []string{"sec/page"}},
-			{label: "CPUID hypervisor leaf (exit to the host)", base: "Exit", where: []string{"op=cpuid-hypervisor-leaf"}, units: []string{"sec/op"}},
+			{label: "PCI config read (exits to the host in every VM kind)", base: "Exit", where: []string{"op=pci-config-read"}, units: []string{"sec/op"}},
+			{label: "CPUID hypervisor leaf (exits in a TD; an SNP guest answers it from its CPUID page)", base: "Exit", where: []string{"op=cpuid-hypervisor-leaf"}, units: []string{"sec/op"}},
 			{label: "getpid (syscall, control)", base: "Exit", where: []string{"op=getpid"}, units: []string{"sec/op"}},
 		},
 		none: "Mechanism rows: not measured here (`go test -run '^$' -bench 'Fio/job=lat_qd1' ./io_bench` and `-bench 'Exit|PageTouch' ./cpu_bench` fill them).",
@@ -122,36 +128,36 @@ var whyGroups = []whyGroup{
 	},
 	{
 		title: "Attestation",
-		text:  "Obtaining a quote is paid once per attested session, not per request.",
+		text:  "Obtaining the TEE's evidence (a TDX quote, an SEV-SNP attestation report) is paid once per attested session, not per request.",
 		mech:  []whySpec{{label: "Quote", base: "Quote", units: []string{"sec/op"}}},
-		none:  "Quote: not measured here (`BenchmarkQuote` needs `-tags tdx` and a TD).",
+		none:  "Quote: not measured here (`BenchmarkQuote` needs the TEE's build tag inside that guest: " + teeTags("`-tags %s` in the %s guest") + ").",
 	},
 }
 
 // gatewayTop keeps the gateway row at the highest concurrency of the
 // preferred client (go, then ab, wrk): the row with the most handshakes per
 // second.
-func gatewayTop(d *Dataset, ids []ID) []ID {
+func gatewayTop(d *results.Dataset, ids []results.ID) []results.ID {
 	if len(ids) == 0 {
 		return nil
 	}
-	client := prefer(Distinct(ids, "client"), "go", "ab", "wrk")[0]
-	var top ID
+	client := prefer(results.Distinct(ids, "client"), "go", "ab", "wrk")[0]
+	var top results.ID
 	best := math.Inf(-1)
 	for _, id := range ids {
-		if id.Get("client") == client && numOf(id.Get("c")) > best {
-			top, best = id, numOf(id.Get("c"))
+		if id.Get("client") == client && results.PartValue(id.Get("c")) > best {
+			top, best = id, results.PartValue(id.Get("c"))
 		}
 	}
-	return []ID{top}
+	return []results.ID{top}
 }
 
 // llmLatencyRuns keeps, per model, the run the LLM latency rows of §VII
 // come from.
-func llmLatencyRuns(d *Dataset, ids []ID) []ID {
-	var out []ID
-	for _, m := range Distinct(ids, "model") {
-		if id, ok := d.llmLatencyRun(m); ok {
+func llmLatencyRuns(d *results.Dataset, ids []results.ID) []results.ID {
+	var out []results.ID
+	for _, m := range results.Distinct(ids, "model") {
+		if id, ok := llmLatencyRun(d, m); ok {
 			out = append(out, id)
 		}
 	}
@@ -160,7 +166,7 @@ func llmLatencyRuns(d *Dataset, ids []ID) []ID {
 
 // rows expands a spec into metric-table rows, each labelled with the name
 // parts the spec does not fix.
-func (s whySpec) rows(d *Dataset, prefix string) []row {
+func (s whySpec) rows(d *results.Dataset, prefix string) []row {
 	ids := d.Find(s.base, s.where...)
 	if s.pick != nil {
 		ids = s.pick(d, ids)
@@ -224,7 +230,7 @@ func (r *renderer) why() bool {
 	for k := range groups {
 		groups[k].mech = r.pairEngines(groups[k].mech)
 	}
-	shown := func(rw row) bool { return r.shown[seriesKey{rw.id.String(), rw.unit}] }
+	shown := func(rw row) bool { return r.shown[rowKey{rw.id.String(), rw.unit}] }
 	for _, b := range groups {
 		hasMacro, hasMech := r.anyData(b.macro), r.anyData(b.mech)
 		if !hasMech { // the macro rows alone are in their sections
@@ -268,7 +274,7 @@ func (r *renderer) why() bool {
 // of engine=go whose engine=fio twin is also listed becomes that row's
 // alt (shown beside it), when fio ran in every arm.
 func (r *renderer) pairEngines(rows []row) []row {
-	if !r.d.everyArm("Fio", "engine=fio") {
+	if !r.d.EveryArm("Fio", "engine=fio") {
 		return rows
 	}
 	idx := map[string]int{}
@@ -306,9 +312,9 @@ func (r *renderer) macroLine(rows []row) string {
 		if !d.Has(rw.id, rw.unit) {
 			continue
 		}
-		dir := dirOfBetter(r.betterOf(rw.unit))
+		dir := DirOfBetter(r.betterOf(rw.unit))
 		if len(d.Arms) == 1 {
-			parts = append(parts, fmt.Sprintf("%s %s", rw.label, numText(r.median(rw.id, rw.unit, 0), rw.unit)))
+			parts = append(parts, fmt.Sprintf("%s %s", rw.label, NumText(r.median(rw.id, rw.unit, 0), rw.unit)))
 			continue
 		}
 		var cs []string
@@ -321,7 +327,7 @@ func (r *renderer) macroLine(rows []row) string {
 			}
 			cs = append(cs, c)
 		}
-		parts = append(parts, rw.label+arrow(r.betterOf(rw.unit))+" "+strings.Join(cs, ", "))
+		parts = append(parts, rw.label+Arrow(r.betterOf(rw.unit))+" "+strings.Join(cs, ", "))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -361,17 +367,17 @@ func (r *renderer) tlsCeiling() {
 		if err == nil && v > 0 {
 			cells[0] = strconv.Itoa(v)
 		}
-		if finite(cpu) {
+		if overhead.Finite(cpu) {
 			cells[1] = FormatValue(cpu, "sec")
 		}
 		ceiling := math.NaN()
-		if err == nil && v > 0 && finite(cpu) && cpu > 0 {
+		if err == nil && v > 0 && overhead.Finite(cpu) && cpu > 0 {
 			ceiling = float64(v) / cpu
 			cells[2] = FormatValue(ceiling, "handshakes/s")
 		}
-		if finite(qps) {
+		if overhead.Finite(qps) {
 			cells[3] = FormatValue(qps, "req/s")
-			if finite(ceiling) {
+			if overhead.Finite(ceiling) {
 				cells[4] = trimf(qps/ceiling, 3)
 			}
 		}
@@ -397,26 +403,26 @@ func (r *renderer) copyCeiling() {
 	for i, a := range d.Arms {
 		ceil := math.NaN()
 		for _, id := range d.Find("AESGCM", "impl=go") {
-			if m := r.median(id, "B/s", i); finite(m) && !(m <= ceil) {
+			if m := r.median(id, "B/s", i); overhead.Finite(m) && !(m <= ceil) {
 				ceil = m
 			}
 		}
-		if !finite(ceil) {
+		if !overhead.Finite(ceil) {
 			continue
 		}
-		s := fmt.Sprintf("`%s` %s", a.Label, numText(ceil, "B/s"))
+		s := fmt.Sprintf("`%s` %s", a.Label, NumText(ceil, "B/s"))
 		best := math.NaN()
 		for _, id := range d.Find("Copy", "dir=h2d") {
-			if m := r.median(id, "B/s", i); finite(m) && !(m <= best) {
+			if m := r.median(id, "B/s", i); overhead.Finite(m) && !(m <= best) {
 				best = m
 			}
 		}
-		if finite(best) {
-			s += fmt.Sprintf(" (its fastest host-to-device copy: %s, %.2f× the ceiling)", numText(best, "B/s"), best/ceil)
+		if overhead.Finite(best) {
+			s += fmt.Sprintf(" (its fastest host-to-device copy: %s, %.2f× the ceiling)", NumText(best, "B/s"), best/ceil)
 		}
 		parts = append(parts, s)
 	}
 	if len(parts) > 0 {
-		r.p("*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): %s.\n\n", esc(strings.Join(parts, "; ")))
+		r.p("*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): %s.\n\n", Esc(strings.Join(parts, "; ")))
 	}
 }

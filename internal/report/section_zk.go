@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
 )
 
 // zkAndMemory is §IV: the zkTLS proving figures and the memory-encryption
@@ -34,9 +35,9 @@ func (r *renderer) zk() bool {
 	var rows []row
 	for _, id := range prove {
 		n := id.Get("circuit") + " " + id.Get("backend")
-		var pubs []PubOverhead
+		var pubs []overhead.PubOverhead
 		if id.Get("circuit") == "rsa2048" {
-			pubs = zkPairs()
+			pubs = overhead.ZKPairs()
 		}
 		rw := row{label: "Proof time " + n, id: id, unit: "sec/op", pubs: pubs, abs: "zk/prove/sec/op"}
 		rows = append(rows, rw,
@@ -72,13 +73,13 @@ func (r *renderer) memory() bool {
 		"Our SHA-256 is Go's crypto/sha256 over a buffer of the named size; the published hash-speed overhead's method is unpublished, so it is shown for reference only.\n\n")
 	var rows []row
 	for _, id := range sha {
-		var pubs []PubOverhead
+		var pubs []overhead.PubOverhead
 		if id.Get("size") == "64MiB" {
-			pubs = hashPairs()
+			pubs = overhead.HashPairs()
 		}
 		rows = append(rows, row{label: "SHA-256 " + id.Get("size"), id: id, unit: "B/s", pubs: pubs, abs: "mem/sha256/B/s"})
 	}
-	cEvery := d.everyArm("Stream", "impl=c")
+	cEvery := d.EveryArm("Stream", "impl=c")
 	for _, id := range stream {
 		rw := row{label: "STREAM " + paramsLabel(id), id: id, unit: "B/s"}
 		if cEvery && id.Get("impl") == "go" && len(d.Find("Stream", "kernel="+id.Get("kernel"), "impl=c", "threads="+id.Get("threads"))) > 0 {

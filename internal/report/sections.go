@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 
 	"github.com/teebench/teebench/internal/scaling"
 )
@@ -32,7 +34,7 @@ func prefer(vals []string, first ...string) []string {
 }
 
 // paramsLabel lists an ID's name parts as "k=v k=v".
-func paramsLabel(id ID) string {
+func paramsLabel(id results.ID) string {
 	var parts []string
 	for _, p := range id.Params {
 		if p.Key == "" {
@@ -44,16 +46,16 @@ func paramsLabel(id ID) string {
 	return strings.Join(parts, " ")
 }
 
-func one(ids []ID) (ID, bool) {
+func one(ids []results.ID) (results.ID, bool) {
 	if len(ids) == 0 {
-		return ID{}, false
+		return results.ID{}, false
 	}
 	return ids[0], true
 }
 
 // matchOf is the match string of an ID for published lookups:
 // "/key=value/key=value/".
-func matchOf(id ID) string {
+func matchOf(id results.ID) string {
 	var b strings.Builder
 	b.WriteByte('/')
 	for _, p := range id.Params {
@@ -67,7 +69,7 @@ func matchOf(id ID) string {
 // their ratio.
 type crossPair struct {
 	label string
-	a, b  ID
+	a, b  results.ID
 	unit  string
 	goal  catalog.Goal
 }
@@ -75,13 +77,13 @@ type crossPair struct {
 // ratioCell is the cross-check ratio median(ours) / median(ref) of arm i:
 // "1.015 ✓" (meets the goal), "0.7907 ✗" (misses it), "~ 1.011" when the
 // Mann-Whitney test cannot tell the two apart; "–" without both samples.
-func (r *renderer) ratioCell(ours, ref ID, unit string, i int, goal catalog.Goal) (float64, string) {
+func (r *renderer) ratioCell(ours, ref results.ID, unit string, i int, goal catalog.Goal) (float64, string) {
 	d := r.d
 	a, b := d.Values(ours, unit, i), d.Values(ref, unit, i)
 	if len(a) == 0 || len(b) == 0 {
 		return math.NaN(), "–"
 	}
-	cr := Cross(d.Units.GetAssumption(unit), b, a) // the one ratio, as scripts/crosscheck computes it
+	cr := overhead.Cross(d.Units.GetAssumption(unit), b, a) // the one ratio, as scripts/crosscheck computes it
 	q, dl := cr.Ratio, cr.Delta
 	if math.IsNaN(q) {
 		return q, "–"

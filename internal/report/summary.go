@@ -6,6 +6,9 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // headPick is one candidate headline of an area: a figure measured by the
@@ -14,12 +17,12 @@ import (
 type headPick struct {
 	label   string
 	unit    string
-	ref     ID
+	ref     results.ID
 	hasRef  bool
 	refName string // the reference tool: "fio", "ab", "C STREAM"
-	ours    ID
+	ours    results.ID
 	hasOurs bool
-	pubs    []PubOverhead
+	pubs    []overhead.PubOverhead
 	// minRequests, when set, is the number of requests (iterations) each
 	// arm needs for a headline (LLM rows).
 	minRequests int
@@ -75,7 +78,7 @@ func storagePicks(r *renderer) []headPick {
 		{"read_seq", "B/s", "Sequential read (1M QD16 x4)"},
 	} {
 		hp := r.pair(j.label, j.unit, "Fio", "engine", "go", "fio", "fio", "job="+j.job)
-		hp.pubs = storagePairs(j.job, j.unit, plat)
+		hp.pubs = overhead.StoragePairs(j.job, j.unit, plat)
 		out = append(out, hp)
 	}
 	return out
@@ -116,9 +119,9 @@ func zkPicks(r *renderer) []headPick {
 		return nil
 	}
 	id := prove[0]
-	var pubs []PubOverhead
+	var pubs []overhead.PubOverhead
 	if rsa, ok := one(r.d.Find("Prove", "circuit=rsa2048")); ok {
-		id, pubs = rsa, zkPairs()
+		id, pubs = rsa, overhead.ZKPairs()
 	}
 	return []headPick{{label: "Proof time " + id.Get("circuit") + " " + id.Get("backend"), unit: "sec/op", ours: id, hasOurs: true, pubs: pubs}}
 }
@@ -138,17 +141,17 @@ func llmPicks(r *renderer) []headPick {
 	var first *headPick
 	// A published model (one with a comparable pair) goes first: its
 	// headline can carry a verdict; the embedded models' only a reference.
-	models := Distinct(d.Find("Serve"), "model")
+	models := results.Distinct(d.Find("Serve"), "model")
 	slices.SortStableFunc(models, func(a, b string) int {
 		return cmp.Compare(publishedModel(b, gpu), publishedModel(a, gpu))
 	})
 	for _, model := range models {
-		lat, ok := d.llmLatencyRun(model)
+		lat, ok := llmLatencyRun(d, model)
 		if !ok || !d.Has(lat, "ttft-mean-sec") {
 			continue
 		}
 		hp := headPick{label: fmt.Sprintf("TTFT mean, model=%s (%s)", model, strings.TrimPrefix(paramsLabel(lat), "model="+model+" ")),
-			unit: "ttft-mean-sec", ours: lat, hasOurs: true, pubs: llmPairs("ttft", model, gpu), minRequests: MinHeadlineRequests}
+			unit: "ttft-mean-sec", ours: lat, hasOurs: true, pubs: overhead.LLMPairs("ttft", model, gpu), minRequests: MinHeadlineRequests}
 		var short, notRun []string
 		for i, a := range d.Arms {
 			if n := d.Iterations(lat, i); n == 0 {
@@ -181,7 +184,7 @@ func llmPicks(r *renderer) []headPick {
 // publishedModel is 1 when model is one of the published LLM models (it
 // has a pair not marked not comparable), else 0.
 func publishedModel(model, gpu string) int {
-	for _, p := range llmPairs("ttft", model, gpu) {
+	for _, p := range overhead.LLMPairs("ttft", model, gpu) {
 		if p.NotComparable == "" {
 			return 1
 		}
@@ -189,43 +192,34 @@ func publishedModel(model, gpu string) int {
 	return 0
 }
 
+// mechPicks picks the mechanisms row: a PCI config read (an exit to the
+// host in every VM kind) when every arm measured it, else the CPUID leaf
+// (an exit in a TD, none in an SNP guest, which answers it from its CPUID
+// page), else a full TLS handshake's server CPU, else a page's first touch.
 func mechPicks(r *renderer) []headPick {
 	d := r.d
-	for _, m := range []struct{ label, base, unit string }{
-		{"VM exit (CPUID leaf to the host)", "Exit", "sec/op"},
-		{"Server CPU per full TLS handshake", "TLSHandshake", "server-cpu-sec/handshake"},
-		{"First touch of a 4 KiB page", "PageTouch", "sec/page"},
+	for _, m := range []struct {
+		label, base, unit, where string
+		every                    bool
+	}{
+		{"VM exit (PCI config read)", "Exit", "sec/op", "op=pci-config-read", true},
+		{"CPUID hypervisor leaf (an exit in a TD, not in an SNP guest)", "Exit", "sec/op", "op=cpuid-hypervisor-leaf", false},
+		{"Server CPU per full TLS handshake", "TLSHandshake", "server-cpu-sec/handshake", "resume=off", false},
+		{"First touch of a 4 KiB page", "PageTouch", "sec/page", "mode=first", false},
 	} {
-		var where []string
-		switch m.base {
-		case "Exit":
-			where = []string{"op=cpuid-hypervisor-leaf"}
-		case "TLSHandshake":
-			where = []string{"resume=off"}
-		case "PageTouch":
-			where = []string{"mode=first"}
+		id, ok := one(d.Find(m.base, m.where))
+		if !ok || !d.Has(id, m.unit) || m.every && !d.InEvery(id, m.unit) {
+			continue
 		}
-		if id, ok := one(d.Find(m.base, where...)); ok && d.Has(id, m.unit) {
-			return []headPick{{label: m.label, unit: m.unit, ours: id, hasOurs: true}}
-		}
+		return []headPick{{label: m.label, unit: m.unit, ours: id, hasOurs: true}}
 	}
 	return nil
 }
 
-// inEvery reports whether every arm measured the benchmark in that unit.
-func (d *Dataset) inEvery(id ID, unit string) bool {
-	for i := range d.Arms {
-		if len(d.Values(id, unit, i)) == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // overlap reports whether two overhead intervals overlap; ok is false when
 // either has none (fewer than 6 runs).
-func overlap(a, b Delta) (over, ok bool) {
-	if !finite(a.Lo) || !finite(a.Hi) || !finite(b.Lo) || !finite(b.Hi) {
+func overlap(a, b overhead.Delta) (over, ok bool) {
+	if !overhead.Finite(a.Lo) || !overhead.Finite(a.Hi) || !overhead.Finite(b.Lo) || !overhead.Finite(b.Hi) {
 		return false, false
 	}
 	return a.Lo <= b.Hi && b.Lo <= a.Hi, true
@@ -258,8 +252,8 @@ type Headline struct {
 	EnginesDisagree bool          `json:"engines_disagree,omitempty"`
 	Other           *OverheadCell `json:"other,omitempty"`
 	// Published is the published overhead the verdict is drawn against.
-	Published *PubOverhead `json:"published,omitempty"`
-	Verdict   string       `json:"verdict,omitempty"`
+	Published *overhead.PubOverhead `json:"published,omitempty"`
+	Verdict   string                `json:"verdict,omitempty"`
 	// NotMeasured says why the area has no figure.
 	NotMeasured string `json:"not_measured,omitempty"`
 }
@@ -315,7 +309,7 @@ func (r *renderer) oneArmHeadline(name string, hp headPick) Headline {
 		id, src = hp.ref, "reference"
 	}
 	h := Headline{Area: name, Label: hp.label, Benchmark: id.String(), Unit: hp.unit, Source: src, Base: r.d.Arms[0].Label}
-	c, _ := summarize(r.d.Units.GetAssumption(hp.unit), r.d.Values(id, hp.unit, 0))
+	c, _ := overhead.Summarize(r.d.Units.GetAssumption(hp.unit), r.d.Values(id, hp.unit, 0))
 	h.BaseCell = armCell(c)
 	h.NotMeasured = hp.why
 	return h
@@ -326,7 +320,7 @@ func (r *renderer) oneArmHeadline(name string, hp headPick) Headline {
 // otherwise; both when they disagree.
 func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 	d := r.d
-	useRef := hp.hasRef && d.inEvery(hp.ref, hp.unit)
+	useRef := hp.hasRef && d.InEvery(hp.ref, hp.unit)
 	id, src := hp.ours, "go"
 	if useRef || !hp.hasOurs {
 		id, src = hp.ref, "reference"
@@ -337,12 +331,12 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 	} else if hp.hasRef {
 		h.Label += ", Go (reference not in every arm)"
 	}
-	dir := dirOfBetter(r.betterOf(hp.unit))
+	dir := DirOfBetter(r.betterOf(hp.unit))
 	st := r.pairStat(id, hp.unit, dir, i)
 	h.BaseCell, h.ArmCell = armCell(st.Cells[0]), armCell(st.Cells[1])
 	oc := overheadCell(d.Arms[i].Label, st.Deltas[1], st.Cells[0], st.Cells[1], dir)
 	h.Overhead = &oc
-	if useRef && hp.hasOurs && d.inEvery(hp.ours, hp.unit) {
+	if useRef && hp.hasOurs && d.InEvery(hp.ours, hp.unit) {
 		ost := r.pairStat(hp.ours, hp.unit, dir, i)
 		if over, ok := overlap(st.Deltas[1], ost.Deltas[1]); ok && !over {
 			h.EnginesDisagree = true
@@ -376,7 +370,7 @@ func (r *renderer) armHeadline(name string, hp headPick, i int) Headline {
 
 // pubVerdict returns the first published overhead a verdict can be drawn
 // against (else the first one) and the verdict.
-func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*PubOverhead, string) {
+func (r *renderer) pubVerdict(pubs []overhead.PubOverhead, dl overhead.Delta, n0, n1, arm int) (*overhead.PubOverhead, string) {
 	if len(pubs) == 0 {
 		return nil, "– (no published TEE overhead)"
 	}
@@ -394,14 +388,14 @@ func (r *renderer) pubVerdict(pubs []PubOverhead, dl Delta, n0, n1, arm int) (*P
 }
 
 // pairStat is Stat of one benchmark for the baseline and arm i only.
-func (r *renderer) pairStat(id ID, unit string, dir Dir, i int) Stat {
+func (r *renderer) pairStat(id results.ID, unit string, dir overhead.Dir, i int) overhead.Stat {
 	d := r.d
 	a := d.Units.GetAssumption(unit)
-	c0, c1, dl := Compare(a, d.Values(id, unit, 0), d.Values(id, unit, i), dir)
-	return Stat{ID: id, Unit: unit, Dir: dir, Cells: []Cell{c0, c1}, Deltas: []Delta{{Overhead: math.NaN()}, dl}}
+	c0, c1, dl := overhead.Compare(a, d.Values(id, unit, 0), d.Values(id, unit, i), dir)
+	return overhead.Stat{ID: id, Unit: unit, Dir: dir, Cells: []overhead.Cell{c0, c1}, Deltas: []overhead.Delta{{Overhead: math.NaN()}, dl}}
 }
 
-func armCell(c Cell) *ArmCell {
+func armCell(c overhead.Cell) *ArmCell {
 	ac := ArmCell{N: c.N, Median: Num(math.NaN()), Lo: Num(math.NaN()), Hi: Num(math.NaN())}
 	if c.N > 0 {
 		ac.Median, ac.Lo, ac.Hi = Num(c.Center), Num(c.Lo), Num(c.Hi)
@@ -409,32 +403,13 @@ func armCell(c Cell) *ArmCell {
 	return &ac
 }
 
-// Slowdown is the "TEE/base time ×" factor of two medians: for throughput
-// base/TEE, for time-like figures TEE/base, so that +20% of throughput and
-// +25% of latency both read 1.25×. NaN for a neutral unit or a zero.
-func Slowdown(base, tee float64, dir Dir) float64 {
-	switch dir {
-	case Higher:
-		if tee == 0 {
-			return math.NaN()
-		}
-		return base / tee
-	case Lower:
-		if base == 0 {
-			return math.NaN()
-		}
-		return tee / base
-	}
-	return math.NaN()
-}
-
 // overheadCell is the JSON form of a Delta between two cells.
-func overheadCell(arm string, dl Delta, c0, c1 Cell, dir Dir) OverheadCell {
+func overheadCell(arm string, dl overhead.Delta, c0, c1 overhead.Cell, dir overhead.Dir) OverheadCell {
 	oc := OverheadCell{Arm: arm, Pct: Num(dl.Overhead), Lo: Num(dl.Lo), Hi: Num(dl.Hi), P: Num(math.NaN()),
 		Significant: dl.OK && dl.Significant, N0: c0.N, N1: c1.N, Slowdown: Num(math.NaN())}
 	if dl.OK {
 		oc.P = Num(dl.P)
-		oc.Slowdown = Num(Slowdown(c0.Center, c1.Center, dir))
+		oc.Slowdown = Num(overhead.Slowdown(c0.Center, c1.Center, dir))
 	}
 	return oc
 }
@@ -443,11 +418,11 @@ func overheadCell(arm string, dl Delta, c0, c1 Cell, dir Dir) OverheadCell {
 // [-1.0, +1.8]" when the test finds no difference, "+20.48% (n=6+3)"
 // without an interval.
 func costText(oc *OverheadCell) string {
-	if oc == nil || !finite(float64(oc.Pct)) {
+	if oc == nil || !overhead.Finite(float64(oc.Pct)) {
 		return "–"
 	}
 	s := fmt.Sprintf("%+.2f%%", float64(oc.Pct))
-	if finite(float64(oc.Lo)) {
+	if overhead.Finite(float64(oc.Lo)) {
 		s += fmt.Sprintf(" [%+.1f, %+.1f]", float64(oc.Lo), float64(oc.Hi))
 	} else {
 		s += fmt.Sprintf(" (n=%d+%d)", oc.N0, oc.N1)
@@ -460,7 +435,7 @@ func costText(oc *OverheadCell) string {
 
 // slowText renders a slowdown factor: "1.25×".
 func slowText(v Num) string {
-	if !finite(float64(v)) {
+	if !overhead.Finite(float64(v)) {
 		return "–"
 	}
 	if math.Abs(float64(v)) < 0.1 {
@@ -477,14 +452,14 @@ func (r *renderer) writeSummary(hs []Headline) {
 		var rows [][]string
 		for _, h := range hs {
 			if h.BaseCell == nil {
-				rows = append(rows, []string{h.Area, esc(h.NotMeasured), "–"})
+				rows = append(rows, []string{h.Area, Esc(h.NotMeasured), "–"})
 				continue
 			}
 			v := cellText(h.BaseCell, h.Unit)
 			if h.NotMeasured != "" {
 				v += " (" + h.NotMeasured + ")"
 			}
-			rows = append(rows, []string{h.Area, esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
+			rows = append(rows, []string{h.Area, Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
 		}
 		r.table([]string{"area", "headline (benchmark, unit)", "`" + d.Arms[0].Label + "` median ±95% CI"}, rows)
 		return
@@ -497,10 +472,10 @@ func (r *renderer) writeSummary(hs []Headline) {
 			name += " `" + h.Arm + "`"
 		}
 		if h.BaseCell == nil {
-			rows = append(rows, []string{name, esc(h.NotMeasured), "", "", "", "", "", ""})
+			rows = append(rows, []string{name, Esc(h.NotMeasured), "", "", "", "", "", ""})
 			continue
 		}
-		label := esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
+		label := Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
 		cost, slow := costText(h.Overhead), slowText(h.Overhead.Slowdown)
 		if h.EnginesDisagree {
 			cost = "**engines disagree**: " + cost + "; Go " + costText(h.Other)
@@ -510,13 +485,13 @@ func (r *renderer) writeSummary(hs []Headline) {
 		if h.Published != nil {
 			pub = formatPct(h.Published.Pct) + " (" + pairText(*h.Published) + ")"
 		}
-		if b, ok := Bounds[h.Area]; ok && h.NotMeasured == "" && !strings.HasPrefix(h.Verdict, "noise floor") {
+		if b, ok := overhead.Bounds[h.Area]; ok && h.NotMeasured == "" && !strings.HasPrefix(h.Verdict, "noise floor") {
 			pub += " · bound " + boundText(b.Factor)
 		}
 		if h.NotMeasured != "" {
 			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"
 		}
-		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, esc(pub), esc(verdict)})
+		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, Esc(pub), Esc(verdict)})
 	}
 	tee := "TEE"
 	if !multi {
@@ -535,8 +510,8 @@ func cellText(c *ArmCell, unit string) string {
 	if c == nil || c.N == 0 {
 		return "–"
 	}
-	s := numText(float64(c.Median), unit)
-	if c.N >= MinVerdictN && finite(float64(c.Lo)) && finite(float64(c.Hi)) && c.Median != 0 {
+	s := NumText(float64(c.Median), unit)
+	if c.N >= overhead.MinVerdictN && overhead.Finite(float64(c.Lo)) && overhead.Finite(float64(c.Hi)) && c.Median != 0 {
 		s += fmt.Sprintf(" ±%.0f%%", math.Max(float64(c.Hi)-float64(c.Median), float64(c.Median)-float64(c.Lo))/math.Abs(float64(c.Median))*100)
 	}
 	return s

@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/golden"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // TestFirstScreen: the summary table comes right under the title (before
@@ -65,13 +68,13 @@ func TestFewRunsBanner(t *testing.T) {
 
 // TestSlowdown: +20% of throughput and +25% of latency are the same 1.25×.
 func TestSlowdown(t *testing.T) {
-	if s := Slowdown(100, 80, Higher); math.Abs(s-1.25) > 1e-12 {
+	if s := overhead.Slowdown(100, 80, overhead.Higher); math.Abs(s-1.25) > 1e-12 {
 		t.Errorf("throughput 100 → 80: %v, want 1.25", s)
 	}
-	if s := Slowdown(100, 125, Lower); math.Abs(s-1.25) > 1e-12 {
+	if s := overhead.Slowdown(100, 125, overhead.Lower); math.Abs(s-1.25) > 1e-12 {
 		t.Errorf("latency 100 → 125: %v, want 1.25", s)
 	}
-	if s := Slowdown(1, 2, Neutral); !math.IsNaN(s) {
+	if s := overhead.Slowdown(1, 2, overhead.Neutral); !math.IsNaN(s) {
 		t.Errorf("neutral: %v, want NaN", s)
 	}
 }
@@ -79,7 +82,7 @@ func TestSlowdown(t *testing.T) {
 // TestToleranceBand: "consistent" is the published overhead inside our
 // interval widened by max(3 points, 10% of the published figure).
 func TestToleranceBand(t *testing.T) {
-	dl := Delta{OK: true, Overhead: 38.6, Lo: 37.9, Hi: 39.3}
+	dl := overhead.Delta{OK: true, Overhead: 38.6, Lo: 37.9, Hi: 39.3}
 	for _, tc := range []struct {
 		pub  float64
 		want string
@@ -90,7 +93,7 @@ func TestToleranceBand(t *testing.T) {
 		{34.9, "consistent"},            // 37.9 - max(3, 3.49) = 34.41
 		{34.0, "larger overhead here"},
 	} {
-		if v := Verdict(PubOverhead{Pct: tc.pub}, dl, 6, 6); v != tc.want {
+		if v := overhead.Verdict(overhead.PubOverhead{Pct: tc.pub}, dl, 6, 6); v != tc.want {
 			t.Errorf("published %v against [37.9, 39.3]: %q, want %q", tc.pub, v, tc.want)
 		}
 	}
@@ -155,7 +158,7 @@ func TestUnattested(t *testing.T) {
 	for _, w := range []string{
 		"Compared: `tdx` (unattested) (TDX: testdata/derived-tee.txt).",
 		"| TEE `tdx` (unattested) |",
-		"run `scripts/attest FILE` inside the TD",
+		"run `scripts/attest FILE` inside the TDX guest",
 		"| no verdict: `tdx` is unattested |",
 		"| key | none | tdx (unattested) |",
 		"| evidence | absent | absent |",
@@ -305,11 +308,8 @@ func TestRowsInNoSection(t *testing.T) {
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out, errb bytes.Buffer
-	if err := Command([]string{p}, &out, &errb); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
+	var warns []string
+	got, _ := renderOpt(t, []string{p}, Options{Warn: func(s string) { warns = append(warns, s) }})
 	for _, w := range []string{"> **Warning:** 2 benchmark(s) in the result files are in no section of this report (first: `BrandNew/size=1KiB`)",
 		"## Appendix: rows in no section", "| `BrandNew/size=1KiB` | sec/op, widgets/s | none |", "| `Fio/job=trim_iops/engine=go` | IOPS | none |"} {
 		if !strings.Contains(got, w) {
@@ -319,8 +319,8 @@ func TestRowsInNoSection(t *testing.T) {
 	if strings.Contains(got, "| `Fio/job=read_iops/engine=go` | IOPS |") {
 		t.Error("a known fio job is listed as in no section")
 	}
-	if !strings.Contains(errb.String(), "report: warning: 2 benchmark(s) are in no section of the report") {
-		t.Errorf("stderr: %q", errb.String())
+	if !strings.Contains(strings.Join(warns, "\n"), "2 benchmark(s) are in no section of the report") {
+		t.Errorf("warnings: %q", warns)
 	}
 	// The committed fixtures have none.
 	if got, _ := render(t, derived); strings.Contains(got, "rows in no section") {
@@ -328,19 +328,19 @@ func TestRowsInNoSection(t *testing.T) {
 	}
 }
 
-// TestJSONGolden: -format json of the real runs, against a golden file
-// (go test -update rewrites it): arms with environment, run info, files
-// with evidence and skips; headlines; titled tables; rows in no section.
-func TestJSONGolden(t *testing.T) {
-	in, err := ParseInputs([]string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"})
+// documentJSON writes the JSON Document of the files (arms grouped as the
+// report command groups them), as -format json does.
+func documentJSON(t *testing.T, files []string, opt Options) *bytes.Buffer {
+	t.Helper()
+	in, err := results.ParseInputs(files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := ReadArms(in)
+	d, err := results.ReadArms(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := DocumentOf(d, Options{Evidence: noEvidence})
+	doc, err := DocumentOf(d, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,15 @@ func TestJSONGolden(t *testing.T) {
 	if err := WriteDocument(&buf, doc); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "real.golden.json", buf.String())
+	return &buf
+}
+
+// TestJSONGolden: -format json of the real runs, against a golden file
+// (go test -update rewrites it): arms with environment, run info, files
+// with evidence and skips; headlines; titled tables; rows in no section.
+func TestJSONGolden(t *testing.T) {
+	buf := documentJSON(t, []string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"}, Options{Evidence: noEvidence})
+	golden.Check(t, "testdata/real.golden.json", buf.String())
 	if strings.Contains(buf.String(), `"title": null`) || strings.Contains(buf.String(), `"title": ""`) {
 		t.Error("a table without a title")
 	}
@@ -367,23 +375,53 @@ func TestSummaryNotRun(t *testing.T) {
 	}
 }
 
-// TestHelpSaysDefaultOnce: -h gives -max-error-rate's default once (the
-// flag package prints it; the usage text no longer repeats it).
-func TestHelpSaysDefaultOnce(t *testing.T) {
-	t.Setenv("TEEBENCH_MAX_ERROR_RATE", "")
-	var out, errb bytes.Buffer
-	_ = Command([]string{"-h"}, &out, &errb)
-	h := errb.String()
-	i := strings.Index(h, "-max-error-rate")
-	if i < 0 {
-		t.Fatalf("no -max-error-rate in:\n%s", h)
+// TestMechanismsHeadline: the summary's mechanisms row is the PCI config
+// read (an exit to the host in every VM kind) when every arm measured it,
+// else the CPUID leaf, named as an exit in a TD only.
+func TestMechanismsHeadline(t *testing.T) {
+	all := []string{"Exit/op=pci-config-read", "Exit/op=cpuid-hypervisor-leaf", "Exit/op=getpid"}
+	noPCI := []string{"Exit/op=cpuid-hypervisor-leaf", "Exit/op=getpid"}
+	for _, tc := range []struct {
+		name      string
+		base, tee []string
+		want      string
+	}{
+		{"both arms", all, all, "| Mechanisms | VM exit (PCI config read) (`Exit/op=pci-config-read`, sec/op) |"},
+		{"one arm", all, noPCI, "| Mechanisms | CPUID hypervisor leaf (an exit in a TD, not in an SNP guest) (`Exit/op=cpuid-hypervisor-leaf`, sec/op) |"},
+	} {
+		got, _ := render(t, writeArms(t, []string{"none", "sev-snp"}, tc.base, tc.tee))
+		if !strings.Contains(got, tc.want) {
+			i := strings.Index(got, "| Mechanisms |")
+			t.Errorf("%s: summary lacks %q:\n%.300s", tc.name, tc.want, got[max(i, 0):])
+		}
 	}
-	line := h[i:]
-	line = line[:strings.Index(line, "\n  -")]
-	if strings.Count(line, "default") != 2 || strings.Count(line, "(default") != 1 { // "sets the default (default 0.01)"
-		t.Errorf("-max-error-rate help: %q", line)
-	}
-	if !strings.Contains(h, "-allow-unattested") {
-		t.Error("no -allow-unattested in the help")
+}
+
+// TestUnattestedFixPerTEE: the unattested banner's fix names the arm's
+// TEE from internal/tee (its guest, build tag and evidence file), and a
+// TEE the suite does not know gets the generic text.
+func TestUnattestedFixPerTEE(t *testing.T) {
+	exits := []string{"Exit/op=getpid"}
+	for _, tc := range []struct {
+		tee       string
+		want, bad []string
+	}{
+		{"sev-snp", []string{"run `scripts/attest FILE` inside the SEV-SNP guest", "`TAGS=snp`", "a plain `go test -bench -tags snp` writes no `FILE.snp-report`"}, []string{"TAGS=tdx", "inside the TD"}},
+		{"tdx", []string{"run `scripts/attest FILE` inside the TDX guest", "`TAGS=tdx`", "a plain `go test -bench -tags tdx` writes no `FILE.quote`"}, []string{"TAGS=snp"}},
+		{"acme-tee", []string{"run `scripts/attest FILE` inside the TEE guest", "when `TAGS` names the TEE's build tag"}, []string{"TAGS=tdx", "TAGS=snp"}},
+	} {
+		got, _ := render(t, writeArms(t, []string{"none", tc.tee}, exits, exits))
+		_, banner, _ := strings.Cut(got, "> **Unattested:**")
+		banner, _, _ = strings.Cut(banner, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(banner, w) {
+				t.Errorf("%s: banner lacks %q:\n%s", tc.tee, w, banner)
+			}
+		}
+		for _, b := range tc.bad {
+			if strings.Contains(banner, b) {
+				t.Errorf("%s: banner has %q:\n%s", tc.tee, b, banner)
+			}
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/teebench/teebench/internal/report/overhead"
 )
 
 // Num is a float64 that marshals NaN and ±Inf (an unbounded interval, an
@@ -63,7 +65,7 @@ type Row struct {
 	// Overheads are those of Arms[1:] against Arms[0].
 	Overheads []OverheadCell `json:"overheads,omitempty"`
 	// Published are the published overheads this row is held against.
-	Published []PubOverhead `json:"published,omitempty"`
+	Published []overhead.PubOverhead `json:"published,omitempty"`
 	// Verdicts are one per (TEE arm, published pair), in that order;
 	// empty in a one-arm report.
 	Verdicts []string `json:"verdicts,omitempty"`
@@ -157,11 +159,11 @@ func (t *Table) markdown(w io.Writer) {
 		if r.zero || r.same != "" {
 			continue
 		}
-		label := r.Label + arrow(r.Better)
+		label := r.Label + Arrow(r.Better)
 		for _, f := range r.Flags {
 			label += " ⚠ " + f
 		}
-		line := []string{esc(label), "`" + r.Benchmark + " " + r.Unit + "`"}
+		line := []string{Esc(label), "`" + r.Benchmark + " " + r.Unit + "`"}
 		line = append(line, r.cellText...)
 		for i := range r.ohText {
 			line = append(line, r.ohText[i], r.slowText[i])
@@ -190,18 +192,18 @@ func (t *Table) markdown(w io.Writer) {
 				}
 				ps = append(ps, s)
 			}
-			line = append(line, esc(strings.Join(ps, "<br>")))
+			line = append(line, Esc(strings.Join(ps, "<br>")))
 			if len(t.Arms) > 1 {
-				line = append(line, esc(strings.Join(r.Verdicts, "<br>")))
+				line = append(line, Esc(strings.Join(r.Verdicts, "<br>")))
 			}
 		}
 		rows = append(rows, line)
 	}
-	writeTable(w, hdr, rows, t.notes)
+	WriteTable(w, hdr, rows, t.notes)
 }
 
-// writeTable writes a Markdown table and its footnotes.
-func writeTable(w io.Writer, hdr []string, rows [][]string, notes []string) {
+// WriteTable writes a Markdown table and its footnotes.
+func WriteTable(w io.Writer, hdr []string, rows [][]string, notes []string) {
 	fmt.Fprintf(w, "| %s |\n|", strings.Join(hdr, " | "))
 	for range hdr {
 		fmt.Fprint(w, "---|")
@@ -219,7 +221,9 @@ func writeTable(w io.Writer, hdr []string, rows [][]string, notes []string) {
 	}
 }
 
-func arrow(better int) string {
+// Arrow marks a row's better direction in its label: " ↑" when higher
+// is better, " ↓" when lower is, "" when the unit has no direction.
+func Arrow(better int) string {
 	switch {
 	case better > 0:
 		return " ↑"

@@ -1,47 +1,23 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/tee"
 )
-
-// teeTitle names a TEE by its `tee:` value ("sev-snp" → "SEV-SNP", "tdx"
-// → "TDX"): the Kind's Title in internal/tee; "" for "none", an empty
-// value or one no TEE answers to.
-func teeTitle(name string) string {
-	if k := tee.ByName(name); k != nil {
-		return k.Title()
-	}
-	return ""
-}
-
-// teeIdentityPrefixes start the manifest keys that identify a TEE guest
-// (the TD's tdx-* lines, an SEV-SNP guest's snp-* lines, older sev-* ones)
-// or the GPU's confidential-computing state and the evidence.
-var teeIdentityPrefixes = []string{"tdx-", "snp-", "sev-", "gpu-cc", "evidence"}
-
-// teeIdentityKey reports whether a manifest key describes the TEE itself,
-// so that its differing between arms (or between files pooled into one
-// arm) is expected.
-func teeIdentityKey(k string) bool {
-	for _, p := range teeIdentityPrefixes {
-		if strings.HasPrefix(k, p) {
-			return true
-		}
-	}
-	return false
-}
 
 // teeMismatch says why arm i cannot be held against published pair p
 // though their methods match: the pair ran on another TEE than the arm
 // claims ("published pair ran on SEV-SNP"). "" when the TEEs match or the
 // pair names none (then it is not comparable for its method already).
-func (r *renderer) teeMismatch(p PubOverhead, arm int) string {
+func (r *renderer) teeMismatch(p overhead.PubOverhead, arm int) string {
 	if p.TEE == "" || r.d.Arms[arm].EnvValue("tee") == p.TEE {
 		return ""
 	}
-	t := teeTitle(p.TEE)
+	t := results.TEETitle(p.TEE)
 	if t == "" {
 		t = p.TEE
 	}
@@ -50,15 +26,26 @@ func (r *renderer) teeMismatch(p PubOverhead, arm int) string {
 
 // comparableFor reports whether a verdict of arm i can be drawn against p:
 // the same method and the same TEE.
-func (r *renderer) comparableFor(p PubOverhead, arm int) bool {
+func (r *renderer) comparableFor(p overhead.PubOverhead, arm int) bool {
 	return p.NotComparable == "" && r.teeMismatch(p, arm) == ""
 }
 
 // pairText names a published pair with its TEE when the pair's name does
 // not: "H100 Llama-3.1-8B TEE-off → TEE-on, SEV-SNP".
-func pairText(p PubOverhead) string {
-	if t := teeTitle(p.TEE); t != "" && !strings.Contains(p.Pair, t) {
+func pairText(p overhead.PubOverhead) string {
+	if t := results.TEETitle(p.TEE); t != "" && !strings.Contains(p.Pair, t) {
 		return p.Pair + ", " + t
 	}
 	return p.Pair
+}
+
+// teeTags lists the build tag of every TEE the suite knows with where it
+// runs: "`TAGS=tdx` in a TDX guest, `TAGS=snp` in an SEV-SNP guest", with
+// format giving the phrase for one Kind's tag and title.
+func teeTags(format string) string {
+	var parts []string
+	for _, k := range tee.Kinds() {
+		parts = append(parts, fmt.Sprintf(format, k.Tag(), k.Title()))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,24 +1,24 @@
 package report
 
 import (
-	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // h100 are the TEE-pairing fixtures (testdata/genh100): one baseline and
 // two TEE arms, all with an H100, built from the derived fixtures.
 var h100 = struct{ base, snp, tdx string }{"testdata/h100-base.txt", "testdata/h100-snp.txt", "testdata/h100-tdx.txt"}
 
-// command runs the report command as a user would, so that evidence comes
-// from attest.EvidenceFor.
-func command(t *testing.T, args ...string) string {
+// command renders the report of the files as the report command does
+// (evidence from attest.EvidenceFor, arms grouped by tee:), with
+// -allow-unattested when allow.
+func command(t *testing.T, allow bool, files ...string) string {
 	t.Helper()
-	var out, errb bytes.Buffer
-	if err := Command(append([]string{"-charts", t.TempDir()}, args...), &out, &errb); err != nil {
-		t.Fatalf("%v\n%s", err, errb.String())
-	}
-	return out.String()
+	got, _ := renderOpt(t, files, Options{Evidence: attest.EvidenceFor, AllowUnattested: allow})
+	return got
 }
 
 // TestSNPArm: an SEV-SNP arm with an H100 is held against the published
@@ -27,7 +27,7 @@ func command(t *testing.T, args ...string) string {
 // pairs are not comparable, and the report names SEV-SNP. Without
 // evidence the arm is unattested and gets no verdict.
 func TestSNPArm(t *testing.T) {
-	got := command(t, "-allow-unattested", h100.base, h100.snp)
+	got := command(t, true, h100.base, h100.snp)
 	for _, w := range []string{
 		"Compared: `sev-snp` (unattested) (SEV-SNP: " + h100.snp + ").",
 		"| tee | none | sev-snp (SEV-SNP) |",
@@ -50,7 +50,7 @@ func TestSNPArm(t *testing.T) {
 			t.Errorf("%s: want %q in\n%s", bench, want, l)
 		}
 	}
-	got = command(t, h100.base, h100.snp)
+	got = command(t, false, h100.base, h100.snp)
 	if l := rowLine(t, got, "Serve/model=llama-3.1-8b-instruct/concurrency=1 ttft-mean-sec"); !strings.Contains(l, "| no verdict: `sev-snp` is unattested |") {
 		t.Errorf("an SEV-SNP arm without evidence got a verdict:\n%s", l)
 	}
@@ -59,7 +59,7 @@ func TestSNPArm(t *testing.T) {
 // TestTDXArmOnH100: a TDX arm with an H100 is not held against the H100
 // pair, which ran on SEV-SNP; the TDX storage pairs are its like.
 func TestTDXArmOnH100(t *testing.T) {
-	got := command(t, "-allow-unattested", h100.base, h100.tdx)
+	got := command(t, true, h100.base, h100.tdx)
 	for bench, want := range map[string]string{
 		"Serve/model=llama-3.1-8b-instruct/concurrency=1 ttft-mean-sec": "| +19.0% (H100 Llama-3.1-8B TEE-off → TEE-on, SEV-SNP) | not comparable: published pair ran on SEV-SNP |",
 		"Fio/job=read_iops/engine=fio IOPS":                             "| +40.3% (TDX-Lab VM → TDX-Lab CVM) | smaller overhead here |",
@@ -78,12 +78,12 @@ func TestTDXArmOnH100(t *testing.T) {
 // differ between arms, pooled without a warning).
 func TestTEEKeys(t *testing.T) {
 	for name, want := range map[string]string{"sev-snp": "SEV-SNP", "tdx": "TDX", "none": "", "": "", "cca": ""} {
-		if got := teeTitle(name); got != want {
+		if got := results.TEETitle(name); got != want {
 			t.Errorf("teeTitle(%q) = %q, want %q", name, got, want)
 		}
 	}
 	for _, k := range []string{"snp-measurement", "snp-policy", "snp-tcb", "snp-report-source", "snp-vmpl", "snp-signer", "tdx-mrtd", "gpu-cc"} {
-		if !teeKey(k) || !poolKey(k) {
+		if !teeKey(k) || !results.PoolKey(k) {
 			t.Errorf("%s is not a TEE identity key", k)
 		}
 	}

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/teebench/teebench/internal/published"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // lineWith returns the first line of s containing every part, "" if none.
@@ -95,9 +96,9 @@ func TestLLMTwentyRequests(t *testing.T) {
 // key belongs to one confounder, and the documented cases hold (vCPUs
 // break CPU scaling, an LLM server difference breaks LLM rows).
 func TestConfoundersMap(t *testing.T) {
-	valid := []string{AreaStorage, AreaNetwork, AreaCPU, AreaScaling, AreaMemory, AreaZK, AreaGPU, AreaLLM, AreaMechanisms}
+	valid := []string{overhead.AreaStorage, overhead.AreaNetwork, overhead.AreaCPU, overhead.AreaScaling, overhead.AreaMemory, overhead.AreaZK, overhead.AreaGPU, overhead.AreaLLM, overhead.AreaMechanisms}
 	seen := map[string]string{}
-	for _, c := range Confounders {
+	for _, c := range overhead.Confounders {
 		if len(c.Breaks)+len(c.Moves) == 0 {
 			t.Errorf("%s moves no area", c.Name)
 		}
@@ -119,16 +120,16 @@ func TestConfoundersMap(t *testing.T) {
 			}
 		}
 	}
-	find := func(name string) Confounder {
-		for _, c := range Confounders {
+	find := func(name string) overhead.Confounder {
+		for _, c := range overhead.Confounders {
 			if c.Name == name {
 				return c
 			}
 		}
 		t.Fatalf("no confounder %s", name)
-		return Confounder{}
+		return overhead.Confounder{}
 	}
-	if !slices.Contains(find("vCPUs").Breaks, AreaScaling) || !slices.Contains(find("LLM server").Breaks, AreaLLM) {
+	if !slices.Contains(find("vCPUs").Breaks, overhead.AreaScaling) || !slices.Contains(find("LLM server").Breaks, overhead.AreaLLM) {
 		t.Error("vCPUs must break CPU scaling, the LLM server LLM")
 	}
 	for _, k := range []string{"vcpus", "mem-total", "cpufreq-governor", "cpu-boost", "smt", "thp", "kernel", "mitigations", "cgroup-cpus", "cgroup-mem", "llm-model", "llm-server-version"} {
@@ -136,78 +137,16 @@ func TestConfoundersMap(t *testing.T) {
 			t.Errorf("manifest key %s is in no confounder", k)
 		}
 	}
-	for id, want := range map[string]string{"SevenZip/threads=1": AreaCPU, "SevenZip/threads=8": AreaScaling, "Fio/job=read_iops/engine=fio": AreaStorage, "Serve/model=tiny": AreaLLM, "Copy/dir=h2d": AreaGPU} {
+	for id, want := range map[string]string{"SevenZip/threads=1": overhead.AreaCPU, "SevenZip/threads=8": overhead.AreaScaling, "Fio/job=read_iops/engine=fio": overhead.AreaStorage, "Serve/model=tiny": overhead.AreaLLM, "Copy/dir=h2d": overhead.AreaGPU} {
 		base, rest, _ := strings.Cut(id, "/")
-		i := ID{Base: base}
+		i := results.ID{Base: base}
 		for _, kv := range strings.Split(rest, "/") {
 			k, v, _ := strings.Cut(kv, "=")
-			i.Params = append(i.Params, Param{Key: k, Value: v})
+			i.Params = append(i.Params, results.Param{Key: k, Value: v})
 		}
-		if got := areaOf(i); got != want {
+		if got := overhead.AreaOf(i); got != want {
 			t.Errorf("areaOf(%s) = %q, want %q", id, got, want)
 		}
-	}
-}
-
-// TestBoundsAbovePublished: every published TEE overhead of an area, as a
-// slowdown factor, is under half its area's plausibility bound, so a
-// published overhead can never read as implausible. A published key of
-// no known area fails: its area needs a bound decision.
-func TestBoundsAbovePublished(t *testing.T) {
-	areaOfKey := map[string]string{"fio": AreaStorage, "mem": AreaMemory, "zk": AreaZK, "llm": AreaLLM}
-	throughput := func(key string) bool {
-		for _, s := range []string{"IOPS", "B/s", "llm/tps", "llm/qps"} {
-			if strings.HasSuffix(key, s) {
-				return true
-			}
-		}
-		return false
-	}
-	n := 0
-	for _, e := range published.All() {
-		if e.Kind != published.KindOverhead {
-			continue
-		}
-		prefix, _, _ := strings.Cut(e.Key, "/")
-		area, ok := areaOfKey[prefix]
-		if !ok {
-			t.Errorf("published overhead %s (%s): no area; give it a plausibility bound", e.Key, e.Env)
-			continue
-		}
-		slow := 1 + e.Value/100
-		if throughput(e.Key) {
-			slow = 1 / (1 - e.Value/100)
-		}
-		if b := Bounds[area].Factor; !(2*slow < b) {
-			t.Errorf("%s %s %+.1f%% (%.2f×): bound %g× of %s is not over twice it", e.Key, e.Env, e.Value, slow, b, area)
-		}
-		n++
-	}
-	// The CPU areas' published figures are absolute 7-Zip ratings of a
-	// TEE CVM and bare metal (§VIII): their ratio is the slowdown.
-	for _, unit := range []string{"7z/MIPS", "7z/compress-B/s", "7z/decompress-B/s"} {
-		var tee, bare float64
-		for _, e := range published.Figures(unit) {
-			if e.Matches("/threads=1/") {
-				switch e.Env {
-				case "TEE CVM":
-					tee = e.Value
-				case "bare metal":
-					bare = e.Value
-				}
-			}
-		}
-		if tee == 0 || bare == 0 {
-			t.Fatalf("%s: no 1-thread TEE CVM and bare-metal figures", unit)
-		}
-		for _, a := range []string{AreaCPU, AreaScaling} {
-			if slow := bare / tee; !(2*slow < Bounds[a].Factor) {
-				t.Errorf("%s 1 thread %.2f×: bound %g× of %s is not over twice it", unit, slow, Bounds[a].Factor, a)
-			}
-		}
-	}
-	if n < 40 {
-		t.Errorf("only %d published overheads checked", n)
 	}
 }
 

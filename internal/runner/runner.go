@@ -56,7 +56,7 @@ import (
 	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/cli"
 	"github.com/teebench/teebench/internal/runner/test2json"
 	"github.com/teebench/teebench/internal/skips"
 )
@@ -630,13 +630,13 @@ func (r *runState) report() error {
 	arms := []string{out}
 	if r.o.Baseline != "" {
 		var b strings.Builder
-		if err := report.Command([]string{"-arms", r.o.Baseline, out}, &b, r.stderr); err == nil {
+		if err := cli.Command([]string{"-arms", r.o.Baseline, out}, &b, r.stderr); err == nil {
 			arms = strings.Split(strings.TrimSpace(b.String()), "\n")
 		} else {
 			arms = []string{r.o.Baseline, out} // the report names what is wrong with them
 		}
 	}
-	if err := report.Command(append([]string{"-o", md}, arms...), r.stderr, r.stderr); err != nil {
+	if err := cli.Command(append([]string{"-o", md}, arms...), r.stderr, r.stderr); err != nil {
 		return err
 	}
 	r.logf("report in %s", md)

@@ -19,7 +19,7 @@
 // table folded; the flags after -md go to it.
 //
 // Paths are taken relative to the working directory. benchstat reads a
-// cleaned copy of each file (report.CleanCopy: CRLF line endings become
+// cleaned copy of each file (results.CleanCopy: CRLF line endings become
 // LF, a line longer than benchstat's 64 KiB limit is dropped with a
 // warning naming file:line), in a temporary directory removed on exit; a
 // binary file is refused. benchstat runs as `go tool benchstat` in the
@@ -37,7 +37,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/cli"
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/runner"
 )
 
@@ -73,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		// The report reads CRLF files and long lines itself.
-		if err := report.Command(append(append([]string{"-pr"}, flags...), args...), stdout, stderr); err != nil {
+		if err := cli.Command(append(append([]string{"-pr"}, flags...), args...), stdout, stderr); err != nil {
 			fmt.Fprintln(stderr, "report:", err)
 			return 1
 		}
@@ -96,7 +97,7 @@ var configKeyRE = regexp.MustCompile(`(?m)^([a-z][^ A-Z:\r\n]*):`)
 
 func compare(root string, files []string, stdout, stderr io.Writer) error {
 	var arms strings.Builder
-	if err := report.Command(append([]string{"-arms"}, files...), &arms, stderr); err != nil {
+	if err := cli.Command(append([]string{"-arms"}, files...), &arms, stderr); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp("", "teebench-compare.")
@@ -158,7 +159,7 @@ func cleanCopy(path, out string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	long, err := report.CleanCopy(f, in, path)
+	long, err := results.CleanCopy(f, in, path)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/runner"
 	"github.com/teebench/teebench/internal/skips"
 )
@@ -44,7 +46,7 @@ type benchRun struct {
 type pair struct {
 	figure    string
 	refTool   string // the reference's name value (fio, wrk, c ...)
-	ours, ref report.ID
+	ours, ref results.ID
 	unit      string
 	goal      Goal
 }
@@ -56,15 +58,15 @@ type group struct {
 	name, pkg string
 	runs      []benchRun
 	isRef     func(name string) bool
-	pairs     func(d *report.Dataset) []pair
+	pairs     func(d *results.Dataset) []pair
 	// fixedOrder: the group's order does not alternate by round (its
 	// benchmark interleaves the two sides itself).
 	fixedOrder bool
 }
 
 // with returns id with the value of key replaced.
-func with(id report.ID, key, val string) report.ID {
-	out := report.ID{Base: id.Base, Params: slices.Clone(id.Params)}
+func with(id results.ID, key, val string) results.ID {
+	out := results.ID{Base: id.Base, Params: slices.Clone(id.Params)}
 	for i, p := range out.Params {
 		if p.Key == key {
 			out.Params[i].Value = val
@@ -74,8 +76,8 @@ func with(id report.ID, key, val string) report.ID {
 }
 
 // without returns id without its key part.
-func without(id report.ID, key string) report.ID {
-	out := report.ID{Base: id.Base}
+func without(id results.ID, key string) results.ID {
+	out := results.ID{Base: id.Base}
 	for _, p := range id.Params {
 		if p.Key != key {
 			out.Params = append(out.Params, p)
@@ -96,7 +98,7 @@ var contextUnits = map[string]bool{"cpu-sec/op": true}
 
 // swapPairs pairs every benchmark of base matching where with its
 // counterpart whose key is ref instead of ours, in each unit.
-func swapPairs(d *report.Dataset, base, key, ours, ref string, units []string, goal Goal, where ...string) []pair {
+func swapPairs(d *results.Dataset, base, key, ours, ref string, units []string, goal Goal, where ...string) []pair {
 	var ps []pair
 	for _, id := range d.Find(base, append(where, key+"="+ours)...) {
 		rid := with(id, key, ref)
@@ -134,7 +136,7 @@ func groups() []group {
 			name: ref, pkg: "net_bench",
 			runs:  []benchRun{{fmt.Sprintf("^BenchmarkGateway$/^path=direct$/^keepalive=%s$/^c=/^client=(go|%s)$", ka, ref), benchtime}},
 			isRef: func(n string) bool { return strings.Contains(n, "/client="+ref) },
-			pairs: func(d *report.Dataset) []pair {
+			pairs: func(d *results.Dataset) []pair {
 				goal := atLeast09
 				if ref == "ab" {
 					goal = atLeast1
@@ -149,7 +151,7 @@ func groups() []group {
 			// fio-ownfile is standalone fio on a file it lays out itself.
 			runs:  []benchRun{{"^BenchmarkFio$/^job=/^engine=(go|fio|fio-ownfile)$", ""}},
 			isRef: func(n string) bool { return strings.Contains(n, "/engine=fio") },
-			pairs: func(d *report.Dataset) []pair {
+			pairs: func(d *results.Dataset) []pair {
 				// cpu-sec/op (CPU per I/O) gets no goal: see contextUnits.
 				units := []string{"IOPS", "B/s", "lat-mean-sec", "cpu-sec/op"}
 				return append(swapPairs(d, "Fio", "engine", "go", "fio", units, twoSided5),
@@ -164,7 +166,7 @@ func groups() []group {
 			// impl=c alternates its passes with the Go triad's already.
 			fixedOrder: true,
 			isRef:      func(n string) bool { return strings.Contains(n, "/impl=c/") },
-			pairs: func(d *report.Dataset) []pair {
+			pairs: func(d *results.Dataset) []pair {
 				return swapPairs(d, "Stream", "impl", "go", "c", []string{"B/s"}, atLeast09, "kernel=triad")
 			},
 		},
@@ -177,11 +179,11 @@ func groups() []group {
 				{"^BenchmarkSevenZip$", ""},
 			},
 			isRef: func(n string) bool { return strings.HasPrefix(n, "BenchmarkSevenZip") },
-			pairs: func(d *report.Dataset) []pair {
+			pairs: func(d *results.Dataset) []pair {
 				var ps []pair
 				for _, m := range []struct{ base, unit string }{{"Compress", "compress-MIPS"}, {"Decompress", "decompress-MIPS"}} {
 					for _, id := range d.Find(m.base, "codec=lzma", "dict=22") {
-						rid := report.ID{Base: "SevenZip", Params: []report.Param{{Key: "threads", Value: id.Get("threads")}}}
+						rid := results.ID{Base: "SevenZip", Params: []results.Param{{Key: "threads", Value: id.Get("threads")}}}
 						if d.Has(id, m.unit) {
 							ps = append(ps, pair{figure: id.String() + " " + m.unit, refTool: "7-Zip", ours: id, ref: rid, unit: m.unit, goal: noGoal})
 						}
@@ -527,7 +529,7 @@ func (c *checker) writeSkips() error {
 // row is one line of the table.
 type row struct {
 	pair
-	cr report.CrossRatio
+	cr overhead.CrossRatio
 	// rounds, when not 0, is the number of rounds (2 to 5) that both
 	// sides measured, and lo, hi the smallest and largest per-round ratio
 	// (round i's Go figure over round i's reference figure). Below 6
@@ -555,7 +557,7 @@ func (r row) interval() (lo, hi float64, brackets string) {
 // rows reads the result file back with internal/report and compares every
 // pair of the selected groups.
 func (c *checker) rows(sel []group) ([]row, error) {
-	d, err := report.Read([]report.Input{{Path: c.opt.out}})
+	d, err := results.Read([]results.Input{{Path: c.opt.out}})
 	if err != nil {
 		return nil, err
 	}
@@ -571,10 +573,10 @@ func (c *checker) rows(sel []group) ([]row, error) {
 	return rows, nil
 }
 
-func compare(d *report.Dataset, p pair) row {
+func compare(d *results.Dataset, p pair) row {
 	a := d.Units.GetAssumption(p.unit)
 	ref, ours := d.Values(p.ref, p.unit, 0), d.Values(p.ours, p.unit, 0)
-	r := row{pair: p, cr: report.Cross(a, ref, ours)}
+	r := row{pair: p, cr: overhead.Cross(a, ref, ours)}
 	if n := len(ours); n == len(ref) && n >= 2 && n < 6 && !slices.Contains(ref, 0) {
 		r.rounds, r.lo, r.hi = n, math.Inf(1), math.Inf(-1)
 		for i := range ours {
@@ -637,7 +639,7 @@ func printTable(w io.Writer, rows []row, skipped []skips.Entry) int {
 }
 
 // skipReason returns why the reference benchmark id was not measured.
-func skipReason(skipped []skips.Entry, id report.ID) string {
+func skipReason(skipped []skips.Entry, id results.ID) string {
 	name := "Benchmark" + id.String()
 	for _, e := range skipped {
 		if e.Benchmark == name || strings.HasPrefix(name, e.Benchmark+"/") {

@@ -17,7 +17,8 @@ import (
 
 	"github.com/teebench/teebench/internal/benchenv"
 	"github.com/teebench/teebench/internal/reftool"
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/skips"
 )
 
@@ -193,7 +194,7 @@ func TestRatiosOnFixedSamples(t *testing.T) {
 func TestRatioCINeedsSix(t *testing.T) {
 	ref := []float64{10, 11, 12, 13, 14}
 	ours := []float64{9, 10, 11, 12, 13}
-	cr := report.Cross(benchmath.AssumeNothing, ref, ours)
+	cr := overhead.Cross(benchmath.AssumeNothing, ref, ours)
 	if cr.Ratio != 11.0/12.0 || !math.IsNaN(cr.Lo) || !math.IsNaN(cr.Hi) {
 		t.Errorf("Cross = ratio %v [%v, %v], want %v without an interval", cr.Ratio, cr.Lo, cr.Hi, 11.0/12.0)
 	}
@@ -211,7 +212,7 @@ func TestRatioCINeedsSix(t *testing.T) {
 	if err := os.WriteFile(path, append([]byte("tee: none\n"), f.Bytes()...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := report.Read([]report.Input{{Path: path}})
+	d, err := results.Read([]results.Input{{Path: path}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,12 +300,12 @@ func TestSmoke(t *testing.T) {
 	if !strings.Contains(stdout.String(), "Stream/kernel=triad/threads=1 B/s") || !strings.Contains(stdout.String(), "n=2") {
 		t.Errorf("table lacks the triad row with n=2:\n%s", stdout.String())
 	}
-	d, err := report.Read([]report.Input{{Path: out}})
+	d, err := results.Read([]results.Input{{Path: out}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, impl := range []string{"go", "c"} {
-		id := report.ID{Base: "Stream", Params: []report.Param{{Key: "kernel", Value: "triad"}, {Key: "impl", Value: impl}, {Key: "threads", Value: "1"}}}
+		id := results.ID{Base: "Stream", Params: []results.Param{{Key: "kernel", Value: "triad"}, {Key: "impl", Value: impl}, {Key: "threads", Value: "1"}}}
 		if vs := d.Values(id, "B/s", 0); len(vs) != 2 {
 			t.Errorf("%s: %d B/s samples in the result file, want 2", id, len(vs))
 		}
@@ -335,7 +336,7 @@ func TestNothingMeasured(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	c := &checker{opt: options{rounds: 1, out: out}, stdout: &stdout, stderr: &stderr}
 	g := group{name: "none", pkg: "cpu_bench", runs: []benchRun{{bench: "^BenchmarkNoSuchBenchmark$", benchtime: "1x"}},
-		isRef: func(string) bool { return false }, pairs: func(*report.Dataset) []pair { return nil }}
+		isRef: func(string) bool { return false }, pairs: func(*results.Dataset) []pair { return nil }}
 	if rc := c.run(context.Background(), []group{g}); rc != 1 {
 		t.Errorf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", rc, stdout.String(), stderr.String())
 	}
@@ -375,7 +376,7 @@ func TestInterrupted(t *testing.T) {
 	c := &checker{opt: options{rounds: 3, out: out}, stdout: &stdout, stderr: &stderr}
 	g := group{name: "fixed", pkg: "internal/runner/testdata/fixed",
 		runs:  []benchRun{{bench: "^BenchmarkFixed$", benchtime: "1x"}, {bench: "^BenchmarkSweep$", benchtime: "1x"}},
-		isRef: func(string) bool { cancel(); return false }, pairs: func(*report.Dataset) []pair { return nil }}
+		isRef: func(string) bool { cancel(); return false }, pairs: func(*results.Dataset) []pair { return nil }}
 	if rc := c.run(ctx, []group{g}); rc != 130 {
 		t.Errorf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", rc, stdout.String(), stderr.String())
 	}

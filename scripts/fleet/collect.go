@@ -16,7 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/teebench/teebench/internal/logfile"
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/cli"
 )
 
 // logSource is the log of one pod, from the API or from a saved file.
@@ -276,9 +276,9 @@ func reportArgs(arms []collectedArm, md string) []string {
 }
 
 // renderReport renders the report of the arms with the report package
-// (report.Command, what scripts/report runs), in this process.
+// (cli.Command, what scripts/report runs), in this process.
 func renderReport(arms []collectedArm, md string, stderr io.Writer) error {
-	if err := report.Command(reportArgs(arms, md), stderr, stderr); err != nil {
+	if err := cli.Command(reportArgs(arms, md), stderr, stderr); err != nil {
 		return fmt.Errorf("rendering the report: %w", err)
 	}
 	return nil

@@ -1,5 +1,5 @@
 // Command report renders the teebench report from Go benchmark result
-// files. It is a thin main around report.Command:
+// files. It is a thin main around internal/report/cli's Command:
 //
 //	go run ./scripts/report [-o report.md] baseline.txt tee.txt [more.txt ...]
 //	go run ./scripts/report -format json baseline.txt tee.txt
@@ -15,11 +15,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/cli"
 )
 
 func main() {
-	if err := report.Command(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := cli.Command(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}

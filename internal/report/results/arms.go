@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"fmt"
@@ -18,15 +18,15 @@ type ArmFiles struct {
 	Files []string
 }
 
-// poolKey reports whether a manifest key's values may differ between files
+// PoolKey reports whether a manifest key's values may differ between files
 // pooled into one arm without a warning: the grouping keys and the TEE's
 // own keys (its platform, TDX/SEV-SNP identity, GPU CC mode, evidence).
-func poolKey(key string) bool {
+func PoolKey(key string) bool {
 	switch key {
 	case "tee", "pkg", "goos", "goarch", "platform":
 		return true
 	}
-	return teeIdentityKey(key)
+	return TEEIdentityKey(key)
 }
 
 // Arms reads the inputs and returns the arms they are grouped into, the
@@ -76,7 +76,7 @@ func Arms(inputs []Input, splitFiles bool) ([]ArmFiles, []string, error) {
 			continue
 		}
 		for _, key := range a.EnvKeys {
-			if poolKey(key) || len(a.Env[key]) < 2 {
+			if PoolKey(key) || len(a.Env[key]) < 2 {
 				continue
 			}
 			var desc []string

@@ -1,26 +1,64 @@
-package report
+package prcomment
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/teebench/teebench/internal/report/golden"
+	"github.com/teebench/teebench/internal/report/results"
 )
+
+// prComment writes the pull-request comment of base against head, read as
+// the report command's -pr reads them (labelled base and head), with
+// opt.Thresholds defaulting to DefaultThreshold.
+func prComment(t *testing.T, base, head string, opt PROptions) (string, PRResult) {
+	t.Helper()
+	in, err := results.ParseInputs([]string{base, head})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range []string{"base", "head"} {
+		if in[i].Label == "" {
+			in[i].Label = l
+		}
+	}
+	d, err := results.Read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opt.Thresholds == nil {
+		opt.Thresholds = &Thresholds{Default: DefaultThreshold}
+	}
+	var b bytes.Buffer
+	res, err := WritePRComment(&b, d, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), res
+}
+
+// derived are the two-arm derived fixtures of internal/report/testdata.
+var derived = []string{"../testdata/derived-base.txt", "../testdata/derived-tee.txt"}
 
 // TestPRComment renders the PR comment for a base-vs-head pair: the
 // derived fixture (significant changes everywhere), the PR fixture (one
 // regression, one improvement) and a real run with too few samples.
 func TestPRComment(t *testing.T) {
-	var out, errb bytes.Buffer
-	err := Command([]string{"-pr", "-threshold", "5%", "-threshold", "errors/op=50%", derived[0], derived[1]}, &out, &errb)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, errb.String())
+	th := &Thresholds{Default: DefaultThreshold}
+	for _, v := range []string{"5%", "errors/op=50%"} {
+		if err := th.Set(v); err != nil {
+			t.Fatal(err)
+		}
 	}
-	got := out.String()
+	got, res := prComment(t, derived[0], derived[1], PROptions{Thresholds: th})
+	if res.Regressions == 0 {
+		t.Error("the derived fixture has no regression")
+	}
 	for _, want := range []string{"## teebench: `head` vs `base`", "regressions, ", "| `Fio/job=read_iops/engine=go` | IOPS ↑ |",
 		"| cpu_bench | 34 | 1.250× |", "threshold (5%,errors/op=50%)", "change (+ = worse)", "head/base time ×"} {
 		if !strings.Contains(got, want) {
@@ -32,11 +70,7 @@ func TestPRComment(t *testing.T) {
 	}
 	// The PR fixture: head = base with one regression and one improvement,
 	// in the + = worse convention (an IOPS drop is +10%, 1.111× slower).
-	out.Reset()
-	if err := Command([]string{"-pr", derived[0], "testdata/pr-head.txt"}, &out, &errb); err != nil {
-		t.Fatal(err)
-	}
-	pr := out.String()
+	pr, _ := prComment(t, derived[0], "../testdata/pr-head.txt", PROptions{})
 	for _, want := range []string{"**1 regression, 1 improvement** (benchmarks; 0 noisy).",
 		"| `Fio/job=read_iops/engine=go` | IOPS ↑ | 80.95k ±1% | 72.86k ±1% | +10.00% (p=0.002 n=6) | 1.111× | **regression** |",
 		"| `Wakeup/mech=futex` | sec/op ↓ | 17.83µs ±1% | 14.26µs ±1% | -20.00% (p=0.002 n=6) | 0.800× | improvement |"} {
@@ -44,24 +78,17 @@ func TestPRComment(t *testing.T) {
 			t.Errorf("PR fixture comment lacks %q:\n%.1500s", want, pr)
 		}
 	}
-	err = Command([]string{"-pr", "-fail-on-regression", derived[0], derived[1]}, &out, &errb)
-	if !errors.Is(err, ErrRegression) {
-		t.Errorf("-fail-on-regression: %v", err)
+	real := "../../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark
+	small, res := prComment(t, real, real, PROptions{})
+	if res.Regressions != 0 {
+		t.Errorf("no significance possible, yet %d regressions", res.Regressions)
 	}
-	out.Reset()
-	real := "../../results/vm-none-20261128T192405Z.txt" // one sample per benchmark
-	if err := Command([]string{"-pr", "-fail-on-regression", real, real}, &out, &errb); err != nil {
-		t.Errorf("no significance possible, yet failed: %v", err)
+	if !strings.Contains(small, "**No significance is possible**") || !strings.Contains(small, "every row has as few as n=1") ||
+		!strings.Contains(small, "`COUNT=6`") {
+		t.Errorf("small-n comment:\n%.800s", small)
 	}
-	if !strings.Contains(out.String(), "**No significance is possible**") || !strings.Contains(out.String(), "every row has as few as n=1") ||
-		!strings.Contains(out.String(), "`COUNT=6`") {
-		t.Errorf("small-n comment:\n%.800s", out.String())
-	}
-	if strings.Contains(out.String(), "/results/") || strings.Contains(out.String(), "../") {
-		t.Errorf("a path that is not relative to the working directory reached the comment:\n%.600s", out.String())
-	}
-	if err := Command([]string{"-pr", derived[0]}, &out, &errb); err == nil {
-		t.Error("-pr with one file accepted")
+	if strings.Contains(small, "/results/") || strings.Contains(small, "../") {
+		t.Errorf("a path that is not relative to the working directory reached the comment:\n%.600s", small)
 	}
 }
 
@@ -72,11 +99,7 @@ func TestPRComment(t *testing.T) {
 // ab client's b.N time as a regression while its req/s did not change,
 // and a CPU-per-request row.
 func TestPRCountsPerBenchmark(t *testing.T) {
-	var out, errb bytes.Buffer
-	if err := Command([]string{"-pr", "testdata/real-run1.txt", "testdata/real-run2.txt"}, &out, &errb); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
+	got, _ := prComment(t, "../testdata/real-run1.txt", "../testdata/real-run2.txt", PROptions{})
 	if !strings.Contains(got, "**1 regression, 2 improvements** (benchmarks; 2 noisy).") {
 		t.Errorf("want 1 regression (Stream copy, on B/s) and 2 improvements (req/s of two gateway runs):\n%s", got)
 	}
@@ -199,9 +222,9 @@ func TestPRCommentLarge(t *testing.T) {
 		}
 		return dst
 	}
-	base, all, few := gen(derived[0]), gen(derived[1]), gen("testdata/pr-head.txt")
+	base, all, few := gen(derived[0]), gen(derived[1]), gen("../testdata/pr-head.txt")
 	for _, tc := range []struct {
-		name, head, golden, want string
+		name, head, goldenFile, want string
 	}{
 		// Every benchmark changed (the TEE arm as head): more counted rows
 		// than fit.
@@ -210,29 +233,30 @@ func TestPRCommentLarge(t *testing.T) {
 		{"few", few, "large-few.md", "**1 regression, 1 improvement** (benchmarks; 0 noisy)."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := filepath.Join(dir, tc.name, "comment.body.md")
+			// As -pr -o DIR/comment.body.md -full DIR/full-table.md writes them.
 			full := filepath.Join(dir, tc.name, "full-table.md")
-			os.MkdirAll(filepath.Dir(out), 0o755)
-			var stdout, errb bytes.Buffer
-			err := Command([]string{"-pr", "-o", out, "-full", full, "base=" + base, "head=" + tc.head}, &stdout, &errb)
-			if err != nil && !errors.Is(err, ErrRegression) {
-				t.Fatalf("%v\n%s", err, errb.String())
-			}
-			b, err := os.ReadFile(out)
+			got, _ := prComment(t, "base="+base, "head="+tc.head, PROptions{FullTable: full, RelTo: filepath.Dir(full)})
+			in, err := results.ParseInputs([]string{"base=" + base, "head=" + tc.head})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := string(b)
-			fb, _ := os.ReadFile(full)
+			d, err := results.Read(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fb bytes.Buffer
+			if err := WritePRFull(&fb, d); err != nil {
+				t.Fatal(err)
+			}
 			chars := utf8.RuneCountInString(got)
 			open, closed := strings.Count(got, "<details>"), strings.Count(got, "</details>")
 			t.Logf("%s: %d characters (%d bytes), <details> %d, </details> %d; full table %d characters, %d rows",
-				tc.name, chars, len(got), open, closed, utf8.RuneCountInString(string(fb)), strings.Count(string(fb), "\n| `"))
+				tc.name, chars, len(got), open, closed, utf8.RuneCountInString(fb.String()), strings.Count(fb.String(), "\n| `"))
 			if chars > DefaultPRChars {
 				t.Errorf("%d characters, over the bound of %d", chars, DefaultPRChars)
 			}
-			if utf8.RuneCountInString(string(fb)) < prLimit {
-				t.Errorf("full table of %d characters: the fixture is not larger than a comment", utf8.RuneCountInString(string(fb)))
+			if utf8.RuneCountInString(fb.String()) < prLimit {
+				t.Errorf("full table of %d characters: the fixture is not larger than a comment", utf8.RuneCountInString(fb.String()))
 			}
 			if open != closed {
 				t.Errorf("%d <details>, %d </details>", open, closed)
@@ -254,7 +278,7 @@ func TestPRCommentLarge(t *testing.T) {
 			if n := regexp.MustCompile(`(?m)^#`).FindAllStringIndex(got, -1); len(n) != 1 {
 				t.Errorf("%d heading lines, want the title only", len(n))
 			}
-			golden(t, "../../../scripts/ci/prcomment/testdata/"+tc.golden, strings.ReplaceAll(got, dir, "DIR"))
+			golden.Check(t, "../../../scripts/ci/prcomment/testdata/"+tc.goldenFile, strings.ReplaceAll(got, dir, "DIR"))
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"fmt"
@@ -98,31 +98,5 @@ func TestArms(t *testing.T) {
 	// Without splitFiles (the report itself), one tee is one arm.
 	if arms, _, err := Arms(in(tdx1, tdx2), false); err != nil || len(arms) != 1 {
 		t.Errorf("Arms(splitFiles=false) = %s, %v; want one arm", armsString(arms), err)
-	}
-}
-
-// report -arms prints label=path lines and the warnings; a missing or
-// binary file is an error naming it.
-func TestCommandArms(t *testing.T) {
-	dir := t.TempDir()
-	a := armsFile(t, dir, "a.txt", "tee: none")
-	b := armsFile(t, dir, "b.txt", "tee: tdx")
-	var out, errOut strings.Builder
-	if err := Command([]string{"-arms", a, b}, &out, &errOut); err != nil {
-		t.Fatal(err)
-	}
-	if want := "none=" + a + "\ntdx=" + b + "\n"; out.String() != want {
-		t.Errorf("-arms printed %q, want %q", out.String(), want)
-	}
-	bin := filepath.Join(dir, "core.txt")
-	os.WriteFile(bin, []byte("tee: tdx\n\x00\x01ELF\x00\n"), 0o644)
-	for file, want := range map[string]string{
-		filepath.Join(dir, "missing.txt"): "cannot read " + filepath.Join(dir, "missing.txt") + ": no such file",
-		bin:                               bin + " is not a text result file (it holds binary data)",
-	} {
-		err := Command([]string{"-arms", a, file}, &out, &errOut)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("-arms %s: %v, want %q", file, err, want)
-		}
 	}
 }

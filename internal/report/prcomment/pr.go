@@ -1,4 +1,4 @@
-package report
+package prcomment
 
 import (
 	"errors"
@@ -12,6 +12,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/overhead"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 // Thresholds is the per-unit change a PR comment treats as worth a line:
@@ -98,7 +101,7 @@ type PROptions struct {
 
 // WritePR writes the pull-request comment with the given thresholds and
 // no full table (see WritePRComment).
-func WritePR(w io.Writer, d *Dataset, th *Thresholds) (PRResult, error) {
+func WritePR(w io.Writer, d *results.Dataset, th *Thresholds) (PRResult, error) {
 	return WritePRComment(w, d, PROptions{Thresholds: th})
 }
 
@@ -119,13 +122,13 @@ type PRResult struct {
 
 // prRow is one benchmark and unit compared between base and head.
 type prRow struct {
-	id         ID
+	id         results.ID
 	unit       string
-	dir        Dir
+	dir        overhead.Dir
 	better     int
 	primary    bool
-	base, head Cell
-	dl         Delta
+	base, head overhead.Cell
+	dl         overhead.Delta
 	// raw is head/base - 1 in percent (benchstat's sign); cost is the
 	// change in percent with + = worse (raw for a unit without direction).
 	raw, cost float64
@@ -140,7 +143,7 @@ type prRow struct {
 // counted reports whether the row's change is significant and over its
 // unit's threshold.
 func (r prRow) counted(th *Thresholds) bool {
-	return r.dl.Significant && finite(r.raw) && math.Abs(r.raw) > th.For(r.unit)
+	return r.dl.Significant && overhead.Finite(r.raw) && math.Abs(r.raw) > th.For(r.unit)
 }
 
 // noisy reports a confidence interval wider than the change: the test
@@ -150,9 +153,9 @@ func (r prRow) noisy() bool { return r.noise > math.Abs(r.raw) }
 // relRange is a summary's confidence interval as benchstat's ±: the
 // larger distance of a bound from the center, in percent of the center;
 // +Inf when unbounded or of mixed sign.
-func relRange(c Cell) float64 {
+func relRange(c overhead.Cell) float64 {
 	switch {
-	case !finite(c.Lo) || !finite(c.Hi) || c.Center == 0:
+	case !overhead.Finite(c.Lo) || !overhead.Finite(c.Hi) || c.Center == 0:
 		if c.Center == 0 && c.Lo == 0 && c.Hi == 0 {
 			return 0
 		}
@@ -164,15 +167,15 @@ func relRange(c Cell) float64 {
 }
 
 // prRows compares every benchmark and unit measured by both arms.
-func prRows(d *Dataset) []prRow {
+func prRows(d *results.Dataset) []prRow {
 	var rows []prRow
-	for _, id := range d.ids {
-		units := d.units[id.String()]
+	for _, id := range d.IDs() {
+		units := d.UnitsOf(id)
 		prim, _ := catalog.PrimaryUnit(id.String(), units)
 		for _, u := range units {
 			better := d.Units.GetBetter(u)
-			dir := dirOfBetter(better)
-			base, head, dl := Compare(d.Units.GetAssumption(u), d.Values(id, u, 0), d.Values(id, u, 1), dir)
+			dir := report.DirOfBetter(better)
+			base, head, dl := overhead.Compare(d.Units.GetAssumption(u), d.Values(id, u, 0), d.Values(id, u, 1), dir)
 			if !dl.OK {
 				continue
 			}
@@ -180,9 +183,9 @@ func prRows(d *Dataset) []prRow {
 				raw: (head.Center/base.Center - 1) * 100, slow: math.NaN(), noise: math.Max(relRange(base), relRange(head))}
 			r.cost = r.raw
 			switch dir {
-			case Higher:
+			case overhead.Higher:
 				r.cost, r.slow = dl.Overhead, base.Center/head.Center
-			case Lower:
+			case overhead.Lower:
 				r.cost, r.slow = dl.Overhead, head.Center/base.Center
 			}
 			rows = append(rows, r)
@@ -197,10 +200,10 @@ func prCells(r prRow) []string {
 	change := "~"
 	if r.dl.Significant {
 		change = fmt.Sprintf("%+.2f%%", r.cost)
-		if r.dir == Neutral {
+		if r.dir == overhead.Neutral {
 			change += " (no direction)"
 		}
-	} else if finite(r.cost) {
+	} else if overhead.Finite(r.cost) {
 		change = fmt.Sprintf("~ %+.2f%%", r.cost)
 	}
 	change += " (" + r.dl.Comparison.String() + ")"
@@ -208,10 +211,10 @@ func prCells(r prRow) []string {
 		change += " *noisy*"
 	}
 	slow := "–"
-	if finite(r.slow) {
+	if overhead.Finite(r.slow) {
 		slow = fmt.Sprintf("%.3f×", r.slow)
 	}
-	return []string{"`" + esc(r.id.String()) + "`", r.unit + arrow(r.better), formatCell(r.base, r.unit), formatCell(r.head, r.unit), change, slow}
+	return []string{"`" + report.Esc(r.id.String()) + "`", r.unit + report.Arrow(r.better), formatCell(r.base, r.unit), formatCell(r.head, r.unit), change, slow}
 }
 
 // prHeader is the header of the comment's tables: the sign convention is
@@ -223,7 +226,7 @@ func prHeader(b, h string) []string {
 // WritePRFull writes the full base-vs-head table (every benchmark and
 // unit, primary metrics marked) in the comment's sign convention: the CI
 // artifact behind the comment's "full table".
-func WritePRFull(w io.Writer, d *Dataset) error {
+func WritePRFull(w io.Writer, d *results.Dataset) error {
 	if len(d.Arms) != 2 {
 		return fmt.Errorf("PR mode needs exactly two arms (base and head), got %d", len(d.Arms))
 	}
@@ -241,7 +244,7 @@ func WritePRFull(w io.Writer, d *Dataset) error {
 		}
 		full = append(full, c)
 	}
-	writeTable(w, prHeader(b, h), full, nil)
+	report.WriteTable(w, prHeader(b, h), full, nil)
 	return nil
 }
 
@@ -276,7 +279,7 @@ func displayPath(path, dir string) string {
 //
 // Rows that do not fit are cut whole and counted; every <details> is
 // closed. The sign convention is + = worse, stated in the headers.
-func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
+func WritePRComment(w io.Writer, d *results.Dataset, opt PROptions) (PRResult, error) {
 	var res PRResult
 	if len(d.Arms) != 2 {
 		return res, fmt.Errorf("PR mode needs exactly two arms (base and head), got %d", len(d.Arms))
@@ -304,14 +307,14 @@ func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
 	for _, r := range rows {
 		benches[r.id.String()] = true
 		minN = min(minN, r.base.N, r.head.N)
-		if r.base.N < MinTestN || r.head.N < MinTestN {
+		if r.base.N < overhead.MinTestN || r.head.N < overhead.MinTestN {
 			few++
 		}
 		if !r.counted(th) {
 			continue
 		}
 		switch {
-		case r.primary && r.dir != Neutral:
+		case r.primary && r.dir != overhead.Neutral:
 			main = append(main, r)
 			if r.cost > 0 {
 				res.Regressions++
@@ -340,7 +343,7 @@ func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
 
 	var head strings.Builder
 	fmt.Fprintf(&head, "## teebench: `%s` vs `%s`\n\n", hl, bl)
-	files := func(a *Arm) string {
+	files := func(a *results.Arm) string {
 		var fs []string
 		for _, f := range a.Files {
 			fs = append(fs, "`"+displayPath(f, opt.RelTo)+"`")
@@ -355,7 +358,7 @@ func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
 		}
 		fmt.Fprintf(&head, "> **No significance is possible** where a side has fewer than %d runs: %s as few as n=%d on a side, and the Mann-Whitney U test "+
 			"cannot reach p < 0.05 with fewer than %d runs per side. Rerun both sides with `COUNT=6` (e.g. `COUNT=6 scripts/bench.sh`, or "+
-			"`go test -count 6`) to get a verdict.\n\n", MinTestN, what, minN, MinTestN)
+			"`go test -count 6`) to get a verdict.\n\n", overhead.MinTestN, what, minN, overhead.MinTestN)
 	}
 	fmt.Fprintf(&head, "Counted: one row per benchmark, on its primary metric (declared per benchmark family in `internal/catalog`; a load generator's b.N time never counts), "+
 		"when the change is significant (p < 0.05, Mann-Whitney U as in benchstat) and larger than the unit's threshold (%s). "+
@@ -428,7 +431,7 @@ func WritePRComment(w io.Writer, d *Dataset, opt PROptions) (PRResult, error) {
 func writeBoundedTable(w *strings.Builder, hdr []string, rows [][]string, room int, why string) int {
 	start := utf8.RuneCountInString(w.String())
 	var tb strings.Builder
-	writeTable(&tb, hdr, nil, nil)
+	report.WriteTable(&tb, hdr, nil, nil)
 	tbl := strings.TrimSuffix(tb.String(), "\n")
 	const cutNote = 120 // room kept for the line about the rows left out
 	used := utf8.RuneCountInString(tbl) + 1
@@ -471,12 +474,12 @@ func writeBoundedTable(w *strings.Builder, hdr []string, rows [][]string, room i
 // time factors of the benchmarks' primary metrics (above 1 = slower), like
 // benchstat's geomean row in the comment's sign convention. It is a factor
 // only: a percentage would mix the throughput and time conventions.
-func writeGeomeans(w io.Writer, d *Dataset, rows []prRow, hl, bl string) {
+func writeGeomeans(w io.Writer, d *results.Dataset, rows []prRow, hl, bl string) {
 	sum := map[string]float64{}
 	cnt := map[string]int{}
 	var pkgs []string
 	for _, r := range rows {
-		if !r.primary || !finite(r.slow) || r.slow <= 0 {
+		if !r.primary || !overhead.Finite(r.slow) || r.slow <= 0 {
 			continue
 		}
 		pkg := strings.TrimPrefix(d.Pkg(r.id), "github.com/teebench/teebench/")
@@ -499,5 +502,16 @@ func writeGeomeans(w io.Writer, d *Dataset, rows []prRow, hl, bl string) {
 		lines = append(lines, []string{p, strconv.Itoa(cnt[p]), fmt.Sprintf("%.3f×", g)})
 	}
 	fmt.Fprintf(w, "Geomean per package of the benchmarks' %s/%s time × on their primary metrics (above 1 = slower):\n\n", hl, bl)
-	writeTable(w, []string{"package", "benchmarks", "geomean " + hl + "/" + bl + " time ×"}, lines, nil)
+	report.WriteTable(w, []string{"package", "benchmarks", "geomean " + hl + "/" + bl + " time ×"}, lines, nil)
+}
+
+// FormatCell renders an arm's summary as the PR comment shows it, the
+// number scaled for its unit without the unit's name (the row's unit
+// column names it once): "33.10k ±2%", "5.107ms ±82%", or "–" when the arm
+// did not measure it.
+func formatCell(c overhead.Cell, unit string) string {
+	if c.N == 0 {
+		return "–"
+	}
+	return report.NumText(c.Center, unit) + " ±" + c.PctRangeString()
 }

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -191,7 +193,7 @@ func (id ID) Get(key string) string {
 	return ""
 }
 
-func parseID(name benchfmt.Name) ID {
+func ParseID(name benchfmt.Name) ID {
 	base, params := benchname.Parse(name)
 	return ID{Base: base, Params: params}
 }
@@ -300,8 +302,7 @@ func Read(inputs []Input) (*Dataset, error) {
 	if len(inputs) == 0 {
 		return nil, errors.New("no result files given")
 	}
-	d := &Dataset{}
-	d.init()
+	d := NewDataset()
 	for _, in := range inputs {
 		f, err := os.Open(in.Path)
 		if err != nil {
@@ -327,7 +328,7 @@ func Read(inputs []Input) (*Dataset, error) {
 			f.Close()
 			return nil, fmt.Errorf("reading results: %s: %w", in.Path, err)
 		}
-		err = d.add(f, in)
+		err = d.Add(f, in)
 		f.Close()
 		if err != nil {
 			return nil, err
@@ -354,8 +355,8 @@ func (d *Dataset) init() {
 	d.labels = map[string]string{}
 }
 
-// add reads one result stream named in.Path into d.
-func (d *Dataset) add(r io.Reader, in Input) error {
+// Add reads one result stream named in.Path into d.
+func (d *Dataset) Add(r io.Reader, in Input) error {
 	cr := &countReader{r: r}
 	lr := newLineLimiter(cr, in.Path)
 	br := benchfmt.NewReader(lr, in.Path)
@@ -474,7 +475,7 @@ func (d *Dataset) addResult(res *benchfmt.Result, in Input) error {
 			}
 		}
 	}
-	id := parseID(res.Name)
+	id := ParseID(res.Name)
 	ids := id.String()
 	_, procs := res.Name.Parts()
 	suffix := ""
@@ -525,38 +526,6 @@ func (d *Dataset) Values(id ID, unit string, arm int) []float64 {
 	return vs[arm]
 }
 
-// Outliers returns the files of arm i whose samples of a benchmark and unit
-// differ significantly (Mann-Whitney U, p < 0.05) from those of the arm's
-// other files, each with its median and the others': with files from
-// several machines of one testbed, a machine that measures apart.
-func (d *Dataset) Outliers(id ID, unit string, arm int) []string {
-	a := d.Arms[arm]
-	if len(a.Files) < 2 {
-		return nil
-	}
-	k := seriesKey{id.String(), unit}
-	var out []string
-	for _, f := range a.Files {
-		mine := d.byFile[fileKey{k, arm, f}]
-		var rest []float64
-		for _, g := range a.Files {
-			if g != f {
-				rest = append(rest, d.byFile[fileKey{k, arm, g}]...)
-			}
-		}
-		if len(mine) == 0 || len(rest) == 0 {
-			continue
-		}
-		as := d.Units.GetAssumption(unit)
-		c0, c1, dl := Compare(as, rest, mine, Neutral)
-		if dl.OK && dl.Significant {
-			out = append(out, fmt.Sprintf("%s measures apart from the other files of arm %s: median %s vs %s (%s)",
-				f, a.Label, FormatValue(c1.Center, unit), FormatValue(c0.Center, unit), dl.Comparison))
-		}
-	}
-	return out
-}
-
 // Has reports whether any arm measured the benchmark in that unit.
 func (d *Dataset) Has(id ID, unit string) bool {
 	for _, v := range d.vals[seriesKey{id.String(), unit}] {
@@ -596,7 +565,7 @@ next:
 func (d *Dataset) FindSorted(base, key string, where ...string) []ID {
 	ids := d.Find(base, where...)
 	sort.SliceStable(ids, func(i, j int) bool {
-		return numOf(ids[i].Get(key)) < numOf(ids[j].Get(key))
+		return PartValue(ids[i].Get(key)) < PartValue(ids[j].Get(key))
 	})
 	return ids
 }
@@ -613,4 +582,83 @@ func Distinct(ids []ID, key string) []string {
 		}
 	}
 	return out
+}
+
+// NewDataset returns an empty Dataset, ready for Add.
+func NewDataset() *Dataset {
+	d := &Dataset{}
+	d.init()
+	return d
+}
+
+// IDs returns every benchmark of d, in order of first appearance.
+func (d *Dataset) IDs() []ID { return d.ids }
+
+// UnitsOf returns the units a benchmark was measured in, in order.
+func (d *Dataset) UnitsOf(id ID) []string { return d.units[id.String()] }
+
+// FileValues returns the samples of a benchmark and unit that one file of
+// arm i contributed.
+func (d *Dataset) FileValues(id ID, unit string, arm int, file string) []float64 {
+	return d.byFile[fileKey{seriesKey{id.String(), unit}, arm, file}]
+}
+
+// TrackQueries starts recording the base names Find is asked for (so that
+// Queried can name the rows no section asked for); stop ends it.
+func (d *Dataset) TrackQueries() (stop func()) {
+	d.queried = map[string]bool{}
+	return func() { d.queried = nil }
+}
+
+// Queried reports whether Find was asked for base since TrackQueries.
+func (d *Dataset) Queried(base string) bool { return d.queried[base] }
+
+// PartValue reads the leading number of a name part such as "8", "64MiB" or
+// "1k", with binary suffixes, for sorting; non-numbers sort last.
+func PartValue(s string) float64 {
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+		i++
+	}
+	v, err := strconv.ParseFloat(s[:i], 64)
+	if err != nil {
+		return math.Inf(1)
+	}
+	switch strings.ToLower(strings.TrimSuffix(s[i:], "B")) {
+	case "k", "ki":
+		v *= 1 << 10
+	case "m", "mi":
+		v *= 1 << 20
+	case "g", "gi":
+		v *= 1 << 30
+	}
+	return v
+}
+
+// EveryArm reports whether every arm measured some benchmark with base
+// name base and the name parts in where.
+func (d *Dataset) EveryArm(base string, where ...string) bool {
+	ids := d.Find(base, where...)
+	for i := range d.Arms {
+		has := false
+		for _, id := range ids {
+			for _, u := range d.units[id.String()] {
+				has = has || len(d.Values(id, u, i)) > 0
+			}
+		}
+		if !has {
+			return false
+		}
+	}
+	return len(ids) > 0
+}
+
+// InEvery reports whether every arm measured the benchmark in that unit.
+func (d *Dataset) InEvery(id ID, unit string) bool {
+	for i := range d.Arms {
+		if len(d.Values(id, unit, i)) == 0 {
+			return false
+		}
+	}
+	return true
 }

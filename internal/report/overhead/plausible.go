@@ -1,11 +1,4 @@
-package report
-
-import (
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
-)
+package overhead
 
 // Bound is the plausibility bound of an area: the largest slowdown (TEE/base
 // time ×, the report's slowdown factor) a TEE can be expected to cost there.
@@ -33,33 +26,4 @@ var Bounds = map[string]Bound{
 	AreaMemory:  {15, "§IV hash speed +80.5% (5.13×), CPU → TEE GPU"},
 	AreaZK:      {15, "§IV proof time +412.8% (5.13×), CPU → TEE GPU"},
 	AreaLLM:     {4, "§VII TTFT +25.7% (1.26×)"},
-}
-
-// implausible returns the row's verdict when its slowdown exceeds its
-// area's bound, "" otherwise (no bound, no slowdown).
-func implausible(area string, slowdown float64) string {
-	b, ok := Bounds[area]
-	if !ok || !finite(slowdown) || slowdown <= b.Factor {
-		return ""
-	}
-	return fmt.Sprintf("implausible — check the arm's configuration (%s > bound %s for %s)", slowText(Num(slowdown)), boundText(b.Factor), area)
-}
-
-// boundText renders a bound: "5×".
-func boundText(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) + "×" }
-
-// boundsText is the one sentence of the method paragraph that lists the
-// bounds and their sources.
-func boundsText() string {
-	var areas []string
-	for a := range Bounds {
-		areas = append(areas, a)
-	}
-	sort.Strings(areas)
-	var parts []string
-	for _, a := range areas {
-		parts = append(parts, fmt.Sprintf("%s %s", a, boundText(Bounds[a].Factor)))
-	}
-	return "A row slower than its area's plausibility bound (TEE/base time ×: " + strings.Join(parts, ", ") +
-		"; each over twice the worst published slowdown of the area) is marked *implausible — check the arm's configuration* instead of a verdict."
 }

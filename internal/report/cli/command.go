@@ -1,4 +1,4 @@
-package report
+package cli
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/config"
+	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/prcomment"
+	"github.com/teebench/teebench/internal/report/results"
 )
 
 const usage = `Usage: go run ./scripts/report [-o report.md] [-charts dir] [-chart-format svg|png] baseline.txt tee.txt [more.txt ...]
@@ -40,8 +43,12 @@ file (when every file has the same tee value, each file is an arm of its
 own), and warnings on stderr; scripts/compare.sh and bench.sh use it.
 `
 
-// Command is the report command: it parses args (flags, then result files),
-// reads the files and writes the report to -o or to stdout. Usage errors
+// Command is the report command (scripts/report runs it; scripts/compare,
+// scripts/fleet and internal/runner call it in-process): it parses args
+// (flags, then result files), reads the files with internal/report/results
+// and writes what internal/report makes of them (the Markdown report and
+// its charts, the JSON document, or the pull-request comment) to -o or to
+// stdout. Usage errors
 // and the usage text go to stderr.
 func Command(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
@@ -55,7 +62,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	pr := fs.Bool("pr", false, "write the pull-request comment for base.txt head.txt (Markdown)")
 	failReg := fs.Bool("fail-on-regression", false, "with -pr: exit non-zero on a significant regression over the threshold")
 	fullTable := fs.String("full", "", "with -pr: write the full table (every benchmark and unit) to `file`; the comment names it relative to -o's directory")
-	th := &Thresholds{Default: DefaultThreshold}
+	th := &prcomment.Thresholds{Default: prcomment.DefaultThreshold}
 	fs.Var(th, "threshold", "with -pr: smallest change shown, `5%` by default; unit=10% sets one unit's (repeatable)")
 	defRate, err := config.ReadMaxErrorRate()
 	if err != nil {
@@ -76,13 +83,13 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *outFormat != "markdown" && *outFormat != "json" {
 		return fmt.Errorf("-format %q: want markdown or json", *outFormat)
 	}
-	inputs, err := ParseInputs(fs.Args())
+	inputs, err := results.ParseInputs(fs.Args())
 	if err != nil {
 		fs.Usage()
 		return err
 	}
 	if *printArms {
-		arms, warns, err := Arms(inputs, true)
+		arms, warns, err := results.Arms(inputs, true)
 		if err != nil {
 			return err
 		}
@@ -109,9 +116,9 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	read := ReadArms
+	read := results.ReadArms
 	if *pr {
-		read = Read
+		read = results.Read
 	}
 	d, err := read(inputs)
 	if err != nil {
@@ -135,14 +142,14 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			}
 			if *fullTable != "" {
 				var fb bytes.Buffer
-				if err := WritePRFull(&fb, d); err != nil {
+				if err := prcomment.WritePRFull(&fb, d); err != nil {
 					return err
 				}
 				if err := writeOut(*fullTable, stdout, fb.Bytes()); err != nil {
 					return err
 				}
 			}
-			res, err := WritePRComment(&buf, d, PROptions{Thresholds: th, FullTable: *fullTable, RelTo: rel})
+			res, err := prcomment.WritePRComment(&buf, d, prcomment.PROptions{Thresholds: th, FullTable: *fullTable, RelTo: rel})
 			if err != nil {
 				return err
 			}
@@ -150,18 +157,18 @@ func Command(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			if *failReg && res.Regressions > 0 {
-				return fmt.Errorf("%d %w", res.Regressions, ErrRegression)
+				return fmt.Errorf("%d %w", res.Regressions, prcomment.ErrRegression)
 			}
 			return nil
 		}
 		if *maxErr == 0 {
 			*maxErr = math.SmallestNonzeroFloat64
 		}
-		doc, err := DocumentOf(d, Options{MaxErrorRate: *maxErr, AllowUnattested: *allowUn})
+		doc, err := report.DocumentOf(d, report.Options{MaxErrorRate: *maxErr, AllowUnattested: *allowUn})
 		if err != nil {
 			return err
 		}
-		if err := WriteDocument(&buf, doc); err != nil {
+		if err := report.WriteDocument(&buf, doc); err != nil {
 			return err
 		}
 		return writeOut(*out, stdout, buf.Bytes())
@@ -169,7 +176,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 	if *maxErr == 0 { // Options' zero means the default: any error at all is over 0
 		*maxErr = math.SmallestNonzeroFloat64
 	}
-	opt := Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr, AllowUnattested: *allowUn,
+	opt := report.Options{ChartDir: *charts, ChartFormat: *format, MaxErrorRate: *maxErr, AllowUnattested: *allowUn,
 		Warn: func(s string) { fmt.Fprintf(stderr, "report: warning: %s\n", s) }}
 	if opt.ChartDir == "" && *out != "" {
 		opt.ChartDir = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-charts"
@@ -189,7 +196,7 @@ func Command(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := Render(&buf, d, opt); err != nil {
+	if err := report.Render(&buf, d, opt); err != nil {
 		return err
 	}
 	return writeOut(*out, stdout, buf.Bytes())

@@ -1,13 +1,13 @@
-package report
+package overhead
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 
 	"golang.org/x/perf/benchmath"
 
+	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/scaling"
 )
 
@@ -57,11 +57,11 @@ type Delta struct {
 // BootstrapN is the number of resamples of the overhead interval.
 const BootstrapN = 1000
 
-// overheadCI is a percentile bootstrap of the overhead of the medians:
+// OverheadCI is a percentile bootstrap of the overhead of the medians:
 // each arm is resampled with replacement, the overhead of the two resample
 // medians recorded, and the 2.5% and 97.5% quantiles returned. The random
 // source has a fixed seed so that a report is reproducible.
-func overheadCI(off, on []float64, dir Dir) (lo, hi float64) {
+func OverheadCI(off, on []float64, dir Dir) (lo, hi float64) {
 	if len(off) < 6 || len(on) < 6 {
 		return math.NaN(), math.NaN()
 	}
@@ -88,7 +88,7 @@ func overheadCI(off, on []float64, dir Dir) (lo, hi float64) {
 
 // Stat is one benchmark and unit summarised over all arms.
 type Stat struct {
-	ID   ID
+	ID   results.ID
 	Unit string
 	Dir  Dir
 	// Cells are indexed like Dataset.Arms.
@@ -113,8 +113,8 @@ func Overhead(off, on float64, dir Dir) float64 {
 // (the unit's assumption, default AssumeNothing: median, order-statistic CI,
 // Mann-Whitney U test).
 func Compare(a benchmath.Assumption, off, on []float64, dir Dir) (Cell, Cell, Delta) {
-	c0, s0 := summarize(a, off)
-	c1, s1 := summarize(a, on)
+	c0, s0 := Summarize(a, off)
+	c1, s1 := Summarize(a, on)
 	if s0 == nil || s1 == nil {
 		return c0, c1, Delta{Overhead: math.NaN()}
 	}
@@ -126,11 +126,11 @@ func Compare(a benchmath.Assumption, off, on []float64, dir Dir) (Cell, Cell, De
 		Overhead:    Overhead(c0.Center, c1.Center, dir),
 		Significant: cmp.P <= cmp.Alpha,
 	}
-	d.Lo, d.Hi = overheadCI(off, on, dir)
+	d.Lo, d.Hi = OverheadCI(off, on, dir)
 	return c0, c1, d
 }
 
-func summarize(a benchmath.Assumption, vs []float64) (Cell, *benchmath.Sample) {
+func Summarize(a benchmath.Assumption, vs []float64) (Cell, *benchmath.Sample) {
 	if len(vs) == 0 {
 		return Cell{}, nil
 	}
@@ -139,13 +139,13 @@ func summarize(a benchmath.Assumption, vs []float64) (Cell, *benchmath.Sample) {
 	return Cell{N: len(vs), Summary: a.Summary(s, Confidence)}, s
 }
 
-// Stat summarises one benchmark and unit over all arms and compares every
+// StatOf summarises one benchmark and unit of d over all arms and compares every
 // arm with the baseline (arm 0).
-func (d *Dataset) Stat(id ID, unit string, dir Dir) Stat {
+func StatOf(d *results.Dataset, id results.ID, unit string, dir Dir) Stat {
 	st := Stat{ID: id, Unit: unit, Dir: dir, Cells: make([]Cell, len(d.Arms)), Deltas: make([]Delta, len(d.Arms))}
 	a := d.Units.GetAssumption(unit)
 	base := d.Values(id, unit, 0)
-	st.Cells[0], _ = summarize(a, base)
+	st.Cells[0], _ = Summarize(a, base)
 	st.Deltas[0].Overhead = math.NaN()
 	for i := 1; i < len(d.Arms); i++ {
 		_, c1, dl := Compare(a, base, d.Values(id, unit, i), dir)
@@ -159,28 +159,63 @@ func (d *Dataset) Stat(id ID, unit string, dir Dir) Stat {
 // two-sided p is 0.1).
 const MinTestN = 4
 
-// formatOverhead renders a Delta as the report's overhead cell:
-// "+6.85% [+5.1, +8.0] (p=0.002 n=6)" with the bootstrap interval when both
-// arms have 6 samples; a difference the test does not find significant
-// keeps its point estimate after the "~" (benchstat's mark), with the
-// reason when the sample is too small for any test.
-func formatOverhead(dl Delta) string {
-	if !dl.OK {
-		return "–"
+// An Outlier is a file of an arm whose samples of a benchmark and unit
+// differ significantly from those of the arm's other files.
+type Outlier struct {
+	// File is the file's path.
+	File string
+	// Median is the file's median, Others the median of the arm's other
+	// files' samples.
+	Median, Others float64
+	// Comparison is the test's result (it prints "p=0.002 n=6+12").
+	Comparison benchmath.Comparison
+}
+
+// Outliers returns, of d, the files of arm i whose samples of a benchmark and unit
+// differ significantly (Mann-Whitney U, p < 0.05) from those of the arm's
+// other files, each with its median and the others': with files from
+// several machines of one testbed, a machine that measures apart.
+func Outliers(d *results.Dataset, id results.ID, unit string, arm int) []Outlier {
+	a := d.Arms[arm]
+	if len(a.Files) < 2 {
+		return nil
 	}
-	if math.IsNaN(dl.Overhead) || math.IsInf(dl.Overhead, 0) {
-		return fmt.Sprintf("? (%s)", dl.Comparison)
+	var out []Outlier
+	for _, f := range a.Files {
+		mine := d.FileValues(id, unit, arm, f)
+		var rest []float64
+		for _, g := range a.Files {
+			if g != f {
+				rest = append(rest, d.FileValues(id, unit, arm, g)...)
+			}
+		}
+		if len(mine) == 0 || len(rest) == 0 {
+			continue
+		}
+		as := d.Units.GetAssumption(unit)
+		c0, c1, dl := Compare(as, rest, mine, Neutral)
+		if dl.OK && dl.Significant {
+			out = append(out, Outlier{File: f, Median: c1.Center, Others: c0.Center, Comparison: dl.Comparison})
+		}
 	}
-	s := fmt.Sprintf("%+.2f%%", dl.Overhead)
-	if !math.IsNaN(dl.Lo) {
-		s += fmt.Sprintf(" [%+.1f, %+.1f]", dl.Lo, dl.Hi)
+	return out
+}
+
+// Slowdown is the "TEE/base time ×" factor of two medians: for throughput
+// base/TEE, for time-like figures TEE/base, so that +20% of throughput and
+// +25% of latency both read 1.25×. NaN for a neutral unit or a zero.
+func Slowdown(base, tee float64, dir Dir) float64 {
+	switch dir {
+	case Higher:
+		if tee == 0 {
+			return math.NaN()
+		}
+		return base / tee
+	case Lower:
+		if base == 0 {
+			return math.NaN()
+		}
+		return tee / base
 	}
-	if dl.Significant {
-		return fmt.Sprintf("%s (%s)", s, dl.Comparison)
-	}
-	note := ""
-	if dl.N1 < MinTestN || dl.N2 < MinTestN {
-		note = fmt.Sprintf("; too few runs for a significance test, need ≥ %d per arm", MinTestN)
-	}
-	return fmt.Sprintf("~ %s (%s%s)", s, dl.Comparison, note)
+	return math.NaN()
 }

@@ -1,4 +1,4 @@
-package report
+package overhead
 
 import (
 	"fmt"
@@ -45,11 +45,11 @@ func pubOverheads(key string, keep func(published.Entry) bool) []PubOverhead {
 	return out
 }
 
-// storagePairs returns the published storage overheads of one fio job and
+// StoragePairs returns the published storage overheads of one fio job and
 // unit, chosen by the baseline arm's platform: a bare-metal baseline is
 // held against the host → CVM pairs, a plain VM against TDX-Lab VM → CVM;
 // any other platform gets them all, not comparable.
-func storagePairs(job, unit, basePlatform string) []PubOverhead {
+func StoragePairs(job, unit, basePlatform string) []PubOverhead {
 	key := "fio/" + job + "/" + unit
 	switch basePlatform {
 	case "bare-metal", "vm":
@@ -66,14 +66,14 @@ func storagePairs(job, unit, basePlatform string) []PubOverhead {
 	return ps
 }
 
-// llmPairs returns the published LLM overheads of one metric ("tps",
+// LLMPairs returns the published LLM overheads of one metric ("tps",
 // "qps", "ttft", "itl") for the model the arms served. Only a published
 // model is comparable; any other model (the embedded test models or an
 // external server's model) gets the Llama-3.1-8B figures of the arms' GPU
 // (H200 when it is neither) for reference. The GPU is the arms' `gpu:`
 // when it names H100 or H200, else both are listed. Each pair carries its
 // TEE (H100: SEV-SNP, H200: TDX), which a verdict checks per arm.
-func llmPairs(metric, model, gpu string) []PubOverhead {
+func LLMPairs(metric, model, gpu string) []PubOverhead {
 	lm := strings.ToLower(model)
 	all := published.Overheads("llm/" + metric)
 	same := func(e published.Entry) bool {
@@ -107,11 +107,11 @@ func llmPairs(metric, model, gpu string) []PubOverhead {
 	return out
 }
 
-// zkPairs are §IV's proof-time overheads: SP1 zkVM, not our gnark circuit.
-func zkPairs() []PubOverhead { return pubOverheads("zk/prove/sec/op", nil) }
+// ZKPairs are §IV's proof-time overheads: SP1 zkVM, not our gnark circuit.
+func ZKPairs() []PubOverhead { return pubOverheads("zk/prove/sec/op", nil) }
 
-// hashPairs are §IV's hash-speed overheads, whose method is unpublished.
-func hashPairs() []PubOverhead { return pubOverheads("mem/sha256/B/s", nil) }
+// HashPairs are §IV's hash-speed overheads, whose method is unpublished.
+func HashPairs() []PubOverhead { return pubOverheads("mem/sha256/B/s", nil) }
 
 // ToleranceAbs and ToleranceRel widen our interval before a published
 // overhead is called consistent with it: by max(ToleranceAbs points,
@@ -153,9 +153,4 @@ func Verdict(p PubOverhead, dl Delta, n0, n1 int) string {
 		v += " (the published TEE measured faster than its baseline)"
 	}
 	return v
-}
-
-// formatPct renders a published overhead: "+40.3%".
-func formatPct(v float64) string {
-	return fmt.Sprintf("%+.1f%%", v)
 }
