@@ -2,8 +2,9 @@ package llmclient
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -195,13 +196,8 @@ func (m *Metrics) Report(b Metricer, slo *SLO) {
 // ErrorSummary is "reason=count (first message); ..." sorted by reason, or
 // "" when nothing failed.
 func (m *Metrics) ErrorSummary() string {
-	var reasons []string
-	for r := range m.Errors {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
 	var parts []string
-	for _, r := range reasons {
+	for _, r := range slices.Sorted(maps.Keys(m.Errors)) {
 		parts = append(parts, fmt.Sprintf("%s=%d (%s)", r, m.Errors[r], m.FirstError[r]))
 	}
 	return strings.Join(parts, "; ")

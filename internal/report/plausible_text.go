@@ -2,7 +2,8 @@ package report
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,13 +26,8 @@ func boundText(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) + 
 // boundsText is the one sentence of the method paragraph that lists the
 // bounds and their sources.
 func boundsText() string {
-	var areas []string
-	for a := range overhead.Bounds {
-		areas = append(areas, a)
-	}
-	sort.Strings(areas)
 	var parts []string
-	for _, a := range areas {
+	for _, a := range slices.Sorted(maps.Keys(overhead.Bounds)) {
 		parts = append(parts, fmt.Sprintf("%s %s", a, boundText(overhead.Bounds[a].Factor)))
 	}
 	return "A row slower than its area's plausibility bound (TEE/base time ×: " + strings.Join(parts, ", ") +
