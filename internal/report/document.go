@@ -77,7 +77,7 @@ func evidenceDoc(e attest.Evidence) EvidenceDoc {
 // DocumentOf renders d without writing it and returns the report as data.
 func DocumentOf(d *results.Dataset, opt Options) (*Document, error) {
 	opt.ChartDir = ""
-	r, _, err := build(d, opt)
+	r, err := build(d, opt)
 	if err != nil {
 		return nil, err
 	}

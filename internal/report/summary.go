@@ -452,14 +452,14 @@ func (r *renderer) writeSummary(hs []Headline) {
 		var rows [][]string
 		for _, h := range hs {
 			if h.BaseCell == nil {
-				rows = append(rows, []string{h.Area, Esc(h.NotMeasured), "–"})
+				rows = append(rows, []string{h.Area, h.NotMeasured, "–"})
 				continue
 			}
 			v := cellText(h.BaseCell, h.Unit)
 			if h.NotMeasured != "" {
 				v += " (" + h.NotMeasured + ")"
 			}
-			rows = append(rows, []string{h.Area, Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
+			rows = append(rows, []string{h.Area, h.Label + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
 		}
 		r.table([]string{"area", "headline (benchmark, unit)", "`" + d.Arms[0].Label + "` median ±95% CI"}, rows)
 		return
@@ -472,10 +472,10 @@ func (r *renderer) writeSummary(hs []Headline) {
 			name += " `" + h.Arm + "`"
 		}
 		if h.BaseCell == nil {
-			rows = append(rows, []string{name, Esc(h.NotMeasured), "", "", "", "", "", ""})
+			rows = append(rows, []string{name, h.NotMeasured, "", "", "", "", "", ""})
 			continue
 		}
-		label := Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
+		label := h.Label + " (`" + h.Benchmark + "`, " + h.Unit + ")"
 		cost, slow := costText(h.Overhead), slowText(h.Overhead.Slowdown)
 		if h.EnginesDisagree {
 			cost = "**engines disagree**: " + cost + "; Go " + costText(h.Other)
@@ -491,7 +491,7 @@ func (r *renderer) writeSummary(hs []Headline) {
 		if h.NotMeasured != "" {
 			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"
 		}
-		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, Esc(pub), Esc(verdict)})
+		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, pub, verdict})
 	}
 	tee := "TEE"
 	if !multi {
