@@ -14,13 +14,14 @@ import (
 	"github.com/teebench/teebench/internal/report/results"
 )
 
-// Options configures Render.
+// Options configures Build and DocumentOf.
 type Options struct {
-	// ChartDir is the directory the SVG charts are written to; the Markdown
-	// links them by file name, so it should be the directory of the report.
+	// ChartDir is the directory the SVG charts are written to; the chart
+	// blocks link them by file name, so it should be the directory of the
+	// report.
 	// "" renders no charts.
 	ChartDir string
-	// ChartLink is the path prefix of the chart links in the Markdown
+	// ChartLink is the path prefix of the chart blocks' links
 	// (e.g. "charts/"); "" links them by file name.
 	ChartLink string
 	// ChartFormat is "svg" (the default) or "png".

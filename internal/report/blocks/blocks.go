@@ -77,7 +77,8 @@ type Cell struct {
 
 // Chart is a reference to a chart written next to the report: Path is
 // the link (relative to the report), Alt the text that stands for the
-// image, Title the title drawn in it.
+// image, Title the title drawn in it (its lines joined by "\n"); the
+// image itself carries the title, so a renderer may leave it out.
 type Chart struct {
 	Path  string
 	Alt   string
