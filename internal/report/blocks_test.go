@@ -221,3 +221,59 @@ func TestTablesLayerWritesNoMarkdown(t *testing.T) {
 		t.Fatalf("read %d source files", n)
 	}
 }
+
+// TestOutlineIsTheModel: the JSON Document's outline is the document model
+// Build returns, block for block, its metric tables named by their index
+// in Document.Tables (in order, each once) instead of repeated.
+func TestOutlineIsTheModel(t *testing.T) {
+	for name, args := range fixtureDocs {
+		doc, err := Build(readFixture(t, args), Options{Evidence: noEvidence})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jd, err := DocumentOf(readFixture(t, args), Options{Evidence: noEvidence})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(jd.Outline) != len(doc.Sections) {
+			t.Fatalf("%s: outline has %d sections, the model %d", name, len(jd.Outline), len(doc.Sections))
+		}
+		last := -1
+		for i, s := range doc.Sections {
+			os := jd.Outline[i]
+			if os.Name != s.Name || len(os.Blocks) != len(s.Blocks) {
+				t.Fatalf("%s: outline section %q of %d blocks, the model's %q of %d", name, os.Name, len(os.Blocks), s.Name, len(s.Blocks))
+			}
+			for k, b := range s.Blocks {
+				ob := os.Blocks[k]
+				if ob.Type != b.Type() {
+					t.Errorf("%s: %s block %d: outline %s, model %s", name, s.Name, k, ob.Type, b.Type())
+				}
+				switch b := b.(type) {
+				case *blocks.Paragraph:
+					if ob.Text != b.Text {
+						t.Errorf("%s: paragraph %q in the outline is %q", name, b.Text, ob.Text)
+					}
+				case *blocks.Table:
+					if ob.Table == nil {
+						if len(ob.Rows) != len(b.Rows) || len(ob.Header) != len(b.Header) {
+							t.Errorf("%s: table %v: outline has %d rows, model %d", name, b.Header, len(ob.Rows), len(b.Rows))
+						}
+						continue
+					}
+					if *ob.Table <= last || *ob.Table >= len(jd.Tables) {
+						t.Errorf("%s: table index %d after %d of %d tables", name, *ob.Table, last, len(jd.Tables))
+						continue
+					}
+					last = *ob.Table
+					if jt := jd.Tables[last]; jt.Section != s.Name {
+						t.Errorf("%s: table %d is in %q, its block in %q", name, last, jt.Section, s.Name)
+					}
+				}
+			}
+		}
+		if last < 0 {
+			t.Errorf("%s: no metric table in the outline", name)
+		}
+	}
+}

@@ -33,7 +33,8 @@
 //     (internal/report/blocks: per section, in order, headings, banners,
 //     paragraphs, tables whose cells carry their numbers, footnotes and
 //     chart references); document.go makes the JSON Document of the same
-//     Tables, chart.go the SVG or PNG charts (drawn by
+//     Tables, with the model as its outline (a metric table named by its
+//     index in Tables, not repeated), chart.go the SVG or PNG charts (drawn by
 //     internal/report/chart, which knows figures, not benchmarks). It
 //     writes no Markdown: block structure is data, and the text inside a
 //     block is CommonMark inline markup (emit.go appends the blocks; a

@@ -57,8 +57,10 @@ type renderer struct {
 	lead string
 	// section is the title of the section being rendered.
 	section string
-	// tables are every metric table rendered, as data (-format json).
-	tables []*Table
+	// tables are every metric table rendered, as data (-format json);
+	// tableOf maps a metric table's block to its index in tables.
+	tables  []*Table
+	tableOf map[*blocks.Table]int
 	// pubs records every published absolute figure a row is set against,
 	// for the appendix.
 	pubs []pubRecord
@@ -155,12 +157,18 @@ func Build(d *results.Dataset, opt Options) (*blocks.Doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.first(r.summary())
+	return &r.doc, nil
+}
+
+// first builds the first screen from the headlines hs and puts it before
+// the sections build built.
+func (r *renderer) first(hs []Headline) {
 	body := r.doc.Sections
 	r.doc.Sections = nil
-	r.header(r.summary())
+	r.header(hs)
 	r.flushLead()
 	r.doc.Sections = append(r.doc.Sections, body...)
-	return &r.doc, nil
 }
 
 // build builds every section and the appendices; the first screen (which
@@ -175,7 +183,7 @@ func build(d *results.Dataset, opt Options) (*renderer, error) {
 	if opt.MaxErrorRate == 0 {
 		opt.MaxErrorRate = DefaultMaxErrorRate
 	}
-	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[rowKey]bool{}}
+	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[rowKey]bool{}, tableOf: map[*blocks.Table]int{}}
 	defer d.TrackQueries()()
 	r.confounders, _ = r.envDiff()
 	for _, s := range sections {
@@ -744,7 +752,9 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 	}
 	t.notes, r.notes = r.notes, nil
 	if slices.ContainsFunc(t.Rows, func(R Row) bool { return !R.zero && R.same == "" }) {
-		r.add(t.block())
+		b := t.block()
+		r.tableOf[b] = len(r.tables) // t is appended below
+		r.add(b)
 	}
 	var same []string
 	for _, R := range t.Rows {
