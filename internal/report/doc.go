@@ -79,9 +79,10 @@
 //
 // Data first: each section (one file per section, section_*.go) names its
 // benchmarks, units, row labels and published-overhead pairs; metricTable
-// turns them into Table values, rendered as Markdown or, with the
-// summary's Headline rows, the arms' environments, files and evidence, as
-// a Document (-format json). A table on a reference tool carries the Go
+// turns them into Table values, laid out as table blocks of the document
+// model (Table.block: header, cells with their numbers, footnotes) or,
+// with the summary's Headline rows, the arms' environments, files and
+// evidence, written as a Document (-format json). A table on a reference tool carries the Go
 // implementation's cost and the ratio ours/reference against the goal
 // scripts/crosscheck holds it to (internal/catalog) beside each row. The
 // fio jobs come from internal/catalog, the published figures from

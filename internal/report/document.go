@@ -27,8 +27,9 @@ type Document struct {
 	Headlines []Headline `json:"headlines"`
 	// Tables are the sections' metric tables, each with a title.
 	Tables []*Table `json:"tables"`
-	// Outline is the report as the Markdown lays it out (without charts,
-	// which -format json does not draw).
+	// Outline is the report's document model (internal/report/blocks),
+	// the structure the Markdown shows, without charts (-format json draws
+	// none).
 	Outline []OutlineSection `json:"outline"`
 	// RowsInNoSection are the benchmarks no section knows.
 	RowsInNoSection []Unplaced `json:"rows_in_no_section"`

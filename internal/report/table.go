@@ -24,9 +24,9 @@ func (n Num) MarshalJSON() ([]byte, error) {
 
 // Table is one table of the report as data: rows of benchmark name and
 // unit with each arm's summary, the overhead of each TEE arm against the
-// baseline, and the published overheads with verdicts. The Markdown
-// report, the JSON output (-format json) and the PR comment are renderings
-// of Tables.
+// baseline, and the published overheads with verdicts. The report's
+// table blocks (block, rendered by internal/report/markdown), the JSON
+// output (-format json) and the PR comment are renderings of Tables.
 type Table struct {
 	// Section is the published report's section, e.g. "II. Storage".
 	Section string `json:"section"`
