@@ -76,9 +76,10 @@ func writeBlock(w *bufio.Writer, b blocks.Block) error {
 	return nil
 }
 
-// Esc makes a string safe inside a Markdown table cell.
+// Esc makes a string safe inside a Markdown table cell: its vertical bars
+// are backslash-escaped, as blocks.Literal does for prose.
 func Esc(s string) string {
-	return strings.ReplaceAll(s, "|", `\|`)
+	return blocks.Literal(s)
 }
 
 // WriteTable writes a Markdown table and its footnotes. The cells are
