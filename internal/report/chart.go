@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/teebench/teebench/internal/report/blocks"
 	"github.com/teebench/teebench/internal/report/chart"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
@@ -44,7 +45,7 @@ func (r *renderer) saveChart(f *chart.Figure, name, alt string) {
 		r.chartFailed(fmt.Errorf("writing chart %s: %w", name, err))
 		return
 	}
-	r.p("![%s](%s)\n\n", alt, r.opt.ChartLink+name)
+	r.add(&blocks.Chart{Path: r.opt.ChartLink + name, Alt: alt, Title: f.Title})
 }
 
 // charting reports whether charts are drawn at all.
@@ -65,7 +66,7 @@ func positive(ids []results.ID, key string) []results.ID {
 // chartFailed notes a chart that could not be drawn in the report; the
 // tables, which carry the figures, are still written.
 func (r *renderer) chartFailed(err error) {
-	r.p("*Chart not drawn: %s.*\n\n", Esc(err.Error()))
+	r.para("*Chart not drawn: %s.*", blocks.Literal(err.Error()))
 }
 
 // lines draws the series on panel p and their legend entries on f.

@@ -177,7 +177,7 @@ func checkChart(t *testing.T, what string, np namedPlot) map[string]bool {
 func TestChartsTextInside(t *testing.T) {
 	for _, args := range [][]string{derived, {"testdata/synth-base.txt", "testdata/synth-tee.txt"}, {"testdata/synth-tee.txt"}} {
 		d := readFixture(t, args)
-		r, _, err := build(d, Options{Evidence: noEvidence, keepPlots: true})
+		r, err := build(d, Options{Evidence: noEvidence, keepPlots: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,7 +343,7 @@ func TestChartRules(t *testing.T) {
 	// Two real runs as two arms: fio ran 3 times in each, so the storage
 	// chart claims no CI; the gateway ran 6 times, so its chart does.
 	d := readFixture(t, []string{"run1=testdata/real-run1.txt", "run2=testdata/real-run2.txt"})
-	r, _, err := build(d, Options{Evidence: noEvidence, keepPlots: true})
+	r, err := build(d, Options{Evidence: noEvidence, keepPlots: true})
 	if err != nil {
 		t.Fatal(err)
 	}

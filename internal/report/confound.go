@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/teebench/teebench/internal/benchenv"
+	"github.com/teebench/teebench/internal/report/blocks"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -146,7 +147,7 @@ func (r *renderer) sectionConfounders(title string) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "> " + Esc(strings.Join(parts, ". ")) + ".\n\n"
+	return blocks.Literal(strings.Join(parts, ". ")) + "."
 }
 
 // verdictRow is the row whose verdicts are being drawn: metricTable and
@@ -215,7 +216,7 @@ func (r *renderer) noiseFlags(hs []Headline) {
 		}
 	}
 	if len(flags) > 0 {
-		r.p("> **Noise:** the noise check's spread is as large as half of some headline costs, which could then be noise: %s.\n\n", Esc(strings.Join(flags, "; ")))
+		r.banner("Noise", "the noise check's spread is as large as half of some headline costs, which could then be noise: %s.", blocks.Literal(strings.Join(flags, "; ")))
 	}
 }
 

@@ -27,17 +27,27 @@
 //     Mann-Whitney p, the TEE cost and slowdown, the go/reference ratio,
 //     verdicts against the published overheads, plausibility bounds and
 //     confounders.
-//   - internal/report (this package), the tables and their renderings: the
-//     sections (section_*.go) and the summary build Table and Headline
-//     values; render.go writes them as Markdown, document.go as the JSON
-//     Document, chart.go as SVG or PNG charts (drawn by
-//     internal/report/chart, which knows figures, not benchmarks). Its API
-//     is data in,
-//     document out: Render and DocumentOf take a results.Dataset.
+//   - internal/report (this package), the tables: the sections
+//     (section_*.go), the summary and the environments build Table and
+//     Headline values and lay the report out as a document model
+//     (internal/report/blocks: per section, in order, headings, banners,
+//     paragraphs, tables whose cells carry their numbers, footnotes and
+//     chart references); document.go makes the JSON Document of the same
+//     Tables, with the model as its outline (a metric table named by its
+//     index in Tables, not repeated), chart.go the SVG or PNG charts (drawn by
+//     internal/report/chart, which knows figures, not benchmarks). It
+//     writes no Markdown: block structure is data, and the text inside a
+//     block is CommonMark inline markup (emit.go appends the blocks; a
+//     test holds the package's string literals to it). Its API is data
+//     in, document out: Build and DocumentOf take a results.Dataset.
+//   - internal/report/markdown, the renderer: writes a blocks.Doc as
+//     Markdown (and tables for the PR comment). It imports only
+//     internal/report/blocks, so another format is another such package.
 //   - internal/report/prcomment, the pull-request comment of a base-vs-head
 //     pair (WritePRComment), a renderer over the layers above that uses
-//     this package's Markdown tables and value formatting.
-//   - internal/report/cli, the command: flags and files.
+//     this package's value formatting and markdown's tables.
+//   - internal/report/cli, the command: flags and files; it calls Build
+//     and markdown.Write, or DocumentOf for -format json.
 //
 // # First screen
 //
@@ -69,9 +79,10 @@
 //
 // Data first: each section (one file per section, section_*.go) names its
 // benchmarks, units, row labels and published-overhead pairs; metricTable
-// turns them into Table values, rendered as Markdown or, with the
-// summary's Headline rows, the arms' environments, files and evidence, as
-// a Document (-format json). A table on a reference tool carries the Go
+// turns them into Table values, laid out as table blocks of the document
+// model (Table.block: header, cells with their numbers, footnotes) or,
+// with the summary's Headline rows, the arms' environments, files and
+// evidence, written as a Document (-format json). A table on a reference tool carries the Go
 // implementation's cost and the ratio ours/reference against the goal
 // scripts/crosscheck holds it to (internal/catalog) beside each row. The
 // fio jobs come from internal/catalog, the published figures from

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/teebench/teebench/internal/attest"
+	"github.com/teebench/teebench/internal/report/blocks"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
@@ -26,6 +27,10 @@ type Document struct {
 	Headlines []Headline `json:"headlines"`
 	// Tables are the sections' metric tables, each with a title.
 	Tables []*Table `json:"tables"`
+	// Outline is the report's document model (internal/report/blocks),
+	// the structure the Markdown shows, without charts (-format json draws
+	// none).
+	Outline []OutlineSection `json:"outline"`
 	// RowsInNoSection are the benchmarks no section knows.
 	RowsInNoSection []Unplaced `json:"rows_in_no_section"`
 	// Warnings are the input warnings the report shows.
@@ -77,12 +82,14 @@ func evidenceDoc(e attest.Evidence) EvidenceDoc {
 // DocumentOf renders d without writing it and returns the report as data.
 func DocumentOf(d *results.Dataset, opt Options) (*Document, error) {
 	opt.ChartDir = ""
-	r, _, err := build(d, opt)
+	r, err := build(d, opt)
 	if err != nil {
 		return nil, err
 	}
-	doc := &Document{SignConvention: SignConvention, Headlines: r.summary(), Tables: r.tables,
-		RowsInNoSection: r.unplaced, Warnings: slices.Clone(d.Warnings)}
+	hs := r.summary()
+	r.first(hs)
+	doc := &Document{SignConvention: SignConvention, Headlines: hs, Tables: r.tables,
+		Outline: r.outline(), RowsInNoSection: r.unplaced, Warnings: slices.Clone(d.Warnings)}
 	if doc.Tables == nil {
 		doc.Tables = []*Table{}
 	}
@@ -115,6 +122,71 @@ func DocumentOf(d *results.Dataset, opt Options) (*Document, error) {
 		doc.Arms = append(doc.Arms, ad)
 	}
 	return doc, nil
+}
+
+// OutlineSection is one section of the report's document model
+// (internal/report/blocks) as data: its name and its blocks in order.
+type OutlineSection struct {
+	Name   string         `json:"name"`
+	Blocks []OutlineBlock `json:"blocks"`
+}
+
+// OutlineBlock is one block of a section. Type is "heading" (Level,
+// Text), "banner" (Kind, Text), "paragraph" (Text), "table" or "chart"
+// (Path, Alt). A metric table is named by its index in Document.Tables
+// (Table), any other table (the summary, the environments, the
+// not-measured list, the appendices) by its cells' text (Header, Rows);
+// Notes are a table's footnotes. Text is CommonMark inline markup, as the
+// Markdown shows it.
+type OutlineBlock struct {
+	Type   string     `json:"type"`
+	Level  int        `json:"level,omitempty"`
+	Kind   string     `json:"kind,omitempty"`
+	Text   string     `json:"text,omitempty"`
+	Table  *int       `json:"table,omitempty"`
+	Header []string   `json:"header,omitempty"`
+	Rows   [][]string `json:"rows,omitempty"`
+	Notes  []string   `json:"notes,omitempty"`
+	Path   string     `json:"path,omitempty"`
+	Alt    string     `json:"alt,omitempty"`
+}
+
+// outline returns the document built as OutlineSections.
+func (r *renderer) outline() []OutlineSection {
+	out := []OutlineSection{}
+	for _, s := range r.doc.Sections {
+		os := OutlineSection{Name: s.Name, Blocks: []OutlineBlock{}}
+		for _, b := range s.Blocks {
+			ob := OutlineBlock{Type: b.Type()}
+			switch b := b.(type) {
+			case *blocks.Heading:
+				ob.Level, ob.Text = b.Level, b.Text
+			case *blocks.Banner:
+				ob.Kind, ob.Text = b.Kind, b.Text
+			case *blocks.Paragraph:
+				ob.Text = b.Text
+			case *blocks.Chart:
+				ob.Path, ob.Alt = b.Path, b.Alt
+			case *blocks.Table:
+				ob.Notes = b.Notes
+				if i, ok := r.tableOf[b]; ok {
+					ob.Table = &i
+					break
+				}
+				ob.Header = b.Header
+				for _, row := range b.Rows {
+					var texts []string
+					for _, c := range row {
+						texts = append(texts, c.Text)
+					}
+					ob.Rows = append(ob.Rows, texts)
+				}
+			}
+			os.Blocks = append(os.Blocks, ob)
+		}
+		out = append(out, os)
+	}
+	return out
 }
 
 // WriteDocument writes the document as indented JSON.

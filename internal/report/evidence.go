@@ -113,11 +113,11 @@ func (r *renderer) evidenceBanner() {
 	}
 	fix := strings.Join(fixes, "; ")
 	if r.opt.AllowUnattested {
-		r.p("> **Unattested:** %s %s a TEE without evidence that verifies; **-allow-unattested** was given, so verdicts against published overheads are drawn anyway. To attest a result, %s.\n\n",
+		r.banner("Unattested", "%s %s a TEE without evidence that verifies; **-allow-unattested** was given, so verdicts against published overheads are drawn anyway. To attest a result, %s.",
 			strings.Join(un, ", "), claim, fix)
 		return
 	}
-	r.p("> **Unattested:** %s %s a TEE without evidence that verifies (per-file state in the environment table), so no verdict is drawn against the published overheads (`-allow-unattested` draws them). To attest a result, %s.\n\n",
+	r.banner("Unattested", "%s %s a TEE without evidence that verifies (per-file state in the environment table), so no verdict is drawn against the published overheads (`-allow-unattested` draws them). To attest a result, %s.",
 		strings.Join(un, ", "), claim, fix)
 }
 

@@ -29,7 +29,7 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		var out bytes.Buffer
-		if err := Render(&out, d, Options{Evidence: noEvidence, ChartDir: charts}); err != nil {
+		if err := renderMarkdown(&out, d, Options{Evidence: noEvidence, ChartDir: charts}); err != nil {
 			t.Fatalf("Render: %v", err)
 		}
 	})
@@ -45,7 +45,7 @@ func TestExtremeValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := Render(&out, d, Options{Evidence: noEvidence}); err != nil {
+	if err := renderMarkdown(&out, d, Options{Evidence: noEvidence}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(out.Bytes(), []byte("SHA-256 1MiB")) {

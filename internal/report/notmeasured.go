@@ -10,14 +10,15 @@ func (r *renderer) notMeasured() {
 			if b == "-" {
 				b = "(whole package)"
 			}
-			rows = append(rows, []string{a.Label, s.Kind, Esc(s.Package), "`" + Esc(b) + "`", Esc(s.Reason)})
+			rows = append(rows, []string{a.Label, s.Kind, s.Package, "`" + b + "`", s.Reason})
 		}
 	}
 	if len(rows) == 0 {
 		return
 	}
-	r.p("## Not measured here\n\n")
-	r.p("Benchmarks the runs skipped (absent by design), failed, or that produced no rows, from the `.skips.tsv` files beside the result files. " +
-		"A section without a row for them is no evidence either way.\n\n")
+	r.begin("Not measured here")
+	r.heading(2, "Not measured here")
+	r.para("Benchmarks the runs skipped (absent by design), failed, or that produced no rows, from the `.skips.tsv` files beside the result files. " +
+		"A section without a row for them is no evidence either way.")
 	r.table([]string{"arm", "kind", "package", "benchmark", "reason"}, rows)
 }

@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"slices"
@@ -11,17 +9,19 @@ import (
 
 	"github.com/teebench/teebench/internal/attest"
 	"github.com/teebench/teebench/internal/catalog"
+	"github.com/teebench/teebench/internal/report/blocks"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
 
-// Options configures Render.
+// Options configures Build and DocumentOf.
 type Options struct {
-	// ChartDir is the directory the SVG charts are written to; the Markdown
-	// links them by file name, so it should be the directory of the report.
+	// ChartDir is the directory the SVG charts are written to; the chart
+	// blocks link them by file name, so it should be the directory of the
+	// report.
 	// "" renders no charts.
 	ChartDir string
-	// ChartLink is the path prefix of the chart links in the Markdown
+	// ChartLink is the path prefix of the chart blocks' links
 	// (e.g. "charts/"); "" links them by file name.
 	ChartLink string
 	// ChartFormat is "svg" (the default) or "png".
@@ -51,11 +51,16 @@ const DefaultMaxErrorRate = 0.01
 type renderer struct {
 	d   *results.Dataset
 	opt Options
-	out io.Writer
+	// doc is the document being built, lead a sentence that opens the
+	// next paragraph (emit.go).
+	doc  blocks.Doc
+	lead string
 	// section is the title of the section being rendered.
 	section string
-	// tables are every metric table rendered, as data (-format json).
-	tables []*Table
+	// tables are every metric table rendered, as data (-format json);
+	// tableOf maps a metric table's block to its index in tables.
+	tables  []*Table
+	tableOf map[*blocks.Table]int
 	// pubs records every published absolute figure a row is set against,
 	// for the appendix.
 	pubs []pubRecord
@@ -142,28 +147,35 @@ func fillsText(fills [][2]string) string {
 	return strings.Join(parts, ", ")
 }
 
-// Render writes the Markdown report of d to w, and the charts to
-// opt.ChartDir.
-func Render(w io.Writer, d *results.Dataset, opt Options) error {
-	r, body, err := build(d, opt)
+// Build returns the report of d as its document model, in order: the
+// first screen (title, banners, summary, what was not measured, the
+// environments), the published report's sections, the appendices. It
+// writes the charts to opt.ChartDir; internal/report/markdown writes the
+// document as Markdown.
+func Build(d *results.Dataset, opt Options) (*blocks.Doc, error) {
+	r, err := build(d, opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var head bytes.Buffer
-	r.out = &head
-	r.header(r.summary())
-	if _, err := w.Write(head.Bytes()); err != nil {
-		return err
-	}
-	_, err = w.Write(body.Bytes())
-	return err
+	r.first(r.summary())
+	return &r.doc, nil
 }
 
-// build renders every section and the appendix into a buffer; the header
-// (which needs the headlines) is written by the caller.
-func build(d *results.Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
+// first builds the first screen from the headlines hs and puts it before
+// the sections build built.
+func (r *renderer) first(hs []Headline) {
+	body := r.doc.Sections
+	r.doc.Sections = nil
+	r.header(hs)
+	r.flushLead()
+	r.doc.Sections = append(r.doc.Sections, body...)
+}
+
+// build builds every section and the appendices; the first screen (which
+// needs the headlines) is built by the caller.
+func build(d *results.Dataset, opt Options) (*renderer, error) {
 	if len(d.Arms) == 0 {
-		return nil, nil, fmt.Errorf("no arms to report")
+		return nil, fmt.Errorf("no arms to report")
 	}
 	if opt.Evidence == nil {
 		opt.Evidence = attest.EvidenceFor
@@ -171,13 +183,11 @@ func build(d *results.Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 	if opt.MaxErrorRate == 0 {
 		opt.MaxErrorRate = DefaultMaxErrorRate
 	}
-	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[rowKey]bool{}}
+	r := &renderer{d: d, opt: opt, said: map[string]bool{}, shown: map[rowKey]bool{}, tableOf: map[*blocks.Table]int{}}
 	defer d.TrackQueries()()
 	r.confounders, _ = r.envDiff()
-	var body bytes.Buffer
 	for _, s := range sections {
-		var sb bytes.Buffer
-		r.out = &sb
+		r.begin(s.title)
 		r.section = s.title
 		r.points = nil
 		r.h3, r.h4 = "", ""
@@ -185,49 +195,52 @@ func build(d *results.Dataset, opt Options) (*renderer, *bytes.Buffer, error) {
 		if ok && len(r.points) > 0 && len(d.Arms) > 1 {
 			r.overheadChart(s.title, r.points)
 		}
-		if ok {
-			fmt.Fprintf(&body, "## %s\n\n", s.title)
-			body.WriteString(r.sectionConfounders(s.title))
-			// The command that fills the section opens its first paragraph.
-			fills := fmt.Sprintf("*Filled by* %s.", fillsText(s.fills))
-			if b := sb.Bytes(); len(b) > 0 && b[0] != '#' && b[0] != '|' {
-				fmt.Fprintf(&body, "%s ", fills)
-			} else {
-				fmt.Fprintf(&body, "%s\n\n", fills)
-			}
-			body.Write(sb.Bytes())
-		} else {
-			fmt.Fprintf(&body, "*%s: no data; %s would fill this section.*\n\n", s.title, fillsText(s.fills))
+		r.flushLead()
+		sec := r.cur()
+		if !ok {
+			sec.Blocks = []blocks.Block{&blocks.Paragraph{Text: fmt.Sprintf("*%s: no data; %s would fill this section.*", s.title, fillsText(s.fills))}}
+			continue
 		}
+		head := []blocks.Block{&blocks.Heading{Level: 2, Text: s.title}}
+		if c := r.sectionConfounders(s.title); c != "" {
+			head = append(head, &blocks.Banner{Text: c})
+		}
+		// The command that fills the section opens its first paragraph.
+		fills := fmt.Sprintf("*Filled by* %s.", fillsText(s.fills))
+		if p, isPara := firstBlock(sec.Blocks).(*blocks.Paragraph); isPara {
+			p.Text = fills + " " + p.Text
+		} else {
+			head = append(head, &blocks.Paragraph{Text: fills})
+		}
+		sec.Blocks = append(head, sec.Blocks...)
 	}
-	r.out = &body
+	r.begin("Appendix: published absolute figures")
 	r.publishedAppendix()
 	r.unplaced = r.rowsInNoSection()
 	if len(r.unplaced) > 0 && opt.Warn != nil {
 		opt.Warn(fmt.Sprintf("%d benchmark(s) are in no section of the report (first: %s); the appendix \"rows in no section\" lists them", len(r.unplaced), r.unplaced[0].Benchmark))
 	}
 	if len(r.unplaced) > 0 {
-		r.p("## Appendix: rows in no section\n\n")
-		r.p("These benchmarks are in the result files but no section of this report knows them (a new benchmark or fio job the report does not place yet); " +
-			"their figures are in the files and in `benchstat`, not above.\n\n")
+		r.begin("Appendix: rows in no section")
+		r.heading(2, "Appendix: rows in no section")
+		r.para("These benchmarks are in the result files but no section of this report knows them (a new benchmark or fio job the report does not place yet); " +
+			"their figures are in the files and in `benchstat`, not above.")
 		var rows [][]string
 		for _, u := range r.unplaced {
-			rows = append(rows, []string{"`" + u.Benchmark + "`", Esc(strings.Join(u.Units, ", ")), Esc(strings.Join(u.Arms, ", "))})
+			rows = append(rows, []string{"`" + u.Benchmark + "`", strings.Join(u.Units, ", "), strings.Join(u.Arms, ", ")})
 		}
 		r.table([]string{"benchmark", "units", "arms"}, rows)
 	}
-	return r, &body, nil
+	r.flushLead()
+	return r, nil
 }
 
-func (r *renderer) p(format string, args ...any) {
-	s := fmt.Sprintf(format, args...)
-	switch {
-	case strings.HasPrefix(s, "#### "):
-		r.h4 = strings.TrimSpace(strings.TrimPrefix(s, "#### "))
-	case strings.HasPrefix(s, "### "):
-		r.h3, r.h4 = strings.TrimSpace(strings.SplitN(strings.TrimPrefix(s, "### "), "\n", 2)[0]), ""
+// firstBlock returns the first of bs, nil when there is none.
+func firstBlock(bs []blocks.Block) blocks.Block {
+	if len(bs) == 0 {
+		return nil
 	}
-	io.WriteString(r.out, s)
+	return bs[0]
 }
 
 // header writes the first screen: the title, the banners (one arm, too
@@ -235,7 +248,8 @@ func (r *renderer) p(format string, args ...any) {
 // the input warnings, what was not measured and the environments.
 func (r *renderer) header(hs []Headline) {
 	d := r.d
-	r.p("# teebench performance report\n\n")
+	r.begin("Summary")
+	r.heading(1, "teebench performance report")
 	var labels []string
 	for i, a := range d.Arms {
 		files := strings.Join(a.Files, ", ")
@@ -245,43 +259,43 @@ func (r *renderer) header(hs []Headline) {
 		labels = append(labels, fmt.Sprintf("%s (%s)", r.armName(i), files))
 	}
 	if len(d.Arms) == 1 {
-		r.p("**Absolute figures only, no overhead:** one arm, %s. A TEE cost needs a TEE arm and its baseline: "+
+		r.para("**Absolute figures only, no overhead:** one arm, %s. A TEE cost needs a TEE arm and its baseline: "+
 			"run the suite inside the TEE guest with its build tag ("+teeTags("`TAGS=%s ./scripts/bench.sh` in the %s guest")+"; the dstack / Phala Cloud recipe in README.md does it in a container), "+
 			"then the same profile on the host or a plain VM with `BASELINE=<the TEE run's result file> ./scripts/bench.sh`, "+
-			"or give both files to `go run ./scripts/report base.txt tee.txt`. Use `COUNT=6` (about six times the quick run's time) for intervals and verdicts.\n\n", labels[0])
+			"or give both files to `go run ./scripts/report base.txt tee.txt`. Use `COUNT=6` (about six times the quick run's time) for intervals and verdicts.", labels[0])
 	} else {
-		r.p("Baseline: %s. Compared: %s.\n\n", labels[0], strings.Join(labels[1:], ", "))
+		r.para("Baseline: %s. Compared: %s.", labels[0], strings.Join(labels[1:], ", "))
 	}
 	if r.fewN {
-		r.p("> **Too few runs for statistics:** some rows have fewer than %d runs per arm (the quick profile runs each benchmark once). "+
+		r.banner("Too few runs for statistics", "some rows have fewer than %d runs per arm (the quick profile runs each benchmark once). "+
 			"Their cells show the median without an interval, and no significance test, interval or verdict is drawn from them. "+
-			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.\n\n", overhead.MinVerdictN)
+			"Rerun with `COUNT=6` (or `TEEBENCH_PROFILE=report`); it takes about six times as long.", overhead.MinVerdictN)
 	}
 	r.evidenceBanner()
 	r.writeSummary(hs)
 	if len(d.Arms) > 1 {
-		r.p("*Method.* Medians of the runs with benchstat's 95%% confidence interval (±). One sign convention: **+ = worse**, the TEE cost in percent — "+
+		r.para("*Method.* Medians of the runs with benchstat's 95%% confidence interval (±). One sign convention: **+ = worse**, the TEE cost in percent — "+
 			"throughput rows (↑) use (base−TEE)/base, time and cost rows (↓) (TEE−base)/base; *TEE/base time ×* is the slowdown factor (base/TEE for throughput, TEE/base for time), "+
 			"so +20%% of IOPS and +25%% of latency both read 1.25×. Brackets: a 95%% percentile-bootstrap interval of the cost (%d resamples, ≥ %d runs per arm). "+
 			"`~`: the Mann-Whitney U test finds no difference (p > 0.05). A headline comes from the reference tool (fio, ab, 7-Zip, C STREAM) when it ran in every arm, "+
 			"else from the Go implementation; *engines disagree* when both ran and their intervals do not overlap. "+
 			"Verdicts hold the cost against the published report's printed TEE overhead (docs/methods.md §9): *consistent* when it lies inside our interval widened by "+
 			"max(%g points, %g%% of the published figure), *smaller/larger overhead here* otherwise. %s "+
-			"Request statistics claim no more than their samples: a p99 from fewer than %d requests per run (p90: %d, mean: %d) reads *n too small*.\n\n",
+			"Request statistics claim no more than their samples: a p99 from fewer than %d requests per run (p90: %d, mean: %d) reads *n too small*.",
 			overhead.BootstrapN, overhead.MinVerdictN, overhead.ToleranceAbs, overhead.ToleranceRel*100, boundsText(), overhead.MinP99Samples, overhead.MinP90Samples, overhead.MinMeanSamples)
 	}
 	if len(d.Malformed) > 0 {
-		r.p("> **Input:** %d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.\n\n", len(d.Malformed), d.Malformed[0])
+		r.banner("Input", "%d malformed line(s) were skipped (a benchmark that failed mid-line); first: `%v`.", len(d.Malformed), d.Malformed[0])
 	}
 	for _, w := range d.Warnings {
-		r.p("> **Input:** %s.\n\n", Esc(w))
+		r.banner("Input", "%s.", blocks.Literal(w))
 	}
 	if n := len(r.unplaced); n > 0 {
-		r.p("> **Warning:** %d benchmark(s) in the result files are in no section of this report (first: `%s`); the appendix *rows in no section* lists them.\n\n", n, r.unplaced[0].Benchmark)
+		r.banner("Warning", "%d benchmark(s) in the result files are in no section of this report (first: `%s`); the appendix *rows in no section* lists them.", n, r.unplaced[0].Benchmark)
 	}
 	if len(r.confounders) > 0 {
-		r.p("> **Warning:** the arms should differ only in the TEE (`tee`, `platform`, TDX / SEV-SNP / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
-			"Part of any difference below may come from them; every verdict they affect says so.\n\n", "`"+strings.Join(r.confounders, "`, `")+"`")
+		r.banner("Warning", "the arms should differ only in the TEE (`tee`, `platform`, TDX / SEV-SNP / GPU-CC / evidence keys), but these manifest keys differ too: %s. "+
+			"Part of any difference below may come from them; every verdict they affect says so.", "`"+strings.Join(r.confounders, "`, `")+"`")
 	}
 	if !r.skipsInSummary(hs) {
 		r.notMeasured()
@@ -414,7 +428,8 @@ func (r *renderer) envKeys() []string {
 // arm; and the evidence state of every file.
 func (r *renderer) environment() {
 	d := r.d
-	r.p("## Environment\n\n")
+	r.begin("Environment")
+	r.heading(2, "Environment")
 	_, expected := r.envDiff()
 	hdr := []string{"key"}
 	for i := range d.Arms {
@@ -433,7 +448,7 @@ func (r *renderer) environment() {
 			} else if t := results.TEETitle(v); k == "tee" && t != "" {
 				v += " (" + t + ")"
 			}
-			row = append(row, Esc(v))
+			row = append(row, v)
 		}
 		if len(d.Arms) > 1 && k != "tee" {
 			if m := r.missingIn(k); m != nil {
@@ -452,7 +467,7 @@ func (r *renderer) environment() {
 			if v == "" {
 				v = "–"
 			}
-			row = append(row, Esc(v))
+			row = append(row, v)
 		}
 		rows = append(rows, row)
 	}
@@ -473,12 +488,12 @@ func (r *renderer) environment() {
 			}
 			parts = append(parts, s)
 		}
-		ev = append(ev, Esc(strings.Join(parts, "<br>")))
+		ev = append(ev, strings.Join(parts, "<br>"))
 	}
 	rows = append(rows, ev)
 	r.table(hdr, rows)
 	if len(missing) > 0 {
-		r.p("*Missing* keys: an arm without them ran fewer packages (not a difference between the arms): `%s`.\n\n", strings.Join(missing, "`, `"))
+		r.para("*Missing* keys: an arm without them ran fewer packages (not a difference between the arms): `%s`.", strings.Join(missing, "`, `"))
 	}
 	var after []string
 	if len(expected) > 0 {
@@ -488,7 +503,7 @@ func (r *renderer) environment() {
 		after = append(after, fmt.Sprintf("%d more keys are identical in every arm: `%s`.", len(same), strings.Join(same, "`, `")))
 	}
 	if len(after) > 0 {
-		r.p("%s\n\n", strings.Join(after, " "))
+		r.para("%s", strings.Join(after, " "))
 	}
 }
 
@@ -519,17 +534,6 @@ func short(h string) string {
 		return h[:16] + "…"
 	}
 	return h
-}
-
-// Esc makes a string safe inside a Markdown table cell.
-func Esc(s string) string {
-	return strings.ReplaceAll(s, "|", `\|`)
-}
-
-// table writes an ad-hoc Markdown table followed by the pending footnotes.
-func (r *renderer) table(hdr []string, rows [][]string) {
-	WriteTable(r.out, hdr, rows, r.notes)
-	r.notes = nil
 }
 
 // note returns the marker of a footnote for a warning, adding it once.
@@ -748,7 +752,9 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 	}
 	t.notes, r.notes = r.notes, nil
 	if slices.ContainsFunc(t.Rows, func(R Row) bool { return !R.zero && R.same == "" }) {
-		t.markdown(r.out)
+		b := t.block()
+		r.tableOf[b] = len(r.tables) // t is appended below
+		r.add(b)
 	}
 	var same []string
 	for _, R := range t.Rows {
@@ -757,7 +763,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		}
 	}
 	if len(same) > 0 {
-		r.p("*The same in every run of every arm:* %s.\n\n", Esc(strings.Join(same, "; ")))
+		r.para("*The same in every run of every arm:* %s.", blocks.Literal(strings.Join(same, "; ")))
 	}
 	var zero []string
 	for _, R := range t.Rows {
@@ -766,7 +772,7 @@ func (r *renderer) metricTable(first string, rows []row) bool {
 		}
 	}
 	if len(zero) > 0 {
-		r.p("*No errors* (`errors/op` 0 in every run of every arm): %s.\n\n", Esc(strings.Join(zero, "; ")))
+		r.para("*No errors* (`errors/op` 0 in every run of every arm): %s.", blocks.Literal(strings.Join(zero, "; ")))
 	}
 	r.tables = append(r.tables, t)
 	return true
@@ -845,14 +851,14 @@ func (r *renderer) errorFlags(id results.ID) []string {
 // above, with source and environment. They come from other hardware, so no
 // verdict is drawn on them.
 func (r *renderer) publishedAppendix() {
-	r.p("## Appendix: published absolute figures\n\n")
+	r.heading(2, "Appendix: published absolute figures")
 	if len(r.pubs) == 0 {
-		r.p("No row of this report has a published counterpart.\n\n")
+		r.para("No row of this report has a published counterpart.")
 		return
 	}
-	r.p("The published report's figures for the rows above with the same parameters, with their source and the environment (hardware) they were measured on. " +
+	r.para("The published report's figures for the rows above with the same parameters, with their source and the environment (hardware) they were measured on. " +
 		"They were measured on other machines, so they are context only: verdicts above are drawn on overheads alone. " +
-		"Methods are named as in the project's docs/methods.md and the published Performance Report.\n\n")
+		"Methods are named as in the project's docs/methods.md and the published Performance Report.")
 	// One line per published row and parameters: every benchmark it is
 	// set against, every environment's figure.
 	type group struct {
@@ -887,7 +893,7 @@ func (r *renderer) publishedAppendix() {
 	var rows [][]string
 	for _, k := range order {
 		g := groups[k]
-		rows = append(rows, []string{Esc(g.label), Esc(strings.Join(g.benches, "<br>")), Esc(strings.Join(g.figs, "<br>")), Esc(g.source), Esc(g.note)})
+		rows = append(rows, []string{g.label, strings.Join(g.benches, "<br>"), strings.Join(g.figs, "<br>"), g.source, g.note})
 	}
 	r.table([]string{"row", "benchmark unit", "published environment: figure", "source", "note"}, rows)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/teebench/teebench/internal/attest"
 	"github.com/teebench/teebench/internal/report/golden"
+	"github.com/teebench/teebench/internal/report/markdown"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 	"github.com/teebench/teebench/internal/skips"
@@ -46,7 +48,7 @@ func renderOpt(t *testing.T, args []string, opt Options) (string, string) {
 	if opt.Evidence == nil {
 		opt.Evidence = noEvidence
 	}
-	if err := Render(&buf, d, opt); err != nil {
+	if err := renderMarkdown(&buf, d, opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String(), dir
@@ -273,7 +275,7 @@ func TestChartFailureKeepsReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := Render(&buf, d, Options{ChartDir: notDir, Evidence: noEvidence}); err != nil {
+	if err := renderMarkdown(&buf, d, Options{ChartDir: notDir, Evidence: noEvidence}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "*Chart not drawn: writing chart scaling-efficiency.svg") ||
@@ -304,7 +306,7 @@ func TestEvidenceLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := Render(&out, d, Options{}); err != nil {
+	if err := renderMarkdown(&out, d, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var line string
@@ -391,7 +393,7 @@ func TestArmsFromManyMachines(t *testing.T) {
 		t.Errorf("arms %v, want base,base2,tdx,tdx#2 (two testbeds of tdx)", labels)
 	}
 	var out bytes.Buffer
-	if err := Render(&out, d, Options{Evidence: noEvidence}); err != nil {
+	if err := renderMarkdown(&out, d, Options{Evidence: noEvidence}); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -404,4 +406,14 @@ func TestArmsFromManyMachines(t *testing.T) {
 	if _, err := results.ParseInputs([]string{"x=" + filepath.Join(dir, "none-*.txt")}); err == nil || !strings.Contains(err.Error(), "no result file matches") {
 		t.Errorf("empty glob: %v", err)
 	}
+}
+
+// renderMarkdown builds d's document and writes it as Markdown, as the
+// command does.
+func renderMarkdown(w io.Writer, d *results.Dataset, opt Options) error {
+	doc, err := Build(d, opt)
+	if err != nil {
+		return err
+	}
+	return markdown.Write(w, doc)
 }

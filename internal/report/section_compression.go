@@ -20,7 +20,7 @@ func (r *renderer) compression() bool {
 	}
 	ok := false
 	if len(sz) > 0 {
-		r.p("### 7-Zip rating (`7z b -mmtN`, docs/methods.md §2)\n\n")
+		r.heading(3, "7-Zip rating (`7z b -mmtN`, docs/methods.md §2)")
 		var rows []row
 		for _, unit := range []string{"MIPS", "compress-MIPS", "decompress-MIPS"} {
 			for _, id := range sz {
@@ -35,7 +35,7 @@ func (r *renderer) compression() bool {
 		r.perCore(sz)
 	}
 	if len(comp)+len(decomp) > 0 {
-		r.p("### Go codecs\n\n")
+		r.heading(3, "Go codecs")
 		var rows []row
 		for _, set := range []struct {
 			ids  []results.ID
@@ -98,5 +98,5 @@ func (r *renderer) perCore(sz []results.ID) {
 		}
 		return read[0] + " — " + strings.Join(parts, "; ")
 	}
-	r.p("*Per-core compression rating* in both readings of the published figure (docs/methods.md §0): %s. %s.\n\n", say(readA), say(readB))
+	r.para("*Per-core compression rating* in both readings of the published figure (docs/methods.md §0): %s. %s.", say(readA), say(readB))
 }

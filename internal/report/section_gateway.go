@@ -29,17 +29,17 @@ func (r *renderer) gateway() bool {
 	if len(all)+len(multi)+len(rate) == 0 {
 		return false
 	}
-	r.p("There is no published TEE overhead for the gateway: the published figures compare two TEE deployments (Prod5, TDX-Lab). " +
-		"Rows with the published parameters list the published absolute figures in the appendix.\n\n")
+	r.para("There is no published TEE overhead for the gateway: the published figures compare two TEE deployments (Prod5, TDX-Lab). " +
+		"Rows with the published parameters list the published absolute figures in the appendix.")
 	any := false
 	if len(all) > 0 {
 		path := prefer(results.Distinct(all, "path"), "tls-proxy", "direct")[0]
 		ka := prefer(results.Distinct(all, "keepalive"), "off", "on")[0]
-		r.p("### By concurrency (path=%s, keepalive=%s)\n\n", path, ka)
+		r.heading(3, "By concurrency (path=%s, keepalive=%s)", path, ka)
 		if path == "tls-proxy" {
-			r.p("The published report's `ab -n 5000 -c N` against the TLS gateway (docs/methods.md §3). ")
+			r.leadWith("The published report's `ab -n 5000 -c N` against the TLS gateway (docs/methods.md §3). ")
 		} else {
-			r.p("`ab -n 5000 -c N` against the backend over plain HTTP (path=%s, no TLS gateway; docs/methods.md §3). ", path)
+			r.leadWith("`ab -n 5000 -c N` against the backend over plain HTTP (path=%s, no TLS gateway; docs/methods.md §3). ", path)
 		}
 		// One table on the reference client (ab without keep-alive, wrk
 		// with it) when it ran in every arm, the Go client's cost and the
@@ -72,9 +72,9 @@ func (r *renderer) gateway() bool {
 				if other != "go" {
 					r.alt.name = ref
 				}
-				r.p("Rows: client=%s (the reference), the Go client beside it.\n\n", client)
+				r.para("Rows: client=%s (the reference), the Go client beside it.", client)
 			} else {
-				r.p("Rows: client=%s.\n\n", client)
+				r.para("Rows: client=%s.", client)
 			}
 			any = r.metricTable("metric", rows) || any
 		}
@@ -97,9 +97,9 @@ func (r *renderer) gateway() bool {
 		r.crossCheck("Cross-check: Go load generator vs ab and wrk", "go/ref", pairs)
 	}
 	if len(multi) > 0 {
-		r.p("### Multi-client test\n\n")
-		r.p("The published test is 51 concurrent `ab -n 5000 -c 40` through the TLS gateway; each row here is labelled with its own path, " +
-			"number of clients (K) and per-client concurrency (c), and the published figure is listed only for rows with path=tls-proxy, clients=51 and c=40.\n\n")
+		r.heading(3, "Multi-client test")
+		r.para("The published test is 51 concurrent `ab -n 5000 -c 40` through the TLS gateway; each row here is labelled with its own path, " +
+			"number of clients (K) and per-client concurrency (c), and the published figure is listed only for rows with path=tls-proxy, clients=51 and c=40.")
 		var rows []row
 		for _, id := range multi {
 			n := multiLabel(id)
@@ -127,8 +127,8 @@ func multiLabel(id results.ID) string {
 // path, and its chart.
 func (r *renderer) openLoop(rate []results.ID) bool {
 	d := r.d
-	r.p("### Open-loop rate sweep\n\n")
-	r.p("Latency against the offered rate (requests sent on a fixed schedule, docs/methods.md §3): a latency that climbs with the rate marks the saturation point (the chart has the median latencies too).\n\n")
+	r.heading(3, "Open-loop rate sweep")
+	r.para("Latency against the offered rate (requests sent on a fixed schedule, docs/methods.md §3): a latency that climbs with the rate marks the saturation point (the chart has the median latencies too).")
 	var rows []row
 	for _, path := range prefer(results.Distinct(rate, "path"), "tls-proxy", "direct") {
 		ids := d.FindSorted("GatewayRate", "rate", "path="+path)
@@ -169,7 +169,7 @@ func (r *renderer) tlsVsDirect(all []results.ID) bool {
 	if !found {
 		return false
 	}
-	r.p("### HTTP vs TLS proxy (c=%s, keepalive=%s, client=%s)\n\n", tID.Get("c"), ka, client)
+	r.heading(3, "HTTP vs TLS proxy (c=%s, keepalive=%s, client=%s)", tID.Get("c"), ka, client)
 	var parts []string
 	rows := []row{
 		{label: "Direct (HTTP) QPS", id: dID, unit: "req/s", abs: "gw-path/direct/req/s"},
@@ -183,7 +183,7 @@ func (r *renderer) tlsVsDirect(all []results.ID) bool {
 		_, _, dl := overhead.Compare(d.Units.GetAssumption(unit), d.Values(dID, unit, i), d.Values(tID, unit, i), DirOfBetter(r.betterOf(unit)))
 		parts = append(parts, "`"+r.colName(i)+"` "+formatOverhead(dl)+r.warnMarks(dl.Warnings))
 	}
-	r.p("TLS-proxy latency overhead inside each arm, (TLS − direct)/direct of the mean latency ↓ (`%s` against path=direct, `lat-mean-sec`): %s. "+
-		"Published TProxy overhead (TDX-Lab, c≈1000): 791.3/89.8 − 1 = +781%% (the report prints +702%%). It is not a TEE overhead, so no verdict.\n\n", tID, strings.Join(parts, ", "))
+	r.para("TLS-proxy latency overhead inside each arm, (TLS − direct)/direct of the mean latency ↓ (`%s` against path=direct, `lat-mean-sec`): %s. "+
+		"Published TProxy overhead (TDX-Lab, c≈1000): 791.3/89.8 − 1 = +781%% (the report prints +702%%). It is not a TEE overhead, so no verdict.", tID, strings.Join(parts, ", "))
 	return true
 }

@@ -23,7 +23,7 @@ func (r *renderer) gpu() bool {
 		return false
 	}
 	if len(keys) > 0 {
-		r.p("### GPU inventory (NVML)\n\n")
+		r.heading(3, "GPU inventory (NVML)")
 		hdr := []string{"key"}
 		for i := range d.Arms {
 			hdr = append(hdr, r.colName(i))
@@ -36,18 +36,18 @@ func (r *renderer) gpu() bool {
 				if v == "" {
 					v = "–"
 				}
-				line = append(line, Esc(v))
+				line = append(line, v)
 			}
 			lines = append(lines, line)
 		}
 		r.table(hdr, lines)
-		r.p("Published (§VI, vendor specifications, not measurements): H200 NVL 141 GB at 4.8 TB/s; AWS G6 (L4) 24 GB at 300 GB/s.\n\n")
+		r.para("Published (§VI, vendor specifications, not measurements): H200 NVL 141 GB at 4.8 TB/s; AWS G6 (L4) 24 GB at 300 GB/s.")
 	}
 	if len(cp)+len(gemm) == 0 {
 		return true
 	}
-	r.p("### Copy bandwidth and GEMM\n\n")
-	r.p("CPU↔GPU copies go through encrypted bounce buffers in CC mode (docs/methods.md §8); GEMM runs inside the GPU.\n\n")
+	r.heading(3, "Copy bandwidth and GEMM")
+	r.para("CPU↔GPU copies go through encrypted bounce buffers in CC mode (docs/methods.md §8); GEMM runs inside the GPU.")
 	var rows []row
 	for _, id := range cp {
 		rows = append(rows, row{label: fmt.Sprintf("Copy %s %s %s", id.Get("dir"), id.Get("mem"), id.Get("size")), id: id, unit: "B/s"})

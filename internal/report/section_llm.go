@@ -25,9 +25,9 @@ func (r *renderer) llm() bool {
 	if len(all) == 0 {
 		return false
 	}
-	r.p("vLLM `benchmark_serving` metrics (docs/methods.md §4). TPS = the decode rate `decode-tok/s` (tokens after the first over decode time, docs/methods.md §5) at concurrency=1; "+
+	r.para("vLLM `benchmark_serving` metrics (docs/methods.md §4). TPS = the decode rate `decode-tok/s` (tokens after the first over decode time, docs/methods.md §5) at concurrency=1; "+
 		"QPS = the highest req/s of the sweep (baseline median); TTFT/ITL from the rate=1 run when present, else concurrency=1. "+
-		"A headline needs ≥ %d requests per arm.\n\n", MinHeadlineRequests)
+		"A headline needs ≥ %d requests per arm.", MinHeadlineRequests)
 	gpu := d.Arms[0].EnvValue("gpu")
 	var rows []row
 	var notes []string
@@ -71,7 +71,7 @@ func (r *renderer) llm() bool {
 	ok := r.metricTable("metric", rows)
 	for _, n := range notes {
 		if !r.said[n] {
-			r.p("*%s.*\n\n", n)
+			r.para("*%s.*", n)
 		}
 		r.said[n] = true
 	}

@@ -56,7 +56,7 @@ func (r *renderer) codecScaling() bool {
 		}
 		parts = append(parts, fmt.Sprintf("%s at %s threads: %s", l[0], l[1], strings.Join(cells, ", ")))
 	}
-	r.p("*Go codecs:* scaling efficiency B/s(N) / (N × B/s(1)) of the medians (1 thread: 100%% by definition) — %s.\n\n", strings.Join(parts, "; "))
+	r.para("*Go codecs:* scaling efficiency B/s(N) / (N × B/s(1)) of the medians (1 thread: 100%% by definition) — %s.", strings.Join(parts, "; "))
 	return true
 }
 
@@ -81,9 +81,9 @@ func (r *renderer) sevenZipScaling() bool {
 		return false
 	}
 	one1, has1 := one(d.Find("SevenZip", "threads=1"))
-	r.p("`for t in 1 2 4 8 16 32; do 7z b -mmt$t; done`. Scaling efficiency = Tot(N) / (N × Tot(1)) of the medians of the total rating (MIPS), " +
+	r.para("`for t in 1 2 4 8 16 32; do 7z b -mmt$t; done`. Scaling efficiency = Tot(N) / (N × Tot(1)) of the medians of the total rating (MIPS), " +
 		"each arm against its own 1-thread rating: the quantity that carries between machines. The published efficiencies (TEE CVM and bare metal, from different machines) " +
-		"are shown at the same thread count only; no verdict.\n\n")
+		"are shown at the same thread count only; no verdict.")
 	var lines [][]string
 	above := map[string]bool{}
 	for i := range d.Arms {
@@ -117,8 +117,8 @@ func (r *renderer) sevenZipScaling() bool {
 		}
 	}
 	if len(noTEE) > 0 {
-		r.p("Efficiency above 100%% appears here without any TEE (%s): the 1-thread rating it is divided by is held back (turbo, cache sharing, the scheduler), "+
-			"so the published TEE CVM's above-100%% efficiencies are no evidence of a TEE effect either.\n\n", strings.Join(noTEE, ", "))
+		r.para("Efficiency above 100%% appears here without any TEE (%s): the 1-thread rating it is divided by is held back (turbo, cache sharing, the scheduler), "+
+			"so the published TEE CVM's above-100%% efficiencies are no evidence of a TEE effect either.", strings.Join(noTEE, ", "))
 	}
 	r.scalingChart(ids, one1, has1)
 	return true

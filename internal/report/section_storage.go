@@ -15,14 +15,14 @@ func (r *renderer) storage() bool {
 		return false
 	}
 	plat := d.Arms[0].EnvValue("platform")
-	r.p("The nine jobs of InfraBuilder's fio `benchmark.sh` (docs/methods.md §1), on the Go engine (`engine=go`) and on fio itself (`engine=fio`) as the reference. ")
+	r.leadWith("The nine jobs of InfraBuilder's fio `benchmark.sh` (docs/methods.md §1), on the Go engine (`engine=go`) and on fio itself (`engine=fio`) as the reference. ")
 	switch plat {
 	case "bare-metal":
-		r.p("The baseline runs on bare metal, so overheads are held against the published host → CVM pairs (H200 and TDX-Lab).\n\n")
+		r.para("The baseline runs on bare metal, so overheads are held against the published host → CVM pairs (H200 and TDX-Lab).")
 	case "vm":
-		r.p("The baseline is a plain VM, so overheads are held against the published TDX-Lab VM → CVM pair.\n\n")
+		r.para("The baseline is a plain VM, so overheads are held against the published TDX-Lab VM → CVM pair.")
 	default:
-		r.p("The baseline's platform (%q) matches no published pair (bare metal or a plain VM): the published overheads are for reference.\n\n", plat)
+		r.para("The baseline's platform (%q) matches no published pair (bare metal or a plain VM): the published overheads are for reference.", plat)
 	}
 	// One table on the reference (fio) when it ran in every arm, the Go
 	// engine's cost and the go/fio ratio beside each row; the Go engine's
@@ -58,9 +58,9 @@ func (r *renderer) storage() bool {
 			r.alt = altSpec{name: map[string]string{"go": "Go engine", "fio": "fio"}[other], ratio: "go/fio"}
 		}
 		if eng == "fio" && primary == "fio" {
-			r.p("### engine=fio (the reference), the Go engine beside it\n\n")
+			r.heading(3, "engine=fio (the reference), the Go engine beside it")
 		} else {
-			r.p("### engine=%s\n\n", eng)
+			r.heading(3, "engine=%s", eng)
 		}
 		any = r.metricTable("engine="+eng, rows) || any
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/blocks"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -220,11 +221,11 @@ func (r *renderer) why() bool {
 		return false
 	}
 	if len(r.d.Arms) > 1 {
-		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it, each with its own overhead: " +
-			"a mechanism whose overhead is as large as the macro one is a candidate cause, one without overhead is not.\n\n")
+		r.para("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it, each with its own overhead: " +
+			"a mechanism whose overhead is as large as the macro one is a candidate cause, one without overhead is not.")
 	} else {
-		r.p("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it. " +
-			"One arm: the mechanism figures as measured, no overhead.\n\n")
+		r.para("Each table sets a macro row of the sections above beside the mechanism benchmarks that explain it. " +
+			"One arm: the mechanism figures as measured, no overhead.")
 	}
 	var absent []string
 	for k := range groups {
@@ -237,9 +238,10 @@ func (r *renderer) why() bool {
 			absent = append(absent, b.g.none)
 			continue
 		}
-		r.p("### %s\n\n%s", b.g.title, b.g.text)
+		r.heading(3, "%s", b.g.title)
+		text := b.g.text
 		if hasMacro {
-			r.p(" *Macro, as in the sections above:* %s.", r.macroLine(b.macro))
+			text += fmt.Sprintf(" *Macro, as in the sections above:* %s.", r.macroLine(b.macro))
 		}
 		// A mechanism row an earlier table showed is listed, not repeated.
 		var again []row
@@ -250,22 +252,22 @@ func (r *renderer) why() bool {
 		}
 		b.mech = slices.DeleteFunc(b.mech, shown)
 		if len(again) > 0 {
-			r.p(" *Mechanisms shown above:* %s.", r.macroLine(again))
+			text += fmt.Sprintf(" *Mechanisms shown above:* %s.", r.macroLine(again))
 		}
-		r.p("\n\n")
+		r.para("%s", text)
 		if slices.ContainsFunc(b.mech, func(rw row) bool { return rw.hasAlt }) {
 			r.alt = altSpec{name: "Go engine", ratio: "go/fio"}
 		}
 		r.metricTable(b.g.title, b.mech)
 		if !hasMech {
-			r.p("*%s*\n\n", b.g.none)
+			r.para("*%s*", b.g.none)
 		}
 		if b.g.after != nil {
 			b.g.after(r)
 		}
 	}
 	for _, a := range absent {
-		r.p("*%s*\n\n", a)
+		r.para("*%s*", a)
 	}
 	return true
 }
@@ -385,11 +387,11 @@ func (r *renderer) tlsCeiling() {
 			lines[k] = append(lines[k], cells[k])
 		}
 	}
-	r.p("Predicted TLS ceiling of the gateway: vCPUs × 1e9 ÷ `server-cpu-ns/handshake` (here vCPUs ÷ the median server CPU seconds per full handshake), " +
+	r.para("Predicted TLS ceiling of the gateway: vCPUs × 1e9 ÷ `server-cpu-ns/handshake` (here vCPUs ÷ the median server CPU seconds per full handshake), " +
 		"the full handshakes per second the machine could serve if every vCPU did nothing but the server's side of the handshake; " +
 		"the load client keeps no session cache, so every keepalive=off request is a full handshake. The load client runs on the same vCPUs over loopback and does its half of every handshake " +
 		"(its key share, verifying the certificate), so a proxy bound by handshakes measures about 0.5 of this ceiling, not 1; well below 0.5, something else bounds the proxy " +
-		"(forwarding, the backend, the scheduler); above 1, the two figures were not measured under the same conditions (separate runs, other load on the machine).\n\n")
+		"(forwarding, the backend, the scheduler); above 1, the two figures were not measured under the same conditions (separate runs, other load on the machine).")
 	r.table(hdr, lines)
 }
 
@@ -423,6 +425,6 @@ func (r *renderer) copyCeiling() {
 		parts = append(parts, s)
 	}
 	if len(parts) > 0 {
-		r.p("*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): %s.\n\n", Esc(strings.Join(parts, "; ")))
+		r.para("*Predicted CPU-side ceiling of a CC host-to-device copy encrypted by one thread* (the fastest one-core AES-256-GCM seal): %s.", blocks.Literal(strings.Join(parts, "; ")))
 	}
 }

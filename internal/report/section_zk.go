@@ -30,8 +30,8 @@ func (r *renderer) zk() bool {
 	if len(prove)+len(verify)+len(setup) == 0 {
 		return false
 	}
-	r.p("### zk proving\n\n")
-	r.p("gnark proofs. The published zkTLS figures are SP1 zkVM proofs of an RSA-2048 verification: their overheads are shown beside our RSA-2048 circuit for reference, not compared.\n\n")
+	r.heading(3, "zk proving")
+	r.para("gnark proofs. The published zkTLS figures are SP1 zkVM proofs of an RSA-2048 verification: their overheads are shown beside our RSA-2048 circuit for reference, not compared.")
 	var rows []row
 	for _, id := range prove {
 		n := id.Get("circuit") + " " + id.Get("backend")
@@ -68,9 +68,9 @@ func (r *renderer) memory() bool {
 	if len(sha)+len(stream)+len(lat)+len(wake) == 0 {
 		return false
 	}
-	r.p("### Memory encryption impact\n\n")
-	r.p("Hashing, STREAM bandwidth (docs/methods.md §7), dependent-load latency and thread wake-up. " +
-		"Our SHA-256 is Go's crypto/sha256 over a buffer of the named size; the published hash-speed overhead's method is unpublished, so it is shown for reference only.\n\n")
+	r.heading(3, "Memory encryption impact")
+	r.para("Hashing, STREAM bandwidth (docs/methods.md §7), dependent-load latency and thread wake-up. " +
+		"Our SHA-256 is Go's crypto/sha256 over a buffer of the named size; the published hash-speed overhead's method is unpublished, so it is shown for reference only.")
 	var rows []row
 	for _, id := range sha {
 		var pubs []overhead.PubOverhead

@@ -126,8 +126,8 @@ func (r *renderer) crossCheck(title, ratio string, pairs []crossPair) {
 	if len(lines) == 0 {
 		return
 	}
-	r.p("### %s\n\n", title)
-	r.p("Ratio %s of the medians in each arm against the goal `scripts/crosscheck` holds it to: ✓ meets it, ✗ misses it; `~`: the Mann-Whitney test cannot tell the two apart (p > 0.05).\n\n", ratio)
+	r.heading(3, "%s", title)
+	r.para("Ratio %s of the medians in each arm against the goal `scripts/crosscheck` holds it to: ✓ meets it, ✗ misses it; `~`: the Mann-Whitney test cannot tell the two apart (p > 0.05).", ratio)
 	hdr := []string{"figure (unit)", "goal"}
 	for i := range d.Arms {
 		hdr = append(hdr, r.colName(i)+" "+ratio)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/blocks"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -449,50 +450,22 @@ func slowText(v Num) string {
 func (r *renderer) writeSummary(hs []Headline) {
 	d := r.d
 	if len(d.Arms) == 1 {
-		var rows [][]string
+		t := &blocks.Table{Header: []string{"area", "headline (benchmark, unit)", "`" + d.Arms[0].Label + "` median ±95% CI"}}
 		for _, h := range hs {
 			if h.BaseCell == nil {
-				rows = append(rows, []string{h.Area, Esc(h.NotMeasured), "–"})
+				t.Rows = append(t.Rows, blocks.Texts([]string{h.Area, h.NotMeasured, "–"}))
 				continue
 			}
-			v := cellText(h.BaseCell, h.Unit)
+			v := medianCell(h.BaseCell, h.Unit)
 			if h.NotMeasured != "" {
-				v += " (" + h.NotMeasured + ")"
+				v.Text += " (" + h.NotMeasured + ")"
 			}
-			rows = append(rows, []string{h.Area, Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")", v})
+			t.Rows = append(t.Rows, []blocks.Cell{blocks.Text(h.Area), blocks.Text(h.Label + " (`" + h.Benchmark + "`, " + h.Unit + ")"), v})
 		}
-		r.table([]string{"area", "headline (benchmark, unit)", "`" + d.Arms[0].Label + "` median ±95% CI"}, rows)
+		r.addTable(t)
 		return
 	}
 	multi := len(d.Arms) > 2
-	var rows [][]string
-	for _, h := range hs {
-		name := h.Area
-		if multi && h.Arm != "" {
-			name += " `" + h.Arm + "`"
-		}
-		if h.BaseCell == nil {
-			rows = append(rows, []string{name, Esc(h.NotMeasured), "", "", "", "", "", ""})
-			continue
-		}
-		label := Esc(h.Label) + " (`" + h.Benchmark + "`, " + h.Unit + ")"
-		cost, slow := costText(h.Overhead), slowText(h.Overhead.Slowdown)
-		if h.EnginesDisagree {
-			cost = "**engines disagree**: " + cost + "; Go " + costText(h.Other)
-			slow += "; Go " + slowText(h.Other.Slowdown)
-		}
-		pub, verdict := "–", h.Verdict
-		if h.Published != nil {
-			pub = formatPct(h.Published.Pct) + " (" + pairText(*h.Published) + ")"
-		}
-		if b, ok := overhead.Bounds[h.Area]; ok && h.NotMeasured == "" && !strings.HasPrefix(h.Verdict, "noise floor") {
-			pub += " · bound " + boundText(b.Factor)
-		}
-		if h.NotMeasured != "" {
-			cost, slow, verdict = "– ("+h.NotMeasured+")", "–", "no headline"
-		}
-		rows = append(rows, []string{name, label, cellText(h.BaseCell, h.Unit), cellText(h.ArmCell, h.Unit), cost, slow, Esc(pub), Esc(verdict)})
-	}
 	tee := "TEE"
 	if !multi {
 		tee = "TEE " + r.armName(1)
@@ -500,8 +473,45 @@ func (r *renderer) writeSummary(hs []Headline) {
 			tee = "`" + d.Arms[1].Label + "` (another baseline: the noise floor)"
 		}
 	}
-	r.table([]string{"area", "headline (benchmark, unit)", "base `" + d.Arms[0].Label + "`", tee,
-		"TEE cost [95% CI] (+ = worse)", "TEE/base time ×", "published TEE cost", "verdict"}, rows)
+	t := &blocks.Table{Header: []string{"area", "headline (benchmark, unit)", "base `" + d.Arms[0].Label + "`", tee,
+		"TEE cost [95% CI] (+ = worse)", "TEE/base time ×", "published TEE cost", "verdict"}}
+	for _, h := range hs {
+		name := h.Area
+		if multi && h.Arm != "" {
+			name += " `" + h.Arm + "`"
+		}
+		if h.BaseCell == nil {
+			t.Rows = append(t.Rows, blocks.Texts([]string{name, h.NotMeasured, "", "", "", "", "", ""}))
+			continue
+		}
+		label := h.Label + " (`" + h.Benchmark + "`, " + h.Unit + ")"
+		cost, slow := numCell(costText(h.Overhead), h.Overhead.Pct), numCell(slowText(h.Overhead.Slowdown), h.Overhead.Slowdown)
+		if h.EnginesDisagree {
+			cost.Text += "; Go " + costText(h.Other)
+			cost.Text = "**engines disagree**: " + cost.Text
+			slow.Text += "; Go " + slowText(h.Other.Slowdown)
+		}
+		pub, verdict := blocks.Text("–"), h.Verdict
+		if h.Published != nil {
+			pub = numCell(formatPct(h.Published.Pct)+" ("+pairText(*h.Published)+")", Num(h.Published.Pct))
+		}
+		if b, ok := overhead.Bounds[h.Area]; ok && h.NotMeasured == "" && !strings.HasPrefix(h.Verdict, "noise floor") {
+			pub.Text += " · bound " + boundText(b.Factor)
+		}
+		if h.NotMeasured != "" {
+			cost, slow, verdict = blocks.Text("– ("+h.NotMeasured+")"), blocks.Text("–"), "no headline"
+		}
+		t.Rows = append(t.Rows, []blocks.Cell{blocks.Text(name), blocks.Text(label), medianCell(h.BaseCell, h.Unit), medianCell(h.ArmCell, h.Unit), cost, slow, pub, blocks.Text(verdict)})
+	}
+	r.addTable(t)
+}
+
+// medianCell is cellText's cell, carrying the median.
+func medianCell(c *ArmCell, unit string) blocks.Cell {
+	if c == nil || c.N == 0 {
+		return blocks.Text(cellText(c, unit))
+	}
+	return numCell(cellText(c, unit), c.Median)
 }
 
 // cellText renders an arm's median with its interval, unit-less (the unit

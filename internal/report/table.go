@@ -1,12 +1,11 @@
 package report
 
 import (
-	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/teebench/teebench/internal/report/blocks"
 	"github.com/teebench/teebench/internal/report/overhead"
 )
 
@@ -25,9 +24,9 @@ func (n Num) MarshalJSON() ([]byte, error) {
 
 // Table is one table of the report as data: rows of benchmark name and
 // unit with each arm's summary, the overhead of each TEE arm against the
-// baseline, and the published overheads with verdicts. The Markdown
-// report, the JSON output (-format json) and the PR comment are renderings
-// of Tables.
+// baseline, and the published overheads with verdicts. The report's
+// table blocks (block, rendered by internal/report/markdown), the JSON
+// output (-format json) and the PR comment are renderings of Tables.
 type Table struct {
 	// Section is the published report's section, e.g. "II. Storage".
 	Section string `json:"section"`
@@ -118,9 +117,11 @@ type OverheadCell struct {
 	Slowdown Num `json:"slowdown"`
 }
 
-// markdown writes the table: the row and its benchmark, each arm, each
-// TEE arm's overhead, the published overheads and the verdicts.
-func (t *Table) markdown(w io.Writer) {
+// block lays the table out as a document table: the row and its
+// benchmark, each arm, each TEE arm's overhead and slowdown, the other
+// implementation's costs and the ratios, the published overheads and the
+// verdicts. Cells that show a number carry it.
+func (t *Table) block() *blocks.Table {
 	hdr := []string{t.first, "benchmark unit"}
 	hdr = append(hdr, t.names...)
 	for i, a := range t.Arms[1:] {
@@ -154,7 +155,7 @@ func (t *Table) markdown(w io.Writer) {
 			hdr = append(hdr, "verdict")
 		}
 	}
-	var rows [][]string
+	out := &blocks.Table{Header: hdr, Notes: t.notes}
 	for _, r := range t.Rows {
 		if r.zero || r.same != "" {
 			continue
@@ -163,24 +164,30 @@ func (t *Table) markdown(w io.Writer) {
 		for _, f := range r.Flags {
 			label += " ⚠ " + f
 		}
-		line := []string{Esc(label), "`" + r.Benchmark + " " + r.Unit + "`"}
-		line = append(line, r.cellText...)
+		line := []blocks.Cell{blocks.Text(label), blocks.Text("`" + r.Benchmark + " " + r.Unit + "`")}
+		for i, txt := range r.cellText {
+			line = append(line, numCell(txt, r.Cells[i].Median))
+		}
 		for i := range r.ohText {
-			line = append(line, r.ohText[i], r.slowText[i])
+			line = append(line, numCell(r.ohText[i], r.Overheads[i].Pct), numCell(r.slowText[i], r.Overheads[i].Slowdown))
 		}
 		if t.alt {
 			if r.Alt == "" {
 				for range 2 * len(t.Arms) { // alt costs, goal, ratios
-					line = append(line, "–")
+					line = append(line, blocks.Text("–"))
 				}
 			} else {
 				goal := r.Goal
 				if goal == "" {
 					goal = "none (context)"
 				}
-				line = append(line, r.altText...)
-				line = append(line, goal)
-				line = append(line, r.ratioText...)
+				for i, txt := range r.altText {
+					line = append(line, numCell(txt, r.AltOverheads[i].Pct))
+				}
+				line = append(line, blocks.Text(goal))
+				for i, txt := range r.ratioText {
+					line = append(line, numCell(txt, r.Ratios[i]))
+				}
 			}
 		}
 		if hasPub {
@@ -192,33 +199,23 @@ func (t *Table) markdown(w io.Writer) {
 				}
 				ps = append(ps, s)
 			}
-			line = append(line, Esc(strings.Join(ps, "<br>")))
+			line = append(line, blocks.Text(strings.Join(ps, "<br>")))
 			if len(t.Arms) > 1 {
-				line = append(line, Esc(strings.Join(r.Verdicts, "<br>")))
+				line = append(line, blocks.Text(strings.Join(r.Verdicts, "<br>")))
 			}
 		}
-		rows = append(rows, line)
+		out.Rows = append(out.Rows, line)
 	}
-	WriteTable(w, hdr, rows, t.notes)
+	return out
 }
 
-// WriteTable writes a Markdown table and its footnotes.
-func WriteTable(w io.Writer, hdr []string, rows [][]string, notes []string) {
-	fmt.Fprintf(w, "| %s |\n|", strings.Join(hdr, " | "))
-	for range hdr {
-		fmt.Fprint(w, "---|")
+// numCell is a cell showing v (when finite) as text.
+func numCell(text string, v Num) blocks.Cell {
+	c := blocks.Text(text)
+	if f := float64(v); overhead.Finite(f) {
+		c.Value, c.HasValue = f, true
 	}
-	fmt.Fprintln(w)
-	for _, row := range rows {
-		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
-	}
-	fmt.Fprintln(w)
-	for i, n := range notes {
-		fmt.Fprintf(w, "[%d]: %s  \n", i+1, n)
-	}
-	if len(notes) > 0 {
-		fmt.Fprintln(w)
-	}
+	return c
 }
 
 // Arrow marks a row's better direction in its label: " ↑" when higher

@@ -12,6 +12,7 @@ import (
 
 	"github.com/teebench/teebench/internal/config"
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/markdown"
 	"github.com/teebench/teebench/internal/report/prcomment"
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -195,8 +196,12 @@ func Command(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("chart directory: %w", err)
 		}
 	}
+	doc, err := report.Build(d, opt)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := report.Render(&buf, d, opt); err != nil {
+	if err := markdown.Write(&buf, doc); err != nil {
 		return err
 	}
 	return writeOut(*out, stdout, buf.Bytes())

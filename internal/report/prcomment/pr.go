@@ -13,6 +13,7 @@ import (
 
 	"github.com/teebench/teebench/internal/catalog"
 	"github.com/teebench/teebench/internal/report"
+	"github.com/teebench/teebench/internal/report/markdown"
 	"github.com/teebench/teebench/internal/report/overhead"
 	"github.com/teebench/teebench/internal/report/results"
 )
@@ -214,7 +215,7 @@ func prCells(r prRow) []string {
 	if overhead.Finite(r.slow) {
 		slow = fmt.Sprintf("%.3f×", r.slow)
 	}
-	return []string{"`" + report.Esc(r.id.String()) + "`", r.unit + report.Arrow(r.better), formatCell(r.base, r.unit), formatCell(r.head, r.unit), change, slow}
+	return []string{"`" + markdown.Esc(r.id.String()) + "`", r.unit + report.Arrow(r.better), formatCell(r.base, r.unit), formatCell(r.head, r.unit), change, slow}
 }
 
 // prHeader is the header of the comment's tables: the sign convention is
@@ -244,7 +245,7 @@ func WritePRFull(w io.Writer, d *results.Dataset) error {
 		}
 		full = append(full, c)
 	}
-	report.WriteTable(w, prHeader(b, h), full, nil)
+	markdown.WriteTable(w, prHeader(b, h), full, nil)
 	return nil
 }
 
@@ -431,7 +432,7 @@ func WritePRComment(w io.Writer, d *results.Dataset, opt PROptions) (PRResult, e
 func writeBoundedTable(w *strings.Builder, hdr []string, rows [][]string, room int, why string) int {
 	start := utf8.RuneCountInString(w.String())
 	var tb strings.Builder
-	report.WriteTable(&tb, hdr, nil, nil)
+	markdown.WriteTable(&tb, hdr, nil, nil)
 	tbl := strings.TrimSuffix(tb.String(), "\n")
 	const cutNote = 120 // room kept for the line about the rows left out
 	used := utf8.RuneCountInString(tbl) + 1
@@ -502,7 +503,7 @@ func writeGeomeans(w io.Writer, d *results.Dataset, rows []prRow, hl, bl string)
 		lines = append(lines, []string{p, strconv.Itoa(cnt[p]), fmt.Sprintf("%.3f×", g)})
 	}
 	fmt.Fprintf(w, "Geomean per package of the benchmarks' %s/%s time × on their primary metrics (above 1 = slower):\n\n", hl, bl)
-	report.WriteTable(w, []string{"package", "benchmarks", "geomean " + hl + "/" + bl + " time ×"}, lines, nil)
+	markdown.WriteTable(w, []string{"package", "benchmarks", "geomean " + hl + "/" + bl + " time ×"}, lines, nil)
 }
 
 // FormatCell renders an arm's summary as the PR comment shows it, the
