@@ -211,9 +211,14 @@ type Dstack struct {
 	PerRTMR [4]int
 	// Info is the stored /Info extract; nil when absent.
 	Info *AgentInfo
-	// Measured is what the replayed log measured; zero unless the log
-	// passed every rule and matched the quote.
+	// Measured is what the replayed log (on SEV-SNP: the MrConfigV3
+	// document HOST_DATA binds) measured; zero unless it passed every check.
 	Measured DstackMeasured
+	// HostData is an SEV-SNP report's HOST_DATA (hex); "" on TDX.
+	HostData string
+	// MrConfig is the MrConfigV3 document HOST_DATA binds (SEV-SNP); nil
+	// on TDX or when it did not check.
+	MrConfig *MrConfig
 }
 
 // ReadDstack reads the guest-agent evidence beside a result file and checks
@@ -232,11 +237,7 @@ func ReadDstack(resultPath string, q *TDXInfo, manifestSource string) (*Dstack, 
 	var errs []error
 	switch {
 	case srcErr == nil:
-		for _, l := range strings.Split(string(src), "\n") {
-			if v, ok := strings.CutPrefix(l, "attestation:"); ok {
-				d.Source = strings.TrimSpace(v)
-			}
-		}
+		d.Source = sourceLabel(src)
 		if d.Source == "simulated" {
 			errs = append(errs, ErrSimulated)
 		}
@@ -266,7 +267,7 @@ func ReadDstack(resultPath string, q *TDXInfo, manifestSource string) (*Dstack, 
 		}
 		d.Measured = m
 		if d.Info != nil {
-			errs = append(errs, d.Info.Against(m)...)
+			errs = append(errs, d.Info.Against(m, "the replayed log")...)
 		}
 	case os.IsNotExist(logErr) && fromAgent:
 		errs = append(errs, fmt.Errorf("%w: the quote came from the dstack guest agent, but its event log %s is missing", ErrEventLog, EventLogPath(resultPath)))
@@ -331,25 +332,26 @@ func (d *Dstack) Unchecked() []int {
 	return out
 }
 
-// Against compares the /Info extract with what the log DstackMeasured: a value
-// that differs is an error; so is a kept compose file whose SHA-256 is not
-// the DstackMeasured compose hash.
-func (ai *AgentInfo) Against(m DstackMeasured) []error {
+// Against compares the /Info extract with what evidence measured (by names
+// it: the replayed log, the MrConfigV3 document): a value that differs is
+// an error; so is a kept compose file whose SHA-256 is not the measured
+// compose hash.
+func (ai *AgentInfo) Against(m DstackMeasured, by string) []error {
 	var errs []error
 	for _, c := range []struct{ name, info, log string }{
 		{"app_id", ai.AppID, m.AppID}, {"compose_hash", ai.ComposeHash, m.ComposeHash}, {"os_image_hash", ai.OSImageHash, m.OSImageHash},
 	} {
 		if c.info != "" && c.log != "" && !strings.EqualFold(c.info, c.log) {
-			errs = append(errs, fmt.Errorf("tee: /Info says %s %s, but the replayed log measures %s", c.name, c.info, c.log))
+			errs = append(errs, fmt.Errorf("tee: /Info says %s %s, but %s measures %s", c.name, c.info, by, c.log))
 		}
 	}
 	if compose := ai.Compose(); compose != "" {
 		sum := sha256.Sum256([]byte(compose))
 		switch got := hex.EncodeToString(sum[:]); {
 		case m.ComposeHash == "":
-			errs = append(errs, fmt.Errorf("tee: the stored compose file cannot be checked: the log measures no compose-hash"))
+			errs = append(errs, fmt.Errorf("tee: the stored compose file cannot be checked: %s measures no compose hash", by))
 		case got != m.ComposeHash:
-			errs = append(errs, fmt.Errorf("tee: SHA-256 of the stored compose file is %s, the DstackMeasured compose hash is %s", got, m.ComposeHash))
+			errs = append(errs, fmt.Errorf("tee: SHA-256 of the stored compose file is %s, the compose hash %s measures is %s", got, by, m.ComposeHash))
 		}
 	}
 	return errs
