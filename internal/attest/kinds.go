@@ -209,12 +209,8 @@ func printDstackConfig(w io.Writer, resultPath string, d *tee.Dstack) {
 	if d == nil || d.MrConfig == nil {
 		return
 	}
-	src := d.Source
-	if src == "" {
-		src = "unknown (no attestation label stored)"
-	}
 	m := d.MrConfig
-	fmt.Fprintf(w, "attestation:     %s\n", src)
+	fmt.Fprintf(w, "attestation:     %s\n", sourceText(d))
 	fmt.Fprintf(w, "check %-10s ok (HOST_DATA %s = SHA-256 of the MrConfigV3 document %s; /Info agrees with it)\n", "dstack:", d.HostData, filepath.Base(tee.MrConfigPath(resultPath)))
 	bound := func(name, v string) {
 		if v == "" {

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -169,33 +167,10 @@ type DstackReader interface {
 // no agent files and the evidence carries no document. Call it on evidence
 // Verify accepted: it reads HOST_DATA without checking the signature.
 func (s *SNP) ReadDstack(resultPath string, ev Evidence) (*Dstack, error) {
-	src, srcErr := os.ReadFile(SourcePath(resultPath))
-	infob, infoErr := os.ReadFile(AgentInfoPath(resultPath))
+	d, present, errs := readAgentFiles(resultPath)
 	_, haveDoc := ev.Files[DstackMrConfigSuffix]
-	if os.IsNotExist(srcErr) && os.IsNotExist(infoErr) && !haveDoc {
+	if !present && !haveDoc {
 		return nil, nil
-	}
-	d := &Dstack{}
-	var errs []error
-	switch {
-	case srcErr == nil:
-		d.Source = sourceLabel(src)
-		if d.Source == "simulated" {
-			errs = append(errs, ErrSimulated)
-		}
-	case !os.IsNotExist(srcErr):
-		errs = append(errs, fmt.Errorf("tee: %w", srcErr))
-	}
-	switch {
-	case infoErr == nil:
-		var ai AgentInfo
-		if err := json.Unmarshal(infob, &ai); err != nil {
-			errs = append(errs, fmt.Errorf("tee: %s: %w", AgentInfoPath(resultPath), err))
-		} else {
-			d.Info = &ai
-		}
-	case !os.IsNotExist(infoErr):
-		errs = append(errs, fmt.Errorf("tee: %w", infoErr))
 	}
 	report, err := s.parse(ev)
 	if err != nil {
@@ -217,14 +192,4 @@ func (s *SNP) ReadDstack(resultPath string, ev Evidence) (*Dstack, error) {
 		errs = append(errs, d.Info.Against(d.Measured, "the MrConfigV3 document HOST_DATA binds")...)
 	}
 	return d, errors.Join(errs...)
-}
-
-// sourceLabel is the attestation: line of a source label.
-func sourceLabel(b []byte) string {
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "attestation:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }

@@ -226,37 +226,14 @@ type Dstack struct {
 // manifestSource is the result file's tdx-quote-source line. It returns nil,
 // nil when there is none and nothing says there should be.
 func ReadDstack(resultPath string, q *TDXInfo, manifestSource string) (*Dstack, error) {
-	src, srcErr := os.ReadFile(SourcePath(resultPath))
+	d, present, errs := readAgentFiles(resultPath)
 	logb, logErr := os.ReadFile(EventLogPath(resultPath))
-	infob, infoErr := os.ReadFile(AgentInfoPath(resultPath))
-	fromAgent := manifestSource == "dstack-guest-agent"
-	if os.IsNotExist(srcErr) && os.IsNotExist(logErr) && os.IsNotExist(infoErr) && !fromAgent {
+	fromAgent := manifestSource == "dstack-guest-agent" || d.Source == "dstack-guest-agent"
+	if !present && os.IsNotExist(logErr) && !fromAgent {
 		return nil, nil
 	}
-	d := &Dstack{}
-	var errs []error
-	switch {
-	case srcErr == nil:
-		d.Source = sourceLabel(src)
-		if d.Source == "simulated" {
-			errs = append(errs, ErrSimulated)
-		}
-		fromAgent = fromAgent || d.Source == "dstack-guest-agent"
-		if manifestSource == "tdx-guest-device" && d.Source != "" {
-			errs = append(errs, fmt.Errorf("%w: tdx-quote-source: the file says tdx-guest-device, %s says %s", ErrManifest, SourcePath(resultPath), d.Source))
-		}
-	case !os.IsNotExist(srcErr):
-		errs = append(errs, fmt.Errorf("tee: %w", srcErr))
-	}
-	if infoErr == nil {
-		var ai AgentInfo
-		if err := json.Unmarshal(infob, &ai); err != nil {
-			errs = append(errs, fmt.Errorf("tee: %s: %w", AgentInfoPath(resultPath), err))
-		} else {
-			d.Info = &ai
-		}
-	} else if !os.IsNotExist(infoErr) {
-		errs = append(errs, fmt.Errorf("tee: %w", infoErr))
+	if manifestSource == "tdx-guest-device" && d.Source != "" {
+		errs = append(errs, fmt.Errorf("%w: tdx-quote-source: the file says tdx-guest-device, %s says %s", ErrManifest, SourcePath(resultPath), d.Source))
 	}
 	switch {
 	case logErr == nil:
@@ -316,6 +293,48 @@ func (d *Dstack) replay(logb []byte, q *TDXInfo) (DstackMeasured, error) {
 		AppID:       runtimePayload(evs, "app-id"),
 		OSImageHash: runtimePayload(evs, "os-image-hash"),
 	}, nil
+}
+
+// readAgentFiles reads the guest agent's files beside a result file that
+// attest bound (the source label, SourcePath, and the /Info extract,
+// AgentInfoPath) into a new Dstack, for every TEE. present says whether
+// either exists; errs holds what could not be read or parsed, and
+// ErrSimulated for a simulator's label.
+func readAgentFiles(resultPath string) (d *Dstack, present bool, errs []error) {
+	d = &Dstack{}
+	src, srcErr := os.ReadFile(SourcePath(resultPath))
+	infob, infoErr := os.ReadFile(AgentInfoPath(resultPath))
+	switch {
+	case srcErr == nil:
+		d.Source = sourceLabel(src)
+		if d.Source == "simulated" {
+			errs = append(errs, ErrSimulated)
+		}
+	case !os.IsNotExist(srcErr):
+		errs = append(errs, fmt.Errorf("tee: %w", srcErr))
+	}
+	switch {
+	case infoErr == nil:
+		var ai AgentInfo
+		if err := json.Unmarshal(infob, &ai); err != nil {
+			errs = append(errs, fmt.Errorf("tee: %s: %w", AgentInfoPath(resultPath), err))
+		} else {
+			d.Info = &ai
+		}
+	case !os.IsNotExist(infoErr):
+		errs = append(errs, fmt.Errorf("tee: %w", infoErr))
+	}
+	return d, !os.IsNotExist(srcErr) || !os.IsNotExist(infoErr), errs
+}
+
+// sourceLabel is the attestation: line of a source label.
+func sourceLabel(b []byte) string {
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "attestation:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // Unchecked returns the RTMRs the log had no events for (not compared).
