@@ -32,7 +32,8 @@ import (
 // list are final, then GPU evidence, the /Info extract and the source label
 // are written, then the list, then the quote over it. The event log comes
 // with the quote (it cannot be bound by it) and is checked by replaying it
-// to the quote's RTMRs instead. Evidence made the old way carries SHA-512
+// to the quote's RTMRs instead; on SEV-SNP, dstack's MrConfigV3 document
+// comes with the report and is checked against its HOST_DATA. Evidence made the old way carries SHA-512
 // of the result file alone; it still verifies, labelled "side files
 // unbound".
 
