@@ -211,7 +211,11 @@ func printDstackConfig(w io.Writer, resultPath string, d *tee.Dstack) {
 	}
 	m := d.MrConfig
 	fmt.Fprintf(w, "attestation:     %s\n", sourceText(d))
-	fmt.Fprintf(w, "check %-10s ok (HOST_DATA %s = SHA-256 of the MrConfigV3 document %s; /Info agrees with it)\n", "dstack:", d.HostData, filepath.Base(tee.MrConfigPath(resultPath)))
+	agrees := "/Info agrees with it"
+	if d.Info == nil {
+		agrees = "no /Info extract stored"
+	}
+	fmt.Fprintf(w, "check %-10s ok (HOST_DATA %s = SHA-256 of the MrConfigV3 document %s; %s)\n", "dstack:", d.HostData, filepath.Base(tee.MrConfigPath(resultPath)), agrees)
 	bound := func(name, v string) {
 		if v == "" {
 			v = "(not in the document: unverified)"
