@@ -34,24 +34,19 @@ func QuoteSource() (get QuoteFunc, agent *tee.Agent, err error) {
 	return nil, nil, fmt.Errorf("%w, and no dstack guest agent (%s, or %s)", tee.ErrNoTDX, strings.Join(tee.AgentSockets, ", "), tee.SimulatorEnv)
 }
 
-// AttestWithAgent binds a quote from the guest agent to a result file and
-// its side files. In order: it stores the agent's /Info extract
-// (tee.AgentInfoPath, tee.AgentInfo.Extract) and the source label (tee.SourcePath,
-// endpoint redacted), then, with AttestFiles, the binding list over the
-// result file and every side file present (skip list, GPU evidence, those
-// two) and the quote over the list, then the event log that came with the
-// quote (tee.EventLogPath; scripts/verify checks it by replay). Nothing is
-// overwritten. A simulator's quote is stored even when it does not carry
-// the requested report data (the simulator replays a fixed quote),
-// labelled simulated; scripts/verify refuses it. An error after the quote
-// is written is returned, and what was written stays.
-func AttestWithAgent(w io.Writer, resultPath string, a *tee.Agent) (*tee.TDXInfo, error) {
-	if _, err := os.Lstat(QuotePath(resultPath)); err == nil {
-		return nil, fmt.Errorf("attest: %s already exists; not overwriting it", QuotePath(resultPath))
-	}
+// writeAgentFiles writes, for the binding list that follows, the guest
+// agent's /Info extract (tee.AgentInfoPath, tee.AgentInfo.Extract; the
+// compose file only with TEEBENCH_KEEP_COMPOSE=1) and the source label
+// (tee.SourcePath: which agent, its endpoint redacted, a simulator noted),
+// never overwriting; checkedBy says how scripts/verify checks the extract.
+// It is the one writer of both for every TEE (AttestWithAgent on TDX,
+// RunAttestKind through the agent on SEV-SNP). undo removes what it wrote,
+// for an attest that fails before its evidence is written; when it fails,
+// it has removed what it wrote itself.
+func writeAgentFiles(w io.Writer, resultPath string, a *tee.Agent, checkedBy string) (undo func(), err error) {
 	ai, err := a.Info(context.Background())
 	if err != nil {
-		return nil, fmt.Errorf("attest: no quote for %s: %w", resultPath, err)
+		return nil, fmt.Errorf("attest: no evidence for %s: %w", resultPath, err)
 	}
 	keep := config.KeepCompose()
 	if err := tee.WriteNew(tee.AgentInfoPath(resultPath), ai.Extract(keep)); err != nil {
@@ -61,14 +56,41 @@ func AttestWithAgent(w io.Writer, resultPath string, a *tee.Agent) (*tee.TDXInfo
 	if keep {
 		what = "compose file kept (" + tee.KeepComposeEnv + "=1)"
 	}
-	fmt.Fprintf(w, "wrote %s: app_id %s, compose_hash %s, os_image_hash %s (unverified until scripts/verify replays the event log); %s\n",
-		tee.AgentInfoPath(resultPath), ai.AppID, ai.ComposeHash, ai.OSImageHash, what)
+	fmt.Fprintf(w, "wrote %s: app_id %s, compose_hash %s, os_image_hash %s (unverified until %s); %s\n",
+		tee.AgentInfoPath(resultPath), ai.AppID, ai.ComposeHash, ai.OSImageHash, checkedBy, what)
 	src := fmt.Sprintf("attestation: %s\nendpoint: %s\n", a.Label(), a.Redacted())
 	if a.Simulated {
 		src += "note: quote from a dstack simulator (" + tee.SimulatorEnv + "); not evidence of a TEE\n"
 		fmt.Fprintf(w, "warning: %s is set: this quote comes from a simulator; scripts/verify will not count it as evidence\n", tee.SimulatorEnv)
 	}
+	undo = func() {
+		os.Remove(tee.AgentInfoPath(resultPath))
+		os.Remove(tee.SourcePath(resultPath))
+	}
 	if err := tee.WriteNew(tee.SourcePath(resultPath), []byte(src)); err != nil {
+		os.Remove(tee.AgentInfoPath(resultPath))
+		return nil, err
+	}
+	return undo, nil
+}
+
+// AttestWithAgent binds a quote from the guest agent to a result file and
+// its side files. In order: it stores the agent's /Info extract and the
+// source label (writeAgentFiles), then, with AttestFiles, the binding list
+// over the result file and every side file present (skip list, GPU
+// evidence, those two) and the quote over the list, then the event log that
+// came with the quote (tee.EventLogPath; scripts/verify checks it by
+// replay). Nothing is overwritten. A simulator's quote is stored even when
+// it does not carry the requested report data (the simulator replays a
+// fixed quote), labelled simulated; scripts/verify refuses it. When no
+// quote is written, the extract and label go too; an error after the quote
+// is written is returned, and what was written stays.
+func AttestWithAgent(w io.Writer, resultPath string, a *tee.Agent) (*tee.TDXInfo, error) {
+	if _, err := os.Lstat(QuotePath(resultPath)); err == nil {
+		return nil, fmt.Errorf("attest: %s already exists; not overwriting it", QuotePath(resultPath))
+	}
+	undo, err := writeAgentFiles(w, resultPath, a, "scripts/verify replays the event log")
+	if err != nil {
 		return nil, err
 	}
 	var aq *tee.AgentQuote
@@ -82,9 +104,7 @@ func AttestWithAgent(w io.Writer, resultPath string, a *tee.Agent) (*tee.TDXInfo
 	}
 	info, _, err := attestFiles(resultPath, ExistingSideFiles(resultPath), config.Nonce(), get, !a.Simulated)
 	if err != nil {
-		// No quote: the extract and label written for it go too.
-		os.Remove(tee.AgentInfoPath(resultPath))
-		os.Remove(tee.SourcePath(resultPath))
+		undo() // no quote: the extract and label written for it go too
 		return nil, err
 	}
 	from := "dstack guest agent"

@@ -275,7 +275,7 @@ func TestGuestAgentFailures(t *testing.T) {
 	agent.quote = func(rd [64]byte) []byte { return pck.Quote(t, rd, false) }
 	agent.eventLog = "[]"
 	err = RunAttestAgent(&bytes.Buffer{}, p, a, nil)
-	if err == nil || !strings.Contains(err.Error(), "no quote for "+p) || !strings.Contains(err.Error(), "info unavailable") {
+	if err == nil || !strings.Contains(err.Error(), "no evidence for "+p) || !strings.Contains(err.Error(), "info unavailable") {
 		t.Errorf("info error: %v", err)
 	}
 	if _, err := os.Stat(QuotePath(p)); !errors.Is(err, os.ErrNotExist) {

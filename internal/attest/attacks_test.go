@@ -373,7 +373,7 @@ func TestAttack8ComposeNotStored(t *testing.T) {
 	}
 	// A kept compose file that does not hash to the measured value fails.
 	ai := &tee.AgentInfo{AppCompose: compose + "# edited\n"}
-	if errs := ai.Against(tee.DstackMeasured{ComposeHash: ch}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
+	if errs := ai.Against(tee.DstackMeasured{ComposeHash: ch}, "the replayed log"); len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256 of the stored compose file") {
 		t.Errorf("edited compose: %v", errs)
 	}
 }

@@ -32,7 +32,8 @@ import (
 // list are final, then GPU evidence, the /Info extract and the source label
 // are written, then the list, then the quote over it. The event log comes
 // with the quote (it cannot be bound by it) and is checked by replaying it
-// to the quote's RTMRs instead. Evidence made the old way carries SHA-512
+// to the quote's RTMRs instead; on SEV-SNP, dstack's MrConfigV3 document
+// comes with the report and is checked against its HOST_DATA. Evidence made the old way carries SHA-512
 // of the result file alone; it still verifies, labelled "side files
 // unbound".
 
@@ -225,10 +226,8 @@ func attestFiles(resultPath string, sideFiles []string, nonce string, getQuote Q
 // the evidence cannot be written, the list goes too. It returns the
 // evidence and the paths of its files.
 func bindEvidence(resultPath string, sideFiles []string, nonce string, k tee.Kind, get func(reportData [64]byte) (tee.Evidence, error)) (tee.Evidence, []string, error) {
-	for _, p := range append([]string{BindPath(resultPath)}, suffixed(resultPath, k.Suffixes())...) {
-		if _, err := os.Lstat(p); err == nil {
-			return tee.Evidence{}, nil, fmt.Errorf("attest: %s already exists; not overwriting it", p)
-		}
+	if err := refuseExisting(resultPath, k); err != nil {
+		return tee.Evidence{}, nil, err
 	}
 	l, err := NewBindList(resultPath, sideFiles, nonce)
 	if err != nil {
@@ -248,6 +247,18 @@ func bindEvidence(resultPath string, sideFiles []string, nonce string, k tee.Kin
 		return tee.Evidence{}, nil, err
 	}
 	return ev, paths, nil
+}
+
+// refuseExisting fails, naming it, when a binding list or a file of k's
+// evidence (tee.SideSuffixes) exists beside resultPath: attest never
+// overwrites one.
+func refuseExisting(resultPath string, k tee.Kind) error {
+	for _, p := range append([]string{BindPath(resultPath)}, suffixed(resultPath, tee.SideSuffixes(k))...) {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("attest: %s already exists; not overwriting it", p)
+		}
+	}
+	return nil
 }
 
 // suffixed returns resultPath with each suffix appended.

@@ -300,11 +300,7 @@ func attestGPU(w io.Writer, resultPath string, gpu GPUCollector) error {
 // printDstack prints the guest agent's evidence: the source, the event log
 // replay per RTMR and the values the log measured.
 func printDstack(w io.Writer, d *tee.Dstack, err error) {
-	src := d.Source
-	if src == "" {
-		src = "unknown (no attestation label stored)"
-	}
-	fmt.Fprintf(w, "attestation:     %s\n", src)
+	fmt.Fprintf(w, "attestation:     %s\n", sourceText(d))
 	if errors.Is(err, tee.ErrSimulated) {
 		fmt.Fprintf(w, "check %-10s FAIL: %v\n", "source:", tee.ErrSimulated)
 	}
@@ -345,6 +341,14 @@ func printDstack(w io.Writer, d *tee.Dstack, err error) {
 	if d.Info != nil && d.Info.Compose() != "" && len(other) == 0 {
 		fmt.Fprintf(w, "compose file:    stored (%s=1); its SHA-256 is the measured compose hash\n", tee.KeepComposeEnv)
 	}
+}
+
+// sourceText is the guest agent's source label for output.
+func sourceText(d *tee.Dstack) string {
+	if d.Source == "" {
+		return "unknown (no attestation label stored)"
+	}
+	return d.Source
 }
 
 // unwrapAll flattens joined errors.

@@ -56,6 +56,10 @@ type kindCheck struct {
 	Bind *Binding
 	// Policy is true when a policy section was checked.
 	Policy bool
+	// Dstack is the dstack guest agent's evidence (source label, /Info
+	// extract, the app configuration the evidence binds) for a Kind that
+	// reads it (tee.DstackReader); nil when there is none.
+	Dstack *tee.Dstack
 }
 
 // verifyKind checks a Kind's evidence of a result file: the report data is
@@ -90,7 +94,27 @@ func verifyKind(resultPath string, k tee.Kind, ev tee.Evidence, opts VerifyOptio
 	if errors.Is(err, tee.ErrBinding) {
 		err = fmt.Errorf("%w: %w (%s)", ErrReportData, err, bindRule(name, c.Bind))
 	}
+	if err != nil {
+		return c, err
+	}
+	if r, ok := k.(tee.DstackReader); ok {
+		c.Dstack, err = r.ReadDstack(resultPath, ev)
+	}
 	return c, err
+}
+
+// dstackCaveats says what of a dstack CVM's identity verify did not check
+// on a Kind without an event log: the OS image hash (never in HOST_DATA),
+// and the app id when the MrConfigV3 document pins none.
+func dstackCaveats(d *tee.Dstack) []string {
+	if d == nil || d.MrConfig == nil {
+		return nil
+	}
+	out := []string{"dstack os_image_hash unverified (not bound by the report; the image is in the launch measurement)"}
+	if d.MrConfig.AppID == "" {
+		out = append(out, "dstack app_id unverified (the MrConfigV3 document pins none)")
+	}
+	return out
 }
 
 // bindRule says what report data evidence of result must carry.
@@ -107,7 +131,7 @@ func kindEvidence(resultPath string, k tee.Kind, ev tee.Evidence, opts VerifyOpt
 	if err != nil {
 		return Evidence{Status: StateFailed, TEE: k.Name(), Reason: err.Error()}
 	}
-	caveats := c.Claims.Caveats
+	caveats := append(c.Claims.Caveats, dstackCaveats(c.Dstack)...)
 	if c.Bind.Unbound() {
 		caveats = append(caveats, "side files unbound")
 	}
@@ -135,8 +159,11 @@ func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, 
 	}
 	if err != nil {
 		name := "evidence:"
-		if errors.Is(err, ErrReportData) || errors.Is(err, ErrUnboundSideFile) {
+		switch {
+		case errors.Is(err, ErrReportData) || errors.Is(err, ErrUnboundSideFile):
 			name = "binding:"
+		case errors.Is(err, tee.ErrMrConfig) || c.Dstack != nil:
+			name = "dstack:"
 		}
 		fmt.Fprintf(w, "check %-10s FAIL: %v\n", name, err)
 		return fail(errors.Join(err, printGPUEvidence(w, resultPath)))
@@ -146,6 +173,7 @@ func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, 
 	}
 	fmt.Fprintf(w, "check %-10s ok (%s signature chain to the vendor's roots, debug refused)\n", "evidence:", k.Title())
 	fmt.Fprintf(w, "check %-10s ok (%s)\n", "binding:", bindText(resultPath, c.Bind))
+	printDstackConfig(w, resultPath, c.Dstack)
 	if c.Policy {
 		fmt.Fprintf(w, "check %-10s ok (the guest matches %s)\n", "policy:", opts.PolicyLabel)
 	} else {
@@ -163,6 +191,7 @@ func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, 
 		rest = append(rest, "side files (the evidence covers the result file alone)")
 	}
 	rest = append(rest, c.Claims.Caveats...)
+	rest = append(rest, dstackCaveats(c.Dstack)...)
 	if c.Bind.Unbound() || c.Bind.List.Nonce == "" {
 		rest = append(rest, "freshness (no verifier nonce)")
 	} else {
@@ -172,14 +201,67 @@ func runVerifyKind(w io.Writer, resultPath string, k tee.Kind, ev tee.Evidence, 
 	return nil
 }
 
+// printDstackConfig prints what a dstack guest agent's evidence binds on a
+// Kind without an event log (SEV-SNP): the source, the HOST_DATA check and
+// the values of the MrConfigV3 document, and the /Info values it does not
+// bind.
+func printDstackConfig(w io.Writer, resultPath string, d *tee.Dstack) {
+	if d == nil || d.MrConfig == nil {
+		return
+	}
+	m := d.MrConfig
+	fmt.Fprintf(w, "attestation:     %s\n", sourceText(d))
+	agrees := "/Info agrees with it"
+	if d.Info == nil {
+		agrees = "no /Info extract stored"
+	}
+	fmt.Fprintf(w, "check %-10s ok (HOST_DATA %s = SHA-256 of the MrConfigV3 document %s; %s)\n", "dstack:", d.HostData, filepath.Base(tee.MrConfigPath(resultPath)), agrees)
+	bound := func(name, v string) {
+		if v == "" {
+			v = "(not in the document: unverified)"
+		} else {
+			v += " (bound by HOST_DATA)"
+		}
+		fmt.Fprintf(w, "%-16s %s\n", name, v)
+	}
+	fmt.Fprintf(w, "dstack note:     the host sets HOST_DATA at launch; dstack's guest OS refuses to boot unless the document matches the compose it runs, so the binding holds for a dstack guest image, which a policy's measurements pin\n")
+	bound("app_id:", m.AppID)
+	bound("compose_hash:", m.ComposeHash)
+	bound("instance_id:", m.InstanceID)
+	bound("key_provider:", m.KeyProviderText())
+	if m.GPUPolicyHash != "" {
+		bound("gpu_policy:", m.GPUPolicyHash)
+	}
+	osImage := "(none)"
+	if d.Info != nil && d.Info.OSImageHash != "" {
+		osImage = d.Info.OSImageHash
+	}
+	fmt.Fprintf(w, "%-16s %s (from /Info, NOT bound: not in HOST_DATA; the image is in the launch measurement, which a policy's measurements pin)\n", "os_image_hash:", osImage)
+	if d.Info != nil && d.Info.Compose() != "" {
+		fmt.Fprintf(w, "compose file:    stored (%s=1); its SHA-256 is the bound compose hash\n", tee.KeepComposeEnv)
+	}
+}
+
 // RunAttestKind is scripts/attest for a Kind other than TDX, the same
 // binding as a TDX quote's: when the file says gpu-cc: on it first writes
-// GPU evidence from gpu, then binds the Kind's evidence to the file and
-// its side files present (bindEvidence: the binding list, then evidence
-// over SHA-512 of it, never overwriting). What was written stays when a
-// later step fails.
+// GPU evidence from gpu; when the Kind's evidence comes from the dstack
+// guest agent (tee.AgentFor), the agent's /Info extract and the source
+// label (writeAgentFiles, as on TDX); then it binds the Kind's evidence to
+// the file and its side files present (bindEvidence: the binding list,
+// then evidence over SHA-512 of it, never overwriting). When no evidence
+// is written, the extract and label go too; GPU evidence stays.
 func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector) error {
 	gerr := attestGPU(w, resultPath, gpu)
+	undo := func() {}
+	if a, ok := tee.AgentFor(k); ok {
+		if err := refuseExisting(resultPath, k); err != nil {
+			return errors.Join(gerr, err)
+		}
+		var err error
+		if undo, err = writeAgentFiles(w, resultPath, a, "scripts/verify checks it against the MrConfigV3 document the report's HOST_DATA binds"); err != nil {
+			return errors.Join(gerr, err)
+		}
+	}
 	side := ExistingSideFiles(resultPath)
 	ev, paths, err := bindEvidence(resultPath, side, config.Nonce(), k, func(rd [64]byte) (tee.Evidence, error) {
 		ev, err := k.Attest(rd)
@@ -189,6 +271,7 @@ func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector)
 		return ev, nil
 	})
 	if err != nil {
+		undo()
 		return errors.Join(gerr, err)
 	}
 	var ids []string
@@ -199,6 +282,9 @@ func RunAttestKind(w io.Writer, resultPath string, k tee.Kind, gpu GPUCollector)
 	}
 	fmt.Fprintf(w, "wrote %s and %s: %s evidence, report data = SHA-512 of the binding list over %s and its side files (%s); %s\n",
 		BindPath(resultPath), strings.Join(paths, ", "), k.Title(), resultPath, strings.Join(side, ", "), strings.Join(ids, ", "))
+	if _, ok := ev.Files[tee.DstackMrConfigSuffix]; ok {
+		fmt.Fprintf(w, "wrote %s: the dstack app configuration (MrConfigV3) the report's HOST_DATA binds\n", tee.MrConfigPath(resultPath))
+	}
 	return gerr
 }
 
@@ -216,7 +302,12 @@ func PolicyForFile(resultPath string, opts VerifyOptions, pinAll bool) (*tee.Pol
 			if err != nil {
 				return nil, fmt.Errorf("attest: no policy from a result that does not verify: %w", err)
 			}
-			return tee.PolicyFromClaims(c.Claims)
+			p, err := tee.PolicyFromClaims(c.Claims)
+			if err == nil && p.SNP != nil && c.Dstack != nil && c.Dstack.MrConfig != nil {
+				m := c.Dstack.Measured
+				p.SNP.Dstack = &tee.DstackPolicy{ComposeHash: m.ComposeHash, AppID: m.AppID}
+			}
+			return p, err
 		}
 	}
 	r, err := VerifyFile(resultPath, opts)

@@ -54,9 +54,10 @@ func TestVerifySNPResult(t *testing.T) {
 // fakeKind is a TEE whose evidence is the report data itself.
 type fakeKind struct{ tee.Kind }
 
-func (fakeKind) Name() string       { return "fake" }
-func (fakeKind) Title() string      { return "FAKE" }
-func (fakeKind) Suffixes() []string { return []string{".fake"} }
+func (fakeKind) Name() string                { return "fake" }
+func (fakeKind) Title() string               { return "FAKE" }
+func (fakeKind) Suffixes() []string          { return []string{".fake"} }
+func (fakeKind) Detect(string) tee.Detection { return tee.Detection{} }
 func (fakeKind) Attest(rd [64]byte) (tee.Evidence, error) {
 	return tee.Evidence{TEE: "fake", Files: map[string][]byte{".fake": rd[:]}}, nil
 }

@@ -64,7 +64,7 @@ var NameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // is refused.
 var Suffixes = []string{".txt", ".md", ".skips.tsv", ".quote", ".eventlog.json",
 	".dstack-info.json", ".attestation", ".gpu-evidence", ".bind", ".collateral.json",
-	".snp-report", ".snp-certs"}
+	".snp-report", ".snp-certs", ".dstack-mr-config.json"}
 
 // tokenRE is a block token: 32 lowercase hex digits.
 var tokenRE = regexp.MustCompile(`^[0-9a-f]{32}$`)

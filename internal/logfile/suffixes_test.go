@@ -12,7 +12,7 @@ import (
 // here, not on the first fleet run).
 func TestTEESuffixes(t *testing.T) {
 	for _, k := range tee.Kinds() {
-		for _, s := range k.Suffixes() {
+		for _, s := range tee.SideSuffixes(k) {
 			if !slices.Contains(Suffixes, s) {
 				t.Errorf("%s evidence %s is not in Suffixes", k.Title(), s)
 			}

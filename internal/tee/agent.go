@@ -38,6 +38,21 @@ var AgentSockets = []string{
 	"/run/dstack/dstack.sock",
 }
 
+// ViaAgent is the Detection.Interface (and the manifest's quote or report
+// source) of evidence from the dstack guest agent, for every Kind.
+const ViaAgent = "dstack-guest-agent"
+
+// AgentFor returns the guest agent that k's evidence comes from on this
+// machine: the agent, when k's Detect (under Root) names it as the
+// evidence interface; ok is false otherwise (a device, configfs-tsm, a
+// simulator, not a guest).
+func AgentFor(k Kind) (a *Agent, ok bool) {
+	if k.Detect(Root).Interface != ViaAgent {
+		return nil, false
+	}
+	return FindAgent()
+}
+
 // SimulatorEnv names the variable that points at a dstack simulator (a unix
 // socket path or an http:// URL). Its quotes are labelled simulated and are
 // never counted as evidence.

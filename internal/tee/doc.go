@@ -41,7 +41,9 @@
 // snp.go: AMD SEV-SNP through github.com/google/go-sev-guest (configfs-tsm,
 // /dev/sev-guest or the dstack guest agent's /Attest, the extended report's
 // VCEK/VLEK chain kept beside the report, verification offline against the
-// AMD roots embedded in that module, docs/snp.md).
+// AMD roots embedded in that module, docs/snp.md); dstack_snp.go: what
+// binds a dstack app to an SEV-SNP report (the MrConfigV3 document whose
+// hash is the report's HOST_DATA).
 //
 // agent.go and dstack_attest.go: the dstack guest agent, for any Kind (TDX
 // quotes from /GetQuote, /Info, and /Attest's versioned attestation, whose

@@ -44,7 +44,7 @@ type DstackAttestation struct {
 	// certificate table).
 	SNPCertChain [][]byte
 	// MrConfig is the MrConfigV3 document dstack binds through the
-	// report's HOST_DATA (not checked by teebench).
+	// report's HOST_DATA (CheckMrConfig checks it; dstack_snp.go).
 	MrConfig string
 	// ReportData is the stack's copy of the report data.
 	ReportData []byte

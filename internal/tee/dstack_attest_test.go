@@ -38,16 +38,26 @@ func scaleCompact(n int) []byte {
 
 func scaleBytes(b []byte) []byte { return append(scaleCompact(len(b)), b...) }
 
+// testMrConfig is an MrConfigV3 document in dstack's canonical (JCS) form:
+// the one of dstack's own test (dstack-types/src/mr_config.rs,
+// mr_config_v3_generates_jcs_but_hashes_document_bytes) without its GPU
+// policy hash.
+const testMrConfig = `{"app_id":"1111111111111111111111111111111111111111",` +
+	`"compose_hash":"2222222222222222222222222222222222222222222222222222222222222222",` +
+	`"instance_id":"4444444444444444444444444444444444444444","key_provider":"kms",` +
+	`"key_provider_id":"3333333333333333333333333333333333333333333333333333333333333333","version":3}`
+
 // dstackV0 is a SCALE V0 attestation of platform index idx with an SEV-SNP
-// quote, two runtime events and the stack's report data.
-func dstackV0(idx byte, report []byte, chain [][]byte, rd [64]byte) []byte {
+// quote whose mr_config is mrConfig, two runtime events and the stack's
+// report data.
+func dstackV0(idx byte, report []byte, chain [][]byte, rd [64]byte, mrConfig string) []byte {
 	b := []byte{0, idx}
 	b = append(b, scaleBytes(report)...)
 	b = append(b, scaleCompact(len(chain))...)
 	for _, c := range chain {
 		b = append(b, scaleBytes(c)...)
 	}
-	b = append(b, scaleBytes([]byte(`{"app_id":"00"}`))...)
+	b = append(b, scaleBytes([]byte(mrConfig))...)
 	b = append(b, scaleCompact(2)...)
 	b = append(b, scaleBytes([]byte("app-id"))...)
 	b = append(b, scaleBytes(bytes.Repeat([]byte{1}, 20))...)
@@ -72,8 +82,8 @@ type kv struct {
 func (w *mp) put(v any) {
 	switch x := v.(type) {
 	case string:
-		w.WriteByte(0xd9)
-		w.WriteByte(byte(len(x)))
+		w.WriteByte(0xda)
+		w.Write(binary.BigEndian.AppendUint16(nil, uint16(len(x))))
 		w.WriteString(x)
 	case uint64:
 		w.WriteByte(0xcf)
@@ -112,8 +122,8 @@ func (w *mp) put(v any) {
 }
 
 // dstackV1 is a msgpack V1 attestation of platform kind with an SEV-SNP
-// quote.
-func dstackV1(kind string, report []byte, chain [][]byte, rd [64]byte, bin bool) []byte {
+// quote whose mr_config is mrConfig.
+func dstackV1(kind string, report []byte, chain [][]byte, rd [64]byte, bin bool, mrConfig string) []byte {
 	var cs []any
 	for _, c := range chain {
 		cs = append(cs, c)
@@ -121,7 +131,7 @@ func dstackV1(kind string, report []byte, chain [][]byte, rd [64]byte, bin bool)
 	w := &mp{bin: bin}
 	w.put([]kv{
 		{"version", uint64(1)},
-		{"platform", []kv{{"kind", kind}, {"data", []kv{{"report", report}, {"cert_chain", cs}, {"mr_config", "{}"}}}}},
+		{"platform", []kv{{"kind", kind}, {"data", []kv{{"report", report}, {"cert_chain", cs}, {"mr_config", mrConfig}}}}},
 		{"stack", []kv{{"kind", "dstack"}, {"data", []kv{{"report_data", rd[:]}, {"runtime_events", []any{}}, {"config", "{}"}}}}},
 	})
 	return w.Bytes()
@@ -135,9 +145,9 @@ func TestParseDstackAttestation(t *testing.T) {
 	report := bytes.Repeat([]byte{0xee}, abi.ReportSize)
 	chain := [][]byte{[]byte("certificate table")}
 	forms := map[string][]byte{
-		"V0":            dstackV0(3, report, chain, rd),
-		"V1 int arrays": dstackV1("sev-snp", report, chain, rd, false),
-		"V1 bin":        dstackV1("sev-snp", report, chain, rd, true),
+		"V0":            dstackV0(3, report, chain, rd, testMrConfig),
+		"V1 int arrays": dstackV1("sev-snp", report, chain, rd, false, testMrConfig),
+		"V1 bin":        dstackV1("sev-snp", report, chain, rd, true, testMrConfig),
 	}
 	for name, b := range forms {
 		a, err := ParseDstackAttestation(b)
@@ -145,7 +155,7 @@ func TestParseDstackAttestation(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if a.Platform != "sev-snp" || !bytes.Equal(a.SNPReport, report) || len(a.SNPCertChain) != 1 || !bytes.Equal(a.SNPCertChain[0], chain[0]) || !bytes.Equal(a.ReportData, rd[:]) {
+		if a.Platform != "sev-snp" || !bytes.Equal(a.SNPReport, report) || len(a.SNPCertChain) != 1 || !bytes.Equal(a.SNPCertChain[0], chain[0]) || !bytes.Equal(a.ReportData, rd[:]) || a.MrConfig != testMrConfig {
 			t.Errorf("%s: %+v", name, a)
 		}
 		for i := range len(b) {
@@ -158,7 +168,7 @@ func TestParseDstackAttestation(t *testing.T) {
 			t.Errorf("%s with a trailing byte: %v", name, err)
 		}
 	}
-	for name, b := range map[string][]byte{"V0 tdx": dstackV0(0, report, nil, rd), "V1 tdx": dstackV1("tdx", report, nil, rd, true)} {
+	for name, b := range map[string][]byte{"V0 tdx": dstackV0(0, report, nil, rd, ""), "V1 tdx": dstackV1("tdx", report, nil, rd, true, "")} {
 		if a, err := ParseDstackAttestation(b); !errors.Is(err, ErrDstackPlatform) || a.Platform != "tdx" {
 			t.Errorf("%s: %+v %v", name, a, err)
 		}
@@ -168,27 +178,22 @@ func TestParseDstackAttestation(t *testing.T) {
 	}
 }
 
-// TestSNPViaDstackAgent: in a dstack SEV-SNP container (the kernel's SEV
-// sysfs directory and the guest agent's socket, no guest device), Attest
-// gets the report from the agent's /Attest over a real unix socket, in
-// either wire form, and it verifies as any SEV-SNP report; a socket alone
-// is not a guest.
-func TestSNPViaDstackAgent(t *testing.T) {
-	fake, g := newSigningGuest(t, abi.SnpPolicy{})
-	root, err := os.MkdirTemp("", "snp") // short: a socket path has a length limit
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(root)
+// serveAgent serves fa on a unix socket at root/run/dstack.sock (root is
+// short: a socket path has a length limit), with reports from g, and makes
+// root and that socket this package's Root and AgentSockets until the test
+// ends.
+func serveAgent(t *testing.T, root string, g *signingGuest, fa *FakeAgent) {
+	t.Helper()
 	os.MkdirAll(filepath.Join(root, "run"), 0o755)
-	sockPath := filepath.Join(root, "run", "dstack.sock")
-	l, err := net.Listen("unix", sockPath)
+	l, err := net.Listen("unix", filepath.Join(root, "run", "dstack.sock"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := "V0"
-	var asked []string
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/Info" {
+			json.NewEncoder(w).Encode(fa.Info)
+			return
+		}
 		var req struct {
 			ReportData string `json:"report_data"`
 		}
@@ -196,30 +201,64 @@ func TestSNPViaDstackAgent(t *testing.T) {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		asked = append(asked, req.ReportData)
+		if fa.FailAttest {
+			http.Error(w, "attestation unavailable", http.StatusInternalServerError)
+			return
+		}
+		fa.Asked = append(fa.Asked, req.ReportData)
 		var rd [64]byte
 		hex.Decode(rd[:], []byte(req.ReportData))
+		g.hostData = fa.HostData
 		report, err := g.report(rd)
 		certs, cerr := g.certs()
 		if err != nil || cerr != nil {
 			http.Error(w, "signer", http.StatusInternalServerError)
 			return
 		}
-		att := dstackV0(3, report, [][]byte{certs}, rd)
-		if form == "V1" {
-			att = dstackV1("sev-snp", report, [][]byte{certs}, rd, false)
-		}
-		if form == "empty" { // what GetQuote-style agents answer without SNP
-			att = nil
+		var att []byte
+		switch fa.Form {
+		case "", "V0":
+			att = dstackV0(3, report, [][]byte{certs}, rd, fa.MrConfig)
+		case "V1":
+			att = dstackV1("sev-snp", report, [][]byte{certs}, rd, false, fa.MrConfig)
+		case "empty": // what GetQuote-style agents answer without SNP
 		}
 		json.NewEncoder(w).Encode(map[string]string{"attestation": hex.EncodeToString(att)})
 	})}
 	go srv.Serve(l)
-	defer srv.Close()
-
 	savedRoot, savedSockets := Root, AgentSockets
-	defer func() { Root, AgentSockets = savedRoot, savedSockets }()
 	Root, AgentSockets = root, []string{"/run/dstack.sock"}
+	t.Cleanup(func() {
+		srv.Close()
+		Root, AgentSockets = savedRoot, savedSockets
+	})
+}
+
+// shortTempDir is a new directory under the system's temporary directory
+// (t.TempDir's paths can be too long for a unix socket), removed when the
+// test ends.
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	root, err := os.MkdirTemp("", "snp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	return root
+}
+
+// TestSNPViaDstackAgent: in a dstack SEV-SNP container (the kernel's SEV
+// sysfs directory and the guest agent's socket, no guest device), Attest
+// gets the report from the agent's /Attest over a real unix socket, in
+// either wire form, with the MrConfigV3 document, and it verifies as any
+// SEV-SNP report, HOST_DATA checked against the document; a socket alone
+// is not a guest, and an answer without a document, or with one HOST_DATA
+// does not bind, is refused.
+func TestSNPViaDstackAgent(t *testing.T) {
+	fake, g := newSigningGuest(t, abi.SnpPolicy{})
+	root := shortTempDir(t)
+	fa := &FakeAgent{MrConfig: testMrConfig, HostData: MrConfigHostData([]byte(testMrConfig))}
+	serveAgent(t, root, g, fa)
 	if d := SEVSNP.Detect(root); d.Guest {
 		t.Errorf("a socket alone made a guest: %+v", d)
 	} else if !strings.Contains(d.Reason, "a socket alone is not evidence") {
@@ -233,33 +272,110 @@ func TestSNPViaDstackAgent(t *testing.T) {
 	}
 	k := &SNP{roots: fake.roots} // the machine's interfaces, the fake roots
 	for _, f := range []string{"V0", "V1"} {
-		form = f
+		fa.Form = f
 		rd := sha512.Sum512([]byte("result " + f))
 		ev, err := k.Attest(rd)
 		if err != nil {
 			t.Fatalf("%s: Attest: %v", f, err)
 		}
-		if ev.Source != SNPViaAgent || asked[len(asked)-1] != hex.EncodeToString(rd[:]) {
-			t.Errorf("%s: source %q, agent asked for %s", f, ev.Source, asked[len(asked)-1])
+		if ev.Source != SNPViaAgent || fa.Asked[len(fa.Asked)-1] != hex.EncodeToString(rd[:]) || string(ev.Files[DstackMrConfigSuffix]) != testMrConfig {
+			t.Errorf("%s: source %q, agent asked for %s, document %q", f, ev.Source, fa.Asked[len(fa.Asked)-1], ev.Files[DstackMrConfigSuffix])
 		}
 		c, err := k.Verify(ev, rd, nil, VerifyOptions{})
 		if err != nil {
 			t.Fatalf("%s: Verify: %v", f, err)
 		}
-		if c.Get("snp-measurement") != hex.EncodeToString(measurement) {
+		if c.Get("snp-measurement") != hex.EncodeToString(measurement) || c.Get("snp-host-data") != hex.EncodeToString(fa.HostData[:]) {
 			t.Errorf("%s: claims %+v", f, c)
 		}
 		if lines, err := k.Describe(ev); err != nil || lines[0] != (Line{"snp-report-source", SNPViaAgent}) {
 			t.Errorf("%s: Describe: %v %v", f, lines, err)
 		}
 	}
-	form = "empty"
+	fa.Form = "empty"
 	if _, err := k.Attest(sha512.Sum512([]byte("empty"))); err == nil || !strings.Contains(err.Error(), "/Attest returned no hex attestation") {
 		t.Errorf("an empty attestation: %v", err)
+	}
+	fa.Form, fa.MrConfig = "V0", ""
+	if _, err := k.Attest(sha512.Sum512([]byte("no doc"))); err == nil || !strings.Contains(err.Error(), "carries no mr_config") {
+		t.Errorf("an attestation without mr_config: %v", err)
+	}
+	fa.MrConfig = strings.Replace(testMrConfig, "2222", "2223", 1) // not what the guest was launched with
+	if _, err := k.Attest(sha512.Sum512([]byte("other doc"))); !errors.Is(err, ErrMrConfig) || !strings.Contains(err.Error(), hex.EncodeToString(fa.HostData[:])) {
+		t.Errorf("a document HOST_DATA does not bind: %v", err)
 	}
 	t.Setenv(SimulatorEnv, "http://127.0.0.1:1")
 	if d := SEVSNP.Detect(root); d.Interface == SNPViaAgent {
 		t.Errorf("a simulator's agent used: %+v", d)
+	}
+}
+
+// TestSNPHostDataVerify: Verify checks the MrConfigV3 document among the
+// evidence against the signed HOST_DATA (a changed document fails, naming
+// both values), and a policy's sev-snp.dstack section against it: the
+// document's compose hash and app id pass, others fail naming both, and a
+// pin without a document fails; os_image_hash cannot be pinned on SEV-SNP.
+func TestSNPHostDataVerify(t *testing.T) {
+	k, g := newSigningGuest(t, abi.SnpPolicy{})
+	g.hostData = MrConfigHostData([]byte(testMrConfig))
+	rd := sha512.Sum512([]byte("r"))
+	ev, err := k.Attest(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.Files[DstackMrConfigSuffix] = []byte(testMrConfig)
+	pin := func(d string) json.RawMessage { return json.RawMessage(`{"dstack": ` + d + `}`) }
+	ok := pin(`{"compose_hash": "2222222222222222222222222222222222222222222222222222222222222222", "app_id": "1111111111111111111111111111111111111111"}`)
+	if _, err := k.Verify(ev, rd, ok, VerifyOptions{}); err != nil {
+		t.Fatalf("the document's own values: %v", err)
+	}
+	bad := pin(`{"compose_hash": "5555555555555555555555555555555555555555555555555555555555555555"}`)
+	if _, err := k.Verify(ev, rd, bad, VerifyOptions{}); !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "dstack compose_hash: expected 5555") || !strings.Contains(err.Error(), "got 2222") {
+		t.Errorf("another compose hash pinned: %v", err)
+	}
+	if _, err := k.Verify(ev, rd, pin(`{"os_image_hash": "5555555555555555555555555555555555555555555555555555555555555555"}`), VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "sev-snp.dstack.os_image_hash") {
+		t.Errorf("os_image_hash pinned on SEV-SNP: %v", err)
+	}
+	changed := strings.Replace(testMrConfig, `"kms"`, `"none"`, 1)
+	ev.Files[DstackMrConfigSuffix] = []byte(changed)
+	_, err = k.Verify(ev, rd, nil, VerifyOptions{})
+	want := MrConfigHostData([]byte(changed))
+	if !errors.Is(err, ErrMrConfig) || !strings.Contains(err.Error(), hex.EncodeToString(g.hostData[:])) || !strings.Contains(err.Error(), hex.EncodeToString(want[:])) {
+		t.Errorf("a changed document: %v", err)
+	}
+	delete(ev.Files, DstackMrConfigSuffix)
+	if _, err := k.Verify(ev, rd, nil, VerifyOptions{}); err != nil {
+		t.Errorf("no document and no pin: %v", err)
+	}
+	if _, err := k.Verify(ev, rd, ok, VerifyOptions{}); !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "no MrConfigV3 document") {
+		t.Errorf("a pin without a document: %v", err)
+	}
+}
+
+// TestParseMrConfig: dstack's document form is read; what dstack refuses
+// (unknown fields, another version, a short compose hash, an unknown key
+// provider) is refused.
+func TestParseMrConfig(t *testing.T) {
+	m, err := ParseMrConfig([]byte(testMrConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.AppID != strings.Repeat("11", 20) || m.ComposeHash != strings.Repeat("22", 32) || m.KeyProviderText() != "kms "+strings.Repeat("33", 32) || m.InstanceID != strings.Repeat("44", 20) {
+		t.Errorf("parsed %+v", m)
+	}
+	if m, err := ParseMrConfig([]byte(`{"compose_hash":"` + strings.Repeat("22", 32) + `","key_provider":"none"}`)); err != nil || m.AppID != "" || m.Version != 3 {
+		t.Errorf("no app id, version by default: %+v %v", m, err)
+	}
+	for name, doc := range map[string]string{
+		"unknown field": strings.Replace(testMrConfig, `"version":3`, `"version":3,"x":1`, 1),
+		"version 2":     strings.Replace(testMrConfig, `"version":3`, `"version":2`, 1),
+		"short hash":    strings.Replace(testMrConfig, "22222222", "", 1),
+		"key provider":  strings.Replace(testMrConfig, `"kms"`, `"sgx"`, 1),
+		"not JSON":      "{",
+	} {
+		if _, err := ParseMrConfig([]byte(doc)); !errors.Is(err, ErrMrConfig) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 
@@ -310,6 +426,22 @@ func TestDstackRealSample(t *testing.T) {
 		t.Errorf("claims %+v", c)
 	}
 	t.Logf("dstack's real SEV-SNP report: %v", c.Lines)
+	// HOST_DATA binds its MrConfigV3 document as dstack computes it (the
+	// value dstack's fixture README lists), and Verify checks that.
+	if c.Get("snp-host-data") != "783f0057820acb99249af56cc3b07b4e8d80f65183167cba9cf437bb680f742f" {
+		t.Errorf("snp-host-data %s", c.Get("snp-host-data"))
+	}
+	m, err := CheckMrConfig([]byte(a.MrConfig), raw[0xC0:0xE0])
+	if err != nil {
+		t.Fatalf("dstack's document against its HOST_DATA: %v", err)
+	}
+	if m.AppID != "86e59625be93207bc2351c4d1bba20037cec8e16" || m.ComposeHash != "86e59625be93207bc2351c4d1bba20037cec8e168da6b18f559af5af657b7a23" || m.KeyProvider != "kms" {
+		t.Errorf("dstack's document: %+v", m)
+	}
+	ev.Files[DstackMrConfigSuffix] = []byte(a.MrConfig)
+	if _, err := SEVSNP.Verify(ev, rd, json.RawMessage(`{"dstack": {"compose_hash": "`+m.ComposeHash+`", "app_id": "`+m.AppID+`"}}`), VerifyOptions{Now: time.Date(2026, 6, 17, 12, 0, 0, 0, time.UTC)}); err != nil {
+		t.Errorf("Verify with the document and a dstack pin: %v", err)
+	}
 	changed := bytes.Clone(raw)
 	changed[0x90] ^= 1
 	ev.Files[SNPReportSuffix] = changed
@@ -326,9 +458,9 @@ func TestDstackRealSample(t *testing.T) {
 func FuzzParseDstackAttestation(f *testing.F) {
 	var rd [64]byte
 	report := bytes.Repeat([]byte{0x81}, abi.ReportSize)
-	f.Add(dstackV0(3, report, [][]byte{[]byte("t")}, rd))
-	f.Add(dstackV1("sev-snp", report, [][]byte{[]byte("t")}, rd, false))
-	f.Add(dstackV1("sev-snp", report, nil, rd, true))
+	f.Add(dstackV0(3, report, [][]byte{[]byte("t")}, rd, testMrConfig))
+	f.Add(dstackV1("sev-snp", report, [][]byte{[]byte("t")}, rd, false, testMrConfig))
+	f.Add(dstackV1("sev-snp", report, nil, rd, true, "{}"))
 	if b, err := os.ReadFile(filepath.Join("testdata", "dstack-snp", "attestation-v0.bin")); err == nil {
 		f.Add(b)
 	}
@@ -339,14 +471,14 @@ func FuzzParseDstackAttestation(f *testing.F) {
 		}
 		var again []byte
 		if a.Version == 0 {
-			again = dstackV0(3, a.SNPReport, a.SNPCertChain, [64]byte(a.ReportData))
+			again = dstackV0(3, a.SNPReport, a.SNPCertChain, [64]byte(a.ReportData), a.MrConfig)
 		} else if len(a.ReportData) == 64 {
-			again = dstackV1("sev-snp", a.SNPReport, a.SNPCertChain, [64]byte(a.ReportData), true)
+			again = dstackV1("sev-snp", a.SNPReport, a.SNPCertChain, [64]byte(a.ReportData), true, a.MrConfig)
 		} else {
 			return
 		}
 		back, err := ParseDstackAttestation(again)
-		if err != nil || !bytes.Equal(back.SNPReport, a.SNPReport) || len(back.SNPCertChain) != len(a.SNPCertChain) {
+		if err != nil || !bytes.Equal(back.SNPReport, a.SNPReport) || len(back.SNPCertChain) != len(a.SNPCertChain) || back.MrConfig != a.MrConfig {
 			t.Errorf("re-encoded: %v", err)
 		}
 	})

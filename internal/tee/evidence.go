@@ -31,9 +31,10 @@ func WriteEvidence(resultPath string, ev Evidence) ([]string, error) {
 	return written, nil
 }
 
-// ReadEvidence reads k's side files of resultPath. It returns ok false and
-// no error when none exists (no evidence), and an error naming the missing
-// file when only some exist.
+// ReadEvidence reads k's side files of resultPath (Suffixes, and the
+// optional ones that exist: SideSuffixes). It returns ok false and no
+// error when none of Suffixes exists (no evidence), and an error naming the
+// missing file when only some exist.
 func ReadEvidence(resultPath string, k Kind) (ev Evidence, ok bool, err error) {
 	ev = Evidence{TEE: k.Name(), Files: map[string][]byte{}}
 	var missing []string
@@ -53,6 +54,16 @@ func ReadEvidence(resultPath string, k Kind) (ev Evidence, ok bool, err error) {
 		return Evidence{}, false, nil
 	case len(missing) > 0:
 		return Evidence{}, false, fmt.Errorf("tee: %s evidence of %s is incomplete: %s is missing", k.Title(), resultPath, missing[0])
+	}
+	for _, s := range SideSuffixes(k)[len(k.Suffixes()):] {
+		b, err := os.ReadFile(resultPath + s)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return Evidence{}, false, fmt.Errorf("tee: %s evidence: %w", k.Title(), err)
+		}
+		ev.Files[s] = b
 	}
 	return ev, true, nil
 }

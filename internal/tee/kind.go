@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -43,6 +44,26 @@ type Kind interface {
 	// roots, that it carries reportData, and the Kind's section of the
 	// policy (nil: no policy, which the Claims' caveats say).
 	Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, opts VerifyOptions) (Claims, error)
+}
+
+// An OptionalSuffixer is a Kind whose evidence may have side files beyond
+// Suffixes, present only for some evidence interfaces (the dstack guest
+// agent's event log or MrConfigV3 document): Attest returns them among the
+// Evidence's files, WriteEvidence writes them and ReadEvidence reads them
+// when present. They come with the evidence, so the binding list cannot
+// bind them; Verify checks them against the signed evidence instead.
+type OptionalSuffixer interface {
+	OptionalSuffixes() []string
+}
+
+// SideSuffixes returns every side-file suffix k's evidence may have:
+// Suffixes, then the optional ones.
+func SideSuffixes(k Kind) []string {
+	out := slices.Clone(k.Suffixes())
+	if o, ok := k.(OptionalSuffixer); ok {
+		out = append(out, o.OptionalSuffixes()...)
+	}
+	return out
 }
 
 // ErrBinding means evidence does not carry the report data it was verified

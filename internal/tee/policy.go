@@ -18,7 +18,8 @@ import (
 //
 //	{
 //	  "version": 1,
-//	  "sev-snp": {"measurements": ["…"], "min_tcb": {…}, …},
+//	  "sev-snp": {"measurements": ["…"], "min_tcb": {…}, …,
+//	    "dstack": {"compose_hash": "…", "app_id": "…"}},
 //	  "tdx": {
 //	    "mrtd": "…", "rtmr1": "…", "rtmr2": "…",
 //	    "min_tee_tcb_svn": "…", "min_tcb_status": "SWHardeningNeeded",
@@ -30,7 +31,10 @@ import (
 // The tdx section lists the measurements a TD must have (lowercase hex), the
 // lowest TEE TCB SVN and TCB status, and the TD attributes allowed; an empty
 // field is not checked, and mrtd is required. The sev-snp section is
-// SNPPolicy. `verify -print-policy` writes one from a result it verified (trust on first use: it pins what
+// SNPPolicy. The dstack section is the same in both (DstackPolicy): on TDX
+// its values must be measured in the replayed event log, on SEV-SNP in the
+// MrConfigV3 document the report's HOST_DATA binds (which has no OS image
+// hash, so sev-snp.dstack.os_image_hash is refused). `verify -print-policy` writes one from a result it verified (trust on first use: it pins what
 // that TD measured, so check that first run some other way).
 
 // PolicyVersion is the policy file version this code reads.
@@ -62,8 +66,9 @@ type TDXPolicy struct {
 	Dstack       *DstackPolicy `json:"dstack,omitempty"`
 }
 
-// DstackPolicy pins a dstack app: each value must be measured in the
-// replayed RTMR3 event log.
+// DstackPolicy pins a dstack app, in the tdx or the sev-snp section: each
+// value must be measured by the evidence (TDX: the replayed RTMR3 event
+// log; SEV-SNP: the MrConfigV3 document bound by HOST_DATA).
 type DstackPolicy struct {
 	ComposeHash string `json:"compose_hash,omitempty"`
 	AppID       string `json:"app_id,omitempty"`
@@ -118,11 +123,7 @@ func ParsePolicy(b []byte) (*Policy, error) {
 	}
 	var errs []error
 	if p.SNP != nil {
-		for _, m := range p.SNP.Measurements {
-			if b, err := hex.DecodeString(m); err != nil || len(b) != 48 {
-				errs = append(errs, fmt.Errorf("sev-snp.measurements: want 96 hex digits, got %q", m))
-			}
-		}
+		errs = append(errs, checkSNPPolicyValues(p.SNP)...)
 	}
 	if t := p.TDX; t != nil {
 		errs = append(errs, checkTDXPolicyValues(t)...)
@@ -159,12 +160,64 @@ func checkTDXPolicyValues(t *TDXPolicy) []error {
 	if t.MinTCBStatus != "" && !slices.Contains(TCBStatuses, t.MinTCBStatus) {
 		errs = append(errs, fmt.Errorf("tdx.min_tcb_status %q: want one of %s", t.MinTCBStatus, strings.Join(TCBStatuses, ", ")))
 	}
-	if d := t.Dstack; d != nil {
-		hexField("tdx.dstack.compose_hash", d.ComposeHash, 32)
-		hexField("tdx.dstack.os_image_hash", d.OSImageHash, 32)
-		hexField("tdx.dstack.app_id", d.AppID, 20)
+	return append(errs, checkDstackPolicyValues("tdx", t.Dstack)...)
+}
+
+// checkSNPPolicyValues checks that every value of a sev-snp section is
+// well formed.
+func checkSNPPolicyValues(p *SNPPolicy) []error {
+	var errs []error
+	for _, m := range p.Measurements {
+		if b, err := hex.DecodeString(m); err != nil || len(b) != 48 {
+			errs = append(errs, fmt.Errorf("sev-snp.measurements: want 96 hex digits, got %q", m))
+		}
+	}
+	if d := p.Dstack; d != nil && d.OSImageHash != "" {
+		errs = append(errs, fmt.Errorf("sev-snp.dstack.os_image_hash: dstack does not put the OS image hash in an SEV-SNP report (HOST_DATA binds the MrConfigV3 document, which has none; the image is in the launch measurement): pin the image with sev-snp.measurements"))
+	}
+	return append(errs, checkDstackPolicyValues("sev-snp", p.Dstack)...)
+}
+
+// checkDstackPolicyValues checks a dstack section (in section tee): hex of
+// the right length.
+func checkDstackPolicyValues(tee string, d *DstackPolicy) []error {
+	if d == nil {
+		return nil
+	}
+	var errs []error
+	for _, f := range []struct {
+		name, v string
+		n       int
+	}{{"compose_hash", d.ComposeHash, 32}, {"os_image_hash", d.OSImageHash, 32}, {"app_id", d.AppID, 20}} {
+		if b, err := hex.DecodeString(f.v); f.v != "" && (err != nil || len(b) != f.n || strings.ToLower(f.v) != f.v) {
+			errs = append(errs, fmt.Errorf("%s.dstack.%s: want %d lowercase hex digits, got %q", tee, f.name, 2*f.n, f.v))
+		}
 	}
 	return errs
+}
+
+// checkDstackPolicy compares a dstack section with what the evidence
+// measured and returns one phrase per value that differs ("not measured"
+// when the evidence has none).
+func checkDstackPolicy(d *DstackPolicy, m DstackMeasured) []string {
+	if d == nil {
+		return nil
+	}
+	var bad []string
+	for _, f := range []struct{ name, want, got string }{
+		{"dstack compose_hash", d.ComposeHash, m.ComposeHash},
+		{"dstack app_id", d.AppID, m.AppID},
+		{"dstack os_image_hash", d.OSImageHash, m.OSImageHash},
+	} {
+		if f.want != "" && !strings.EqualFold(f.want, f.got) {
+			got := f.got
+			if got == "" {
+				got = "(not measured)"
+			}
+			bad = append(bad, fmt.Sprintf("%s: expected %s, got %s", f.name, f.want, got))
+		}
+	}
+	return bad
 }
 
 // Marshal returns the policy as indented JSON with a final newline.
@@ -231,11 +284,7 @@ func CheckTDXPolicy(t *TDXPolicy, info *TDXInfo, tcb *TCBResult, m DstackMeasure
 			bad = append(bad, fmt.Sprintf("TCB status: expected at least %s, got %s", t.MinTCBStatus, tcb.Status))
 		}
 	}
-	if d := t.Dstack; d != nil {
-		eq("dstack compose_hash", d.ComposeHash, m.ComposeHash)
-		eq("dstack app_id", d.AppID, m.AppID)
-		eq("dstack os_image_hash", d.OSImageHash, m.OSImageHash)
-	}
+	bad = append(bad, checkDstackPolicy(t.Dstack, m)...)
 	if len(bad) > 0 {
 		return fmt.Errorf("%w: %s", ErrPolicy, strings.Join(bad, "; "))
 	}

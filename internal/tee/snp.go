@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ const (
 
 // SNPViaAgent is the Detection.Interface (and snp-report-source) of
 // evidence from the dstack guest agent's /Attest.
-const SNPViaAgent = "dstack-guest-agent"
+const SNPViaAgent = ViaAgent
 
 // sevStatusSNP is the SEV-SNP-enabled bit (2) of the SEV_STATUS MSR
 // (0xC0010131).
@@ -100,6 +101,10 @@ func (*SNP) Tag() string { return "snp" }
 
 // Suffixes implements Kind.
 func (*SNP) Suffixes() []string { return []string{SNPReportSuffix, SNPCertsSuffix} }
+
+// OptionalSuffixes implements OptionalSuffixer: the MrConfigV3 document a
+// dstack guest agent's report comes with.
+func (*SNP) OptionalSuffixes() []string { return []string{DstackMrConfigSuffix} }
 
 // Detect implements Kind. An SEV-SNP guest is recognised by the kernel's
 // SEV_STATUS (SNP bit), the SEV sysfs directory, the sev-guest device or a
@@ -247,7 +252,7 @@ func cmpOr(s, def string) string {
 // guest agent's /Attest, split into the report and the certificate table
 // the host provisioned.
 func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
-	var raw []byte
+	var raw, mrConfig []byte
 	var err error
 	source := ""
 	switch {
@@ -260,7 +265,7 @@ func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
 		}
 		source = d.Interface
 		if source == SNPViaAgent {
-			raw, err = agentSNPReport(reportData)
+			raw, mrConfig, err = agentSNPReport(reportData)
 		} else {
 			raw, err = providerReport(client.GetQuoteProvider, reportData)
 		}
@@ -284,10 +289,17 @@ func (s *SNP) Attest(reportData [64]byte) (Evidence, error) {
 			return Evidence{}, err
 		}
 	}
-	return Evidence{TEE: s.Name(), Source: source, Files: map[string][]byte{
+	files := map[string][]byte{
 		SNPReportSuffix: bytes.Clone(report),
 		SNPCertsSuffix:  bytes.Clone(certs),
-	}}, nil
+	}
+	if mrConfig != nil {
+		if _, err := CheckMrConfig(mrConfig, got.GetHostData()); err != nil {
+			return Evidence{}, fmt.Errorf("tee: the dstack guest agent's /Attest: %w", err)
+		}
+		files[DstackMrConfigSuffix] = mrConfig
+	}
+	return Evidence{TEE: s.Name(), Source: source, Files: files}, nil
 }
 
 // kdsCerts is the certificate table for a report whose guest returned none
@@ -343,22 +355,29 @@ func providerReport(get func() (client.QuoteProvider, error), reportData [64]byt
 }
 
 // agentSNPReport is the extended report from the dstack guest agent's
-// /Attest: the attestation's report, then its certificate table
-// (cert_chain's one blob).
-func agentSNPReport(reportData [64]byte) ([]byte, error) {
+// /Attest (the attestation's report, then its certificate table,
+// cert_chain's one blob) and the MrConfigV3 document that came with it. A
+// dstack agent always sends one on SEV-SNP (dstack-attest's
+// attestation.rs fails "amd sev-snp mr_config is missing" otherwise), so
+// an answer without one is refused.
+func agentSNPReport(reportData [64]byte) (raw, mrConfig []byte, err error) {
 	a, ok := FindAgent()
 	if !ok {
-		return nil, fmt.Errorf("tee: SEV-SNP evidence: the dstack guest agent's socket went away")
+		return nil, nil, fmt.Errorf("tee: SEV-SNP evidence: the dstack guest agent's socket went away")
 	}
 	b, err := a.Attest(context.Background(), reportData)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	att, err := ParseDstackAttestation(b)
 	if err != nil {
-		return nil, fmt.Errorf("tee: guest agent %s: /Attest: %w", a.Redacted(), err)
+		return nil, nil, fmt.Errorf("tee: guest agent %s: /Attest: %w", a.Redacted(), err)
 	}
-	return dstackSNPReport(att)
+	if att.MrConfig == "" {
+		return nil, nil, fmt.Errorf("tee: guest agent %s: /Attest: the SEV-SNP attestation carries no mr_config (the MrConfigV3 document HOST_DATA binds): the app cannot be bound to the report", a.Redacted())
+	}
+	raw, err = dstackSNPReport(att)
+	return raw, []byte(att.MrConfig), err
 }
 
 // dstackSNPReport joins a dstack attestation's SEV-SNP report and its
@@ -398,7 +417,8 @@ func (s *SNP) parse(ev Evidence) (*spb.Attestation, error) {
 }
 
 // Describe implements Kind: snp-measurement, snp-policy (hex and the flags
-// that matter), snp-tcb (reported TCB), snp-vmpl and snp-signer.
+// that matter), snp-tcb (reported TCB), snp-vmpl, snp-host-data (32 bytes
+// the host set at launch; dstack's MrConfigV3 hash) and snp-signer.
 func (s *SNP) Describe(ev Evidence) ([]Line, error) {
 	att, err := s.parse(ev)
 	if err != nil {
@@ -440,6 +460,7 @@ func (s *SNP) lines(att *spb.Attestation, source string) ([]Line, error) {
 			onOff(pol.Debug), onOff(pol.SMT), onOff(pol.MigrateMA), onOff(pol.SingleSocket))},
 		Line{"snp-tcb", tcbString(kds.DecomposeTCBVersion(kds.TCBVersion(r.GetReportedTcb())))},
 		Line{"snp-vmpl", strconv.FormatUint(uint64(r.GetVmpl()), 10)},
+		Line{"snp-host-data", hex.EncodeToString(r.GetHostData())},
 		Line{"snp-signer", signer},
 	), nil
 }
@@ -476,6 +497,10 @@ type SNPPolicy struct {
 	// RefuseMigrationAgent refuses guests whose policy allows a migration
 	// agent (shown otherwise).
 	RefuseMigrationAgent bool `json:"refuse_migration_agent"`
+	// Dstack pins a dstack app: its compose hash and app id must be in the
+	// MrConfigV3 document the report's HOST_DATA binds (the evidence must
+	// carry one); os_image_hash is refused (not in the document).
+	Dstack *DstackPolicy `json:"dstack,omitempty"`
 }
 
 // Verify implements Kind. Offline unless opts.Online: the VCEK/VLEK
@@ -489,6 +514,9 @@ func (s *SNP) Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, o
 	if len(policy) > 0 && string(policy) != "null" {
 		if err := decodeStrict(policy, &p); err != nil {
 			return Claims{}, fmt.Errorf("tee: sev-snp policy: %w", err)
+		}
+		if errs := checkSNPPolicyValues(&p); len(errs) > 0 {
+			return Claims{}, fmt.Errorf("tee: sev-snp policy: %w", errors.Join(errs...))
 		}
 	}
 	att, err := s.parse(ev)
@@ -550,6 +578,18 @@ func (s *SNP) Verify(ev Evidence, reportData [64]byte, policy json.RawMessage, o
 	}
 	if err := validate.SnpAttestation(att, vo); err != nil {
 		return Claims{}, fmt.Errorf("tee: SEV-SNP report against the policy: %w", err)
+	}
+	mc, err := snpMrConfig(ev, r.GetHostData())
+	if err != nil {
+		return Claims{}, fmt.Errorf("tee: SEV-SNP HOST_DATA: %w", err)
+	}
+	if p.Dstack != nil {
+		if mc == nil {
+			return Claims{}, fmt.Errorf("tee: %w: the policy pins a dstack app (sev-snp.dstack), but the evidence carries no MrConfigV3 document (%s) for HOST_DATA to bind", ErrPolicy, DstackMrConfigSuffix)
+		}
+		if bad := checkDstackPolicy(p.Dstack, mc.Measured()); len(bad) > 0 {
+			return Claims{}, fmt.Errorf("tee: %w: %s", ErrPolicy, strings.Join(bad, "; "))
+		}
 	}
 	lines, err := s.lines(att, "")
 	if err != nil {

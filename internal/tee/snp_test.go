@@ -105,6 +105,9 @@ type signingGuest struct {
 	// noCerts makes it return the report alone, as a guest whose host
 	// provisions no certificates.
 	noCerts bool
+	// hostData is the HOST_DATA its reports carry (what the host launched
+	// it with).
+	hostData [32]byte
 }
 
 // IsSupported implements client.QuoteProvider.
@@ -130,6 +133,7 @@ func (g *signingGuest) GetRawQuote(rd [64]byte) ([]byte, error) {
 // report is a report over rd signed by the fake VCEK.
 func (g *signingGuest) report(rd [64]byte) ([]byte, error) {
 	raw := fakeRawReport(rd, g.policy, abi.VcekReportSigner)
+	copy(raw[0xC0:0xE0], g.hostData[:])
 	report := raw[:]
 	r, s, err := g.signer.Sign(abi.SignedComponent(report))
 	if err != nil {
@@ -223,7 +227,7 @@ func TestSNPRoundTrip(t *testing.T) {
 		t.Errorf("caveats %q, want only the offline revocation list", claims.Caveats)
 	}
 	lines, err := g.snp.Describe(ev)
-	if err != nil || len(lines) != 5 {
+	if err != nil || len(lines) != 6 {
 		t.Errorf("Describe: %v %v", lines, err)
 	}
 	// The policy printed from these claims is valid policy input, and the

@@ -32,7 +32,7 @@ const (
 // manifest's tdx-quote-source line is "dstack-guest-agent" for the agent
 // and "tdx-guest-device" for the other two.
 const (
-	TDXViaAgent    = "dstack-guest-agent"
+	TDXViaAgent    = ViaAgent
 	TDXViaConfigFS = "configfs-tsm"
 	TDXViaDevice   = "/dev/tdx_guest"
 )
@@ -58,8 +58,12 @@ func (*TDXKind) Title() string { return "TDX" }
 func (*TDXKind) Tag() string { return "tdx" }
 
 // Suffixes implements Kind: the quote. The event log a dstack guest agent
-// returns is kept too (TDXEventLogSuffix) but is not always there.
+// returns is kept too (OptionalSuffixes) but is not always there.
 func (*TDXKind) Suffixes() []string { return []string{TDXQuoteSuffix} }
+
+// OptionalSuffixes implements OptionalSuffixer: the event log a dstack
+// guest agent's quote comes with.
+func (*TDXKind) OptionalSuffixes() []string { return []string{TDXEventLogSuffix} }
 
 // Detect implements Kind. A TDX guest is recognised by /dev/tdx_guest, a
 // configfs-tsm entry whose provider is tdx_guest, or, inside a dstack

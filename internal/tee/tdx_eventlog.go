@@ -211,9 +211,14 @@ type Dstack struct {
 	PerRTMR [4]int
 	// Info is the stored /Info extract; nil when absent.
 	Info *AgentInfo
-	// Measured is what the replayed log measured; zero unless the log
-	// passed every rule and matched the quote.
+	// Measured is what the replayed log (on SEV-SNP: the MrConfigV3
+	// document HOST_DATA binds) measured; zero unless it passed every check.
 	Measured DstackMeasured
+	// HostData is an SEV-SNP report's HOST_DATA (hex); "" on TDX.
+	HostData string
+	// MrConfig is the MrConfigV3 document HOST_DATA binds (SEV-SNP); nil
+	// on TDX or when it did not check.
+	MrConfig *MrConfig
 }
 
 // ReadDstack reads the guest-agent evidence beside a result file and checks
@@ -221,41 +226,14 @@ type Dstack struct {
 // manifestSource is the result file's tdx-quote-source line. It returns nil,
 // nil when there is none and nothing says there should be.
 func ReadDstack(resultPath string, q *TDXInfo, manifestSource string) (*Dstack, error) {
-	src, srcErr := os.ReadFile(SourcePath(resultPath))
+	d, present, errs := readAgentFiles(resultPath)
 	logb, logErr := os.ReadFile(EventLogPath(resultPath))
-	infob, infoErr := os.ReadFile(AgentInfoPath(resultPath))
-	fromAgent := manifestSource == "dstack-guest-agent"
-	if os.IsNotExist(srcErr) && os.IsNotExist(logErr) && os.IsNotExist(infoErr) && !fromAgent {
+	fromAgent := manifestSource == "dstack-guest-agent" || d.Source == "dstack-guest-agent"
+	if !present && os.IsNotExist(logErr) && !fromAgent {
 		return nil, nil
 	}
-	d := &Dstack{}
-	var errs []error
-	switch {
-	case srcErr == nil:
-		for _, l := range strings.Split(string(src), "\n") {
-			if v, ok := strings.CutPrefix(l, "attestation:"); ok {
-				d.Source = strings.TrimSpace(v)
-			}
-		}
-		if d.Source == "simulated" {
-			errs = append(errs, ErrSimulated)
-		}
-		fromAgent = fromAgent || d.Source == "dstack-guest-agent"
-		if manifestSource == "tdx-guest-device" && d.Source != "" {
-			errs = append(errs, fmt.Errorf("%w: tdx-quote-source: the file says tdx-guest-device, %s says %s", ErrManifest, SourcePath(resultPath), d.Source))
-		}
-	case !os.IsNotExist(srcErr):
-		errs = append(errs, fmt.Errorf("tee: %w", srcErr))
-	}
-	if infoErr == nil {
-		var ai AgentInfo
-		if err := json.Unmarshal(infob, &ai); err != nil {
-			errs = append(errs, fmt.Errorf("tee: %s: %w", AgentInfoPath(resultPath), err))
-		} else {
-			d.Info = &ai
-		}
-	} else if !os.IsNotExist(infoErr) {
-		errs = append(errs, fmt.Errorf("tee: %w", infoErr))
+	if manifestSource == "tdx-guest-device" && d.Source != "" {
+		errs = append(errs, fmt.Errorf("%w: tdx-quote-source: the file says tdx-guest-device, %s says %s", ErrManifest, SourcePath(resultPath), d.Source))
 	}
 	switch {
 	case logErr == nil:
@@ -266,7 +244,7 @@ func ReadDstack(resultPath string, q *TDXInfo, manifestSource string) (*Dstack, 
 		}
 		d.Measured = m
 		if d.Info != nil {
-			errs = append(errs, d.Info.Against(m)...)
+			errs = append(errs, d.Info.Against(m, "the replayed log")...)
 		}
 	case os.IsNotExist(logErr) && fromAgent:
 		errs = append(errs, fmt.Errorf("%w: the quote came from the dstack guest agent, but its event log %s is missing", ErrEventLog, EventLogPath(resultPath)))
@@ -317,6 +295,48 @@ func (d *Dstack) replay(logb []byte, q *TDXInfo) (DstackMeasured, error) {
 	}, nil
 }
 
+// readAgentFiles reads the guest agent's files beside a result file that
+// attest bound (the source label, SourcePath, and the /Info extract,
+// AgentInfoPath) into a new Dstack, for every TEE. present says whether
+// either exists; errs holds what could not be read or parsed, and
+// ErrSimulated for a simulator's label.
+func readAgentFiles(resultPath string) (d *Dstack, present bool, errs []error) {
+	d = &Dstack{}
+	src, srcErr := os.ReadFile(SourcePath(resultPath))
+	infob, infoErr := os.ReadFile(AgentInfoPath(resultPath))
+	switch {
+	case srcErr == nil:
+		d.Source = sourceLabel(src)
+		if d.Source == "simulated" {
+			errs = append(errs, ErrSimulated)
+		}
+	case !os.IsNotExist(srcErr):
+		errs = append(errs, fmt.Errorf("tee: %w", srcErr))
+	}
+	switch {
+	case infoErr == nil:
+		var ai AgentInfo
+		if err := json.Unmarshal(infob, &ai); err != nil {
+			errs = append(errs, fmt.Errorf("tee: %s: %w", AgentInfoPath(resultPath), err))
+		} else {
+			d.Info = &ai
+		}
+	case !os.IsNotExist(infoErr):
+		errs = append(errs, fmt.Errorf("tee: %w", infoErr))
+	}
+	return d, !os.IsNotExist(srcErr) || !os.IsNotExist(infoErr), errs
+}
+
+// sourceLabel is the attestation: line of a source label.
+func sourceLabel(b []byte) string {
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "attestation:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
 // Unchecked returns the RTMRs the log had no events for (not compared).
 func (d *Dstack) Unchecked() []int {
 	var out []int
@@ -331,25 +351,26 @@ func (d *Dstack) Unchecked() []int {
 	return out
 }
 
-// Against compares the /Info extract with what the log DstackMeasured: a value
-// that differs is an error; so is a kept compose file whose SHA-256 is not
-// the DstackMeasured compose hash.
-func (ai *AgentInfo) Against(m DstackMeasured) []error {
+// Against compares the /Info extract with what evidence measured (by names
+// it: the replayed log, the MrConfigV3 document): a value that differs is
+// an error; so is a kept compose file whose SHA-256 is not the measured
+// compose hash.
+func (ai *AgentInfo) Against(m DstackMeasured, by string) []error {
 	var errs []error
 	for _, c := range []struct{ name, info, log string }{
 		{"app_id", ai.AppID, m.AppID}, {"compose_hash", ai.ComposeHash, m.ComposeHash}, {"os_image_hash", ai.OSImageHash, m.OSImageHash},
 	} {
 		if c.info != "" && c.log != "" && !strings.EqualFold(c.info, c.log) {
-			errs = append(errs, fmt.Errorf("tee: /Info says %s %s, but the replayed log measures %s", c.name, c.info, c.log))
+			errs = append(errs, fmt.Errorf("tee: /Info says %s %s, but %s measures %s", c.name, c.info, by, c.log))
 		}
 	}
 	if compose := ai.Compose(); compose != "" {
 		sum := sha256.Sum256([]byte(compose))
 		switch got := hex.EncodeToString(sum[:]); {
 		case m.ComposeHash == "":
-			errs = append(errs, fmt.Errorf("tee: the stored compose file cannot be checked: the log measures no compose-hash"))
+			errs = append(errs, fmt.Errorf("tee: the stored compose file cannot be checked: %s measures no compose hash", by))
 		case got != m.ComposeHash:
-			errs = append(errs, fmt.Errorf("tee: SHA-256 of the stored compose file is %s, the DstackMeasured compose hash is %s", got, m.ComposeHash))
+			errs = append(errs, fmt.Errorf("tee: SHA-256 of the stored compose file is %s, the compose hash %s measures is %s", got, by, m.ComposeHash))
 		}
 	}
 	return errs

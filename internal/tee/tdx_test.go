@@ -180,7 +180,8 @@ func TestTDXDetect(t *testing.T) {
 }
 
 // TestPolicyOneFile: one policy file holds both sections; PolicySection
-// gives each Kind its own, and ParsePolicy refuses a malformed value.
+// gives each Kind its own, and ParsePolicy refuses a malformed value,
+// also in the dstack section either TEE's may hold.
 func TestPolicyOneFile(t *testing.T) {
 	f := []byte(`{"version": 1, "tdx": {"mrtd": "` + strings.Repeat("0a", 48) + `"}, "sev-snp": {"measurements": ["` + strings.Repeat("0b", 48) + `"]}}`)
 	p, err := ParsePolicy(f)
@@ -200,6 +201,25 @@ func TestPolicyOneFile(t *testing.T) {
 	}
 	if _, err := ParsePolicy([]byte(`{"version": 1}`)); err == nil {
 		t.Error("a policy without sections was accepted")
+	}
+	// One dstack section for both TEEs: checked the same way; on SEV-SNP
+	// the OS image hash cannot be pinned (HOST_DATA does not bind it).
+	snpDstack := func(d string) []byte { return []byte(`{"version": 1, "sev-snp": {"dstack": ` + d + `}}`) }
+	if p, err := ParsePolicy(snpDstack(`{"compose_hash": "` + strings.Repeat("22", 32) + `", "app_id": "` + strings.Repeat("11", 20) + `"}`)); err != nil || p.SNP.Dstack.AppID != strings.Repeat("11", 20) {
+		t.Errorf("sev-snp.dstack: %+v %v", p, err)
+	}
+	for name, d := range map[string]string{
+		"short app id":  `{"app_id": "11"}`,
+		"upper case":    `{"compose_hash": "` + strings.Repeat("AB", 32) + `"}`,
+		"os image hash": `{"os_image_hash": "` + strings.Repeat("ab", 32) + `"}`,
+		"unknown field": `{"app": "x"}`,
+	} {
+		if _, err := ParsePolicy(snpDstack(d)); err == nil {
+			t.Errorf("sev-snp.dstack %s accepted", name)
+		}
+	}
+	if _, err := ParsePolicy([]byte(`{"version": 1, "tdx": {"mrtd": "` + strings.Repeat("0a", 48) + `", "dstack": {"app_id": "11"}}}`)); err == nil || !strings.Contains(err.Error(), "tdx.dstack.app_id") {
+		t.Errorf("tdx.dstack short app id: %v", err)
 	}
 }
 

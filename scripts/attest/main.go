@@ -21,6 +21,10 @@
 // SEV-SNP (and any other Kind): the same binding list, then the Kind's
 // evidence over SHA-512 of it, written beside the file (<file>.snp-report
 // and <file>.snp-certs; internal/attest RunAttestKind, docs/snp.md).
+// Inside a dstack CVM the report comes from the guest agent's /Attest: the
+// /Info extract and the source label are written first, as for TDX, and
+// bound by the list, and the MrConfigV3 document that comes with the
+// report (<file>.dstack-mr-config.json), which its HOST_DATA binds.
 //
 // Run it after the result file and its skip list are final. When the file
 // says `gpu-cc: on` and the command is built with -tags gpu, it first

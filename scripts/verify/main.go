@@ -21,7 +21,11 @@
 // accepts runtime events only in IMR 3, refuses duplicate identity events,
 // replays the log and compares every RTMR that has events with the quote,
 // and takes the app id, compose hash and OS image hash from the log. A
-// quote labelled `attestation: simulated` is never verified.
+// quote labelled `attestation: simulated` is never verified. On SEV-SNP
+// the agent's report comes with dstack's MrConfigV3 document
+// (<file>.dstack-mr-config.json) instead of a log: verify checks that the
+// report's HOST_DATA is its hash and that the extract's app id and compose
+// hash agree with it; the OS image hash is not bound there.
 //
 //	go run ./scripts/verify -policy policy.json results/x.txt
 //	go run ./scripts/verify -print-policy results/x.txt > policy.json
