@@ -66,8 +66,8 @@
 // constraint, and its tests and fixtures. internal/attest binds and checks
 // its evidence through the same binding list (RunAttestKind, verifyKind);
 // the runner, fleet, entrypoint and Dockerfile take its tag from Kinds.
-// Outside this package it names its side files in internal/logfile's
-// Suffixes (a test there checks every Kind's), and its manifest-line
-// prefix and testbed key in the report (internal/report tee.go, read.go);
+// The report takes its manifest-line prefixes and testbed key from the
+// Kind (KeyPrefixes, TestbedKey). Outside this package it names its side
+// files in internal/logfile's Suffixes (a test there checks every Kind's);
 // CI needs runner labels for it.
 package tee

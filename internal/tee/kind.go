@@ -24,6 +24,13 @@ type Kind interface {
 	Title() string
 	// Tag is the build tag that makes a run require this TEE ("snp").
 	Tag() string
+	// KeyPrefixes start the manifest keys of the guest's identity lines
+	// ("snp-"): keys whose differing between a TEE arm and its baseline
+	// is expected, not a warning.
+	KeyPrefixes() []string
+	// TestbedKey is the manifest key of the guest's TCB ("snp-tcb"):
+	// results that differ in it come from different testbeds.
+	TestbedKey() string
 	// Suffixes are the side-file suffixes of its evidence, the first one
 	// the main file (".snp-report").
 	Suffixes() []string

@@ -99,6 +99,13 @@ func (*SNP) Title() string { return "SEV-SNP" }
 // Tag implements Kind.
 func (*SNP) Tag() string { return "snp" }
 
+// KeyPrefixes implements Kind: the guest's snp-* manifest lines, and the
+// sev-* lines of manifests written before the snp- names.
+func (*SNP) KeyPrefixes() []string { return []string{"snp-", "sev-"} }
+
+// TestbedKey implements Kind: the reported TCB.
+func (*SNP) TestbedKey() string { return "snp-tcb" }
+
 // Suffixes implements Kind.
 func (*SNP) Suffixes() []string { return []string{SNPReportSuffix, SNPCertsSuffix} }
 

@@ -57,6 +57,12 @@ func (*TDXKind) Title() string { return "TDX" }
 // Tag implements Kind.
 func (*TDXKind) Tag() string { return "tdx" }
 
+// KeyPrefixes implements Kind: the TD's tdx-* manifest lines.
+func (*TDXKind) KeyPrefixes() []string { return []string{"tdx-"} }
+
+// TestbedKey implements Kind: the TEE TCB SVN.
+func (*TDXKind) TestbedKey() string { return "tdx-tee-tcb-svn" }
+
 // Suffixes implements Kind: the quote. The event log a dstack guest agent
 // returns is kept too (OptionalSuffixes) but is not always there.
 func (*TDXKind) Suffixes() []string { return []string{TDXQuoteSuffix} }

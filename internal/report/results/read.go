@@ -19,6 +19,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/teebench/teebench/internal/benchname"
+	"github.com/teebench/teebench/internal/tee"
 )
 
 // Input is one result file named on the command line, with the label of its
@@ -122,15 +123,22 @@ type Arm struct {
 	group string // the tee value or label the arm was named by
 }
 
-// TestbedKeys are the manifest keys that identify one testbed: results of
-// one tee value (or label) from machines that differ in any of them are
-// separate arms ("tdx", "tdx#2"), never pooled.
-var TestbedKeys = []string{"cpu-model", "vcpus", "kernel", "tdx-tee-tcb-svn", "snp-tcb", "microcode"}
+// TestbedKeys returns the manifest keys that identify one testbed: results
+// of one tee value (or label) from machines that differ in any of them are
+// separate arms ("tdx", "tdx#2"), never pooled. They are the machine's
+// (cpu-model, vcpus, kernel, microcode) and each tee.Kind's TestbedKey.
+func TestbedKeys() []string {
+	keys := []string{"cpu-model", "vcpus", "kernel"}
+	for _, k := range tee.Kinds() {
+		keys = append(keys, k.TestbedKey())
+	}
+	return append(keys, "microcode")
+}
 
 // testbedOf returns the testbed signature of a result.
 func testbedOf(res *benchfmt.Result) string {
 	var parts []string
-	for _, k := range TestbedKeys {
+	for _, k := range TestbedKeys() {
 		if v := res.GetConfig(k); v != "" {
 			parts = append(parts, k+"="+v)
 		}

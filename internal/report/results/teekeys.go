@@ -16,16 +16,16 @@ func TEETitle(name string) string {
 	return ""
 }
 
-// teeIdentityPrefixes start the manifest keys that identify a TEE guest
-// (the TD's tdx-* lines, an SEV-SNP guest's snp-* lines, older sev-* ones)
-// or the GPU's confidential-computing state and the evidence.
-var teeIdentityPrefixes = []string{"tdx-", "snp-", "sev-", "gpu-cc", "evidence"}
-
-// TEEIdentityKey reports whether a manifest key describes the TEE itself,
-// so that its differing between arms (or between files pooled into one
-// arm) is expected.
+// TEEIdentityKey reports whether a manifest key describes the TEE itself
+// (a key of some tee.Kind's KeyPrefixes, the GPU's confidential-computing
+// state, the evidence), so that its differing between arms (or between
+// files pooled into one arm) is expected.
 func TEEIdentityKey(k string) bool {
-	for _, p := range teeIdentityPrefixes {
+	prefixes := []string{"gpu-cc", "evidence"}
+	for _, kind := range tee.Kinds() {
+		prefixes = append(prefixes, kind.KeyPrefixes()...)
+	}
+	for _, p := range prefixes {
 		if strings.HasPrefix(k, p) {
 			return true
 		}
