@@ -326,12 +326,7 @@ func printDstack(w io.Writer, d *tee.Dstack, err error) {
 		fmt.Fprintf(w, "check %-10s none (no event log)\n", "eventlog:")
 	}
 	show := func(name, v string) {
-		if v == "" {
-			v = "(no such event in the log: not measured)"
-		} else {
-			v += " (measured in the replayed RTMR3 log)"
-		}
-		fmt.Fprintf(w, "%-16s %s\n", name, v)
+		printClaim(w, name, v, "measured in the replayed RTMR3 log", "(no such event in the log: not measured)")
 	}
 	if len(other) == 0 && d.Replayed != nil {
 		show("app_id:", d.Measured.AppID)
@@ -364,4 +359,16 @@ func unwrapAll(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// printClaim prints one of the app's identity values as verify shows it:
+// the value and how it is bound, or, when it is empty, what its absence
+// means.
+func printClaim(w io.Writer, name, v, bound, missing string) {
+	if v == "" {
+		v = missing
+	} else {
+		v += " (" + bound + ")"
+	}
+	fmt.Fprintf(w, "%-16s %s\n", name, v)
 }

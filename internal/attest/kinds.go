@@ -217,12 +217,7 @@ func printDstackConfig(w io.Writer, resultPath string, d *tee.Dstack) {
 	}
 	fmt.Fprintf(w, "check %-10s ok (HOST_DATA %s = SHA-256 of the MrConfigV3 document %s; %s)\n", "dstack:", d.HostData, filepath.Base(tee.MrConfigPath(resultPath)), agrees)
 	bound := func(name, v string) {
-		if v == "" {
-			v = "(not in the document: unverified)"
-		} else {
-			v += " (bound by HOST_DATA)"
-		}
-		fmt.Fprintf(w, "%-16s %s\n", name, v)
+		printClaim(w, name, v, "bound by HOST_DATA", "(not in the document: unverified)")
 	}
 	fmt.Fprintf(w, "dstack note:     the host sets HOST_DATA at launch; dstack's guest OS refuses to boot unless the document matches the compose it runs, so the binding holds for a dstack guest image, which a policy's measurements pin\n")
 	bound("app_id:", m.AppID)
