@@ -78,7 +78,7 @@ func TestCacheKilledDuringStore(t *testing.T) {
 	if err := os.MkdirAll(foreign, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd, _ := leftovertest.StartChild(t, "TestCacheKilledDuringStore", []string{storeChildEnv + "=" + zk}, "STORE-WRITING", 2*time.Minute)
+	cmd, _ := leftovertest.StartChild(t, "TestCacheKilledDuringStore", []string{storeChildEnv + "=" + zk}, "STORE-WRITING", 2*time.Minute, nil)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/teebench/teebench/internal/leftover/leftovertest"
 	"golang.org/x/sys/unix"
 )
 
@@ -337,25 +338,12 @@ func TestInterruptRemovesFile(t *testing.T) {
 		if err != nil {
 			os.Exit(3)
 		}
-		os.Stdout.WriteString(f.Path + "\n")
+		os.Stdout.WriteString("PREPARED " + f.Path + "\n")
 		time.Sleep(30 * time.Second)
 		os.Exit(4)
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptRemovesFile$")
-	cmd.Env = append(os.Environ(), "IOENGINE_INTERRUPT_CHILD="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 4096)
-	n, _ := out.Read(buf)
-	path := strings.TrimSpace(string(buf[:n]))
+	var stderr strings.Builder
+	cmd, path := leftovertest.StartChild(t, "TestInterruptRemovesFile", []string{"IOENGINE_INTERRUPT_CHILD=" + t.TempDir()}, "PREPARED ", time.Minute, &stderr)
 	if _, err := os.Stat(path); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -364,7 +352,7 @@ func TestInterruptRemovesFile(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {
 		t.Fatalf("child exit: %v", err)

@@ -37,7 +37,7 @@ func TestPrepareFileRemovesKilledRunsDir(t *testing.T) {
 	live := prepare(t, dir, 1<<20) // this process's own: its owner runs
 	defer live.Remove()
 
-	cmd, killed := leftovertest.StartChild(t, "TestPrepareFileRemovesKilledRunsDir", []string{prepareChildEnv + "=" + dir}, "PREPARED ", time.Minute)
+	cmd, killed := leftovertest.StartChild(t, "TestPrepareFileRemovesKilledRunsDir", []string{prepareChildEnv + "=" + dir}, "PREPARED ", time.Minute, nil)
 	cmd.Process.Signal(unix.SIGKILL)
 	cmd.Wait()
 	if _, err := os.Stat(filepath.Join(killed, "fiotest")); err != nil {

@@ -21,8 +21,9 @@ import (
 // with prefix on the child's standard output. It returns the child, still
 // running, and the rest of that line; the caller signals it and waits for
 // it. When the child ends or wait passes first, the child is killed and t
-// fails with the child's standard error.
-func StartChild(t testing.TB, test string, env []string, prefix string, wait time.Duration) (*exec.Cmd, string) {
+// fails with the child's standard error. A non-nil stderr gets a copy of
+// the child's standard error, complete once the caller's Wait returns.
+func StartChild(t testing.TB, test string, env []string, prefix string, wait time.Duration, stderr io.Writer) (*exec.Cmd, string) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -34,8 +35,11 @@ func StartChild(t testing.TB, test string, env []string, prefix string, wait tim
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	if stderr != nil {
+		cmd.Stderr = io.MultiWriter(&errOut, stderr)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -57,11 +61,11 @@ func StartChild(t testing.TB, test string, env []string, prefix string, wait tim
 			return cmd, rest
 		}
 		cmd.Wait()
-		t.Fatalf("%s: the child ended before printing %q:\n%s", test, prefix, stderr.String())
+		t.Fatalf("%s: the child ended before printing %q:\n%s", test, prefix, errOut.String())
 	case <-time.After(wait):
 		cmd.Process.Kill()
 		cmd.Wait()
-		t.Fatalf("%s: the child did not print %q within %s:\n%s", test, prefix, wait, stderr.String())
+		t.Fatalf("%s: the child did not print %q within %s:\n%s", test, prefix, wait, errOut.String())
 	}
 	return nil, ""
 }
