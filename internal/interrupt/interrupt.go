@@ -58,10 +58,6 @@ func Register(f func()) (unregister func()) {
 	}
 }
 
-// Interrupted returns a channel that is closed once the process has been
-// interrupted and its cleanups are running.
-func Interrupted() <-chan struct{} { return interrupted }
-
 // Wait blocks for good when the process is being interrupted (the handler
 // ends the process shortly) and returns at once otherwise. Code that sees
 // an operation fail because an interrupt cancelled it calls Wait before

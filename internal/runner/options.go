@@ -229,9 +229,6 @@ func (o *Options) selectPackages(pkgs string) error {
 // TagsFlag returns the tags as go's -tags value ("" for none).
 func (o *Options) TagsFlag() string { return strings.Join(o.Tags, ",") }
 
-// HasTag reports whether the run is built with tag.
-func (o *Options) HasTag(tag string) bool { return slices.Contains(o.Tags, tag) }
-
 // BinDirName is the name of the directory (under the image's
 // /opt/teebench) that holds the prebuilt binaries of a tag set: "bin" for
 // none, else "bin-" and the tags sorted and joined by "-" (bin-snp,

@@ -100,12 +100,6 @@ type PROptions struct {
 	MaxChars int
 }
 
-// WritePR writes the pull-request comment with the given thresholds and
-// no full table (see WritePRComment).
-func WritePR(w io.Writer, d *results.Dataset, th *Thresholds) (PRResult, error) {
-	return WritePRComment(w, d, PROptions{Thresholds: th})
-}
-
 // PRResult sums up a PR comparison, per benchmark on its primary metric
 // (catalog.PrimaryUnit).
 type PRResult struct {

@@ -38,16 +38,6 @@ func SampleQuote() []byte { return bytes.Clone(testdata.RawQuote) }
 // Intel's PCS served it (go-tdx-guest's test getter), valid on 2023-07-01.
 var Getter tee.HTTPSGetter = tdxtesting.TestGetter
 
-// SampleCollateral is Getter's collateral as a saved collateral file,
-// fetched 2023-07-01.
-func SampleCollateral() *tee.Collateral {
-	c := &tee.Collateral{FetchedAt: time.Date(2023, time.July, 1, 1, 0, 0, 0, time.UTC), Responses: map[string]tee.CollateralResponse{}}
-	for url, r := range tdxtesting.TestGetter.Responses {
-		c.Responses[url] = tee.CollateralResponse{Header: r.Header, Body: r.Body}
-	}
-	return c
-}
-
 // This file builds TDX quotes signed under a test PCK chain, so the positive
 // binding case (report data = SHA-512 of a file we choose) can be verified
 // for real instead of skipped. The chain has the shape go-tdx-guest checks:
