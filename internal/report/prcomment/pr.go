@@ -76,11 +76,11 @@ func (t *Thresholds) For(unit string) float64 {
 	return t.Default
 }
 
-// ErrRegression is returned by WritePR when asked to fail on a significant
+// ErrRegression is returned by WritePRComment when asked to fail on a significant
 // regression over its threshold.
 var ErrRegression = errors.New("significant regression over threshold")
 
-// DefaultPRChars bounds one WritePR comment, in characters (GitHub counts
+// DefaultPRChars bounds one WritePRComment comment, in characters (GitHub counts
 // a comment's 65,536 characters, not bytes): two runner sections (hosted
 // and tdx) and scripts/ci/prcomment's header fit in one comment.
 const DefaultPRChars = 30000
